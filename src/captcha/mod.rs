@@ -1,0 +1,8 @@
+//! The "security code": images from the `captcha` crate, answers kept only as
+//! keyed hashes, single use, expiring, bound to the site they were issued for.
+
+mod image;
+mod service;
+
+pub use image::{ALPHABET, Rendered, render};
+pub use service::{CaptchaError, CaptchaService, Challenge, IssueObserver};

@@ -1,0 +1,143 @@
+use std::sync::Arc;
+
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use super::image::render;
+use crate::domain::{CaptchaAttempt, new_id};
+use crate::storage::{ChallengeRecord, StorageError, Store};
+
+/// Called with (challenge id, answer) whenever a challenge is issued. Only the
+/// test harness sets one, in-process, to solve challenges like a reader would.
+pub type IssueObserver = Arc<dyn Fn(&str, &str) + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaptchaError {
+    /// Wrong, missing, expired, used, or issued for another site. One variant
+    /// on purpose: the answer never tells which.
+    #[error("the security code is wrong or has expired")]
+    Invalid,
+    #[error("could not render the security code image")]
+    Render,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// An issued challenge, as the API returns it.
+#[derive(Debug, Clone)]
+pub struct Challenge {
+    pub id: String,
+    pub png: Vec<u8>,
+    pub expires_at: i64,
+}
+
+impl Challenge {
+    pub fn data_url(&self) -> String {
+        format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&self.png)
+        )
+    }
+}
+
+#[derive(Clone)]
+pub struct CaptchaService {
+    store: Store,
+    key: Arc<[u8]>,
+    ttl_ms: i64,
+    length: u32,
+    observer: Option<IssueObserver>,
+}
+
+impl CaptchaService {
+    pub fn new(
+        store: Store,
+        key: Vec<u8>,
+        ttl_secs: u64,
+        length: u32,
+        observer: Option<IssueObserver>,
+    ) -> CaptchaService {
+        CaptchaService {
+            store,
+            key: key.into(),
+            ttl_ms: i64::try_from(ttl_secs.saturating_mul(1000)).unwrap_or(i64::MAX),
+            length,
+            observer,
+        }
+    }
+
+    /// HMAC-SHA256 over site, challenge id and the case-folded answer.
+    fn answer_hash(&self, site_key: &str, id: &str, answer: &str) -> Vec<u8> {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.key) else {
+            // HMAC accepts keys of any length; this branch is unreachable.
+            return Vec::new();
+        };
+        mac.update(site_key.as_bytes());
+        mac.update(&[0]);
+        mac.update(id.as_bytes());
+        mac.update(&[0]);
+        mac.update(answer.trim().to_lowercase().as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    /// Render (off the async runtime) and store a new challenge for a site.
+    pub async fn issue(&self, site_key: &str, now: i64) -> Result<Challenge, CaptchaError> {
+        let length = self.length;
+        let rendered = tokio::task::spawn_blocking(move || render(length))
+            .await
+            .map_err(|_| CaptchaError::Render)?
+            .ok_or(CaptchaError::Render)?;
+        let id = new_id();
+        let record = ChallengeRecord {
+            id: id.clone(),
+            site_key: site_key.to_string(),
+            answer_hash: hex::encode(self.answer_hash(site_key, &id, &rendered.answer)),
+            expires_at: now.saturating_add(self.ttl_ms),
+        };
+        self.store
+            .insert_challenge(&record, &rendered.png, now)
+            .await?;
+        if let Some(observer) = &self.observer {
+            observer(&id, &rendered.answer);
+        }
+        Ok(Challenge {
+            id,
+            png: rendered.png,
+            expires_at: record.expires_at,
+        })
+    }
+
+    /// Check an attempt. The challenge is consumed whatever the outcome.
+    pub async fn verify(
+        &self,
+        site_key: &str,
+        attempt: Option<&CaptchaAttempt>,
+        now: i64,
+    ) -> Result<(), CaptchaError> {
+        let Some(attempt) = attempt else {
+            return Err(CaptchaError::Invalid);
+        };
+        if attempt.id.is_empty() {
+            return Err(CaptchaError::Invalid);
+        }
+        let Some(stored) = self.store.take_challenge(&attempt.id).await? else {
+            return Err(CaptchaError::Invalid);
+        };
+        let expected = hex::decode(&stored.answer_hash).unwrap_or_default();
+        let given = self.answer_hash(site_key, &stored.id, &attempt.answer);
+        let same_site = stored.site_key == site_key;
+        let fresh = stored.expires_at > now;
+        let matches: bool = expected.ct_eq(&given).into();
+        if same_site && fresh && matches && !attempt.answer.is_empty() {
+            Ok(())
+        } else {
+            Err(CaptchaError::Invalid)
+        }
+    }
+
+    pub async fn png(&self, id: &str, now: i64) -> Result<Option<Vec<u8>>, CaptchaError> {
+        Ok(self.store.challenge_png(id, now).await?)
+    }
+}

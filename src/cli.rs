@@ -1,0 +1,288 @@
+//! The command line: `majlis [--config FILE] <command>`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::{Role, generate_api_key, hash_api_key};
+use crate::config::Settings;
+use crate::domain::{Lang, ModerationMode, Site, SiteKey, new_id};
+use crate::service::now_ms;
+use crate::startup::Application;
+use crate::storage::{ApiKeyRecord, StorageError, Store};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "majlis",
+    version,
+    about = "A self-hosted, moderated comment backend for news sites"
+)]
+pub struct Cli {
+    /// Configuration file layered over the built-in defaults.
+    #[arg(long, global = true, env = "MAJLIS_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API, the embed pages and the demo (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage sites.
+    #[command(subcommand)]
+    Site(SiteCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Apikey(ApiKeyCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SiteCommand {
+    /// Create a site.
+    Add(SiteArgs),
+    /// Change settings of an existing site (only the options given).
+    Set(SiteArgs),
+    /// List sites.
+    List,
+}
+
+#[derive(Args, Debug)]
+pub struct SiteArgs {
+    /// The site key used in URLs, e.g. `alwatan`.
+    pub key: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    /// An origin allowed to embed the comments (repeatable), e.g. https://www.example.com
+    #[arg(long = "origin")]
+    pub origins: Vec<String>,
+    /// `ar` or `en`.
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// `pre` (every comment waits for a moderator) or `post`.
+    #[arg(long)]
+    pub moderation: Option<String>,
+    /// Maximum comment length in characters.
+    #[arg(long)]
+    pub max_body: Option<usize>,
+    #[arg(long)]
+    pub terms_url: Option<String>,
+    #[arg(long)]
+    pub terms_version: Option<String>,
+    /// `on` or `off` (for sites with their own bot check in front).
+    #[arg(long)]
+    pub captcha: Option<String>,
+    /// Close commenting this many days after an article's first comment (0 = never).
+    #[arg(long)]
+    pub auto_close_days: Option<u32>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApiKeyCommand {
+    /// Create a key; it is printed once and stored only as a hash.
+    Create {
+        #[arg(long)]
+        site: String,
+        /// `moderator` or `admin`.
+        #[arg(long, default_value = "moderator")]
+        role: String,
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List the keys of a site (never the secrets).
+    List {
+        #[arg(long)]
+        site: String,
+    },
+    /// Revoke a key by id.
+    Revoke {
+        #[arg(long)]
+        site: String,
+        id: String,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    crate::telemetry::init(&settings.log);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(settings).await?;
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            let store = Store::connect(&settings.database).await?;
+            store.migrate().await?;
+            println!("migrations applied ({})", store.backend().name());
+        }
+        Command::Site(cmd) => {
+            let store = open(&settings).await?;
+            site_command(&store, cmd).await?;
+        }
+        Command::Apikey(cmd) => {
+            let store = open(&settings).await?;
+            apikey_command(&store, cmd).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn open(settings: &Settings) -> Result<Store, StorageError> {
+    let store = Store::connect(&settings.database).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+fn apply(site: &mut Site, args: &SiteArgs) -> anyhow::Result<()> {
+    if let Some(name) = &args.name {
+        site.name = name.clone();
+    }
+    if !args.origins.is_empty() {
+        for o in &args.origins {
+            let ok = (o.starts_with("https://") || o.starts_with("http://")) && !o.ends_with('/');
+            anyhow::ensure!(
+                ok,
+                "--origin {o:?} must look like https://www.example.com (no path)"
+            );
+        }
+        site.allowed_origins = args.origins.clone();
+    }
+    if let Some(lang) = &args.lang {
+        site.default_lang =
+            Lang::parse(lang).ok_or_else(|| anyhow::anyhow!("--lang must be ar or en"))?;
+    }
+    if let Some(m) = &args.moderation {
+        site.moderation_mode = ModerationMode::parse(m)
+            .ok_or_else(|| anyhow::anyhow!("--moderation must be pre or post"))?;
+    }
+    if let Some(n) = args.max_body {
+        anyhow::ensure!(
+            (5..=Site::MAX_BODY_CHARS_LIMIT).contains(&n),
+            "--max-body must be between 5 and {}",
+            Site::MAX_BODY_CHARS_LIMIT
+        );
+        site.max_body_chars = n;
+    }
+    if let Some(u) = &args.terms_url {
+        site.terms_url = u.clone();
+    }
+    if let Some(v) = &args.terms_version {
+        site.terms_version = v.clone();
+    }
+    if let Some(c) = &args.captcha {
+        site.captcha_enabled = match c.as_str() {
+            "on" => true,
+            "off" => false,
+            _ => anyhow::bail!("--captcha must be on or off"),
+        };
+    }
+    if let Some(d) = args.auto_close_days {
+        site.auto_close_days = (d > 0).then_some(d);
+    }
+    Ok(())
+}
+
+async fn site_command(store: &Store, cmd: SiteCommand) -> anyhow::Result<()> {
+    match cmd {
+        SiteCommand::Add(args) => {
+            let key = SiteKey::parse(&args.key).map_err(anyhow::Error::msg)?;
+            let mut site = Site {
+                name: args.key.clone(),
+                key,
+                allowed_origins: Vec::new(),
+                default_lang: Lang::Ar,
+                moderation_mode: ModerationMode::Pre,
+                max_body_chars: Site::DEFAULT_MAX_BODY_CHARS,
+                terms_url: String::new(),
+                terms_version: "1".into(),
+                captcha_enabled: true,
+                auto_close_days: None,
+            };
+            apply(&mut site, &args)?;
+            match store.insert_site(&site, now_ms()).await {
+                Err(StorageError::Conflict) => anyhow::bail!("site {} already exists", site.key),
+                other => other?,
+            }
+            println!("site {} created", site.key);
+        }
+        SiteCommand::Set(args) => {
+            let Some(mut site) = store.site(&args.key).await? else {
+                anyhow::bail!("no site {}", args.key);
+            };
+            apply(&mut site, &args)?;
+            store.upsert_site(&site, now_ms()).await?;
+            println!("site {} updated", site.key);
+        }
+        SiteCommand::List => {
+            println!(
+                "{:<20} {:<4} {:<5} {:<8} {:<6} origins",
+                "key", "lang", "mode", "captcha", "max"
+            );
+            for s in store.sites().await? {
+                println!(
+                    "{:<20} {:<4} {:<5} {:<8} {:<6} {}",
+                    s.key.as_str(),
+                    s.default_lang.code(),
+                    s.moderation_mode.as_str(),
+                    if s.captcha_enabled { "on" } else { "off" },
+                    s.max_body_chars,
+                    s.allowed_origins.join(" ")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn apikey_command(store: &Store, cmd: ApiKeyCommand) -> anyhow::Result<()> {
+    match cmd {
+        ApiKeyCommand::Create { site, role, label } => {
+            let role = Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("--role must be moderator or admin"))?;
+            anyhow::ensure!(store.site(&site).await?.is_some(), "no site {site}");
+            let secret = generate_api_key();
+            let record = ApiKeyRecord {
+                id: new_id(),
+                site_key: site.clone(),
+                role: role.as_str().into(),
+                label,
+                created_at: now_ms(),
+                revoked_at: None,
+            };
+            store
+                .insert_api_key(&record, &hash_api_key(&secret))
+                .await?;
+            eprintln!(
+                "API key {} ({}) for site {site}. Shown once; store it now:",
+                record.id,
+                role.as_str()
+            );
+            println!("{secret}");
+        }
+        ApiKeyCommand::List { site } => {
+            for k in store.api_keys(&site).await? {
+                println!(
+                    "{}  {:<9} {:<8} {}",
+                    k.id,
+                    k.role,
+                    if k.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    },
+                    k.label
+                );
+            }
+        }
+        ApiKeyCommand::Revoke { site, id } => {
+            anyhow::ensure!(
+                store.revoke_api_key(&site, &id, now_ms()).await?,
+                "no active key {id} on site {site}"
+            );
+            println!("key {id} revoked");
+        }
+    }
+    Ok(())
+}

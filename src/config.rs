@@ -1,0 +1,150 @@
+//! Settings tree: `config/default.toml`, then an optional environment file,
+//! then `MAJLIS__SECTION__KEY` environment variables. Unknown keys fail at start.
+
+use std::path::{Path, PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// The documented defaults, compiled in so `cargo run` works from any directory.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub captcha: CaptchaSettings,
+    pub log: LogSettings,
+    pub demo: DemoSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// Public base URL of this majlis, used in links (never taken from the Host header).
+    pub base_url: String,
+    /// Worker threads; 0 means one per CPU core.
+    pub workers: usize,
+    /// Peers whose `X-Forwarded-For` is believed. Anyone else's is ignored.
+    pub trusted_proxies: Vec<String>,
+    /// Seconds a client may take to send the request head (408 after).
+    pub request_head_timeout_secs: u64,
+    /// Seconds to finish in-flight requests on shutdown.
+    pub shutdown_timeout_secs: u64,
+    /// Largest accepted request body for comment submissions, in bytes.
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://path/to/file.db` (created if missing) or `postgres://...`.
+    pub url: SecretString,
+    pub max_connections: u32,
+    /// How long a request waits for a connection before answering 503.
+    pub acquire_timeout_ms: u64,
+    /// SQLite `synchronous` pragma: `full` (default, durable on power loss) or `normal`.
+    pub sqlite_synchronous: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptchaSettings {
+    /// Seconds an issued security code stays valid.
+    pub ttl_secs: u64,
+    /// Number of characters in the image.
+    pub length: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `pretty` for development, `json` for production log shipping.
+    pub format: String,
+    /// A tracing `EnvFilter` directive, e.g. `info` or `majlis=debug,info`.
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoSettings {
+    /// Create the `demo` site on start and serve the demo article page at `/`.
+    pub enabled: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    Missing(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Defaults, then `path` (if given), then `MAJLIS__*` environment variables.
+    pub fn load(path: Option<&Path>) -> Result<Settings, ConfigError> {
+        let mut figment = Figment::new().merge(Toml::string(DEFAULT_TOML));
+        if let Some(path) = path {
+            if !path.exists() {
+                return Err(ConfigError::Missing(path.to_path_buf()));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("MAJLIS__").split("__"));
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Parse one TOML document layered over the defaults (used by tests).
+    pub fn from_toml_over_defaults(toml: &str) -> Result<Settings, ConfigError> {
+        let settings: Settings = Figment::new()
+            .merge(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string(toml))
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        match self.database.sqlite_synchronous.as_str() {
+            "full" | "normal" | "extra" => {}
+            other => {
+                return Err(ConfigError::Invalid(format!(
+                    "database.sqlite_synchronous must be full, normal or extra, not {other:?}"
+                )));
+            }
+        }
+        match self.log.format.as_str() {
+            "pretty" | "json" => {}
+            other => {
+                return Err(ConfigError::Invalid(format!(
+                    "log.format must be pretty or json, not {other:?}"
+                )));
+            }
+        }
+        if !(1..=8).contains(&self.captcha.length) {
+            return Err(ConfigError::Invalid(
+                "captcha.length must be between 1 and 8".into(),
+            ));
+        }
+        for proxy in &self.server.trusted_proxies {
+            if proxy.parse::<std::net::IpAddr>().is_err() {
+                return Err(ConfigError::Invalid(format!(
+                    "server.trusted_proxies: {proxy:?} is not an IP address"
+                )));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,454 @@
+use serde::{Deserialize, Serialize};
+use validator::{ValidateEmail, ValidateLength};
+
+use super::site::Site;
+use super::text::{count_chars, has_forbidden_control, has_invisible_or_bidi, normalize_text};
+use super::validation::{FieldError, ValidationErrors};
+
+/// What arrives from the wire (JSON or form), before anything is trusted.
+#[derive(Debug, Clone, Default)]
+pub struct SubmissionDto {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub accept_terms: Option<bool>,
+    pub captcha_id: Option<String>,
+    pub captcha_answer: Option<String>,
+    pub article_url: Option<String>,
+    pub article_title: Option<String>,
+}
+
+pub const NAME_MIN: usize = 2;
+pub const NAME_MAX: usize = 60;
+pub const EMAIL_MAX: usize = 254;
+pub const TITLE_MIN: usize = 3;
+pub const TITLE_MAX: usize = 120;
+pub const BODY_MIN: usize = 5;
+pub const ARTICLE_KEY_MAX: usize = 200;
+pub const ARTICLE_URL_MAX: usize = 2000;
+pub const ARTICLE_TITLE_MAX: usize = 300;
+pub const CAPTCHA_FIELD_MAX: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorName(String);
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorEmail(String);
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentTitle(String);
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentBody(String);
+
+macro_rules! as_str_impl {
+    ($($t:ty),*) => {$(
+        impl $t {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    )*};
+}
+as_str_impl!(AuthorName, AuthorEmail, CommentTitle, CommentBody);
+
+/// A one-line human text field (name, title): NFC, trimmed, bounded in
+/// characters, no control, bidi or invisible characters.
+fn one_line(raw: Option<&str>, min: usize, max: usize) -> Result<String, FieldError> {
+    let Some(raw) = raw else {
+        return Err(FieldError::new("required"));
+    };
+    let text = normalize_text(raw);
+    if text.is_empty() {
+        return Err(FieldError::new("required"));
+    }
+    if has_forbidden_control(&text, false) {
+        return Err(FieldError::new("control_characters"));
+    }
+    if has_invisible_or_bidi(&text) {
+        return Err(FieldError::new("invisible_characters"));
+    }
+    if !text.validate_length(Some(min as u64), Some(max as u64), None) {
+        let n = count_chars(&text);
+        let code = if n < min { "too_short" } else { "too_long" };
+        return Err(FieldError::new(code)
+            .with("min", min)
+            .with("max", max)
+            .with("actual", n));
+    }
+    Ok(text)
+}
+
+impl AuthorName {
+    pub fn parse(raw: Option<&str>) -> Result<AuthorName, FieldError> {
+        one_line(raw, NAME_MIN, NAME_MAX).map(AuthorName)
+    }
+}
+
+impl CommentTitle {
+    pub fn parse(raw: Option<&str>) -> Result<CommentTitle, FieldError> {
+        one_line(raw, TITLE_MIN, TITLE_MAX).map(CommentTitle)
+    }
+}
+
+impl AuthorEmail {
+    /// Syntactically valid (HTML5 rule of the `validator` crate), at most 254
+    /// characters, stored lower-cased so history and blocklists match.
+    pub fn parse(raw: Option<&str>) -> Result<AuthorEmail, FieldError> {
+        let Some(raw) = raw else {
+            return Err(FieldError::new("required"));
+        };
+        let text = normalize_text(raw);
+        if text.is_empty() {
+            return Err(FieldError::new("required"));
+        }
+        if has_forbidden_control(&text, false)
+            || has_invisible_or_bidi(&text)
+            || text.chars().any(char::is_whitespace)
+        {
+            return Err(FieldError::new("invalid_email"));
+        }
+        if count_chars(&text) > EMAIL_MAX {
+            return Err(FieldError::new("too_long").with("max", EMAIL_MAX));
+        }
+        if !text.validate_email() {
+            return Err(FieldError::new("invalid_email"));
+        }
+        Ok(AuthorEmail(text.to_lowercase()))
+    }
+
+    pub fn domain(&self) -> &str {
+        self.0.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
+    }
+}
+
+impl CommentBody {
+    /// NFC, trimmed, `min..=max` characters, newlines and tabs allowed, other
+    /// control characters rejected. Never truncated.
+    pub fn parse(raw: Option<&str>, max: usize) -> Result<CommentBody, FieldError> {
+        let Some(raw) = raw else {
+            return Err(FieldError::new("required"));
+        };
+        let text = normalize_text(raw);
+        if text.is_empty() {
+            return Err(FieldError::new("required"));
+        }
+        if has_forbidden_control(&text, true) {
+            return Err(FieldError::new("control_characters"));
+        }
+        if !text.validate_length(Some(BODY_MIN as u64), Some(max as u64), None) {
+            let n = count_chars(&text);
+            let code = if n < BODY_MIN {
+                "too_short"
+            } else {
+                "too_long"
+            };
+            return Err(FieldError::new(code)
+                .with("min", BODY_MIN)
+                .with("max", max)
+                .with("actual", n));
+        }
+        Ok(CommentBody(text))
+    }
+}
+
+/// The terms-of-use checkbox, proven ticked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptTerms;
+
+/// The article a comment is for: the site's own key plus what the page told us.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleRef {
+    pub key: String,
+    pub url: Option<String>,
+    pub title: Option<String>,
+}
+
+impl ArticleRef {
+    pub fn parse_key(raw: &str) -> Result<String, FieldError> {
+        if raw.is_empty() {
+            return Err(FieldError::new("required"));
+        }
+        if count_chars(raw) > ARTICLE_KEY_MAX {
+            return Err(FieldError::new("too_long").with("max", ARTICLE_KEY_MAX));
+        }
+        if has_forbidden_control(raw, false) || has_invisible_or_bidi(raw) || raw.contains('/') {
+            return Err(FieldError::new("invalid_article"));
+        }
+        Ok(raw.to_string())
+    }
+
+    fn parse_url(raw: Option<&str>) -> Result<Option<String>, FieldError> {
+        let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(None);
+        };
+        let lower = raw.to_ascii_lowercase();
+        let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+        if !scheme_ok
+            || raw.len() > ARTICLE_URL_MAX
+            || raw.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(FieldError::new("invalid_url"));
+        }
+        Ok(Some(raw.to_string()))
+    }
+
+    fn parse_title(raw: Option<&str>) -> Result<Option<String>, FieldError> {
+        match raw.map(normalize_text).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(t) => one_line(Some(&t), 1, ARTICLE_TITLE_MAX).map(Some),
+        }
+    }
+}
+
+/// The captcha fields as submitted; checked by the captcha service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptchaAttempt {
+    pub id: String,
+    pub answer: String,
+}
+
+/// A submission that passed every field rule. The only way to get one is
+/// `NewComment::parse`.
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    pub name: AuthorName,
+    pub email: AuthorEmail,
+    pub title: CommentTitle,
+    pub body: CommentBody,
+    pub terms: AcceptTerms,
+    pub article: ArticleRef,
+    pub captcha: Option<CaptchaAttempt>,
+}
+
+impl NewComment {
+    pub fn parse(
+        dto: &SubmissionDto,
+        article_key: &str,
+        site: &Site,
+    ) -> Result<NewComment, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let mut take = |field: &str, r: Result<(), FieldError>| {
+            if let Err(e) = r {
+                errors.add(field, e);
+            }
+        };
+        let name = AuthorName::parse(dto.name.as_deref());
+        let email = AuthorEmail::parse(dto.email.as_deref());
+        let title = CommentTitle::parse(dto.title.as_deref());
+        let body = CommentBody::parse(dto.body.as_deref(), site.max_body_chars);
+        let key = ArticleRef::parse_key(article_key);
+        let url = ArticleRef::parse_url(dto.article_url.as_deref());
+        let atitle = ArticleRef::parse_title(dto.article_title.as_deref());
+        let terms = if dto.accept_terms == Some(true) {
+            Ok(AcceptTerms)
+        } else {
+            Err(FieldError::new("terms_not_accepted"))
+        };
+        take("name", name.as_ref().map(|_| ()).map_err(Clone::clone));
+        take("email", email.as_ref().map(|_| ()).map_err(Clone::clone));
+        take("title", title.as_ref().map(|_| ()).map_err(Clone::clone));
+        take("body", body.as_ref().map(|_| ()).map_err(Clone::clone));
+        take("accept_terms", terms.map(|_| ()));
+        take("article", key.as_ref().map(|_| ()).map_err(Clone::clone));
+        take(
+            "article_url",
+            url.as_ref().map(|_| ()).map_err(Clone::clone),
+        );
+        take(
+            "article_title",
+            atitle.as_ref().map(|_| ()).map_err(Clone::clone),
+        );
+        for (field, value) in [
+            ("captcha_id", &dto.captcha_id),
+            ("captcha_answer", &dto.captcha_answer),
+        ] {
+            if let Some(v) = value
+                && (v.len() > CAPTCHA_FIELD_MAX || has_forbidden_control(v, false))
+            {
+                take(field, Err(FieldError::new("invalid_captcha_field")));
+            }
+        }
+        errors.clone().into_result()?;
+        let (Ok(name), Ok(email), Ok(title), Ok(body), Ok(key), Ok(url), Ok(atitle)) =
+            (name, email, title, body, key, url, atitle)
+        else {
+            return Err(errors);
+        };
+        let captcha = match (&dto.captcha_id, &dto.captcha_answer) {
+            (Some(id), Some(answer)) => Some(CaptchaAttempt {
+                id: id.trim().to_string(),
+                answer: answer.trim().to_string(),
+            }),
+            _ => None,
+        };
+        Ok(NewComment {
+            name,
+            email,
+            title,
+            body,
+            terms: AcceptTerms,
+            article: ArticleRef {
+                key,
+                url,
+                title: atitle,
+            },
+            captcha,
+        })
+    }
+}
+
+/// Where a comment is in its life. Only `Published` is ever shown publicly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentStatus {
+    /// Waiting for a moderator (pre-moderation).
+    Pending,
+    /// The rules asked for an explicit moderator decision; never bulk-approved.
+    Held,
+    Published,
+    Rejected,
+    Spam,
+    Deleted,
+}
+
+impl CommentStatus {
+    pub const ALL: [CommentStatus; 6] = [
+        CommentStatus::Pending,
+        CommentStatus::Held,
+        CommentStatus::Published,
+        CommentStatus::Rejected,
+        CommentStatus::Spam,
+        CommentStatus::Deleted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentStatus::Pending => "pending",
+            CommentStatus::Held => "held",
+            CommentStatus::Published => "published",
+            CommentStatus::Rejected => "rejected",
+            CommentStatus::Spam => "spam",
+            CommentStatus::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<CommentStatus> {
+        CommentStatus::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// Whether a moderator may move a comment from `self` to `to`.
+    pub fn can_become(self, to: CommentStatus) -> bool {
+        use CommentStatus::*;
+        match (self, to) {
+            (a, b) if a == b => false,
+            (Deleted, _) => false,
+            (_, Pending) => false,
+            (_, Held) => false,
+            _ => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Lang, ModerationMode, SiteKey};
+
+    fn site() -> Site {
+        Site {
+            key: SiteKey::parse("demo").unwrap(),
+            name: "Demo".into(),
+            allowed_origins: vec![],
+            default_lang: Lang::Ar,
+            moderation_mode: ModerationMode::Pre,
+            max_body_chars: 2000,
+            terms_url: String::new(),
+            terms_version: "1".into(),
+            captcha_enabled: true,
+            auto_close_days: None,
+        }
+    }
+
+    fn dto() -> SubmissionDto {
+        SubmissionDto {
+            name: Some("أحمد".into()),
+            email: Some("Ahmad@Example.com".into()),
+            title: Some("رأي في المقال".into()),
+            body: Some("مقال ممتاز، شكراً للكاتب.".into()),
+            accept_terms: Some(true),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_valid_submission_parses_and_lowercases_the_email() {
+        let c = NewComment::parse(&dto(), "article-1", &site()).unwrap();
+        assert_eq!(c.email.as_str(), "ahmad@example.com");
+        assert_eq!(c.email.domain(), "example.com");
+    }
+
+    #[test]
+    fn every_missing_field_is_reported_at_once() {
+        let errs = NewComment::parse(&SubmissionDto::default(), "a", &site()).unwrap_err();
+        for f in ["name", "email", "title", "body", "accept_terms"] {
+            assert!(errs.has(f), "{f} missing from {errs:?}");
+        }
+    }
+
+    #[test]
+    fn lengths_are_checked_in_characters_at_the_boundaries() {
+        let cases: [(&str, usize, bool); 6] = [
+            ("name", NAME_MAX, true),
+            ("name", NAME_MAX + 1, false),
+            ("title", TITLE_MAX, true),
+            ("title", TITLE_MAX + 1, false),
+            ("body", 2000, true),
+            ("body", 2001, false),
+        ];
+        for (field, n, ok) in cases {
+            let mut d = dto();
+            let text: String = "ش".repeat(n);
+            match field {
+                "name" => d.name = Some(text),
+                "title" => d.title = Some(text),
+                _ => d.body = Some(text),
+            }
+            let r = NewComment::parse(&d, "a", &site());
+            assert_eq!(r.is_ok(), ok, "{field} with {n} chars");
+        }
+    }
+
+    #[test]
+    fn bidi_controls_are_refused_in_names_but_kept_in_bodies() {
+        let mut d = dto();
+        d.name = Some("evil\u{202E}gnp".into());
+        d.body = Some("نص \u{200F}مع علامة اتجاه".into());
+        let errs = NewComment::parse(&d, "a", &site()).unwrap_err();
+        assert!(errs.has("name"));
+        assert!(!errs.has("body"));
+    }
+
+    #[test]
+    fn header_injection_in_names_is_refused() {
+        for bad in [
+            "x\r\nBcc: evil@test",
+            "x\nSubject: y",
+            "x\u{2028}y",
+            "x\u{85}y",
+        ] {
+            let mut d = dto();
+            d.name = Some(bad.into());
+            assert!(NewComment::parse(&d, "a", &site()).unwrap_err().has("name"));
+        }
+    }
+
+    #[test]
+    fn status_transitions_never_return_to_the_queue_or_leave_deleted() {
+        use CommentStatus::*;
+        assert!(Pending.can_become(Published));
+        assert!(Held.can_become(Rejected));
+        assert!(Rejected.can_become(Published));
+        assert!(!Published.can_become(Published));
+        assert!(!Deleted.can_become(Published));
+        assert!(!Published.can_become(Pending));
+    }
+}

@@ -1,0 +1,110 @@
+//! The message catalogue: every user-facing string in every language, one
+//! file per language (`ar.txt`, `en.txt`) of `key = text` lines. To add a
+//! language, add a file, a `Lang` variant and a line in `catalogue()`.
+//! Placeholders are written `{name}`.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use crate::domain::Lang;
+
+type Catalogue = HashMap<&'static str, &'static str>;
+
+fn parse(source: &'static str) -> Catalogue {
+    source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .collect()
+}
+
+static AR: LazyLock<Catalogue> = LazyLock::new(|| parse(include_str!("ar.txt")));
+static EN: LazyLock<Catalogue> = LazyLock::new(|| parse(include_str!("en.txt")));
+
+fn catalogue(lang: Lang) -> &'static Catalogue {
+    match lang {
+        Lang::Ar => &AR,
+        Lang::En => &EN,
+    }
+}
+
+/// The text for `key` in `lang`, falling back to English, then to the key.
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    catalogue(lang)
+        .get(key)
+        .or_else(|| EN.get(key))
+        .copied()
+        .unwrap_or("")
+}
+
+/// Like `t`, with `{name}` placeholders filled in.
+pub fn tf<'a>(
+    lang: Lang,
+    key: &str,
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let mut text = t(lang, key).to_string();
+    for (name, value) in params {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
+}
+
+/// Every key of a language's file (for the test that keeps them in step).
+pub fn keys(lang: Lang) -> Vec<&'static str> {
+    let mut k: Vec<_> = catalogue(lang).keys().copied().collect();
+    k.sort_unstable();
+    k
+}
+
+/// The best supported language of an `Accept-Language` header, by q-value.
+pub fn negotiate(accept_language: Option<&str>) -> Option<Lang> {
+    let header = accept_language?;
+    let mut best: Option<(f32, Lang)> = None;
+    for part in header.split(',') {
+        let mut pieces = part.split(';');
+        let tag = pieces.next().unwrap_or("").trim();
+        let q = pieces
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if let Some(lang) = Lang::parse(tag)
+            && q > 0.0
+            && best.is_none_or(|(bq, _)| q > bq)
+        {
+            best = Some((q, lang));
+        }
+    }
+    best.map(|(_, l)| l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_key() {
+        let en = keys(Lang::En);
+        for lang in Lang::ALL {
+            assert_eq!(keys(lang), en, "{lang:?} differs from en");
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            tf(Lang::En, "field.too_long", [("max", "60")]),
+            "Must be at most 60 characters."
+        );
+    }
+
+    #[test]
+    fn accept_language_is_negotiated_by_quality() {
+        assert_eq!(negotiate(Some("fr-FR, en;q=0.5, ar;q=0.9")), Some(Lang::Ar));
+        assert_eq!(negotiate(Some("en-GB,en;q=0.9")), Some(Lang::En));
+        assert_eq!(negotiate(Some("fr")), None);
+        assert_eq!(negotiate(None), None);
+    }
+}

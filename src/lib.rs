@@ -1,0 +1,16 @@
+//! majlis: a self-hosted, moderated comment backend for news sites.
+//!
+//! The binary (`src/main.rs`) is a thin shell over this library so that the
+//! integration tests can drive exactly the server that ships.
+
+pub mod auth;
+pub mod captcha;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod i18n;
+pub mod routes;
+pub mod service;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;

@@ -1,0 +1,358 @@
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use super::cors;
+use super::site::load_site;
+use crate::domain::{CommentStatus, Lang, Site, SubmissionDto, ValidationErrors};
+use crate::routes::embed::{self, FormPage};
+use crate::routes::error::{ApiError, ErrorCode};
+use crate::routes::extract::{
+    BodyKind, body_kind, client_ip, parse_form_submission, parse_json_submission, read_body,
+    request_lang,
+};
+use crate::routes::time_fmt::rfc3339;
+use crate::service::{SubmitContext, SubmitError, now_ms, submit_comment};
+use crate::startup::AppState;
+use crate::storage::{Cursor, Order};
+
+pub const DEFAULT_PAGE: u32 = 20;
+pub const MAX_PAGE: u32 = 100;
+pub const MAX_COUNT_ARTICLES: usize = 100;
+
+#[derive(Serialize)]
+struct Accepted {
+    id: String,
+    status: CommentStatus,
+}
+
+fn ip_hash(state: &AppState, req: &HttpRequest) -> String {
+    use hmac::{Hmac, Mac};
+    let ip = client_ip(req, &state.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    match Hmac::<sha2::Sha256>::new_from_slice(&state.ip_key) {
+        Ok(mut mac) => {
+            mac.update(ip.as_bytes());
+            hex::encode(&mac.finalize().into_bytes()[..16])
+        }
+        Err(_) => String::new(),
+    }
+}
+
+fn submit_error(e: SubmitError, lang: Lang) -> ApiError {
+    match e {
+        SubmitError::Validation(errors) => ApiError::validation(errors, lang),
+        SubmitError::Captcha => ApiError::new(ErrorCode::CaptchaInvalid, lang),
+        SubmitError::ArticleClosed => ApiError::new(ErrorCode::ArticleClosed, lang),
+        SubmitError::Storage(s) => ApiError::storage(s, lang),
+        SubmitError::CaptchaBroken(c) => ApiError::internal(c, lang),
+    }
+}
+
+/// `POST /api/v1/sites/{site}/articles/{article}/comments`, JSON or form.
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (site_key, article_key) = path.into_inner();
+    let site = load_site(&state, &req, &site_key).await?;
+    let mut lang = request_lang(&req, Some(&site));
+    let Some(kind) = body_kind(&req) else {
+        return Err(ApiError::new(ErrorCode::UnsupportedMediaType, lang));
+    };
+    let bytes = read_body(&req, payload, state.settings.server.max_body_bytes, lang).await?;
+    let (dto, early_errors, extras) = match kind {
+        BodyKind::Json => {
+            let (dto, errors) = parse_json_submission(&bytes, lang)?;
+            (dto, errors, Vec::new())
+        }
+        BodyKind::Form => {
+            let (dto, extras, errors) = parse_form_submission(&bytes);
+            if let Some(l) = extras
+                .iter()
+                .find(|(k, _)| k == "lang")
+                .and_then(|(_, v)| Lang::parse(v))
+            {
+                lang = l;
+            }
+            (dto, errors, extras)
+        }
+    };
+    let result = if early_errors.is_empty() {
+        let ctx = SubmitContext {
+            store: &state.store,
+            captcha: &state.captcha,
+            site: &site,
+            article_key: &article_key,
+            lang,
+            ip_hash: ip_hash(&state, &req),
+            now: now_ms(),
+        };
+        submit_comment(ctx, &dto).await
+    } else {
+        Err(SubmitError::Validation(merge_errors(
+            early_errors,
+            &dto,
+            &article_key,
+            &site,
+        )))
+    };
+    match kind {
+        BodyKind::Json => match result {
+            Ok(outcome) => {
+                let mut resp = if outcome.status == CommentStatus::Published {
+                    HttpResponse::Created()
+                } else {
+                    HttpResponse::Accepted()
+                };
+                cors::allow(&mut resp, &req, &site);
+                Ok(resp.json(Accepted {
+                    id: outcome.id,
+                    status: outcome.status,
+                }))
+            }
+            Err(e) => {
+                let mut err = submit_error(e, lang);
+                err.lang = lang;
+                Err(err)
+            }
+        },
+        BodyKind::Form => {
+            let return_to = extras
+                .iter()
+                .find(|(k, _)| k == "return_to")
+                .map(|(_, v)| v.clone());
+            form_response(&state, &site, &article_key, lang, dto, return_to, result).await
+        }
+    }
+}
+
+/// Type errors found while decoding plus the domain errors of the rest.
+fn merge_errors(
+    mut early: ValidationErrors,
+    dto: &SubmissionDto,
+    article_key: &str,
+    site: &Site,
+) -> ValidationErrors {
+    if let Err(rest) = crate::domain::NewComment::parse(dto, article_key, site) {
+        for (field, errs) in rest.0 {
+            if !early.has(&field) {
+                for e in errs {
+                    early.add(&field, e);
+                }
+            }
+        }
+    }
+    early
+}
+
+/// The plain-HTML answer to a form post: a success page, or the form again
+/// with the errors, the input kept (escaped by the template) and a new code.
+async fn form_response(
+    state: &AppState,
+    site: &Site,
+    article_key: &str,
+    lang: Lang,
+    dto: SubmissionDto,
+    return_to: Option<String>,
+    result: Result<crate::service::SubmitOutcome, SubmitError>,
+) -> Result<HttpResponse, ApiError> {
+    let (status, page) = match result {
+        Ok(outcome) => {
+            return embed::result_page(site, lang, outcome.status, return_to.or(dto.article_url));
+        }
+        Err(e) => {
+            let err = submit_error(e, lang);
+            if err.cause.is_some() {
+                return Err(err);
+            }
+            let status = err.code.status();
+            let page = FormPage {
+                error: Some(err),
+                values: dto,
+                return_to,
+            };
+            (status, page)
+        }
+    };
+    let html = embed::render_form_page(state, site, article_key, lang, page).await?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(html))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    limit: Option<u32>,
+    cursor: Option<String>,
+    order: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PublicCommentJson {
+    id: String,
+    name: String,
+    title: String,
+    body: String,
+    created_at: String,
+    published_at: String,
+}
+
+#[derive(Serialize)]
+struct CommentList {
+    comments: Vec<PublicCommentJson>,
+    next_cursor: Option<String>,
+}
+
+pub fn encode_cursor(c: &Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{}", c.at, c.id))
+}
+
+pub fn decode_cursor(raw: &str) -> Option<Cursor> {
+    let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (at, id) = text.split_once(':')?;
+    if id.is_empty() || id.len() > 64 {
+        return None;
+    }
+    Some(Cursor {
+        at: at.parse().ok()?,
+        id: id.to_string(),
+    })
+}
+
+pub fn parse_order(raw: Option<&str>, default: Order) -> Option<Order> {
+    match raw {
+        None => Some(default),
+        Some("newest") => Some(Order::Newest),
+        Some("oldest") => Some(Order::Oldest),
+        Some(_) => None,
+    }
+}
+
+pub fn parse_limit(raw: Option<u32>) -> Option<u32> {
+    match raw {
+        None => Some(DEFAULT_PAGE),
+        Some(n) if (1..=MAX_PAGE).contains(&n) => Some(n),
+        Some(_) => None,
+    }
+}
+
+/// `GET /api/v1/sites/{site}/articles/{article}/comments`: published only.
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (site_key, article_key) = path.into_inner();
+    let site = load_site(&state, &req, &site_key).await?;
+    let lang = request_lang(&req, Some(&site));
+    let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
+    let order = parse_order(query.order.as_deref(), Order::Newest).ok_or_else(bad)?;
+    let limit = parse_limit(query.limit).ok_or_else(bad)?;
+    let cursor = match query.cursor.as_deref() {
+        None | Some("") => None,
+        Some(raw) => Some(decode_cursor(raw).ok_or_else(bad)?),
+    };
+    let rows = state
+        .store
+        .published_comments(
+            site.key.as_str(),
+            &article_key,
+            order,
+            limit + 1,
+            cursor.as_ref(),
+        )
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?;
+    let more = rows.len() > limit as usize;
+    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
+    let next_cursor = if more {
+        rows.last().map(|r| {
+            encode_cursor(&Cursor {
+                at: r.published_at,
+                id: r.id.clone(),
+            })
+        })
+    } else {
+        None
+    };
+    let body = CommentList {
+        comments: rows
+            .into_iter()
+            .map(|r| PublicCommentJson {
+                id: r.id,
+                name: r.name,
+                title: r.title,
+                body: r.body,
+                created_at: rfc3339(r.created_at),
+                published_at: rfc3339(r.published_at),
+            })
+            .collect(),
+        next_cursor,
+    };
+    let mut resp = HttpResponse::Ok();
+    cors::allow(&mut resp, &req, &site);
+    resp.insert_header((
+        header::CACHE_CONTROL,
+        "public, max-age=5, stale-while-revalidate=30",
+    ));
+    Ok(resp.json(body))
+}
+
+#[derive(Deserialize)]
+pub struct CountsQuery {
+    articles: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    counts: std::collections::BTreeMap<String, i64>,
+}
+
+/// `GET /api/v1/sites/{site}/counts?articles=a,b,c`: published counts.
+pub async fn counts(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<CountsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let site = load_site(&state, &req, &path.into_inner()).await?;
+    let lang = request_lang(&req, Some(&site));
+    let keys: Vec<String> = query
+        .articles
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect();
+    if keys.len() > MAX_COUNT_ARTICLES {
+        return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
+    }
+    let found = state
+        .store
+        .published_counts(site.key.as_str(), &keys)
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?;
+    let mut counts: std::collections::BTreeMap<String, i64> =
+        keys.into_iter().map(|k| (k, 0)).collect();
+    for (k, n) in found {
+        counts.insert(k, n);
+    }
+    let mut resp = HttpResponse::Ok();
+    cors::allow(&mut resp, &req, &site);
+    resp.insert_header((
+        header::CACHE_CONTROL,
+        "public, max-age=5, stale-while-revalidate=30",
+    ));
+    Ok(resp.json(Counts { counts }))
+}

@@ -1,0 +1,42 @@
+//! CORS for the public endpoints: only the site's allowed origins, echoed
+//! exactly, never with credentials.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
+
+use crate::domain::Site;
+use crate::startup::AppState;
+
+/// Add CORS headers to a response when the request's Origin is allowed.
+pub fn allow(resp: &mut HttpResponseBuilder, req: &HttpRequest, site: &Site) {
+    resp.insert_header((header::VARY, "Origin"));
+    if let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        && site.allows_origin(origin)
+    {
+        resp.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.to_string()));
+    }
+}
+
+/// Preflight of a cross-origin JSON submission.
+pub async fn preflight(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (site_key, _) = path.into_inner();
+    let Ok(Some(site)) = state.store.site(&site_key).await else {
+        return HttpResponse::NoContent().finish();
+    };
+    let mut resp = HttpResponse::NoContent();
+    allow(&mut resp, &req, &site);
+    resp.insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST"))
+        .insert_header((
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            "Content-Type, Accept-Language",
+        ))
+        .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"));
+    resp.finish()
+}

@@ -1,0 +1,257 @@
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::comments::{decode_cursor, encode_cursor, parse_limit, parse_order};
+use super::site::require_key;
+use crate::auth::Role;
+use crate::domain::{CommentStatus, Lang};
+use crate::routes::error::{ApiError, ErrorCode};
+use crate::routes::extract::request_lang;
+use crate::routes::time_fmt::rfc3339;
+use crate::service::{Decision, DecisionError, decide, now_ms};
+use crate::startup::AppState;
+use crate::storage::{Cursor, Order, QueueItem};
+
+#[derive(Deserialize)]
+pub struct QueueQuery {
+    status: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+    order: Option<String>,
+}
+
+#[derive(Serialize)]
+struct QueueItemJson {
+    id: String,
+    article: String,
+    article_title: Option<String>,
+    article_url: Option<String>,
+    status: String,
+    flagged: bool,
+    name: String,
+    email: String,
+    title: String,
+    body: String,
+    lang: String,
+    ip_hash: String,
+    findings: serde_json::Value,
+    created_at: String,
+    published_at: Option<String>,
+}
+
+impl From<QueueItem> for QueueItemJson {
+    fn from(i: QueueItem) -> QueueItemJson {
+        QueueItemJson {
+            findings: serde_json::from_str(&i.findings).unwrap_or(serde_json::Value::Array(vec![])),
+            id: i.id,
+            article: i.article_key,
+            article_title: i.article_title,
+            article_url: i.article_url,
+            status: i.status,
+            flagged: i.flagged,
+            name: i.name,
+            email: i.email,
+            title: i.title,
+            body: i.body,
+            lang: i.lang,
+            ip_hash: i.ip_hash,
+            created_at: rfc3339(i.created_at),
+            published_at: i.published_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct QueuePage {
+    items: Vec<QueueItemJson>,
+    next_cursor: Option<String>,
+}
+
+fn private(resp: &mut actix_web::HttpResponseBuilder) {
+    resp.insert_header((header::CACHE_CONTROL, "no-store"));
+}
+
+/// `GET /api/v1/sites/{site}/moderation/queue?status=`: oldest first by default.
+pub async fn queue(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let site_key = path.into_inner();
+    let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
+    let lang = request_lang(&req, None);
+    let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
+    let status = match query.status.as_deref() {
+        None => CommentStatus::Pending,
+        Some(s) => CommentStatus::parse(s).ok_or_else(bad)?,
+    };
+    let order = parse_order(query.order.as_deref(), Order::Oldest).ok_or_else(bad)?;
+    let limit = parse_limit(query.limit).ok_or_else(bad)?;
+    let cursor = match query.cursor.as_deref() {
+        None | Some("") => None,
+        Some(raw) => Some(decode_cursor(raw).ok_or_else(bad)?),
+    };
+    let rows = state
+        .store
+        .queue(&key.site_key, status, order, limit + 1, cursor.as_ref())
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?;
+    let more = rows.len() > limit as usize;
+    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
+    let next_cursor = if more {
+        rows.last().map(|r| {
+            encode_cursor(&Cursor {
+                at: r.created_at,
+                id: r.id.clone(),
+            })
+        })
+    } else {
+        None
+    };
+    let mut resp = HttpResponse::Ok();
+    private(&mut resp);
+    Ok(resp.json(QueuePage {
+        items: rows.into_iter().map(QueueItemJson::from).collect(),
+        next_cursor,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    reason: Option<String>,
+    note: Option<String>,
+}
+
+const REASON_MAX: usize = 500;
+
+async fn decide_endpoint(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: Option<web::Json<DecisionBody>>,
+    to: CommentStatus,
+    action: &'static str,
+) -> Result<HttpResponse, ApiError> {
+    let (site_key, comment_id) = path.into_inner();
+    let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
+    let lang = request_lang(&req, None);
+    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    let too_long = |s: &Option<String>| s.as_ref().is_some_and(|s| s.chars().count() > REASON_MAX);
+    if too_long(&body.reason) || too_long(&body.note) {
+        return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
+    }
+    let status = decide(
+        &state.store,
+        Decision {
+            site_key: key.site_key.clone(),
+            comment_id: comment_id.clone(),
+            to,
+            action,
+            actor_kind: "api_key",
+            actor_id: key.id.clone(),
+            reason: body.reason,
+            note: body.note,
+            at: now_ms(),
+        },
+    )
+    .await
+    .map_err(|e| decision_error(e, lang))?;
+    tracing::info!(comment = %comment_id, action, api_key = %key.id, "moderation decision");
+    let mut resp = HttpResponse::Ok();
+    private(&mut resp);
+    Ok(resp.json(serde_json::json!({ "id": comment_id, "status": status })))
+}
+
+fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
+    match e {
+        DecisionError::NotFound => ApiError::new(ErrorCode::CommentNotFound, lang),
+        DecisionError::NotAllowed(_) => ApiError::new(ErrorCode::InvalidTransition, lang),
+        DecisionError::Storage(s) => ApiError::storage(s, lang),
+    }
+}
+
+pub async fn approve(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: Option<web::Json<DecisionBody>>,
+) -> Result<HttpResponse, ApiError> {
+    decide_endpoint(req, state, path, body, CommentStatus::Published, "approve").await
+}
+
+pub async fn reject(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: Option<web::Json<DecisionBody>>,
+) -> Result<HttpResponse, ApiError> {
+    decide_endpoint(req, state, path, body, CommentStatus::Rejected, "reject").await
+}
+
+pub async fn spam(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: Option<web::Json<DecisionBody>>,
+) -> Result<HttpResponse, ApiError> {
+    decide_endpoint(req, state, path, body, CommentStatus::Spam, "spam").await
+}
+
+#[derive(Serialize)]
+struct AuditJson {
+    id: String,
+    action: String,
+    actor_kind: String,
+    actor_id: String,
+    from_status: Option<String>,
+    to_status: Option<String>,
+    reason: Option<String>,
+    note: Option<String>,
+    created_at: String,
+}
+
+/// `GET /api/v1/sites/{site}/comments/{id}/audit`: the comment's audit trail.
+pub async fn audit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (site_key, comment_id) = path.into_inner();
+    let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
+    let lang = request_lang(&req, None);
+    let store_err = |e| ApiError::storage(e, lang);
+    if state
+        .store
+        .comment(&key.site_key, &comment_id)
+        .await
+        .map_err(store_err)?
+        .is_none()
+    {
+        return Err(ApiError::new(ErrorCode::CommentNotFound, lang));
+    }
+    let entries = state
+        .store
+        .audit_for_comment(&key.site_key, &comment_id)
+        .await
+        .map_err(store_err)?;
+    let entries: Vec<AuditJson> = entries
+        .into_iter()
+        .map(|e| AuditJson {
+            id: e.id,
+            action: e.action,
+            actor_kind: e.actor_kind,
+            actor_id: e.actor_id,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            reason: e.reason,
+            note: e.note,
+            created_at: rfc3339(e.created_at),
+        })
+        .collect();
+    let mut resp = HttpResponse::Ok();
+    private(&mut resp);
+    Ok(resp.json(serde_json::json!({ "entries": entries })))
+}

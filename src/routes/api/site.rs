@@ -1,0 +1,60 @@
+use actix_web::HttpRequest;
+use actix_web::http::header;
+
+use crate::auth::{ApiKey, Role, hash_api_key};
+use crate::domain::Site;
+use crate::routes::error::{ApiError, ErrorCode};
+use crate::routes::extract::request_lang;
+use crate::startup::AppState;
+
+/// The site named in the path, or 404 in the request's language.
+pub async fn load_site(state: &AppState, req: &HttpRequest, key: &str) -> Result<Site, ApiError> {
+    match state.store.site(key).await {
+        Ok(Some(site)) => Ok(site),
+        Ok(None) => Err(ApiError::new(
+            ErrorCode::SiteNotFound,
+            request_lang(req, None),
+        )),
+        Err(e) => Err(ApiError::storage(e, request_lang(req, None))),
+    }
+}
+
+/// The API key of the `Authorization: Bearer` header, valid for `site_key`
+/// with at least `role`. A missing or unknown key is 401; a key of another
+/// site is 404 (another site's resources do not exist for it); a key with too
+/// small a role is 403. Keys are accepted only in the header.
+pub async fn require_key(
+    state: &AppState,
+    req: &HttpRequest,
+    site_key: &str,
+    role: Role,
+) -> Result<ApiKey, ApiError> {
+    let lang = request_lang(req, None);
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, lang))?;
+    let record = state
+        .store
+        .api_key_by_hash(&hash_api_key(token))
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, lang))?;
+    if record.site_key != site_key {
+        return Err(ApiError::new(ErrorCode::SiteNotFound, lang));
+    }
+    let key_role =
+        Role::parse(&record.role).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, lang))?;
+    if key_role < role {
+        return Err(ApiError::new(ErrorCode::Forbidden, lang));
+    }
+    Ok(ApiKey {
+        id: record.id,
+        site_key: record.site_key,
+        role: key_role,
+    })
+}

@@ -1,0 +1,325 @@
+use std::collections::BTreeMap;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::view::{CaptchaView, CommentView, FormView, SectionView, Tr, human_time};
+use crate::domain::{CommentStatus, Lang, Site, SubmissionDto};
+use crate::routes::api::captcha::captcha_error;
+use crate::routes::api::load_site;
+use crate::routes::error::{ApiError, ErrorCode, field_messages};
+use crate::routes::extract::request_lang;
+use crate::service::now_ms;
+use crate::startup::{AppState, DEMO_SITE};
+use crate::storage::Order;
+
+/// Published comments shown under the form (the JSON API paginates further).
+const SECTION_COMMENTS: u32 = 50;
+
+/// The state of a re-rendered form after a failed post.
+pub struct FormPage {
+    pub error: Option<ApiError>,
+    pub values: SubmissionDto,
+    pub return_to: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "embed.html")]
+struct EmbedTemplate {
+    section: SectionView,
+}
+
+#[derive(Template)]
+#[template(path = "demo.html")]
+struct DemoTemplate {
+    section: SectionView,
+    site_name: String,
+    published: String,
+}
+
+#[derive(Template)]
+#[template(path = "result.html")]
+struct ResultTemplate {
+    tr: Tr,
+    lang: &'static str,
+    dir: &'static str,
+    message: &'static str,
+    back: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "terms.html")]
+struct TermsTemplate {}
+
+fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
+fn render(t: &impl Template, lang: Lang) -> Result<String, ApiError> {
+    t.render().map_err(|e| ApiError::internal(e, lang))
+}
+
+/// Build the comment section: the published comments and the form (with a
+/// freshly issued captcha when the site uses one).
+async fn section(
+    state: &AppState,
+    site: &Site,
+    article_key: &str,
+    lang: Lang,
+    page: FormPage,
+) -> Result<SectionView, ApiError> {
+    let store_err = |e| ApiError::storage(e, lang);
+    let rows = state
+        .store
+        .published_comments(
+            site.key.as_str(),
+            article_key,
+            Order::Oldest,
+            SECTION_COMMENTS,
+            None,
+        )
+        .await
+        .map_err(store_err)?;
+    let count = state
+        .store
+        .published_counts(site.key.as_str(), &[article_key.to_string()])
+        .await
+        .map_err(store_err)?
+        .first()
+        .map_or(0, |(_, n)| *n);
+    let captcha = if site.captcha_enabled {
+        let c = state
+            .captcha
+            .issue(site.key.as_str(), now_ms())
+            .await
+            .map_err(|e| captcha_error(e, lang))?;
+        Some(CaptchaView {
+            image_url: format!("/api/v1/captcha/{}.png", c.id),
+            id: c.id,
+        })
+    } else {
+        None
+    };
+    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut banner = None;
+    if let Some(err) = &page.error {
+        banner = Some(crate::i18n::t(lang, &format!("error.{}", err.code.as_str())).to_string());
+        if let Some(fields) = &err.fields {
+            for (field, msgs) in field_messages(fields, lang) {
+                errors.insert(field, msgs.into_iter().map(|(_, m)| m).collect());
+            }
+        }
+        if err.code == ErrorCode::CaptchaInvalid {
+            errors.insert(
+                "captcha_answer".into(),
+                vec![banner.clone().unwrap_or_default()],
+            );
+        }
+    }
+    let v = page.values;
+    let form = FormView {
+        action: format!(
+            "/api/v1/sites/{}/articles/{}/comments",
+            site.key,
+            percent_encoding::utf8_percent_encode(article_key, percent_encoding::NON_ALPHANUMERIC)
+        ),
+        name: v.name.unwrap_or_default(),
+        email: v.email.unwrap_or_default(),
+        title: v.title.unwrap_or_default(),
+        body: v.body.unwrap_or_default(),
+        accept_terms: v.accept_terms == Some(true),
+        article_url: v.article_url.unwrap_or_default(),
+        article_title: v.article_title.unwrap_or_default(),
+        return_to: page.return_to.unwrap_or_default(),
+        errors,
+        banner,
+        captcha,
+        max_chars: site.max_body_chars,
+        terms_url: site.terms_url.clone(),
+    };
+    let comments = rows
+        .into_iter()
+        .map(|r| CommentView {
+            name: r.name,
+            title: r.title,
+            paragraphs: r.body.split('\n').map(str::to_string).collect(),
+            when: human_time(r.published_at, lang),
+            when_iso: crate::routes::time_fmt::rfc3339(r.published_at),
+        })
+        .collect();
+    Ok(SectionView {
+        tr: Tr(lang),
+        lang: lang.code(),
+        dir: lang.dir(),
+        form,
+        comments,
+        count,
+    })
+}
+
+/// The comment section page again, after a failed form post.
+pub async fn render_form_page(
+    state: &AppState,
+    site: &Site,
+    article_key: &str,
+    lang: Lang,
+    page: FormPage,
+) -> Result<String, ApiError> {
+    let section = section(state, site, article_key, lang, page).await?;
+    render(&EmbedTemplate { section }, lang)
+}
+
+/// The page after a successful form post.
+pub fn result_page(
+    site: &Site,
+    lang: Lang,
+    status: CommentStatus,
+    back: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let message = if status == CommentStatus::Published {
+        crate::i18n::t(lang, "form.published")
+    } else {
+        crate::i18n::t(lang, "form.received")
+    };
+    let back = back.filter(|u| {
+        let l = u.to_ascii_lowercase();
+        (l.starts_with("https://") || l.starts_with("http://") || u.starts_with('/'))
+            && !u.starts_with("//")
+    });
+    let page = ResultTemplate {
+        tr: Tr(lang),
+        lang: lang.code(),
+        dir: lang.dir(),
+        message,
+        back,
+    };
+    let _ = site;
+    let status_code = if status == CommentStatus::Published {
+        actix_web::http::StatusCode::CREATED
+    } else {
+        actix_web::http::StatusCode::ACCEPTED
+    };
+    Ok(html(status_code, render(&page, lang)?))
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+/// `GET /embed/{site}/{article}?lang=ar`: the comment section for an iframe.
+/// Framing is allowed only from the site's origins.
+pub async fn embed_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<LangQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (site_key, article_key) = path.into_inner();
+    let site = load_site(&state, &req, &site_key).await?;
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(site.default_lang);
+    let page = FormPage {
+        error: None,
+        values: SubmissionDto::default(),
+        return_to: Some(req.uri().to_string()),
+    };
+    let section = section(&state, &site, &article_key, lang, page).await?;
+    let body = render(&EmbedTemplate { section }, lang)?;
+    let ancestors: Vec<&str> = site
+        .allowed_origins
+        .iter()
+        .map(String::as_str)
+        .filter(|o| *o != "*")
+        .collect();
+    let ancestors = if ancestors.is_empty() {
+        "'self'".to_string()
+    } else {
+        format!("'self' {}", ancestors.join(" "))
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            format!(
+                "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors {ancestors}"
+            ),
+        ))
+        .body(body))
+}
+
+/// `GET /`: a demo Arabic news article with its comment section.
+pub async fn demo_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if !state.settings.demo.enabled {
+        return Err(ApiError::new(ErrorCode::NotFound, request_lang(&req, None)));
+    }
+    let site = load_site(&state, &req, DEMO_SITE).await?;
+    let lang = Lang::Ar;
+    let page = FormPage {
+        error: None,
+        values: SubmissionDto {
+            article_url: Some(format!(
+                "{}/",
+                state.settings.server.base_url.trim_end_matches('/')
+            )),
+            article_title: Some(DEMO_ARTICLE_TITLE.to_string()),
+            ..SubmissionDto::default()
+        },
+        return_to: Some("/".into()),
+    };
+    let section = section(&state, &site, DEMO_ARTICLE, lang, page).await?;
+    let body = render(
+        &DemoTemplate {
+            section,
+            site_name: site.name.clone(),
+            published: human_time(DEMO_PUBLISHED_MS, lang),
+        },
+        lang,
+    )?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ))
+        .body(body))
+}
+
+pub const DEMO_ARTICLE: &str = "2026-11-29-rain-season";
+const DEMO_ARTICLE_TITLE: &str = "موسم الأمطار يبدأ مبكرًا هذا العام";
+/// 29 November 2026, 09:30 GMT.
+const DEMO_PUBLISHED_MS: i64 = 1_795_944_600_000;
+
+pub async fn terms_page() -> Result<HttpResponse, ApiError> {
+    Ok(html(
+        actix_web::http::StatusCode::OK,
+        render(&TermsTemplate {}, Lang::Ar)?,
+    ))
+}
+
+pub async fn form_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../assets/form.js"))
+}
+
+pub async fn form_css() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../assets/form.css"))
+}

@@ -1,0 +1,140 @@
+use std::collections::BTreeMap;
+
+use time::OffsetDateTime;
+
+use crate::domain::{Lang, count_chars, normalize_text};
+use crate::i18n::t;
+
+/// Template helper: `{{ tr.get("form.name") }}`.
+#[derive(Clone, Copy)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn get(&self, key: &str) -> &'static str {
+        t(self.0, key)
+    }
+}
+
+pub struct CaptchaView {
+    pub id: String,
+    pub image_url: String,
+}
+
+/// The comment form with its values and errors.
+pub struct FormView {
+    pub action: String,
+    pub name: String,
+    pub email: String,
+    pub title: String,
+    pub body: String,
+    pub accept_terms: bool,
+    pub article_url: String,
+    pub article_title: String,
+    pub return_to: String,
+    pub errors: BTreeMap<String, Vec<String>>,
+    pub banner: Option<String>,
+    pub captcha: Option<CaptchaView>,
+    pub max_chars: usize,
+    pub terms_url: String,
+}
+
+impl FormView {
+    pub fn errors_for(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+
+    pub fn has_error(&self, field: &str) -> bool {
+        self.errors.contains_key(field)
+    }
+
+    /// What the live counter would show for the kept body.
+    pub fn chars_left(&self) -> i64 {
+        self.max_chars as i64 - count_chars(&normalize_text(&self.body)) as i64
+    }
+}
+
+pub struct CommentView {
+    pub name: String,
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    pub when: String,
+    pub when_iso: String,
+}
+
+/// Everything the comment section partial needs.
+pub struct SectionView {
+    pub tr: Tr,
+    pub lang: &'static str,
+    pub dir: &'static str,
+    pub form: FormView,
+    pub comments: Vec<CommentView>,
+    pub count: i64,
+}
+
+const MONTHS_AR: [&str; 12] = [
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A reader-facing time in GMT: `29 نوفمبر 2026 - 18:04 GMT` / `29 November 2026, 18:04 GMT`.
+pub fn human_time(ms: i64, lang: Lang) -> String {
+    let Ok(t) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) else {
+        return String::new();
+    };
+    let month = usize::from(u8::from(t.month())).saturating_sub(1);
+    match lang {
+        Lang::Ar => format!(
+            "{} {} {} - {:02}:{:02} GMT",
+            t.day(),
+            MONTHS_AR.get(month).copied().unwrap_or(""),
+            t.year(),
+            t.hour(),
+            t.minute()
+        ),
+        Lang::En => format!(
+            "{} {} {}, {:02}:{:02} GMT",
+            t.day(),
+            MONTHS_EN.get(month).copied().unwrap_or(""),
+            t.year(),
+            t.hour(),
+            t.minute()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_in_gmt_with_arabic_month_names() {
+        // 2026-11-29T18:04:00Z
+        let ms = 1_795_975_440_000;
+        assert_eq!(human_time(ms, Lang::Ar), "29 نوفمبر 2026 - 18:04 GMT");
+        assert_eq!(human_time(ms, Lang::En), "29 November 2026, 18:04 GMT");
+    }
+}

@@ -1,0 +1,215 @@
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::domain::{Lang, ValidationErrors};
+use crate::i18n::{t, tf};
+
+/// Stable, documented error codes of the JSON API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    ValidationFailed,
+    CaptchaInvalid,
+    ArticleClosed,
+    SiteNotFound,
+    CommentNotFound,
+    NotFound,
+    UnsupportedMediaType,
+    MalformedJson,
+    PayloadTooLarge,
+    Unauthorized,
+    Forbidden,
+    InvalidTransition,
+    InvalidParameter,
+    RateLimited,
+    ServiceUnavailable,
+    StorageFull,
+    InternalError,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::ValidationFailed => "validation_failed",
+            ErrorCode::CaptchaInvalid => "captcha_invalid",
+            ErrorCode::ArticleClosed => "article_closed",
+            ErrorCode::SiteNotFound => "site_not_found",
+            ErrorCode::CommentNotFound => "comment_not_found",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::MalformedJson => "malformed_json",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::InvalidTransition => "invalid_transition",
+            ErrorCode::InvalidParameter => "invalid_parameter",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ServiceUnavailable => "service_unavailable",
+            ErrorCode::StorageFull => "storage_full",
+            ErrorCode::InternalError => "internal_error",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::CaptchaInvalid => StatusCode::BAD_REQUEST,
+            ErrorCode::ArticleClosed => StatusCode::FORBIDDEN,
+            ErrorCode::SiteNotFound => StatusCode::NOT_FOUND,
+            ErrorCode::CommentNotFound => StatusCode::NOT_FOUND,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::MalformedJson => StatusCode::BAD_REQUEST,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::InvalidTransition => StatusCode::CONFLICT,
+            ErrorCode::InvalidParameter => StatusCode::BAD_REQUEST,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
+            ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// An error of the JSON API: `{"error", "message", "fields"}`, localized.
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub lang: Lang,
+    pub fields: Option<ValidationErrors>,
+    pub retry_after: Option<u64>,
+    /// The cause of a 5xx, logged once here at the edge, never sent.
+    pub cause: Option<anyhow::Error>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code.as_str())
+    }
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, lang: Lang) -> ApiError {
+        let retry_after = match code {
+            ErrorCode::ServiceUnavailable | ErrorCode::StorageFull => Some(2),
+            _ => None,
+        };
+        ApiError {
+            code,
+            lang,
+            fields: None,
+            retry_after,
+            cause: None,
+        }
+    }
+
+    pub fn validation(errors: ValidationErrors, lang: Lang) -> ApiError {
+        ApiError {
+            fields: Some(errors),
+            ..ApiError::new(ErrorCode::ValidationFailed, lang)
+        }
+    }
+
+    pub fn internal(cause: impl Into<anyhow::Error>, lang: Lang) -> ApiError {
+        ApiError {
+            cause: Some(cause.into()),
+            ..ApiError::new(ErrorCode::InternalError, lang)
+        }
+    }
+
+    pub fn storage(e: crate::storage::StorageError, lang: Lang) -> ApiError {
+        use crate::storage::StorageError;
+        let code = match &e {
+            StorageError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            StorageError::Full(_) => ErrorCode::StorageFull,
+            StorageError::Conflict | StorageError::Corrupt(_) | StorageError::Other(_) => {
+                ErrorCode::InternalError
+            }
+        };
+        ApiError {
+            cause: Some(e.into()),
+            ..ApiError::new(code, lang)
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FieldMessage {
+    code: &'static str,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<BTreeMap<String, Vec<FieldMessage>>>,
+}
+
+/// Localized messages for every field error.
+pub fn field_messages(
+    errors: &ValidationErrors,
+    lang: Lang,
+) -> BTreeMap<String, Vec<(&'static str, String)>> {
+    errors
+        .0
+        .iter()
+        .map(|(field, errs)| {
+            let msgs = errs
+                .iter()
+                .map(|e| {
+                    let key = format!("field.{}", e.code);
+                    let params = e.params.iter().map(|(k, v)| (*k, v.as_str()));
+                    (e.code, tf(lang, &key, params))
+                })
+                .collect();
+            (field.clone(), msgs)
+        })
+        .collect()
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(cause) = &self.cause {
+            tracing::error!(error.code = self.code.as_str(), error.cause = ?cause, "request failed");
+        }
+        let message_key = format!("error.{}", self.code.as_str());
+        let fields = self.fields.as_ref().map(|f| {
+            field_messages(f, self.lang)
+                .into_iter()
+                .map(|(k, v)| {
+                    let v = v
+                        .into_iter()
+                        .map(|(code, message)| FieldMessage { code, message })
+                        .collect();
+                    (k, v)
+                })
+                .collect()
+        });
+        let body = Body {
+            error: self.code.as_str(),
+            message: t(self.lang, &message_key),
+            fields,
+        };
+        let mut resp = HttpResponse::build(self.status_code());
+        resp.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        resp.insert_header((header::CONTENT_LANGUAGE, self.lang.code()));
+        if let Some(secs) = self.retry_after {
+            resp.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if self.code == ErrorCode::Unauthorized {
+            resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        resp.json(body)
+    }
+}

@@ -1,0 +1,241 @@
+//! Turning raw requests into plain values: client address, language, the
+//! submission body (JSON or form), the API key. No domain rules here.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, web};
+use futures_util::StreamExt;
+
+use super::error::{ApiError, ErrorCode};
+use crate::domain::{FieldError, Lang, Site, SubmissionDto, ValidationErrors};
+use crate::i18n::negotiate;
+
+/// The client's address: the peer, or, when the peer is a trusted proxy, the
+/// right-most address of `X-Forwarded-For` that is not itself a trusted proxy.
+pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip())?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .or(Some(peer))
+}
+
+/// `Accept-Language`, else the site's default, else Arabic.
+pub fn request_lang(req: &HttpRequest, site: Option<&Site>) -> Lang {
+    let header = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    negotiate(header)
+        .or(site.map(|s| s.default_lang))
+        .unwrap_or(Lang::Ar)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    Form,
+}
+
+/// Which submission format the Content-Type announces; anything else is 415.
+pub fn body_kind(req: &HttpRequest) -> Option<BodyKind> {
+    let ct = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = ct.split(';').next()?.trim().to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" => Some(BodyKind::Json),
+        "application/x-www-form-urlencoded" => Some(BodyKind::Form),
+        _ => None,
+    }
+}
+
+/// Read at most `limit` bytes of body; 413 beyond, without reading the rest.
+pub async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+    lang: Lang,
+) -> Result<web::Bytes, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::new(ErrorCode::PayloadTooLarge, lang));
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::new(ErrorCode::MalformedJson, lang))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::new(ErrorCode::PayloadTooLarge, lang));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+const STRING_FIELDS: [&str; 8] = [
+    "name",
+    "email",
+    "title",
+    "body",
+    "captcha_id",
+    "captcha_answer",
+    "article_url",
+    "article_title",
+];
+
+fn set_string(dto: &mut SubmissionDto, field: &str, value: String) {
+    let slot = match field {
+        "name" => &mut dto.name,
+        "email" => &mut dto.email,
+        "title" => &mut dto.title,
+        "body" => &mut dto.body,
+        "captcha_id" => &mut dto.captcha_id,
+        "captcha_answer" => &mut dto.captcha_answer,
+        "article_url" => &mut dto.article_url,
+        "article_title" => &mut dto.article_title,
+        _ => return,
+    };
+    *slot = Some(value);
+}
+
+/// A JSON submission: an object of the documented fields only. Wrong types
+/// and unknown fields become field errors (422) so every problem is reported
+/// at once; a body that is not a JSON object is 400 `malformed_json`.
+pub fn parse_json_submission(
+    bytes: &[u8],
+    lang: Lang,
+) -> Result<(SubmissionDto, ValidationErrors), ApiError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|_| ApiError::new(ErrorCode::MalformedJson, lang))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(ApiError::new(ErrorCode::MalformedJson, lang));
+    };
+    let mut dto = SubmissionDto::default();
+    let mut errors = ValidationErrors::default();
+    for (key, value) in map {
+        if key == "accept_terms" {
+            match value {
+                serde_json::Value::Bool(b) => dto.accept_terms = Some(b),
+                serde_json::Value::Null => {}
+                _ => errors.add(&key, FieldError::new("invalid_type")),
+            }
+        } else if STRING_FIELDS.contains(&key.as_str()) {
+            match value {
+                serde_json::Value::String(s) => set_string(&mut dto, &key, s),
+                serde_json::Value::Null => {}
+                _ => errors.add(&key, FieldError::new("invalid_type")),
+            }
+        } else {
+            errors.add(&key, FieldError::new("unknown_field"));
+        }
+    }
+    Ok((dto, errors))
+}
+
+/// Fields a plain HTML form may send besides the submission itself.
+pub const FORM_ONLY_FIELDS: [&str; 2] = ["lang", "return_to"];
+
+/// An `application/x-www-form-urlencoded` submission. Invalid UTF-8 after
+/// percent-decoding and repeated fields are field errors, never replaced or
+/// silently merged.
+pub fn parse_form_submission(
+    bytes: &[u8],
+) -> (SubmissionDto, Vec<(String, String)>, ValidationErrors) {
+    let mut dto = SubmissionDto::default();
+    let mut errors = ValidationErrors::default();
+    let mut extras = Vec::new();
+    let mut seen = BTreeSet::new();
+    for pair in bytes.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+        let (k, v) = match pair.iter().position(|b| *b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
+        };
+        let Some(key) = decode_component(k) else {
+            continue;
+        };
+        let Some(value) = decode_component(v) else {
+            errors.add(&key, FieldError::new("invalid_encoding"));
+            continue;
+        };
+        if !seen.insert(key.clone()) {
+            errors.add(&key, FieldError::new("duplicate_field"));
+            continue;
+        }
+        if key == "accept_terms" {
+            dto.accept_terms = Some(matches!(value.as_str(), "on" | "true" | "1"));
+        } else if STRING_FIELDS.contains(&key.as_str()) {
+            set_string(&mut dto, &key, value);
+        } else if FORM_ONLY_FIELDS.contains(&key.as_str()) {
+            extras.push((key, value));
+        } else {
+            errors.add(&key, FieldError::new("unknown_field"));
+        }
+    }
+    (dto, extras, errors)
+}
+
+fn decode_component(raw: &[u8]) -> Option<String> {
+    let plus_as_space: Vec<u8> = raw
+        .iter()
+        .map(|b| if *b == b'+' { b' ' } else { *b })
+        .collect();
+    let bytes: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
+    String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_decoding_rejects_invalid_utf8_and_duplicates() {
+        let (dto, _, errs) = parse_form_submission(b"name=%FF%FE&title=a&title=b&body=x+y");
+        assert!(errs.has("name"));
+        assert!(errs.has("title"));
+        assert_eq!(dto.body.as_deref(), Some("x y"));
+    }
+
+    #[test]
+    fn form_decoding_reads_arabic_and_the_checkbox() {
+        let (dto, extras, errs) = parse_form_submission(
+            "name=%D8%A3%D8%AD%D9%85%D8%AF&accept_terms=on&lang=ar".as_bytes(),
+        );
+        assert!(errs.is_empty());
+        assert_eq!(dto.name.as_deref(), Some("أحمد"));
+        assert_eq!(dto.accept_terms, Some(true));
+        assert_eq!(extras, vec![("lang".to_string(), "ar".to_string())]);
+    }
+
+    #[test]
+    fn json_reports_wrong_types_and_unknown_fields_per_field() {
+        let (_, errs) = parse_json_submission(
+            br#"{"name":123,"status":"published","accept_terms":"yes"}"#,
+            Lang::En,
+        )
+        .unwrap();
+        assert!(errs.has("name"));
+        assert!(errs.has("status"));
+        assert!(errs.has("accept_terms"));
+    }
+
+    #[test]
+    fn json_that_is_not_an_object_is_malformed() {
+        assert!(parse_json_submission(b"[1,2]", Lang::En).is_err());
+        assert!(parse_json_submission(b"{\"name\": \"\\ud800\"}", Lang::En).is_err());
+    }
+}

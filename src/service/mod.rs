@@ -1,0 +1,11 @@
+//! Orchestration between the HTTP edge and storage: each function is one
+//! use case following the request flow of DESIGN.md (parse, gate, gather
+//! signals, decide, persist in one transaction, respond).
+
+mod clock;
+mod comments;
+mod moderation;
+
+pub use clock::now_ms;
+pub use comments::{SubmitContext, SubmitError, SubmitOutcome, submit_comment};
+pub use moderation::{Decision, DecisionError, decide};

@@ -1,0 +1,188 @@
+//! Wiring: settings in, a bound server out. Tests build the same
+//! `Application` on port 0 with their own settings.
+
+use std::net::{IpAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::{App, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+
+use crate::captcha::{CaptchaService, IssueObserver};
+use crate::config::Settings;
+use crate::domain::{Lang, ModerationMode, Site, SiteKey};
+use crate::service::now_ms;
+use crate::storage::{StorageError, Store};
+
+/// Everything a request handler may use. Cloned per worker.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub captcha: CaptchaService,
+    pub settings: Arc<Settings>,
+    pub trusted_proxies: Arc<[IpAddr]>,
+    /// Key of the keyed hash that replaces client IPs in storage.
+    pub ip_key: Arc<[u8]>,
+}
+
+/// Hooks only the test harness sets.
+#[derive(Default, Clone)]
+pub struct Hooks {
+    pub captcha_issued: Option<IssueObserver>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("cannot listen: {0}")]
+    Bind(#[from] std::io::Error),
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    store: Store,
+}
+
+pub const DEMO_SITE: &str = "demo";
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        Application::build_with(settings, Hooks::default()).await
+    }
+
+    pub async fn build_with(settings: Settings, hooks: Hooks) -> Result<Application, StartupError> {
+        let store = Store::connect(&settings.database).await?;
+        store.migrate().await?;
+        let now = now_ms();
+        if settings.demo.enabled {
+            ensure_demo_site(&store, &settings, now).await?;
+        }
+        let captcha_key = store.instance_secret("captcha", now).await?;
+        let ip_key = store.instance_secret("ip_hash", now).await?;
+        let captcha = CaptchaService::new(
+            store.clone(),
+            captcha_key,
+            settings.captcha.ttl_secs,
+            settings.captcha.length,
+            hooks.captcha_issued,
+        );
+        let trusted_proxies: Vec<IpAddr> = settings
+            .server
+            .trusted_proxies
+            .iter()
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
+        let port = listener.local_addr()?.port();
+        let state = AppState {
+            store: store.clone(),
+            captcha,
+            settings: Arc::new(settings.clone()),
+            trusted_proxies: trusted_proxies.into(),
+            ip_key: ip_key.into(),
+        };
+        spawn_housekeeping(store.clone());
+        let server = run(listener, state, &settings)?;
+        tracing::info!(
+            port,
+            backend = store.backend().name(),
+            "majlis is listening"
+        );
+        Ok(Application {
+            port,
+            server,
+            store,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serve until stopped (SIGTERM / Ctrl-C finish in-flight requests first).
+    pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
+        self.server.await
+    }
+}
+
+fn run(
+    listener: TcpListener,
+    state: AppState,
+    settings: &Settings,
+) -> Result<Server, std::io::Error> {
+    let data = web::Data::new(state);
+    let workers = match settings.server.workers {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(Compress::default())
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
+            )
+            .wrap(TracingLogger::default())
+            .app_data(data.clone())
+            .configure(crate::routes::configure)
+    })
+    .workers(workers)
+    .client_request_timeout(Duration::from_secs(
+        settings.server.request_head_timeout_secs,
+    ))
+    .shutdown_timeout(settings.server.shutdown_timeout_secs)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Background chores: drop expired captcha challenges every minute.
+fn spawn_housekeeping(store: Store) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.purge_expired_challenges(now_ms()).await {
+                tracing::warn!(error = %e, "could not purge expired captcha challenges");
+            }
+        }
+    });
+}
+
+/// The built-in `demo` site: Arabic, pre-moderated, captcha on, reachable
+/// from the configured base URL. Created once; later edits are kept.
+async fn ensure_demo_site(
+    store: &Store,
+    settings: &Settings,
+    now: i64,
+) -> Result<(), StorageError> {
+    if store.site(DEMO_SITE).await?.is_some() {
+        return Ok(());
+    }
+    let base = settings.server.base_url.trim_end_matches('/').to_string();
+    let site = Site {
+        key: SiteKey::parse(DEMO_SITE).map_err(StorageError::Corrupt)?,
+        name: "صحيفة المجلس (عرض تجريبي)".into(),
+        allowed_origins: vec![base.clone()],
+        default_lang: Lang::Ar,
+        moderation_mode: ModerationMode::Pre,
+        max_body_chars: Site::DEFAULT_MAX_BODY_CHARS,
+        terms_url: format!("{base}/terms"),
+        terms_version: "1".into(),
+        captcha_enabled: true,
+        auto_close_days: None,
+    };
+    match store.insert_site(&site, now).await {
+        Ok(()) | Err(StorageError::Conflict) => Ok(()),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,90 @@
+use sqlx::Row;
+
+use super::{StorageError, Store};
+
+#[derive(Debug, Clone)]
+pub struct ApiKeyRecord {
+    pub id: String,
+    pub site_key: String,
+    pub role: String,
+    pub label: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<ApiKeyRecord, StorageError> {
+    Ok(ApiKeyRecord {
+        id: row.try_get("id")?,
+        site_key: row.try_get("site_key")?,
+        role: row.try_get("role")?,
+        label: row.try_get("label")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+impl Store {
+    pub async fn insert_api_key(
+        &self,
+        key: &ApiKeyRecord,
+        key_hash: &str,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, site_key, role, label, key_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&key.id)
+        .bind(&key.site_key)
+        .bind(&key.role)
+        .bind(&key.label)
+        .bind(key_hash)
+        .bind(key.created_at)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// The live (not revoked) key with this hash.
+    pub async fn api_key_by_hash(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<ApiKeyRecord>, StorageError> {
+        let row = sqlx::query(
+            "SELECT id, site_key, role, label, created_at, revoked_at FROM api_keys \
+             WHERE key_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(key_hash)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn api_keys(&self, site_key: &str) -> Result<Vec<ApiKeyRecord>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT id, site_key, role, label, created_at, revoked_at FROM api_keys \
+             WHERE site_key = $1 ORDER BY created_at, id",
+        )
+        .bind(site_key)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Revoke a key; false when no live key of that site has this id.
+    pub async fn revoke_api_key(
+        &self,
+        site_key: &str,
+        id: &str,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        let r = sqlx::query(
+            "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND site_key = $3 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(site_key)
+        .execute(&self.writer)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+}

@@ -1,0 +1,82 @@
+use sqlx::Row;
+
+use super::{StorageError, Store};
+
+/// A stored challenge: never the answer, only its keyed hash.
+#[derive(Debug, Clone)]
+pub struct ChallengeRecord {
+    pub id: String,
+    pub site_key: String,
+    pub answer_hash: String,
+    pub expires_at: i64,
+}
+
+impl Store {
+    pub async fn insert_challenge(
+        &self,
+        challenge: &ChallengeRecord,
+        png: &[u8],
+        now: i64,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO captcha_challenges (id, site_key, answer_hash, png, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&challenge.id)
+        .bind(&challenge.site_key)
+        .bind(&challenge.answer_hash)
+        .bind(png)
+        .bind(challenge.expires_at)
+        .bind(now)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Remove the challenge and hand it back, exactly once: of two concurrent
+    /// attempts only the one whose DELETE removed the row gets it.
+    pub async fn take_challenge(&self, id: &str) -> Result<Option<ChallengeRecord>, StorageError> {
+        let row = sqlx::query(
+            "SELECT id, site_key, answer_hash, expires_at FROM captcha_challenges WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.writer)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let deleted = sqlx::query("DELETE FROM captcha_challenges WHERE id = $1")
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        if deleted.rows_affected() != 1 {
+            return Ok(None);
+        }
+        Ok(Some(ChallengeRecord {
+            id: row.try_get("id")?,
+            site_key: row.try_get("site_key")?,
+            answer_hash: row.try_get("answer_hash")?,
+            expires_at: row.try_get("expires_at")?,
+        }))
+    }
+
+    /// The image of a challenge that has not expired or been used.
+    pub async fn challenge_png(&self, id: &str, now: i64) -> Result<Option<Vec<u8>>, StorageError> {
+        let png: Option<Vec<u8>> = sqlx::query_scalar(
+            "SELECT png FROM captcha_challenges WHERE id = $1 AND expires_at > $2",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(png)
+    }
+
+    pub async fn purge_expired_challenges(&self, now: i64) -> Result<u64, StorageError> {
+        let r = sqlx::query("DELETE FROM captcha_challenges WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.writer)
+            .await?;
+        Ok(r.rows_affected())
+    }
+}

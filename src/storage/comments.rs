@@ -1,0 +1,443 @@
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::audit::{self, AuditEntry};
+use super::{StorageError, Store};
+use crate::domain::{CommentStatus, new_id};
+
+/// Everything stored for a new comment, decided by the service layer.
+#[derive(Debug, Clone)]
+pub struct NewCommentRecord {
+    pub id: String,
+    pub site_key: String,
+    pub article_key: String,
+    pub article_url: Option<String>,
+    pub article_title: Option<String>,
+    pub status: CommentStatus,
+    pub flagged: bool,
+    pub author_name: String,
+    pub author_email: String,
+    pub title: String,
+    pub body: String,
+    pub lang: String,
+    pub terms_version: String,
+    pub ip_hash: String,
+    pub body_fingerprint: String,
+    /// JSON array of rule findings.
+    pub findings: String,
+    pub created_at: i64,
+    /// Articles registered before this instant are closed by age (site auto-close).
+    pub closed_if_created_before: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Stored,
+    ArticleClosed,
+}
+
+/// A published comment as anyone may see it.
+#[derive(Debug, Clone)]
+pub struct PublicComment {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: i64,
+    pub published_at: i64,
+}
+
+/// A comment with everything a moderator sees.
+#[derive(Debug, Clone)]
+pub struct QueueItem {
+    pub id: String,
+    pub article_key: String,
+    pub article_title: Option<String>,
+    pub article_url: Option<String>,
+    pub status: String,
+    pub flagged: bool,
+    pub name: String,
+    pub email: String,
+    pub title: String,
+    pub body: String,
+    pub lang: String,
+    pub ip_hash: String,
+    pub findings: String,
+    pub created_at: i64,
+    pub published_at: Option<i64>,
+}
+
+pub type CommentRecord = QueueItem;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Newest,
+    Oldest,
+}
+
+/// Keyset position: the sort time and id of the last row already seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: i64,
+    pub id: String,
+}
+
+/// A moderator's (or integrator's) decision about one comment.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub site_key: String,
+    pub comment_id: String,
+    pub to: CommentStatus,
+    pub actor_kind: String,
+    pub actor_id: String,
+    pub action: String,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransitionOutcome {
+    NotFound,
+    /// Already in the requested state: nothing written.
+    Unchanged(CommentStatus),
+    /// Not a move moderators may make (e.g. out of `deleted`).
+    NotAllowed(CommentStatus),
+    Changed {
+        from: CommentStatus,
+        to: CommentStatus,
+    },
+}
+
+const QUEUE_COLUMNS: &str = "c.id, a.article_key, a.title AS article_title, a.url AS article_url, \
+     c.status, c.flagged, c.author_name, c.author_email, c.title, c.body, c.lang, c.ip_hash, \
+     c.findings, c.created_at, c.published_at";
+
+fn queue_item(row: &AnyRow) -> Result<QueueItem, StorageError> {
+    let flagged: i64 = row.try_get("flagged")?;
+    Ok(QueueItem {
+        id: row.try_get("id")?,
+        article_key: row.try_get("article_key")?,
+        article_title: row.try_get("article_title")?,
+        article_url: row.try_get("article_url")?,
+        status: row.try_get("status")?,
+        flagged: flagged != 0,
+        name: row.try_get("author_name")?,
+        email: row.try_get("author_email")?,
+        title: row.try_get("title")?,
+        body: row.try_get("body")?,
+        lang: row.try_get("lang")?,
+        ip_hash: row.try_get("ip_hash")?,
+        findings: row.try_get("findings")?,
+        created_at: row.try_get("created_at")?,
+        published_at: row.try_get("published_at")?,
+    })
+}
+
+impl Store {
+    /// Register the article if new and store the comment with its audit row,
+    /// in one transaction. Nothing is written for a closed article.
+    pub async fn insert_comment(
+        &self,
+        c: &NewCommentRecord,
+    ) -> Result<InsertOutcome, StorageError> {
+        let mut tx = self.writer.begin().await?;
+        // A write first, so SQLite takes the write lock before any read.
+        sqlx::query(
+            "INSERT INTO articles (id, site_key, article_key, url, title, closed, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 0, $6) \
+             ON CONFLICT (site_key, article_key) DO UPDATE SET \
+             url = COALESCE(articles.url, excluded.url), \
+             title = COALESCE(articles.title, excluded.title)",
+        )
+        .bind(new_id())
+        .bind(&c.site_key)
+        .bind(&c.article_key)
+        .bind(&c.article_url)
+        .bind(&c.article_title)
+        .bind(c.created_at)
+        .execute(&mut *tx)
+        .await?;
+        let article = sqlx::query(
+            "SELECT id, closed, closes_at, created_at FROM articles \
+             WHERE site_key = $1 AND article_key = $2",
+        )
+        .bind(&c.site_key)
+        .bind(&c.article_key)
+        .fetch_one(&mut *tx)
+        .await?;
+        let article_id: String = article.try_get("id")?;
+        let closed: i64 = article.try_get("closed")?;
+        let closes_at: Option<i64> = article.try_get("closes_at")?;
+        let registered_at: i64 = article.try_get("created_at")?;
+        let closed_by_age = c
+            .closed_if_created_before
+            .is_some_and(|limit| registered_at < limit);
+        if closed != 0 || closes_at.is_some_and(|t| t <= c.created_at) || closed_by_age {
+            tx.rollback().await?;
+            return Ok(InsertOutcome::ArticleClosed);
+        }
+        let published = c.status == CommentStatus::Published;
+        sqlx::query(
+            "INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
+             author_email, title, body, lang, terms_version, ip_hash, body_fingerprint, findings, \
+             created_at, published_at, updated_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$15)",
+        )
+        .bind(&c.id)
+        .bind(&c.site_key)
+        .bind(&article_id)
+        .bind(c.status.as_str())
+        .bind(i64::from(c.flagged))
+        .bind(&c.author_name)
+        .bind(&c.author_email)
+        .bind(&c.title)
+        .bind(&c.body)
+        .bind(&c.lang)
+        .bind(&c.terms_version)
+        .bind(&c.ip_hash)
+        .bind(&c.body_fingerprint)
+        .bind(&c.findings)
+        .bind(c.created_at)
+        .bind(published.then_some(c.created_at))
+        .execute(&mut *tx)
+        .await?;
+        if published {
+            sqlx::query("UPDATE articles SET published_count = published_count + 1 WHERE id = $1")
+                .bind(&article_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::insert(
+            &mut tx,
+            &AuditEntry {
+                id: new_id(),
+                site_key: c.site_key.clone(),
+                comment_id: Some(c.id.clone()),
+                actor_kind: "system".into(),
+                actor_id: String::new(),
+                action: "submitted".into(),
+                from_status: None,
+                to_status: Some(c.status.as_str().into()),
+                reason: None,
+                note: None,
+                created_at: c.created_at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(InsertOutcome::Stored)
+    }
+
+    /// Published comments of one article, keyset-paginated.
+    pub async fn published_comments(
+        &self,
+        site_key: &str,
+        article_key: &str,
+        order: Order,
+        limit: u32,
+        after: Option<&Cursor>,
+    ) -> Result<Vec<PublicComment>, StorageError> {
+        const BASE: &str = "SELECT c.id, c.author_name, c.title, c.body, c.created_at, c.published_at \
+             FROM comments c JOIN articles a ON a.id = c.article_id \
+             WHERE a.site_key = $1 AND a.article_key = $2 AND c.status = 'published'";
+        let sql = match (order, after.is_some()) {
+            (Order::Newest, false) => {
+                format!("{BASE} ORDER BY c.published_at DESC, c.id DESC LIMIT $3")
+            }
+            (Order::Oldest, false) => {
+                format!("{BASE} ORDER BY c.published_at ASC, c.id ASC LIMIT $3")
+            }
+            (Order::Newest, true) => format!(
+                "{BASE} AND (c.published_at < $4 OR (c.published_at = $4 AND c.id < $5)) \
+                 ORDER BY c.published_at DESC, c.id DESC LIMIT $3"
+            ),
+            (Order::Oldest, true) => format!(
+                "{BASE} AND (c.published_at > $4 OR (c.published_at = $4 AND c.id > $5)) \
+                 ORDER BY c.published_at ASC, c.id ASC LIMIT $3"
+            ),
+        };
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(site_key)
+            .bind(article_key)
+            .bind(i64::from(limit));
+        if let Some(cursor) = after {
+            q = q.bind(cursor.at).bind(&cursor.id);
+        }
+        let rows = q.fetch_all(&self.reader).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PublicComment {
+                    id: r.try_get("id")?,
+                    name: r.try_get("author_name")?,
+                    title: r.try_get("title")?,
+                    body: r.try_get("body")?,
+                    created_at: r.try_get("created_at")?,
+                    published_at: r
+                        .try_get::<Option<i64>, _>("published_at")?
+                        .unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Published comment counts of the given articles (absent ones are 0).
+    pub async fn published_counts(
+        &self,
+        site_key: &str,
+        article_keys: &[String],
+    ) -> Result<Vec<(String, i64)>, StorageError> {
+        if article_keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (0..article_keys.len())
+            .map(|i| format!("${}", i + 2))
+            .collect();
+        let sql = format!(
+            "SELECT article_key, published_count FROM articles \
+             WHERE site_key = $1 AND article_key IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(site_key);
+        for key in article_keys {
+            q = q.bind(key);
+        }
+        let rows = q.fetch_all(&self.reader).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("article_key")?, r.try_get("published_count")?)))
+            .collect()
+    }
+
+    /// The moderation queue of one site for one status, keyset-paginated on
+    /// submission time.
+    pub async fn queue(
+        &self,
+        site_key: &str,
+        status: CommentStatus,
+        order: Order,
+        limit: u32,
+        after: Option<&Cursor>,
+    ) -> Result<Vec<QueueItem>, StorageError> {
+        let base = format!(
+            "SELECT {QUEUE_COLUMNS} FROM comments c JOIN articles a ON a.id = c.article_id \
+             WHERE c.site_key = $1 AND c.status = $2"
+        );
+        let sql = match (order, after.is_some()) {
+            (Order::Newest, false) => {
+                format!("{base} ORDER BY c.created_at DESC, c.id DESC LIMIT $3")
+            }
+            (Order::Oldest, false) => {
+                format!("{base} ORDER BY c.created_at ASC, c.id ASC LIMIT $3")
+            }
+            (Order::Newest, true) => format!(
+                "{base} AND (c.created_at < $4 OR (c.created_at = $4 AND c.id < $5)) \
+                 ORDER BY c.created_at DESC, c.id DESC LIMIT $3"
+            ),
+            (Order::Oldest, true) => format!(
+                "{base} AND (c.created_at > $4 OR (c.created_at = $4 AND c.id > $5)) \
+                 ORDER BY c.created_at ASC, c.id ASC LIMIT $3"
+            ),
+        };
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(site_key)
+            .bind(status.as_str())
+            .bind(i64::from(limit));
+        if let Some(cursor) = after {
+            q = q.bind(cursor.at).bind(&cursor.id);
+        }
+        let rows = q.fetch_all(&self.reader).await?;
+        rows.iter().map(queue_item).collect()
+    }
+
+    /// One comment of one site with everything a moderator sees.
+    pub async fn comment(
+        &self,
+        site_key: &str,
+        id: &str,
+    ) -> Result<Option<QueueItem>, StorageError> {
+        let sql = format!(
+            "SELECT {QUEUE_COLUMNS} FROM comments c JOIN articles a ON a.id = c.article_id \
+             WHERE c.site_key = $1 AND c.id = $2"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(site_key)
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(queue_item).transpose()
+    }
+
+    /// Move a comment to a new status with its audit row, in one transaction.
+    /// The UPDATE is conditional on the status read, so concurrent decisions
+    /// cannot both apply.
+    pub async fn transition(&self, t: &Transition) -> Result<TransitionOutcome, StorageError> {
+        let mut tx = self.writer.begin().await?;
+        let row =
+            sqlx::query("SELECT status, article_id FROM comments WHERE id = $1 AND site_key = $2")
+                .bind(&t.comment_id)
+                .bind(&t.site_key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(row) = row else {
+            return Ok(TransitionOutcome::NotFound);
+        };
+        let status: String = row.try_get("status")?;
+        let article_id: String = row.try_get("article_id")?;
+        let from = CommentStatus::parse(&status)
+            .ok_or_else(|| StorageError::Corrupt(format!("comments.status {status:?}")))?;
+        if from == t.to {
+            return Ok(TransitionOutcome::Unchanged(from));
+        }
+        if !from.can_become(t.to) {
+            return Ok(TransitionOutcome::NotAllowed(from));
+        }
+        let updated = sqlx::query(
+            "UPDATE comments SET status = $1, updated_at = $2, \
+             published_at = CASE WHEN $1 = 'published' THEN COALESCE(published_at, $2) ELSE published_at END \
+             WHERE id = $3 AND site_key = $4 AND status = $5",
+        )
+        .bind(t.to.as_str())
+        .bind(t.at)
+        .bind(&t.comment_id)
+        .bind(&t.site_key)
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            // Someone else decided first; report what is there now.
+            tx.rollback().await?;
+            return Ok(TransitionOutcome::NotFound);
+        }
+        let delta: i64 = match (from, t.to) {
+            (CommentStatus::Published, _) => -1,
+            (_, CommentStatus::Published) => 1,
+            _ => 0,
+        };
+        if delta != 0 {
+            sqlx::query("UPDATE articles SET published_count = published_count + $1 WHERE id = $2")
+                .bind(delta)
+                .bind(&article_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::insert(
+            &mut tx,
+            &AuditEntry {
+                id: new_id(),
+                site_key: t.site_key.clone(),
+                comment_id: Some(t.comment_id.clone()),
+                actor_kind: t.actor_kind.clone(),
+                actor_id: t.actor_id.clone(),
+                action: t.action.clone(),
+                from_status: Some(from.as_str().into()),
+                to_status: Some(t.to.as_str().into()),
+                reason: t.reason.clone(),
+                note: t.note.clone(),
+                created_at: t.at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(TransitionOutcome::Changed { from, to: t.to })
+    }
+}

@@ -1,0 +1,22 @@
+//! The only place that knows SQL. One `Store` over an sqlx `AnyPool`: the SQL
+//! is the portable subset both SQLite and PostgreSQL accept (`$N`
+//! placeholders, TEXT/BIGINT/BLOB columns, unix-millisecond times), and the few
+//! dialect differences branch on `Backend`.
+
+mod api_keys;
+mod audit;
+mod captcha;
+mod comments;
+mod error;
+mod pool;
+mod sites;
+
+pub use api_keys::ApiKeyRecord;
+pub use audit::AuditEntry;
+pub use captcha::ChallengeRecord;
+pub use comments::{
+    CommentRecord, Cursor, InsertOutcome, NewCommentRecord, Order, PublicComment, QueueItem,
+    Transition, TransitionOutcome,
+};
+pub use error::StorageError;
+pub use pool::{Backend, Store};

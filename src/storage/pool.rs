@@ -1,0 +1,177 @@
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+use sqlx::AnyPool;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+
+use super::StorageError;
+use crate::config::DatabaseSettings;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Handle to the database. Cheap to clone.
+///
+/// Reads go through `reader`. Writes go through `writer`: on SQLite a single
+/// connection, so writers queue inside majlis instead of failing with
+/// SQLITE_BUSY; on PostgreSQL the same pool as the readers.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(super) reader: AnyPool,
+    pub(super) writer: AnyPool,
+    pub(super) backend: Backend,
+}
+
+impl Store {
+    pub async fn connect(settings: &DatabaseSettings) -> Result<Store, StorageError> {
+        sqlx::any::install_default_drivers();
+        let url = settings.url.expose_secret().to_string();
+        let acquire = Duration::from_millis(settings.acquire_timeout_ms);
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = AnyConnectOptions::from_str(&url)?;
+            let pool = AnyPoolOptions::new()
+                .max_connections(settings.max_connections.max(2))
+                .acquire_timeout(acquire)
+                .connect_with(options)
+                .await?;
+            return Ok(Store {
+                reader: pool.clone(),
+                writer: pool,
+                backend: Backend::Postgres,
+            });
+        }
+        let Some(path) = url.strip_prefix("sqlite://") else {
+            return Err(StorageError::Corrupt(format!(
+                "database.url must start with sqlite:// or postgres://, got {:?}",
+                url.split(':').next().unwrap_or("")
+            )));
+        };
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(parent) = Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| StorageError::Unavailable(e.into()))?;
+        }
+        let synchronous = settings.sqlite_synchronous.to_ascii_uppercase();
+        let options = AnyConnectOptions::from_str(&format!("sqlite://{path}?mode=rwc"))?;
+        let pragmas = format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
+             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;"
+        );
+        let writer_pragmas = pragmas.clone();
+        let writer = AnyPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(acquire)
+            .after_connect(move |conn, _meta| {
+                let sql = writer_pragmas.clone();
+                Box::pin(async move {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                        .execute(conn)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options.clone())
+            .await?;
+        let reader = AnyPoolOptions::new()
+            .max_connections(settings.max_connections.max(1))
+            .acquire_timeout(acquire)
+            .after_connect(move |conn, _meta| {
+                let sql = pragmas.clone();
+                Box::pin(async move {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                        .execute(conn)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Store {
+            reader,
+            writer,
+            backend: Backend::Sqlite,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Apply every pending migration of this backend.
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.writer).await?;
+        Ok(())
+    }
+
+    /// True when the database answers and every migration is applied.
+    pub async fn ready(&self) -> Result<bool, StorageError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = $1")
+                .bind(true)
+                .fetch_one(&self.reader)
+                .await?;
+        Ok(applied == Some(latest))
+    }
+
+    /// Versions of the embedded migrations per backend (a test keeps them equal).
+    pub fn migration_versions(backend: Backend) -> Vec<i64> {
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.iter().map(|m| m.version).collect()
+    }
+
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+
+    /// The named instance secret, created on first use. Every process on the
+    /// same database reads the same value.
+    pub async fn instance_secret(&self, name: &str, now: i64) -> Result<Vec<u8>, StorageError> {
+        let fresh = crate::domain::new_secret_token(32);
+        sqlx::query(
+            "INSERT INTO instance_secrets (name, value, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(&fresh)
+        .bind(now)
+        .execute(&self.writer)
+        .await?;
+        let value: String =
+            sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1")
+                .bind(name)
+                .fetch_one(&self.writer)
+                .await?;
+        hex::decode(value).map_err(|e| StorageError::Corrupt(format!("instance secret: {e}")))
+    }
+}

@@ -1,0 +1,49 @@
+use majlis::config::Settings;
+use majlis::storage::{Backend, Store};
+
+#[test]
+fn every_file_in_config_loads() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            Settings::load(Some(&path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            seen += 1;
+        }
+    }
+    assert!(seen >= 2);
+}
+
+#[test]
+fn unknown_keys_stop_majlis_at_start() {
+    let err = Settings::from_toml_over_defaults("[server]\nprot = 8080\n").unwrap_err();
+    assert!(err.to_string().contains("prot"), "{err}");
+    assert!(
+        Settings::from_toml_over_defaults("[database]\nsqlite_synchronous = \"off\"\n").is_err()
+    );
+}
+
+#[test]
+fn both_backends_have_the_same_migration_versions() {
+    let sqlite = Store::migration_versions(Backend::Sqlite);
+    let postgres = Store::migration_versions(Backend::Postgres);
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, postgres);
+}
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_the_database_created_on_first_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/data/majlis.db");
+    let settings = crate::helpers::test_settings(&format!("sqlite://{}", path.display()));
+    let store = Store::connect(&settings.database).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+        .insert_site(&crate::helpers::site("walcheck"), 1)
+        .await
+        .unwrap();
+    assert!(path.exists());
+    assert!(dir.path().join("nested/data/majlis.db-wal").exists());
+    assert!(store.ready().await.unwrap());
+}

@@ -1,0 +1,158 @@
+//! An acknowledged comment survives `kill -9` of majlis.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use crate::helpers::{backend, fresh_database, site, test_settings};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+fn start(db_url: &str, port: u16) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_majlis"))
+        .env("MAJLIS__SERVER__PORT", port.to_string())
+        .env("MAJLIS__SERVER__WORKERS", "2")
+        .env("MAJLIS__DATABASE__URL", db_url)
+        .env("MAJLIS__DEMO__ENABLED", "false")
+        .env("MAJLIS__LOG__LEVEL", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+async fn wait_ready(client: &reqwest::Client, base: &str) {
+    for _ in 0..200 {
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
+            && r.status() == 200
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("majlis did not become ready at {base}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+async fn kill_9_right_after_202_loses_no_acknowledged_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = fresh_database(dir.path()).await;
+    let settings = test_settings(&db_url);
+    let store = majlis::storage::Store::connect(&settings.database)
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let mut s = site("crash");
+    s.captcha_enabled = false;
+    store.insert_site(&s, 1).await.unwrap();
+    store.close().await;
+
+    let port = free_port();
+    let mut server = start(&db_url, port);
+    let client = reqwest::Client::new();
+    wait_ready(&client, &server.base).await;
+
+    // Eight writers post as fast as they can; the process is killed the
+    // moment the 100th acknowledgement arrives, with other posts in flight.
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let (kill_tx, mut kill_rx) = tokio::sync::mpsc::channel::<()>(1);
+    let mut writers = Vec::new();
+    for w in 0..8 {
+        let client = client.clone();
+        let base = server.base.clone();
+        let acked = acked.clone();
+        let kill_tx = kill_tx.clone();
+        writers.push(tokio::spawn(async move {
+            for i in 0..100 {
+                let body = json!({
+                    "name": "Writer", "email": format!("w{w}@example.com"), "title": "Load test",
+                    "body": format!("comment {w}-{i} written under load"), "accept_terms": true
+                });
+                let Ok(resp) = client
+                    .post(format!("{base}/api/v1/sites/crash/articles/a/comments"))
+                    .json(&body)
+                    .send()
+                    .await
+                else {
+                    return;
+                };
+                if resp.status() != 202 {
+                    return;
+                }
+                let Ok(v) = resp.json::<Value>().await else {
+                    return;
+                };
+                let mut acked = acked.lock().await;
+                acked.push(v["id"].as_str().unwrap().to_string());
+                if acked.len() == 100 {
+                    let _ = kill_tx.try_send(());
+                }
+            }
+        }));
+    }
+    drop(kill_tx);
+    kill_rx.recv().await;
+    server.child.kill().unwrap(); // SIGKILL
+    server.child.wait().unwrap();
+    for w in writers {
+        let _ = w.await;
+    }
+    let acked = acked.lock().await.clone();
+    assert!(acked.len() >= 100, "only {} acknowledged", acked.len());
+
+    // Restart on the same database and count what is there.
+    let mut server = start(&db_url, port);
+    wait_ready(&client, &server.base).await;
+    let store = majlis::storage::Store::connect(&settings.database)
+        .await
+        .unwrap();
+    let stored = store
+        .queue(
+            "crash",
+            majlis::domain::CommentStatus::Pending,
+            majlis::storage::Order::Oldest,
+            10_000,
+            None,
+        )
+        .await
+        .unwrap();
+    let stored_ids: std::collections::HashSet<String> =
+        stored.iter().map(|c| c.id.clone()).collect();
+    assert_eq!(stored_ids.len(), stored.len(), "a comment was stored twice");
+    let lost: Vec<&String> = acked
+        .iter()
+        .filter(|id| !stored_ids.contains(*id))
+        .collect();
+    eprintln!(
+        "kill -9 on {}: {} acknowledged, {} stored, {} lost",
+        backend().name(),
+        acked.len(),
+        stored.len(),
+        lost.len()
+    );
+    assert!(lost.is_empty(), "lost acknowledged comments: {lost:?}");
+    for c in &stored {
+        assert!(c.body.starts_with("comment "), "half-written row {c:?}");
+    }
+    store.close().await;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}

@@ -1,0 +1,290 @@
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use majlis::auth::{generate_api_key, hash_api_key};
+use majlis::config::Settings;
+use majlis::domain::{Lang, ModerationMode, Site, SiteKey, new_id};
+use majlis::startup::{Application, Hooks};
+use majlis::storage::{ApiKeyRecord, Backend, Store};
+use serde_json::{Value, json};
+
+/// Which database the suite runs on.
+pub fn backend() -> Backend {
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub db_url: String,
+    answers: Arc<Mutex<HashMap<String, String>>>,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh database URL: a temp SQLite file, or a new PostgreSQL database.
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            let name = format!("majlis_test_{}", new_id());
+            let admin = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(1)
+                .connect(&base)
+                .await
+                .expect("TEST_DATABASE_URL must reach PostgreSQL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin)
+                .await
+                .unwrap();
+            admin.close().await;
+            let (prefix, _) = base.rsplit_once('/').unwrap();
+            format!("{prefix}/{name}")
+        }
+        _ => format!("sqlite://{}/majlis.db", dir.display()),
+    }
+}
+
+pub fn test_settings(db_url: &str) -> Settings {
+    let toml = format!(
+        r#"
+        [server]
+        port = 0
+        workers = 2
+        [database]
+        url = "{db_url}"
+        max_connections = 4
+        [log]
+        level = "warn"
+        "#
+    );
+    Settings::from_toml_over_defaults(&toml).unwrap()
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = fresh_database(dir.path()).await;
+    let mut settings = test_settings(&db_url);
+    tweak(&mut settings);
+    let answers: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    let sink = answers.clone();
+    let hooks = Hooks {
+        captcha_issued: Some(Arc::new(move |id: &str, answer: &str| {
+            sink.lock()
+                .unwrap()
+                .insert(id.to_string(), answer.to_string());
+        })),
+    };
+    let app = Application::build_with(settings, hooks).await.unwrap();
+    let port = app.port();
+    let store = app.store().clone();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client,
+        store,
+        db_url,
+        answers,
+        _dir: dir,
+    }
+}
+
+pub fn site(key: &str) -> Site {
+    Site {
+        key: SiteKey::parse(key).unwrap(),
+        name: format!("Site {key}"),
+        allowed_origins: vec!["https://news.example".into()],
+        default_lang: Lang::Ar,
+        moderation_mode: ModerationMode::Pre,
+        max_body_chars: 2000,
+        terms_url: "https://news.example/terms".into(),
+        terms_version: "3".into(),
+        captcha_enabled: true,
+        auto_close_days: None,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn add_site(&self, site: Site) {
+        self.store
+            .insert_site(&site, majlis::service::now_ms())
+            .await
+            .unwrap();
+    }
+
+    /// A new API key for a site, as `majlis apikey create` makes one.
+    pub async fn api_key(&self, site: &str, role: &str) -> String {
+        let secret = generate_api_key();
+        let record = ApiKeyRecord {
+            id: new_id(),
+            site_key: site.into(),
+            role: role.into(),
+            label: "test".into(),
+            created_at: majlis::service::now_ms(),
+            revoked_at: None,
+        };
+        self.store
+            .insert_api_key(&record, &hash_api_key(&secret))
+            .await
+            .unwrap();
+        secret
+    }
+
+    /// Issue a captcha for `site` and return (id, answer) as a reader would read it.
+    pub async fn solve_captcha(&self, site: &str) -> (String, String) {
+        let resp = self
+            .client
+            .get(self.url(&format!("/api/v1/captcha?site={site}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let body: Value = resp.json().await.unwrap();
+        let id = body["id"].as_str().unwrap().to_string();
+        let answer = self.answers.lock().unwrap().get(&id).cloned().unwrap();
+        (id, answer)
+    }
+
+    /// A valid submission with a solved captcha.
+    pub async fn valid_comment(&self, site: &str) -> Value {
+        let (id, answer) = self.solve_captcha(site).await;
+        json!({
+            "name": "أحمد",
+            "email": "ahmad@example.com",
+            "title": "رأي في المقال",
+            "body": "مقال ممتاز، شكراً للكاتب على هذا العرض.",
+            "accept_terms": true,
+            "captcha_id": id,
+            "captcha_answer": answer,
+        })
+    }
+
+    pub async fn post_comment(&self, site: &str, article: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/v1/sites/{site}/articles/{article}/comments")))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_comment_lang(
+        &self,
+        site: &str,
+        article: &str,
+        body: &Value,
+        lang: &str,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/v1/sites/{site}/articles/{article}/comments")))
+            .header("Accept-Language", lang)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Submit a valid comment and return its id.
+    pub async fn submit(&self, site: &str, article: &str) -> String {
+        let body = self.valid_comment(site).await;
+        let resp = self.post_comment(site, article, &body).await;
+        assert_eq!(resp.status(), 202);
+        let v: Value = resp.json().await.unwrap();
+        v["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn published(&self, site: &str, article: &str) -> Value {
+        let resp = self
+            .client
+            .get(self.url(&format!("/api/v1/sites/{site}/articles/{article}/comments")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.json().await.unwrap()
+    }
+
+    pub async fn decide(
+        &self,
+        key: &str,
+        site: &str,
+        id: &str,
+        action: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(self.url(&format!("/api/v1/sites/{site}/comments/{id}/{action}")))
+            .bearer_auth(key);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn queue(&self, key: &str, site: &str, status: &str) -> Value {
+        let resp = self
+            .client
+            .get(self.url(&format!(
+                "/api/v1/sites/{site}/moderation/queue?status={status}"
+            )))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.json().await.unwrap()
+    }
+
+    /// Number of comments stored for a site, whatever their status.
+    pub async fn stored_count(&self, site: &str) -> usize {
+        let mut n = 0;
+        for status in majlis::domain::CommentStatus::ALL {
+            n += self
+                .store
+                .queue(site, status, majlis::storage::Order::Oldest, 1000, None)
+                .await
+                .unwrap()
+                .len();
+        }
+        n
+    }
+}
+
+impl TestApp {
+    /// Run one statement directly on the test database (to back-date rows).
+    pub async fn exec(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let url = if self.db_url.starts_with("sqlite://") {
+            format!("{}?mode=rw", self.db_url)
+        } else {
+            self.db_url.clone()
+        };
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+}

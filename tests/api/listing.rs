@@ -1,0 +1,164 @@
+use serde_json::Value;
+
+use crate::helpers::{site, spawn_app};
+
+#[tokio::test]
+async fn pending_comments_never_appear_in_the_public_list_or_counts() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    app.submit("news", "a").await;
+    let list = app.published("news", "a").await;
+    assert!(list["comments"].as_array().unwrap().is_empty());
+    assert!(list["next_cursor"].is_null());
+    let counts: Value = app
+        .client
+        .get(app.url("/api/v1/sites/news/counts?articles=a"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(counts["counts"]["a"], 0);
+}
+
+#[tokio::test]
+async fn an_unknown_article_is_an_empty_list_not_an_error() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let list = app.published("news", "never-seen").await;
+    assert_eq!(list["comments"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn the_public_list_pages_by_cursor_in_both_orders_and_shows_no_private_fields() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let key = app.api_key("news", "moderator").await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let id = app.submit("news", "a").await;
+        assert_eq!(
+            app.decide(&key, "news", &id, "approve", None)
+                .await
+                .status(),
+            200
+        );
+        ids.push(id);
+    }
+    for (order, expected) in [
+        ("oldest", ids.clone()),
+        ("newest", ids.iter().rev().cloned().collect()),
+    ] {
+        let mut seen = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let v: Value = app
+                .client
+                .get(app.url(&format!(
+                    "/api/v1/sites/news/articles/a/comments?limit=2&order={order}&cursor={cursor}"
+                )))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            for c in v["comments"].as_array().unwrap() {
+                let keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
+                assert_eq!(
+                    keys,
+                    vec!["body", "created_at", "id", "name", "published_at", "title"]
+                );
+                seen.push(c["id"].as_str().unwrap().to_string());
+            }
+            match v["next_cursor"].as_str() {
+                Some(c) => cursor = c.to_string(),
+                None => break,
+            }
+        }
+        assert_eq!(seen, expected, "{order}");
+    }
+    let counts: Value = app
+        .client
+        .get(app.url("/api/v1/sites/news/counts?articles=a,b"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(counts["counts"]["a"], 5);
+    assert_eq!(counts["counts"]["b"], 0);
+}
+
+#[tokio::test]
+async fn cors_echoes_only_the_sites_allowed_origins() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let url = app.url("/api/v1/sites/news/articles/a/comments");
+    let allowed = app
+        .client
+        .get(&url)
+        .header("Origin", "https://news.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://news.example"
+    );
+    assert!(
+        allowed
+            .headers()
+            .get("access-control-allow-credentials")
+            .is_none()
+    );
+    let evil = app
+        .client
+        .get(&url)
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(evil.headers().get("access-control-allow-origin").is_none());
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, &url)
+        .header("Origin", "https://evil.example")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn the_demo_page_shows_an_arabic_article_with_the_comment_form() {
+    let app = spawn_app().await;
+    let resp = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    for needle in [
+        "name=\"name\"",
+        "name=\"email\"",
+        "name=\"title\"",
+        "name=\"body\"",
+        "name=\"accept_terms\"",
+        "name=\"captcha_answer\"",
+        "data-max=\"2000\"",
+        "حرفًا متبقيًا",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    let healthz = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(healthz.status(), 200);
+    let readyz = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(readyz.status(), 200);
+}

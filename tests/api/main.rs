@@ -1,0 +1,14 @@
+//! Black-box tests over HTTP: each test starts the real server on a random
+//! port with a fresh database (SQLite always; PostgreSQL when
+//! `TEST_DATABASE_URL` is set, e.g. by `.ci/run`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod captcha;
+mod config;
+mod durability;
+mod listing;
+mod moderation;
+mod submission;
+mod validation;
