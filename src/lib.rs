@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod i18n;
+pub mod moderation;
 pub mod routes;
 pub mod service;
 pub mod startup;

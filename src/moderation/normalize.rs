@@ -1,0 +1,406 @@
+//! Match key: the normalised form of a text that every lexicon rule matches against,
+//! with an offset map back to the original text (DESIGN §6, ARABIC-MODERATION §1.2).
+//!
+//! Per original character, in this order:
+//! 1. drop invisible / bidi format characters (U+00AD, U+061C, U+200B–U+200F, U+202A–U+202E,
+//!    U+2060–U+2064, U+2066–U+2069, U+FE00–U+FE0F, U+FEFF), tatweel U+0640, harakat and Quranic
+//!    marks (U+0610–061A, U+064B–065F, U+0670, U+06D6–06ED, U+08D3–08FF) and every other
+//!    combining mark (General_Category=Mark, e.g. U+0301 or "zalgo" marks);
+//! 2. NFKC of the single character (so a presentation form such as U+FEFB ﻻ expands to two key
+//!    characters that both map back to the same original character);
+//! 3. Latin letters with accents lose the accent (é → e), everything is lower-cased;
+//! 4. letter folding: أ إ آ ٱ ٲ ٳ → ا, ى → ي, ة → ه, ؤ → و, ئ → ي, ی ے → ي, ک گ → ك,
+//!    ۀ ہ ھ → ه; Cyrillic look-alikes of Latin letters (а е о р с у х і ѕ ј) → Latin;
+//! 5. Arabic-Indic and Persian digits → ASCII digits.
+//!
+//! The key is a pure per-character function, so it is idempotent:
+//! `match_key(&match_key(x).key).key == match_key(x).key`.
+//!
+//! Token-level folds (leetspeak for Latin tokens, Arabizi transliteration, joining of
+//! separated single letters, letter elongation) are NOT applied to the key: they are variants
+//! computed by the lexicon on top of the key, so that one key can be matched in several ways
+//! (for instance "5ara" both as the Latin Arabizi entry and as the Arabic word خرا).
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+/// The match key of a text plus its offset map.
+///
+/// `offsets[i]` is the byte offset in the ORIGINAL text where the original character that
+/// produced the `i`-th key character (counted in `char`s, not bytes) starts, and `ends[i]` the
+/// byte offset where it ends. Both are always on char boundaries of the original. Several key
+/// characters may map to the same original character (NFKC expansion of ligatures).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MatchKey {
+    /// The normalised text.
+    pub key: String,
+    /// Per key char: original byte offset where its source character starts.
+    pub offsets: Vec<usize>,
+    /// Per key char: original byte offset where its source character ends.
+    pub ends: Vec<usize>,
+}
+
+impl MatchKey {
+    /// Original byte span `[start, end)` covered by key chars `[from, to)` (char indices).
+    pub fn original_span(&self, from: usize, to: usize) -> Option<(usize, usize)> {
+        if from >= to {
+            return None;
+        }
+        let start = *self.offsets.get(from)?;
+        let end = *self.ends.get(to - 1)?;
+        Some((start, end))
+    }
+}
+
+/// Builds the match key of `text` (see the module documentation).
+pub fn match_key(text: &str) -> MatchKey {
+    let mut buf = KeyBuf::default();
+    buf.build(text);
+    MatchKey {
+        key: buf.chars.iter().collect(),
+        offsets: buf.starts,
+        ends: buf.ends,
+    }
+}
+
+/// Reusable internal form of a match key (chars instead of a String).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct KeyBuf {
+    pub chars: Vec<char>,
+    pub starts: Vec<usize>,
+    pub ends: Vec<usize>,
+}
+
+impl KeyBuf {
+    pub fn build(&mut self, text: &str) {
+        self.chars.clear();
+        self.starts.clear();
+        self.ends.clear();
+        self.chars.reserve(text.len());
+        for (pos, c) in text.char_indices() {
+            let end = pos + c.len_utf8();
+            key_chars(c, |k| {
+                self.chars.push(k);
+                self.starts.push(pos);
+                self.ends.push(end);
+            });
+        }
+    }
+}
+
+/// Emits the key characters for one original character.
+#[inline]
+pub(crate) fn key_chars(c: char, mut emit: impl FnMut(char)) {
+    if c.is_ascii() {
+        emit(c.to_ascii_lowercase());
+        return;
+    }
+    let u = c as u32;
+    // Fast path: the Arabic block is NFKC-stable except U+0675–U+0678 (high hamza forms).
+    if (0x0600..=0x06FF).contains(&u) && !(0x0675..=0x0678).contains(&u) {
+        if !is_dropped_arabic(u) {
+            emit(fold(c));
+        }
+        return;
+    }
+    if is_dropped(c) {
+        return;
+    }
+    for d in core::iter::once(c).nfkc() {
+        if is_dropped(d) {
+            continue;
+        }
+        let d = strip_latin_accent(d);
+        if d.is_ascii() {
+            emit(d.to_ascii_lowercase());
+            continue;
+        }
+        for l in d.to_lowercase() {
+            if !is_dropped(l) {
+                emit(fold(l));
+            }
+        }
+    }
+}
+
+/// Arabic-block characters removed from the key (all are marks except U+061C and tatweel).
+#[inline]
+fn is_dropped_arabic(u: u32) -> bool {
+    matches!(u, 0x061C | 0x0610..=0x061A | 0x0640 | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED)
+}
+
+/// Characters removed from the key.
+#[inline]
+pub fn is_dropped(c: char) -> bool {
+    let u = c as u32;
+    matches!(
+        u,
+        0x00AD
+            | 0x061C
+            | 0x0610..=0x061A
+            | 0x0640
+            | 0x064B..=0x065F
+            | 0x0670
+            | 0x06D6..=0x06ED
+            | 0x08D3..=0x08FF
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x2069
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+    ) || (u >= 0x0300 && is_combining_mark(c))
+}
+
+fn strip_latin_accent(c: char) -> char {
+    let u = c as u32;
+    if !(0x00C0..=0x024F).contains(&u) && !(0x1E00..=0x1EFF).contains(&u) {
+        return c;
+    }
+    let mut first = None;
+    decompose_canonical(c, |d| {
+        if first.is_none() {
+            first = Some(d);
+        }
+    });
+    match first {
+        Some(b) if b.is_ascii_alphabetic() => b,
+        _ => c,
+    }
+}
+
+/// Letter and digit folding (applied after NFKC and lower-casing).
+#[inline]
+pub fn fold(c: char) -> char {
+    match c {
+        'أ' | 'إ' | 'آ' | 'ٱ' | 'ٲ' | 'ٳ' => 'ا',
+        'ى' => 'ي',
+        'ة' => 'ه',
+        'ؤ' => 'و',
+        'ئ' => 'ي',
+        'ی' | 'ے' => 'ي',
+        'ک' | 'گ' => 'ك',
+        'ۀ' | 'ہ' | 'ھ' => 'ه',
+        '\u{0660}'..='\u{0669}' => digit(c as u32 - 0x0660),
+        '\u{06F0}'..='\u{06F9}' => digit(c as u32 - 0x06F0),
+        // Cyrillic homoglyphs of Latin letters (lower case; input is already lower-cased).
+        'а' => 'a',
+        'е' => 'e',
+        'о' => 'o',
+        'р' => 'p',
+        'с' => 'c',
+        'у' => 'y',
+        'х' => 'x',
+        'і' => 'i',
+        'ѕ' => 's',
+        'ј' => 'j',
+        _ => c,
+    }
+}
+
+fn digit(n: u32) -> char {
+    char::from_digit(n, 10).unwrap_or('0')
+}
+
+/// Arabic letter after folding (used for token classes and scripts).
+#[inline]
+pub fn is_arabic_letter(c: char) -> bool {
+    matches!(c as u32,
+        0x0620..=0x063F | 0x0641..=0x064A | 0x066E..=0x066F | 0x0671..=0x06D3 | 0x06D5
+        | 0x06EE..=0x06EF | 0x06FA..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08C9)
+}
+
+/// Latin letter (ASCII or Latin-1 / Extended-A/B / Extended Additional).
+#[inline]
+pub fn is_latin_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || (matches!(c as u32, 0x00C0..=0x024F | 0x1E00..=0x1EFF) && c.is_alphabetic())
+}
+
+/// Leetspeak fold for Latin tokens (only applied to tokens that contain letters).
+#[inline]
+pub fn leet(c: char) -> char {
+    match c {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        '@' => 'a',
+        '$' => 's',
+        '!' => 'i',
+        _ => c,
+    }
+}
+
+/// Upper bound on the number of Arabizi transliteration variants tried per token.
+const MAX_ARABIZI_VARIANTS: usize = 48;
+
+/// Transliterates a lower-case Latin Arabizi token ("7mar", "5ara", "el7mar") into Arabic
+/// candidates. Vowels are ambiguous (short vowels are not written in Arabic), so several
+/// candidates are produced (at most [`MAX_ARABIZI_VARIANTS`]). Returns no candidate for tokens
+/// that contain characters outside the table (e.g. 'x', '0', '1', '4').
+pub fn arabizi_variants(token: &[char]) -> Vec<Vec<char>> {
+    let mut units: Vec<&'static [&'static str]> = Vec::with_capacity(token.len());
+    let mut i = 0;
+    let n = token.len();
+    while i < n {
+        let c = token.get(i).copied().unwrap_or(' ');
+        let next = token.get(i + 1).copied();
+        let two = next.map(|d| (c, d));
+        let (opts, used): (&'static [&'static str], usize) = match two {
+            Some(('s', 'h')) | Some(('c', 'h')) => (&["ش"], 2),
+            Some(('k', 'h')) => (&["خ"], 2),
+            Some(('g', 'h')) => (&["غ"], 2),
+            Some(('t', 'h')) => (&["ث", "ت"], 2),
+            Some(('d', 'h')) => (&["ذ", "ض"], 2),
+            Some(('a', 'a')) => (&["ا"], 2),
+            Some(('e', 'e')) | Some(('i', 'i')) | Some(('e', 'i')) | Some(('a', 'i')) => {
+                (&["ي"], 2)
+            }
+            Some(('o', 'o')) | Some(('o', 'u')) | Some(('u', 'u')) => (&["و"], 2),
+            _ => {
+                let first = i == 0;
+                let last = i + 1 == n;
+                let o: &'static [&'static str] = match c {
+                    'a' | 'e' | 'i' | 'o' | 'u' if first => &["ا"],
+                    'a' if last => &["ا", "ه", ""],
+                    'a' => &["ا", ""],
+                    'e' | 'i' => &["", "ي"],
+                    'o' | 'u' => &["", "و"],
+                    'b' | 'p' => &["ب"],
+                    't' => &["ت"],
+                    'j' => &["ج"],
+                    'g' => &["ج", "غ"],
+                    'd' => &["د"],
+                    'r' => &["ر"],
+                    'z' => &["ز"],
+                    's' => &["س"],
+                    'f' | 'v' => &["ف"],
+                    'q' => &["ق"],
+                    'k' | 'c' => &["ك"],
+                    'l' => &["ل"],
+                    'm' => &["م"],
+                    'n' => &["ن"],
+                    'h' => &["ه", "ح"],
+                    'w' => &["و"],
+                    'y' => &["ي"],
+                    '2' => &["ا", "ق"],
+                    '3' => &["ع"],
+                    '5' => &["خ"],
+                    '6' => &["ط"],
+                    '7' => &["ح"],
+                    '8' => &["ق"],
+                    '9' => &["ص"],
+                    _ => return Vec::new(),
+                };
+                (o, 1)
+            }
+        };
+        units.push(opts);
+        i += used;
+    }
+    let mut out: Vec<Vec<char>> = vec![Vec::with_capacity(n)];
+    for opts in units {
+        let take = if out.len() * opts.len() > MAX_ARABIZI_VARIANTS {
+            1
+        } else {
+            opts.len()
+        };
+        let mut next = Vec::with_capacity(out.len() * take);
+        for prefix in &out {
+            for o in opts.iter().take(take) {
+                let mut v = prefix.clone();
+                v.extend(o.chars());
+                next.push(v);
+            }
+        }
+        out = next;
+    }
+    out.retain(|v| !v.is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(s: &str) -> String {
+        match_key(s).key
+    }
+
+    #[test]
+    fn folds_and_drops_table() {
+        let cases: &[(&str, &str)] = &[
+            ("حَمَارٌ", "حمار"),
+            ("حمـــار", "حمار"),
+            ("أإآٱٲٳ", "اااااا"),
+            ("مستشفى", "مستشفي"),
+            ("مدرسة", "مدرسه"),
+            ("مؤمن", "مومن"),
+            ("بئر", "بير"),
+            ("یکگۀہھے", "يككهههي"),
+            ("٠١٢٣٤٥٦٧٨٩", "0123456789"),
+            ("۰۱۲۳۴۵۶۷۸۹", "0123456789"),
+            ("ح\u{200B}م\u{200C}ا\u{200D}ر", "حمار"),
+            ("\u{202B}حمار\u{202C}\u{2066}\u{FEFF}", "حمار"),
+            ("ح\u{061C}م\u{00AD}ار\u{2060}", "حمار"),
+            ("\u{FEFB}", "لا"),
+            ("\u{FE8D}\u{FEE0}", "ال"),
+            ("HeLLo", "hello"),
+            ("ＦＵＣＫ", "fuck"),
+            ("fúck", "fuck"),
+            ("f\u{0301}uck", "fuck"),
+            ("ѕһit", "sһit"),
+            ("قُرْآنٌ ۖ", "قران "),
+            ("٧mar", "7mar"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(&k(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn presentation_form_maps_both_chars_to_same_original_span() {
+        let m = match_key("a\u{FEFB}b");
+        assert_eq!(m.key, "aلاb");
+        assert_eq!(m.offsets, vec![0, 1, 1, 4]);
+        assert_eq!(m.ends, vec![1, 4, 4, 5]);
+    }
+
+    #[test]
+    fn offsets_skip_dropped_chars() {
+        let s = "ح\u{200B}ـم";
+        let m = match_key(s);
+        assert_eq!(m.key, "حم");
+        assert_eq!(m.original_span(0, 2), Some((0, s.len())));
+    }
+
+    #[test]
+    fn arabizi_table() {
+        let cases: &[(&str, &str)] = &[
+            ("7mar", "حمار"),
+            ("7omar", "حمار"),
+            ("5ara", "خرا"),
+            ("el7mar", "الحمار"),
+            ("sharmo6a", "شرموطه"),
+            ("3ars", "عرس"),
+        ];
+        for (input, want) in cases {
+            let chars: Vec<char> = input.chars().collect();
+            let vs: Vec<String> = arabizi_variants(&chars)
+                .into_iter()
+                .map(|v| v.into_iter().collect())
+                .collect();
+            assert!(vs.iter().any(|v| v == want), "{input}: {vs:?}");
+        }
+        assert!(arabizi_variants(&['x', '7']).is_empty());
+    }
+
+    #[test]
+    fn leet_table() {
+        let s: String = "sh1t 4$$ @ss 5h!7".chars().map(leet).collect();
+        assert_eq!(s, "shit ass ass shit");
+    }
+}

@@ -1,0 +1,591 @@
+//! One small function per rule. Every function is pure: it reads the submission text, the
+//! precomputed signals and the compiled policy, and returns findings.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::lexicon::{Hit, HitKind, Via};
+use super::normalize::KeyBuf;
+use super::policy::{Category, Policy};
+use super::verdict::{Action, Field, Finding, ReasonCode, Span, Throttle};
+use super::{Signals, Submission};
+
+fn key_span(key: &KeyBuf, k0: usize, k1: usize) -> Option<Span> {
+    let start = *key.starts.get(k0)?;
+    let end = *key.ends.get(k1.checked_sub(1)?)?;
+    Some(Span { start, end })
+}
+
+fn snippet(text: &str, span: Span) -> &str {
+    text.get(span.start..span.end).unwrap_or("")
+}
+
+/// `banned_term`: one finding per lexicon hit.
+pub(crate) fn lexicon_findings(
+    policy: &Policy,
+    field: Field,
+    text: &str,
+    key: &KeyBuf,
+    hits: &[Hit],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for h in hits {
+        let HitKind::Entry { list, entry } = h.kind else {
+            continue;
+        };
+        let Some(meta) = policy.lists.get(list as usize) else {
+            continue;
+        };
+        let Some((term, action)) = meta.entries.get(entry as usize) else {
+            continue;
+        };
+        let Some(span) = key_span(key, h.k0, h.k1) else {
+            continue;
+        };
+        let found = snippet(text, span);
+        let (via_en, via_ar) = match h.via {
+            Via::Key => ("", ""),
+            Via::Leet => (" after leetspeak folding", " بعد فك الرموز البديلة"),
+            Via::Arabizi => (
+                " after Arabizi transliteration",
+                " بعد تحويل العربيزي إلى حروف عربية",
+            ),
+        };
+        out.push(Finding {
+            category: Some(meta.category.as_str().to_string()),
+            list: Some(meta.name.clone()),
+            list_version: Some(meta.version),
+            field: Some(field),
+            spans: vec![span],
+            matched: Some(term.clone()),
+            ..Finding::simple(
+                ReasonCode::BannedTerm,
+                &format!("lexicon:{}", meta.name),
+                *action,
+                format!(
+                    "كلمة محظورة: «{term}» (القائمة: {} الإصدار {}، {}) وردت في النص بصيغة «{found}»{via_ar}",
+                    meta.name,
+                    meta.version,
+                    meta.category.label_ar()
+                ),
+                format!(
+                    "Banned term \"{term}\" (list: {} v{}, {}), found as \"{found}\"{via_en}",
+                    meta.name,
+                    meta.version,
+                    meta.category.as_str()
+                ),
+            )
+        });
+    }
+    out
+}
+
+/// `protected_entity_insult`: an insult/obscenity hit within `cooccurrence_window` tokens of a
+/// protected term, or addressed with the vocative يا. Always hold (never reject).
+pub(crate) fn cooccurrence(
+    policy: &Policy,
+    field: Field,
+    text: &str,
+    key: &KeyBuf,
+    hits: &[Hit],
+) -> Option<Finding> {
+    let window = policy.cfg.cooccurrence_window as u32;
+    let is_insult = |h: &Hit| match h.kind {
+        HitKind::Entry { list, entry } => policy.lists.get(list as usize).is_some_and(|m| {
+            matches!(m.category, Category::Insult | Category::Obscenity)
+                && m.entries
+                    .get(entry as usize)
+                    .is_some_and(|(_, a)| *a != Action::Allow)
+        }),
+        _ => false,
+    };
+    for h in hits.iter().filter(|h| is_insult(h)) {
+        let near = hits.iter().find(|p| {
+            matches!(p.kind, HitKind::Protected(_)) && {
+                let d = if p.tok1 < h.tok0 {
+                    h.tok0 - p.tok1
+                } else {
+                    p.tok0.saturating_sub(h.tok1)
+                };
+                d <= window
+            }
+        });
+        let target = match near {
+            Some(p) => match p.kind {
+                HitKind::Protected(i) => policy.protected.get(i as usize).cloned(),
+                _ => None,
+            },
+            None if h.vocative => Some("يا".to_string()),
+            None => None,
+        };
+        let Some(target) = target else {
+            continue;
+        };
+        let mut spans = Vec::new();
+        spans.extend(key_span(key, h.k0, h.k1));
+        if let Some(p) = near {
+            spans.extend(key_span(key, p.k0, p.k1));
+        }
+        spans.sort_by_key(|s| s.start);
+        let insult = spans
+            .first()
+            .map(|s| snippet(text, *s).to_string())
+            .unwrap_or_default();
+        return Some(Finding {
+            field: Some(field),
+            spans,
+            matched: Some(target.clone()),
+            ..Finding::simple(
+                ReasonCode::ProtectedEntityInsult,
+                "cooccurrence",
+                Action::Hold,
+                format!(
+                    "إساءة قرب جهة محمية: «{target}» ضمن {window} كلمات من «{insult}»؛ تحتاج قرار مشرف"
+                ),
+                format!(
+                    "Insult near a protected entity: \"{target}\" within {window} words of \"{insult}\"; needs a moderator decision"
+                ),
+            )
+        });
+    }
+    None
+}
+
+/// `regex_match`: admin regexes over the original text of their fields.
+pub fn regexes(policy: &Policy, field: Field, text: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for r in &policy.regexes {
+        if !r.fields.contains(&field) {
+            continue;
+        }
+        let spans: Vec<Span> =
+            r.re.find_iter(text)
+                .take(20)
+                .map(|m| Span {
+                    start: m.start(),
+                    end: m.end(),
+                })
+                .collect();
+        if spans.is_empty() {
+            continue;
+        }
+        out.push(Finding {
+            field: Some(field),
+            spans,
+            matched: Some(r.id.clone()),
+            ..Finding::simple(
+                ReasonCode::RegexMatch,
+                &r.rule,
+                r.action,
+                format!("تطابق مع التعبير النمطي «{}»", r.id),
+                format!("Matches the regular expression rule \"{}\"", r.id),
+            )
+        });
+    }
+    out
+}
+
+static LINK_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?:https?://[^\s<>"'()\[\]{}]+|(?-u:\b)www\.[^\s<>"'()\[\]{}]+|(?-u:\b)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.(?:com|net|org|info|biz|io|co|me|xyz|ru|cn|top|site|online|club|app|dev|ly|tk|ml|ga|cf|gq|sa|ae|eg|uk|us|de|fr|tv|cc|ws|gg|link|shop|store|vip|bet|casino|live|news|blog|win|click|ir|iq|jo|lb|ma|dz|tn|kw|qa|om|bh|sy|ps|ye|sd|tr|in|pk)(?-u:\b)(?:/[^\s<>"'()\[\]{}]*)?)"#,
+    )
+    .ok()
+});
+
+/// A link found in a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub field: Field,
+    pub span: Span,
+    /// Lower-case host name.
+    pub host: String,
+}
+
+/// Extracts the host from a matched link.
+pub fn link_host(link: &str) -> String {
+    let rest = match link.find("://") {
+        Some(i) => link.get(i + 3..).unwrap_or(""),
+        None => link,
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..end).unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("");
+    host.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Finds links (http(s)://, www., bare domains with a known TLD) in name, title and body.
+pub fn find_links(sub: &Submission<'_>) -> Vec<Link> {
+    let Some(re) = LINK_RE.as_ref() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (field, text) in [
+        (Field::Name, sub.name),
+        (Field::Title, sub.title),
+        (Field::Body, sub.body),
+    ] {
+        for m in re.find_iter(text) {
+            let raw = m.as_str().trim_end_matches(['.', ',', '!', '?', ';', ':']);
+            out.push(Link {
+                field,
+                span: Span {
+                    start: m.start(),
+                    end: m.start() + raw.len(),
+                },
+                host: link_host(raw),
+            });
+        }
+    }
+    out
+}
+
+fn domain_in(host: &str, list: &[String]) -> Option<String> {
+    list.iter()
+        .find(|d| {
+            host == d.as_str()
+                || (host.len() > d.len()
+                    && host.ends_with(d.as_str())
+                    && host.as_bytes().get(host.len() - d.len() - 1) == Some(&b'.'))
+        })
+        .cloned()
+}
+
+/// `blocked_link_domain`, `too_many_links`, `first_comment_link`.
+pub fn links(policy: &Policy, sub: &Submission<'_>, signals: &Signals) -> Vec<Finding> {
+    let rules = &policy.cfg.links;
+    let found = find_links(sub);
+    let mut out = Vec::new();
+    let mut counted: Vec<&Link> = Vec::new();
+    for l in &found {
+        if let Some(d) = domain_in(&l.host, &policy.blocked_domains) {
+            out.push(Finding {
+                field: Some(l.field),
+                spans: vec![l.span],
+                matched: Some(l.host.clone()),
+                ..Finding::simple(
+                    ReasonCode::BlockedLinkDomain,
+                    "links.blocked_domains",
+                    rules.blocked_domain_action,
+                    format!("رابط إلى نطاق محظور: {} ({d})", l.host),
+                    format!("Link to a blocked domain: {} ({d})", l.host),
+                )
+            });
+        }
+        if domain_in(&l.host, &policy.allowed_domains).is_none() {
+            counted.push(l);
+        }
+    }
+    let spans_of = |links: &[&Link]| -> (Option<Field>, Vec<Span>) {
+        let field = links.first().map(|l| l.field);
+        if links.iter().all(|l| Some(l.field) == field) {
+            (field, links.iter().map(|l| l.span).collect())
+        } else {
+            (None, Vec::new())
+        }
+    };
+    if counted.len() as u64 > u64::from(rules.max_links) {
+        let (field, spans) = spans_of(&counted);
+        let n = counted.len();
+        out.push(Finding {
+            field,
+            spans,
+            ..Finding::simple(
+                ReasonCode::TooManyLinks,
+                "links.max_count",
+                rules.too_many_links_action,
+                format!("عدد الروابط {n} يتجاوز الحد ({})", rules.max_links),
+                format!("{n} links, more than the limit of {}", rules.max_links),
+            )
+        });
+    }
+    if signals.is_first_comment && !counted.is_empty() {
+        let (field, spans) = spans_of(&counted);
+        out.push(Finding {
+            field,
+            spans,
+            ..Finding::simple(
+                ReasonCode::FirstCommentLink,
+                "links.first_comment",
+                rules.first_comment_link_action,
+                "أول تعليق لهذا الكاتب ويحتوي على رابط".to_string(),
+                "First comment by this author and it contains a link".to_string(),
+            )
+        });
+    }
+    out
+}
+
+/// `duplicate_body`: same normalised body recently (signals computed by the app).
+pub fn duplicates(policy: &Policy, signals: &Signals) -> Option<Finding> {
+    let same = signals.same_body_same_author_recent;
+    let any = signals.same_body_any_author_recent;
+    if same == 0 && any == 0 {
+        return None;
+    }
+    let win = policy.cfg.duplicates.window_minutes;
+    Some(Finding::simple(
+        ReasonCode::DuplicateBody,
+        "duplicates",
+        policy.cfg.duplicates.action,
+        format!("نص مكرر خلال {win} دقيقة: {same} مرة من الكاتب نفسه و{any} مرة من أي كاتب"),
+        format!(
+            "Duplicate body within {win} minutes: {same} time(s) by this author, {any} by anyone"
+        ),
+    ))
+}
+
+/// `blocked_email`, `blocked_email_domain`, `blocked_ip`.
+pub fn blocklists(policy: &Policy, signals: &Signals) -> Vec<Finding> {
+    let action = policy.cfg.blocklists.action;
+    let mut out = Vec::new();
+    if signals.email_blocked {
+        out.push(Finding {
+            field: Some(Field::Email),
+            ..Finding::simple(
+                ReasonCode::BlockedEmail,
+                "blocklists.email",
+                action,
+                "البريد الإلكتروني في قائمة الحظر".to_string(),
+                "The email address is blocklisted".to_string(),
+            )
+        });
+    }
+    if signals.email_domain_blocked {
+        out.push(Finding {
+            field: Some(Field::Email),
+            ..Finding::simple(
+                ReasonCode::BlockedEmailDomain,
+                "blocklists.email_domain",
+                action,
+                "نطاق البريد الإلكتروني في قائمة الحظر".to_string(),
+                "The email domain is blocklisted".to_string(),
+            )
+        });
+    }
+    if signals.ip_blocked {
+        out.push(Finding::simple(
+            ReasonCode::BlockedIp,
+            "blocklists.ip",
+            action,
+            "عنوان IP في قائمة الحظر".to_string(),
+            "The IP address is blocklisted".to_string(),
+        ));
+    }
+    out
+}
+
+/// Rate limits → throttle (not a finding). The longest wait wins.
+pub fn rate(policy: &Policy, signals: &Signals) -> Option<Throttle> {
+    let r = &policy.cfg.rate;
+    let mut best: Option<Throttle> = None;
+    let mut consider = |t: Throttle| {
+        if best
+            .as_ref()
+            .is_none_or(|b| t.retry_after_secs > b.retry_after_secs)
+        {
+            best = Some(t);
+        }
+    };
+    if r.min_interval_secs > 0 {
+        for since in [
+            signals.seconds_since_last_by_email,
+            signals.seconds_since_last_by_ip,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if since < r.min_interval_secs {
+                consider(Throttle {
+                    retry_after_secs: r.min_interval_secs - since,
+                    code: ReasonCode::RateMinInterval.as_str(),
+                });
+            }
+        }
+    }
+    if r.max_per_hour_email > 0 && signals.count_last_hour_by_email >= r.max_per_hour_email {
+        consider(Throttle {
+            retry_after_secs: r.hourly_retry_after_secs,
+            code: ReasonCode::RateHourlyEmail.as_str(),
+        });
+    }
+    if r.max_per_hour_ip > 0 && signals.count_last_hour_by_ip >= r.max_per_hour_ip {
+        consider(Throttle {
+            retry_after_secs: r.hourly_retry_after_secs,
+            code: ReasonCode::RateHourlyIp.as_str(),
+        });
+    }
+    best
+}
+
+/// `repeated_characters`: a character repeated more than `max_repeated_chars` times in a row
+/// (whitespace, digits and the laughter letter ه are exempt).
+pub fn repeated_characters(policy: &Policy, field: Field, text: &str) -> Option<Finding> {
+    let max = policy.cfg.shape.max_repeated_chars;
+    if max == 0 {
+        return None;
+    }
+    let mut spans = Vec::new();
+    let mut run_char = '\0';
+    let mut run_start = 0usize;
+    let mut run_len = 0usize;
+    let flush = |c: char, start: usize, end: usize, len: usize, spans: &mut Vec<Span>| {
+        if len > max && !c.is_whitespace() && !c.is_numeric() && c != 'ه' && c != 'ھ' {
+            spans.push(Span { start, end });
+        }
+    };
+    for (i, c) in text.char_indices() {
+        if c == run_char {
+            run_len += 1;
+            continue;
+        }
+        flush(run_char, run_start, i, run_len, &mut spans);
+        run_char = c;
+        run_start = i;
+        run_len = 1;
+    }
+    flush(run_char, run_start, text.len(), run_len, &mut spans);
+    if spans.is_empty() {
+        return None;
+    }
+    Some(Finding {
+        field: Some(field),
+        spans,
+        ..Finding::simple(
+            ReasonCode::RepeatedCharacters,
+            "shape.repeated_chars",
+            policy.cfg.shape.repeated_chars_action,
+            format!("حرف مكرر أكثر من {max} مرات متتالية"),
+            format!("A character repeated more than {max} times in a row"),
+        )
+    })
+}
+
+/// `excessive_caps`: share of upper-case Latin letters in the body.
+pub fn excessive_caps(policy: &Policy, body: &str) -> Option<Finding> {
+    let s = &policy.cfg.shape;
+    let (mut letters, mut upper) = (0usize, 0usize);
+    for b in body.bytes() {
+        if b.is_ascii_alphabetic() {
+            letters += 1;
+            if b.is_ascii_uppercase() {
+                upper += 1;
+            }
+        }
+    }
+    if letters == 0 || letters < s.caps_min_letters {
+        return None;
+    }
+    let ratio = upper as f64 / letters as f64;
+    if ratio < f64::from(s.caps_ratio) {
+        return None;
+    }
+    let pct = (ratio * 100.0).round();
+    Some(Finding {
+        field: Some(Field::Body),
+        ..Finding::simple(
+            ReasonCode::ExcessiveCaps,
+            "shape.caps",
+            s.caps_action,
+            format!("نسبة الأحرف اللاتينية الكبيرة {pct}٪"),
+            format!("{pct}% of the Latin letters are upper-case"),
+        )
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sc {
+    Arabic,
+    Latin,
+    Cyrillic,
+    Greek,
+}
+
+fn script_of(c: char) -> Option<Sc> {
+    let u = c as u32;
+    let sc = match u {
+        0x0041..=0x005A | 0x0061..=0x007A => return Some(Sc::Latin),
+        0x0000..=0x007F => return None,
+        0x0600..=0x06FF => {
+            return super::normalize::is_arabic_letter(super::normalize::fold(c))
+                .then_some(Sc::Arabic);
+        }
+        0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Sc::Arabic,
+        0x00C0..=0x024F | 0x1E00..=0x1EFF | 0xFF21..=0xFF5A => Sc::Latin,
+        0x0400..=0x052F => Sc::Cyrillic,
+        0x0370..=0x03FF => Sc::Greek,
+        _ => return None,
+    };
+    c.is_alphabetic().then_some(sc)
+}
+
+/// `mixed_script_token`: a word mixing letter scripts (Arabic+Latin, Latin+Cyrillic …) or
+/// with digits between Arabic letters ("ح7ار"). URLs, e-mail addresses and tatweel-free
+/// numbers such as "2024م" are not flagged.
+pub fn mixed_script(policy: &Policy, field: Field, text: &str) -> Option<Finding> {
+    // Fast exit: text with only Arabic letters (and no digits) cannot mix scripts.
+    let maybe_mixed = text.bytes().any(|b| b.is_ascii_alphanumeric())
+        || text.chars().any(|c| {
+            matches!(c as u32, 0x00C0..=0x052F | 0x0660..=0x0669 | 0x06F0..=0x06F9 | 0x1E00..=0x1EFF | 0xFF10..=0xFF5A)
+        });
+    if !maybe_mixed {
+        return None;
+    }
+    let mut spans = Vec::new();
+    let mut pos = 0usize;
+    for word in text.split(char::is_whitespace) {
+        let start = pos;
+        pos += word.len()
+            + text
+                .get(pos + word.len()..)
+                .and_then(|r| r.chars().next())
+                .map_or(0, char::len_utf8);
+        if word.is_empty() {
+            continue;
+        }
+        let mut first: Option<Sc> = None;
+        let mut mixed = false;
+        let mut last_script: Option<Sc> = None;
+        let mut digit_after_arabic = false;
+        for c in word.chars() {
+            if let Some(s) = script_of(c) {
+                match first {
+                    None => first = Some(s),
+                    Some(f) if f != s => mixed = true,
+                    _ => {}
+                }
+                if s == Sc::Arabic && digit_after_arabic {
+                    mixed = true;
+                }
+                last_script = Some(s);
+                digit_after_arabic = false;
+            } else if c.is_numeric() {
+                digit_after_arabic = last_script == Some(Sc::Arabic) || digit_after_arabic;
+            } else if !super::normalize::is_dropped(c) {
+                last_script = None;
+                digit_after_arabic = false;
+            }
+        }
+        if mixed && !(word.contains("://") || word.contains("www.") || word.contains('@')) {
+            spans.push(Span {
+                start,
+                end: start + word.len(),
+            });
+        }
+    }
+    if spans.is_empty() {
+        return None;
+    }
+    Some(Finding {
+        field: Some(field),
+        spans,
+        ..Finding::simple(
+            ReasonCode::MixedScriptToken,
+            "shape.mixed_script",
+            policy.cfg.shape.mixed_script_action,
+            "كلمة تخلط بين أنظمة كتابة مختلفة (محاولة تحايل محتملة)".to_string(),
+            "A word mixes writing systems (possible evasion)".to_string(),
+        )
+    })
+}
