@@ -13,7 +13,7 @@ use tracing_actix_web::TracingLogger;
 use crate::captcha::{CaptchaService, IssueObserver};
 use crate::config::Settings;
 use crate::domain::{Lang, ModerationMode, Site, SiteKey};
-use crate::service::now_ms;
+use crate::service::{PolicyCache, now_ms};
 use crate::storage::{StorageError, Store};
 
 /// Everything a request handler may use. Cloned per worker.
@@ -21,6 +21,7 @@ use crate::storage::{StorageError, Store};
 pub struct AppState {
     pub store: Store,
     pub captcha: CaptchaService,
+    pub policies: PolicyCache,
     pub settings: Arc<Settings>,
     pub trusted_proxies: Arc<[IpAddr]>,
     /// Key of the keyed hash that replaces client IPs in storage.
@@ -81,6 +82,7 @@ impl Application {
         let state = AppState {
             store: store.clone(),
             captcha,
+            policies: PolicyCache::default(),
             settings: Arc::new(settings.clone()),
             trusted_proxies: trusted_proxies.into(),
             ip_key: ip_key.into(),

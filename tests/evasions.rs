@@ -1,9 +1,7 @@
 //! Fixture-driven precision/recall of the lexicon rules, plus property tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use majlis::moderation::{
-    Policy, PolicyConfig, Signals, Submission, Verdict, evaluate, match_key,
-};
+use majlis::moderation::{Policy, PolicyConfig, Signals, Submission, Verdict, evaluate, match_key};
 use proptest::prelude::*;
 use std::sync::LazyLock;
 

@@ -370,12 +370,13 @@ mod tests {
                 },
                 Some((10, "rate_min_interval")),
             ),
+            // An IP shared by many readers gets no minimum interval.
             (
                 Signals {
                     seconds_since_last_by_ip: Some(0),
                     ..Signals::default()
                 },
-                Some((15, "rate_min_interval")),
+                None,
             ),
             (
                 Signals {

@@ -168,7 +168,7 @@ impl Default for DuplicateRules {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct RateRules {
-    /// Minimum seconds between two comments by the same email or IP (0 = off).
+    /// Minimum seconds between two comments by the same email (0 = off).
     pub min_interval_secs: u64,
     /// Max comments per hour per email (0 = off).
     pub max_per_hour_email: u32,

@@ -389,19 +389,15 @@ pub fn rate(policy: &Policy, signals: &Signals) -> Option<Throttle> {
         }
     };
     if r.min_interval_secs > 0 {
-        for since in [
-            signals.seconds_since_last_by_email,
-            signals.seconds_since_last_by_ip,
-        ]
-        .into_iter()
-        .flatten()
+        // Per email only: many readers share one address behind carrier NAT,
+        // so an IP gets the hourly cap, never the minimum interval.
+        if let Some(since) = signals.seconds_since_last_by_email
+            && since < r.min_interval_secs
         {
-            if since < r.min_interval_secs {
-                consider(Throttle {
-                    retry_after_secs: r.min_interval_secs - since,
-                    code: ReasonCode::RateMinInterval.as_str(),
-                });
-            }
+            consider(Throttle {
+                retry_after_secs: r.min_interval_secs - since,
+                code: ReasonCode::RateMinInterval.as_str(),
+            });
         }
     }
     if r.max_per_hour_email > 0 && signals.count_last_hour_by_email >= r.max_per_hour_email {

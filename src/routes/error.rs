@@ -28,6 +28,9 @@ pub enum ErrorCode {
     ServiceUnavailable,
     StorageFull,
     InternalError,
+    ViolatesPostingRules,
+    InvalidPolicy,
+    Conflict,
 }
 
 impl ErrorCode {
@@ -50,6 +53,9 @@ impl ErrorCode {
             ErrorCode::ServiceUnavailable => "service_unavailable",
             ErrorCode::StorageFull => "storage_full",
             ErrorCode::InternalError => "internal_error",
+            ErrorCode::ViolatesPostingRules => "violates_posting_rules",
+            ErrorCode::InvalidPolicy => "invalid_policy",
+            ErrorCode::Conflict => "conflict",
         }
     }
 
@@ -72,6 +78,9 @@ impl ErrorCode {
             ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::ViolatesPostingRules => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidPolicy => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Conflict => StatusCode::CONFLICT,
         }
     }
 }
@@ -85,6 +94,9 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
     /// The cause of a 5xx, logged once here at the edge, never sent.
     pub cause: Option<anyhow::Error>,
+    /// A precise message replacing the catalogue text (e.g. which regex of a
+    /// policy does not compile). Only for messages meant for integrators.
+    pub detail: Option<String>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -105,6 +117,19 @@ impl ApiError {
             fields: None,
             retry_after,
             cause: None,
+            detail: None,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> ApiError {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn rate_limited(retry_after: u64, lang: Lang) -> ApiError {
+        ApiError {
+            retry_after: Some(retry_after),
+            ..ApiError::new(ErrorCode::RateLimited, lang)
         }
     }
 
@@ -198,7 +223,10 @@ impl ResponseError for ApiError {
         });
         let body = Body {
             error: self.code.as_str(),
-            message: t(self.lang, &message_key),
+            message: self
+                .detail
+                .as_deref()
+                .unwrap_or_else(|| t(self.lang, &message_key)),
             fields,
         };
         let mut resp = HttpResponse::build(self.status_code());

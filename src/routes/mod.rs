@@ -52,6 +52,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     "/sites/{site}/comments/{id}/audit",
                     web::get().to(api::moderation::audit),
                 )
+                .route(
+                    "/sites/{site}/moderation/preview",
+                    web::post().to(api::rules::preview),
+                )
+                .route(
+                    "/sites/{site}/lexicons",
+                    web::get().to(api::rules::list_lexicons),
+                )
+                .service(
+                    web::resource("/sites/{site}/lexicons/{name}")
+                        .route(web::get().to(api::rules::get_lexicon))
+                        .route(web::put().to(api::rules::put_lexicon))
+                        .route(web::delete().to(api::rules::delete_lexicon)),
+                )
+                .service(
+                    web::resource("/sites/{site}/rules")
+                        .route(web::get().to(api::rules::get_rules))
+                        .route(web::put().to(api::rules::put_rules)),
+                )
+                .service(
+                    web::resource("/sites/{site}/blocks")
+                        .route(web::get().to(api::rules::list_blocks))
+                        .route(web::post().to(api::rules::add_block)),
+                )
+                .route(
+                    "/sites/{site}/blocks/{id}",
+                    web::delete().to(api::rules::delete_block),
+                )
                 .default_service(web::to(api::not_found)),
         );
 }

@@ -1,7 +1,11 @@
+use std::net::IpAddr;
+
+use super::rules::{PolicyCache, RulesError, signals};
 use crate::captcha::{CaptchaError, CaptchaService};
 use crate::domain::{
     CommentStatus, Lang, ModerationMode, NewComment, Site, SubmissionDto, ValidationErrors, new_id,
 };
+use crate::moderation::{Action, Submission, body_fingerprint, evaluate};
 use crate::storage::{InsertOutcome, NewCommentRecord, StorageError, Store};
 
 /// What a successful submission tells the submitter.
@@ -23,6 +27,15 @@ pub enum SubmitError {
     Storage(#[from] StorageError),
     #[error("captcha could not be checked")]
     CaptchaBroken(#[source] CaptchaError),
+    /// Too many comments too fast: nothing stored, retry after this many seconds.
+    #[error("rate limited")]
+    RateLimited(u64),
+    /// Stored as `rejected` for the moderators; the submitter is told it
+    /// breaks the posting rules (never which words).
+    #[error("rejected by the posting rules")]
+    RejectedByRules { id: String },
+    #[error(transparent)]
+    Rules(#[from] RulesError),
 }
 
 impl From<CaptchaError> for SubmitError {
@@ -38,12 +51,16 @@ impl From<CaptchaError> for SubmitError {
 pub struct SubmitContext<'a> {
     pub store: &'a Store,
     pub captcha: &'a CaptchaService,
+    pub policies: &'a PolicyCache,
     pub site: &'a Site,
     pub article_key: &'a str,
     pub lang: Lang,
+    pub ip: Option<IpAddr>,
     pub ip_hash: String,
     pub now: i64,
 }
+
+const HOUR_MS: i64 = 60 * 60 * 1000;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -60,10 +77,43 @@ pub async fn submit_comment(
             .verify(ctx.site.key.as_str(), comment.captcha.as_ref(), ctx.now)
             .await?;
     }
-    let status = match ctx.site.moderation_mode {
-        ModerationMode::Pre => CommentStatus::Pending,
-        ModerationMode::Post => CommentStatus::Published,
+    let site_key = ctx.site.key.as_str();
+    let policy = ctx.policies.get(ctx.store, site_key).await?;
+    let fingerprint = body_fingerprint(comment.body.as_str());
+    let window_ms = i64::from(policy.config().duplicates.window_minutes).saturating_mul(60_000);
+    let facts = ctx
+        .store
+        .author_facts(
+            site_key,
+            comment.email.as_str(),
+            &ctx.ip_hash,
+            &fingerprint,
+            ctx.now - HOUR_MS,
+            ctx.now - window_ms,
+        )
+        .await?;
+    let blocks = ctx.store.active_blocks(site_key, ctx.now).await?;
+    let signals = signals(&facts, &blocks, comment.email.as_str(), ctx.ip, ctx.now);
+    let verdict = evaluate(
+        &Submission {
+            name: comment.name.as_str(),
+            email: comment.email.as_str(),
+            title: comment.title.as_str(),
+            body: comment.body.as_str(),
+        },
+        &signals,
+        &policy,
+    );
+    if let Some(throttle) = &verdict.throttle {
+        return Err(SubmitError::RateLimited(throttle.retry_after_secs.max(1)));
+    }
+    let status = match (verdict.action, ctx.site.moderation_mode) {
+        (Action::Reject, _) => CommentStatus::Rejected,
+        (Action::Hold, _) => CommentStatus::Held,
+        (_, ModerationMode::Pre) => CommentStatus::Pending,
+        (_, ModerationMode::Post) => CommentStatus::Published,
     };
+    let findings = serde_json::to_string(&verdict.findings).unwrap_or_else(|_| "[]".into());
     let record = NewCommentRecord {
         id: new_id(),
         site_key: ctx.site.key.as_str().to_string(),
@@ -71,7 +121,7 @@ pub async fn submit_comment(
         article_url: comment.article.url.clone(),
         article_title: comment.article.title.clone(),
         status,
-        flagged: false,
+        flagged: verdict.action == Action::Flag,
         author_name: comment.name.as_str().to_string(),
         author_email: comment.email.as_str().to_string(),
         title: comment.title.as_str().to_string(),
@@ -79,8 +129,8 @@ pub async fn submit_comment(
         lang: ctx.lang.code().to_string(),
         terms_version: ctx.site.terms_version.clone(),
         ip_hash: ctx.ip_hash,
-        body_fingerprint: String::new(),
-        findings: "[]".to_string(),
+        body_fingerprint: fingerprint,
+        findings,
         created_at: ctx.now,
         closed_if_created_before: ctx
             .site
@@ -88,6 +138,9 @@ pub async fn submit_comment(
             .map(|d| ctx.now - i64::from(d) * DAY_MS),
     };
     match ctx.store.insert_comment(&record).await? {
+        InsertOutcome::Stored if status == CommentStatus::Rejected => {
+            Err(SubmitError::RejectedByRules { id: record.id })
+        }
         InsertOutcome::Stored => Ok(SubmitOutcome {
             id: record.id,
             status,

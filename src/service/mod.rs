@@ -5,7 +5,9 @@
 mod clock;
 mod comments;
 mod moderation;
+mod rules;
 
 pub use clock::now_ms;
 pub use comments::{SubmitContext, SubmitError, SubmitOutcome, submit_comment};
 pub use moderation::{Decision, DecisionError, decide};
+pub use rules::{PolicyCache, RulesError, StoredPolicy, cidr_contains, parse_cidr};

@@ -8,6 +8,7 @@ mod audit;
 mod captcha;
 mod comments;
 mod error;
+mod policies;
 mod pool;
 mod sites;
 
@@ -19,4 +20,5 @@ pub use comments::{
     Transition, TransitionOutcome,
 };
 pub use error::StorageError;
+pub use policies::{AuthorFacts, BlockEntry};
 pub use pool::{Backend, Store};

@@ -63,6 +63,13 @@ async fn kill_9_right_after_202_loses_no_acknowledged_comment() {
     let mut s = site("crash");
     s.captcha_enabled = false;
     store.insert_site(&s, 1).await.unwrap();
+    // Eight writers from one address: lift the per-IP hourly cap for this site.
+    let mut policy = majlis::moderation::PolicyConfig::seed();
+    policy.rate.max_per_hour_ip = 0;
+    store
+        .save_site_policy("crash", &serde_json::to_string(&policy).unwrap(), 0, 1)
+        .await
+        .unwrap();
     store.close().await;
 
     let port = free_port();
@@ -83,7 +90,7 @@ async fn kill_9_right_after_202_loses_no_acknowledged_comment() {
         writers.push(tokio::spawn(async move {
             for i in 0..100 {
                 let body = json!({
-                    "name": "Writer", "email": format!("w{w}@example.com"), "title": "Load test",
+                    "name": "Writer", "email": format!("w{w}-{i}@example.com"), "title": "Load test",
                     "body": format!("comment {w}-{i} written under load"), "accept_terms": true
                 });
                 let Ok(resp) = client

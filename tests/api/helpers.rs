@@ -8,6 +8,8 @@ use majlis::startup::{Application, Hooks};
 use majlis::storage::{ApiKeyRecord, Backend, Store};
 use serde_json::{Value, json};
 
+static READER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
 /// Which database the suite runs on.
 pub fn backend() -> Backend {
     if std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
@@ -161,14 +163,16 @@ impl TestApp {
         (id, answer)
     }
 
-    /// A valid submission with a solved captcha.
+    /// A valid submission with a solved captcha, from a new reader each time
+    /// (its own email and wording, so the rate and duplicate rules stay quiet).
     pub async fn valid_comment(&self, site: &str) -> Value {
         let (id, answer) = self.solve_captcha(site).await;
+        let n = READER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         json!({
             "name": "أحمد",
-            "email": "ahmad@example.com",
+            "email": format!("reader{n}@example.com"),
             "title": "رأي في المقال",
-            "body": "مقال ممتاز، شكراً للكاتب على هذا العرض.",
+            "body": format!("مقال ممتاز، شكراً للكاتب على هذا العرض. {n}"),
             "accept_terms": true,
             "captcha_id": id,
             "captcha_answer": answer,

@@ -10,5 +10,6 @@ mod config;
 mod durability;
 mod listing;
 mod moderation;
+mod rules;
 mod submission;
 mod validation;

@@ -272,7 +272,7 @@ async fn the_queue_pages_with_a_cursor_oldest_first() {
             .await
             .unwrap();
         for item in v["items"].as_array().unwrap() {
-            assert_eq!(item["email"], "ahmad@example.com");
+            assert!(item["email"].as_str().unwrap().ends_with("@example.com"));
             assert!(item["findings"].is_array());
             seen.push(item["id"].as_str().unwrap().to_string());
         }

@@ -36,7 +36,7 @@ async fn the_answer_is_202_pending_and_never_contains_the_email() {
     let resp = app.post_comment("news", "a", &body).await;
     assert_eq!(resp.status(), 202);
     let text = resp.text().await.unwrap();
-    assert!(!text.contains("ahmad@example.com"));
+    assert!(!text.contains(body["email"].as_str().unwrap()));
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["status"], "pending");
     assert!(v["id"].as_str().unwrap().len() >= 16);

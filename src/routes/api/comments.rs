@@ -49,6 +49,9 @@ fn submit_error(e: SubmitError, lang: Lang) -> ApiError {
         SubmitError::ArticleClosed => ApiError::new(ErrorCode::ArticleClosed, lang),
         SubmitError::Storage(s) => ApiError::storage(s, lang),
         SubmitError::CaptchaBroken(c) => ApiError::internal(c, lang),
+        SubmitError::RateLimited(secs) => ApiError::rate_limited(secs, lang),
+        SubmitError::RejectedByRules { .. } => ApiError::new(ErrorCode::ViolatesPostingRules, lang),
+        SubmitError::Rules(e) => ApiError::internal(e, lang),
     }
 }
 
@@ -87,9 +90,11 @@ pub async fn submit(
         let ctx = SubmitContext {
             store: &state.store,
             captcha: &state.captcha,
+            policies: &state.policies,
             site: &site,
             article_key: &article_key,
             lang,
+            ip: client_ip(&req, &state.trusted_proxies),
             ip_hash: ip_hash(&state, &req),
             now: now_ms(),
         };
@@ -111,9 +116,15 @@ pub async fn submit(
                     HttpResponse::Accepted()
                 };
                 cors::allow(&mut resp, &req, &site);
+                // Held comments wait like any other: the submitter is not
+                // told that a rule asked for a closer look.
+                let status = match outcome.status {
+                    CommentStatus::Held => CommentStatus::Pending,
+                    s => s,
+                };
                 Ok(resp.json(Accepted {
                     id: outcome.id,
-                    status: outcome.status,
+                    status,
                 }))
             }
             Err(e) => {

@@ -1,0 +1,417 @@
+//! Editing the posting rules of a site (admin key) and previewing a verdict
+//! (moderator key). Every save bumps the site's policy version; each majlis
+//! instance recompiles on its next submission.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::site::require_key;
+use crate::auth::Role;
+use crate::domain::{Lang, new_id};
+use crate::moderation::{
+    Action, Category, Entry, LexiconSpec, Policy, PolicyConfig, Signals, Submission, evaluate,
+};
+use crate::routes::error::{ApiError, ErrorCode};
+use crate::routes::extract::request_lang;
+use crate::routes::time_fmt::rfc3339;
+use crate::service::{PolicyCache, RulesError, now_ms, parse_cidr};
+use crate::startup::AppState;
+use crate::storage::{BlockEntry, StorageError};
+
+fn rules_error(e: RulesError, lang: Lang) -> ApiError {
+    match e {
+        RulesError::Storage(s) => ApiError::storage(s, lang),
+        other => ApiError::internal(other, lang),
+    }
+}
+
+/// Validate, then store `config` as the next version after `expected`.
+async fn save(
+    state: &AppState,
+    site: &str,
+    config: &PolicyConfig,
+    expected: i64,
+    lang: Lang,
+) -> Result<i64, ApiError> {
+    if let Err(e) = Policy::compile(config) {
+        return Err(
+            ApiError::new(ErrorCode::InvalidPolicy, lang).with_detail(format!(
+                "{} ({})",
+                e,
+                e.code()
+            )),
+        );
+    }
+    let json = serde_json::to_string(config).map_err(|e| ApiError::internal(e, lang))?;
+    match state
+        .store
+        .save_site_policy(site, &json, expected, now_ms())
+        .await
+    {
+        Ok(v) => Ok(v),
+        Err(StorageError::Conflict) => Err(ApiError::new(ErrorCode::Conflict, lang)),
+        Err(e) => Err(ApiError::storage(e, lang)),
+    }
+}
+
+#[derive(Serialize)]
+struct LexiconSummary {
+    name: String,
+    category: Category,
+    action: Action,
+    version: u32,
+    entries: usize,
+}
+
+/// `GET /api/v1/sites/{site}/lexicons`
+pub async fn list_lexicons(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
+    let lang = request_lang(&req, None);
+    let stored = PolicyCache::load(&state.store, &key.site_key)
+        .await
+        .map_err(|e| rules_error(e, lang))?;
+    let lexicons: Vec<LexiconSummary> = stored
+        .config
+        .lexicons
+        .iter()
+        .map(|l| LexiconSummary {
+            name: l.name.clone(),
+            category: l.category,
+            action: l.action,
+            version: l.version,
+            entries: l.entries.len(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "policy_version": stored.version,
+        "lexicons": lexicons,
+    })))
+}
+
+/// `GET /api/v1/sites/{site}/lexicons/{name}`
+pub async fn get_lexicon(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (site, name) = path.into_inner();
+    let key = require_key(&state, &req, &site, Role::Admin).await?;
+    let lang = request_lang(&req, None);
+    let stored = PolicyCache::load(&state.store, &key.site_key)
+        .await
+        .map_err(|e| rules_error(e, lang))?;
+    let lexicon = stored
+        .config
+        .lexicons
+        .into_iter()
+        .find(|l| l.name == name)
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, lang))?;
+    Ok(HttpResponse::Ok().json(lexicon))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LexiconBody {
+    category: Category,
+    action: Action,
+    entries: Vec<Entry>,
+}
+
+/// `PUT /api/v1/sites/{site}/lexicons/{name}`: create or replace a list.
+pub async fn put_lexicon(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<LexiconBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (site, name) = path.into_inner();
+    let key = require_key(&state, &req, &site, Role::Admin).await?;
+    let lang = request_lang(&req, None);
+    let mut stored = PolicyCache::load(&state.store, &key.site_key)
+        .await
+        .map_err(|e| rules_error(e, lang))?;
+    let body = body.into_inner();
+    let (created, version) = match stored.config.lexicons.iter_mut().find(|l| l.name == name) {
+        Some(l) => {
+            l.category = body.category;
+            l.action = body.action;
+            l.entries = body.entries;
+            l.version += 1;
+            (false, l.version)
+        }
+        None => {
+            stored.config.lexicons.push(LexiconSpec {
+                name: name.clone(),
+                category: body.category,
+                action: body.action,
+                version: 1,
+                entries: body.entries,
+            });
+            (true, 1)
+        }
+    };
+    let policy_version = save(&state, &key.site_key, &stored.config, stored.version, lang).await?;
+    let lexicon = stored.config.lexicons.iter().find(|l| l.name == name);
+    let mut resp = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(resp.json(serde_json::json!({
+        "name": name,
+        "version": version,
+        "policy_version": policy_version,
+        "entries": lexicon.map_or(0, |l| l.entries.len()),
+    })))
+}
+
+/// `DELETE /api/v1/sites/{site}/lexicons/{name}`
+pub async fn delete_lexicon(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (site, name) = path.into_inner();
+    let key = require_key(&state, &req, &site, Role::Admin).await?;
+    let lang = request_lang(&req, None);
+    let mut stored = PolicyCache::load(&state.store, &key.site_key)
+        .await
+        .map_err(|e| rules_error(e, lang))?;
+    let before = stored.config.lexicons.len();
+    stored.config.lexicons.retain(|l| l.name != name);
+    if stored.config.lexicons.len() == before {
+        return Err(ApiError::new(ErrorCode::NotFound, lang));
+    }
+    save(&state, &key.site_key, &stored.config, stored.version, lang).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Everything of the policy except the word lists, plus the blocklists.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesDoc {
+    #[serde(default)]
+    policy_version: i64,
+    allow: Vec<String>,
+    protected_terms: Vec<String>,
+    cooccurrence_window: usize,
+    regexes: Vec<crate::moderation::RegexRule>,
+    links: crate::moderation::LinkRules,
+    duplicates: crate::moderation::DuplicateRules,
+    rate: crate::moderation::RateRules,
+    blocklists: crate::moderation::BlocklistRules,
+    shape: crate::moderation::ShapeRules,
+}
+
+/// `GET /api/v1/sites/{site}/rules`
+pub async fn get_rules(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
+    let lang = request_lang(&req, None);
+    let s = PolicyCache::load(&state.store, &key.site_key)
+        .await
+        .map_err(|e| rules_error(e, lang))?;
+    let c = s.config;
+    Ok(HttpResponse::Ok().json(RulesDoc {
+        policy_version: s.version,
+        allow: c.allow,
+        protected_terms: c.protected_terms,
+        cooccurrence_window: c.cooccurrence_window,
+        regexes: c.regexes,
+        links: c.links,
+        duplicates: c.duplicates,
+        rate: c.rate,
+        blocklists: c.blocklists,
+        shape: c.shape,
+    }))
+}
+
+/// `PUT /api/v1/sites/{site}/rules`: replace the rule settings. Refused with
+/// 422 `invalid_policy` (and which rule) when they do not compile.
+pub async fn put_rules(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<RulesDoc>,
+) -> Result<HttpResponse, ApiError> {
+    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
+    let lang = request_lang(&req, None);
+    let mut stored = PolicyCache::load(&state.store, &key.site_key)
+        .await
+        .map_err(|e| rules_error(e, lang))?;
+    let d = body.into_inner();
+    let c = &mut stored.config;
+    c.allow = d.allow;
+    c.protected_terms = d.protected_terms;
+    c.cooccurrence_window = d.cooccurrence_window;
+    c.regexes = d.regexes;
+    c.links = d.links;
+    c.duplicates = d.duplicates;
+    c.rate = d.rate;
+    c.blocklists = d.blocklists;
+    c.shape = d.shape;
+    let version = save(&state, &key.site_key, &stored.config, stored.version, lang).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "policy_version": version })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewBody {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /api/v1/sites/{site}/moderation/preview`: the verdict and findings
+/// the rules would give, without storing anything.
+pub async fn preview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<PreviewBody>,
+) -> Result<HttpResponse, ApiError> {
+    let key = require_key(&state, &req, &path.into_inner(), Role::Moderator).await?;
+    let lang = request_lang(&req, None);
+    let policy = state
+        .policies
+        .get(&state.store, &key.site_key)
+        .await
+        .map_err(|e| rules_error(e, lang))?;
+    let b = body.into_inner();
+    let verdict = evaluate(
+        &Submission {
+            name: &b.name,
+            email: "",
+            title: &b.title,
+            body: &b.body,
+        },
+        &Signals::default(),
+        &policy,
+    );
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "action": verdict.action,
+        "findings": verdict.findings,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockBody {
+    /// `email`, `domain` or `ip` (an address or CIDR range).
+    kind: String,
+    value: String,
+    reason: Option<String>,
+    /// Block for this many hours; absent = until removed.
+    hours: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct BlockJson {
+    id: String,
+    kind: String,
+    value: String,
+    reason: Option<String>,
+    expires_at: Option<String>,
+    created_at: String,
+}
+
+impl From<BlockEntry> for BlockJson {
+    fn from(b: BlockEntry) -> BlockJson {
+        BlockJson {
+            id: b.id,
+            kind: b.kind,
+            value: b.value,
+            reason: b.reason,
+            expires_at: b.expires_at.map(rfc3339),
+            created_at: rfc3339(b.created_at),
+        }
+    }
+}
+
+/// `GET /api/v1/sites/{site}/blocks`
+pub async fn list_blocks(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = require_key(&state, &req, &path.into_inner(), Role::Moderator).await?;
+    let lang = request_lang(&req, None);
+    let blocks = state
+        .store
+        .active_blocks(&key.site_key, now_ms())
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?;
+    let blocks: Vec<BlockJson> = blocks.into_iter().map(BlockJson::from).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "blocks": blocks })))
+}
+
+/// `POST /api/v1/sites/{site}/blocks`: block an email, a domain or an IP range.
+pub async fn add_block(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<BlockBody>,
+) -> Result<HttpResponse, ApiError> {
+    let key = require_key(&state, &req, &path.into_inner(), Role::Moderator).await?;
+    let lang = request_lang(&req, None);
+    let b = body.into_inner();
+    let value = b.value.trim().to_lowercase();
+    let valid = match b.kind.as_str() {
+        "email" => value.contains('@') && value.len() <= 254,
+        "domain" => {
+            !value.is_empty() && value.len() <= 253 && !value.contains('@') && !value.contains('/')
+        }
+        "ip" => parse_cidr(&value).is_some(),
+        _ => false,
+    };
+    if !valid || b.reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+        return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
+    }
+    let now = now_ms();
+    let entry = BlockEntry {
+        id: new_id(),
+        kind: b.kind,
+        value,
+        reason: b.reason,
+        expires_at: b.hours.map(|h| now + i64::from(h) * 3_600_000),
+        created_at: now,
+    };
+    state
+        .store
+        .upsert_block(&key.site_key, &entry)
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?;
+    tracing::info!(kind = %entry.kind, api_key = %key.id, "block added");
+    Ok(HttpResponse::Created().json(BlockJson::from(entry)))
+}
+
+/// `DELETE /api/v1/sites/{site}/blocks/{id}`
+pub async fn delete_block(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (site, id) = path.into_inner();
+    let key = require_key(&state, &req, &site, Role::Moderator).await?;
+    let lang = request_lang(&req, None);
+    let removed = state
+        .store
+        .delete_block(&key.site_key, &id)
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?;
+    if removed {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::new(ErrorCode::NotFound, lang))
+    }
+}

@@ -1,0 +1,221 @@
+//! The posting rules as the service layer sees them: each site's compiled
+//! policy (cached per process, recompiled when the stored version changes so
+//! every instance follows an edit on its next submission) and the signals
+//! gathered from storage.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
+use crate::moderation::{Policy, PolicyConfig, PolicyError, Signals};
+use crate::storage::{AuthorFacts, BlockEntry, StorageError, Store};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The stored document does not compile (it was valid when saved, so this
+    /// means a newer majlis tightened a rule).
+    #[error("stored policy of site {site} is invalid: {source}")]
+    Invalid {
+        site: String,
+        #[source]
+        source: PolicyError,
+    },
+    #[error("stored policy of site {0} is not valid JSON")]
+    Corrupt(String),
+}
+
+/// A site's policy document as stored: its version (0 = the shipped seed,
+/// never saved) and the configuration.
+pub struct StoredPolicy {
+    pub version: i64,
+    pub config: PolicyConfig,
+}
+
+/// A compiled policy and the stored version it was compiled from.
+type Versioned = (i64, Arc<Policy>);
+
+#[derive(Default, Clone)]
+pub struct PolicyCache {
+    compiled: Arc<Mutex<HashMap<String, Versioned>>>,
+    seed: Arc<Mutex<Option<Arc<Policy>>>>,
+}
+
+impl PolicyCache {
+    /// The site's stored policy document, or the seed when none was saved.
+    pub async fn load(store: &Store, site: &str) -> Result<StoredPolicy, RulesError> {
+        match store.site_policy(site).await? {
+            None => Ok(StoredPolicy {
+                version: 0,
+                config: PolicyConfig::seed(),
+            }),
+            Some((version, json)) => {
+                let config: PolicyConfig = serde_json::from_str(&json)
+                    .map_err(|_| RulesError::Corrupt(site.to_string()))?;
+                Ok(StoredPolicy { version, config })
+            }
+        }
+    }
+
+    /// The compiled policy in force for a site.
+    pub async fn get(&self, store: &Store, site: &str) -> Result<Arc<Policy>, RulesError> {
+        let version = store.policy_version(site).await?.unwrap_or(0);
+        if version == 0 {
+            return self.seed();
+        }
+        if let Ok(map) = self.compiled.lock()
+            && let Some((v, p)) = map.get(site)
+            && *v == version
+        {
+            return Ok(p.clone());
+        }
+        let stored = PolicyCache::load(store, site).await?;
+        let policy =
+            Arc::new(
+                Policy::compile(&stored.config).map_err(|source| RulesError::Invalid {
+                    site: site.to_string(),
+                    source,
+                })?,
+            );
+        if let Ok(mut map) = self.compiled.lock() {
+            map.insert(site.to_string(), (stored.version, policy.clone()));
+        }
+        Ok(policy)
+    }
+
+    fn seed(&self) -> Result<Arc<Policy>, RulesError> {
+        if let Ok(guard) = self.seed.lock()
+            && let Some(p) = guard.as_ref()
+        {
+            return Ok(p.clone());
+        }
+        let policy = Arc::new(Policy::compile(&PolicyConfig::seed()).map_err(|source| {
+            RulesError::Invalid {
+                site: "(seed)".into(),
+                source,
+            }
+        })?);
+        if let Ok(mut guard) = self.seed.lock() {
+            *guard = Some(policy.clone());
+        }
+        Ok(policy)
+    }
+}
+
+const MS: i64 = 1000;
+
+/// Turn stored facts and blocks into the engine's signals.
+pub fn signals(
+    facts: &AuthorFacts,
+    blocks: &[BlockEntry],
+    email: &str,
+    ip: Option<IpAddr>,
+    now: i64,
+) -> Signals {
+    let secs_since = |t: Option<i64>| t.map(|t| u64::try_from((now - t).max(0) / MS).unwrap_or(0));
+    let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+    let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
+    Signals {
+        author_approved: count(facts.approved),
+        author_rejected: count(facts.rejected),
+        is_first_comment: facts.total == 0,
+        same_body_same_author_recent: count(facts.same_body_same_author),
+        same_body_any_author_recent: count(facts.same_body_any_author),
+        email_blocked: blocks.iter().any(|b| b.kind == "email" && b.value == email),
+        email_domain_blocked: blocks.iter().any(|b| {
+            b.kind == "domain" && (domain == b.value || domain.ends_with(&format!(".{}", b.value)))
+        }),
+        ip_blocked: ip.is_some_and(|ip| {
+            blocks
+                .iter()
+                .any(|b| b.kind == "ip" && cidr_contains(&b.value, ip))
+        }),
+        seconds_since_last_by_email: secs_since(facts.last_by_email),
+        seconds_since_last_by_ip: secs_since(facts.last_by_ip),
+        count_last_hour_by_email: count(facts.last_hour_by_email),
+        count_last_hour_by_ip: count(facts.last_hour_by_ip),
+    }
+}
+
+/// Parse `a.b.c.d`, `a.b.c.d/n`, `::1` or `2001:db8::/32`.
+pub fn parse_cidr(raw: &str) -> Option<(IpAddr, u8)> {
+    let (addr, len) = match raw.split_once('/') {
+        Some((a, l)) => (a, Some(l.parse::<u8>().ok()?)),
+        None => (raw, None),
+    };
+    let ip: IpAddr = addr.trim().parse().ok()?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let len = len.unwrap_or(max);
+    (len <= max).then_some((ip, len))
+}
+
+pub fn cidr_contains(cidr: &str, ip: IpAddr) -> bool {
+    let Some((net, len)) = parse_cidr(cidr) else {
+        return false;
+    };
+    match (net, ip) {
+        (IpAddr::V4(n), IpAddr::V4(i)) => {
+            let mask = if len == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(len))
+            };
+            u32::from(n) & mask == u32::from(i) & mask
+        }
+        (IpAddr::V6(n), IpAddr::V6(i)) => {
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(len))
+            };
+            u128::from(n) & mask == u128::from(i) & mask
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_ranges_contain_what_they_should() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(cidr_contains("10.1.0.0/16", ip("10.1.200.3")));
+        assert!(!cidr_contains("10.1.0.0/16", ip("10.2.0.1")));
+        assert!(cidr_contains("203.0.113.7", ip("203.0.113.7")));
+        assert!(cidr_contains("2001:db8::/32", ip("2001:db8:1::5")));
+        assert!(!cidr_contains("2001:db8::/32", ip("10.0.0.1")));
+        assert!(parse_cidr("10.0.0.0/33").is_none());
+        assert!(parse_cidr("nonsense").is_none());
+    }
+
+    #[test]
+    fn blocked_domains_include_subdomains() {
+        let block = BlockEntry {
+            id: "b".into(),
+            kind: "domain".into(),
+            value: "spam.example".into(),
+            reason: None,
+            expires_at: None,
+            created_at: 0,
+        };
+        let s = signals(
+            &AuthorFacts::default(),
+            std::slice::from_ref(&block),
+            "x@mail.spam.example",
+            None,
+            0,
+        );
+        assert!(s.email_domain_blocked);
+        let s = signals(
+            &AuthorFacts::default(),
+            &[block],
+            "x@notspam.example",
+            None,
+            0,
+        );
+        assert!(!s.email_domain_blocked);
+    }
+}

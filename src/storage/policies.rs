@@ -1,0 +1,206 @@
+use sqlx::Row;
+
+use super::{StorageError, Store};
+
+/// A blocked email, email domain or IP range of one site.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BlockEntry {
+    pub id: String,
+    /// `email`, `domain` or `ip`.
+    pub kind: String,
+    pub value: String,
+    pub reason: Option<String>,
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Facts about an author gathered before the rules decide.
+#[derive(Debug, Clone, Default)]
+pub struct AuthorFacts {
+    pub approved: i64,
+    pub rejected: i64,
+    pub total: i64,
+    pub last_by_email: Option<i64>,
+    pub last_hour_by_email: i64,
+    pub last_by_ip: Option<i64>,
+    pub last_hour_by_ip: i64,
+    pub same_body_same_author: i64,
+    pub same_body_any_author: i64,
+}
+
+impl Store {
+    /// The version of a site's stored policy, if it has one.
+    pub async fn policy_version(&self, site_key: &str) -> Result<Option<i64>, StorageError> {
+        Ok(
+            sqlx::query_scalar("SELECT version FROM site_policies WHERE site_key = $1")
+                .bind(site_key)
+                .fetch_optional(&self.reader)
+                .await?,
+        )
+    }
+
+    /// (version, JSON document) of a site's stored policy.
+    pub async fn site_policy(&self, site_key: &str) -> Result<Option<(i64, String)>, StorageError> {
+        let row = sqlx::query("SELECT version, config FROM site_policies WHERE site_key = $1")
+            .bind(site_key)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|r| Ok((r.try_get("version")?, r.try_get("config")?)))
+            .transpose()
+    }
+
+    /// Store a new policy document if the stored version is still `expected`
+    /// (0 = none stored yet). Returns the new version, or `Conflict` when
+    /// someone else saved first.
+    pub async fn save_site_policy(
+        &self,
+        site_key: &str,
+        config: &str,
+        expected: i64,
+        now: i64,
+    ) -> Result<i64, StorageError> {
+        let next = expected + 1;
+        let r = if expected == 0 {
+            sqlx::query(
+                "INSERT INTO site_policies (site_key, config, version, updated_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (site_key) DO NOTHING",
+            )
+            .bind(site_key)
+            .bind(config)
+            .bind(next)
+            .bind(now)
+            .execute(&self.writer)
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE site_policies SET config = $1, version = $2, updated_at = $3 \
+                 WHERE site_key = $4 AND version = $5",
+            )
+            .bind(config)
+            .bind(next)
+            .bind(now)
+            .bind(site_key)
+            .bind(expected)
+            .execute(&self.writer)
+            .await?
+        };
+        if r.rows_affected() == 1 {
+            Ok(next)
+        } else {
+            Err(StorageError::Conflict)
+        }
+    }
+
+    /// Blocks of a site that have not expired.
+    pub async fn active_blocks(
+        &self,
+        site_key: &str,
+        now: i64,
+    ) -> Result<Vec<BlockEntry>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT id, kind, value, reason, expires_at, created_at FROM blocklist_entries \
+             WHERE site_key = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY created_at, id",
+        )
+        .bind(site_key)
+        .bind(now)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BlockEntry {
+                    id: r.try_get("id")?,
+                    kind: r.try_get("kind")?,
+                    value: r.try_get("value")?,
+                    reason: r.try_get("reason")?,
+                    expires_at: r.try_get("expires_at")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Add or renew a block.
+    pub async fn upsert_block(&self, site_key: &str, b: &BlockEntry) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO blocklist_entries (id, site_key, kind, value, reason, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_key, kind, value) DO UPDATE SET \
+             reason = excluded.reason, expires_at = excluded.expires_at, created_at = excluded.created_at",
+        )
+        .bind(&b.id)
+        .bind(site_key)
+        .bind(&b.kind)
+        .bind(&b.value)
+        .bind(&b.reason)
+        .bind(b.expires_at)
+        .bind(b.created_at)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_block(&self, site_key: &str, id: &str) -> Result<bool, StorageError> {
+        let r = sqlx::query("DELETE FROM blocklist_entries WHERE site_key = $1 AND id = $2")
+            .bind(site_key)
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// History and recent activity of an author (by email and by IP hash) and
+    /// copies of the same body, for the posting rules.
+    pub async fn author_facts(
+        &self,
+        site_key: &str,
+        email: &str,
+        ip_hash: &str,
+        fingerprint: &str,
+        hour_ago: i64,
+        window_start: i64,
+    ) -> Result<AuthorFacts, StorageError> {
+        let by_email = sqlx::query(
+            "SELECT COUNT(*) AS total, \
+             COALESCE(SUM(CASE WHEN status = 'published' THEN 1 ELSE 0 END), 0) AS approved, \
+             COALESCE(SUM(CASE WHEN status IN ('rejected', 'spam') THEN 1 ELSE 0 END), 0) AS rejected, \
+             MAX(created_at) AS last, \
+             COALESCE(SUM(CASE WHEN created_at > $3 THEN 1 ELSE 0 END), 0) AS last_hour, \
+             COALESCE(SUM(CASE WHEN created_at > $4 AND body_fingerprint = $5 THEN 1 ELSE 0 END), 0) AS same_body \
+             FROM comments WHERE site_key = $1 AND author_email = $2",
+        )
+        .bind(site_key)
+        .bind(email)
+        .bind(hour_ago)
+        .bind(window_start)
+        .bind(fingerprint)
+        .fetch_one(&self.reader)
+        .await?;
+        let by_ip = sqlx::query(
+            "SELECT MAX(created_at) AS last, COUNT(*) AS last_hour FROM comments \
+             WHERE site_key = $1 AND ip_hash = $2 AND created_at > $3",
+        )
+        .bind(site_key)
+        .bind(ip_hash)
+        .bind(hour_ago)
+        .fetch_one(&self.reader)
+        .await?;
+        let same_body: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM comments WHERE site_key = $1 AND body_fingerprint = $2 AND created_at > $3",
+        )
+        .bind(site_key)
+        .bind(fingerprint)
+        .bind(window_start)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(AuthorFacts {
+            total: by_email.try_get("total")?,
+            approved: by_email.try_get("approved")?,
+            rejected: by_email.try_get("rejected")?,
+            last_by_email: by_email.try_get("last")?,
+            last_hour_by_email: by_email.try_get("last_hour")?,
+            same_body_same_author: by_email.try_get("same_body")?,
+            last_by_ip: by_ip.try_get("last")?,
+            last_hour_by_ip: by_ip.try_get("last_hour")?,
+            same_body_any_author: same_body,
+        })
+    }
+}
