@@ -8,6 +8,7 @@ mod audit;
 mod captcha;
 mod comments;
 mod error;
+mod moderators;
 mod policies;
 mod pool;
 mod sites;
@@ -20,5 +21,6 @@ pub use comments::{
     Transition, TransitionOutcome,
 };
 pub use error::StorageError;
+pub use moderators::ModeratorRecord;
 pub use policies::{AuthorFacts, BlockEntry};
 pub use pool::{Backend, Store};
