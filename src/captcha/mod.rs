@@ -1,8 +1,10 @@
 //! The "security code": images from the `captcha` crate, answers kept only as
 //! keyed hashes, single use, expiring, bound to the site they were issued for.
 
+mod audio;
 mod image;
 mod service;
 
+pub use audio::render_audio;
 pub use image::{ALPHABET, Rendered, render};
 pub use service::{CaptchaError, CaptchaService, Challenge, IssueObserver};

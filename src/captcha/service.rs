@@ -5,6 +5,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
+use super::audio::render_audio;
 use super::image::render;
 use crate::domain::{CaptchaAttempt, new_id};
 use crate::storage::{ChallengeRecord, StorageError, Store};
@@ -82,13 +83,27 @@ impl CaptchaService {
         mac.finalize().into_bytes().to_vec()
     }
 
-    /// Render (off the async runtime) and store a new challenge for a site.
-    pub async fn issue(&self, site_key: &str, now: i64) -> Result<Challenge, CaptchaError> {
+    /// Render (off the async runtime) and store a new challenge for a site;
+    /// with `audio`, also its spoken version.
+    pub async fn issue(
+        &self,
+        site_key: &str,
+        now: i64,
+        audio: bool,
+    ) -> Result<Challenge, CaptchaError> {
         let length = self.length;
-        let rendered = tokio::task::spawn_blocking(move || render(length))
-            .await
-            .map_err(|_| CaptchaError::Render)?
-            .ok_or(CaptchaError::Render)?;
+        let (rendered, wav) = tokio::task::spawn_blocking(move || {
+            let rendered = render(length)?;
+            let wav = if audio {
+                Some(render_audio(&rendered.answer)?)
+            } else {
+                None
+            };
+            Some((rendered, wav))
+        })
+        .await
+        .map_err(|_| CaptchaError::Render)?
+        .ok_or(CaptchaError::Render)?;
         let id = new_id();
         let record = ChallengeRecord {
             id: id.clone(),
@@ -97,7 +112,7 @@ impl CaptchaService {
             expires_at: now.saturating_add(self.ttl_ms),
         };
         self.store
-            .insert_challenge(&record, &rendered.png, now)
+            .insert_challenge(&record, &rendered.png, wav.as_deref(), now)
             .await?;
         if let Some(observer) = &self.observer {
             observer(&id, &rendered.answer);
@@ -135,6 +150,10 @@ impl CaptchaService {
         } else {
             Err(CaptchaError::Invalid)
         }
+    }
+
+    pub async fn wav(&self, id: &str, now: i64) -> Result<Option<Vec<u8>>, CaptchaError> {
+        Ok(self.store.challenge_wav(id, now).await?)
     }
 
     pub async fn png(&self, id: &str, now: i64) -> Result<Option<Vec<u8>>, CaptchaError> {

@@ -18,11 +18,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/terms", web::get().to(embed::terms_page))
         .route("/embed/{site}/{article}", web::get().to(embed::embed_page))
         .route("/static/form.js", web::get().to(embed::form_js))
+        .route("/embed.js", web::get().to(embed::embed_js))
+        .route("/count.js", web::get().to(embed::count_js))
         .route("/static/form.css", web::get().to(embed::form_css))
         .service(
             web::scope("/api/v1")
                 .route("/captcha", web::get().to(api::captcha::issue))
                 .route("/captcha/{id}.png", web::get().to(api::captcha::image))
+                .route("/captcha/{id}.wav", web::get().to(api::captcha::audio))
+                .route(
+                    "/sites/{site}/config",
+                    web::get().to(api::comments::site_config),
+                )
                 .service(
                     web::resource("/sites/{site}/articles/{article}/comments")
                         .route(web::get().to(api::comments::list))

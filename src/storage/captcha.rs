@@ -16,16 +16,18 @@ impl Store {
         &self,
         challenge: &ChallengeRecord,
         png: &[u8],
+        wav: Option<&[u8]>,
         now: i64,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "INSERT INTO captcha_challenges (id, site_key, answer_hash, png, expires_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO captcha_challenges (id, site_key, answer_hash, png, wav, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&challenge.id)
         .bind(&challenge.site_key)
         .bind(&challenge.answer_hash)
         .bind(png)
+        .bind(wav)
         .bind(challenge.expires_at)
         .bind(now)
         .execute(&self.writer)
@@ -70,6 +72,18 @@ impl Store {
         .fetch_optional(&self.reader)
         .await?;
         Ok(png)
+    }
+
+    /// The spoken version of a live challenge, when one was asked for.
+    pub async fn challenge_wav(&self, id: &str, now: i64) -> Result<Option<Vec<u8>>, StorageError> {
+        let wav: Option<Option<Vec<u8>>> = sqlx::query_scalar(
+            "SELECT wav FROM captcha_challenges WHERE id = $1 AND expires_at > $2",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(wav.flatten())
     }
 
     pub async fn purge_expired_challenges(&self, now: i64) -> Result<u64, StorageError> {

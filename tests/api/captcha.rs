@@ -16,6 +16,7 @@ async fn a_challenge_is_a_png_data_url_with_expiry_and_no_store() {
     assert_eq!(resp.headers()["cache-control"], "no-store");
     let v: Value = resp.json().await.unwrap();
     let id = v["id"].as_str().unwrap();
+    assert_eq!(app.latest_captcha().unwrap().0, id);
     assert!(
         v["image"]
             .as_str()
@@ -177,4 +178,57 @@ async fn the_answer_is_never_stored_in_clear() {
     let row = app.store.take_challenge(&id).await.unwrap().unwrap();
     assert_ne!(row.answer_hash.to_lowercase(), answer.to_lowercase());
     assert_eq!(row.answer_hash.len(), 64);
+}
+
+#[tokio::test]
+async fn an_audio_code_is_one_wav_clip_only_when_asked_for() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let plain: Value = app
+        .client
+        .get(app.url("/api/v1/captcha?site=news"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(plain.get("audio_url").is_none());
+    let none = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/captcha/{}.wav",
+            plain["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), 404);
+    let v: Value = app
+        .client
+        .get(app.url("/api/v1/captcha?site=news&audio=1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = v["audio_url"].as_str().unwrap();
+    let wav = app.client.get(app.url(url)).send().await.unwrap();
+    assert_eq!(wav.status(), 200);
+    assert_eq!(wav.headers()["content-type"], "audio/wav");
+    assert_eq!(wav.headers()["cache-control"], "no-store");
+    let bytes = wav.bytes().await.unwrap();
+    assert_eq!(&bytes[0..4], b"RIFF");
+    assert_eq!(&bytes[8..12], b"WAVE");
+    // Five characters of about 1.6 s each plus pauses.
+    assert!(bytes.len() > 5 * 60_000, "{} bytes", bytes.len());
+    // Once used, the clip is gone with the challenge.
+    let id = v["id"].as_str().unwrap();
+    let answer = app.answer(id);
+    assert_eq!(post_with(&app, "news", id, &answer).await, 202);
+    assert_eq!(
+        app.client.get(app.url(url)).send().await.unwrap().status(),
+        404
+    );
 }

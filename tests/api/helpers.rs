@@ -25,6 +25,7 @@ pub struct TestApp {
     pub store: Store,
     pub db_url: String,
     answers: Arc<Mutex<HashMap<String, String>>>,
+    issued: Arc<Mutex<Vec<(String, String)>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -76,12 +77,18 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_settings(&db_url);
     tweak(&mut settings);
     let answers: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    let issued: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     let sink = answers.clone();
+    let order = issued.clone();
     let hooks = Hooks {
         captcha_issued: Some(Arc::new(move |id: &str, answer: &str| {
             sink.lock()
                 .unwrap()
                 .insert(id.to_string(), answer.to_string());
+            order
+                .lock()
+                .unwrap()
+                .push((id.to_string(), answer.to_string()));
         })),
     };
     let app = Application::build_with(settings, hooks).await.unwrap();
@@ -99,6 +106,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         store,
         db_url,
         answers,
+        issued,
         _dir: dir,
     }
 }
@@ -161,6 +169,17 @@ impl TestApp {
         let id = body["id"].as_str().unwrap().to_string();
         let answer = self.answers.lock().unwrap().get(&id).cloned().unwrap();
         (id, answer)
+    }
+
+    /// The answer of an issued security code.
+    pub fn answer(&self, id: &str) -> String {
+        self.answers.lock().unwrap().get(id).cloned().unwrap()
+    }
+
+    /// The (id, answer) of the most recently issued security code, as a
+    /// reader looking at the page would read it.
+    pub fn latest_captcha(&self) -> Option<(String, String)> {
+        self.issued.lock().unwrap().last().cloned()
     }
 
     /// A valid submission with a solved captcha, from a new reader each time

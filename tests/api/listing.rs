@@ -139,12 +139,33 @@ async fn cors_echoes_only_the_sites_allowed_origins() {
 }
 
 #[tokio::test]
-async fn the_demo_page_shows_an_arabic_article_with_the_comment_form() {
+async fn the_demo_page_is_an_arabic_article_with_the_customer_snippet_and_a_no_script_fallback() {
     let app = spawn_app().await;
     let resp = app.client.get(app.url("/")).send().await.unwrap();
     assert_eq!(resp.status(), 200);
+    let csp = resp.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("object-src 'none'"));
     let html = resp.text().await.unwrap();
     assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    assert!(html.contains(
+        "/embed.js\" data-site=\"demo\" data-article=\"2026-11-29-rain-season\" data-lang=\"ar\""
+    ));
+    assert!(html.contains(
+        "<noscript><iframe src=\"http://127.0.0.1:8080/embed/demo/2026-11-29-rain-season?lang=ar\""
+    ));
+    // The fallback page carries the whole form.
+    let embed = app
+        .client
+        .get(app.url("/embed/demo/2026-11-29-rain-season?lang=ar"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for needle in [
         "name=\"name\"",
         "name=\"email\"",
@@ -155,10 +176,64 @@ async fn the_demo_page_shows_an_arabic_article_with_the_comment_form() {
         "data-max=\"2000\"",
         "حرفًا متبقيًا",
     ] {
-        assert!(html.contains(needle), "{needle}");
+        assert!(embed.contains(needle), "{needle}");
     }
     let healthz = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(healthz.status(), 200);
     let readyz = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(readyz.status(), 200);
+}
+
+#[tokio::test]
+async fn the_embed_script_is_small_self_contained_and_carries_both_languages() {
+    let app = spawn_app().await;
+    let plain = app.client.get(app.url("/embed.js")).send().await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert!(
+        plain.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    let js = plain.text().await.unwrap();
+    assert!(js.contains("\"form.chars_left\":\"حرفًا متبقيًا\""));
+    assert!(js.contains("\"form.chars_left\":\"characters left\""));
+    assert!(!js.contains("/*STRINGS*/") && !js.contains("/*CSS*/"));
+    assert!(
+        !js.contains("http://") && !js.contains("https://"),
+        "no external requests"
+    );
+    let gz = app
+        .client
+        .get(app.url("/embed.js"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let size = gz.bytes().await.unwrap().len();
+    eprintln!("embed.js: {} bytes, {} bytes gzipped", js.len(), size);
+    assert!(size <= 15 * 1024, "embed.js is {size} bytes gzipped");
+    let count = app.client.get(app.url("/count.js")).send().await.unwrap();
+    assert_eq!(count.status(), 200);
+}
+
+#[tokio::test]
+async fn the_public_site_settings_tell_the_form_what_it_needs() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let v: Value = app
+        .client
+        .get(app.url("/api/v1/sites/news/config"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["default_lang"], "ar");
+    assert_eq!(v["max_body_chars"], 2000);
+    assert_eq!(v["captcha_enabled"], true);
+    assert_eq!(v["terms_url"], "https://news.example/terms");
+    assert!(v.get("allowed_origins").is_none());
 }

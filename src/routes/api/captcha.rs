@@ -14,6 +14,8 @@ use crate::startup::AppState;
 #[derive(Deserialize)]
 pub struct IssueQuery {
     site: Option<String>,
+    /// `1` also renders the spoken version, served at `/captcha/{id}.wav`.
+    audio: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -21,6 +23,8 @@ struct IssuedChallenge {
     id: String,
     image: String,
     image_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audio_url: Option<String>,
     expires_at: String,
 }
 
@@ -45,12 +49,18 @@ pub async fn issue(
     let site = load_site(&state, &req, site_key).await?;
     let challenge = state
         .captcha
-        .issue(site.key.as_str(), now_ms())
+        .issue(
+            site.key.as_str(),
+            now_ms(),
+            query.audio.as_deref() == Some("1"),
+        )
         .await
         .map_err(|e| captcha_error(e, lang))?;
     let body = IssuedChallenge {
         image: challenge.data_url(),
         image_url: format!("/api/v1/captcha/{}.png", challenge.id),
+        audio_url: (query.audio.as_deref() == Some("1"))
+            .then(|| format!("/api/v1/captcha/{}.wav", challenge.id)),
         expires_at: rfc3339(challenge.expires_at),
         id: challenge.id,
     };
@@ -77,4 +87,24 @@ pub async fn image(
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .content_type("image/png")
         .body(png))
+}
+
+/// `GET /api/v1/captcha/{id}.wav`: the spoken version of a live challenge
+/// issued with `audio=1`.
+pub async fn audio(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = request_lang(&req, None);
+    let wav = state
+        .captcha
+        .wav(&path.into_inner(), now_ms())
+        .await
+        .map_err(|e| captcha_error(e, lang))?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, lang))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type("audio/wav")
+        .body(wav))
 }

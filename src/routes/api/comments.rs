@@ -66,14 +66,21 @@ pub async fn submit(
     let site = load_site(&state, &req, &site_key).await?;
     let mut lang = request_lang(&req, Some(&site));
     let Some(kind) = body_kind(&req) else {
-        return Err(ApiError::new(ErrorCode::UnsupportedMediaType, lang));
+        return Ok(cors::on_error(
+            ApiError::new(ErrorCode::UnsupportedMediaType, lang),
+            &req,
+            &site,
+        ));
     };
-    let bytes = read_body(&req, payload, state.settings.server.max_body_bytes, lang).await?;
+    let bytes = match read_body(&req, payload, state.settings.server.max_body_bytes, lang).await {
+        Ok(b) => b,
+        Err(e) => return Ok(cors::on_error(e, &req, &site)),
+    };
     let (dto, early_errors, extras) = match kind {
-        BodyKind::Json => {
-            let (dto, errors) = parse_json_submission(&bytes, lang)?;
-            (dto, errors, Vec::new())
-        }
+        BodyKind::Json => match parse_json_submission(&bytes, lang) {
+            Ok((dto, errors)) => (dto, errors, Vec::new()),
+            Err(e) => return Ok(cors::on_error(e, &req, &site)),
+        },
         BodyKind::Form => {
             let (dto, extras, errors) = parse_form_submission(&bytes);
             if let Some(l) = extras
@@ -127,11 +134,7 @@ pub async fn submit(
                     status,
                 }))
             }
-            Err(e) => {
-                let mut err = submit_error(e, lang);
-                err.lang = lang;
-                Err(err)
-            }
+            Err(e) => Ok(cors::on_error(submit_error(e, lang), &req, &site)),
         },
         BodyKind::Form => {
             let return_to = extras
@@ -366,4 +369,38 @@ pub async fn counts(
         "public, max-age=5, stale-while-revalidate=30",
     ));
     Ok(resp.json(Counts { counts }))
+}
+
+#[derive(Serialize)]
+struct PublicSiteConfig<'a> {
+    key: &'a str,
+    name: &'a str,
+    default_lang: crate::domain::Lang,
+    max_body_chars: usize,
+    terms_url: &'a str,
+    terms_version: &'a str,
+    captcha_enabled: bool,
+    moderation_mode: crate::domain::ModerationMode,
+}
+
+/// `GET /api/v1/sites/{site}/config`: what the embedded form needs to know.
+pub async fn site_config(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let site = load_site(&state, &req, &path.into_inner()).await?;
+    let mut resp = HttpResponse::Ok();
+    cors::allow(&mut resp, &req, &site);
+    resp.insert_header((header::CACHE_CONTROL, "public, max-age=60"));
+    Ok(resp.json(PublicSiteConfig {
+        key: site.key.as_str(),
+        name: &site.name,
+        default_lang: site.default_lang,
+        max_body_chars: site.max_body_chars,
+        terms_url: &site.terms_url,
+        terms_version: &site.terms_version,
+        captcha_enabled: site.captcha_enabled,
+        moderation_mode: site.moderation_mode,
+    }))
 }

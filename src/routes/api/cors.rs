@@ -20,6 +20,25 @@ pub fn allow(resp: &mut HttpResponseBuilder, req: &HttpRequest, site: &Site) {
     }
 }
 
+/// Add the CORS headers to an error answer too, so the embedded form can read
+/// field errors and codes cross-origin.
+pub fn on_error(
+    err: crate::routes::error::ApiError,
+    req: &HttpRequest,
+    site: &Site,
+) -> HttpResponse {
+    use actix_web::ResponseError;
+    let mut resp = err.error_response();
+    let headers = resp.headers_mut();
+    headers.insert(header::VARY, header::HeaderValue::from_static("Origin"));
+    if let Some(origin) = req.headers().get(header::ORIGIN)
+        && origin.to_str().is_ok_and(|o| site.allows_origin(o))
+    {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+    }
+    resp
+}
+
 /// Preflight of a cross-origin JSON submission.
 pub async fn preflight(
     req: HttpRequest,

@@ -6,5 +6,6 @@ mod pages;
 mod view;
 
 pub use pages::{
-    FormPage, demo_page, embed_page, form_css, form_js, render_form_page, result_page, terms_page,
+    FormPage, count_js, demo_page, embed_js, embed_page, form_css, form_js, render_form_page,
+    result_page, terms_page,
 };

@@ -34,7 +34,9 @@ struct EmbedTemplate {
 #[derive(Template)]
 #[template(path = "demo.html")]
 struct DemoTemplate {
-    section: SectionView,
+    base: String,
+    article: &'static str,
+    title: &'static str,
     site_name: String,
     published: String,
 }
@@ -95,7 +97,7 @@ async fn section(
     let captcha = if site.captcha_enabled {
         let c = state
             .captcha
-            .issue(site.key.as_str(), now_ms())
+            .issue(site.key.as_str(), now_ms(), false)
             .await
             .map_err(|e| captcha_error(e, lang))?;
         Some(CaptchaView {
@@ -257,7 +259,8 @@ pub async fn embed_page(
         .body(body))
 }
 
-/// `GET /`: a demo Arabic news article with its comment section.
+/// `GET /`: a demo Arabic news article with the embed snippet under it,
+/// exactly as a news site would paste it.
 pub async fn demo_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -267,33 +270,31 @@ pub async fn demo_page(
     }
     let site = load_site(&state, &req, DEMO_SITE).await?;
     let lang = Lang::Ar;
-    let page = FormPage {
-        error: None,
-        values: SubmissionDto {
-            article_url: Some(format!(
-                "{}/",
-                state.settings.server.base_url.trim_end_matches('/')
-            )),
-            article_title: Some(DEMO_ARTICLE_TITLE.to_string()),
-            ..SubmissionDto::default()
-        },
-        return_to: Some("/".into()),
-    };
-    let section = section(&state, &site, DEMO_ARTICLE, lang, page).await?;
     let body = render(
         &DemoTemplate {
-            section,
+            base: state
+                .settings
+                .server
+                .base_url
+                .trim_end_matches('/')
+                .to_string(),
+            article: DEMO_ARTICLE,
+            title: DEMO_ARTICLE_TITLE,
             site_name: site.name.clone(),
             published: human_time(DEMO_PUBLISHED_MS, lang),
         },
         lang,
     )?;
+    let base = state.settings.server.base_url.trim_end_matches('/');
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+            format!(
+                "default-src 'self' {base}; img-src 'self' {base} data:; media-src 'self' {base}; \
+                 style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+            ),
         ))
         .body(body))
 }
@@ -322,4 +323,60 @@ pub async fn form_css() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(include_str!("../assets/form.css"))
+}
+
+/// The embed script with the message catalogue and its stylesheet inlined,
+/// built once.
+static EMBED_JS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let strings: serde_json::Map<String, serde_json::Value> = Lang::ALL
+        .iter()
+        .map(|lang| {
+            let texts: serde_json::Map<String, serde_json::Value> = crate::i18n::keys(*lang)
+                .into_iter()
+                .filter(|k| {
+                    ["form.", "comments.", "error."]
+                        .iter()
+                        .any(|p| k.starts_with(p))
+                })
+                .map(|k| {
+                    (
+                        k.to_string(),
+                        serde_json::Value::from(crate::i18n::t(*lang, k)),
+                    )
+                })
+                .collect();
+            (lang.code().to_string(), serde_json::Value::Object(texts))
+        })
+        .collect();
+    let css = serde_json::Value::from(include_str!("../assets/embed.css"));
+    let source = include_str!("../assets/embed.js");
+    // Serve without the usage comment at the top.
+    let source = source
+        .split_once("*/")
+        .map_or(source, |(_, rest)| rest)
+        .trim_start();
+    source
+        .replace(
+            "/*STRINGS*/ {}",
+            &serde_json::Value::Object(strings).to_string(),
+        )
+        .replace("/*CSS*/ \"\"", &css.to_string())
+});
+
+/// `GET /embed.js`
+pub async fn embed_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .body(EMBED_JS.as_str())
+}
+
+/// `GET /count.js`
+pub async fn count_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .body(include_str!("../assets/count.js"))
 }

@@ -1,0 +1,271 @@
+/* majlis embed: one script tag renders the comment form and the published
+ * comments of an article into a Shadow DOM next to the tag.
+ *   <script src="https://comments.example/embed.js" data-site="KEY"
+ *           data-article="ARTICLE-KEY" data-lang="ar" async></script>
+ * Optional: data-article-url, data-article-title, data-theme="dark".
+ * No framework, no external requests, user text only through textContent. */
+(function () {
+  "use strict";
+  var STRINGS = /*STRINGS*/ {};
+  var MONTHS = {
+    ar: ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"],
+    en: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+  };
+  var script = document.currentScript;
+  if (!script) return;
+  var base = new URL(script.src, location.href).origin;
+  var data = script.dataset;
+  var site = data.site, article = data.article;
+  if (!site || !article) return;
+  var enc = encodeURIComponent;
+  var api = base + "/api/v1/sites/" + enc(site);
+
+  function el(tag, attrs, kids) {
+    var e = document.createElement(tag);
+    for (var k in attrs || {}) {
+      if (k === "text") e.textContent = attrs[k];
+      else if (k.slice(0, 2) === "on") e.addEventListener(k.slice(2), attrs[k]);
+      else if (attrs[k] !== null && attrs[k] !== undefined) e.setAttribute(k, attrs[k]);
+    }
+    (kids || []).forEach(function (c) { if (c) e.appendChild(c); });
+    return e;
+  }
+  // What the server counts: NFC, CRLF as one newline, trimmed, code points.
+  function count(text) {
+    return Array.from(text.normalize("NFC").replace(/\r\n?/g, "\n").trim()).length;
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function when(iso, lang) {
+    var d = new Date(iso);
+    if (isNaN(d)) return "";
+    var m = (MONTHS[lang] || MONTHS.en)[d.getUTCMonth()];
+    var t = pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + " GMT";
+    return lang === "ar" ? d.getUTCDate() + " " + m + " " + d.getUTCFullYear() + " - " + t
+                         : d.getUTCDate() + " " + m + " " + d.getUTCFullYear() + ", " + t;
+  }
+  function json(url, opts) {
+    return fetch(url, opts).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (b) { return { status: r.status, body: b }; });
+    });
+  }
+
+  var host = el("div", { "class": "majlis-host" });
+  script.parentNode.insertBefore(host, script.nextSibling);
+  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+
+  json(api + "/config").then(function (res) {
+    if (res.status !== 200) return;
+    var cfg = res.body;
+    var lang = STRINGS[data.lang] ? data.lang : (STRINGS[cfg.default_lang] ? cfg.default_lang : "en");
+    render(cfg, lang, STRINGS[lang]);
+  });
+
+  function render(cfg, lang, T) {
+    var t = function (k) { return T[k] || STRINGS.en[k] || k; };
+    var dir = lang === "ar" ? "rtl" : "ltr";
+    var css = /*CSS*/ "";
+    // A constructed stylesheet is not inline style, so a strict CSP on the
+    // host page does not block it; older browsers get a <style> element.
+    if (root.adoptedStyleSheets !== undefined && typeof CSSStyleSheet === "function" && CSSStyleSheet.prototype.replaceSync) {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      root.appendChild(el("style", { text: css }));
+    }
+    var wrap = el("section", { "class": "majlis" + (data.theme === "dark" ? " dark" : ""), lang: lang, dir: dir });
+    root.appendChild(wrap);
+
+    // ---- the list -------------------------------------------------------
+    var countEl = el("span", { "class": "count" });
+    var list = el("ol", { "class": "list" });
+    var more = el("button", { type: "button", "class": "more", hidden: "", text: t("comments.more") });
+    var empty = el("p", { "class": "empty", hidden: "", text: t("comments.none") });
+    var cursor = null;
+    wrap.appendChild(el("h2", {}, [document.createTextNode(t("comments.heading") + " "), countEl]));
+    wrap.appendChild(empty);
+    wrap.appendChild(list);
+    wrap.appendChild(more);
+    function loadCount() {
+      json(api + "/counts?articles=" + enc(article)).then(function (r) {
+        var n = r.body && r.body.counts ? r.body.counts[article] : 0;
+        countEl.textContent = "(" + (n || 0) + ")";
+        empty.hidden = n > 0;
+      });
+    }
+    function loadPage() {
+      more.disabled = true;
+      var url = api + "/articles/" + enc(article) + "/comments?order=newest&limit=20" + (cursor ? "&cursor=" + enc(cursor) : "");
+      json(url).then(function (r) {
+        more.disabled = false;
+        if (r.status !== 200) return;
+        r.body.comments.forEach(function (c) {
+          var body = el("div", { "class": "body", dir: "auto" });
+          c.body.split("\n").forEach(function (line, i) {
+            if (i) body.appendChild(el("br"));
+            body.appendChild(document.createTextNode(line));
+          });
+          list.appendChild(el("li", { "class": "comment" }, [
+            el("h3", { dir: "auto", text: c.title }),
+            el("p", { "class": "meta" }, [el("bdi", { text: c.name }), document.createTextNode(" · "),
+              el("time", { datetime: c.published_at, text: when(c.published_at, lang) })]),
+            body
+          ]));
+        });
+        cursor = r.body.next_cursor;
+        more.hidden = !cursor;
+      });
+    }
+    more.addEventListener("click", loadPage);
+    loadCount();
+    loadPage();
+
+    // ---- the form -------------------------------------------------------
+    var n = 0;
+    var fields = {};
+    var banner = el("p", { "class": "banner", role: "alert", hidden: "" });
+    var form = el("form", { "class": "form", novalidate: "" });
+    function field(name, label, input, extra) {
+      var id = "m-" + name + "-" + (++n);
+      var err = el("p", { "class": "error", id: id + "-err", hidden: "" });
+      input.id = id;
+      var described = [];
+      if (extra && extra.id) described.push(extra.id);
+      if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+      fields[name] = { input: input, err: err, base: described };
+      var lab = el("label", { "for": id }, [document.createTextNode(t(label) + " "),
+        el("span", { "class": "req", "aria-hidden": "true", text: "*" })]);
+      return el("div", { "class": "field" }, [lab, input, extra, err]);
+    }
+    var nameIn = el("input", { name: "name", type: "text", autocomplete: "name", maxlength: "60", required: "", dir: "auto" });
+    var emailIn = el("input", { name: "email", type: "email", autocomplete: "email", maxlength: "254", required: "", dir: "ltr" });
+    var titleIn = el("input", { name: "title", type: "text", maxlength: "120", required: "", dir: "auto" });
+    var bodyIn = el("textarea", { name: "body", rows: "6", required: "", dir: "auto" });
+    var left = el("span", { "class": "n" });
+    var leftP = el("p", { "class": "left", id: "m-left-" + (++n), "aria-live": "polite" },
+      [left, document.createTextNode(" " + t("form.chars_left"))]);
+    function updateLeft() {
+      var l = cfg.max_body_chars - count(bodyIn.value);
+      left.textContent = String(l);
+      leftP.classList.toggle("over", l < 0);
+    }
+    bodyIn.addEventListener("input", updateLeft);
+    updateLeft();
+    var terms = el("input", { name: "accept_terms", type: "checkbox", required: "" });
+    var termsLink = el("a", { href: cfg.terms_url || "#", target: "_blank", rel: "noopener", text: t("form.terms") });
+
+    form.appendChild(el("h2", { text: t("form.heading") }));
+    form.appendChild(banner);
+    form.appendChild(field("name", "form.name", nameIn));
+    form.appendChild(field("email", "form.email", emailIn, el("small", { id: "m-hint-" + (++n), text: t("form.email_hint") })));
+    form.appendChild(field("title", "form.title", titleIn));
+    form.appendChild(field("body", "form.body", bodyIn, leftP));
+    var termsId = "m-terms-" + (++n);
+    terms.id = termsId;
+    var termsErr = el("p", { "class": "error", id: termsId + "-err", hidden: "" });
+    fields.accept_terms = { input: terms, err: termsErr, base: [] };
+    form.appendChild(el("div", { "class": "field check" }, [terms,
+      el("label", { "for": termsId }, [termsLink]), termsErr]));
+
+    var captcha = null;
+    var img = el("img", { alt: t("form.captcha_alt"), width: "220", height: "90" });
+    var audio = el("audio", { controls: "", preload: "none", hidden: "" });
+    var answer = el("input", { name: "captcha_answer", type: "text", autocomplete: "off", autocapitalize: "off", spellcheck: "false", required: "", dir: "ltr" });
+    function newCaptcha() {
+      if (!cfg.captcha_enabled) return;
+      json(base + "/api/v1/captcha?site=" + enc(site)).then(function (r) {
+        if (r.status !== 200) return;
+        captcha = r.body.id;
+        img.src = r.body.image;
+        audio.hidden = true;
+        audio.removeAttribute("src");
+        answer.value = "";
+      });
+    }
+    if (cfg.captcha_enabled) {
+      var tools = el("div", { "class": "tools" }, [
+        el("button", { type: "button", onclick: newCaptcha, text: t("form.captcha_new") }),
+        el("button", { type: "button", text: t("form.captcha_audio"), onclick: function () {
+          if (!captcha) return;
+          audio.src = base + "/api/v1/captcha/" + enc(captcha) + ".wav";
+          audio.hidden = false;
+          audio.play().catch(function () {});
+        } })
+      ]);
+      form.appendChild(field("captcha_answer", "form.captcha", answer, el("div", { "class": "captcha" }, [img, tools, audio])));
+    }
+    var submit = el("button", { type: "submit", "class": "submit", text: t("form.submit") });
+    form.appendChild(submit);
+    var done = el("p", { "class": "success", role: "alert", hidden: "" });
+    wrap.appendChild(done);
+    wrap.appendChild(form);
+    newCaptcha();
+
+    function clearErrors() {
+      banner.hidden = true;
+      Object.keys(fields).forEach(function (k) {
+        var f = fields[k];
+        f.err.hidden = true;
+        f.err.textContent = "";
+        f.input.removeAttribute("aria-invalid");
+        if (f.base.length) f.input.setAttribute("aria-describedby", f.base.join(" "));
+        else f.input.removeAttribute("aria-describedby");
+      });
+    }
+    function showError(name, message) {
+      var f = fields[name];
+      if (!f) return false;
+      f.err.textContent = message;
+      f.err.hidden = false;
+      f.input.setAttribute("aria-invalid", "true");
+      f.input.setAttribute("aria-describedby", f.base.concat([f.err.id]).join(" "));
+      return true;
+    }
+    var order = ["name", "email", "title", "body", "accept_terms", "captcha_answer"];
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (submit.disabled) return;
+      submit.disabled = true;
+      clearErrors();
+      done.hidden = true;
+      var payload = {
+        name: nameIn.value, email: emailIn.value, title: titleIn.value, body: bodyIn.value,
+        accept_terms: terms.checked
+      };
+      if (cfg.captcha_enabled) { payload.captcha_id = captcha || ""; payload.captcha_answer = answer.value; }
+      if (data.articleUrl) payload.article_url = data.articleUrl;
+      if (data.articleTitle) payload.article_title = data.articleTitle;
+      json(api + "/articles/" + enc(article) + "/comments", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Accept-Language": lang },
+        body: JSON.stringify(payload)
+      }).then(function (r) {
+        if (r.status === 201 || r.status === 202) {
+          form.reset();
+          updateLeft();
+          done.textContent = t(r.status === 201 ? "form.published" : "form.received");
+          done.hidden = false;
+          if (r.status === 201) { list.textContent = ""; cursor = null; loadCount(); loadPage(); }
+          return;
+        }
+        var b = r.body || {};
+        var first = null;
+        if (b.fields) {
+          order.forEach(function (k) {
+            if (b.fields[k] && showError(k, b.fields[k].map(function (e) { return e.message; }).join(" ")) && !first) first = k;
+          });
+        }
+        if (b.error === "captcha_invalid" && showError("captcha_answer", b.message)) first = first || "captcha_answer";
+        if (!first) { banner.textContent = b.message || t("error.internal_error"); banner.hidden = false; }
+        (first ? fields[first].input : banner).focus();
+      }).catch(function () {
+        banner.textContent = t("error.service_unavailable");
+        banner.hidden = false;
+      }).then(function () {
+        submit.disabled = false;
+        newCaptcha();
+      });
+    });
+    banner.tabIndex = -1;
+  }
+})();

@@ -1,0 +1,331 @@
+//! The embeddable form and list in a real browser, on a page of another origin.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, site, spawn_app};
+use crate::host::{article_page, serve};
+use crate::webdriver::{Browser, available};
+
+const ROOT: &str = "document.querySelector('.majlis-host').shadowRoot";
+
+async fn app_with_site(origin: Option<&str>) -> TestApp {
+    let app = spawn_app().await;
+    let mut s = site("news");
+    s.allowed_origins = origin.map(|o| vec![o.to_string()]).unwrap_or_default();
+    app.add_site(s).await;
+    app
+}
+
+async fn open_widget(browser: &Browser, url: &str) {
+    browser.goto(url).await;
+    browser
+        .wait_for(
+            &format!("var h = document.querySelector('.majlis-host'); return !!(h && h.shadowRoot && h.shadowRoot.querySelector('form') && {ROOT}.querySelector('img[src^=\"data:\"]'));"),
+            "the widget's form and security code",
+        )
+        .await;
+}
+
+async fn shadow(browser: &Browser, css: &str) -> crate::webdriver::Element {
+    browser
+        .element_by_script(&format!("return {ROOT}.querySelector('{css}');"))
+        .await
+}
+
+#[tokio::test]
+async fn the_snippet_renders_the_full_form_right_to_left_and_shields_it_from_host_css() {
+    if !available("embed rtl") {
+        return;
+    }
+    // The host page's origin must be known before the site is created.
+    let mut shots = Vec::new();
+    for (lang, width, height, name) in [
+        ("ar", 1280, 1000, "embed-ar-wide"),
+        ("ar", 390, 900, "embed-ar-narrow"),
+        ("en", 1280, 1000, "embed-en-wide"),
+        ("en", 390, 900, "embed-en-narrow"),
+    ] {
+        let app = spawn_app().await;
+        let host = serve(String::new());
+        drop(host);
+        let page = serve(article_page(&app.address, "news", "a-1", lang));
+        let mut s = site("news");
+        s.allowed_origins = vec![page.origin.clone()];
+        app.add_site(s).await;
+        let browser = Browser::launch(true, width, height).await;
+        open_widget(&browser, &format!("{}/", page.origin)).await;
+        let facts = browser
+            .exec(
+                &format!(
+                    "var r = {ROOT}; var s = r.querySelector('section');
+                     var labels = Array.from(r.querySelectorAll('label')).map(function (l) {{ return l.textContent; }});
+                     return {{dir: s.getAttribute('dir'), lang: s.getAttribute('lang'), labels: labels,
+                              left: r.querySelector('.left').textContent,
+                              labelColor: getComputedStyle(r.querySelector('label')).color,
+                              terms: r.querySelector('.check a').getAttribute('href')}};"
+                ),
+                vec![],
+            )
+            .await;
+        if lang == "ar" {
+            assert_eq!(facts["dir"], "rtl");
+            let labels = facts["labels"].to_string();
+            for l in [
+                "الاسم",
+                "البريد الإلكتروني",
+                "عنوان التعليق",
+                "التعليق",
+                "أوافق على شروط الاستخدام",
+                "رمز الأمان",
+            ] {
+                assert!(labels.contains(l), "{l} in {labels}");
+            }
+            assert!(facts["left"].as_str().unwrap().contains("2000 حرفًا متبقيًا"));
+        } else {
+            assert_eq!(facts["dir"], "ltr");
+            assert!(facts["labels"].to_string().contains("Comment title"));
+        }
+        assert_ne!(
+            facts["labelColor"], "rgb(255, 0, 0)",
+            "host CSS leaked into the widget"
+        );
+        assert_eq!(facts["terms"], "https://news.example/terms");
+        browser.screenshot(name).await;
+        shots.push(name);
+        browser.close().await;
+    }
+    eprintln!("screenshots saved in screenshots/: {shots:?}");
+}
+
+#[tokio::test]
+async fn submitting_empty_fields_shows_each_fields_error_and_focuses_the_first() {
+    if !available("embed empty submit") {
+        return;
+    }
+    let app = spawn_app().await;
+    let page = serve(article_page(&app.address, "news", "a-1", "ar"));
+    let mut s = site("news");
+    s.allowed_origins = vec![page.origin.clone()];
+    app.add_site(s).await;
+    let browser = Browser::launch(true, 1280, 1000).await;
+    open_widget(&browser, &format!("{}/", page.origin)).await;
+    let submit = shadow(&browser, "button.submit").await;
+    browser.click(&submit).await;
+    let invalid = browser
+        .wait_for(&format!("return {ROOT}.querySelectorAll('[aria-invalid=true]').length >= 5 && {ROOT}.querySelectorAll('[aria-invalid=true]').length;"), "field errors")
+        .await;
+    assert!(invalid.as_u64().unwrap() >= 5);
+    let state = browser
+        .exec(
+            &format!(
+                "var r = {ROOT}; var name = r.querySelector('input[name=name]');
+                 var err = r.getElementById(name.getAttribute('aria-describedby').split(' ').pop());
+                 return {{focused: r.activeElement === name, message: err.textContent, hidden: err.hidden}};"
+            ),
+            vec![],
+        )
+        .await;
+    assert_eq!(state["focused"], true);
+    assert_eq!(state["message"], "هذا الحقل مطلوب.");
+    assert_eq!(state["hidden"], false);
+    assert_eq!(app.stored_count("news").await, 0);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_reader_posts_a_comment_and_sees_it_after_approval() {
+    if !available("embed full submission") {
+        return;
+    }
+    let app = spawn_app().await;
+    let page = serve(article_page(&app.address, "news", "a-1", "ar"));
+    let mut s = site("news");
+    s.allowed_origins = vec![page.origin.clone()];
+    app.add_site(s).await;
+    let key = app.api_key("news", "moderator").await;
+    let browser = Browser::launch(true, 1280, 1000).await;
+    open_widget(&browser, &format!("{}/", page.origin)).await;
+    let (first_id, answer) = app.latest_captcha().unwrap();
+
+    for (css, text) in [
+        ("input[name=name]", "ليلى"),
+        ("input[name=email]", "layla@example.com"),
+        ("input[name=title]", "شكرًا على التغطية"),
+        ("textarea", "تغطية ممتازة للأحداث.\nأتمنى المزيد."),
+        ("input[name=captcha_answer]", answer.as_str()),
+    ] {
+        let el = shadow(&browser, css).await;
+        browser.type_into(&el, text).await;
+    }
+    let terms = shadow(&browser, "input[type=checkbox]").await;
+    browser.click(&terms).await;
+    let submit = shadow(&browser, "button.submit").await;
+    browser.click(&submit).await;
+    let message = browser
+        .wait_for(
+            &format!(
+                "var p = {ROOT}.querySelector('.success'); return p && !p.hidden && p.textContent;"
+            ),
+            "the success message",
+        )
+        .await;
+    assert_eq!(message, "شكرًا لك. وصلنا تعليقك وسيظهر بعد المراجعة.");
+    // A fresh code after every attempt.
+    browser
+        .wait_for(
+            &format!("return {ROOT}.querySelector('input[name=captcha_answer]').value === '';"),
+            "a fresh code",
+        )
+        .await;
+    assert_ne!(app.latest_captcha().unwrap().0, first_id);
+
+    let queue = app.queue(&key, "news", "pending").await;
+    let item = &queue["items"][0];
+    assert_eq!(item["body"], "تغطية ممتازة للأحداث.\nأتمنى المزيد.");
+    assert_eq!(item["article_url"], "https://news.example/a-1");
+    let id = item["id"].as_str().unwrap();
+    assert_eq!(
+        app.decide(&key, "news", id, "approve", None).await.status(),
+        200
+    );
+
+    // Another reader (a fresh browser, so nothing cached) sees it.
+    browser.close().await;
+    let browser = Browser::launch(true, 1280, 1000).await;
+    open_widget(&browser, &format!("{}/", page.origin)).await;
+    let shown = browser
+        .wait_for(
+            &format!("var c = {ROOT}.querySelector('.comment'); return c && {{title: c.querySelector('h3').textContent, lines: c.querySelectorAll('.body br').length, time: c.querySelector('time').textContent, count: {ROOT}.querySelector('.count').textContent}};"),
+            "the published comment",
+        )
+        .await;
+    assert_eq!(shown["title"], "شكرًا على التغطية");
+    assert_eq!(shown["lines"], 1);
+    assert!(shown["time"].as_str().unwrap().ends_with("GMT"));
+    assert_eq!(shown["count"], "(1)");
+    browser.screenshot("embed-ar-with-comment").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_characters_left_counter_counts_what_the_server_counts() {
+    if !available("embed counter") {
+        return;
+    }
+    let app = spawn_app().await;
+    let page = serve(article_page(&app.address, "news", "a-1", "en"));
+    let mut s = site("news");
+    s.allowed_origins = vec![page.origin.clone()];
+    app.add_site(s).await;
+    let browser = Browser::launch(true, 1280, 1000).await;
+    open_widget(&browser, &format!("{}/", page.origin)).await;
+    for text in [
+        "e\u{301}",
+        "👍🏽 family 👨‍👩‍👧",
+        "  بِسْمِ اللّٰهِ  ",
+        "line\r\nbreak",
+        "ﻻ",
+    ] {
+        let left = browser
+            .exec(
+                &format!(
+                    "var r = {ROOT}; var t = r.querySelector('textarea'); t.value = arguments[0];
+                     t.dispatchEvent(new Event('input')); return r.querySelector('.left .n').textContent;"
+                ),
+                vec![json!(text)],
+            )
+            .await;
+        let server = majlis::domain::count_chars(&majlis::domain::normalize_text(text));
+        assert_eq!(
+            left.as_str().unwrap(),
+            (2000 - server).to_string(),
+            "{text:?}"
+        );
+    }
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_page_origin_not_in_the_sites_list_is_refused_by_cors() {
+    if !available("embed cors") {
+        return;
+    }
+    let app = app_with_site(Some("https://news.example")).await;
+    let page = serve(article_page(&app.address, "news", "a-1", "ar"));
+    let browser = Browser::launch(true, 1280, 1000).await;
+    browser.goto(&format!("{}/", page.origin)).await;
+    // The snippet's first request (the site's settings) is refused by the
+    // browser, so no form is ever drawn. The same request from the page
+    // proves the refusal is CORS and not a missing server.
+    browser
+        .exec(
+            "window.__probe = 'pending'; fetch(arguments[0]).then(function () { window.__probe = 'allowed'; }, function () { window.__probe = 'refused'; });",
+            vec![json!(app.url("/api/v1/sites/news/config"))],
+        )
+        .await;
+    let result = browser
+        .wait_for(
+            "return window.__probe !== 'pending' && window.__probe;",
+            "the probe result",
+        )
+        .await;
+    assert_eq!(result, "refused");
+    let direct = app
+        .client
+        .get(app.url("/api/v1/sites/news/config"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(direct.status(), 200);
+    let drawn = browser
+        .exec(&format!("var h = document.querySelector('.majlis-host'); return !!(h && h.shadowRoot && {ROOT}.querySelector('form'));"), vec![])
+        .await;
+    assert_eq!(drawn, false);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_iframe_fallback_submits_with_javascript_disabled() {
+    if !available("embed no-js iframe") {
+        return;
+    }
+    let app = app_with_site(None).await;
+    let browser = Browser::launch(false, 1280, 1400).await;
+    browser.goto(&app.url("/embed/news/a-1?lang=ar")).await;
+    for (css, text) in [
+        ("#majlis-name", "سامي"),
+        ("#majlis-email", "sami@example.com"),
+        ("#majlis-title", "بدون جافاسكربت"),
+        ("#majlis-body", "هذا التعليق أُرسل من نموذج عادي."),
+    ] {
+        let el = browser.find(css).await;
+        browser.type_into(&el, text).await;
+    }
+    let terms = browser.find("#majlis-terms").await;
+    browser.click(&terms).await;
+    let captcha_id = browser
+        .attribute(&browser.find("input[name=captcha_id]").await, "value")
+        .await
+        .unwrap();
+    let answer = app
+        .latest_captcha()
+        .filter(|(id, _)| *id == captcha_id)
+        .unwrap()
+        .1;
+    let field = browser.find("#majlis-captcha").await;
+    browser.type_into(&field, &answer).await;
+    browser.screenshot("iframe-ar-nojs").await;
+    let submit = browser.find("form.majlis-form button[type=submit]").await;
+    browser.click(&submit).await;
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = browser.page_text().await;
+        if text.contains("وسيظهر بعد المراجعة") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(text.contains("وسيظهر بعد المراجعة"), "{text}");
+    assert_eq!(app.stored_count("news").await, 1);
+    browser.close().await;
+}
