@@ -13,7 +13,7 @@ use tracing_actix_web::TracingLogger;
 use crate::captcha::{CaptchaService, IssueObserver};
 use crate::config::Settings;
 use crate::domain::{Lang, ModerationMode, Site, SiteKey};
-use crate::service::{PolicyCache, now_ms};
+use crate::service::{PolicyCache, ReadCache, now_ms};
 use crate::storage::{StorageError, Store};
 
 /// Everything a request handler may use. Cloned per worker.
@@ -22,6 +22,7 @@ pub struct AppState {
     pub store: Store,
     pub captcha: CaptchaService,
     pub policies: PolicyCache,
+    pub read_cache: ReadCache,
     pub settings: Arc<Settings>,
     pub trusted_proxies: Arc<[IpAddr]>,
     /// Key of the keyed hash that replaces client IPs in storage.
@@ -79,10 +80,13 @@ impl Application {
             .collect();
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
         let port = listener.local_addr()?.port();
+        let read_cache = ReadCache::default();
+        spawn_cache_invalidation(&store, &settings, read_cache.clone());
         let state = AppState {
             store: store.clone(),
             captcha,
             policies: PolicyCache::default(),
+            read_cache,
             settings: Arc::new(settings.clone()),
             trusted_proxies: trusted_proxies.into(),
             ip_key: ip_key.into(),
@@ -158,6 +162,49 @@ fn spawn_housekeeping(store: Store) {
             }
         }
     });
+}
+
+/// Keep the read cache true: this process's commits arrive on the store's
+/// channel; other processes' arrive through PostgreSQL `LISTEN`.
+fn spawn_cache_invalidation(store: &Store, settings: &Settings, cache: ReadCache) {
+    let mut local = store.published_changes();
+    let mine = cache.clone();
+    tokio::spawn(async move {
+        loop {
+            match local.recv().await {
+                Ok(change) => mine.invalidate(&change.site, &change.article),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => mine.clear(),
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+    if store.backend() != crate::storage::Backend::Postgres {
+        return;
+    }
+    let url = secrecy::ExposeSecret::expose_secret(&settings.database.url).to_string();
+    tokio::spawn(async move {
+        loop {
+            match listen(&url, &cache).await {
+                Ok(()) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "cache invalidation listener lost; reconnecting")
+                }
+            }
+            // Anything may have changed while we were not listening.
+            cache.clear();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+}
+
+async fn listen(url: &str, cache: &ReadCache) -> Result<(), sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+    listener.listen(crate::storage::CACHE_CHANNEL).await?;
+    cache.clear();
+    loop {
+        let n = listener.recv().await?;
+        cache.invalidate_from_notification(n.payload());
+    }
 }
 
 /// The built-in `demo` site: Arabic, pre-moderated, captcha on, reachable

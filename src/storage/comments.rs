@@ -226,6 +226,10 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        if published {
+            self.announce_published_change(&c.site_key, &c.article_key)
+                .await;
+        }
         Ok(InsertOutcome::Stored)
     }
 
@@ -372,17 +376,20 @@ impl Store {
     /// cannot both apply.
     pub async fn transition(&self, t: &Transition) -> Result<TransitionOutcome, StorageError> {
         let mut tx = self.writer.begin().await?;
-        let row =
-            sqlx::query("SELECT status, article_id FROM comments WHERE id = $1 AND site_key = $2")
-                .bind(&t.comment_id)
-                .bind(&t.site_key)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let row = sqlx::query(
+            "SELECT c.status, c.article_id, a.article_key FROM comments c \
+                 JOIN articles a ON a.id = c.article_id WHERE c.id = $1 AND c.site_key = $2",
+        )
+        .bind(&t.comment_id)
+        .bind(&t.site_key)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(row) = row else {
             return Ok(TransitionOutcome::NotFound);
         };
         let status: String = row.try_get("status")?;
         let article_id: String = row.try_get("article_id")?;
+        let article_key: String = row.try_get("article_key")?;
         let from = CommentStatus::parse(&status)
             .ok_or_else(|| StorageError::Corrupt(format!("comments.status {status:?}")))?;
         if from == t.to {
@@ -438,6 +445,10 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        if delta != 0 {
+            self.announce_published_change(&t.site_key, &article_key)
+                .await;
+        }
         Ok(TransitionOutcome::Changed { from, to: t.to })
     }
 }

@@ -23,4 +23,4 @@ pub use comments::{
 pub use error::StorageError;
 pub use moderators::ModeratorRecord;
 pub use policies::{AuthorFacts, BlockEntry};
-pub use pool::{Backend, Store};
+pub use pool::{Backend, CACHE_CHANNEL, PublishedChange, Store};

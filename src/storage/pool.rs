@@ -37,6 +37,16 @@ pub struct Store {
     pub(super) reader: AnyPool,
     pub(super) writer: AnyPool,
     pub(super) backend: Backend,
+    /// After a commit that changed what is published under an article:
+    /// (site, article key). Read caches subscribe.
+    pub(super) published: tokio::sync::broadcast::Sender<PublishedChange>,
+}
+
+/// What is published under an article changed (site key, article key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedChange {
+    pub site: String,
+    pub article: String,
 }
 
 impl Store {
@@ -55,6 +65,7 @@ impl Store {
                 reader: pool.clone(),
                 writer: pool,
                 backend: Backend::Postgres,
+                published: tokio::sync::broadcast::channel(1024).0,
             });
         }
         let Some(path) = url.strip_prefix("sqlite://") else {
@@ -108,6 +119,7 @@ impl Store {
             reader,
             writer,
             backend: Backend::Sqlite,
+            published: tokio::sync::broadcast::channel(1024).0,
         })
     }
 
@@ -173,5 +185,36 @@ impl Store {
                 .fetch_one(&self.writer)
                 .await?;
         hex::decode(value).map_err(|e| StorageError::Corrupt(format!("instance secret: {e}")))
+    }
+}
+
+/// The PostgreSQL channel that carries read-cache invalidations between
+/// majlis processes.
+pub const CACHE_CHANNEL: &str = "majlis_cache";
+
+impl Store {
+    /// Subscribe to changes of what is published (this process's commits).
+    pub fn published_changes(&self) -> tokio::sync::broadcast::Receiver<PublishedChange> {
+        self.published.subscribe()
+    }
+
+    /// Called after a commit that changed what is published under an article:
+    /// tell this process's subscribers and, on PostgreSQL, every other majlis
+    /// process on the database. Best effort: readers also expire entries.
+    pub(super) async fn announce_published_change(&self, site: &str, article: &str) {
+        let _ = self.published.send(PublishedChange {
+            site: site.to_string(),
+            article: article.to_string(),
+        });
+        if self.backend == Backend::Postgres {
+            let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CACHE_CHANNEL)
+                .bind(format!("{site}\n{article}"))
+                .execute(&self.writer)
+                .await;
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "could not notify other majlis processes");
+            }
+        }
     }
 }

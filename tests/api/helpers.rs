@@ -74,6 +74,20 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_url = fresh_database(dir.path()).await;
+    spawn_app_on(db_url, dir, tweak).await
+}
+
+/// Another majlis process on the database of `other` (PostgreSQL only:
+/// SQLite is the single-process embedded backend).
+pub async fn spawn_second_instance(other: &TestApp) -> TestApp {
+    spawn_app_on(other.db_url.clone(), tempfile::tempdir().unwrap(), |_| {}).await
+}
+
+async fn spawn_app_on(
+    db_url: String,
+    dir: tempfile::TempDir,
+    tweak: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings = test_settings(&db_url);
     tweak(&mut settings);
     let answers: Arc<Mutex<HashMap<String, String>>> = Arc::default();

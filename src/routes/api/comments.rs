@@ -14,7 +14,7 @@ use crate::routes::extract::{
     request_lang,
 };
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{SubmitContext, SubmitError, now_ms, submit_comment};
+use crate::service::{Cached, SubmitContext, SubmitError, now_ms, submit_comment};
 use crate::startup::AppState;
 use crate::storage::{Cursor, Order};
 
@@ -275,6 +275,17 @@ pub async fn list(
         None | Some("") => None,
         Some(raw) => Some(decode_cursor(raw).ok_or_else(bad)?),
     };
+    let query_key = format!(
+        "{order:?}|{limit}|{}",
+        query.cursor.as_deref().unwrap_or("")
+    );
+    if let Some(hit) = state
+        .read_cache
+        .list(site.key.as_str(), &article_key, &query_key)
+    {
+        return Ok(cached_response(&req, &site, &hit));
+    }
+    let epoch = state.read_cache.epoch();
     let rows = state
         .store
         .published_comments(
@@ -312,13 +323,47 @@ pub async fn list(
             .collect(),
         next_cursor,
     };
-    let mut resp = HttpResponse::Ok();
-    cors::allow(&mut resp, &req, &site);
-    resp.insert_header((
-        header::CACHE_CONTROL,
-        "public, max-age=5, stale-while-revalidate=30",
-    ));
-    Ok(resp.json(body))
+    let bytes = serde_json::to_vec(&body).map_err(|e| ApiError::internal(e, lang))?;
+    let cached = Cached::new(bytes);
+    state.read_cache.put_list(
+        site.key.as_str(),
+        &article_key,
+        &query_key,
+        epoch,
+        cached.clone(),
+    );
+    Ok(cached_response(&req, &site, &cached))
+}
+
+/// How long browsers and a CDN may reuse a public read, and serve it stale
+/// while revalidating: the cache in front of majlis absorbs the article-page
+/// traffic; approvals show up within seconds.
+const PUBLIC_CACHE: &str = "public, max-age=5, stale-while-revalidate=30";
+
+/// A cached public answer, or `304 Not Modified` when the client has it.
+fn cached_response(req: &HttpRequest, site: &Site, cached: &Cached) -> HttpResponse {
+    let not_modified = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == cached.etag)
+        });
+    let mut resp = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    cors::allow(&mut resp, req, site);
+    resp.insert_header((header::CACHE_CONTROL, PUBLIC_CACHE))
+        .insert_header((header::ETAG, cached.etag.clone()));
+    if not_modified {
+        resp.finish()
+    } else {
+        resp.content_type("application/json")
+            .body(cached.body.clone())
+    }
 }
 
 #[derive(Deserialize)]
@@ -352,6 +397,11 @@ pub async fn counts(
     if keys.len() > MAX_COUNT_ARTICLES {
         return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
     }
+    let query_key = keys.join("\n");
+    if let Some(hit) = state.read_cache.counts(site.key.as_str(), &query_key) {
+        return Ok(cached_response(&req, &site, &hit));
+    }
+    let epoch = state.read_cache.epoch();
     let found = state
         .store
         .published_counts(site.key.as_str(), &keys)
@@ -362,13 +412,12 @@ pub async fn counts(
     for (k, n) in found {
         counts.insert(k, n);
     }
-    let mut resp = HttpResponse::Ok();
-    cors::allow(&mut resp, &req, &site);
-    resp.insert_header((
-        header::CACHE_CONTROL,
-        "public, max-age=5, stale-while-revalidate=30",
-    ));
-    Ok(resp.json(Counts { counts }))
+    let bytes = serde_json::to_vec(&Counts { counts }).map_err(|e| ApiError::internal(e, lang))?;
+    let cached = Cached::new(bytes);
+    state
+        .read_cache
+        .put_counts(site.key.as_str(), &query_key, epoch, cached.clone());
+    Ok(cached_response(&req, &site, &cached))
 }
 
 #[derive(Serialize)]

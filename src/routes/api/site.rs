@@ -9,8 +9,14 @@ use crate::startup::AppState;
 
 /// The site named in the path, or 404 in the request's language.
 pub async fn load_site(state: &AppState, req: &HttpRequest, key: &str) -> Result<Site, ApiError> {
+    if let Some(site) = state.read_cache.site(key) {
+        return Ok(site);
+    }
     match state.store.site(key).await {
-        Ok(Some(site)) => Ok(site),
+        Ok(Some(site)) => {
+            state.read_cache.put_site(&site);
+            Ok(site)
+        }
         Ok(None) => Err(ApiError::new(
             ErrorCode::SiteNotFound,
             request_lang(req, None),
