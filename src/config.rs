@@ -40,6 +40,8 @@ pub struct ServerSettings {
     pub shutdown_timeout_secs: u64,
     /// Largest accepted request body for comment submissions, in bytes.
     pub max_body_bytes: usize,
+    /// Bearer token for `/metrics`; empty = loopback clients not behind a proxy only.
+    pub metrics_token: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -61,6 +63,8 @@ pub struct CaptchaSettings {
     pub ttl_secs: u64,
     /// Number of characters in the image.
     pub length: u32,
+    /// Images rendered ahead of demand (each used once); 0 renders on request.
+    pub pool_size: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

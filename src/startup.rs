@@ -23,6 +23,7 @@ pub struct AppState {
     pub captcha: CaptchaService,
     pub policies: PolicyCache,
     pub read_cache: ReadCache,
+    pub metrics: crate::routes::metrics::Metrics,
     pub settings: Arc<Settings>,
     pub trusted_proxies: Arc<[IpAddr]>,
     /// Key of the keyed hash that replaces client IPs in storage.
@@ -70,6 +71,7 @@ impl Application {
             captcha_key,
             settings.captcha.ttl_secs,
             settings.captcha.length,
+            settings.captcha.pool_size,
             hooks.captcha_issued,
         );
         let trusted_proxies: Vec<IpAddr> = settings
@@ -87,6 +89,7 @@ impl Application {
             captcha,
             policies: PolicyCache::default(),
             read_cache,
+            metrics: crate::routes::metrics::Metrics::default(),
             settings: Arc::new(settings.clone()),
             trusted_proxies: trusted_proxies.into(),
             ip_key: ip_key.into(),
@@ -137,6 +140,9 @@ fn run(
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
             )
+            .wrap(actix_web::middleware::from_fn(
+                crate::routes::metrics::record,
+            ))
             .wrap(TracingLogger::default())
             .app_data(data.clone())
             .configure(crate::routes::configure)

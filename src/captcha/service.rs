@@ -6,7 +6,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use super::audio::render_audio;
-use super::image::render;
+use super::image::{Rendered, render};
 use crate::domain::{CaptchaAttempt, new_id};
 use crate::storage::{ChallengeRecord, StorageError, Store};
 
@@ -50,6 +50,47 @@ pub struct CaptchaService {
     ttl_ms: i64,
     length: u32,
     observer: Option<IssueObserver>,
+    pool: Arc<Pool>,
+}
+
+/// Images rendered ahead of demand, each handed out once. Bounded; refilled
+/// by one background task so bursts of readers never wait for the renderer.
+struct Pool {
+    images: std::sync::Mutex<std::collections::VecDeque<Rendered>>,
+    wanted: tokio::sync::Notify,
+    capacity: usize,
+}
+
+impl Pool {
+    fn take(&self) -> Option<Rendered> {
+        let taken = self.images.lock().ok()?.pop_front();
+        self.wanted.notify_one();
+        taken
+    }
+
+    fn len(&self) -> usize {
+        self.images.lock().map_or(0, |i| i.len())
+    }
+}
+
+/// Keep the pool full, one image at a time on a blocking thread.
+async fn refill(pool: Arc<Pool>, length: u32) {
+    loop {
+        while pool.len() < pool.capacity {
+            match tokio::task::spawn_blocking(move || render(length)).await {
+                Ok(Some(r)) => {
+                    if let Ok(mut images) = pool.images.lock() {
+                        images.push_back(r);
+                    }
+                }
+                _ => {
+                    tracing::warn!("captcha pre-rendering failed; retrying shortly");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
+        pool.wanted.notified().await;
+    }
 }
 
 impl CaptchaService {
@@ -58,15 +99,30 @@ impl CaptchaService {
         key: Vec<u8>,
         ttl_secs: u64,
         length: u32,
+        pool_size: usize,
         observer: Option<IssueObserver>,
     ) -> CaptchaService {
+        let pool = Arc::new(Pool {
+            images: std::sync::Mutex::new(std::collections::VecDeque::with_capacity(pool_size)),
+            wanted: tokio::sync::Notify::new(),
+            capacity: pool_size,
+        });
+        if pool_size > 0 {
+            tokio::spawn(refill(pool.clone(), length));
+        }
         CaptchaService {
             store,
             key: key.into(),
             ttl_ms: i64::try_from(ttl_secs.saturating_mul(1000)).unwrap_or(i64::MAX),
             length,
             observer,
+            pool,
         }
+    }
+
+    /// Pre-rendered images ready to hand out.
+    pub fn pool_len(&self) -> usize {
+        self.pool.len()
     }
 
     /// HMAC-SHA256 over site, challenge id and the case-folded answer.
@@ -92,8 +148,12 @@ impl CaptchaService {
         audio: bool,
     ) -> Result<Challenge, CaptchaError> {
         let length = self.length;
+        let pooled = if audio { None } else { self.pool.take() };
         let (rendered, wav) = tokio::task::spawn_blocking(move || {
-            let rendered = render(length)?;
+            let rendered = match pooled {
+                Some(r) => r,
+                None => render(length)?,
+            };
             let wav = if audio {
                 Some(render_audio(&rendered.answer)?)
             } else {

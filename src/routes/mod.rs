@@ -5,6 +5,7 @@ mod embed;
 mod error;
 mod extract;
 mod health;
+pub mod metrics;
 mod time_fmt;
 
 use actix_web::web;
@@ -14,6 +15,7 @@ pub use error::{ApiError, ErrorCode};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::metrics))
         .route("/", web::get().to(embed::demo_page))
         .route("/terms", web::get().to(embed::terms_page))
         .route("/embed/{site}/{article}", web::get().to(embed::embed_page))

@@ -451,4 +451,23 @@ impl Store {
         }
         Ok(TransitionOutcome::Changed { from, to: t.to })
     }
+
+    /// Comments waiting for a decision: (site, status, count) for pending and held.
+    pub async fn queue_depths(&self) -> Result<Vec<(String, String, i64)>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT site_key, status, COUNT(*) AS n FROM comments \
+             WHERE status IN ('pending', 'held') GROUP BY site_key, status ORDER BY site_key, status",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("site_key")?,
+                    r.try_get("status")?,
+                    r.try_get("n")?,
+                ))
+            })
+            .collect()
+    }
 }

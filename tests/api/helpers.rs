@@ -60,6 +60,8 @@ pub fn test_settings(db_url: &str) -> Settings {
         [database]
         url = "{db_url}"
         max_connections = 4
+        [captcha]
+        pool_size = 4
         [log]
         level = "warn"
         "#

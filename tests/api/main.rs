@@ -11,6 +11,7 @@ mod durability;
 mod instances;
 mod listing;
 mod moderation;
+mod operations;
 mod rules;
 mod submission;
 mod validation;
