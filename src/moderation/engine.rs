@@ -48,6 +48,8 @@ thread_local! {
 pub fn evaluate(sub: &Submission<'_>, signals: &Signals, policy: &Policy) -> Verdict {
     let mut findings = Vec::new();
     let throttle = rules::rate(policy, signals);
+    let mut caps = None;
+    let mut may_link = [false; 3];
     BUFFERS.with(|cell| {
         let mut fresh = None;
         let mut guard = cell.try_borrow_mut().ok();
@@ -58,25 +60,42 @@ pub fn evaluate(sub: &Submission<'_>, signals: &Signals, policy: &Policy) -> Ver
                 (k, w)
             }
         };
-        for (field, text) in [
+        for (i, (field, text)) in [
             (Field::Name, sub.name),
             (Field::Title, sub.title),
             (Field::Body, sub.body),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
             if text.is_empty() {
                 continue;
             }
             key.build(text);
+            if let Some(m) = may_link.get_mut(i) {
+                *m = key.may_link;
+            }
+            if field == Field::Body {
+                caps = rules::excessive_caps_counts(policy, key.ascii_letters, key.ascii_upper);
+            }
             let hits = policy.lexicon.find(key, ws);
             findings.extend(rules::lexicon_findings(policy, field, text, key, &hits));
             findings.extend(rules::cooccurrence(policy, field, text, key, &hits));
             findings.extend(rules::regexes(policy, field, text));
-            findings.extend(rules::repeated_characters(policy, field, text));
-            findings.extend(rules::mixed_script(policy, field, text));
+            if key.max_run > policy.cfg.shape.max_repeated_chars {
+                findings.extend(rules::repeated_characters(policy, field, text));
+            }
+            if key.maybe_mixed {
+                findings.extend(rules::mixed_script_words(policy, field, text));
+            }
         }
     });
-    findings.extend(rules::excessive_caps(policy, sub.body));
-    findings.extend(rules::links(policy, sub, signals));
+    findings.extend(caps);
+    findings.extend(rules::links_found(
+        policy,
+        &rules::find_links_where(sub, may_link),
+        signals,
+    ));
     findings.extend(rules::duplicates(policy, signals));
     findings.extend(rules::blocklists(policy, signals));
     Verdict::from_findings(findings, throttle)

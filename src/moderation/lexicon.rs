@@ -135,8 +135,8 @@ impl Lexicon {
     pub(crate) fn build<'a>(
         defs: impl IntoIterator<Item = EntryDef<'a>>,
     ) -> Result<Lexicon, (usize, EntryError)> {
-        let mut pat_index: HashMap<String, u32> = HashMap::new();
-        let mut patterns: Vec<String> = Vec::new();
+        let mut pat_index: HashMap<Vec<u8>, u32> = HashMap::new();
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut tagged: Vec<(u32, PatRef)> = Vec::new();
         let mut key = KeyBuf::default();
         let mut ws = Workspace::default();
@@ -177,15 +177,14 @@ impl Lexicon {
             // "يا كلب" also matches the attached vocative "ياكلب".
             if matches!(mode, Mode::Arabic { .. })
                 && scan.toks.len() > 1
-                && scan.text.starts_with("يا ")
+                && scan.sc.iter().map(|c| c.ch).take(3).eq("يا ".chars())
             {
-                let text: String = scan
-                    .text
-                    .chars()
-                    .enumerate()
-                    .filter(|(i, _)| *i != 2)
-                    .map(|(_, c)| c)
-                    .collect();
+                let mut text = Vec::with_capacity(scan.text.len());
+                for (i, c) in scan.sc.iter().enumerate() {
+                    if i != 2 {
+                        encode(c.ch, &mut text);
+                    }
+                }
                 let c2: Vec<u16> = counts
                     .iter()
                     .enumerate()
@@ -248,12 +247,12 @@ impl Lexicon {
         let Some(ac) = &self.ac else {
             return hits;
         };
-        ws.tokenize(&key.chars);
+        let mut scan = std::mem::take(&mut ws.scan);
+        ws.tokenize_scan(&key.chars, &mut scan);
         if ws.toks.is_empty() {
+            ws.scan = scan;
             return hits;
         }
-        let mut scan = std::mem::take(&mut ws.scan);
-        ws.fill_main_scan(&key.chars, &mut scan);
         self.search(ac, &scan, Via::Key, &mut hits);
         // Vocative flags per token, from the main scan.
         ws.vocative.clear();
@@ -325,11 +324,10 @@ impl Lexicon {
     }
 
     fn search(&self, ac: &AhoCorasick, scan: &Scan, via: Via, out: &mut Vec<Hit>) {
-        for m in ac.find_overlapping_iter(scan.text.as_str()) {
-            let (Some(&s), Some(&e)) = (scan.b2c.get(m.start()), scan.b2c.get(m.end())) else {
+        for m in ac.find_overlapping_iter(scan.text.as_slice()) {
+            let (Some(s), Some(e)) = (scan.char_at(m.start()), scan.char_at(m.end())) else {
                 continue;
             };
-            let (s, e) = (s as usize, e as usize);
             let Some(&(r0, r1)) = self.pat_refs.get(m.pattern().as_usize()) else {
                 continue;
             };
@@ -495,13 +493,44 @@ pub(crate) struct SChar {
     pub tok: u32,
 }
 
+/// Byte code of one scan char (see [`Scan::text`]).
+#[inline(always)]
+fn encode(ch: char, out: &mut Vec<u8>) -> usize {
+    let u = ch as u32;
+    if u < 0x80 {
+        out.push(u as u8);
+        1
+    } else if (0x0620..0x06A0).contains(&u) {
+        out.push((u - 0x0620 + 0x80) as u8);
+        1
+    } else {
+        out.extend_from_slice(&[ESCAPE, (u >> 16) as u8, (u >> 8) as u8, u as u8]);
+        4
+    }
+}
+
+/// Lead byte of a 4-byte scan code. ASCII control characters are separators, so they never
+/// appear in a scan as themselves.
+const ESCAPE: u8 = 0x01;
+
+/// Marks a byte of `Scan::text` that does not start a char.
+const NOT_A_CHAR: u32 = u32::MAX;
+
 /// The scan string and per-char metadata.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Scan {
-    pub text: String,
+    /// The scan chars in a compact prefix code (so that the automaton reads about one byte per
+    /// char): ASCII as itself, U+0620–U+069F as one byte 0x80–0xFF, anything else as
+    /// [`ESCAPE`] plus three bytes of the code point. Entries use the same code; a match that
+    /// starts or ends inside a 4-byte code is discarded.
+    pub text: Vec<u8>,
     pub sc: Vec<SChar>,
-    /// byte offset in `text` → index in `sc` (plus one sentinel at `text.len()`).
+    /// byte offset in `text` → index in `sc`, or [`NOT_A_CHAR`] inside a 4-byte code (plus
+    /// one sentinel at `text.len()`). Only built when `escaped`; otherwise every char is one
+    /// byte and the map is the identity.
     pub b2c: Vec<u32>,
+    /// `text` contains a 4-byte code.
+    pub escaped: bool,
     /// Local token → scan char range.
     pub toks: Vec<(u32, u32)>,
     /// Local token → token index in the field.
@@ -513,6 +542,7 @@ impl Scan {
         self.text.clear();
         self.sc.clear();
         self.b2c.clear();
+        self.escaped = false;
         self.toks.clear();
         self.tok_main.clear();
     }
@@ -551,17 +581,41 @@ impl Scan {
         self.tok_main.push(main);
     }
 
+    #[inline(always)]
     fn push_char(&mut self, c: SChar) {
-        let idx = self.sc.len() as u32;
-        for _ in 0..c.ch.len_utf8() {
-            self.b2c.push(idx);
+        if encode(c.ch, &mut self.text) != 1 {
+            self.escaped = true;
         }
-        self.text.push(c.ch);
         self.sc.push(c);
     }
 
     fn finish(&mut self) {
-        self.b2c.push(self.sc.len() as u32);
+        self.b2c.clear();
+        if self.escaped {
+            let mut buf = Vec::with_capacity(4);
+            for (idx, c) in self.sc.iter().enumerate() {
+                buf.clear();
+                self.b2c.push(idx as u32);
+                for _ in 1..encode(c.ch, &mut buf) {
+                    self.b2c.push(NOT_A_CHAR);
+                }
+            }
+            self.b2c.push(self.sc.len() as u32);
+        }
+    }
+
+    /// Index in `sc` of the char starting at byte `at` of `text` (`sc.len()` at the end).
+    #[inline]
+    fn char_at(&self, at: usize) -> Option<usize> {
+        if self.escaped {
+            self.b2c
+                .get(at)
+                .copied()
+                .filter(|&i| i != NOT_A_CHAR)
+                .map(|i| i as usize)
+        } else {
+            (at <= self.sc.len()).then_some(at)
+        }
     }
 }
 
@@ -610,6 +664,14 @@ enum Class {
     Sep,
 }
 
+/// U+0620–U+064A except tatweel: Arabic letters (see `is_arabic_letter`) that make up almost
+/// all Arabic text.
+#[inline(always)]
+fn is_common_arabic_letter(c: char) -> bool {
+    let u = c as u32;
+    (0x0620..=0x064A).contains(&u) && u != 0x0640
+}
+
 fn classify(c: char) -> Class {
     if c.is_ascii_alphabetic() {
         Class::Latin
@@ -635,10 +697,63 @@ fn classify(c: char) -> Class {
 impl Workspace {
     /// Splits the key into base tokens and effective tokens.
     pub(crate) fn tokenize(&mut self, chars: &[char]) {
+        let mut scan = std::mem::take(&mut self.scan);
+        self.tokenize_scan(chars, &mut scan);
+        self.scan = scan;
+    }
+
+    /// [`Workspace::tokenize`] and [`Workspace::fill_main_scan`] in one pass over the key: the
+    /// scan is written while the base tokens are found, and rebuilt only when single-letter
+    /// tokens were joined (then base tokens and effective tokens differ).
+    pub(crate) fn tokenize_scan(&mut self, chars: &[char], scan: &mut Scan) {
         self.base.clear();
         self.toks.clear();
+        scan.clear();
+        scan.text.reserve(chars.len() + 4);
+        scan.sc.reserve(chars.len() + 1);
         let mut cur: Option<BaseTok> = None;
-        for (i, &c) in chars.iter().enumerate() {
+        // First char of the current token (for `single_letter`).
+        let mut first = '\0';
+        // Scan index where the current token starts, and its last scan char (run collapse).
+        let mut sc_start = 0usize;
+        let mut last = '\0';
+        let mut i = 0usize;
+        while let Some(&c) = chars.get(i) {
+            // Fast path: Arabic letters continuing an Arabic (or not yet lettered) token.
+            if is_common_arabic_letter(c)
+                && let Some(t) = cur.as_mut()
+                && t.script != Script::Latin
+            {
+                t.script = Script::Arabic;
+                let mut single = t.single_letter;
+                let mut j = i;
+                while let Some(&d) = chars.get(j) {
+                    if !is_common_arabic_letter(d) {
+                        break;
+                    }
+                    single &= first == d;
+                    if d == last
+                        && let Some(prev) = scan.sc.last_mut()
+                    {
+                        prev.count = prev.count.saturating_add(1);
+                        prev.k1 = j as u32 + 1;
+                    } else {
+                        last = d;
+                        scan.push_char(SChar {
+                            ch: d,
+                            count: 1,
+                            k0: j as u32,
+                            k1: j as u32 + 1,
+                            tok: self.base.len() as u32,
+                        });
+                    }
+                    j += 1;
+                }
+                t.single_letter = single;
+                t.k1 = j;
+                i = j;
+                continue;
+            }
             let class = classify(c);
             let next = chars.get(i + 1).copied();
             let include = match class {
@@ -656,8 +771,9 @@ impl Workspace {
             };
             if !include {
                 if let Some(t) = cur.take() {
-                    self.base.push(t);
+                    self.push_base(t, sc_start, scan);
                 }
+                i += 1;
                 continue;
             }
             let script = match class {
@@ -670,8 +786,23 @@ impl Workspace {
                 && t.script != Script::Other
                 && t.script != s
             {
-                self.base.push(t);
+                self.push_base(t, sc_start, scan);
                 cur = None;
+            }
+            if cur.is_none() {
+                first = c;
+                last = '\0';
+                if !self.base.is_empty() {
+                    let k = scan.sc.last().map(|c| c.k1).unwrap_or(0);
+                    scan.push_char(SChar {
+                        ch: ' ',
+                        count: 1,
+                        k0: k,
+                        k1: k,
+                        tok: u32::MAX,
+                    });
+                }
+                sc_start = scan.sc.len();
             }
             let t = cur.get_or_insert(BaseTok {
                 k0: i,
@@ -687,16 +818,32 @@ impl Workspace {
                 t.script = s;
             }
             if t.single_letter {
-                let same = t.k1 == t.k0 || chars.get(t.k0) == Some(&c);
-                t.single_letter = same && matches!(class, Class::Arabic | Class::Latin);
+                t.single_letter = first == c && matches!(class, Class::Arabic | Class::Latin);
             }
             t.has_digit |= class == Class::Digit;
             t.has_symbol |= class == Class::Symbol;
             t.k1 = i + 1;
+            if c == last
+                && let Some(prev) = scan.sc.last_mut()
+            {
+                prev.count = prev.count.saturating_add(1);
+                prev.k1 = i as u32 + 1;
+            } else {
+                last = c;
+                scan.push_char(SChar {
+                    ch: c,
+                    count: 1,
+                    k0: i as u32,
+                    k1: i as u32 + 1,
+                    tok: self.base.len() as u32,
+                });
+            }
+            i += 1;
         }
         if let Some(t) = cur.take() {
-            self.base.push(t);
+            self.push_base(t, sc_start, scan);
         }
+        scan.finish();
         // Join runs of single letters.
         let n = self.base.len();
         let mut i = 0;
@@ -742,18 +889,59 @@ impl Workspace {
             self.toks.push(tok);
             i = end;
         }
+        if self.toks.len() != self.base.len() {
+            self.fill_main_scan(chars, scan);
+        }
+    }
+
+    /// Ends base token `t`, whose scan chars start at `sc_start`.
+    fn push_base(&mut self, t: BaseTok, sc_start: usize, scan: &mut Scan) {
+        scan.toks.push((sc_start as u32, scan.sc.len() as u32));
+        scan.tok_main.push(self.base.len() as u32);
+        self.base.push(t);
     }
 
     fn fill_main_scan(&self, chars: &[char], scan: &mut Scan) {
         scan.clear();
+        scan.text.reserve(chars.len() + 4);
+        scan.sc.reserve(chars.len() + 1);
         for (ti, t) in self.toks.iter().enumerate() {
-            let base = self.base.get(t.b0..t.b1).unwrap_or(&[]);
-            scan.push_token(
-                ti as u32,
-                base.iter().flat_map(|b| {
-                    (b.k0..b.k1).filter_map(|k| chars.get(k).map(|&c| (c, k, k + 1)))
-                }),
-            );
+            if ti > 0 {
+                let k = scan.sc.last().map(|c| c.k1).unwrap_or(0);
+                scan.push_char(SChar {
+                    ch: ' ',
+                    count: 1,
+                    k0: k,
+                    k1: k,
+                    tok: u32::MAX,
+                });
+            }
+            let start = scan.sc.len();
+            let local = ti as u32;
+            // Run-length collapse within the token.
+            let mut last = '\0';
+            for b in self.base.get(t.b0..t.b1).unwrap_or(&[]) {
+                for (k, &ch) in (b.k0..).zip(chars.get(b.k0..b.k1).unwrap_or(&[])) {
+                    if ch == last
+                        && scan.sc.len() > start
+                        && let Some(prev) = scan.sc.last_mut()
+                    {
+                        prev.count = prev.count.saturating_add(1);
+                        prev.k1 = k as u32 + 1;
+                        continue;
+                    }
+                    last = ch;
+                    scan.push_char(SChar {
+                        ch,
+                        count: 1,
+                        k0: k as u32,
+                        k1: k as u32 + 1,
+                        tok: local,
+                    });
+                }
+            }
+            scan.toks.push((start as u32, scan.sc.len() as u32));
+            scan.tok_main.push(local);
         }
         scan.finish();
     }

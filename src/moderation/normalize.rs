@@ -69,23 +69,139 @@ pub(crate) struct KeyBuf {
     pub chars: Vec<char>,
     pub starts: Vec<usize>,
     pub ends: Vec<usize>,
+    /// Longest run of one repeated ORIGINAL character (0 for an empty text).
+    pub max_run: usize,
+    /// The original text may contain a mixed-script word (the fast exit of
+    /// `rules::mixed_script`): an ASCII letter or digit, or a character in U+00C0–U+052F,
+    /// U+0660–U+0669, U+06F0–U+06F9, U+1E00–U+1EFF or U+FF10–U+FF5A.
+    pub maybe_mixed: bool,
+    /// ASCII letters in the original text, and how many of them are upper-case.
+    pub ascii_letters: usize,
+    pub ascii_upper: usize,
+    /// The original text contains '.' or '/' and an ASCII letter (it may contain a link).
+    pub may_link: bool,
+}
+
+/// Fast-path table for U+0600–U+06FF: the folded key char, or `'\0'` when the char is dropped.
+/// U+0675–U+0678 need NFKC and are not looked up here.
+static ARABIC: [char; 256] = arabic_table();
+
+const fn arabic_table() -> [char; 256] {
+    let mut t = ['\0'; 256];
+    let mut rest: &mut [char] = &mut t;
+    let mut u = 0x0600u32;
+    while let [slot, tail @ ..] = rest {
+        *slot = if is_dropped_arabic(u) {
+            '\0'
+        } else {
+            match char::from_u32(u) {
+                Some(c) => fold(c),
+                None => '\0',
+            }
+        };
+        rest = tail;
+        u += 1;
+    }
+    t
 }
 
 impl KeyBuf {
     pub fn build(&mut self, text: &str) {
-        self.chars.clear();
-        self.starts.clear();
-        self.ends.clear();
-        self.chars.reserve(text.len());
-        for (pos, c) in text.char_indices() {
+        // Work on local vectors so that lengths and capacities stay in registers.
+        let mut chars = std::mem::take(&mut self.chars);
+        let mut starts = std::mem::take(&mut self.starts);
+        let mut ends = std::mem::take(&mut self.ends);
+        chars.clear();
+        starts.clear();
+        ends.clear();
+        chars.reserve(text.len());
+        starts.reserve(text.len());
+        ends.reserve(text.len());
+        let mut maybe_mixed = false;
+        let mut dot_slash = false;
+        let (mut letters, mut upper) = (0usize, 0usize);
+        let mut max_run = 0usize;
+        let mut run = 0usize;
+        // Previous original char (`u32::MAX`: none yet).
+        let mut prev = u32::MAX;
+        let bytes = text.as_bytes();
+        let mut pos = 0usize;
+        while let Some(&b) = bytes.get(pos) {
+            if b < 0x80 {
+                let u = u32::from(b);
+                run = if u == prev { run + 1 } else { 1 };
+                max_run = max_run.max(run);
+                prev = u;
+                maybe_mixed |= b.is_ascii_alphanumeric();
+                dot_slash |= b == b'.' || b == b'/';
+                letters += usize::from(b.is_ascii_alphabetic());
+                upper += usize::from(b.is_ascii_uppercase());
+                chars.push(char::from(b.to_ascii_lowercase()));
+                starts.push(pos);
+                ends.push(pos + 1);
+                pos += 1;
+                continue;
+            }
+            if (0xD8..=0xDB).contains(&b)
+                && let Some(&b1) = bytes.get(pos + 1)
+            {
+                // Two-byte sequence of U+0600–U+06FF (the text is valid UTF-8).
+                let idx = (usize::from(b & 0x03) << 6) | usize::from(b1 & 0x3F);
+                if !(0x75..=0x78).contains(&idx) {
+                    let u = 0x0600 + idx as u32;
+                    run = if u == prev { run + 1 } else { 1 };
+                    max_run = max_run.max(run);
+                    prev = u;
+                    maybe_mixed |= matches!(idx, 0x60..=0x69 | 0xF0..=0xF9);
+                    let k = ARABIC.get(idx).copied().unwrap_or('\0');
+                    if k != '\0' {
+                        chars.push(k);
+                        starts.push(pos);
+                        ends.push(pos + 2);
+                    }
+                    pos += 2;
+                    continue;
+                }
+            }
+            let Some(c) = text.get(pos..).and_then(|r| r.chars().next()) else {
+                break;
+            };
+            let u = c as u32;
+            run = if u == prev { run + 1 } else { 1 };
+            max_run = max_run.max(run);
+            prev = u;
             let end = pos + c.len_utf8();
-            key_chars(c, |k| {
-                self.chars.push(k);
-                self.starts.push(pos);
-                self.ends.push(end);
-            });
+            maybe_mixed |= matches!(u, 0x00C0..=0x052F | 0x1E00..=0x1EFF | 0xFF10..=0xFF5A);
+            push_key_chars(c, pos, end, &mut chars, &mut starts, &mut ends);
+            pos = end;
         }
+        self.max_run = max_run;
+        self.may_link = dot_slash && letters > 0;
+        self.maybe_mixed = maybe_mixed;
+        self.ascii_letters = letters;
+        self.ascii_upper = upper;
+        self.chars = chars;
+        self.starts = starts;
+        self.ends = ends;
     }
+}
+
+/// Slow path of [`KeyBuf::build`], kept out of line so that the hot loop keeps its state in
+/// registers.
+#[inline(never)]
+fn push_key_chars(
+    c: char,
+    pos: usize,
+    end: usize,
+    chars: &mut Vec<char>,
+    starts: &mut Vec<usize>,
+    ends: &mut Vec<usize>,
+) {
+    key_chars(c, |k| {
+        chars.push(k);
+        starts.push(pos);
+        ends.push(end);
+    });
 }
 
 /// Emits the key characters for one original character.
@@ -125,7 +241,7 @@ pub(crate) fn key_chars(c: char, mut emit: impl FnMut(char)) {
 
 /// Arabic-block characters removed from the key (all are marks except U+061C and tatweel).
 #[inline]
-fn is_dropped_arabic(u: u32) -> bool {
+const fn is_dropped_arabic(u: u32) -> bool {
     matches!(u, 0x061C | 0x0610..=0x061A | 0x0640 | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED)
 }
 
@@ -171,7 +287,7 @@ fn strip_latin_accent(c: char) -> char {
 
 /// Letter and digit folding (applied after NFKC and lower-casing).
 #[inline]
-pub fn fold(c: char) -> char {
+pub const fn fold(c: char) -> char {
     match c {
         'أ' | 'إ' | 'آ' | 'ٱ' | 'ٲ' | 'ٳ' => 'ا',
         'ى' => 'ي',
@@ -198,8 +314,11 @@ pub fn fold(c: char) -> char {
     }
 }
 
-fn digit(n: u32) -> char {
-    char::from_digit(n, 10).unwrap_or('0')
+const fn digit(n: u32) -> char {
+    match char::from_digit(n, 10) {
+        Some(d) => d,
+        None => '0',
+    }
 }
 
 /// Arabic letter after folding (used for token classes and scripts).

@@ -217,15 +217,33 @@ pub fn link_host(link: &str) -> String {
 
 /// Finds links (http(s)://, www., bare domains with a known TLD) in name, title and body.
 pub fn find_links(sub: &Submission<'_>) -> Vec<Link> {
+    find_links_where(sub, [sub.name, sub.title, sub.body].map(may_contain_link))
+}
+
+/// Every link contains '.' or '/' and an ASCII letter (with `(?i)`, only 'k' and 's' have
+/// non-ASCII case variants, and no alternative of the link regex is spelt with those alone).
+pub(crate) fn may_contain_link(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().any(|&b| b == b'.' || b == b'/') && bytes.iter().any(u8::is_ascii_alphabetic)
+}
+
+/// [`find_links`] over the fields (name, title, body) whose flag says they may contain a link.
+pub(crate) fn find_links_where(sub: &Submission<'_>, may: [bool; 3]) -> Vec<Link> {
     let Some(re) = LINK_RE.as_ref() else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for (field, text) in [
+    for ((field, text), may) in [
         (Field::Name, sub.name),
         (Field::Title, sub.title),
         (Field::Body, sub.body),
-    ] {
+    ]
+    .into_iter()
+    .zip(may)
+    {
+        if !may {
+            continue;
+        }
         for m in re.find_iter(text) {
             let raw = m.as_str().trim_end_matches(['.', ',', '!', '?', ';', ':']);
             out.push(Link {
@@ -254,11 +272,15 @@ fn domain_in(host: &str, list: &[String]) -> Option<String> {
 
 /// `blocked_link_domain`, `too_many_links`, `first_comment_link`.
 pub fn links(policy: &Policy, sub: &Submission<'_>, signals: &Signals) -> Vec<Finding> {
+    links_found(policy, &find_links(sub), signals)
+}
+
+/// [`links`] from the links already found.
+pub(crate) fn links_found(policy: &Policy, found: &[Link], signals: &Signals) -> Vec<Finding> {
     let rules = &policy.cfg.links;
-    let found = find_links(sub);
     let mut out = Vec::new();
     let mut counted: Vec<&Link> = Vec::new();
-    for l in &found {
+    for l in found {
         if let Some(d) = domain_in(&l.host, &policy.blocked_domains) {
             out.push(Finding {
                 field: Some(l.field),
@@ -460,16 +482,22 @@ pub fn repeated_characters(policy: &Policy, field: Field, text: &str) -> Option<
 
 /// `excessive_caps`: share of upper-case Latin letters in the body.
 pub fn excessive_caps(policy: &Policy, body: &str) -> Option<Finding> {
-    let s = &policy.cfg.shape;
     let (mut letters, mut upper) = (0usize, 0usize);
-    for b in body.bytes() {
-        if b.is_ascii_alphabetic() {
-            letters += 1;
-            if b.is_ascii_uppercase() {
-                upper += 1;
-            }
-        }
+    // Branch-free so that the loop vectorises.
+    for &b in body.as_bytes() {
+        letters += usize::from((b | 0x20).wrapping_sub(b'a') < 26);
+        upper += usize::from(b.wrapping_sub(b'A') < 26);
     }
+    excessive_caps_counts(policy, letters, upper)
+}
+
+/// [`excessive_caps`] from the counts of ASCII letters and upper-case ASCII letters.
+pub(crate) fn excessive_caps_counts(
+    policy: &Policy,
+    letters: usize,
+    upper: usize,
+) -> Option<Finding> {
+    let s = &policy.cfg.shape;
     if letters == 0 || letters < s.caps_min_letters {
         return None;
     }
@@ -516,6 +544,39 @@ fn script_of(c: char) -> Option<Sc> {
     c.is_alphabetic().then_some(sc)
 }
 
+/// The span of the word `text[start..end]` when it mixes scripts (see [`mixed_script`]).
+fn mixed_word(text: &str, start: usize, end: usize) -> Option<Span> {
+    let word = text.get(start..end)?;
+    if word.is_empty() {
+        return None;
+    }
+    let mut first: Option<Sc> = None;
+    let mut mixed = false;
+    let mut last_script: Option<Sc> = None;
+    let mut digit_after_arabic = false;
+    for c in word.chars() {
+        if let Some(s) = script_of(c) {
+            match first {
+                None => first = Some(s),
+                Some(f) if f != s => mixed = true,
+                _ => {}
+            }
+            if s == Sc::Arabic && digit_after_arabic {
+                mixed = true;
+            }
+            last_script = Some(s);
+            digit_after_arabic = false;
+        } else if c.is_numeric() {
+            digit_after_arabic = last_script == Some(Sc::Arabic) || digit_after_arabic;
+        } else if !super::normalize::is_dropped(c) {
+            last_script = None;
+            digit_after_arabic = false;
+        }
+    }
+    (mixed && !(word.contains("://") || word.contains("www.") || word.contains('@')))
+        .then_some(Span { start, end })
+}
+
 /// `mixed_script_token`: a word mixing letter scripts (Arabic+Latin, Latin+Cyrillic …) or
 /// with digits between Arabic letters ("ح7ار"). URLs, e-mail addresses and tatweel-free
 /// numbers such as "2024م" are not flagged.
@@ -528,47 +589,49 @@ pub fn mixed_script(policy: &Policy, field: Field, text: &str) -> Option<Finding
     if !maybe_mixed {
         return None;
     }
+    mixed_script_words(policy, field, text)
+}
+
+/// [`mixed_script`] without its fast exit (the caller already knows the text may mix scripts).
+pub(crate) fn mixed_script_words(policy: &Policy, field: Field, text: &str) -> Option<Finding> {
     let mut spans = Vec::new();
-    let mut pos = 0usize;
-    for word in text.split(char::is_whitespace) {
-        let start = pos;
-        pos += word.len()
-            + text
-                .get(pos + word.len()..)
-                .and_then(|r| r.chars().next())
-                .map_or(0, char::len_utf8);
-        if word.is_empty() {
-            continue;
-        }
-        let mut first: Option<Sc> = None;
-        let mut mixed = false;
-        let mut last_script: Option<Sc> = None;
-        let mut digit_after_arabic = false;
-        for c in word.chars() {
-            if let Some(s) = script_of(c) {
-                match first {
-                    None => first = Some(s),
-                    Some(f) if f != s => mixed = true,
-                    _ => {}
-                }
-                if s == Sc::Arabic && digit_after_arabic {
-                    mixed = true;
-                }
-                last_script = Some(s);
-                digit_after_arabic = false;
-            } else if c.is_numeric() {
-                digit_after_arabic = last_script == Some(Sc::Arabic) || digit_after_arabic;
-            } else if !super::normalize::is_dropped(c) {
-                last_script = None;
-                digit_after_arabic = false;
+    // Words are split on whitespace as `str::split(char::is_whitespace)` does. A word made of
+    // characters of the Arabic block U+0600–U+06FF other than digits has a single script, so
+    // only the other words are examined.
+    let bytes = text.as_bytes();
+    let mut start = 0usize;
+    let mut suspect = false;
+    let mut i = 0usize;
+    let n = bytes.len();
+    while i < n {
+        let b = bytes.get(i).copied().unwrap_or(0);
+        let (len, ws) = if b < 0x80 {
+            let ws = matches!(b, 0x09..=0x0D | 0x20);
+            suspect |= !ws;
+            (1, ws)
+        } else if (0xD8..=0xDB).contains(&b) {
+            // U+0600–U+06FF.
+            let b1 = bytes.get(i + 1).copied().unwrap_or(0);
+            suspect |= (b == 0xD9 && (0xA0..=0xA9).contains(&b1))
+                || (b == 0xDB && (0xB0..=0xB9).contains(&b1));
+            (2, false)
+        } else {
+            let c = text.get(i..).and_then(|r| r.chars().next()).unwrap_or(' ');
+            let ws = c.is_whitespace();
+            suspect |= !ws;
+            (c.len_utf8(), ws)
+        };
+        if ws {
+            if suspect && let Some(span) = mixed_word(text, start, i) {
+                spans.push(span);
             }
+            start = i + len;
+            suspect = false;
         }
-        if mixed && !(word.contains("://") || word.contains("www.") || word.contains('@')) {
-            spans.push(Span {
-                start,
-                end: start + word.len(),
-            });
-        }
+        i += len;
+    }
+    if suspect && let Some(span) = mixed_word(text, start, n) {
+        spans.push(span);
     }
     if spans.is_empty() {
         return None;

@@ -11,6 +11,7 @@ mod error;
 mod moderators;
 mod policies;
 mod pool;
+mod seed;
 mod sites;
 
 pub use api_keys::ApiKeyRecord;
