@@ -36,6 +36,8 @@ pub struct ServerSettings {
     pub trusted_proxies: Vec<String>,
     /// Seconds a client may take to send the request head (408 after).
     pub request_head_timeout_secs: u64,
+    /// Seconds a client may take to send a request body (408 after).
+    pub request_body_timeout_secs: u64,
     /// Seconds to finish in-flight requests on shutdown.
     pub shutdown_timeout_secs: u64,
     /// Largest accepted request body for comment submissions, in bytes.

@@ -31,6 +31,7 @@ pub enum ErrorCode {
     ViolatesPostingRules,
     InvalidPolicy,
     Conflict,
+    RequestTimeout,
 }
 
 impl ErrorCode {
@@ -56,6 +57,7 @@ impl ErrorCode {
             ErrorCode::ViolatesPostingRules => "violates_posting_rules",
             ErrorCode::InvalidPolicy => "invalid_policy",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::RequestTimeout => "request_timeout",
         }
     }
 
@@ -81,6 +83,7 @@ impl ErrorCode {
             ErrorCode::ViolatesPostingRules => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::InvalidPolicy => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         }
     }
 }

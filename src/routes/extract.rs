@@ -61,11 +61,13 @@ pub fn body_kind(req: &HttpRequest) -> Option<BodyKind> {
     }
 }
 
-/// Read at most `limit` bytes of body; 413 beyond, without reading the rest.
+/// Read at most `limit` bytes of body within `timeout`; 413 beyond the
+/// limit (without reading the rest), 408 past the time.
 pub async fn read_body(
     req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,
+    timeout: std::time::Duration,
     lang: Lang,
 ) -> Result<web::Bytes, ApiError> {
     let declared = req
@@ -76,15 +78,21 @@ pub async fn read_body(
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::new(ErrorCode::PayloadTooLarge, lang));
     }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::new(ErrorCode::MalformedJson, lang))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::new(ErrorCode::PayloadTooLarge, lang));
+    let read = async {
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|_| ApiError::new(ErrorCode::MalformedJson, lang))?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::new(ErrorCode::PayloadTooLarge, lang));
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
+        Ok(body.freeze())
+    };
+    // A client dribbling its body cannot hold the request open forever.
+    tokio::time::timeout(timeout, read)
+        .await
+        .unwrap_or_else(|_| Err(ApiError::new(ErrorCode::RequestTimeout, lang)))
 }
 
 const STRING_FIELDS: [&str; 8] = [

@@ -82,9 +82,12 @@ impl Store {
         }
         let synchronous = settings.sqlite_synchronous.to_ascii_uppercase();
         let options = AnyConnectOptions::from_str(&format!("sqlite://{path}?mode=rwc"))?;
+        // A write waits for SQLite's lock no longer than a request waits for a
+        // connection, so a locked database answers 503 in bounded time.
+        let busy_ms = settings.acquire_timeout_ms;
         let pragmas = format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
-             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;"
+             PRAGMA busy_timeout = {busy_ms}; PRAGMA foreign_keys = ON;"
         );
         let writer_pragmas = pragmas.clone();
         let writer = AnyPoolOptions::new()

@@ -198,6 +198,18 @@ impl TestApp {
         self.issued.lock().unwrap().last().cloned()
     }
 
+    /// A valid submission for a site without a security code.
+    pub fn valid_comment_without_captcha(&self) -> Value {
+        let n = READER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        json!({
+            "name": "قارئ",
+            "email": format!("reader{n}@example.com"),
+            "title": "تعليق قصير",
+            "body": format!("تعليق يكتبه قارئ رقم {n} عن الخبر."),
+            "accept_terms": true,
+        })
+    }
+
     /// A valid submission with a solved captcha, from a new reader each time
     /// (its own email and wording, so the rate and duplicate rules stay quiet).
     pub async fn valid_comment(&self, site: &str) -> Value {

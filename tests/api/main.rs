@@ -8,6 +8,7 @@ mod helpers;
 mod captcha;
 mod config;
 mod durability;
+mod faults;
 mod instances;
 mod listing;
 mod moderation;

@@ -129,6 +129,25 @@ async fn submitting_empty_fields_shows_each_fields_error_and_focuses_the_first()
     assert_eq!(state["message"], "هذا الحقل مطلوب.");
     assert_eq!(state["hidden"], false);
     assert_eq!(app.stored_count("news").await, 0);
+
+    // The audio alternative: a new code whose clip the page can load.
+    let listen = browser
+        .element_by_script(&format!(
+            "return {ROOT}.querySelectorAll('.tools button')[1];"
+        ))
+        .await;
+    browser.click(&listen).await;
+    let src = browser
+        .wait_for(
+            &format!(
+                "var a = {ROOT}.querySelector('audio'); return !a.hidden && a.getAttribute('src');"
+            ),
+            "the audio clip",
+        )
+        .await;
+    let wav = app.client.get(src.as_str().unwrap()).send().await.unwrap();
+    assert_eq!(wav.status(), 200);
+    assert_eq!(wav.headers()["content-type"], "audio/wav");
     browser.close().await;
 }
 

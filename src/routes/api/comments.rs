@@ -51,6 +51,7 @@ fn submit_error(e: SubmitError, lang: Lang) -> ApiError {
         SubmitError::CaptchaBroken(c) => ApiError::internal(c, lang),
         SubmitError::RateLimited(secs) => ApiError::rate_limited(secs, lang),
         SubmitError::RejectedByRules { .. } => ApiError::new(ErrorCode::ViolatesPostingRules, lang),
+        SubmitError::Rules(crate::service::RulesError::Storage(s)) => ApiError::storage(s, lang),
         SubmitError::Rules(e) => ApiError::internal(e, lang),
     }
 }
@@ -72,7 +73,17 @@ pub async fn submit(
             &site,
         ));
     };
-    let bytes = match read_body(&req, payload, state.settings.server.max_body_bytes, lang).await {
+    let body_timeout =
+        std::time::Duration::from_secs(state.settings.server.request_body_timeout_secs);
+    let bytes = match read_body(
+        &req,
+        payload,
+        state.settings.server.max_body_bytes,
+        body_timeout,
+        lang,
+    )
+    .await
+    {
         Ok(b) => b,
         Err(e) => return Ok(cors::on_error(e, &req, &site)),
     };

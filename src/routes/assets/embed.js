@@ -171,26 +171,29 @@
     var img = el("img", { alt: t("form.captcha_alt"), width: "220", height: "90" });
     var audio = el("audio", { controls: "", preload: "none", hidden: "" });
     var answer = el("input", { name: "captcha_answer", type: "text", autocomplete: "off", autocapitalize: "off", spellcheck: "false", required: "", dir: "ltr" });
-    function newCaptcha() {
+    // A new code; with `withAudio` also its spoken version, played at once.
+    function newCaptcha(withAudio) {
       if (!cfg.captcha_enabled) return;
-      json(base + "/api/v1/captcha?site=" + enc(site)).then(function (r) {
+      var url = base + "/api/v1/captcha?site=" + enc(site) + (withAudio === true ? "&audio=1" : "");
+      json(url).then(function (r) {
         if (r.status !== 200) return;
         captcha = r.body.id;
         img.src = r.body.image;
-        audio.hidden = true;
-        audio.removeAttribute("src");
         answer.value = "";
+        if (r.body.audio_url) {
+          audio.src = base + r.body.audio_url;
+          audio.hidden = false;
+          audio.play().catch(function () {});
+        } else {
+          audio.hidden = true;
+          audio.removeAttribute("src");
+        }
       });
     }
     if (cfg.captcha_enabled) {
       var tools = el("div", { "class": "tools" }, [
-        el("button", { type: "button", onclick: newCaptcha, text: t("form.captcha_new") }),
-        el("button", { type: "button", text: t("form.captcha_audio"), onclick: function () {
-          if (!captcha) return;
-          audio.src = base + "/api/v1/captcha/" + enc(captcha) + ".wav";
-          audio.hidden = false;
-          audio.play().catch(function () {});
-        } })
+        el("button", { type: "button", onclick: function () { newCaptcha(false); }, text: t("form.captcha_new") }),
+        el("button", { type: "button", text: t("form.captcha_audio"), onclick: function () { newCaptcha(true); } })
       ]);
       form.appendChild(field("captcha_answer", "form.captcha", answer, el("div", { "class": "captcha" }, [img, tools, audio])));
     }
