@@ -5,9 +5,10 @@
 mod clock;
 mod comments;
 mod moderation;
+mod notify;
 mod rules;
 
 pub use clock::now_ms;
 pub use comments::{SubmitContext, SubmitError, SubmitOutcome, submit_comment};
-pub use moderation::{Decision, DecisionError, decide};
+pub use moderation::{Decision, DecisionError, decide, decide_by_link};
 pub use rules::{PolicyCache, RulesError, StoredPolicy, cidr_contains, parse_cidr};
