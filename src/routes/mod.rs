@@ -44,6 +44,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/sites/{site}/counts", web::get().to(api::comments::counts))
                 .route("/sites/{site}/outbox", web::get().to(api::outbox::list))
+                .service(
+                    web::resource("/sites/{site}/email-settings")
+                        .route(web::get().to(api::outbox::get_settings))
+                        .route(web::put().to(api::outbox::put_settings)),
+                )
                 .route(
                     "/sites/{site}/moderation/queue",
                     web::get().to(api::moderation::queue),

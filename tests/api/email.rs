@@ -559,19 +559,54 @@ async fn unsubscribed_commenters_get_no_more_notices_and_a_get_changes_nothing()
 async fn sites_choose_whether_commenters_hear_of_publication_and_rejection() {
     let (app, sink) = app_with_sink().await;
     app.add_site(site("news")).await;
-    app.store
-        .set_site_email_settings(
-            "news",
-            &SiteEmailSettings {
-                notify_published: false,
-                notify_rejected: true,
-                ..SiteEmailSettings::default()
-            },
-            now_ms(),
-        )
+    let admin = app.api_key("news", "admin").await;
+    let key = app.api_key("news", "moderator").await;
+    let url = app.url("/api/v1/sites/news/email-settings");
+    let defaults: Value = app
+        .client
+        .get(&url)
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
         .await
         .unwrap();
-    let key = app.api_key("news", "moderator").await;
+    assert_eq!(
+        defaults,
+        json!({"from_name": null, "moderator_alerts": true,
+               "notify_published": true, "notify_rejected": false})
+    );
+    let r = app
+        .client
+        .put(&url)
+        .bearer_auth(&key)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "admins only");
+    let r = app
+        .client
+        .put(&url)
+        .bearer_auth(&admin)
+        .json(&json!({"from_name": "Desk\r\nBcc: evil@attacker.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = app
+        .client
+        .put(&url)
+        .bearer_auth(&admin)
+        .json(&json!({"notify_published": false, "notify_rejected": true, "from_name": "مكتب التحرير"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["notify_published"], false);
+    assert_eq!(v["moderator_alerts"], true, "fields left out are kept");
     let published = app.submit("news", "a").await;
     let rejected = app.submit("news", "a").await;
     app.decide(&key, "news", &published, "approve", None).await;
@@ -597,6 +632,7 @@ async fn sites_choose_whether_commenters_hear_of_publication_and_rejection() {
     assert!(mail.text().contains("السبب: off_topic <b>"));
     assert!(mail.html().contains("off_topic &#60;b&#62;"));
     assert!(mail.header("List-Unsubscribe").is_some());
+    assert!(mail.header("From").unwrap().contains("مكتب التحرير"));
     let rows = app.store.outbox_messages("news", None, 100).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].comment_id.as_deref(), Some(rejected.as_str()));
@@ -660,12 +696,25 @@ async fn two_workers_on_one_database_deliver_each_message_exactly_once() {
     s.moderation_mode = ModerationMode::Post;
     app.add_site(s).await;
     const N: usize = 12;
+    // A backlog both workers retry while the relay is down, then race for
+    // when it is back.
+    sink.stop().await;
     for i in 0..N {
         let r = app
             .post_comment("news", &format!("a{i}"), &app.valid_comment("news").await)
             .await;
         assert_eq!(r.status(), 201);
     }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let rows = app.store.outbox_messages("news", None, 100).await.unwrap();
+        if rows.len() == N && rows.iter().all(|m| m.attempts >= 1) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{rows:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    sink.restart().await;
     sink.wait_for(N).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while app
