@@ -56,6 +56,24 @@ impl Transport {
     }
 }
 
+/// Delay before the next attempt after `attempts` failed ones:
+/// base * 2^(attempts-1), capped at `max_secs`, of which a random part of up
+/// to one half is dropped (jitter, so instances do not retry in step).
+pub fn backoff_ms(base_secs: u64, max_secs: u64, attempts: u32) -> i64 {
+    let base = base_secs.saturating_mul(1000);
+    let cap = max_secs.saturating_mul(1000).max(base);
+    let exp = base
+        .saturating_mul(1u64 << attempts.saturating_sub(1).min(30))
+        .min(cap);
+    let half = exp / 2;
+    let jitter = if half > 0 {
+        rand::rng().random_range(0..=half)
+    } else {
+        0
+    };
+    i64::try_from(half + jitter).unwrap_or(i64::MAX)
+}
+
 /// Wakes the worker after a commit that queued mail.
 #[derive(Clone, Default)]
 pub struct Wake(Arc<Notify>);
@@ -183,21 +201,12 @@ impl Worker {
         }
     }
 
-    /// Delay before the next attempt: base * 2^(attempts-1), capped, with
-    /// up to half of it replaced by jitter.
     fn backoff_ms(&self, attempts: u32) -> i64 {
-        let base = self.settings.retry_base_secs.saturating_mul(1000);
-        let cap = self.settings.retry_max_secs.saturating_mul(1000).max(base);
-        let exp = base
-            .saturating_mul(1u64 << attempts.saturating_sub(1).min(30))
-            .min(cap);
-        let half = exp / 2;
-        let jitter = if half > 0 {
-            rand::rng().random_range(0..=half)
-        } else {
-            0
-        };
-        i64::try_from(half + jitter).unwrap_or(i64::MAX)
+        backoff_ms(
+            self.settings.retry_base_secs,
+            self.settings.retry_max_secs,
+            attempts,
+        )
     }
 
     /// Queue one digest per moderator for every site with pending comments
@@ -239,5 +248,23 @@ impl Worker {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_ms;
+
+    #[test]
+    fn retries_back_off_exponentially_with_jitter_up_to_the_cap() {
+        for _ in 0..100 {
+            let first = backoff_ms(30, 3600, 1);
+            assert!((15_000..=30_000).contains(&first), "{first}");
+            let fourth = backoff_ms(30, 3600, 4);
+            assert!((120_000..=240_000).contains(&fourth), "{fourth}");
+            let late = backoff_ms(30, 3600, 40);
+            assert!((1_800_000..=3_600_000).contains(&late), "{late}");
+        }
+        assert_eq!(backoff_ms(0, 3600, 5), 0);
     }
 }
