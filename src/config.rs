@@ -21,6 +21,7 @@ pub struct Settings {
     pub captcha: CaptchaSettings,
     pub log: LogSettings,
     pub demo: DemoSettings,
+    pub email: EmailSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -85,6 +86,41 @@ pub struct DemoSettings {
     pub enabled: bool,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    /// SMTP relay host; empty means no SMTP: messages are logged and kept in the outbox.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `starttls`, `tls` (implicit TLS) or `none` (local relays only).
+    pub smtp_tls: String,
+    /// Empty means no authentication.
+    pub smtp_username: String,
+    pub smtp_password: SecretString,
+    /// Envelope and `From:` address of every message.
+    pub from_address: String,
+    /// `From:` display name when a site sets none (sites default to their name).
+    pub from_name: String,
+    /// Milliseconds between outbox polls (a commit also wakes the worker).
+    pub poll_interval_ms: u64,
+    /// Messages claimed per poll.
+    pub batch_size: u32,
+    /// Seconds a claimed message stays leased to one worker.
+    pub lease_secs: u64,
+    /// Seconds an SMTP conversation may take before the attempt fails.
+    pub send_timeout_secs: u64,
+    /// Attempts before a message is marked `failed`.
+    pub max_attempts: u32,
+    /// First retry delay in seconds; doubles per attempt, with jitter.
+    pub retry_base_secs: u64,
+    /// Longest retry delay in seconds.
+    pub retry_max_secs: u64,
+    /// Seconds between digests of the pending queue (0 = at every poll).
+    pub digest_interval_secs: u64,
+    /// Hours an emailed approve/reject link stays valid.
+    pub link_ttl_hours: u64,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("configuration file {0} does not exist")]
@@ -142,6 +178,27 @@ impl Settings {
         if !(1..=8).contains(&self.captcha.length) {
             return Err(ConfigError::Invalid(
                 "captcha.length must be between 1 and 8".into(),
+            ));
+        }
+        match self.email.smtp_tls.as_str() {
+            "starttls" | "tls" | "none" => {}
+            other => {
+                return Err(ConfigError::Invalid(format!(
+                    "email.smtp_tls must be starttls, tls or none, not {other:?}"
+                )));
+            }
+        }
+        if self.email.from_address.parse::<lettre::Address>().is_err() {
+            return Err(ConfigError::Invalid(format!(
+                "email.from_address {:?} is not an email address",
+                self.email.from_address
+            )));
+        }
+        if self.email.max_attempts == 0 || self.email.batch_size == 0 || self.email.lease_secs == 0
+        {
+            return Err(ConfigError::Invalid(
+                "email.max_attempts, email.batch_size and email.lease_secs must be at least 1"
+                    .into(),
             ));
         }
         for proxy in &self.server.trusted_proxies {

@@ -8,6 +8,7 @@ pub mod captcha;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod email;
 pub mod i18n;
 pub mod moderation;
 pub mod routes;

@@ -13,6 +13,7 @@ use tracing_actix_web::TracingLogger;
 use crate::captcha::{CaptchaService, IssueObserver};
 use crate::config::Settings;
 use crate::domain::{Lang, ModerationMode, Site, SiteKey};
+use crate::email::{Composer, LinkSigner, Transport, Wake, Worker};
 use crate::service::{PolicyCache, ReadCache, now_ms};
 use crate::storage::{StorageError, Store};
 
@@ -28,6 +29,10 @@ pub struct AppState {
     pub trusted_proxies: Arc<[IpAddr]>,
     /// Key of the keyed hash that replaces client IPs in storage.
     pub ip_key: Arc<[u8]>,
+    /// Renders mail and signs the links in it.
+    pub composer: Composer,
+    /// Wakes the outbox worker after a commit that queued mail.
+    pub mail_wake: Wake,
 }
 
 /// Hooks only the test harness sets.
@@ -42,6 +47,8 @@ pub enum StartupError {
     Storage(#[from] StorageError),
     #[error("cannot listen: {0}")]
     Bind(#[from] std::io::Error),
+    #[error("email settings: {0}")]
+    Email(#[from] crate::email::EmailError),
 }
 
 pub struct Application {
@@ -66,6 +73,15 @@ impl Application {
         }
         let captcha_key = store.instance_secret("captcha", now).await?;
         let ip_key = store.instance_secret("ip_hash", now).await?;
+        let links = LinkSigner::new(store.instance_secret("email_links", now).await?);
+        let composer = Composer::new(
+            &settings.server.base_url,
+            links,
+            settings.email.link_ttl_hours,
+            &settings.email.from_name,
+        );
+        let mail_wake = Wake::default();
+        let transport = Transport::from_settings(&settings.email)?;
         let captcha = CaptchaService::new(
             store.clone(),
             captcha_key,
@@ -93,8 +109,20 @@ impl Application {
             settings: Arc::new(settings.clone()),
             trusted_proxies: trusted_proxies.into(),
             ip_key: ip_key.into(),
+            composer: composer.clone(),
+            mail_wake: mail_wake.clone(),
         };
         spawn_housekeeping(store.clone());
+        tokio::spawn(
+            Worker {
+                store: store.clone(),
+                composer,
+                transport,
+                settings: settings.email.clone(),
+                wake: mail_wake,
+            }
+            .run(),
+        );
         let server = run(listener, state, &settings)?;
         tracing::info!(
             port,

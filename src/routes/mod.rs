@@ -1,6 +1,7 @@
 //! HTTP edge, grouped by audience. `configure` is the whole route table.
 
 mod api;
+mod email;
 mod embed;
 mod error;
 mod extract;
@@ -24,6 +25,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/count.js", web::get().to(embed::count_js))
         .route("/static/form.css", web::get().to(embed::form_css))
         .service(
+            web::resource("/email/decide/{token}")
+                .route(web::get().to(email::decide_page))
+                .route(web::post().to(email::decide)),
+        )
+        .service(
+            web::resource("/email/unsubscribe/{token}")
+                .route(web::get().to(email::unsubscribe_page))
+                .route(web::post().to(email::unsubscribe)),
+        )
+        .service(
             web::scope("/api/v1")
                 .route("/captcha", web::get().to(api::captcha::issue))
                 .route("/captcha/{id}.png", web::get().to(api::captcha::image))
@@ -41,6 +52,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         ),
                 )
                 .route("/sites/{site}/counts", web::get().to(api::comments::counts))
+                .route("/sites/{site}/outbox", web::get().to(api::outbox::list))
+                .service(
+                    web::resource("/sites/{site}/email-settings")
+                        .route(web::get().to(api::outbox::get_settings))
+                        .route(web::put().to(api::outbox::put_settings)),
+                )
                 .route(
                     "/sites/{site}/moderation/queue",
                     web::get().to(api::moderation::queue),

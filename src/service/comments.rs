@@ -1,10 +1,12 @@
 use std::net::IpAddr;
 
+use super::notify::submission_mail;
 use super::rules::{PolicyCache, RulesError, signals};
 use crate::captcha::{CaptchaError, CaptchaService};
 use crate::domain::{
     CommentStatus, Lang, ModerationMode, NewComment, Site, SubmissionDto, ValidationErrors, new_id,
 };
+use crate::email::{Composer, MailComment};
 use crate::moderation::{Action, Submission, body_fingerprint, evaluate};
 use crate::storage::{InsertOutcome, NewCommentRecord, StorageError, Store};
 
@@ -52,6 +54,7 @@ pub struct SubmitContext<'a> {
     pub store: &'a Store,
     pub captcha: &'a CaptchaService,
     pub policies: &'a PolicyCache,
+    pub composer: &'a Composer,
     pub site: &'a Site,
     pub article_key: &'a str,
     pub lang: Lang,
@@ -114,8 +117,21 @@ pub async fn submit_comment(
         (_, ModerationMode::Post) => CommentStatus::Published,
     };
     let findings = serde_json::to_string(&verdict.findings).unwrap_or_else(|_| "[]".into());
+    let id = new_id();
+    let mail = MailComment {
+        id: id.clone(),
+        name: comment.name.as_str().to_string(),
+        email: comment.email.as_str().to_string(),
+        title: comment.title.as_str().to_string(),
+        body: comment.body.as_str().to_string(),
+        article_key: comment.article.key.clone(),
+        article_title: comment.article.title.clone(),
+        article_url: comment.article.url.clone(),
+        findings: findings.clone(),
+    };
+    let outbox = submission_mail(ctx.store, ctx.composer, ctx.site, status, &mail, ctx.now).await?;
     let record = NewCommentRecord {
-        id: new_id(),
+        id,
         site_key: ctx.site.key.as_str().to_string(),
         article_key: comment.article.key.clone(),
         article_url: comment.article.url.clone(),
@@ -136,6 +152,7 @@ pub async fn submit_comment(
             .site
             .auto_close_days
             .map(|d| ctx.now - i64::from(d) * DAY_MS),
+        outbox,
     };
     match ctx.store.insert_comment(&record).await? {
         InsertOutcome::Stored if status == CommentStatus::Rejected => {

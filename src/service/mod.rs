@@ -5,11 +5,12 @@
 mod clock;
 mod comments;
 mod moderation;
+mod notify;
 mod read_cache;
 mod rules;
 
 pub use clock::now_ms;
 pub use comments::{SubmitContext, SubmitError, SubmitOutcome, submit_comment};
-pub use moderation::{Decision, DecisionError, decide};
+pub use moderation::{Decision, DecisionError, decide, decide_by_link};
 pub use read_cache::{Cached, ReadCache};
 pub use rules::{PolicyCache, RulesError, StoredPolicy, cidr_contains, parse_cidr};

@@ -1,5 +1,7 @@
+use super::notify::decision_mail;
 use crate::domain::CommentStatus;
-use crate::storage::{StorageError, Store, Transition, TransitionOutcome};
+use crate::email::{Composer, DecisionClaim, LinkAction, MailComment};
+use crate::storage::{LinkUse, StorageError, Store, Transition, TransitionOutcome};
 
 /// A moderation decision as requested through the API or the dashboard.
 #[derive(Debug, Clone)]
@@ -22,13 +24,102 @@ pub enum DecisionError {
     NotFound,
     #[error("a {0:?} comment cannot be moved there")]
     NotAllowed(CommentStatus),
+    /// An emailed decision link was used before.
+    #[error("this decision link was already used")]
+    LinkUsed,
+    /// The moderator of an emailed link may no longer moderate the site.
+    #[error("this moderator may not moderate the site")]
+    NotModerator,
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
 
-/// Apply a decision; the status change and its audit row are one transaction.
-/// Repeating a decision that already holds changes nothing and succeeds.
-pub async fn decide(store: &Store, d: Decision) -> Result<CommentStatus, DecisionError> {
+/// Apply a decision; the status change, its audit row and the mail it causes
+/// are one transaction. Repeating a decision that already holds changes
+/// nothing and succeeds.
+pub async fn decide(
+    store: &Store,
+    composer: &Composer,
+    d: Decision,
+) -> Result<CommentStatus, DecisionError> {
+    apply(store, composer, d, Vec::new(), None).await
+}
+
+/// Apply the decision of an emailed link, verified by the caller: only while
+/// the comment still waits for a decision, only by a moderator who may still
+/// moderate the site, and only once (the use is recorded in the decision's
+/// transaction).
+pub async fn decide_by_link(
+    store: &Store,
+    composer: &Composer,
+    claim: &DecisionClaim,
+    at: i64,
+) -> Result<CommentStatus, DecisionError> {
+    let moderator = store
+        .moderator(&claim.moderator_id)
+        .await?
+        .filter(|m| m.can_moderate(&claim.site_key))
+        .ok_or(DecisionError::NotModerator)?;
+    let (to, action) = match claim.action {
+        LinkAction::Approve => (CommentStatus::Published, "approve"),
+        LinkAction::Reject => (CommentStatus::Rejected, "reject"),
+    };
+    let d = Decision {
+        site_key: claim.site_key.clone(),
+        comment_id: claim.comment_id.clone(),
+        to,
+        action,
+        actor_kind: "moderator",
+        actor_id: moderator.id.clone(),
+        reason: None,
+        note: Some("email link".into()),
+        at,
+    };
+    let link = LinkUse {
+        link_id: claim.link_id.clone(),
+        moderator_id: moderator.id,
+        action: action.to_string(),
+    };
+    apply(
+        store,
+        composer,
+        d,
+        vec![CommentStatus::Pending, CommentStatus::Held],
+        Some(link),
+    )
+    .await
+}
+
+async fn apply(
+    store: &Store,
+    composer: &Composer,
+    d: Decision,
+    only_from: Vec<CommentStatus>,
+    link_use: Option<LinkUse>,
+) -> Result<CommentStatus, DecisionError> {
+    let comment = store
+        .comment(&d.site_key, &d.comment_id)
+        .await?
+        .ok_or(DecisionError::NotFound)?;
+    let site = store
+        .site(&d.site_key)
+        .await?
+        .ok_or(DecisionError::NotFound)?;
+    let outbox = if comment.status == d.to.as_str() {
+        Vec::new()
+    } else {
+        decision_mail(
+            store,
+            composer,
+            &site,
+            d.to,
+            &MailComment::from(&comment),
+            d.reason.as_deref(),
+            d.at,
+        )
+        .await?
+    };
+    let linked = link_use.is_some();
     let outcome = store
         .transition(&Transition {
             site_key: d.site_key,
@@ -40,11 +131,16 @@ pub async fn decide(store: &Store, d: Decision) -> Result<CommentStatus, Decisio
             reason: d.reason,
             note: d.note,
             at: d.at,
+            only_from,
+            link_use,
+            outbox,
         })
         .await?;
     match outcome {
         TransitionOutcome::NotFound => Err(DecisionError::NotFound),
         TransitionOutcome::NotAllowed(from) => Err(DecisionError::NotAllowed(from)),
+        TransitionOutcome::LinkUsed => Err(DecisionError::LinkUsed),
+        TransitionOutcome::Unchanged(s) if linked => Err(DecisionError::NotAllowed(s)),
         TransitionOutcome::Unchanged(s) => Ok(s),
         TransitionOutcome::Changed { to, .. } => Ok(to),
     }

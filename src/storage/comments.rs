@@ -2,6 +2,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::audit::{self, AuditEntry};
+use super::outbox::{NewOutboxMessage, insert_messages};
 use super::{StorageError, Store};
 use crate::domain::{CommentStatus, new_id};
 
@@ -28,6 +29,8 @@ pub struct NewCommentRecord {
     pub created_at: i64,
     /// Articles registered before this instant are closed by age (site auto-close).
     pub closed_if_created_before: Option<i64>,
+    /// Mail this submission causes, written in the same transaction.
+    pub outbox: Vec<NewOutboxMessage>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,10 +97,26 @@ pub struct Transition {
     pub reason: Option<String>,
     pub note: Option<String>,
     pub at: i64,
+    /// Apply only from one of these statuses (empty: from any).
+    pub only_from: Vec<CommentStatus>,
+    /// A single-use decision link consumed by this decision.
+    pub link_use: Option<LinkUse>,
+    /// Mail this decision causes, written in the same transaction.
+    pub outbox: Vec<NewOutboxMessage>,
+}
+
+/// The use of an emailed decision link, recorded with the decision.
+#[derive(Debug, Clone)]
+pub struct LinkUse {
+    pub link_id: String,
+    pub moderator_id: String,
+    pub action: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransitionOutcome {
+    /// The decision link was used before: nothing written.
+    LinkUsed,
     NotFound,
     /// Already in the requested state: nothing written.
     Unchanged(CommentStatus),
@@ -208,6 +227,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        insert_messages(&mut tx, &c.outbox).await?;
         audit::insert(
             &mut tx,
             &AuditEntry {
@@ -376,6 +396,24 @@ impl Store {
     /// cannot both apply.
     pub async fn transition(&self, t: &Transition) -> Result<TransitionOutcome, StorageError> {
         let mut tx = self.writer.begin().await?;
+        if let Some(link) = &t.link_use {
+            // A write first, so SQLite takes the write lock before any read.
+            let used = sqlx::query(
+                "INSERT INTO email_link_uses (link_id, moderator_id, comment_id, action, used_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (link_id) DO NOTHING",
+            )
+            .bind(&link.link_id)
+            .bind(&link.moderator_id)
+            .bind(&t.comment_id)
+            .bind(&link.action)
+            .bind(t.at)
+            .execute(&mut *tx)
+            .await?;
+            if used.rows_affected() != 1 {
+                tx.rollback().await?;
+                return Ok(TransitionOutcome::LinkUsed);
+            }
+        }
         let row = sqlx::query(
             "SELECT c.status, c.article_id, a.article_key FROM comments c \
                  JOIN articles a ON a.id = c.article_id WHERE c.id = $1 AND c.site_key = $2",
@@ -385,6 +423,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
+            tx.rollback().await?;
             return Ok(TransitionOutcome::NotFound);
         };
         let status: String = row.try_get("status")?;
@@ -393,9 +432,11 @@ impl Store {
         let from = CommentStatus::parse(&status)
             .ok_or_else(|| StorageError::Corrupt(format!("comments.status {status:?}")))?;
         if from == t.to {
+            tx.rollback().await?;
             return Ok(TransitionOutcome::Unchanged(from));
         }
-        if !from.can_become(t.to) {
+        if !from.can_become(t.to) || !(t.only_from.is_empty() || t.only_from.contains(&from)) {
+            tx.rollback().await?;
             return Ok(TransitionOutcome::NotAllowed(from));
         }
         let updated = sqlx::query(
@@ -444,6 +485,7 @@ impl Store {
             },
         )
         .await?;
+        insert_messages(&mut tx, &t.outbox).await?;
         tx.commit().await?;
         if delta != 0 {
             self.announce_published_change(&t.site_key, &article_key)

@@ -9,6 +9,7 @@ mod captcha;
 mod comments;
 mod error;
 mod moderators;
+mod outbox;
 mod policies;
 mod pool;
 mod seed;
@@ -18,10 +19,11 @@ pub use api_keys::ApiKeyRecord;
 pub use audit::AuditEntry;
 pub use captcha::ChallengeRecord;
 pub use comments::{
-    CommentRecord, Cursor, InsertOutcome, NewCommentRecord, Order, PublicComment, QueueItem,
-    Transition, TransitionOutcome,
+    CommentRecord, Cursor, InsertOutcome, LinkUse, NewCommentRecord, Order, PublicComment,
+    QueueItem, Transition, TransitionOutcome,
 };
 pub use error::StorageError;
 pub use moderators::ModeratorRecord;
+pub use outbox::{DigestCandidate, NewOutboxMessage, OutboxMessage, SiteEmailSettings};
 pub use policies::{AuthorFacts, BlockEntry};
 pub use pool::{Backend, CACHE_CHANNEL, PublishedChange, Store};

@@ -109,6 +109,7 @@ pub async fn submit(
             store: &state.store,
             captcha: &state.captcha,
             policies: &state.policies,
+            composer: &state.composer,
             site: &site,
             article_key: &article_key,
             lang,
@@ -116,7 +117,11 @@ pub async fn submit(
             ip_hash: ip_hash(&state, &req),
             now: now_ms(),
         };
-        submit_comment(ctx, &dto).await
+        let result = submit_comment(ctx, &dto).await;
+        if result.is_ok() {
+            state.mail_wake.notify();
+        }
+        result
     } else {
         Err(SubmitError::Validation(merge_errors(
             early_errors,

@@ -2,6 +2,7 @@ pub mod captcha;
 pub mod comments;
 pub mod cors;
 pub mod moderation;
+pub mod outbox;
 pub mod rules;
 mod site;
 

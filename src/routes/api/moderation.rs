@@ -145,6 +145,7 @@ async fn decide_endpoint(
     }
     let status = decide(
         &state.store,
+        &state.composer,
         Decision {
             site_key: key.site_key.clone(),
             comment_id: comment_id.clone(),
@@ -159,6 +160,7 @@ async fn decide_endpoint(
     )
     .await
     .map_err(|e| decision_error(e, lang))?;
+    state.mail_wake.notify();
     tracing::info!(comment = %comment_id, action, api_key = %key.id, "moderation decision");
     let mut resp = HttpResponse::Ok();
     private(&mut resp);
@@ -168,7 +170,10 @@ async fn decide_endpoint(
 fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
     match e {
         DecisionError::NotFound => ApiError::new(ErrorCode::CommentNotFound, lang),
-        DecisionError::NotAllowed(_) => ApiError::new(ErrorCode::InvalidTransition, lang),
+        DecisionError::NotAllowed(_) | DecisionError::LinkUsed => {
+            ApiError::new(ErrorCode::InvalidTransition, lang)
+        }
+        DecisionError::NotModerator => ApiError::new(ErrorCode::Forbidden, lang),
         DecisionError::Storage(s) => ApiError::storage(s, lang),
     }
 }

@@ -1,0 +1,205 @@
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::site::require_key;
+use crate::auth::Role;
+use crate::routes::error::{ApiError, ErrorCode};
+use crate::routes::extract::request_lang;
+use crate::routes::time_fmt::rfc3339;
+use crate::service::now_ms;
+use crate::startup::AppState;
+use crate::storage::SiteEmailSettings;
+
+const STATUSES: [&str; 5] = ["pending", "sent", "failed", "logged", "unsubscribed"];
+const DEFAULT_LIMIT: u32 = 50;
+const MAX_LIMIT: u32 = 200;
+
+#[derive(Deserialize)]
+pub struct OutboxQuery {
+    status: Option<String>,
+    limit: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct OutboxItem {
+    id: String,
+    kind: String,
+    comment_id: Option<String>,
+    to: String,
+    subject: String,
+    status: String,
+    attempts: i64,
+    next_attempt_at: String,
+    last_error: Option<String>,
+    created_at: String,
+    sent_at: Option<String>,
+}
+
+/// `GET /api/v1/sites/{site}/outbox?status=failed`: the site's mail with
+/// counts per status (admin key).
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<OutboxQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let site_key = path.into_inner();
+    let key = require_key(&state, &req, &site_key, Role::Admin).await?;
+    let lang = request_lang(&req, None);
+    let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
+    let status = match query.status.as_deref() {
+        None | Some("") => None,
+        Some(s) if STATUSES.contains(&s) => Some(s),
+        Some(_) => return Err(bad()),
+    };
+    let limit = match query.limit {
+        None => DEFAULT_LIMIT,
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => n,
+        Some(_) => return Err(bad()),
+    };
+    let store_err = |e| ApiError::storage(e, lang);
+    let counts = state
+        .store
+        .outbox_counts(&key.site_key)
+        .await
+        .map_err(store_err)?;
+    let rows = state
+        .store
+        .outbox_messages(&key.site_key, status, limit)
+        .await
+        .map_err(store_err)?;
+    let counts: serde_json::Map<String, serde_json::Value> = STATUSES
+        .iter()
+        .map(|s| {
+            let n = counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+            ((*s).to_string(), n.into())
+        })
+        .collect();
+    let items: Vec<OutboxItem> = rows
+        .into_iter()
+        .map(|m| OutboxItem {
+            id: m.id,
+            kind: m.kind,
+            comment_id: m.comment_id,
+            to: m.to_addr,
+            subject: m.subject,
+            status: m.status,
+            attempts: m.attempts,
+            next_attempt_at: rfc3339(m.next_attempt_at),
+            last_error: m.last_error,
+            created_at: rfc3339(m.created_at),
+            sent_at: m.sent_at.map(rfc3339),
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({ "counts": counts, "items": items })))
+}
+
+/// Longest sender display name a site may set.
+const FROM_NAME_MAX: usize = 80;
+
+#[derive(Serialize)]
+struct EmailSettingsJson {
+    from_name: Option<String>,
+    moderator_alerts: bool,
+    notify_published: bool,
+    notify_rejected: bool,
+}
+
+impl From<SiteEmailSettings> for EmailSettingsJson {
+    fn from(s: SiteEmailSettings) -> EmailSettingsJson {
+        EmailSettingsJson {
+            from_name: s.from_name,
+            moderator_alerts: s.moderator_alerts,
+            notify_published: s.notify_published,
+            notify_rejected: s.notify_rejected,
+        }
+    }
+}
+
+/// Fields left out keep their current value; `from_name: null` (or "")
+/// returns to the site's name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettingsBody {
+    #[serde(default, deserialize_with = "present")]
+    from_name: Option<Option<String>>,
+    moderator_alerts: Option<bool>,
+    notify_published: Option<bool>,
+    notify_rejected: Option<bool>,
+}
+
+/// A field that is present (even as `null`) is `Some`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// `GET /api/v1/sites/{site}/email-settings` (admin key).
+pub async fn get_settings(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
+    let lang = request_lang(&req, None);
+    let s = state
+        .store
+        .site_email_settings(&key.site_key)
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(EmailSettingsJson::from(s)))
+}
+
+/// `PUT /api/v1/sites/{site}/email-settings` (admin key).
+pub async fn put_settings(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<EmailSettingsBody>,
+) -> Result<HttpResponse, ApiError> {
+    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
+    let lang = request_lang(&req, None);
+    let store_err = |e| ApiError::storage(e, lang);
+    let mut s = state
+        .store
+        .site_email_settings(&key.site_key)
+        .await
+        .map_err(store_err)?;
+    let b = body.into_inner();
+    if let Some(name) = b.from_name {
+        let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        if let Some(n) = &name {
+            // A display name ends up in the From header: no line breaks,
+            // controls or direction overrides, bounded.
+            let unsafe_char = n.chars().any(|c| {
+                c.is_control()
+                    || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{200B}'..='\u{200F}'
+                        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+            });
+            if unsafe_char || n.chars().count() > FROM_NAME_MAX {
+                return Err(
+                    ApiError::new(ErrorCode::InvalidParameter, lang).with_detail(format!(
+                        "from_name must be at most {FROM_NAME_MAX} characters on one line"
+                    )),
+                );
+            }
+        }
+        s.from_name = name;
+    }
+    s.moderator_alerts = b.moderator_alerts.unwrap_or(s.moderator_alerts);
+    s.notify_published = b.notify_published.unwrap_or(s.notify_published);
+    s.notify_rejected = b.notify_rejected.unwrap_or(s.notify_rejected);
+    state
+        .store
+        .set_site_email_settings(&key.site_key, &s, now_ms())
+        .await
+        .map_err(store_err)?;
+    tracing::info!(site = %key.site_key, api_key = %key.id, "email settings changed");
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(EmailSettingsJson::from(s)))
+}
