@@ -1,6 +1,7 @@
 //! HTTP edge, grouped by audience. `configure` is the whole route table.
 
 mod api;
+mod dashboard;
 mod embed;
 mod error;
 mod extract;
@@ -10,6 +11,10 @@ mod time_fmt;
 use actix_web::web;
 
 pub use error::{ApiError, ErrorCode};
+
+/// Largest dashboard form (an edited comment body in Arabic is ~2 bytes a
+/// character, percent-encoded ~6).
+const DASHBOARD_FORM_LIMIT: usize = 256 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
@@ -21,6 +26,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/embed.js", web::get().to(embed::embed_js))
         .route("/count.js", web::get().to(embed::count_js))
         .route("/static/form.css", web::get().to(embed::form_css))
+        .service(
+            web::scope("/dashboard")
+                .app_data(web::FormConfig::default().limit(DASHBOARD_FORM_LIMIT))
+                .route("", web::get().to(dashboard::queue::page))
+                .route(
+                    "/static/dashboard.js",
+                    web::get().to(dashboard::view::script),
+                )
+                .route(
+                    "/static/dashboard.css",
+                    web::get().to(dashboard::view::stylesheet),
+                )
+                .route("/login", web::get().to(dashboard::login::form))
+                .route("/login", web::post().to(dashboard::login::submit))
+                .route("/logout", web::post().to(dashboard::login::logout))
+                .route("/lang", web::post().to(dashboard::login::set_lang))
+                .route("/audit", web::get().to(dashboard::audit::page))
+                .route("/bulk", web::post().to(dashboard::queue::bulk))
+                .route("/block", web::post().to(dashboard::queue::block))
+                .route(
+                    "/comments/{site}/{id}/edit",
+                    web::post().to(dashboard::queue::edit),
+                )
+                .route(
+                    "/comments/{site}/{id}/{action}",
+                    web::post().to(dashboard::queue::act),
+                ),
+        )
         .service(
             web::scope("/api/v1")
                 .route("/captcha", web::get().to(api::captcha::issue))

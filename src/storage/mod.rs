@@ -7,6 +7,7 @@ mod api_keys;
 mod audit;
 mod captcha;
 mod comments;
+mod dashboard;
 mod error;
 mod moderators;
 mod policies;
@@ -19,6 +20,9 @@ pub use captcha::ChallengeRecord;
 pub use comments::{
     CommentRecord, Cursor, InsertOutcome, NewCommentRecord, Order, PublicComment, QueueItem,
     Transition, TransitionOutcome,
+};
+pub use dashboard::{
+    AuditFilter, AuditRow, EditOutcome, QueueFilter, QueueTab, SessionRecord, SiteItem,
 };
 pub use error::StorageError;
 pub use moderators::ModeratorRecord;
