@@ -43,6 +43,38 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/logout", web::post().to(dashboard::login::logout))
                 .route("/lang", web::post().to(dashboard::login::set_lang))
                 .route("/audit", web::get().to(dashboard::audit::page))
+                .route("/articles", web::get().to(dashboard::admin::articles))
+                .route(
+                    "/articles/{site}/{id}/{what}",
+                    web::post().to(dashboard::admin::article_commenting),
+                )
+                .route("/stats", web::get().to(dashboard::admin::stats))
+                .route("/moderators", web::get().to(dashboard::admin::moderators))
+                .route(
+                    "/moderators",
+                    web::post().to(dashboard::admin::add_moderator),
+                )
+                .route(
+                    "/moderators/{id}/disable",
+                    web::post().to(dashboard::admin::disable_moderator),
+                )
+                .route("/settings", web::get().to(dashboard::admin::settings))
+                .route(
+                    "/settings/{site}",
+                    web::post().to(dashboard::admin::save_site),
+                )
+                .route(
+                    "/settings/{site}/lexicons/{name}",
+                    web::post().to(dashboard::admin::save_lexicon),
+                )
+                .route(
+                    "/settings/{site}/apikeys",
+                    web::post().to(dashboard::admin::create_key),
+                )
+                .route(
+                    "/settings/{site}/apikeys/{id}/revoke",
+                    web::post().to(dashboard::admin::revoke_key),
+                )
                 .route("/bulk", web::post().to(dashboard::queue::bulk))
                 .route("/block", web::post().to(dashboard::queue::block))
                 .route(

@@ -116,6 +116,31 @@ pub struct AuditFilter {
     pub offset: u32,
 }
 
+/// An article with its comment counts.
+#[derive(Debug, Clone)]
+pub struct ArticleRow {
+    pub id: String,
+    pub article_key: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub closed: bool,
+    pub published: i64,
+    pub waiting: i64,
+    pub total: i64,
+    pub created_at: i64,
+}
+
+/// Figures for the stats page.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub pending: i64,
+    pub oldest_pending_at: Option<i64>,
+    /// (day as unix ms at 00:00 GMT, actor id, actor email, decisions)
+    pub per_day: Vec<(i64, String, Option<String>, i64)>,
+    /// (reason, decisions)
+    pub reasons: Vec<(String, i64)>,
+}
+
 /// The text of a comment before an edit.
 #[derive(Debug, Clone)]
 pub struct EditOutcome {
@@ -628,5 +653,179 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Articles of a site, newest first, with published / waiting / all counts.
+    pub async fn articles_of_site(
+        &self,
+        site_key: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<ArticleRow>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.article_key, a.title, a.url, a.closed, a.published_count, a.created_at, \
+             (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id \
+              AND c.status IN ('pending', 'held')) AS waiting, \
+             (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id) AS total \
+             FROM articles a WHERE a.site_key = $1 \
+             ORDER BY a.created_at DESC, a.id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(site_key)
+        .bind(i64::from(limit))
+        .bind(i64::from(offset))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let closed: i64 = r.try_get("closed")?;
+                Ok(ArticleRow {
+                    id: r.try_get("id")?,
+                    article_key: r.try_get("article_key")?,
+                    title: r.try_get("title")?,
+                    url: r.try_get("url")?,
+                    closed: closed != 0,
+                    published: r.try_get("published_count")?,
+                    waiting: r.try_get("waiting")?,
+                    total: r.try_get("total")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Open or close commenting on an article and audit it, in one transaction.
+    pub async fn set_article_closed(
+        &self,
+        site_key: &str,
+        article_id: &str,
+        closed: bool,
+        actor_id: &str,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        let mut tx = self.writer.begin().await?;
+        let r = sqlx::query("UPDATE articles SET closed = $1 WHERE id = $2 AND site_key = $3")
+            .bind(i64::from(closed))
+            .bind(article_id)
+            .bind(site_key)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let details = serde_json::json!({ "article_id": article_id }).to_string();
+        insert_audit(
+            &mut tx,
+            &AuditEntry {
+                id: new_id(),
+                site_key: site_key.to_string(),
+                comment_id: None,
+                actor_kind: "moderator".into(),
+                actor_id: actor_id.to_string(),
+                action: if closed {
+                    "close_article"
+                } else {
+                    "open_article"
+                }
+                .into(),
+                from_status: None,
+                to_status: None,
+                reason: None,
+                note: None,
+                created_at: now,
+            },
+            Some(&details),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Audit a settings change that is not about one comment.
+    pub async fn audit_setting(
+        &self,
+        site_key: &str,
+        actor_id: &str,
+        action: &str,
+        details: &str,
+        now: i64,
+    ) -> Result<(), StorageError> {
+        let mut conn = self.writer.acquire().await?;
+        insert_audit(
+            &mut conn,
+            &AuditEntry {
+                id: new_id(),
+                site_key: site_key.to_string(),
+                comment_id: None,
+                actor_kind: "moderator".into(),
+                actor_id: actor_id.to_string(),
+                action: action.to_string(),
+                from_status: None,
+                to_status: None,
+                reason: None,
+                note: None,
+                created_at: now,
+            },
+            Some(details),
+        )
+        .await
+    }
+
+    /// Pending count and age, decisions per day per moderator and reasons,
+    /// over the given sites since `since`.
+    pub async fn stats(&self, sites: &[String], since: i64) -> Result<Stats, StorageError> {
+        let mut out = Stats::default();
+        if sites.is_empty() {
+            return Ok(out);
+        }
+        let list = placeholders(1, sites.len());
+        let n = sites.len();
+        let sql = format!(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM comments \
+             WHERE status IN ('pending', 'held') AND site_key IN ({list})"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for s in sites {
+            q = q.bind(s);
+        }
+        let row = q.fetch_one(&self.reader).await?;
+        out.pending = row.try_get("n")?;
+        out.oldest_pending_at = row.try_get("oldest")?;
+        let sql = format!(
+            "SELECT (l.created_at / 86400000) * 86400000 AS day, l.actor_id, m.email, COUNT(*) AS n \
+             FROM audit_log l LEFT JOIN moderators m ON m.id = l.actor_id \
+             WHERE l.actor_kind = 'moderator' AND l.action IN ('approve', 'reject', 'spam', 'delete') \
+             AND l.site_key IN ({list}) AND l.created_at >= ${} \
+             GROUP BY (l.created_at / 86400000) * 86400000, l.actor_id, m.email \
+             ORDER BY day DESC, n DESC",
+            n + 1
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for s in sites {
+            q = q.bind(s);
+        }
+        for r in q.bind(since).fetch_all(&self.reader).await? {
+            out.per_day.push((
+                r.try_get("day")?,
+                r.try_get("actor_id")?,
+                r.try_get("email")?,
+                r.try_get("n")?,
+            ));
+        }
+        let sql = format!(
+            "SELECT COALESCE(reason, '') AS reason, COUNT(*) AS n FROM audit_log \
+             WHERE action IN ('reject', 'spam') AND actor_kind <> 'system' \
+             AND site_key IN ({list}) AND created_at >= ${} \
+             GROUP BY COALESCE(reason, '') ORDER BY n DESC",
+            n + 1
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for s in sites {
+            q = q.bind(s);
+        }
+        for r in q.bind(since).fetch_all(&self.reader).await? {
+            out.reasons.push((r.try_get("reason")?, r.try_get("n")?));
+        }
+        Ok(out)
     }
 }

@@ -22,7 +22,8 @@ pub use comments::{
     Transition, TransitionOutcome,
 };
 pub use dashboard::{
-    AuditFilter, AuditRow, EditOutcome, QueueFilter, QueueTab, SessionRecord, SiteItem,
+    ArticleRow, AuditFilter, AuditRow, EditOutcome, QueueFilter, QueueTab, SessionRecord, SiteItem,
+    Stats,
 };
 pub use error::StorageError;
 pub use moderators::ModeratorRecord;

@@ -719,3 +719,240 @@ async fn a_comment_made_of_xss_payloads_renders_inert_on_every_dashboard_page() 
     let csp = resp.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
 }
+
+#[tokio::test]
+async fn articles_list_their_counts_and_commenting_can_be_closed_and_opened() {
+    let app = app_with_moderator().await;
+    let a = app.submit("news", "a-1").await;
+    app.submit("news", "a-1").await;
+    let dash = app.login("mod@news.example", PASSWORD).await;
+    dash.post(&format!("/dashboard/comments/news/{a}/approve"), &[])
+        .await;
+    let page = dash.page("/dashboard/articles?site=news").await;
+    assert!(page.contains("a-1"));
+    let start = page.find("/dashboard/articles/news/").unwrap() + "/dashboard/articles/news/".len();
+    let article_id = page[start..start + 32].to_string();
+    let resp = dash
+        .post(&format!("/dashboard/articles/news/{article_id}/close"), &[])
+        .await;
+    assert_eq!(resp.status(), 303);
+    let body = app.valid_comment("news").await;
+    let resp = app.post_comment("news", "a-1", &body).await;
+    assert_eq!(resp.status(), 403, "closed articles take no comments");
+    let resp = dash
+        .post(&format!("/dashboard/articles/news/{article_id}/open"), &[])
+        .await;
+    assert_eq!(resp.status(), 303);
+    app.submit("news", "a-1").await;
+    let rows = app
+        .store
+        .audit_log(&majlis::storage::AuditFilter {
+            sites: vec!["news".into()],
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r.entry.action.as_str()).collect();
+    assert!(actions.contains(&"close_article") && actions.contains(&"open_article"));
+    // Another site's article cannot be closed by this moderator.
+    app.add_site(site("other")).await;
+    let resp = dash
+        .post(
+            &format!("/dashboard/articles/other/{article_id}/close"),
+            &[],
+        )
+        .await;
+    assert_eq!(resp.status(), 404);
+}
+
+#[tokio::test]
+async fn the_stats_page_counts_waiting_comments_and_decisions_by_reason() {
+    let app = app_with_moderator().await;
+    let a = app.submit("news", "a-1").await;
+    app.submit("news", "a-1").await;
+    app.submit("news", "a-1").await;
+    let dash = app.login("mod@news.example", PASSWORD).await;
+    dash.post(
+        &format!("/dashboard/comments/news/{a}/reject"),
+        &[("reason", "sectarian_racist")],
+    )
+    .await;
+    let page = dash.page("/dashboard/stats").await;
+    assert!(page.contains("<strong id=\"pending\">2</strong>"), "{page}");
+    assert!(page.contains("sectarian_racist"));
+    assert!(page.contains("mod@news.example"));
+}
+
+#[tokio::test]
+async fn an_admin_adds_and_disables_accounts_and_a_disabled_account_is_signed_out() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    app.create_moderator("root@news.example", "admin", &[], PASSWORD)
+        .await;
+    let admin = app.login("root@news.example", PASSWORD).await;
+    let resp = admin
+        .post(
+            "/dashboard/moderators",
+            &[
+                ("email", "new@news.example"),
+                ("role", "moderator"),
+                ("sites", "news"),
+                ("password", "another long passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let stored = app
+        .store
+        .moderator_by_email("new@news.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored
+            .password_hash
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
+    );
+    assert_eq!(stored.sites, vec!["news".to_string()]);
+    let newcomer = app
+        .login("new@news.example", "another long passphrase")
+        .await;
+    // A moderator cannot manage accounts or settings.
+    assert_eq!(newcomer.get("/dashboard/moderators").await.status(), 404);
+    let resp = newcomer
+        .post(
+            "/dashboard/moderators",
+            &[
+                ("email", "x@news.example"),
+                ("role", "admin"),
+                ("password", "xxxxxxxxxxxx"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 404);
+    let resp = newcomer
+        .post("/dashboard/settings/news", &[("moderation", "post")])
+        .await;
+    assert_eq!(resp.status(), 404);
+    // Too short a password is refused.
+    let resp = admin
+        .post(
+            "/dashboard/moderators",
+            &[
+                ("email", "short@news.example"),
+                ("role", "admin"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 400);
+    let resp = admin
+        .post(&format!("/dashboard/moderators/{}/disable", stored.id), &[])
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(newcomer.get("/dashboard").await.status(), 303);
+    let client = browser_client();
+    let resp = app
+        .try_login(&client, "new@news.example", "another long passphrase")
+        .await;
+    assert_eq!(resp.status(), 401);
+}
+
+#[tokio::test]
+async fn a_site_admin_changes_settings_word_lists_and_api_keys() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    app.add_site(site("other")).await;
+    app.create_moderator("boss@news.example", "admin", &["news"], PASSWORD)
+        .await;
+    let admin = app.login("boss@news.example", PASSWORD).await;
+    let page = admin.page("/dashboard/settings?site=news").await;
+    assert!(page.contains("insult-ar") || page.contains("<details class=\"lexicon\">"));
+    let resp = admin
+        .post(
+            "/dashboard/settings/news",
+            &[
+                ("name", "News"),
+                ("moderation", "post"),
+                ("max_body", "1500"),
+                ("terms_url", "https://news.example/terms"),
+                ("terms_version", "4"),
+                ("origins", "https://news.example\nhttps://www.news.example"),
+                ("auto_close_days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let s = app.store.site("news").await.unwrap().unwrap();
+    assert_eq!(s.moderation_mode.as_str(), "post");
+    assert_eq!(s.max_body_chars, 1500);
+    assert_eq!(s.terms_version, "4");
+    assert_eq!(s.allowed_origins.len(), 2);
+    assert!(!s.captcha_enabled);
+    assert_eq!(s.auto_close_days, Some(30));
+    // Another site's settings are out of reach.
+    let resp = admin
+        .post("/dashboard/settings/other", &[("moderation", "post")])
+        .await;
+    assert_eq!(resp.status(), 404);
+    // Word lists: add a term to the first list; the rules engine uses it.
+    let stored = majlis::service::PolicyCache::load(&app.store, "news")
+        .await
+        .unwrap();
+    let list = stored.config.lexicons.first().unwrap().clone();
+    let mut text: Vec<String> = list.entries.iter().map(|e| e.term().to_string()).collect();
+    text.push("زنديقكبير".into());
+    let resp = admin
+        .post(
+            &format!("/dashboard/settings/news/lexicons/{}", list.name),
+            &[("entries", &text.join("\n"))],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let after = majlis::service::PolicyCache::load(&app.store, "news")
+        .await
+        .unwrap();
+    let changed = after
+        .config
+        .lexicons
+        .iter()
+        .find(|l| l.name == list.name)
+        .unwrap();
+    assert_eq!(changed.version, list.version + 1);
+    assert!(changed.entries.iter().any(|e| e.term() == "زنديقكبير"));
+    // API keys: shown once, usable, revocable.
+    let resp = admin
+        .post(
+            "/dashboard/settings/news/apikeys",
+            &[("role", "moderator"), ("label", "cms")],
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let page = resp.text().await.unwrap();
+    let start =
+        page.find("id=\"new-key\" dir=\"ltr\">").unwrap() + "id=\"new-key\" dir=\"ltr\">".len();
+    let end = start + page[start..].find('<').unwrap();
+    let key = page[start..end].to_string();
+    assert!(key.starts_with("mjk_"));
+    let queue = app.queue(&key, "news", "pending").await;
+    assert!(queue["items"].is_array());
+    let again = admin.page("/dashboard/settings?site=news").await;
+    assert!(!again.contains(&key), "the key is shown only once");
+    let record = app.store.api_keys("news").await.unwrap().pop().unwrap();
+    let resp = admin
+        .post(
+            &format!("/dashboard/settings/news/apikeys/{}/revoke", record.id),
+            &[],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let resp = app
+        .client
+        .get(app.url("/api/v1/sites/news/moderation/queue"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+}

@@ -2,6 +2,7 @@
 //! pages; every action is a plain POST form carrying the session's CSRF
 //! token (a little script adds keyboard shortcuts on top).
 
+pub mod admin;
 pub mod audit;
 pub mod guard;
 pub mod login;

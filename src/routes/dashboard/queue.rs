@@ -171,6 +171,8 @@ pub fn layout(cur: &Current, active: &'static str) -> Layout {
         dir: cur.lang.dir(),
         csrf: cur.csrf.clone(),
         me: cur.moderator.email.clone(),
+        admin: cur.moderator.role == "admin",
+        admin_of_all: cur.moderator.role == "admin" && cur.moderator.sites.is_empty(),
         active,
     }
 }

@@ -23,6 +23,9 @@ pub struct Layout {
     pub dir: &'static str,
     pub csrf: String,
     pub me: String,
+    /// Admins see the site settings; admins of every site also the accounts.
+    pub admin: bool,
+    pub admin_of_all: bool,
     pub active: &'static str,
 }
 
