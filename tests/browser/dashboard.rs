@@ -160,3 +160,52 @@ async fn without_javascript_every_action_is_a_plain_form() {
     assert_eq!(c.status, "published");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_queue_of_fifty_is_cleared_with_the_keyboard_alone() {
+    if !available("dashboard fifty") {
+        return;
+    }
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    app.create_moderator("mod@news.example", "moderator", &["news"], PASSWORD)
+        .await;
+    for _ in 0..50 {
+        app.submit("news", "a-1").await;
+    }
+    let browser = Browser::launch(true, 1280, 1000).await;
+    sign_in(&app, &browser).await;
+    assert_eq!(items(&browser).await, 50);
+    let started = std::time::Instant::now();
+    for _ in 0..50 {
+        browser.press("a").await;
+    }
+    browser
+        .wait_for(
+            "return document.querySelector('.empty') !== null;",
+            "the empty queue after fifty approvals",
+        )
+        .await;
+    eprintln!(
+        "fifty keyboard approvals took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let published = app
+        .store
+        .queue(
+            "news",
+            majlis::domain::CommentStatus::Published,
+            majlis::storage::Order::Oldest,
+            100,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(published.len(), 50);
+    for c in &published {
+        let audit = app.store.audit_for_comment("news", &c.id).await.unwrap();
+        assert_eq!(audit.last().unwrap().action, "approve");
+        assert_eq!(audit.last().unwrap().actor_kind, "moderator");
+    }
+    browser.close().await;
+}

@@ -4,7 +4,7 @@
    Enter sends); s: spam; x: select for a bulk action; e: edit. */
 (function () {
   'use strict';
-  var items = function () { return Array.prototype.slice.call(document.querySelectorAll('.item')); };
+  var items = function () { return Array.prototype.slice.call(document.querySelectorAll('.item:not(.busy)')); };
   var current = null;
 
   function focusItem(el) {
@@ -32,26 +32,28 @@
     });
   }
 
-  /* Send a decision form in the background, then drop the comment from the
-     list and move to the next one. On failure, fall back to a normal post. */
+  /* Send a decision form in the background and move on to the next comment
+     at once; the decided one leaves the list when the server confirms. On
+     failure, fall back to a normal form post (which shows the error). */
   function send(form) {
     var item = form.closest('.item');
+    if (item && item.classList.contains('busy')) return;
     var body = new URLSearchParams(new FormData(form));
-    form.classList.add('busy');
-    return fetch(form.action, {
+    if (item) {
+      var list = items();
+      var at = list.indexOf(item);
+      item.classList.add('busy');
+      focusItem(list[at + 1] || list[at - 1]);
+    }
+    fetch(form.action, {
       method: 'POST',
       body: body,
       credentials: 'same-origin',
       headers: { 'Accept': 'application/json' }
     }).then(function (r) {
       if (!r.ok) throw new Error('HTTP ' + r.status);
-      if (item) {
-        var list = items();
-        var next = list[list.indexOf(item) + 1] || list[list.indexOf(item) - 1];
-        item.remove();
-        focusItem(next);
-        if (!items().length) window.location.reload();
-      }
+      if (item) item.remove();
+      if (!document.querySelector('.item')) window.location.reload();
     }).catch(function () { form.submit(); });
   }
 
