@@ -28,6 +28,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/static/form.css", web::get().to(embed::form_css))
         .service(
             web::scope("/dashboard")
+                .wrap(
+                    actix_web::middleware::ErrorHandlers::new()
+                        .default_handler_client(dashboard::guard::html_errors)
+                        .default_handler_server(dashboard::guard::html_errors),
+                )
                 .app_data(web::FormConfig::default().limit(DASHBOARD_FORM_LIMIT))
                 .route("", web::get().to(dashboard::queue::page))
                 .route(

@@ -203,16 +203,16 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
+/// No inline script, no framing, forms only to ourselves.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// Security headers of every dashboard page: no framing, no inline script.
 pub fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        ))
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .body(body)
 }
@@ -233,4 +233,71 @@ pub async fn sites_of(state: &AppState, cur: &Current) -> Result<Vec<String>, Ap
         .map(|s| s.key.as_str().to_string())
         .filter(|k| cur.moderator.can_moderate(k))
         .collect())
+}
+
+#[derive(askama::Template)]
+#[template(path = "dashboard/error.html")]
+struct ErrorTemplate {
+    lang: &'static str,
+    dir: &'static str,
+    message: &'static str,
+    back: &'static str,
+}
+
+/// Error handler of the `/dashboard` scope: a JSON error answered to a
+/// browser becomes a small page in the reader's language (same status and
+/// headers). The page script, which asks for JSON, keeps the JSON.
+pub fn html_errors<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    use actix_web::middleware::ErrorHandlerResponse;
+    let is_html = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let wants_json = res
+        .request()
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if is_html || wants_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let lang = crate::routes::extract::request_lang(res.request(), None);
+    let key = match res.status().as_u16() {
+        400 | 413 => "dash.error.invalid",
+        401 => "dash.error.signed_out",
+        403 => "dash.error.forbidden",
+        404 => "dash.error.not_found",
+        409 => "dash.error.conflict",
+        429 => "dash.error.too_many",
+        _ => "dash.error.server",
+    };
+    let page = ErrorTemplate {
+        lang: lang.code(),
+        dir: lang.dir(),
+        message: crate::i18n::t(lang, key),
+        back: crate::i18n::t(lang, "dash.error.back"),
+    };
+    let Ok(body) = askama::Template::render(&page) else {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    };
+    let (req, mut resp) = res.into_parts();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    resp.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(CSP),
+    );
+    let resp = resp.set_body(body);
+    Ok(ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(req, resp)
+            .map_into_boxed_body()
+            .map_into_right_body(),
+    ))
 }
