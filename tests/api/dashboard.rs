@@ -682,6 +682,7 @@ async fn a_comment_made_of_xss_payloads_renders_inert_on_every_dashboard_page() 
     body["name"] = json!(XSS_NAME);
     body["title"] = json!(XSS_TITLE);
     body["body"] = json!(XSS_BODY);
+    body["article_title"] = json!(XSS_NAME);
     let resp = app.post_comment("news", "a-1", &body).await;
     let v: serde_json::Value = resp.json().await.unwrap();
     let id = v["id"].as_str().unwrap().to_string();
@@ -704,9 +705,16 @@ async fn a_comment_made_of_xss_payloads_renders_inert_on_every_dashboard_page() 
         format!("/dashboard?tab={tab}"),
         "/dashboard/audit".to_string(),
         format!("/dashboard/audit?comment={id}"),
+        "/dashboard/articles?site=news".to_string(),
     ] {
         let page = dash.page(&path).await;
-        assert!(page.contains(&id), "{path} lists the comment");
+        if !path.starts_with("/dashboard/articles") {
+            assert!(page.contains(&id), "{path} lists the comment");
+        }
+        assert!(
+            !page.contains("href=\"javascript:"),
+            "{path} links to javascript:"
+        );
         for raw in ["<script>alert", "<svg", "<img", "<iframe"] {
             assert!(!page.contains(raw), "{path} contains raw {raw}");
         }
@@ -955,4 +963,23 @@ async fn a_site_admin_changes_settings_word_lists_and_api_keys() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 401);
+    // Each change is in the audit log.
+    let rows = app
+        .store
+        .audit_log(&majlis::storage::AuditFilter {
+            sites: vec!["news".into()],
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r.entry.action.as_str()).collect();
+    for a in [
+        "site_settings",
+        "word_list",
+        "api_key_created",
+        "api_key_revoked",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
 }
