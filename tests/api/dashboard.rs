@@ -375,6 +375,13 @@ async fn every_decision_is_applied_and_audited_with_who_and_why() {
     let page = dash.page("/dashboard/audit?site=news").await;
     assert!(page.contains("mod@news.example"));
     assert!(page.contains("insult"));
+    let page = dash
+        .page(&format!(
+            "/dashboard/audit?actor={}&action=reject",
+            moderator.id
+        ))
+        .await;
+    assert!(page.contains(&reject) && !page.contains(&format!(">{approve}<")));
 }
 
 #[tokio::test]

@@ -35,6 +35,8 @@ struct AuditTemplate {
     layout: Layout,
     tr: Tr,
     sites: Vec<String>,
+    /// (id, email) of the accounts working on these sites.
+    actors: Vec<(String, String)>,
     f: AuditFilterValues,
     rows: Vec<AuditView>,
 }
@@ -98,7 +100,7 @@ pub async fn page(
         })
         .await
         .map_err(|e| ApiError::storage(e, lang))?;
-    let rows = rows
+    let rows: Vec<AuditView> = rows
         .into_iter()
         .map(|r| {
             let e = r.entry;
@@ -125,7 +127,17 @@ pub async fn page(
             }
         })
         .collect();
+    let actors = state
+        .store
+        .moderators()
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?
+        .into_iter()
+        .filter(|m| sites.iter().any(|s| m.can_moderate(s)) || m.disabled_at.is_some())
+        .map(|m| (m.id, m.email))
+        .collect();
     let template = AuditTemplate {
+        actors,
         layout: layout(&cur, "audit"),
         tr: Tr(lang),
         sites,
