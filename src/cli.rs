@@ -37,6 +37,39 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Apikey(ApiKeyCommand),
+    /// Manage dashboard accounts (passwords are read from the terminal or stdin).
+    #[command(subcommand)]
+    Moderator(ModeratorCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModeratorCommand {
+    /// Create an account.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// `admin` (every site when no --site is given) or `moderator`.
+        #[arg(long, default_value = "moderator")]
+        role: String,
+        /// A site the account works on (repeatable).
+        #[arg(long = "site")]
+        sites: Vec<String>,
+        /// Dashboard language: `ar` or `en`.
+        #[arg(long, default_value = "ar")]
+        lang: String,
+    },
+    /// Set a new password (ends the account's sessions).
+    Passwd {
+        #[arg(long)]
+        email: String,
+    },
+    /// Disable an account (ends its sessions; its audit trail stays).
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// List accounts.
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -124,6 +157,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Apikey(cmd) => {
             let store = open(&settings).await?;
             apikey_command(&store, cmd).await?;
+        }
+        Command::Moderator(cmd) => {
+            let store = open(&settings).await?;
+            moderator_command(&store, cmd).await?;
         }
     }
     Ok(())
@@ -282,6 +319,124 @@ async fn apikey_command(store: &Store, cmd: ApiKeyCommand) -> anyhow::Result<()>
                 "no active key {id} on site {site}"
             );
             println!("key {id} revoked");
+        }
+    }
+    Ok(())
+}
+
+/// A password from the terminal (asked twice) or the first line of stdin.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    let read_line = || -> anyhow::Result<String> {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    };
+    if !stdin.is_terminal() {
+        return read_line();
+    }
+    // No echo control without another crate: say so rather than pretend.
+    eprint!(
+        "Password (visible as you type; at least {} characters): ",
+        crate::auth::password::MIN_LEN
+    );
+    std::io::stderr().flush()?;
+    let first = read_line()?;
+    eprint!("Again: ");
+    std::io::stderr().flush()?;
+    let second = read_line()?;
+    anyhow::ensure!(first == second, "the passwords differ");
+    Ok(first)
+}
+
+async fn moderator_command(store: &Store, cmd: ModeratorCommand) -> anyhow::Result<()> {
+    use crate::auth::password::hash_password;
+    use crate::storage::ModeratorRecord;
+    match cmd {
+        ModeratorCommand::Add {
+            email,
+            role,
+            sites,
+            lang,
+        } => {
+            let email = email.trim().to_lowercase();
+            anyhow::ensure!(
+                email.contains('@') && email.len() <= 254,
+                "--email {email:?} is not an email address"
+            );
+            anyhow::ensure!(
+                Role::parse(&role).is_some(),
+                "--role must be admin or moderator"
+            );
+            anyhow::ensure!(
+                role == "admin" || !sites.is_empty(),
+                "a moderator needs at least one --site"
+            );
+            let lang =
+                Lang::parse(&lang).ok_or_else(|| anyhow::anyhow!("--lang must be ar or en"))?;
+            for site in &sites {
+                anyhow::ensure!(store.site(site).await?.is_some(), "no site {site}");
+            }
+            let hash = hash_password(&read_password()?).await?;
+            let record = ModeratorRecord {
+                id: new_id(),
+                email: email.clone(),
+                role,
+                password_hash: hash,
+                lang: lang.code().into(),
+                disabled_at: None,
+                sites,
+                created_at: now_ms(),
+            };
+            match store.insert_moderator(&record).await {
+                Err(StorageError::Conflict) => anyhow::bail!("{email} already has an account"),
+                other => other?,
+            }
+            println!("moderator {email} created ({})", record.id);
+        }
+        ModeratorCommand::Passwd { email } => {
+            let Some(m) = store
+                .moderator_by_email(&email.trim().to_lowercase())
+                .await?
+            else {
+                anyhow::bail!("no account {email}");
+            };
+            let hash = hash_password(&read_password()?).await?;
+            store.set_moderator_password(&m.id, &hash, now_ms()).await?;
+            let ended = store.delete_sessions_of(&m.id).await?;
+            println!("password of {email} changed; {ended} session(s) ended");
+        }
+        ModeratorCommand::Disable { email } => {
+            let Some(m) = store
+                .moderator_by_email(&email.trim().to_lowercase())
+                .await?
+            else {
+                anyhow::bail!("no account {email}");
+            };
+            store.disable_moderator(&m.id, now_ms()).await?;
+            let ended = store.delete_sessions_of(&m.id).await?;
+            println!("{email} disabled; {ended} session(s) ended");
+        }
+        ModeratorCommand::List => {
+            for m in store.moderators().await? {
+                println!(
+                    "{}  {:<30} {:<9} {:<8} {}",
+                    m.id,
+                    m.email,
+                    m.role,
+                    if m.disabled_at.is_some() {
+                        "disabled"
+                    } else {
+                        "active"
+                    },
+                    if m.sites.is_empty() {
+                        "*".to_string()
+                    } else {
+                        m.sites.join(",")
+                    }
+                );
+            }
         }
     }
     Ok(())

@@ -22,6 +22,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub demo: DemoSettings,
     pub email: EmailSettings,
+    pub dashboard: DashboardSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -119,6 +120,23 @@ pub struct EmailSettings {
     pub digest_interval_secs: u64,
     /// Hours an emailed approve/reject link stays valid.
     pub link_ttl_hours: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardSettings {
+    /// Minutes without a request after which a moderator session ends.
+    pub idle_timeout_mins: u64,
+    /// Hours after login after which a session ends whatever the activity.
+    pub absolute_timeout_hours: u64,
+    /// Failed logins allowed per account before the delays start.
+    pub free_failures_per_account: u32,
+    /// Failed logins allowed per client address before the delays start.
+    pub free_failures_per_ip: u32,
+    /// First delay in seconds; it doubles with every further failure.
+    pub throttle_base_secs: u64,
+    /// Longest delay in seconds (no permanent lockout).
+    pub throttle_max_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]

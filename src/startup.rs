@@ -123,6 +123,7 @@ impl Application {
             }
             .run(),
         );
+        spawn_session_purge(store.clone(), &settings);
         let server = run(listener, state, &settings)?;
         tracing::info!(
             port,
@@ -239,6 +240,33 @@ async fn listen(url: &str, cache: &ReadCache) -> Result<(), sqlx::Error> {
         let n = listener.recv().await?;
         cache.invalidate_from_notification(n.payload());
     }
+}
+
+/// Delete dashboard sessions past their idle or absolute timeout, hourly
+/// (expired ones are refused on sight anyway; this only keeps the table small).
+fn spawn_session_purge(store: Store, settings: &Settings) {
+    let idle_ms = i64::try_from(settings.dashboard.idle_timeout_mins.saturating_mul(60_000))
+        .unwrap_or(i64::MAX);
+    let absolute_ms = i64::try_from(
+        settings
+            .dashboard
+            .absolute_timeout_hours
+            .saturating_mul(3_600_000),
+    )
+    .unwrap_or(i64::MAX);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let now = now_ms();
+            if let Err(e) = store
+                .purge_sessions(now.saturating_sub(absolute_ms), now.saturating_sub(idle_ms))
+                .await
+            {
+                tracing::warn!(error = %e, "could not purge expired dashboard sessions");
+            }
+        }
+    });
 }
 
 /// The built-in `demo` site: Arabic, pre-moderated, captcha on, reachable

@@ -7,6 +7,7 @@ mod site;
 mod text;
 mod validation;
 
+pub use comment::TITLE_MAX;
 pub use comment::{
     AcceptTerms, ArticleRef, AuthorEmail, AuthorName, CaptchaAttempt, CommentBody, CommentStatus,
     CommentTitle, NewComment, SubmissionDto,

@@ -1,6 +1,7 @@
 //! HTTP edge, grouped by audience. `configure` is the whole route table.
 
 mod api;
+mod dashboard;
 mod email;
 mod embed;
 mod error;
@@ -12,6 +13,10 @@ mod time_fmt;
 use actix_web::web;
 
 pub use error::{ApiError, ErrorCode};
+
+/// Largest dashboard form (an edited comment body in Arabic is ~2 bytes a
+/// character, percent-encoded ~6).
+const DASHBOARD_FORM_LIMIT: usize = 256 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
@@ -33,6 +38,71 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/email/unsubscribe/{token}")
                 .route(web::get().to(email::unsubscribe_page))
                 .route(web::post().to(email::unsubscribe)),
+        )
+        .service(
+            web::scope("/dashboard")
+                .wrap(
+                    actix_web::middleware::ErrorHandlers::new()
+                        .default_handler_client(dashboard::guard::html_errors)
+                        .default_handler_server(dashboard::guard::html_errors),
+                )
+                .app_data(web::FormConfig::default().limit(DASHBOARD_FORM_LIMIT))
+                .route("", web::get().to(dashboard::queue::page))
+                .route(
+                    "/static/dashboard.js",
+                    web::get().to(dashboard::view::script),
+                )
+                .route(
+                    "/static/dashboard.css",
+                    web::get().to(dashboard::view::stylesheet),
+                )
+                .route("/login", web::get().to(dashboard::login::form))
+                .route("/login", web::post().to(dashboard::login::submit))
+                .route("/logout", web::post().to(dashboard::login::logout))
+                .route("/lang", web::post().to(dashboard::login::set_lang))
+                .route("/audit", web::get().to(dashboard::audit::page))
+                .route("/articles", web::get().to(dashboard::admin::articles))
+                .route(
+                    "/articles/{site}/{id}/{what}",
+                    web::post().to(dashboard::admin::article_commenting),
+                )
+                .route("/stats", web::get().to(dashboard::admin::stats))
+                .route("/moderators", web::get().to(dashboard::admin::moderators))
+                .route(
+                    "/moderators",
+                    web::post().to(dashboard::admin::add_moderator),
+                )
+                .route(
+                    "/moderators/{id}/disable",
+                    web::post().to(dashboard::admin::disable_moderator),
+                )
+                .route("/settings", web::get().to(dashboard::admin::settings))
+                .route(
+                    "/settings/{site}",
+                    web::post().to(dashboard::admin::save_site),
+                )
+                .route(
+                    "/settings/{site}/lexicons/{name}",
+                    web::post().to(dashboard::admin::save_lexicon),
+                )
+                .route(
+                    "/settings/{site}/apikeys",
+                    web::post().to(dashboard::admin::create_key),
+                )
+                .route(
+                    "/settings/{site}/apikeys/{id}/revoke",
+                    web::post().to(dashboard::admin::revoke_key),
+                )
+                .route("/bulk", web::post().to(dashboard::queue::bulk))
+                .route("/block", web::post().to(dashboard::queue::block))
+                .route(
+                    "/comments/{site}/{id}/edit",
+                    web::post().to(dashboard::queue::edit),
+                )
+                .route(
+                    "/comments/{site}/{id}/{action}",
+                    web::post().to(dashboard::queue::act),
+                ),
         )
         .service(
             web::scope("/api/v1")

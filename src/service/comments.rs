@@ -96,7 +96,11 @@ pub async fn submit_comment(
         )
         .await?;
     let blocks = ctx.store.active_blocks(site_key, ctx.now).await?;
-    let signals = signals(&facts, &blocks, comment.email.as_str(), ctx.ip, ctx.now);
+    let mut signals = signals(&facts, &blocks, comment.email.as_str(), ctx.ip, ctx.now);
+    // The dashboard blocks an address it only knows by its keyed hash.
+    signals.ip_blocked |= blocks
+        .iter()
+        .any(|b| b.kind == "ip_hash" && b.value == ctx.ip_hash);
     let verdict = evaluate(
         &Submission {
             name: comment.name.as_str(),

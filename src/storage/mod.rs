@@ -7,6 +7,7 @@ mod api_keys;
 mod audit;
 mod captcha;
 mod comments;
+mod dashboard;
 mod error;
 mod moderators;
 mod outbox;
@@ -21,6 +22,10 @@ pub use captcha::ChallengeRecord;
 pub use comments::{
     CommentRecord, Cursor, InsertOutcome, LinkUse, NewCommentRecord, Order, PublicComment,
     QueueItem, Transition, TransitionOutcome,
+};
+pub use dashboard::{
+    ArticleRow, AuditFilter, AuditRow, EditOutcome, QueueFilter, QueueTab, SessionRecord, SiteItem,
+    Stats,
 };
 pub use error::StorageError;
 pub use moderators::ModeratorRecord;

@@ -339,3 +339,127 @@ impl TestApp {
         pool.close().await;
     }
 }
+
+/// The value of the first `name="csrf"` hidden field of a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a CSRF field") + marker.len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].to_string()
+}
+
+/// A browser-like client signed in to the dashboard.
+pub struct Dashboard {
+    pub client: reqwest::Client,
+    pub address: String,
+    pub csrf: String,
+}
+
+pub fn browser_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    /// An account as `majlis moderator add` makes one; returns its id.
+    pub async fn create_moderator(
+        &self,
+        email: &str,
+        role: &str,
+        sites: &[&str],
+        password: &str,
+    ) -> String {
+        let record = majlis::storage::ModeratorRecord {
+            id: new_id(),
+            email: email.to_string(),
+            role: role.to_string(),
+            password_hash: majlis::auth::password::hash_password(password)
+                .await
+                .unwrap(),
+            lang: "en".into(),
+            disabled_at: None,
+            sites: sites.iter().map(|s| s.to_string()).collect(),
+            created_at: majlis::service::now_ms(),
+        };
+        self.store.insert_moderator(&record).await.unwrap();
+        record.id
+    }
+
+    /// POST the login form from a client that first loaded it.
+    pub async fn try_login(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let page = client
+            .get(self.url("/dashboard/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        client
+            .post(self.url("/dashboard/login"))
+            .form(&[
+                ("csrf", csrf_of(&page).as_str()),
+                ("email", email),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sign in and return the signed-in client with its session's CSRF token.
+    pub async fn login(&self, email: &str, password: &str) -> Dashboard {
+        let client = browser_client();
+        let resp = self.try_login(&client, email, password).await;
+        assert_eq!(resp.status(), 303, "login of {email} failed");
+        let page = client
+            .get(self.url("/dashboard"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        Dashboard {
+            client,
+            address: self.address.clone(),
+            csrf: csrf_of(&page),
+        }
+    }
+}
+
+impl Dashboard {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn page(&self, path: &str) -> String {
+        let resp = self.get(path).await;
+        assert_eq!(resp.status(), 200, "GET {path}");
+        resp.text().await.unwrap()
+    }
+
+    /// POST a dashboard form with this session's CSRF token added.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.client
+            .post(format!("{}{path}", self.address))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+}

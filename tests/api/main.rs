@@ -7,6 +7,7 @@ mod helpers;
 
 mod captcha;
 mod config;
+mod dashboard;
 mod durability;
 mod email;
 mod faults;

@@ -9,4 +9,5 @@ mod helpers;
 mod host;
 mod webdriver;
 
+mod dashboard;
 mod embed;

@@ -192,6 +192,22 @@ impl Browser {
         .await;
     }
 
+    /// Press keys on whatever has focus (WebDriver actions), e.g. "a" or
+    /// "\u{E007}" for Enter.
+    pub async fn press(&self, keys: &str) {
+        let mut actions = Vec::new();
+        for k in keys.chars() {
+            actions.push(json!({"type": "keyDown", "value": k.to_string()}));
+            actions.push(json!({"type": "keyUp", "value": k.to_string()}));
+        }
+        self.call(
+            reqwest::Method::POST,
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .await;
+    }
+
     pub async fn attribute(&self, el: &Element, name: &str) -> Option<String> {
         let v = self
             .call(

@@ -28,7 +28,7 @@ struct Accepted {
     status: CommentStatus,
 }
 
-fn ip_hash(state: &AppState, req: &HttpRequest) -> String {
+pub(crate) fn ip_hash(state: &AppState, req: &HttpRequest) -> String {
     use hmac::{Hmac, Mac};
     let ip = client_ip(req, &state.trusted_proxies)
         .map(|ip| ip.to_string())

@@ -1,0 +1,303 @@
+//! Who is asking: the session cookie, its timeouts, the CSRF token and the
+//! origin checks every dashboard POST goes through.
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::auth::session::{
+    LOGIN_CSRF_PLAIN_COOKIE, LOGIN_CSRF_SECURE_COOKIE, PLAIN_COOKIE, SECURE_COOKIE, Timeouts,
+    hash_token, tokens_match,
+};
+use crate::domain::Lang;
+use crate::routes::error::{ApiError, ErrorCode};
+use crate::service::now_ms;
+use crate::startup::AppState;
+use crate::storage::ModeratorRecord;
+
+/// Touch `last_seen_at` at most this often (saves a write per request).
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// A signed-in moderator.
+pub struct Current {
+    pub moderator: ModeratorRecord,
+    pub csrf: String,
+    pub token_hash: String,
+    pub lang: Lang,
+}
+
+/// Whether cookies get `Secure` (and the `__Host-` names): when majlis is
+/// served over HTTPS.
+pub fn secure(state: &AppState) -> bool {
+    state
+        .settings
+        .server
+        .base_url
+        .to_ascii_lowercase()
+        .starts_with("https://")
+}
+
+pub fn session_cookie_name(state: &AppState) -> &'static str {
+    if secure(state) {
+        SECURE_COOKIE
+    } else {
+        PLAIN_COOKIE
+    }
+}
+
+pub fn login_cookie_name(state: &AppState) -> &'static str {
+    if secure(state) {
+        LOGIN_CSRF_SECURE_COOKIE
+    } else {
+        LOGIN_CSRF_PLAIN_COOKIE
+    }
+}
+
+/// A `Path=/`, HttpOnly, SameSite=Strict cookie without `Domain`.
+pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .secure(secure(state))
+        .same_site(SameSite::Strict)
+        .finish()
+}
+
+pub fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
+    let mut c = cookie(state, name, String::new());
+    c.set_max_age(CookieDuration::ZERO);
+    c
+}
+
+pub fn timeouts(state: &AppState) -> Timeouts {
+    let d = &state.settings.dashboard;
+    Timeouts {
+        idle_ms: i64::try_from(d.idle_timeout_mins.saturating_mul(60_000)).unwrap_or(i64::MAX),
+        absolute_ms: i64::try_from(d.absolute_timeout_hours.saturating_mul(3_600_000))
+            .unwrap_or(i64::MAX),
+    }
+}
+
+/// The moderator behind the session cookie, if the session is alive and
+/// the account enabled. Dead sessions are deleted on sight.
+pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<Current>, ApiError> {
+    let lang = Lang::Ar;
+    let Some(cookie) = req.cookie(session_cookie_name(state)) else {
+        return Ok(None);
+    };
+    let token_hash = hash_token(cookie.value());
+    let store_err = |e| ApiError::storage(e, lang);
+    let Some(session) = state.store.session(&token_hash).await.map_err(store_err)? else {
+        return Ok(None);
+    };
+    let now = now_ms();
+    if !timeouts(state).alive(session.created_at, session.last_seen_at, now) {
+        state
+            .store
+            .delete_session(&token_hash)
+            .await
+            .map_err(store_err)?;
+        return Ok(None);
+    }
+    let Some(moderator) = state
+        .store
+        .moderator(&session.moderator_id)
+        .await
+        .map_err(store_err)?
+        .filter(|m| m.disabled_at.is_none())
+    else {
+        state
+            .store
+            .delete_session(&token_hash)
+            .await
+            .map_err(store_err)?;
+        return Ok(None);
+    };
+    if now - session.last_seen_at > TOUCH_EVERY_MS {
+        state
+            .store
+            .touch_session(&token_hash, now)
+            .await
+            .map_err(store_err)?;
+    }
+    let lang = Lang::parse(&moderator.lang).unwrap_or(Lang::Ar);
+    Ok(Some(Current {
+        moderator,
+        csrf: session.csrf_token,
+        token_hash,
+        lang,
+    }))
+}
+
+/// For pages: the moderator, or a redirect to the login page.
+pub async fn page(req: &HttpRequest, state: &AppState) -> Result<Current, HttpResponse> {
+    match current(req, state).await {
+        Ok(Some(c)) => Ok(c),
+        Ok(None) => Err(see_other("/dashboard/login")),
+        Err(e) => Err(actix_web::ResponseError::error_response(&e)),
+    }
+}
+
+/// For POSTs: the moderator (401 without a session), a same-origin request
+/// and the right CSRF token (403 otherwise), checked before anything changes.
+pub async fn action(
+    req: &HttpRequest,
+    state: &AppState,
+    csrf: Option<&str>,
+) -> Result<Current, HttpResponse> {
+    same_origin(req, state).map_err(|e| actix_web::ResponseError::error_response(&e))?;
+    let cur = match current(req, state).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            return Err(actix_web::ResponseError::error_response(&ApiError::new(
+                ErrorCode::Unauthorized,
+                Lang::Ar,
+            )));
+        }
+        Err(e) => return Err(actix_web::ResponseError::error_response(&e)),
+    };
+    if !tokens_match(csrf.unwrap_or(""), &cur.csrf) {
+        tracing::warn!(moderator = %cur.moderator.id, "dashboard POST with a wrong CSRF token");
+        return Err(actix_web::ResponseError::error_response(&ApiError::new(
+            ErrorCode::Forbidden,
+            cur.lang,
+        )));
+    }
+    Ok(cur)
+}
+
+/// Refuse cross-site POSTs by Fetch Metadata and by `Origin` (defence in
+/// depth next to the CSRF token and SameSite=Strict).
+pub fn same_origin(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
+    let headers = req.headers();
+    let forbidden = || {
+        tracing::warn!("cross-site dashboard POST refused");
+        ApiError::new(ErrorCode::Forbidden, Lang::Ar)
+    };
+    if let Some(site) = headers.get("sec-fetch-site") {
+        match site.to_str().unwrap_or("") {
+            "same-origin" | "none" => {}
+            _ => return Err(forbidden()),
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        let base = state.settings.server.base_url.trim_end_matches('/');
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        let scheme = if secure(state) { "https" } else { "http" };
+        let own = format!("{scheme}://{host}");
+        if origin != base && origin != own {
+            return Err(forbidden());
+        }
+    }
+    Ok(())
+}
+
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_string()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// No inline script, no framing, forms only to ourselves.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Security headers of every dashboard page: no framing, no inline script.
+pub fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .body(body)
+}
+
+pub fn render(t: &impl askama::Template, lang: Lang) -> Result<String, ApiError> {
+    t.render().map_err(|e| ApiError::internal(e, lang))
+}
+
+/// The sites a moderator works on (every site for an unrestricted admin).
+pub async fn sites_of(state: &AppState, cur: &Current) -> Result<Vec<String>, ApiError> {
+    let all = state
+        .store
+        .sites()
+        .await
+        .map_err(|e| ApiError::storage(e, cur.lang))?;
+    Ok(all
+        .into_iter()
+        .map(|s| s.key.as_str().to_string())
+        .filter(|k| cur.moderator.can_moderate(k))
+        .collect())
+}
+
+#[derive(askama::Template)]
+#[template(path = "dashboard/error.html")]
+struct ErrorTemplate {
+    lang: &'static str,
+    dir: &'static str,
+    message: &'static str,
+    back: &'static str,
+}
+
+/// Error handler of the `/dashboard` scope: a JSON error answered to a
+/// browser becomes a small page in the reader's language (same status and
+/// headers). The page script, which asks for JSON, keeps the JSON.
+pub fn html_errors<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    use actix_web::middleware::ErrorHandlerResponse;
+    let is_html = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let wants_json = res
+        .request()
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if is_html || wants_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let lang = crate::routes::extract::request_lang(res.request(), None);
+    let key = match res.status().as_u16() {
+        400 | 413 => "dash.error.invalid",
+        401 => "dash.error.signed_out",
+        403 => "dash.error.forbidden",
+        404 => "dash.error.not_found",
+        409 => "dash.error.conflict",
+        429 => "dash.error.too_many",
+        _ => "dash.error.server",
+    };
+    let page = ErrorTemplate {
+        lang: lang.code(),
+        dir: lang.dir(),
+        message: crate::i18n::t(lang, key),
+        back: crate::i18n::t(lang, "dash.error.back"),
+    };
+    let Ok(body) = askama::Template::render(&page) else {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    };
+    let (req, mut resp) = res.into_parts();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    resp.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(CSP),
+    );
+    let resp = resp.set_body(body);
+    Ok(ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(req, resp)
+            .map_into_boxed_body()
+            .map_into_right_body(),
+    ))
+}

@@ -1,0 +1,746 @@
+//! The moderation queue: tabs, filters, and every decision on one comment
+//! or on a selection. A moderator only ever sees and touches the sites the
+//! account may moderate; another site's comment is simply not found.
+
+use std::collections::HashMap;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::guard::{self, Current, html, render, see_other};
+use super::view::{Layout, Segment, Tr, gmt, highlight, parse_day, safe_return};
+use crate::domain::{CommentStatus, Lang, TITLE_MAX, new_id, normalize_text};
+use crate::moderation::{Field, Finding, Signals, Submission, evaluate};
+use crate::routes::error::{ApiError, ErrorCode};
+use crate::routes::time_fmt::rfc3339;
+use crate::service::{Decision, DecisionError, decide, now_ms, parse_cidr};
+use crate::startup::AppState;
+use crate::storage::{BlockEntry, QueueFilter, QueueTab};
+
+/// Comments per queue page.
+pub const PAGE_SIZE: u32 = 50;
+/// Reasons a moderator may give for a rejection (mirroring the rule categories).
+pub const REJECT_REASONS: [&str; 7] = [
+    "insult",
+    "religion",
+    "sectarian_racist",
+    "obscenity",
+    "spam",
+    "off_topic",
+    "other",
+];
+const NOTE_MAX: usize = 500;
+/// Longest block a moderator may set from the dashboard (one year).
+const BLOCK_HOURS_MAX: u32 = 24 * 366;
+/// Most comments in one bulk action.
+const BULK_MAX: usize = 200;
+
+pub struct BlockOption {
+    pub kind: &'static str,
+    pub value: String,
+    pub label: &'static str,
+}
+
+pub struct FindingView {
+    pub code: String,
+    pub explanation: String,
+}
+
+pub struct ItemView {
+    pub site: String,
+    pub id: String,
+    pub status: String,
+    pub flagged: bool,
+    pub held: bool,
+    pub name: Vec<Segment>,
+    pub email: String,
+    pub title: Vec<Segment>,
+    pub body: Vec<Segment>,
+    pub raw_title: String,
+    pub raw_body: String,
+    pub article_key: String,
+    pub article_title: String,
+    pub article_url: Option<String>,
+    pub approved: i64,
+    pub rejected: i64,
+    pub ip_hash: String,
+    pub when_gmt: String,
+    pub when_iso: String,
+    pub findings: Vec<FindingView>,
+    pub blocks: Vec<BlockOption>,
+}
+
+pub struct TabView {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+}
+
+/// The filter values as the form shows them again.
+pub struct FilterValues {
+    pub site: String,
+    pub article: String,
+    pub from: String,
+    pub to: String,
+    pub email: String,
+    pub q: String,
+    pub newest: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/queue.html")]
+struct QueueTemplate {
+    layout: Layout,
+    tr: Tr,
+    tabs: Vec<TabView>,
+    tab: &'static str,
+    sites: Vec<String>,
+    f: FilterValues,
+    items: Vec<ItemView>,
+    reasons: Vec<(&'static str, &'static str)>,
+    return_to: String,
+    next_page: Option<String>,
+    prev_page: Option<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct QueueQuery {
+    pub tab: Option<String>,
+    pub site: Option<String>,
+    pub article: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub email: Option<String>,
+    pub q: Option<String>,
+    pub order: Option<String>,
+    pub page: Option<u32>,
+    pub done: Option<String>,
+}
+
+impl QueueQuery {
+    fn nonempty(v: &Option<String>) -> Option<String> {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    }
+
+    /// This query as a URL, on another page.
+    fn url(&self, page: u32) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for (k, v) in [
+            ("tab", &self.tab),
+            ("site", &self.site),
+            ("article", &self.article),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("email", &self.email),
+            ("q", &self.q),
+            ("order", &self.order),
+        ] {
+            if let Some(v) = QueueQuery::nonempty(v) {
+                pairs.push((k, v));
+            }
+        }
+        if page > 0 {
+            pairs.push(("page", page.to_string()));
+        }
+        let query: Vec<String> = pairs
+            .into_iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    percent_encoding::utf8_percent_encode(&v, percent_encoding::NON_ALPHANUMERIC)
+                )
+            })
+            .collect();
+        if query.is_empty() {
+            "/dashboard".into()
+        } else {
+            format!("/dashboard?{}", query.join("&"))
+        }
+    }
+}
+
+pub fn layout(cur: &Current, active: &'static str) -> Layout {
+    Layout {
+        lang: cur.lang.code(),
+        dir: cur.lang.dir(),
+        csrf: cur.csrf.clone(),
+        me: cur.moderator.email.clone(),
+        admin: cur.moderator.role == "admin",
+        admin_of_all: cur.moderator.role == "admin" && cur.moderator.sites.is_empty(),
+        active,
+    }
+}
+
+fn item_view(
+    site: String,
+    i: crate::storage::QueueItem,
+    history: (i64, i64),
+    lang: Lang,
+) -> ItemView {
+    let findings: Vec<Finding> = serde_json::from_str(&i.findings).unwrap_or_default();
+    let domain = i
+        .email
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_default();
+    let blocks = vec![
+        BlockOption {
+            kind: "email",
+            value: i.email.clone(),
+            label: "dash.block.email",
+        },
+        BlockOption {
+            kind: "domain",
+            value: domain,
+            label: "dash.block.domain",
+        },
+        BlockOption {
+            kind: "ip_hash",
+            value: i.ip_hash.clone(),
+            label: "dash.block.ip",
+        },
+    ];
+    ItemView {
+        blocks,
+        name: highlight(&i.name, &findings, Field::Name),
+        title: highlight(&i.title, &findings, Field::Title),
+        body: highlight(&i.body, &findings, Field::Body),
+        findings: findings
+            .iter()
+            .map(|f| FindingView {
+                code: f.code.clone(),
+                explanation: match lang {
+                    Lang::Ar => f.explanation_ar.clone(),
+                    Lang::En => f.explanation_en.clone(),
+                },
+            })
+            .collect(),
+        held: i.status == "held",
+        site,
+        id: i.id,
+        status: i.status,
+        flagged: i.flagged,
+        email: i.email,
+        raw_title: i.title,
+        raw_body: i.body,
+        article_title: i.article_title.unwrap_or_else(|| i.article_key.clone()),
+        article_key: i.article_key,
+        article_url: i.article_url.filter(|u| {
+            let l = u.to_ascii_lowercase();
+            l.starts_with("https://") || l.starts_with("http://")
+        }),
+        approved: history.0,
+        rejected: history.1,
+        ip_hash: i.ip_hash,
+        when_gmt: gmt(i.created_at),
+        when_iso: rfc3339(i.created_at),
+    }
+}
+
+/// `GET /dashboard`: one tab of the queue with filters.
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let cur = match guard::page(&req, &state).await {
+        Ok(c) => c,
+        Err(resp) => return Ok(resp),
+    };
+    let lang = cur.lang;
+    let q = query.into_inner();
+    let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
+    let tab = match QueueQuery::nonempty(&q.tab) {
+        None => QueueTab::Pending,
+        Some(t) => QueueTab::parse(&t).ok_or_else(bad)?,
+    };
+    let sites = guard::sites_of(&state, &cur).await?;
+    let chosen: Vec<String> = match QueueQuery::nonempty(&q.site) {
+        Some(s) if sites.contains(&s) => vec![s],
+        Some(_) => Vec::new(),
+        None => sites.clone(),
+    };
+    let day = |v: &Option<String>| -> Result<Option<i64>, ApiError> {
+        QueueQuery::nonempty(v)
+            .map(|d| parse_day(&d).ok_or_else(bad))
+            .transpose()
+    };
+    let page = q.page.unwrap_or(0).min(10_000);
+    let filter = QueueFilter {
+        sites: chosen.clone(),
+        tab,
+        article: QueueQuery::nonempty(&q.article),
+        from: day(&q.from)?,
+        until: day(&q.to)?.map(|d| d + 86_400_000),
+        email: QueueQuery::nonempty(&q.email),
+        text: QueueQuery::nonempty(&q.q).map(|t| t.chars().take(200).collect()),
+        oldest_first: q.order.as_deref() != Some("newest"),
+        limit: PAGE_SIZE + 1,
+        offset: page * PAGE_SIZE,
+    };
+    let store_err = |e| ApiError::storage(e, lang);
+    let mut rows = state
+        .store
+        .dashboard_queue(&filter)
+        .await
+        .map_err(store_err)?;
+    let more = rows.len() > PAGE_SIZE as usize;
+    rows.truncate(PAGE_SIZE as usize);
+    let mut history: HashMap<(String, String), (i64, i64)> = HashMap::new();
+    for site in &chosen {
+        let emails: Vec<String> = rows
+            .iter()
+            .filter(|r| &r.site_key == site)
+            .map(|r| r.item.email.clone())
+            .collect();
+        if emails.is_empty() {
+            continue;
+        }
+        let counts = state
+            .store
+            .author_history(site, &emails)
+            .await
+            .map_err(store_err)?;
+        for (email, n) in counts {
+            history.insert((site.clone(), email), n);
+        }
+    }
+    let views: Vec<ItemView> = rows
+        .into_iter()
+        .map(|r| {
+            let h = history
+                .get(&(r.site_key.clone(), r.item.email.clone()))
+                .copied()
+                .unwrap_or((0, 0));
+            item_view(r.site_key, r.item, h, lang)
+        })
+        .collect();
+    let tabs = state
+        .store
+        .tab_counts(&chosen)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|(t, count)| TabView {
+            key: t.as_str(),
+            label: crate::i18n::t(lang, &format!("dash.tab.{}", t.as_str())),
+            count,
+        })
+        .collect();
+    let notice = match q.done.as_deref() {
+        Some("ok") => Some("dash.done"),
+        Some("skipped") => Some("dash.bulk_skipped_held"),
+        _ => None,
+    };
+    let return_to = q.url(page);
+    let template = QueueTemplate {
+        layout: layout(&cur, "queue"),
+        tr: Tr(lang),
+        tabs,
+        tab: tab.as_str(),
+        sites,
+        next_page: more.then(|| q.url(page + 1)),
+        prev_page: (page > 0).then(|| q.url(page - 1)),
+        f: FilterValues {
+            site: q.site.clone().unwrap_or_default(),
+            article: q.article.clone().unwrap_or_default(),
+            from: q.from.clone().unwrap_or_default(),
+            to: q.to.clone().unwrap_or_default(),
+            email: q.email.clone().unwrap_or_default(),
+            q: q.q.clone().unwrap_or_default(),
+            newest: q.order.as_deref() == Some("newest"),
+        },
+        items: views,
+        reasons: REJECT_REASONS
+            .iter()
+            .map(|r| (*r, crate::i18n::t(lang, &format!("dash.reason.{r}"))))
+            .collect(),
+        return_to,
+        notice,
+    };
+    Ok(html(StatusCode::OK, render(&template, lang)?))
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    csrf: Option<String>,
+    reason: Option<String>,
+    note: Option<String>,
+    return_to: Option<String>,
+}
+
+fn wants_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+/// After an action: JSON for the page script, else back to the queue.
+fn done(req: &HttpRequest, return_to: Option<&str>, status: &str, notice: &str) -> HttpResponse {
+    if wants_json(req) {
+        return HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({ "status": status }));
+    }
+    let back = safe_return(return_to);
+    let sep = if back.contains('?') { '&' } else { '?' };
+    see_other(&format!("{back}{sep}done={notice}"))
+}
+
+fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
+    match e {
+        DecisionError::NotFound => ApiError::new(ErrorCode::CommentNotFound, lang),
+        DecisionError::NotAllowed(_) | DecisionError::LinkUsed => {
+            ApiError::new(ErrorCode::InvalidTransition, lang)
+        }
+        DecisionError::NotModerator => ApiError::new(ErrorCode::Forbidden, lang),
+        DecisionError::Storage(s) => ApiError::storage(s, lang),
+    }
+}
+
+fn action_target(action: &str) -> Option<(CommentStatus, &'static str)> {
+    match action {
+        "approve" => Some((CommentStatus::Published, "approve")),
+        "reject" => Some((CommentStatus::Rejected, "reject")),
+        "spam" => Some((CommentStatus::Spam, "spam")),
+        "delete" => Some((CommentStatus::Deleted, "delete")),
+        _ => None,
+    }
+}
+
+fn clean_note(note: Option<String>, lang: Lang) -> Result<Option<String>, ApiError> {
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > NOTE_MAX) {
+        return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
+    }
+    Ok(note)
+}
+
+fn clean_reason(
+    action: &str,
+    reason: Option<String>,
+    lang: Lang,
+) -> Result<Option<String>, ApiError> {
+    let reason = reason.filter(|r| !r.is_empty());
+    match (action, reason) {
+        ("reject", Some(r)) if REJECT_REASONS.contains(&r.as_str()) => Ok(Some(r)),
+        ("reject", _) => Err(ApiError::new(ErrorCode::InvalidParameter, lang)),
+        ("spam", _) => Ok(Some("spam".into())),
+        _ => Ok(None),
+    }
+}
+
+/// `POST /dashboard/comments/{site}/{id}/{action}`: approve, reject (with a
+/// reason code), spam or delete one comment.
+pub async fn act(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+    form: web::Form<DecisionForm>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
+        Ok(c) => c,
+        Err(resp) => return Ok(resp),
+    };
+    let lang = cur.lang;
+    let (site, id, action) = path.into_inner();
+    let Some((to, action)) = action_target(&action) else {
+        return Err(ApiError::new(ErrorCode::NotFound, lang));
+    };
+    if !cur.moderator.can_moderate(&site) {
+        return Err(ApiError::new(ErrorCode::CommentNotFound, lang));
+    }
+    let reason = clean_reason(action, form.reason, lang)?;
+    let note = clean_note(form.note, lang)?;
+    let status = decide(
+        &state.store,
+        &state.composer,
+        Decision {
+            site_key: site,
+            comment_id: id.clone(),
+            to,
+            action,
+            actor_kind: "moderator",
+            actor_id: cur.moderator.id.clone(),
+            reason,
+            note,
+            at: now_ms(),
+        },
+    )
+    .await
+    .map_err(|e| decision_error(e, lang))?;
+    state.mail_wake.notify();
+    tracing::info!(comment = %id, action, moderator = %cur.moderator.id, "moderation decision");
+    Ok(done(&req, form.return_to.as_deref(), status.as_str(), "ok"))
+}
+
+/// `POST /dashboard/bulk`: approve or reject the selected comments
+/// (`ids` = `site/id`, repeated). Held comments are never bulk-approved.
+pub async fn bulk(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, ApiError> {
+    let pairs = form.into_inner();
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let cur = match guard::action(&req, &state, field("csrf").as_deref()).await {
+        Ok(c) => c,
+        Err(resp) => return Ok(resp),
+    };
+    let lang = cur.lang;
+    let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
+    let action = field("action").unwrap_or_default();
+    let (to, action) = match action.as_str() {
+        "approve" | "reject" => action_target(&action).ok_or_else(bad)?,
+        _ => return Err(bad()),
+    };
+    let reason = clean_reason(action, field("reason"), lang)?;
+    let note = clean_note(field("note"), lang)?;
+    let ids: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .filter_map(|(_, v)| v.split_once('/'))
+        .map(|(s, i)| (s.to_string(), i.to_string()))
+        .collect();
+    if ids.is_empty() || ids.len() > BULK_MAX {
+        return Err(bad());
+    }
+    let mut skipped = 0;
+    let now = now_ms();
+    for (site, id) in ids {
+        if !cur.moderator.can_moderate(&site) {
+            skipped += 1;
+            continue;
+        }
+        let comment = state
+            .store
+            .comment(&site, &id)
+            .await
+            .map_err(|e| ApiError::storage(e, lang))?;
+        let Some(comment) = comment else {
+            skipped += 1;
+            continue;
+        };
+        if to == CommentStatus::Published && comment.status == "held" {
+            skipped += 1;
+            continue;
+        }
+        match decide(
+            &state.store,
+            &state.composer,
+            Decision {
+                site_key: site,
+                comment_id: id.clone(),
+                to,
+                action,
+                actor_kind: "moderator",
+                actor_id: cur.moderator.id.clone(),
+                reason: reason.clone(),
+                note: note.clone(),
+                at: now,
+            },
+        )
+        .await
+        {
+            Ok(_) => {}
+            Err(
+                DecisionError::NotFound
+                | DecisionError::NotAllowed(_)
+                | DecisionError::LinkUsed
+                | DecisionError::NotModerator,
+            ) => skipped += 1,
+            Err(DecisionError::Storage(e)) => return Err(ApiError::storage(e, lang)),
+        }
+    }
+    state.mail_wake.notify();
+    tracing::info!(action, skipped, moderator = %cur.moderator.id, "bulk moderation decision");
+    let notice = if skipped > 0 { "skipped" } else { "ok" };
+    Ok(done(&req, field("return_to").as_deref(), action, notice))
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    csrf: Option<String>,
+    title: Option<String>,
+    body: Option<String>,
+    note: Option<String>,
+    return_to: Option<String>,
+}
+
+/// `POST /dashboard/comments/{site}/{id}/edit`: fix a title or body. The
+/// audit row keeps the original text and findings; the findings shown are
+/// recomputed from the new text by the current word lists (findings not
+/// about the text, such as blocklist hits, are kept).
+pub async fn edit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: web::Form<EditForm>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
+        Ok(c) => c,
+        Err(resp) => return Ok(resp),
+    };
+    let lang = cur.lang;
+    let (site_key, id) = path.into_inner();
+    let not_found = || ApiError::new(ErrorCode::CommentNotFound, lang);
+    if !cur.moderator.can_moderate(&site_key) {
+        return Err(not_found());
+    }
+    let store_err = |e| ApiError::storage(e, lang);
+    let site = state
+        .store
+        .site(&site_key)
+        .await
+        .map_err(store_err)?
+        .ok_or_else(not_found)?;
+    let existing = state
+        .store
+        .comment(&site_key, &id)
+        .await
+        .map_err(store_err)?
+        .ok_or_else(not_found)?;
+    let title = normalize_text(form.title.as_deref().unwrap_or(""));
+    let body = normalize_text(form.body.as_deref().unwrap_or(""));
+    let (tn, bn) = (title.chars().count(), body.chars().count());
+    if tn == 0 || tn > TITLE_MAX || bn == 0 || bn > site.max_body_chars {
+        return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
+    }
+    let note = clean_note(form.note, lang)?;
+    let policy = state
+        .policies
+        .get(&state.store, &site_key)
+        .await
+        .map_err(|e| ApiError::internal(e, lang))?;
+    let verdict = evaluate(
+        &Submission {
+            name: &existing.name,
+            email: &existing.email,
+            title: &title,
+            body: &body,
+        },
+        &Signals::default(),
+        &policy,
+    );
+    let old: Vec<Finding> = serde_json::from_str(&existing.findings).unwrap_or_default();
+    let findings: Vec<Finding> = old
+        .into_iter()
+        .filter(|f| !matches!(f.field, Some(Field::Title | Field::Body)))
+        .chain(
+            verdict
+                .findings
+                .into_iter()
+                .filter(|f| matches!(f.field, Some(Field::Title | Field::Body))),
+        )
+        .collect();
+    let findings = serde_json::to_string(&findings).map_err(|e| ApiError::internal(e, lang))?;
+    state
+        .store
+        .edit_comment(
+            &site_key,
+            &id,
+            &title,
+            &body,
+            &findings,
+            &cur.moderator.id,
+            note.as_deref(),
+            now_ms(),
+        )
+        .await
+        .map_err(store_err)?
+        .ok_or_else(not_found)?;
+    tracing::info!(comment = %id, moderator = %cur.moderator.id, "comment edited");
+    Ok(done(
+        &req,
+        form.return_to.as_deref(),
+        &existing.status,
+        "ok",
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct BlockForm {
+    csrf: Option<String>,
+    site: Option<String>,
+    /// `email`, `domain`, `ip` (address or CIDR) or `ip_hash` (from a comment).
+    kind: Option<String>,
+    value: Option<String>,
+    /// Hours; empty = until removed.
+    hours: Option<String>,
+    reason: Option<String>,
+    return_to: Option<String>,
+}
+
+/// `POST /dashboard/block`: block an author's email, email domain or
+/// address for a while; the posting rules refuse them from then on.
+pub async fn block(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<BlockForm>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
+        Ok(c) => c,
+        Err(resp) => return Ok(resp),
+    };
+    let lang = cur.lang;
+    let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
+    let site = form.site.unwrap_or_default();
+    if !cur.moderator.can_moderate(&site) {
+        return Err(ApiError::new(ErrorCode::SiteNotFound, lang));
+    }
+    let kind = form.kind.unwrap_or_default();
+    let value = form.value.unwrap_or_default().trim().to_lowercase();
+    let valid = match kind.as_str() {
+        "email" => value.contains('@') && value.len() <= 254,
+        "domain" => {
+            !value.is_empty() && value.len() <= 253 && !value.contains('@') && !value.contains('/')
+        }
+        "ip" => parse_cidr(&value).is_some(),
+        "ip_hash" => value.len() == 32 && value.chars().all(|c| c.is_ascii_hexdigit()),
+        _ => false,
+    };
+    let hours = match form.hours.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(h) => Some(
+            h.parse::<u32>()
+                .ok()
+                .filter(|h| (1..=BLOCK_HOURS_MAX).contains(h))
+                .ok_or_else(bad)?,
+        ),
+    };
+    let reason = clean_note(form.reason, lang)?;
+    if !valid {
+        return Err(bad());
+    }
+    let now = now_ms();
+    let entry = BlockEntry {
+        id: new_id(),
+        kind,
+        value,
+        reason,
+        expires_at: hours.map(|h| now + i64::from(h) * 3_600_000),
+        created_at: now,
+    };
+    state
+        .store
+        .block_with_audit(&site, &entry, &cur.moderator.id)
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?;
+    tracing::info!(kind = %entry.kind, moderator = %cur.moderator.id, "block added");
+    Ok(done(&req, form.return_to.as_deref(), "blocked", "ok"))
+}
