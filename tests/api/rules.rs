@@ -351,3 +351,94 @@ async fn the_evasion_fixture_passes_in_full_through_the_api() {
     assert!(tp + tn >= 300);
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[tokio::test]
+async fn a_spoofed_x_forwarded_for_cannot_dodge_the_per_ip_cap() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let admin = app.api_key("news", "admin").await;
+    let url = app.url("/api/v1/sites/news/rules");
+    let mut rules: Value = app
+        .client
+        .get(&url)
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    rules["rate"]["max_per_hour_ip"] = json!(2);
+    assert_eq!(
+        app.client
+            .put(&url)
+            .bearer_auth(&admin)
+            .json(&rules)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let mut statuses = Vec::new();
+    for i in 0..3 {
+        let body = app.valid_comment("news").await;
+        let r = app
+            .client
+            .post(app.url("/api/v1/sites/news/articles/a/comments"))
+            .header("X-Forwarded-For", format!("198.51.100.{i}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    // No proxy is trusted, so every request counts against the real peer.
+    assert_eq!(statuses, vec![202, 202, 429]);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_the_one_that_counts() {
+    let app =
+        crate::helpers::spawn_app_with(|s| s.server.trusted_proxies = vec!["127.0.0.1".into()])
+            .await;
+    app.add_site(site("news")).await;
+    let admin = app.api_key("news", "admin").await;
+    let url = app.url("/api/v1/sites/news/rules");
+    let mut rules: Value = app
+        .client
+        .get(&url)
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    rules["rate"]["max_per_hour_ip"] = json!(1);
+    assert_eq!(
+        app.client
+            .put(&url)
+            .bearer_auth(&admin)
+            .json(&rules)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let mut statuses = Vec::new();
+    for ip in ["198.51.100.1", "198.51.100.2", "198.51.100.1"] {
+        let body = app.valid_comment("news").await;
+        let r = app
+            .client
+            .post(app.url("/api/v1/sites/news/articles/a/comments"))
+            .header("X-Forwarded-For", ip)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, vec![202, 202, 429]);
+}
