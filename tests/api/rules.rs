@@ -352,10 +352,8 @@ async fn the_evasion_fixture_passes_in_full_through_the_api() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
-#[tokio::test]
-async fn a_spoofed_x_forwarded_for_cannot_dodge_the_per_ip_cap() {
-    let app = spawn_app().await;
-    app.add_site(site("news")).await;
+/// Set the site's hourly cap per IP through the rules API.
+async fn cap_per_ip(app: &TestApp, max: u32) {
     let admin = app.api_key("news", "admin").await;
     let url = app.url("/api/v1/sites/news/rules");
     let mut rules: Value = app
@@ -368,7 +366,7 @@ async fn a_spoofed_x_forwarded_for_cannot_dodge_the_per_ip_cap() {
         .json()
         .await
         .unwrap();
-    rules["rate"]["max_per_hour_ip"] = json!(2);
+    rules["rate"]["max_per_hour_ip"] = json!(max);
     assert_eq!(
         app.client
             .put(&url)
@@ -380,20 +378,33 @@ async fn a_spoofed_x_forwarded_for_cannot_dodge_the_per_ip_cap() {
             .status(),
         200
     );
+}
+
+/// Statuses of one valid submission per `X-Forwarded-For` value.
+async fn post_as(app: &TestApp, forwarded_for: &[&str]) -> Vec<u16> {
     let mut statuses = Vec::new();
-    for i in 0..3 {
+    for ip in forwarded_for {
         let body = app.valid_comment("news").await;
         let r = app
             .client
             .post(app.url("/api/v1/sites/news/articles/a/comments"))
-            .header("X-Forwarded-For", format!("198.51.100.{i}"))
+            .header("X-Forwarded-For", *ip)
             .json(&body)
             .send()
             .await
             .unwrap();
         statuses.push(r.status().as_u16());
     }
+    statuses
+}
+
+#[tokio::test]
+async fn a_spoofed_x_forwarded_for_cannot_dodge_the_per_ip_cap() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    cap_per_ip(&app, 2).await;
     // No proxy is trusted, so every request counts against the real peer.
+    let statuses = post_as(&app, &["198.51.100.0", "198.51.100.1", "198.51.100.2"]).await;
     assert_eq!(statuses, vec![202, 202, 429]);
 }
 
@@ -403,42 +414,7 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_the_one_that_counts() {
         crate::helpers::spawn_app_with(|s| s.server.trusted_proxies = vec!["127.0.0.1".into()])
             .await;
     app.add_site(site("news")).await;
-    let admin = app.api_key("news", "admin").await;
-    let url = app.url("/api/v1/sites/news/rules");
-    let mut rules: Value = app
-        .client
-        .get(&url)
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    rules["rate"]["max_per_hour_ip"] = json!(1);
-    assert_eq!(
-        app.client
-            .put(&url)
-            .bearer_auth(&admin)
-            .json(&rules)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let mut statuses = Vec::new();
-    for ip in ["198.51.100.1", "198.51.100.2", "198.51.100.1"] {
-        let body = app.valid_comment("news").await;
-        let r = app
-            .client
-            .post(app.url("/api/v1/sites/news/articles/a/comments"))
-            .header("X-Forwarded-For", ip)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        statuses.push(r.status().as_u16());
-    }
+    cap_per_ip(&app, 1).await;
+    let statuses = post_as(&app, &["198.51.100.1", "198.51.100.2", "198.51.100.1"]).await;
     assert_eq!(statuses, vec![202, 202, 429]);
 }

@@ -25,6 +25,21 @@ fn rules_error(e: RulesError, lang: Lang) -> ApiError {
     }
 }
 
+/// The admin key of the request, its language and the site's stored policy:
+/// the start of every editing endpoint.
+async fn admin_policy(
+    state: &AppState,
+    req: &HttpRequest,
+    site: &str,
+) -> Result<(crate::auth::ApiKey, Lang, crate::service::StoredPolicy), ApiError> {
+    let key = require_key(state, req, site, Role::Admin).await?;
+    let lang = request_lang(req, None);
+    let stored = PolicyCache::load(&state.store, &key.site_key)
+        .await
+        .map_err(|e| rules_error(e, lang))?;
+    Ok((key, lang, stored))
+}
+
 /// Validate, then store `config` as the next version after `expected`.
 async fn save(
     state: &AppState,
@@ -69,11 +84,7 @@ pub async fn list_lexicons(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
-    let lang = request_lang(&req, None);
-    let stored = PolicyCache::load(&state.store, &key.site_key)
-        .await
-        .map_err(|e| rules_error(e, lang))?;
+    let (_, _, stored) = admin_policy(&state, &req, &path.into_inner()).await?;
     let lexicons: Vec<LexiconSummary> = stored
         .config
         .lexicons
@@ -99,11 +110,7 @@ pub async fn get_lexicon(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (site, name) = path.into_inner();
-    let key = require_key(&state, &req, &site, Role::Admin).await?;
-    let lang = request_lang(&req, None);
-    let stored = PolicyCache::load(&state.store, &key.site_key)
-        .await
-        .map_err(|e| rules_error(e, lang))?;
+    let (_, lang, stored) = admin_policy(&state, &req, &site).await?;
     let lexicon = stored
         .config
         .lexicons
@@ -129,11 +136,7 @@ pub async fn put_lexicon(
     body: web::Json<LexiconBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (site, name) = path.into_inner();
-    let key = require_key(&state, &req, &site, Role::Admin).await?;
-    let lang = request_lang(&req, None);
-    let mut stored = PolicyCache::load(&state.store, &key.site_key)
-        .await
-        .map_err(|e| rules_error(e, lang))?;
+    let (key, lang, mut stored) = admin_policy(&state, &req, &site).await?;
     let body = body.into_inner();
     let (created, version) = match stored.config.lexicons.iter_mut().find(|l| l.name == name) {
         Some(l) => {
@@ -176,11 +179,7 @@ pub async fn delete_lexicon(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (site, name) = path.into_inner();
-    let key = require_key(&state, &req, &site, Role::Admin).await?;
-    let lang = request_lang(&req, None);
-    let mut stored = PolicyCache::load(&state.store, &key.site_key)
-        .await
-        .map_err(|e| rules_error(e, lang))?;
+    let (key, lang, mut stored) = admin_policy(&state, &req, &site).await?;
     let before = stored.config.lexicons.len();
     stored.config.lexicons.retain(|l| l.name != name);
     if stored.config.lexicons.len() == before {
@@ -213,11 +212,7 @@ pub async fn get_rules(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
-    let lang = request_lang(&req, None);
-    let s = PolicyCache::load(&state.store, &key.site_key)
-        .await
-        .map_err(|e| rules_error(e, lang))?;
+    let (_, _, s) = admin_policy(&state, &req, &path.into_inner()).await?;
     let c = s.config;
     Ok(HttpResponse::Ok().json(RulesDoc {
         policy_version: s.version,
@@ -241,11 +236,7 @@ pub async fn put_rules(
     path: web::Path<String>,
     body: web::Json<RulesDoc>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
-    let lang = request_lang(&req, None);
-    let mut stored = PolicyCache::load(&state.store, &key.site_key)
-        .await
-        .map_err(|e| rules_error(e, lang))?;
+    let (key, lang, mut stored) = admin_policy(&state, &req, &path.into_inner()).await?;
     let d = body.into_inner();
     let c = &mut stored.config;
     c.allow = d.allow;
