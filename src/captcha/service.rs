@@ -73,6 +73,10 @@ impl Pool {
     }
 }
 
+/// Renders running at once on blocking threads when the pool is empty: more
+/// would only queue threads (each with its own stack) behind the CPU.
+static INLINE_RENDERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// Keep the pool full, one image at a time on a blocking thread.
 async fn refill(pool: Arc<Pool>, length: u32) {
     loop {
@@ -149,6 +153,11 @@ impl CaptchaService {
     ) -> Result<Challenge, CaptchaError> {
         let length = self.length;
         let pooled = if audio { None } else { self.pool.take() };
+        let _permit = if pooled.is_none() {
+            Some(INLINE_RENDERS.acquire().await.map_err(|_| CaptchaError::Render)?)
+        } else {
+            None
+        };
         let (rendered, wav) = tokio::task::spawn_blocking(move || {
             let rendered = match pooled {
                 Some(r) => r,
