@@ -31,6 +31,7 @@ pub enum ErrorCode {
     ViolatesPostingRules,
     InvalidPolicy,
     Conflict,
+    MethodNotAllowed,
 }
 
 impl ErrorCode {
@@ -56,6 +57,7 @@ impl ErrorCode {
             ErrorCode::ViolatesPostingRules => "violates_posting_rules",
             ErrorCode::InvalidPolicy => "invalid_policy",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
         }
     }
 
@@ -81,6 +83,7 @@ impl ErrorCode {
             ErrorCode::ViolatesPostingRules => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::InvalidPolicy => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
 }

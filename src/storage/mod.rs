@@ -4,6 +4,7 @@
 //! dialect differences branch on `Backend`.
 
 mod api_keys;
+mod articles;
 mod audit;
 mod captcha;
 mod comments;
@@ -15,6 +16,7 @@ mod seed;
 mod sites;
 
 pub use api_keys::ApiKeyRecord;
+pub use articles::{ArticleFilter, ArticleRecord, ArticleUpdate};
 pub use audit::AuditEntry;
 pub use captcha::ChallengeRecord;
 pub use comments::{

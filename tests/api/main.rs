@@ -5,12 +5,14 @@
 
 mod helpers;
 
+mod articles;
 mod captcha;
 mod config;
 mod durability;
 mod instances;
 mod listing;
 mod moderation;
+mod openapi;
 mod operations;
 mod rules;
 mod submission;

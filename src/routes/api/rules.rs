@@ -54,16 +54,73 @@ async fn save(
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct LexiconSummary {
     name: String,
     category: Category,
     action: Action,
     version: u32,
+    /// Number of entries.
     entries: usize,
 }
 
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct LexiconList {
+    policy_version: i64,
+    lexicons: Vec<LexiconSummary>,
+}
+
+/// A word list with its entries: strings, or `{"term", "action", "substring"}` objects.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct LexiconDoc {
+    name: String,
+    category: Category,
+    action: Action,
+    version: u32,
+    #[schema(value_type = Vec<Value>)]
+    entries: Vec<Entry>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct LexiconSaved {
+    name: String,
+    version: u32,
+    policy_version: i64,
+    entries: usize,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct PolicyVersion {
+    policy_version: i64,
+}
+
+/// The verdict the rules would give.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct PreviewResult {
+    action: Action,
+    #[schema(value_type = Vec<Object>)]
+    findings: Vec<serde_json::Value>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct BlockList {
+    blocks: Vec<BlockJson>,
+}
+
 /// `GET /api/v1/sites/{site}/lexicons`
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/lexicons", tag = "rules",
+    summary = "The site's word lists (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key")),
+    responses((status = 200, description = "Summary of every list", body = LexiconList))
+)]
 pub async fn list_lexicons(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -93,6 +150,14 @@ pub async fn list_lexicons(
 }
 
 /// `GET /api/v1/sites/{site}/lexicons/{name}`
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/lexicons/{name}", tag = "rules",
+    summary = "One word list with its entries (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key"),
+        ("name" = String, Path, description = "Lexicon name")),
+    responses((status = 200, description = "The list", body = LexiconDoc))
+)]
 pub async fn get_lexicon(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -113,15 +178,32 @@ pub async fn get_lexicon(
     Ok(HttpResponse::Ok().json(lexicon))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"category": "insult", "action": "hold", "entries": ["idiot", {"term": "fool", "action": "flag"}]}))]
 pub struct LexiconBody {
     category: Category,
     action: Action,
+    /// Strings, or `{"term", "action", "substring"}` objects.
+    #[schema(value_type = Vec<Value>)]
     entries: Vec<Entry>,
 }
 
 /// `PUT /api/v1/sites/{site}/lexicons/{name}`: create or replace a list.
+#[utoipa::path(
+    put, path = "/api/v1/sites/{site}/lexicons/{name}", tag = "rules",
+    summary = "Create or replace a word list (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key"),
+        ("name" = String, Path, description = "Lexicon name")),
+    request_body = LexiconBody,
+    responses(
+        (status = 200, description = "Replaced", body = LexiconSaved),
+        (status = 201, description = "Created", body = LexiconSaved),
+        (status = 409, description = "Saved concurrently by someone else (`conflict`)", body = super::openapi::ErrorBody),
+        (status = 422, description = "The rules would not compile (`invalid_policy`)", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn put_lexicon(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -170,6 +252,17 @@ pub async fn put_lexicon(
 }
 
 /// `DELETE /api/v1/sites/{site}/lexicons/{name}`
+#[utoipa::path(
+    delete, path = "/api/v1/sites/{site}/lexicons/{name}", tag = "rules",
+    summary = "Delete a word list (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key"),
+        ("name" = String, Path, description = "Lexicon name")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 409, description = "Saved concurrently by someone else (`conflict`)", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn delete_lexicon(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -191,7 +284,7 @@ pub async fn delete_lexicon(
 }
 
 /// Everything of the policy except the word lists, plus the blocklists.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesDoc {
     #[serde(default)]
@@ -199,15 +292,28 @@ pub struct RulesDoc {
     allow: Vec<String>,
     protected_terms: Vec<String>,
     cooccurrence_window: usize,
+    #[schema(value_type = Vec<Object>)]
     regexes: Vec<crate::moderation::RegexRule>,
+    #[schema(value_type = Object)]
     links: crate::moderation::LinkRules,
+    #[schema(value_type = Object)]
     duplicates: crate::moderation::DuplicateRules,
+    #[schema(value_type = Object)]
     rate: crate::moderation::RateRules,
+    #[schema(value_type = Object)]
     blocklists: crate::moderation::BlocklistRules,
+    #[schema(value_type = Object)]
     shape: crate::moderation::ShapeRules,
 }
 
 /// `GET /api/v1/sites/{site}/rules`
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/rules", tag = "rules",
+    summary = "The posting rules except word lists (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key")),
+    responses((status = 200, description = "The rules", body = RulesDoc))
+)]
 pub async fn get_rules(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -235,6 +341,18 @@ pub async fn get_rules(
 
 /// `PUT /api/v1/sites/{site}/rules`: replace the rule settings. Refused with
 /// 422 `invalid_policy` (and which rule) when they do not compile.
+#[utoipa::path(
+    put, path = "/api/v1/sites/{site}/rules", tag = "rules",
+    summary = "Replace the posting rules (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key")),
+    request_body = RulesDoc,
+    responses(
+        (status = 200, description = "Saved", body = PolicyVersion),
+        (status = 409, description = "Saved concurrently by someone else (`conflict`)", body = super::openapi::ErrorBody),
+        (status = 422, description = "The rules would not compile (`invalid_policy`, which rule in `message`)", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn put_rules(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -261,8 +379,9 @@ pub async fn put_rules(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "policy_version": version })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Sami", "title": "", "body": "Buy cheap pills at http://spam.example"}))]
 pub struct PreviewBody {
     #[serde(default)]
     name: String,
@@ -274,6 +393,14 @@ pub struct PreviewBody {
 
 /// `POST /api/v1/sites/{site}/moderation/preview`: the verdict and findings
 /// the rules would give, without storing anything.
+#[utoipa::path(
+    post, path = "/api/v1/sites/{site}/moderation/preview", tag = "moderation",
+    summary = "Preview the rules' verdict on a text (moderator key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key")),
+    request_body = PreviewBody,
+    responses((status = 200, description = "The verdict", body = PreviewResult))
+)]
 pub async fn preview(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -304,8 +431,9 @@ pub async fn preview(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "domain", "value": "spam.example", "reason": "link farm", "hours": 72}))]
 pub struct BlockBody {
     /// `email`, `domain` or `ip` (an address or CIDR range).
     kind: String,
@@ -315,7 +443,7 @@ pub struct BlockBody {
     hours: Option<u32>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct BlockJson {
     id: String,
     kind: String,
@@ -339,6 +467,13 @@ impl From<BlockEntry> for BlockJson {
 }
 
 /// `GET /api/v1/sites/{site}/blocks`
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/blocks", tag = "rules",
+    summary = "Active blocks (moderator key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key")),
+    responses((status = 200, description = "Blocks not yet expired", body = BlockList))
+)]
 pub async fn list_blocks(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -356,6 +491,14 @@ pub async fn list_blocks(
 }
 
 /// `POST /api/v1/sites/{site}/blocks`: block an email, a domain or an IP range.
+#[utoipa::path(
+    post, path = "/api/v1/sites/{site}/blocks", tag = "rules",
+    summary = "Block an email, a domain or an IP range (moderator key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key")),
+    request_body = BlockBody,
+    responses((status = 201, description = "The block", body = BlockJson))
+)]
 pub async fn add_block(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -396,6 +539,14 @@ pub async fn add_block(
 }
 
 /// `DELETE /api/v1/sites/{site}/blocks/{id}`
+#[utoipa::path(
+    delete, path = "/api/v1/sites/{site}/blocks/{id}", tag = "rules",
+    summary = "Remove a block (moderator key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key"),
+        ("id" = String, Path, description = "Block id")),
+    responses((status = 204, description = "Removed"))
+)]
 pub async fn delete_block(
     req: HttpRequest,
     state: web::Data<AppState>,
