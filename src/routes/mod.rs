@@ -64,6 +64,11 @@ api_routes! {
     "/sites/{site}/articles/{article}" => { GET: api::articles::get, PUT: api::articles::put },
     "/sites/{site}/counts" => { GET: api::comments::counts },
     "/sites/{site}/moderation/queue" => { GET: api::moderation::queue },
+    "/sites/{site}/comments/{id}" => {
+        GET: api::comment::get,
+        PATCH: api::comment::patch,
+        DELETE: api::comment::delete,
+    },
     "/sites/{site}/comments/{id}/approve" => { POST: api::moderation::approve },
     "/sites/{site}/comments/{id}/reject" => { POST: api::moderation::reject },
     "/sites/{site}/comments/{id}/spam" => { POST: api::moderation::spam },

@@ -8,6 +8,7 @@ mod articles;
 mod audit;
 mod captcha;
 mod comments;
+mod edits;
 mod error;
 mod moderators;
 mod policies;
@@ -23,6 +24,7 @@ pub use comments::{
     CommentRecord, Cursor, InsertOutcome, NewCommentRecord, Order, PublicComment, QueueItem,
     Transition, TransitionOutcome,
 };
+pub use edits::{CommentEdit, EditOutcome};
 pub use error::StorageError;
 pub use moderators::ModeratorRecord;
 pub use policies::{AuthorFacts, BlockEntry};

@@ -7,6 +7,7 @@ mod helpers;
 
 mod articles;
 mod captcha;
+mod comment;
 mod config;
 mod durability;
 mod instances;

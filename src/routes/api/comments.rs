@@ -277,7 +277,7 @@ pub struct ListQuery {
     "body": "Thank you for this report.", "created_at": "2026-11-29T17:02:11Z",
     "published_at": "2026-11-29T17:10:45Z"
 }))]
-struct PublicCommentJson {
+pub(super) struct PublicCommentJson {
     id: String,
     name: String,
     title: String,

@@ -1,5 +1,6 @@
 pub mod articles;
 pub mod captcha;
+pub mod comment;
 pub mod comments;
 pub mod cors;
 pub mod moderation;

@@ -22,7 +22,7 @@ pub struct QueueQuery {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
-struct QueueItemJson {
+pub struct QueueItemJson {
     id: String,
     article: String,
     article_title: Option<String>,
@@ -195,7 +195,7 @@ async fn decide_endpoint(
     Ok(resp.json(serde_json::json!({ "id": comment_id, "status": status })))
 }
 
-fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
+pub(super) fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
     match e {
         DecisionError::NotFound => ApiError::new(ErrorCode::CommentNotFound, lang),
         DecisionError::NotAllowed(_) => ApiError::new(ErrorCode::InvalidTransition, lang),

@@ -37,7 +37,7 @@ pub struct FieldProblem {
     message: String,
 }
 
-use super::{articles, captcha, comments, cors, moderation, rules};
+use super::{articles, captcha, comment, comments, cors, moderation, rules};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -64,6 +64,9 @@ use super::{articles, captcha, comments, cors, moderation, rules};
         articles::list,
         articles::get,
         articles::put,
+        comment::get,
+        comment::patch,
+        comment::delete,
         moderation::queue,
         moderation::approve,
         moderation::reject,
