@@ -163,7 +163,7 @@ fn parse_body(b: ArticleBody) -> Result<ArticleUpdate, ValidationErrors> {
         after the site's auto-close age.",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("article" = String, Path, description = "The article's key on the site"),
     ),
     request_body = ArticleBody,
@@ -221,7 +221,7 @@ pub async fn put(
     summary = "One article with its comment counts by status (moderator key)",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("article" = String, Path, description = "The article's key on the site"),
     ),
     responses((status = 200, description = "The article", body = ArticleDetail))
@@ -275,7 +275,7 @@ pub struct ArticlesQuery {
     summary = "A site's articles, newest first (moderator key)",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("status" = Option<String>, Query, description = "`open` or `closed`; all when absent"),
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)", minimum = 1, maximum = 100),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),

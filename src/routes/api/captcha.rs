@@ -50,7 +50,7 @@ pub fn captcha_error(e: CaptchaError, lang: crate::domain::Lang) -> ApiError {
     get, path = "/api/v1/captcha", tag = "captcha",
     summary = "Issue a security code",
     params(
-        ("site" = String, Query, description = "The site key"),
+        ("site" = String, Query, description = "The site key", example = "demo"),
         ("audio" = Option<String>, Query, description = "`1` also renders a spoken version"),
     ),
     responses(

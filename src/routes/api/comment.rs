@@ -54,7 +54,7 @@ fn has_authorization(req: &HttpRequest) -> bool {
         findings.",
     security((), ("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     responses(
@@ -125,7 +125,7 @@ pub struct EditBody {
         original text (`note`: `{\"original\": {\"title\", \"body\"}}`).",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     request_body = EditBody,
@@ -215,7 +215,7 @@ pub async fn patch(
         view, and the audit trail records who deleted it. Deleting again is a no-op.",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     responses((status = 204, description = "Deleted"))

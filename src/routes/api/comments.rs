@@ -94,7 +94,7 @@ fn submit_error(e: SubmitError, lang: Lang) -> ApiError {
         (`application/x-www-form-urlencoded`, no JavaScript) answers with an HTML page: a \
         confirmation, or the form again with the errors.",
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("article" = String, Path, description = "The article's key on the site"),
     ),
     request_body(content(
@@ -332,7 +332,7 @@ pub fn parse_limit(raw: Option<u32>) -> Option<u32> {
     get, path = "/api/v1/sites/{site}/articles/{article}/comments", tag = "comments",
     summary = "List an article's published comments",
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("article" = String, Path, description = "The article's key on the site"),
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)", minimum = 1, maximum = 100),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
@@ -469,7 +469,7 @@ struct Counts {
     get, path = "/api/v1/sites/{site}/counts", tag = "comments",
     summary = "Published comment counts of several articles",
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("articles" = Option<String>, Query, description = "Comma-separated article keys (at most 100)"),
     ),
     responses(
@@ -538,7 +538,7 @@ struct PublicSiteConfig<'a> {
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/config", tag = "comments",
     summary = "What a comment form needs to know about a site",
-    params(("site" = String, Path, description = "Site key")),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses(
         (status = 200, description = "The public settings of the site", body = PublicSiteConfig),
         (status = 404, description = "No such site", body = super::openapi::ErrorBody),

@@ -44,7 +44,7 @@ pub fn on_error(
     options, path = "/api/v1/sites/{site}/articles/{article}/comments", tag = "comments",
     summary = "CORS preflight of a cross-origin submission",
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("article" = String, Path, description = "The article's key on the site"),
     ),
     responses((status = 204, description = "CORS headers for the site's allowed origins"))

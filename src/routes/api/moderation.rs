@@ -83,7 +83,7 @@ fn private(resp: &mut actix_web::HttpResponseBuilder) {
     summary = "Comments in one status, for moderators",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("status" = Option<String>, Query, description = "`pending` (default), `held`, `published`, `rejected`, `spam` or `deleted`"),
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)", minimum = 1, maximum = 100),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
@@ -208,7 +208,7 @@ pub(super) fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
     summary = "Move a comment to `published`",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
@@ -231,7 +231,7 @@ pub async fn approve(
     summary = "Move a comment to `rejected`",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
@@ -254,7 +254,7 @@ pub async fn reject(
     summary = "Move a comment to `spam`",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
@@ -298,7 +298,7 @@ struct AuditTrail {
     summary = "A comment's audit trail",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key"),
+        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     responses((status = 200, description = "Every decision and edit", body = AuditTrail))

@@ -156,6 +156,33 @@ fn add_common(op: &mut Operation) {
         error_response("The database is briefly unavailable", true),
     );
     add("500", error_response("An unexpected failure", false));
+    add(
+        "400",
+        error_response(
+            "A malformed body or query (`malformed_json`, `invalid_parameter`)",
+            false,
+        ),
+    );
+    add(
+        "404",
+        error_response(
+            "No such site or resource (`site_not_found`, `not_found`)",
+            false,
+        ),
+    );
+    if op.request_body.is_some() {
+        add(
+            "413",
+            error_response("The body is too large (`payload_too_large`)", false),
+        );
+        add(
+            "415",
+            error_response(
+                "The body's Content-Type is not accepted (`unsupported_media_type`)",
+                false,
+            ),
+        );
+    }
     if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
         add(
             "401",
@@ -164,17 +191,6 @@ fn add_common(op: &mut Operation) {
         add(
             "403",
             error_response("The key's role is too small (`forbidden`)", false),
-        );
-        add(
-            "404",
-            error_response("No such site or resource, or a key of another site", false),
-        );
-        add(
-            "400",
-            error_response(
-                "A malformed body or query (`malformed_json`, `invalid_parameter`)",
-                false,
-            ),
         );
     }
 }

@@ -118,7 +118,7 @@ struct BlockList {
     get, path = "/api/v1/sites/{site}/lexicons", tag = "rules",
     summary = "The site's word lists (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key")),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "Summary of every list", body = LexiconList))
 )]
 pub async fn list_lexicons(
@@ -154,7 +154,7 @@ pub async fn list_lexicons(
     get, path = "/api/v1/sites/{site}/lexicons/{name}", tag = "rules",
     summary = "One word list with its entries (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key"),
+    params(("site" = String, Path, description = "Site key", example = "demo"),
         ("name" = String, Path, description = "Lexicon name")),
     responses((status = 200, description = "The list", body = LexiconDoc))
 )]
@@ -194,7 +194,7 @@ pub struct LexiconBody {
     put, path = "/api/v1/sites/{site}/lexicons/{name}", tag = "rules",
     summary = "Create or replace a word list (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key"),
+    params(("site" = String, Path, description = "Site key", example = "demo"),
         ("name" = String, Path, description = "Lexicon name")),
     request_body = LexiconBody,
     responses(
@@ -256,7 +256,7 @@ pub async fn put_lexicon(
     delete, path = "/api/v1/sites/{site}/lexicons/{name}", tag = "rules",
     summary = "Delete a word list (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key"),
+    params(("site" = String, Path, description = "Site key", example = "demo"),
         ("name" = String, Path, description = "Lexicon name")),
     responses(
         (status = 204, description = "Deleted"),
@@ -311,7 +311,7 @@ pub struct RulesDoc {
     get, path = "/api/v1/sites/{site}/rules", tag = "rules",
     summary = "The posting rules except word lists (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key")),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "The rules", body = RulesDoc))
 )]
 pub async fn get_rules(
@@ -345,7 +345,7 @@ pub async fn get_rules(
     put, path = "/api/v1/sites/{site}/rules", tag = "rules",
     summary = "Replace the posting rules (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key")),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body = RulesDoc,
     responses(
         (status = 200, description = "Saved", body = PolicyVersion),
@@ -397,7 +397,7 @@ pub struct PreviewBody {
     post, path = "/api/v1/sites/{site}/moderation/preview", tag = "moderation",
     summary = "Preview the rules' verdict on a text (moderator key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key")),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body = PreviewBody,
     responses((status = 200, description = "The verdict", body = PreviewResult))
 )]
@@ -471,7 +471,7 @@ impl From<BlockEntry> for BlockJson {
     get, path = "/api/v1/sites/{site}/blocks", tag = "rules",
     summary = "Active blocks (moderator key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key")),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "Blocks not yet expired", body = BlockList))
 )]
 pub async fn list_blocks(
@@ -495,7 +495,7 @@ pub async fn list_blocks(
     post, path = "/api/v1/sites/{site}/blocks", tag = "rules",
     summary = "Block an email, a domain or an IP range (moderator key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key")),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body = BlockBody,
     responses((status = 201, description = "The block", body = BlockJson))
 )]
@@ -543,7 +543,7 @@ pub async fn add_block(
     delete, path = "/api/v1/sites/{site}/blocks/{id}", tag = "rules",
     summary = "Remove a block (moderator key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key"),
+    params(("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Block id")),
     responses((status = 204, description = "Removed"))
 )]
