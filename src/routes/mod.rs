@@ -62,6 +62,7 @@ api_routes! {
     },
     "/sites/{site}/articles" => { GET: api::articles::list },
     "/sites/{site}/articles/{article}" => { GET: api::articles::get, PUT: api::articles::put },
+    "/sites/{site}/export" => { GET: api::export::export },
     "/sites/{site}/counts" => { GET: api::comments::counts },
     "/sites/{site}/moderation/queue" => { GET: api::moderation::queue },
     "/sites/{site}/comments/{id}" => {

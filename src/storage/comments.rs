@@ -109,11 +109,11 @@ pub enum TransitionOutcome {
     },
 }
 
-const QUEUE_COLUMNS: &str = "c.id, a.article_key, a.title AS article_title, a.url AS article_url, \
+pub(super) const QUEUE_COLUMNS: &str = "c.id, a.article_key, a.title AS article_title, a.url AS article_url, \
      c.status, c.flagged, c.author_name, c.author_email, c.title, c.body, c.lang, c.ip_hash, \
      c.findings, c.created_at, c.published_at";
 
-fn queue_item(row: &AnyRow) -> Result<QueueItem, StorageError> {
+pub(super) fn queue_item(row: &AnyRow) -> Result<QueueItem, StorageError> {
     let flagged: i64 = row.try_get("flagged")?;
     Ok(QueueItem {
         id: row.try_get("id")?,

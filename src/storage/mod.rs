@@ -10,6 +10,7 @@ mod captcha;
 mod comments;
 mod edits;
 mod error;
+mod export;
 mod moderators;
 mod policies;
 mod pool;

@@ -10,6 +10,7 @@ mod captcha;
 mod comment;
 mod config;
 mod durability;
+mod export;
 mod instances;
 mod listing;
 mod moderation;

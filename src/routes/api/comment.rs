@@ -32,13 +32,44 @@ pub struct PublicCommentView {
 }
 
 /// Either view of a comment.
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Serialize)]
 #[serde(untagged)]
 pub enum CommentView {
     /// With a moderator key: everything, including email and findings.
     Full(QueueItemJson),
     /// Without a key: published comments only.
     Public(PublicCommentView),
+}
+
+/// The public view, plus the moderator-only fields when a key was sent.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct CommentViewDoc {
+    id: String,
+    /// The article's key.
+    article: String,
+    name: String,
+    title: String,
+    body: String,
+    created_at: String,
+    published_at: Option<String>,
+    /// Moderator key only.
+    status: Option<String>,
+    /// Moderator key only.
+    flagged: Option<bool>,
+    /// Moderator key only.
+    email: Option<String>,
+    /// Moderator key only.
+    lang: Option<String>,
+    /// Moderator key only.
+    ip_hash: Option<String>,
+    /// Moderator key only: what the posting rules found.
+    #[schema(value_type = Option<Vec<Object>>)]
+    findings: Option<Vec<serde_json::Value>>,
+    /// Moderator key only.
+    article_title: Option<String>,
+    /// Moderator key only.
+    article_url: Option<String>,
 }
 
 fn has_authorization(req: &HttpRequest) -> bool {
@@ -58,7 +89,7 @@ fn has_authorization(req: &HttpRequest) -> bool {
         ("id" = String, Path, description = "Comment id"),
     ),
     responses(
-        (status = 200, description = "The comment", body = CommentView),
+        (status = 200, description = "The comment", body = CommentViewDoc),
         (status = 401, description = "An unknown API key was sent", body = super::openapi::ErrorBody),
         (status = 403, description = "The key's role is too small", body = super::openapi::ErrorBody),
         (status = 404, description = "No such site or comment, or not published", body = super::openapi::ErrorBody),

@@ -3,6 +3,7 @@ pub mod captcha;
 pub mod comment;
 pub mod comments;
 pub mod cors;
+pub mod export;
 pub mod moderation;
 pub mod openapi;
 pub mod rules;

@@ -37,7 +37,7 @@ pub struct FieldProblem {
     message: String,
 }
 
-use super::{articles, captcha, comment, comments, cors, moderation, rules};
+use super::{articles, captcha, comment, comments, cors, export, moderation, rules};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -82,6 +82,7 @@ use super::{articles, captcha, comment, comments, cors, moderation, rules};
         rules::list_blocks,
         rules::add_block,
         rules::delete_block,
+        export::export,
     ),
     components(schemas(ErrorBody, FieldProblem)),
     modifiers(&CommonResponses),
@@ -90,6 +91,7 @@ use super::{articles, captcha, comment, comments, cors, moderation, rules};
         (name = "captcha", description = "Security codes for anonymous posting"),
         (name = "articles", description = "Articles and when commenting closes (moderator key)"),
         (name = "moderation", description = "The moderation queue and decisions (moderator key)"),
+        (name = "export", description = "Taking a site's data out (admin key)"),
         (name = "rules", description = "Posting rules, word lists and blocks"),
     )
 )]
