@@ -10,6 +10,7 @@ mod time_fmt;
 
 use actix_web::web;
 
+pub use api::export::write_ndjson_line;
 pub use error::{ApiError, ErrorCode};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

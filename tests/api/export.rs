@@ -107,3 +107,38 @@ async fn a_large_export_streams_every_row_once_in_order() {
     ids.dedup();
     assert_eq!(ids.len(), 1101);
 }
+
+#[tokio::test]
+async fn majlis_export_writes_the_same_ndjson_to_stdout() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let a = app.submit("news", "rain").await;
+    let b = app.submit("news", "budget").await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
+        .args(["export", "--site", "news"])
+        .env("MAJLIS__DATABASE__URL", &app.db_url)
+        .env("MAJLIS__DEMO__ENABLED", "false")
+        .env("MAJLIS__LOG__LEVEL", "error")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [a.as_str(), b.as_str()]);
+
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
+        .args(["export", "--site", "nosuch"])
+        .env("MAJLIS__DATABASE__URL", &app.db_url)
+        .env("MAJLIS__LOG__LEVEL", "error")
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+}

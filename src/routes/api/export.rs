@@ -12,6 +12,13 @@ use crate::storage::Cursor;
 
 const PAGE: u32 = 500;
 
+/// Append one comment as a line of the export (shared with `majlis export`).
+pub fn write_ndjson_line(item: crate::storage::QueueItem, buf: &mut Vec<u8>) {
+    if serde_json::to_writer(&mut *buf, &QueueItemJson::from(item)).is_ok() {
+        buf.push(b'\n');
+    }
+}
+
 /// `GET /api/v1/sites/{site}/export`
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/export", tag = "export",
@@ -58,9 +65,7 @@ pub async fn export(
             });
             let mut buf = Vec::new();
             for row in rows {
-                if serde_json::to_writer(&mut buf, &QueueItemJson::from(row)).is_ok() {
-                    buf.push(b'\n');
-                }
+                write_ndjson_line(row, &mut buf);
             }
             Some((
                 Ok::<_, actix_web::Error>(web::Bytes::from(buf)),
