@@ -40,6 +40,11 @@ pub enum Command {
     /// Manage dashboard accounts (passwords are read from the terminal or stdin).
     #[command(subcommand)]
     Moderator(ModeratorCommand),
+    /// Write every comment of a site to stdout as NDJSON (as `GET .../export`).
+    Export {
+        #[arg(long)]
+        site: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -162,6 +167,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&settings).await?;
             moderator_command(&store, cmd).await?;
         }
+        Command::Export { site } => {
+            let store = open(&settings).await?;
+            export_command(&store, &site).await?;
+        }
     }
     Ok(())
 }
@@ -270,6 +279,28 @@ async fn site_command(store: &Store, cmd: SiteCommand) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+async fn export_command(store: &Store, site: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    anyhow::ensure!(store.site(site).await?.is_some(), "no site {site}");
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut cursor: Option<crate::storage::Cursor> = None;
+    loop {
+        let rows = store.export_comments(site, 500, cursor.as_ref()).await?;
+        let Some(last) = rows.last() else { break };
+        cursor = Some(crate::storage::Cursor {
+            at: last.created_at,
+            id: last.id.clone(),
+        });
+        let mut buf = Vec::new();
+        for row in rows {
+            crate::routes::write_ndjson_line(row, &mut buf);
+        }
+        out.write_all(&buf)?;
+    }
+    out.flush()?;
     Ok(())
 }
 

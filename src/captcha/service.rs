@@ -154,7 +154,12 @@ impl CaptchaService {
         let length = self.length;
         let pooled = if audio { None } else { self.pool.take() };
         let _permit = if pooled.is_none() {
-            Some(INLINE_RENDERS.acquire().await.map_err(|_| CaptchaError::Render)?)
+            Some(
+                INLINE_RENDERS
+                    .acquire()
+                    .await
+                    .map_err(|_| CaptchaError::Render)?,
+            )
         } else {
             None
         };

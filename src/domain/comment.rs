@@ -176,7 +176,7 @@ impl ArticleRef {
         Ok(raw.to_string())
     }
 
-    fn parse_url(raw: Option<&str>) -> Result<Option<String>, FieldError> {
+    pub fn parse_url(raw: Option<&str>) -> Result<Option<String>, FieldError> {
         let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
             return Ok(None);
         };
@@ -191,7 +191,7 @@ impl ArticleRef {
         Ok(Some(raw.to_string()))
     }
 
-    fn parse_title(raw: Option<&str>) -> Result<Option<String>, FieldError> {
+    pub fn parse_title(raw: Option<&str>) -> Result<Option<String>, FieldError> {
         match raw.map(normalize_text).filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(t) => one_line(Some(&t), 1, ARTICLE_TITLE_MAX).map(Some),
@@ -297,7 +297,7 @@ impl NewComment {
 }
 
 /// Where a comment is in its life. Only `Published` is ever shown publicly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CommentStatus {
     /// Waiting for a moderator (pre-moderation).

@@ -19,7 +19,7 @@ pub const MAX_LEXICON_ENTRIES: usize = 200_000;
 pub const MAX_COOCCURRENCE_WINDOW: usize = 50;
 
 /// Category of a lexicon list.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     Insult,

@@ -12,6 +12,7 @@ mod time_fmt;
 
 use actix_web::web;
 
+pub use api::export::write_ndjson_line;
 pub use error::{ApiError, ErrorCode};
 
 /// Largest dashboard form (an edited comment body in Arabic is ~2 bytes a
@@ -104,78 +105,70 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::post().to(dashboard::queue::act),
                 ),
         )
-        .service(
-            web::scope("/api/v1")
-                .route("/captcha", web::get().to(api::captcha::issue))
-                .route("/captcha/{id}.png", web::get().to(api::captcha::image))
-                .route("/captcha/{id}.wav", web::get().to(api::captcha::audio))
-                .route(
-                    "/sites/{site}/config",
-                    web::get().to(api::comments::site_config),
-                )
+        .service(api_v1())
+        .route("/api/docs", web::get().to(api::openapi::docs_redirect))
+        .service(api::openapi::docs());
+}
+
+/// Declares the `/api/v1` route table once: `API_ROUTES` lists every
+/// (method, path) and `api_v1` registers exactly those, so a route cannot be
+/// added without the OpenAPI test (`tests/api/openapi.rs`) seeing it.
+macro_rules! api_routes {
+    ($( $path:literal => { $( $method:ident : $handler:path ),+ $(,)? } ),* $(,)?) => {
+        /// Every `/api/v1` route as (HTTP method, path below `/api/v1`).
+        pub const API_ROUTES: &[(&str, &str)] = &[ $( $( (stringify!($method), $path), )+ )* ];
+
+        fn api_v1() -> actix_web::Scope {
+            api::scope_config(web::scope("/api/v1"))
+            $(
                 .service(
-                    web::resource("/sites/{site}/articles/{article}/comments")
-                        .route(web::get().to(api::comments::list))
-                        .route(web::post().to(api::comments::submit))
-                        .route(
-                            web::method(actix_web::http::Method::OPTIONS).to(api::cors::preflight),
-                        ),
+                    web::resource($path)
+                    $( .route(web::method(actix_web::http::Method::$method).to($handler)) )+
+                    .default_service(web::to(api::method_not_allowed)),
                 )
-                .route("/sites/{site}/counts", web::get().to(api::comments::counts))
-                .route("/sites/{site}/outbox", web::get().to(api::outbox::list))
-                .service(
-                    web::resource("/sites/{site}/email-settings")
-                        .route(web::get().to(api::outbox::get_settings))
-                        .route(web::put().to(api::outbox::put_settings)),
-                )
-                .route(
-                    "/sites/{site}/moderation/queue",
-                    web::get().to(api::moderation::queue),
-                )
-                .route(
-                    "/sites/{site}/comments/{id}/approve",
-                    web::post().to(api::moderation::approve),
-                )
-                .route(
-                    "/sites/{site}/comments/{id}/reject",
-                    web::post().to(api::moderation::reject),
-                )
-                .route(
-                    "/sites/{site}/comments/{id}/spam",
-                    web::post().to(api::moderation::spam),
-                )
-                .route(
-                    "/sites/{site}/comments/{id}/audit",
-                    web::get().to(api::moderation::audit),
-                )
-                .route(
-                    "/sites/{site}/moderation/preview",
-                    web::post().to(api::rules::preview),
-                )
-                .route(
-                    "/sites/{site}/lexicons",
-                    web::get().to(api::rules::list_lexicons),
-                )
-                .service(
-                    web::resource("/sites/{site}/lexicons/{name}")
-                        .route(web::get().to(api::rules::get_lexicon))
-                        .route(web::put().to(api::rules::put_lexicon))
-                        .route(web::delete().to(api::rules::delete_lexicon)),
-                )
-                .service(
-                    web::resource("/sites/{site}/rules")
-                        .route(web::get().to(api::rules::get_rules))
-                        .route(web::put().to(api::rules::put_rules)),
-                )
-                .service(
-                    web::resource("/sites/{site}/blocks")
-                        .route(web::get().to(api::rules::list_blocks))
-                        .route(web::post().to(api::rules::add_block)),
-                )
-                .route(
-                    "/sites/{site}/blocks/{id}",
-                    web::delete().to(api::rules::delete_block),
-                )
-                .default_service(web::to(api::not_found)),
-        );
+            )*
+            .default_service(web::to(api::not_found))
+        }
+    };
+}
+
+api_routes! {
+    "/captcha" => { GET: api::captcha::issue },
+    "/captcha/{id}.png" => { GET: api::captcha::image },
+    "/captcha/{id}.wav" => { GET: api::captcha::audio },
+    "/sites/{site}/config" => { GET: api::comments::site_config },
+    "/sites/{site}/articles/{article}/comments" => {
+        GET: api::comments::list,
+        POST: api::comments::submit,
+        OPTIONS: api::cors::preflight,
+    },
+    "/sites/{site}/articles" => { GET: api::articles::list },
+    "/sites/{site}/articles/{article}" => { GET: api::articles::get, PUT: api::articles::put },
+    "/sites/{site}/export" => { GET: api::export::export },
+    "/sites/{site}/counts" => { GET: api::comments::counts },
+    "/sites/{site}/outbox" => { GET: api::outbox::list },
+    "/sites/{site}/email-settings" => {
+        GET: api::outbox::get_settings,
+        PUT: api::outbox::put_settings,
+    },
+    "/sites/{site}/moderation/queue" => { GET: api::moderation::queue },
+    "/sites/{site}/comments/{id}" => {
+        GET: api::comment::get,
+        PATCH: api::comment::patch,
+        DELETE: api::comment::delete,
+    },
+    "/sites/{site}/comments/{id}/approve" => { POST: api::moderation::approve },
+    "/sites/{site}/comments/{id}/reject" => { POST: api::moderation::reject },
+    "/sites/{site}/comments/{id}/spam" => { POST: api::moderation::spam },
+    "/sites/{site}/comments/{id}/audit" => { GET: api::moderation::audit },
+    "/sites/{site}/moderation/preview" => { POST: api::rules::preview },
+    "/sites/{site}/lexicons" => { GET: api::rules::list_lexicons },
+    "/sites/{site}/lexicons/{name}" => {
+        GET: api::rules::get_lexicon,
+        PUT: api::rules::put_lexicon,
+        DELETE: api::rules::delete_lexicon,
+    },
+    "/sites/{site}/rules" => { GET: api::rules::get_rules, PUT: api::rules::put_rules },
+    "/sites/{site}/blocks" => { GET: api::rules::list_blocks, POST: api::rules::add_block },
+    "/sites/{site}/blocks/{id}" => { DELETE: api::rules::delete_block },
 }

@@ -13,4 +13,6 @@ pub use clock::now_ms;
 pub use comments::{SubmitContext, SubmitError, SubmitOutcome, submit_comment};
 pub use moderation::{Decision, DecisionError, decide, decide_by_link};
 pub use read_cache::{Cached, ReadCache};
-pub use rules::{PolicyCache, RulesError, StoredPolicy, cidr_contains, parse_cidr};
+pub use rules::{
+    PolicyCache, RulesError, StoredPolicy, cidr_contains, findings_after_edit, parse_cidr,
+};

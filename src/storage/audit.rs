@@ -20,14 +20,17 @@ pub struct AuditEntry {
     pub created_at: i64,
 }
 
+/// Write one audit row; `details` is a JSON document (e.g. the original text
+/// of an edit).
 pub(super) async fn insert(
     conn: &mut sqlx::AnyConnection,
     e: &AuditEntry,
+    details: Option<&str>,
 ) -> Result<(), StorageError> {
     sqlx::query(
         "INSERT INTO audit_log (id, site_key, comment_id, actor_kind, actor_id, action, \
-         from_status, to_status, reason, note, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+         from_status, to_status, reason, note, created_at, details) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
     )
     .bind(&e.id)
     .bind(&e.site_key)
@@ -40,21 +43,22 @@ pub(super) async fn insert(
     .bind(&e.reason)
     .bind(&e.note)
     .bind(e.created_at)
+    .bind(details)
     .execute(conn)
     .await?;
     Ok(())
 }
 
 impl Store {
-    /// The audit trail of one comment, oldest first.
+    /// The audit trail of one comment, oldest first, with each row's details.
     pub async fn audit_for_comment(
         &self,
         site_key: &str,
         comment_id: &str,
-    ) -> Result<Vec<AuditEntry>, StorageError> {
+    ) -> Result<Vec<(AuditEntry, Option<String>)>, StorageError> {
         let rows = sqlx::query(
             "SELECT id, site_key, comment_id, actor_kind, actor_id, action, from_status, \
-             to_status, reason, note, created_at FROM audit_log \
+             to_status, reason, note, created_at, details FROM audit_log \
              WHERE site_key = $1 AND comment_id = $2 ORDER BY created_at, id",
         )
         .bind(site_key)
@@ -63,7 +67,7 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(AuditEntry {
+                let entry = AuditEntry {
                     id: r.try_get("id")?,
                     site_key: r.try_get("site_key")?,
                     comment_id: r.try_get("comment_id")?,
@@ -75,7 +79,8 @@ impl Store {
                     reason: r.try_get("reason")?,
                     note: r.try_get("note")?,
                     created_at: r.try_get("created_at")?,
-                })
+                };
+                Ok((entry, r.try_get("details")?))
             })
             .collect()
     }

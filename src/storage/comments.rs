@@ -243,6 +243,7 @@ impl Store {
                 note: None,
                 created_at: c.created_at,
             },
+            None,
         )
         .await?;
         tx.commit().await?;
@@ -483,6 +484,7 @@ impl Store {
                 note: t.note.clone(),
                 created_at: t.at,
             },
+            None,
         )
         .await?;
         insert_messages(&mut tx, &t.outbox).await?;

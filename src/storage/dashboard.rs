@@ -142,6 +142,23 @@ pub struct Stats {
 }
 
 /// The text of a comment before an edit.
+/// A moderator's or integrator's edit of a comment's text. The audit row
+/// keeps the original title, body and findings.
+#[derive(Debug, Clone, Copy)]
+pub struct CommentEdit<'a> {
+    pub site_key: &'a str,
+    pub id: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    /// The findings for the new text (JSON array).
+    pub findings: &'a str,
+    /// `moderator` or `api_key`.
+    pub actor_kind: &'a str,
+    pub actor_id: &'a str,
+    pub note: Option<&'a str>,
+    pub now: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct EditOutcome {
     pub old_title: String,
@@ -161,33 +178,6 @@ fn placeholders(start: usize, n: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-async fn insert_audit(
-    conn: &mut sqlx::AnyConnection,
-    e: &AuditEntry,
-    details: Option<&str>,
-) -> Result<(), StorageError> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, site_key, comment_id, actor_kind, actor_id, action, \
-         from_status, to_status, reason, note, created_at, details) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
-    )
-    .bind(&e.id)
-    .bind(&e.site_key)
-    .bind(&e.comment_id)
-    .bind(&e.actor_kind)
-    .bind(&e.actor_id)
-    .bind(&e.action)
-    .bind(&e.from_status)
-    .bind(&e.to_status)
-    .bind(&e.reason)
-    .bind(&e.note)
-    .bind(e.created_at)
-    .bind(details)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 impl Store {
@@ -473,15 +463,19 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn edit_comment(
         &self,
-        site_key: &str,
-        id: &str,
-        title: &str,
-        body: &str,
-        findings: &str,
-        actor_id: &str,
-        note: Option<&str>,
-        now: i64,
+        e: &CommentEdit<'_>,
     ) -> Result<Option<EditOutcome>, StorageError> {
+        let CommentEdit {
+            site_key,
+            id,
+            title,
+            body,
+            findings,
+            actor_kind,
+            actor_id,
+            note,
+            now,
+        } = *e;
         let mut tx = self.writer.begin().await?;
         // A write first, so SQLite takes the write lock before the read.
         let touched =
@@ -521,13 +515,13 @@ impl Store {
                 .unwrap_or(serde_json::Value::Null),
         })
         .to_string();
-        insert_audit(
+        super::audit::insert(
             &mut tx,
             &AuditEntry {
                 id: new_id(),
                 site_key: site_key.to_string(),
                 comment_id: Some(id.to_string()),
-                actor_kind: "moderator".into(),
+                actor_kind: actor_kind.into(),
                 actor_id: actor_id.to_string(),
                 action: "edit".into(),
                 from_status: Some(status.clone()),
@@ -575,7 +569,7 @@ impl Store {
             "kind": b.kind, "value": b.value, "expires_at": b.expires_at,
         })
         .to_string();
-        insert_audit(
+        super::audit::insert(
             &mut tx,
             &AuditEntry {
                 id: new_id(),
@@ -722,7 +716,7 @@ impl Store {
             return Ok(false);
         }
         let details = serde_json::json!({ "article_id": article_id }).to_string();
-        insert_audit(
+        super::audit::insert(
             &mut tx,
             &AuditEntry {
                 id: new_id(),
@@ -759,7 +753,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StorageError> {
         let mut conn = self.writer.acquire().await?;
-        insert_audit(
+        super::audit::insert(
             &mut conn,
             &AuditEntry {
                 id: new_id(),

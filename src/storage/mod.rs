@@ -4,11 +4,13 @@
 //! dialect differences branch on `Backend`.
 
 mod api_keys;
+mod articles;
 mod audit;
 mod captcha;
 mod comments;
 mod dashboard;
 mod error;
+mod export;
 mod moderators;
 mod outbox;
 mod policies;
@@ -17,6 +19,7 @@ mod seed;
 mod sites;
 
 pub use api_keys::ApiKeyRecord;
+pub use articles::{ArticleFilter, ArticleRecord, ArticleUpdate};
 pub use audit::AuditEntry;
 pub use captcha::ChallengeRecord;
 pub use comments::{
@@ -24,8 +27,8 @@ pub use comments::{
     QueueItem, Transition, TransitionOutcome,
 };
 pub use dashboard::{
-    ArticleRow, AuditFilter, AuditRow, EditOutcome, QueueFilter, QueueTab, SessionRecord, SiteItem,
-    Stats,
+    ArticleRow, AuditFilter, AuditRow, CommentEdit, EditOutcome, QueueFilter, QueueTab,
+    SessionRecord, SiteItem, Stats,
 };
 pub use error::StorageError;
 pub use moderators::ModeratorRecord;

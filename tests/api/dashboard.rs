@@ -25,7 +25,7 @@ async fn audit_actions(app: &TestApp, site: &str, id: &str) -> Vec<String> {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.action)
+        .map(|(e, _)| e.action)
         .collect()
 }
 
@@ -331,15 +331,15 @@ async fn every_decision_is_applied_and_audited_with_who_and_why() {
         assert_eq!(resp.status(), 303, "{action}");
         assert_eq!(status_of(&app, "news", id).await, status);
         let audit = app.store.audit_for_comment("news", id).await.unwrap();
-        let last = audit.last().unwrap();
+        let (last, _) = audit.last().unwrap();
         assert_eq!(last.action, action);
         assert_eq!(last.actor_kind, "moderator");
         assert_eq!(last.actor_id, moderator.id);
         assert_eq!(last.to_status.as_deref(), Some(status));
     }
     let audit = app.store.audit_for_comment("news", &reject).await.unwrap();
-    assert_eq!(audit.last().unwrap().reason.as_deref(), Some("insult"));
-    assert_eq!(audit.last().unwrap().note.as_deref(), Some("شتم الكاتب"));
+    assert_eq!(audit.last().unwrap().0.reason.as_deref(), Some("insult"));
+    assert_eq!(audit.last().unwrap().0.note.as_deref(), Some("شتم الكاتب"));
     // A rejection needs one of the reason codes.
     let other = app.submit("news", "a-1").await;
     let resp = dash
@@ -481,7 +481,7 @@ async fn bulk_approve_skips_held_comments_and_bulk_reject_takes_a_reason() {
     assert_eq!(resp.status(), 303);
     assert_eq!(status_of(&app, "news", &held).await, "rejected");
     let audit = app.store.audit_for_comment("news", &held).await.unwrap();
-    assert_eq!(audit.last().unwrap().reason.as_deref(), Some("off_topic"));
+    assert_eq!(audit.last().unwrap().0.reason.as_deref(), Some("off_topic"));
 }
 
 #[tokio::test]

@@ -5,15 +5,19 @@
 
 mod helpers;
 
+mod articles;
 mod captcha;
+mod comment;
 mod config;
 mod dashboard;
 mod durability;
 mod email;
+mod export;
 mod faults;
 mod instances;
 mod listing;
 mod moderation;
+mod openapi;
 mod operations;
 mod rules;
 mod smtp;

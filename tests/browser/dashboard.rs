@@ -110,7 +110,7 @@ async fn a_moderator_approves_and_rejects_with_the_keyboard_and_the_comment_is_p
     let second = app.store.comment("news", &ids[1]).await.unwrap().unwrap();
     assert_eq!(second.status, "rejected");
     let audit = app.store.audit_for_comment("news", &ids[1]).await.unwrap();
-    let last = audit.last().unwrap();
+    let (last, _) = audit.last().unwrap();
     assert_eq!(last.actor_kind, "moderator");
     assert_eq!(last.reason.as_deref(), Some("insult"));
     assert_eq!(last.note.as_deref(), Some("off topic"));
@@ -204,8 +204,8 @@ async fn a_queue_of_fifty_is_cleared_with_the_keyboard_alone() {
     assert_eq!(published.len(), 50);
     for c in &published {
         let audit = app.store.audit_for_comment("news", &c.id).await.unwrap();
-        assert_eq!(audit.last().unwrap().action, "approve");
-        assert_eq!(audit.last().unwrap().actor_kind, "moderator");
+        assert_eq!(audit.last().unwrap().0.action, "approve");
+        assert_eq!(audit.last().unwrap().0.actor_kind, "moderator");
     }
     browser.close().await;
 }

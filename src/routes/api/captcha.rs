@@ -18,13 +18,22 @@ pub struct IssueQuery {
     audio: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "id": "0193c1f2a7d84e2b9b1f6c0d3e5a7b91",
+    "image": "data:image/png;base64,iVBORw0KGgo...",
+    "image_url": "/api/v1/captcha/0193c1f2a7d84e2b9b1f6c0d3e5a7b91.png",
+    "expires_at": "2026-11-29T18:30:00Z"
+}))]
 struct IssuedChallenge {
+    /// Opaque challenge id, sent back as `captcha_id`.
     id: String,
+    /// The image as a `data:` URL.
     image: String,
     image_url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     audio_url: Option<String>,
+    /// RFC 3339, UTC.
     expires_at: String,
 }
 
@@ -37,6 +46,19 @@ pub fn captcha_error(e: CaptchaError, lang: crate::domain::Lang) -> ApiError {
 }
 
 /// `GET /api/v1/captcha?site=KEY`: a new security code for that site.
+#[utoipa::path(
+    get, path = "/api/v1/captcha", tag = "captcha",
+    summary = "Issue a security code",
+    params(
+        ("site" = String, Query, description = "The site key", example = "demo"),
+        ("audio" = Option<String>, Query, description = "`1` also renders a spoken version"),
+    ),
+    responses(
+        (status = 200, description = "A new challenge", body = IssuedChallenge),
+        (status = 400, description = "`site` is missing (`invalid_parameter`)", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such site", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn issue(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -71,6 +93,15 @@ pub async fn issue(
 }
 
 /// `GET /api/v1/captcha/{id}.png`: the image of a live challenge.
+#[utoipa::path(
+    get, path = "/api/v1/captcha/{id}.png", tag = "captcha",
+    summary = "The image of a live challenge",
+    params(("id" = String, Path, description = "Challenge id")),
+    responses(
+        (status = 200, description = "PNG image", content_type = "image/png", body = Vec<u8>),
+        (status = 404, description = "Unknown, used or expired challenge", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn image(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -91,6 +122,15 @@ pub async fn image(
 
 /// `GET /api/v1/captcha/{id}.wav`: the spoken version of a live challenge
 /// issued with `audio=1`.
+#[utoipa::path(
+    get, path = "/api/v1/captcha/{id}.wav", tag = "captcha",
+    summary = "The spoken version of a live challenge",
+    params(("id" = String, Path, description = "Challenge id")),
+    responses(
+        (status = 200, description = "WAV audio", content_type = "audio/wav", body = Vec<u8>),
+        (status = 404, description = "Unknown or expired challenge, or issued without audio", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn audio(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -22,9 +22,40 @@ pub const DEFAULT_PAGE: u32 = 20;
 pub const MAX_PAGE: u32 = 100;
 pub const MAX_COUNT_ARTICLES: usize = 100;
 
-#[derive(Serialize)]
+/// A new comment (documentation of the body `submit` parses by hand).
+#[derive(utoipa::ToSchema)]
+#[schema(example = json!({
+    "name": "Layla", "email": "layla@example.org", "title": "Well said",
+    "body": "Thank you for this report.", "accept_terms": true,
+    "captcha_id": "0193c1f2a7d84e2b9b1f6c0d3e5a7b91", "captcha_answer": "k7pqz",
+    "article_url": "https://news.example.org/2026/11/budget", "article_title": "The budget"
+}))]
+#[allow(dead_code)]
+struct SubmissionBody {
+    name: Option<String>,
+    email: Option<String>,
+    title: Option<String>,
+    body: Option<String>,
+    /// Must be `true` (forms: `on`).
+    accept_terms: Option<bool>,
+    /// From `GET /api/v1/captcha` when the site requires a code.
+    captcha_id: Option<String>,
+    captcha_answer: Option<String>,
+    /// The article's public address; recorded with its first comment.
+    article_url: Option<String>,
+    article_title: Option<String>,
+    /// Forms only: the language of the answer page (`ar` or `en`).
+    lang: Option<String>,
+    /// Forms only: where the confirmation page links back to.
+    return_to: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"id": "0193c1f2a7d84e2b9b1f6c0d3e5a7b91", "status": "pending"}))]
 struct Accepted {
+    /// Opaque comment id.
     id: String,
+    /// `published` (201) or `pending` (202, waiting for a moderator).
     status: CommentStatus,
 }
 
@@ -57,6 +88,38 @@ fn submit_error(e: SubmitError, lang: Lang) -> ApiError {
 }
 
 /// `POST /api/v1/sites/{site}/articles/{article}/comments`, JSON or form.
+#[utoipa::path(
+    post, path = "/api/v1/sites/{site}/articles/{article}/comments", tag = "comments",
+    summary = "Post a comment",
+    description = "JSON answers with the new comment's id and status. A plain HTML form post \
+        (`application/x-www-form-urlencoded`, no JavaScript) answers with an HTML page: a \
+        confirmation, or the form again with the errors.",
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("article" = String, Path, description = "The article's key on the site"),
+    ),
+    request_body(content(
+        (SubmissionBody = "application/json"),
+        (SubmissionBody = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 201, description = "Published at once (post-moderation)", body = Accepted),
+        (status = 202, description = "Waiting for a moderator", body = Accepted),
+        (status = 200, description = "Form posts: the confirmation page", content_type = "text/html", body = String),
+        (status = 400, description = "Wrong security code (`captcha_invalid`) or malformed JSON", content(
+            (super::openapi::ErrorBody = "application/json"), (String = "text/html"))),
+        (status = 403, description = "Comments are closed (`article_closed`)", content(
+            (super::openapi::ErrorBody = "application/json"), (String = "text/html"))),
+        (status = 404, description = "No such site", body = super::openapi::ErrorBody),
+        (status = 413, description = "Body too large", body = super::openapi::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = super::openapi::ErrorBody),
+        (status = 422, description = "Invalid fields (`validation_failed`) or refused by the posting rules", content(
+            (super::openapi::ErrorBody = "application/json"), (String = "text/html"))),
+        (status = 429, description = "Posting too fast (`rate_limited`)", content(
+            (super::openapi::ErrorBody = "application/json"), (String = "text/html")),
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -224,8 +287,13 @@ pub struct ListQuery {
     order: Option<String>,
 }
 
-#[derive(Serialize)]
-struct PublicCommentJson {
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "id": "0193c1f2a7d84e2b9b1f6c0d3e5a7b91", "name": "Layla", "title": "Well said",
+    "body": "Thank you for this report.", "created_at": "2026-11-29T17:02:11Z",
+    "published_at": "2026-11-29T17:10:45Z"
+}))]
+pub(super) struct PublicCommentJson {
     id: String,
     name: String,
     title: String,
@@ -234,9 +302,10 @@ struct PublicCommentJson {
     published_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CommentList {
     comments: Vec<PublicCommentJson>,
+    /// Pass back as `cursor` for the next page; `null` on the last page.
     next_cursor: Option<String>,
 }
 
@@ -275,6 +344,23 @@ pub fn parse_limit(raw: Option<u32>) -> Option<u32> {
 }
 
 /// `GET /api/v1/sites/{site}/articles/{article}/comments`: published only.
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/articles/{article}/comments", tag = "comments",
+    summary = "List an article's published comments",
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("article" = String, Path, description = "The article's key on the site"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+        ("order" = Option<String>, Query, description = "`newest` (default) or `oldest`"),
+    ),
+    responses(
+        (status = 200, description = "A page of published comments (with an `ETag`)", body = CommentList),
+        (status = 304, description = "Unchanged since the `If-None-Match` ETag"),
+        (status = 400, description = "Bad `limit`, `cursor` or `order` (`invalid_parameter`)", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such site", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -387,12 +473,28 @@ pub struct CountsQuery {
     articles: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"counts": {"2026-11-budget": 12, "2026-11-election": 0}}))]
 struct Counts {
+    /// Published comments per requested article key.
     counts: std::collections::BTreeMap<String, i64>,
 }
 
 /// `GET /api/v1/sites/{site}/counts?articles=a,b,c`: published counts.
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/counts", tag = "comments",
+    summary = "Published comment counts of several articles",
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("articles" = Option<String>, Query, description = "Comma-separated article keys (at most 100)"),
+    ),
+    responses(
+        (status = 200, description = "Counts per article (with an `ETag`)", body = Counts),
+        (status = 304, description = "Unchanged since the `If-None-Match` ETag"),
+        (status = 400, description = "More than 100 articles (`invalid_parameter`)", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such site", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn counts(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -436,7 +538,7 @@ pub async fn counts(
     Ok(cached_response(&req, &site, &cached))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct PublicSiteConfig<'a> {
     key: &'a str,
     name: &'a str,
@@ -449,6 +551,15 @@ struct PublicSiteConfig<'a> {
 }
 
 /// `GET /api/v1/sites/{site}/config`: what the embedded form needs to know.
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/config", tag = "comments",
+    summary = "What a comment form needs to know about a site",
+    params(("site" = String, Path, description = "Site key", example = "demo")),
+    responses(
+        (status = 200, description = "The public settings of the site", body = PublicSiteConfig),
+        (status = 404, description = "No such site", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn site_config(
     req: HttpRequest,
     state: web::Data<AppState>,

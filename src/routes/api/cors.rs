@@ -40,6 +40,15 @@ pub fn on_error(
 }
 
 /// Preflight of a cross-origin JSON submission.
+#[utoipa::path(
+    options, path = "/api/v1/sites/{site}/articles/{article}/comments", tag = "comments",
+    summary = "CORS preflight of a cross-origin submission",
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("article" = String, Path, description = "The article's key on the site"),
+    ),
+    responses((status = 204, description = "CORS headers for the site's allowed origins"))
+)]
 pub async fn preflight(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -1,7 +1,11 @@
+pub mod articles;
 pub mod captcha;
+pub mod comment;
 pub mod comments;
 pub mod cors;
+pub mod export;
 pub mod moderation;
+pub mod openapi;
 pub mod outbox;
 pub mod rules;
 mod site;
@@ -20,4 +24,41 @@ pub async fn not_found(
     _state: web::Data<AppState>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::new(ErrorCode::NotFound, request_lang(&req, None)))
+}
+
+/// A known `/api/v1` path asked with a method it does not serve.
+pub async fn method_not_allowed(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        request_lang(&req, None),
+    ))
+}
+
+/// Body, query and path decoding failures answer in the API's error shape
+/// too, never as actix's plain-text defaults.
+pub fn scope_config(scope: actix_web::Scope) -> actix_web::Scope {
+    use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+    scope
+        .app_data(
+            web::JsonConfig::default().error_handler(|err: JsonPayloadError, req| {
+                let lang = request_lang(req, None);
+                let code = match err {
+                    JsonPayloadError::ContentType => ErrorCode::UnsupportedMediaType,
+                    JsonPayloadError::Overflow { .. }
+                    | JsonPayloadError::OverflowKnownLength { .. } => ErrorCode::PayloadTooLarge,
+                    _ => ErrorCode::MalformedJson,
+                };
+                ApiError::new(code, lang).into()
+            }),
+        )
+        .app_data(
+            web::QueryConfig::default().error_handler(|_: QueryPayloadError, req| {
+                ApiError::new(ErrorCode::InvalidParameter, request_lang(req, None)).into()
+            }),
+        )
+        .app_data(
+            web::PathConfig::default().error_handler(|_: PathError, req| {
+                ApiError::new(ErrorCode::NotFound, request_lang(req, None)).into()
+            }),
+        )
 }

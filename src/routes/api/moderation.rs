@@ -21,12 +21,13 @@ pub struct QueueQuery {
     order: Option<String>,
 }
 
-#[derive(Serialize)]
-struct QueueItemJson {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct QueueItemJson {
     id: String,
     article: String,
     article_title: Option<String>,
     article_url: Option<String>,
+    /// `pending`, `held`, `published`, `rejected`, `spam` or `deleted`.
     status: String,
     flagged: bool,
     name: String,
@@ -34,7 +35,10 @@ struct QueueItemJson {
     title: String,
     body: String,
     lang: String,
+    /// Keyed hash of the client address (never the address itself).
     ip_hash: String,
+    /// What the posting rules found.
+    #[schema(value_type = Vec<Object>)]
     findings: serde_json::Value,
     created_at: String,
     published_at: Option<String>,
@@ -62,9 +66,10 @@ impl From<QueueItem> for QueueItemJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct QueuePage {
     items: Vec<QueueItemJson>,
+    /// Pass back as `cursor`; `null` on the last page.
     next_cursor: Option<String>,
 }
 
@@ -73,6 +78,19 @@ fn private(resp: &mut actix_web::HttpResponseBuilder) {
 }
 
 /// `GET /api/v1/sites/{site}/moderation/queue?status=`: oldest first by default.
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/moderation/queue", tag = "moderation",
+    summary = "Comments in one status, for moderators",
+    security(("api_key" = [])),
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("status" = Option<String>, Query, description = "`pending` (default), `held`, `published`, `rejected`, `spam` or `deleted`"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+        ("order" = Option<String>, Query, description = "`oldest` (default) or `newest`"),
+    ),
+    responses((status = 200, description = "A page of the queue", body = QueuePage))
+)]
 pub async fn queue(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -118,11 +136,23 @@ pub async fn queue(
     }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "off_topic", "note": "Second warning"}))]
 pub struct DecisionBody {
+    /// Shown in the audit trail; at most 500 characters.
     reason: Option<String>,
+    /// Internal note; at most 500 characters.
     note: Option<String>,
+}
+
+/// The comment's status after a decision.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"id": "0193c1f2a7d84e2b9b1f6c0d3e5a7b91", "status": "published"}))]
+#[allow(dead_code)]
+struct DecisionResult {
+    id: String,
+    status: CommentStatus,
 }
 
 const REASON_MAX: usize = 500;
@@ -167,7 +197,7 @@ async fn decide_endpoint(
     Ok(resp.json(serde_json::json!({ "id": comment_id, "status": status })))
 }
 
-fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
+pub(super) fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
     match e {
         DecisionError::NotFound => ApiError::new(ErrorCode::CommentNotFound, lang),
         DecisionError::NotAllowed(_) | DecisionError::LinkUsed => {
@@ -178,6 +208,20 @@ fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
     }
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/sites/{site}/comments/{id}/approve", tag = "moderation",
+    summary = "Move a comment to `published`",
+    security(("api_key" = [])),
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Comment id"),
+    ),
+    request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
+    responses(
+        (status = 200, description = "The new status", body = DecisionResult),
+        (status = 409, description = "Not allowed from the current status (`invalid_transition`)", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn approve(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -187,6 +231,20 @@ pub async fn approve(
     decide_endpoint(req, state, path, body, CommentStatus::Published, "approve").await
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/sites/{site}/comments/{id}/reject", tag = "moderation",
+    summary = "Move a comment to `rejected`",
+    security(("api_key" = [])),
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Comment id"),
+    ),
+    request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
+    responses(
+        (status = 200, description = "The new status", body = DecisionResult),
+        (status = 409, description = "Not allowed from the current status (`invalid_transition`)", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn reject(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -196,6 +254,20 @@ pub async fn reject(
     decide_endpoint(req, state, path, body, CommentStatus::Rejected, "reject").await
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/sites/{site}/comments/{id}/spam", tag = "moderation",
+    summary = "Move a comment to `spam`",
+    security(("api_key" = [])),
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Comment id"),
+    ),
+    request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
+    responses(
+        (status = 200, description = "The new status", body = DecisionResult),
+        (status = 409, description = "Not allowed from the current status (`invalid_transition`)", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn spam(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -205,7 +277,7 @@ pub async fn spam(
     decide_endpoint(req, state, path, body, CommentStatus::Spam, "spam").await
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct AuditJson {
     id: String,
     action: String,
@@ -216,9 +288,29 @@ struct AuditJson {
     reason: Option<String>,
     note: Option<String>,
     created_at: String,
+    /// For edits: `{"original": {"title", "body"}, "original_findings": [...]}`.
+    #[schema(value_type = Option<Object>)]
+    details: Option<serde_json::Value>,
+}
+
+/// The audit trail of one comment, oldest first.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AuditTrail {
+    entries: Vec<AuditJson>,
 }
 
 /// `GET /api/v1/sites/{site}/comments/{id}/audit`: the comment's audit trail.
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/comments/{id}/audit", tag = "moderation",
+    summary = "A comment's audit trail",
+    security(("api_key" = [])),
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Comment id"),
+    ),
+    responses((status = 200, description = "Every decision and edit", body = AuditTrail))
+)]
 pub async fn audit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -244,7 +336,8 @@ pub async fn audit(
         .map_err(store_err)?;
     let entries: Vec<AuditJson> = entries
         .into_iter()
-        .map(|e| AuditJson {
+        .map(|(e, details)| AuditJson {
+            details: details.and_then(|d| serde_json::from_str(&d).ok()),
             id: e.id,
             action: e.action,
             actor_kind: e.actor_kind,

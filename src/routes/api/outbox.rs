@@ -15,14 +15,17 @@ const STATUSES: [&str; 5] = ["pending", "sent", "failed", "logged", "unsubscribe
 const DEFAULT_LIMIT: u32 = 50;
 const MAX_LIMIT: u32 = 200;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
+    /// `pending`, `sent`, `failed`, `logged` or `unsubscribed`; absent = all.
     status: Option<String>,
+    /// 1 to 200 (default 50).
     limit: Option<u32>,
 }
 
-#[derive(Serialize)]
-struct OutboxItem {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OutboxItem {
     id: String,
     kind: String,
     comment_id: Option<String>,
@@ -36,8 +39,23 @@ struct OutboxItem {
     sent_at: Option<String>,
 }
 
+/// The outbox of a site: counts per status and the newest messages.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OutboxPage {
+    /// Messages per status.
+    counts: std::collections::BTreeMap<String, i64>,
+    items: Vec<OutboxItem>,
+}
+
 /// `GET /api/v1/sites/{site}/outbox?status=failed`: the site's mail with
 /// counts per status (admin key).
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/outbox", tag = "email",
+    summary = "Email waiting, sent or failed for this site (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo"), OutboxQuery),
+    responses((status = 200, description = "Counts per status and the newest messages", body = OutboxPage))
+)]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -69,11 +87,11 @@ pub async fn list(
         .outbox_messages(&key.site_key, status, limit)
         .await
         .map_err(store_err)?;
-    let counts: serde_json::Map<String, serde_json::Value> = STATUSES
+    let counts: std::collections::BTreeMap<String, i64> = STATUSES
         .iter()
         .map(|s| {
             let n = counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
-            ((*s).to_string(), n.into())
+            ((*s).to_string(), n)
         })
         .collect();
     let items: Vec<OutboxItem> = rows
@@ -94,14 +112,15 @@ pub async fn list(
         .collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(serde_json::json!({ "counts": counts, "items": items })))
+        .json(OutboxPage { counts, items }))
 }
 
 /// Longest sender display name a site may set.
 const FROM_NAME_MAX: usize = 80;
 
-#[derive(Serialize)]
-struct EmailSettingsJson {
+/// A site's email settings.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EmailSettingsJson {
     from_name: Option<String>,
     moderator_alerts: bool,
     notify_published: bool,
@@ -121,10 +140,11 @@ impl From<SiteEmailSettings> for EmailSettingsJson {
 
 /// Fields left out keep their current value; `from_name: null` (or "")
 /// returns to the site's name.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailSettingsBody {
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     from_name: Option<Option<String>>,
     moderator_alerts: Option<bool>,
     notify_published: Option<bool>,
@@ -137,6 +157,13 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 }
 
 /// `GET /api/v1/sites/{site}/email-settings` (admin key).
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/email-settings", tag = "email",
+    summary = "The site's email settings (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
+    responses((status = 200, description = "The settings", body = EmailSettingsJson))
+)]
 pub async fn get_settings(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -155,6 +182,14 @@ pub async fn get_settings(
 }
 
 /// `PUT /api/v1/sites/{site}/email-settings` (admin key).
+#[utoipa::path(
+    put, path = "/api/v1/sites/{site}/email-settings", tag = "email",
+    summary = "Change the site's email settings; fields left out keep their value (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
+    request_body = EmailSettingsBody,
+    responses((status = 200, description = "The new settings", body = EmailSettingsJson))
+)]
 pub async fn put_settings(
     req: HttpRequest,
     state: web::Data<AppState>,

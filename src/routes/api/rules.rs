@@ -69,16 +69,73 @@ async fn save(
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct LexiconSummary {
     name: String,
     category: Category,
     action: Action,
     version: u32,
+    /// Number of entries.
     entries: usize,
 }
 
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct LexiconList {
+    policy_version: i64,
+    lexicons: Vec<LexiconSummary>,
+}
+
+/// A word list with its entries: strings, or `{"term", "action", "substring"}` objects.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct LexiconDoc {
+    name: String,
+    category: Category,
+    action: Action,
+    version: u32,
+    #[schema(value_type = Vec<Value>)]
+    entries: Vec<Entry>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct LexiconSaved {
+    name: String,
+    version: u32,
+    policy_version: i64,
+    entries: usize,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct PolicyVersion {
+    policy_version: i64,
+}
+
+/// The verdict the rules would give.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct PreviewResult {
+    action: Action,
+    #[schema(value_type = Vec<Object>)]
+    findings: Vec<serde_json::Value>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct BlockList {
+    blocks: Vec<BlockJson>,
+}
+
 /// `GET /api/v1/sites/{site}/lexicons`
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/lexicons", tag = "rules",
+    summary = "The site's word lists (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
+    responses((status = 200, description = "Summary of every list", body = LexiconList))
+)]
 pub async fn list_lexicons(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -104,6 +161,14 @@ pub async fn list_lexicons(
 }
 
 /// `GET /api/v1/sites/{site}/lexicons/{name}`
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/lexicons/{name}", tag = "rules",
+    summary = "One word list with its entries (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo"),
+        ("name" = String, Path, description = "Lexicon name")),
+    responses((status = 200, description = "The list", body = LexiconDoc))
+)]
 pub async fn get_lexicon(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -120,15 +185,32 @@ pub async fn get_lexicon(
     Ok(HttpResponse::Ok().json(lexicon))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"category": "insult", "action": "hold", "entries": ["idiot", {"term": "fool", "action": "flag"}]}))]
 pub struct LexiconBody {
     category: Category,
     action: Action,
+    /// Strings, or `{"term", "action", "substring"}` objects.
+    #[schema(value_type = Vec<Value>)]
     entries: Vec<Entry>,
 }
 
 /// `PUT /api/v1/sites/{site}/lexicons/{name}`: create or replace a list.
+#[utoipa::path(
+    put, path = "/api/v1/sites/{site}/lexicons/{name}", tag = "rules",
+    summary = "Create or replace a word list (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo"),
+        ("name" = String, Path, description = "Lexicon name")),
+    request_body = LexiconBody,
+    responses(
+        (status = 200, description = "Replaced", body = LexiconSaved),
+        (status = 201, description = "Created", body = LexiconSaved),
+        (status = 409, description = "Saved concurrently by someone else (`conflict`)", body = super::openapi::ErrorBody),
+        (status = 422, description = "The rules would not compile (`invalid_policy`)", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn put_lexicon(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -173,6 +255,17 @@ pub async fn put_lexicon(
 }
 
 /// `DELETE /api/v1/sites/{site}/lexicons/{name}`
+#[utoipa::path(
+    delete, path = "/api/v1/sites/{site}/lexicons/{name}", tag = "rules",
+    summary = "Delete a word list (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo"),
+        ("name" = String, Path, description = "Lexicon name")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 409, description = "Saved concurrently by someone else (`conflict`)", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn delete_lexicon(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -190,7 +283,7 @@ pub async fn delete_lexicon(
 }
 
 /// Everything of the policy except the word lists, plus the blocklists.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesDoc {
     #[serde(default)]
@@ -198,15 +291,28 @@ pub struct RulesDoc {
     allow: Vec<String>,
     protected_terms: Vec<String>,
     cooccurrence_window: usize,
+    #[schema(value_type = Vec<Object>)]
     regexes: Vec<crate::moderation::RegexRule>,
+    #[schema(value_type = Object)]
     links: crate::moderation::LinkRules,
+    #[schema(value_type = Object)]
     duplicates: crate::moderation::DuplicateRules,
+    #[schema(value_type = Object)]
     rate: crate::moderation::RateRules,
+    #[schema(value_type = Object)]
     blocklists: crate::moderation::BlocklistRules,
+    #[schema(value_type = Object)]
     shape: crate::moderation::ShapeRules,
 }
 
 /// `GET /api/v1/sites/{site}/rules`
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/rules", tag = "rules",
+    summary = "The posting rules except word lists (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
+    responses((status = 200, description = "The rules", body = RulesDoc))
+)]
 pub async fn get_rules(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -230,6 +336,18 @@ pub async fn get_rules(
 
 /// `PUT /api/v1/sites/{site}/rules`: replace the rule settings. Refused with
 /// 422 `invalid_policy` (and which rule) when they do not compile.
+#[utoipa::path(
+    put, path = "/api/v1/sites/{site}/rules", tag = "rules",
+    summary = "Replace the posting rules (admin key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
+    request_body = RulesDoc,
+    responses(
+        (status = 200, description = "Saved", body = PolicyVersion),
+        (status = 409, description = "Saved concurrently by someone else (`conflict`)", body = super::openapi::ErrorBody),
+        (status = 422, description = "The rules would not compile (`invalid_policy`, which rule in `message`)", body = super::openapi::ErrorBody),
+    )
+)]
 pub async fn put_rules(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -252,8 +370,9 @@ pub async fn put_rules(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "policy_version": version })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Sami", "title": "", "body": "Buy cheap pills at http://spam.example"}))]
 pub struct PreviewBody {
     #[serde(default)]
     name: String,
@@ -265,6 +384,14 @@ pub struct PreviewBody {
 
 /// `POST /api/v1/sites/{site}/moderation/preview`: the verdict and findings
 /// the rules would give, without storing anything.
+#[utoipa::path(
+    post, path = "/api/v1/sites/{site}/moderation/preview", tag = "moderation",
+    summary = "Preview the rules' verdict on a text (moderator key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
+    request_body = PreviewBody,
+    responses((status = 200, description = "The verdict", body = PreviewResult))
+)]
 pub async fn preview(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -295,8 +422,9 @@ pub async fn preview(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "domain", "value": "spam.example", "reason": "link farm", "hours": 72}))]
 pub struct BlockBody {
     /// `email`, `domain` or `ip` (an address or CIDR range).
     kind: String,
@@ -306,7 +434,7 @@ pub struct BlockBody {
     hours: Option<u32>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct BlockJson {
     id: String,
     kind: String,
@@ -330,6 +458,13 @@ impl From<BlockEntry> for BlockJson {
 }
 
 /// `GET /api/v1/sites/{site}/blocks`
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/blocks", tag = "rules",
+    summary = "Active blocks (moderator key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
+    responses((status = 200, description = "Blocks not yet expired", body = BlockList))
+)]
 pub async fn list_blocks(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -347,6 +482,14 @@ pub async fn list_blocks(
 }
 
 /// `POST /api/v1/sites/{site}/blocks`: block an email, a domain or an IP range.
+#[utoipa::path(
+    post, path = "/api/v1/sites/{site}/blocks", tag = "rules",
+    summary = "Block an email, a domain or an IP range (moderator key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo")),
+    request_body = BlockBody,
+    responses((status = 201, description = "The block", body = BlockJson))
+)]
 pub async fn add_block(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -387,6 +530,14 @@ pub async fn add_block(
 }
 
 /// `DELETE /api/v1/sites/{site}/blocks/{id}`
+#[utoipa::path(
+    delete, path = "/api/v1/sites/{site}/blocks/{id}", tag = "rules",
+    summary = "Remove a block (moderator key)",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Block id")),
+    responses((status = 204, description = "Removed"))
+)]
 pub async fn delete_block(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -12,12 +12,12 @@ use serde::Deserialize;
 use super::guard::{self, Current, html, render, see_other};
 use super::view::{Layout, Segment, Tr, gmt, highlight, parse_day, safe_return};
 use crate::domain::{CommentStatus, Lang, TITLE_MAX, new_id, normalize_text};
-use crate::moderation::{Field, Finding, Signals, Submission, evaluate};
+use crate::moderation::{Field, Finding};
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{Decision, DecisionError, decide, now_ms, parse_cidr};
 use crate::startup::AppState;
-use crate::storage::{BlockEntry, QueueFilter, QueueTab};
+use crate::storage::{BlockEntry, CommentEdit, QueueFilter, QueueTab};
 
 /// Comments per queue page.
 pub const PAGE_SIZE: u32 = 50;
@@ -626,40 +626,20 @@ pub async fn edit(
         .get(&state.store, &site_key)
         .await
         .map_err(|e| ApiError::internal(e, lang))?;
-    let verdict = evaluate(
-        &Submission {
-            name: &existing.name,
-            email: &existing.email,
-            title: &title,
-            body: &body,
-        },
-        &Signals::default(),
-        &policy,
-    );
-    let old: Vec<Finding> = serde_json::from_str(&existing.findings).unwrap_or_default();
-    let findings: Vec<Finding> = old
-        .into_iter()
-        .filter(|f| !matches!(f.field, Some(Field::Title | Field::Body)))
-        .chain(
-            verdict
-                .findings
-                .into_iter()
-                .filter(|f| matches!(f.field, Some(Field::Title | Field::Body))),
-        )
-        .collect();
-    let findings = serde_json::to_string(&findings).map_err(|e| ApiError::internal(e, lang))?;
+    let findings = crate::service::findings_after_edit(&policy, &existing, &title, &body);
     state
         .store
-        .edit_comment(
-            &site_key,
-            &id,
-            &title,
-            &body,
-            &findings,
-            &cur.moderator.id,
-            note.as_deref(),
-            now_ms(),
-        )
+        .edit_comment(&CommentEdit {
+            site_key: &site_key,
+            id: &id,
+            title: &title,
+            body: &body,
+            findings: &findings,
+            actor_kind: "moderator",
+            actor_id: &cur.moderator.id,
+            note: note.as_deref(),
+            now: now_ms(),
+        })
         .await
         .map_err(store_err)?
         .ok_or_else(not_found)?;

@@ -1,0 +1,297 @@
+//! One comment: read it (public view, or everything with a moderator key),
+//! edit its title and body, delete it. Edits and deletions are audited.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::moderation::{QueueItemJson, decision_error};
+use super::site::{load_site, require_key};
+use crate::auth::Role;
+use crate::domain::{CommentBody, CommentStatus, CommentTitle, ValidationErrors};
+use crate::routes::error::{ApiError, ErrorCode};
+use crate::routes::extract::request_lang;
+use crate::routes::time_fmt::rfc3339;
+use crate::service::{Decision, decide, now_ms};
+use crate::startup::AppState;
+use crate::storage::CommentEdit;
+
+const REASON_MAX: usize = 500;
+
+/// A published comment as anyone may see it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PublicCommentView {
+    id: String,
+    /// The article's key.
+    article: String,
+    name: String,
+    title: String,
+    body: String,
+    created_at: String,
+    published_at: Option<String>,
+}
+
+/// Either view of a comment.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum CommentView {
+    /// With a moderator key: everything, including email and findings.
+    Full(QueueItemJson),
+    /// Without a key: published comments only.
+    Public(PublicCommentView),
+}
+
+/// The public view, plus the moderator-only fields when a key was sent.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct CommentViewDoc {
+    id: String,
+    /// The article's key.
+    article: String,
+    name: String,
+    title: String,
+    body: String,
+    created_at: String,
+    published_at: Option<String>,
+    /// Moderator key only.
+    status: Option<String>,
+    /// Moderator key only.
+    flagged: Option<bool>,
+    /// Moderator key only.
+    email: Option<String>,
+    /// Moderator key only.
+    lang: Option<String>,
+    /// Moderator key only.
+    ip_hash: Option<String>,
+    /// Moderator key only: what the posting rules found.
+    #[schema(value_type = Option<Vec<Object>>)]
+    findings: Option<Vec<serde_json::Value>>,
+    /// Moderator key only.
+    article_title: Option<String>,
+    /// Moderator key only.
+    article_url: Option<String>,
+}
+
+fn has_authorization(req: &HttpRequest) -> bool {
+    req.headers().contains_key(header::AUTHORIZATION)
+}
+
+/// `GET /api/v1/sites/{site}/comments/{id}`
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/comments/{id}", tag = "comments",
+    summary = "One comment",
+    description = "Without `Authorization`: the public view of a published comment (any other \
+        status is 404). With a moderator key: the full view, including the email, status and \
+        findings.",
+    security((), ("api_key" = [])),
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Comment id"),
+    ),
+    responses(
+        (status = 200, description = "The comment", body = CommentViewDoc),
+        (status = 401, description = "An unknown API key was sent", body = super::openapi::ErrorBody),
+        (status = 403, description = "The key's role is too small", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such site or comment, or not published", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (site_key, id) = path.into_inner();
+    let site = load_site(&state, &req, &site_key).await?;
+    let full = if has_authorization(&req) {
+        require_key(&state, &req, site.key.as_str(), Role::Moderator).await?;
+        true
+    } else {
+        false
+    };
+    let lang = request_lang(&req, Some(&site));
+    let not_found = || ApiError::new(ErrorCode::CommentNotFound, lang);
+    let item = state
+        .store
+        .comment(site.key.as_str(), &id)
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?
+        .ok_or_else(not_found)?;
+    let view = if full {
+        CommentView::Full(QueueItemJson::from(item))
+    } else if item.status == CommentStatus::Published.as_str() {
+        CommentView::Public(PublicCommentView {
+            id: item.id,
+            article: item.article_key,
+            name: item.name,
+            title: item.title,
+            body: item.body,
+            created_at: rfc3339(item.created_at),
+            published_at: item.published_at.map(rfc3339),
+        })
+    } else {
+        return Err(not_found());
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::VARY, "Authorization"))
+        .json(view))
+}
+
+/// A moderator's edit; fields left out keep their text.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"body": "Thank you for this report. [link removed]", "reason": "removed a link"}))]
+pub struct EditBody {
+    title: Option<String>,
+    body: Option<String>,
+    /// Shown in the audit trail; at most 500 characters.
+    reason: Option<String>,
+}
+
+/// `PATCH /api/v1/sites/{site}/comments/{id}`
+#[utoipa::path(
+    patch, path = "/api/v1/sites/{site}/comments/{id}", tag = "moderation",
+    summary = "Edit a comment's title or body (moderator key)",
+    description = "The same field rules as a submission apply. The audit trail keeps the \
+        original title, body and findings; text findings are recomputed.",
+    security(("api_key" = [])),
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Comment id"),
+    ),
+    request_body = EditBody,
+    responses(
+        (status = 200, description = "The edited comment", body = QueueItemJson),
+        (status = 409, description = "The comment is deleted (`invalid_transition`)", body = super::openapi::ErrorBody),
+        (status = 422, description = "Invalid fields (`validation_failed`)", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn patch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<EditBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (site_key, id) = path.into_inner();
+    let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
+    let site = load_site(&state, &req, &key.site_key).await?;
+    let lang = request_lang(&req, None);
+    let b = body.into_inner();
+    let mut errors = ValidationErrors::default();
+    let title = b.title.as_deref().map(|t| {
+        CommentTitle::parse(Some(t))
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_else(|e| {
+                errors.add("title", e);
+                String::new()
+            })
+    });
+    let text = b.body.as_deref().map(|t| {
+        CommentBody::parse(Some(t), site.max_body_chars)
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_else(|e| {
+                errors.add("body", e);
+                String::new()
+            })
+    });
+    if b.reason
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > REASON_MAX)
+    {
+        errors.add(
+            "reason",
+            crate::domain::FieldError::new("too_long").with("max", REASON_MAX),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors, lang));
+    }
+    let store_err = |e| ApiError::storage(e, lang);
+    let not_found = || ApiError::new(ErrorCode::CommentNotFound, lang);
+    let existing = state
+        .store
+        .comment(&key.site_key, &id)
+        .await
+        .map_err(store_err)?
+        .ok_or_else(not_found)?;
+    if existing.status == "deleted" {
+        return Err(ApiError::new(ErrorCode::InvalidTransition, lang));
+    }
+    let title = title.unwrap_or_else(|| existing.title.clone());
+    let text = text.unwrap_or_else(|| existing.body.clone());
+    let policy = state
+        .policies
+        .get(&state.store, &key.site_key)
+        .await
+        .map_err(|e| ApiError::internal(e, lang))?;
+    let findings = crate::service::findings_after_edit(&policy, &existing, &title, &text);
+    state
+        .store
+        .edit_comment(&CommentEdit {
+            site_key: &key.site_key,
+            id: &id,
+            title: &title,
+            body: &text,
+            findings: &findings,
+            actor_kind: "api_key",
+            actor_id: &key.id,
+            note: b.reason.as_deref(),
+            now: now_ms(),
+        })
+        .await
+        .map_err(store_err)?
+        .ok_or_else(not_found)?;
+    tracing::info!(comment = %id, api_key = %key.id, "comment edited");
+    let item = state
+        .store
+        .comment(&key.site_key, &id)
+        .await
+        .map_err(store_err)?
+        .ok_or_else(|| ApiError::new(ErrorCode::CommentNotFound, lang))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(QueueItemJson::from(item)))
+}
+
+/// `DELETE /api/v1/sites/{site}/comments/{id}`
+#[utoipa::path(
+    delete, path = "/api/v1/sites/{site}/comments/{id}", tag = "moderation",
+    summary = "Delete a comment (moderator key)",
+    description = "A soft delete: the comment moves to `deleted`, disappears from every public \
+        view, and the audit trail records who deleted it. Deleting again is a no-op.",
+    security(("api_key" = [])),
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Comment id"),
+    ),
+    responses((status = 204, description = "Deleted"))
+)]
+pub async fn delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (site_key, id) = path.into_inner();
+    let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
+    let lang = request_lang(&req, None);
+    decide(
+        &state.store,
+        &state.composer,
+        Decision {
+            site_key: key.site_key.clone(),
+            comment_id: id.clone(),
+            to: CommentStatus::Deleted,
+            action: "delete",
+            actor_kind: "api_key",
+            actor_id: key.id.clone(),
+            reason: None,
+            note: None,
+            at: now_ms(),
+        },
+    )
+    .await
+    .map_err(|e| decision_error(e, lang))?;
+    state.mail_wake.notify();
+    tracing::info!(comment = %id, api_key = %key.id, "comment deleted");
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,214 @@
+//! The OpenAPI 3.1 document of `/api/v1`, generated from the handlers'
+//! `#[utoipa::path]` annotations, served at `/api/openapi.json` with an
+//! interactive reference at `/api/docs/` (Swagger UI compiled into the binary).
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, ResponseBuilder, Type};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// The error body of every `/api/v1` failure.
+#[derive(ToSchema)]
+#[schema(example = json!({
+    "error": "validation_failed",
+    "message": "Some fields need your attention.",
+    "fields": {"email": [{"code": "invalid_email", "message": "Enter a valid email address."}]}
+}))]
+#[allow(dead_code)]
+pub struct ErrorBody {
+    /// Stable snake_case code, e.g. `site_not_found`, `unauthorized`,
+    /// `validation_failed`, `rate_limited`.
+    error: String,
+    /// Human-readable message in the negotiated language (`Content-Language`).
+    message: String,
+    /// Per-field problems, only for `validation_failed`.
+    fields: Option<BTreeMap<String, Vec<FieldProblem>>>,
+}
+
+/// One problem with one field.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FieldProblem {
+    /// Stable code, e.g. `required`, `too_long`, `unknown_field`.
+    code: String,
+    message: String,
+}
+
+use super::{articles, captcha, comment, comments, cors, export, moderation, outbox, rules};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "majlis API",
+        description = "The JSON API of majlis, a moderated comment backend for news sites.\n\n\
+            Errors always have the body `{\"error\", \"message\", \"fields\"}` with a stable \
+            `error` code. Times are RFC 3339 in UTC; ids are opaque strings. Lists are paginated \
+            with an opaque `cursor` (pass `next_cursor` back; `null` means the last page). \
+            Moderator and admin endpoints need `Authorization: Bearer <API key>` (create one with \
+            `majlis apikey create`). A missing or unknown key is 401, a key with too small a role \
+            is 403, and another site's resources are 404.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    paths(
+        captcha::issue,
+        captcha::image,
+        captcha::audio,
+        comments::site_config,
+        comments::list,
+        comments::submit,
+        cors::preflight,
+        comments::counts,
+        articles::list,
+        articles::get,
+        articles::put,
+        comment::get,
+        comment::patch,
+        comment::delete,
+        moderation::queue,
+        moderation::approve,
+        moderation::reject,
+        moderation::spam,
+        moderation::audit,
+        rules::preview,
+        rules::list_lexicons,
+        rules::get_lexicon,
+        rules::put_lexicon,
+        rules::delete_lexicon,
+        rules::get_rules,
+        rules::put_rules,
+        rules::list_blocks,
+        rules::add_block,
+        rules::delete_block,
+        export::export,
+        outbox::list,
+        outbox::get_settings,
+        outbox::put_settings,
+    ),
+    components(schemas(ErrorBody, FieldProblem)),
+    modifiers(&CommonResponses),
+    tags(
+        (name = "comments", description = "Public reading and posting of comments"),
+        (name = "captcha", description = "Security codes for anonymous posting"),
+        (name = "articles", description = "Articles and when commenting closes (moderator key)"),
+        (name = "moderation", description = "The moderation queue and decisions (moderator key)"),
+        (name = "export", description = "Taking a site's data out (admin key)"),
+        (name = "email", description = "The email outbox and per-site email settings (admin key)"),
+        (name = "rules", description = "Posting rules, word lists and blocks"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The bearer scheme, and the error answers every operation can give.
+struct CommonResponses;
+
+fn error_response(description: &str, retry_after: bool) -> utoipa::openapi::Response {
+    let mut r = ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("ErrorBody")))
+            .build(),
+    );
+    if retry_after {
+        r = r.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
+                .description(Some("Seconds to wait before retrying"))
+                .build(),
+        );
+    }
+    r.build()
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A site's API key (`majlis apikey create --site KEY --role moderator`)",
+                    ))
+                    .build(),
+            ),
+        );
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                add_common(op);
+            }
+        }
+    }
+}
+
+fn add_common(op: &mut Operation) {
+    let responses = &mut op.responses.responses;
+    let mut add = |code: &str, r: utoipa::openapi::Response| {
+        responses.entry(code.to_string()).or_insert(r.into());
+    };
+    add(
+        "503",
+        error_response("The database is briefly unavailable", true),
+    );
+    add("500", error_response("An unexpected failure", false));
+    add(
+        "400",
+        error_response(
+            "A malformed body or query (`malformed_json`, `invalid_parameter`)",
+            false,
+        ),
+    );
+    add(
+        "404",
+        error_response(
+            "No such site or resource (`site_not_found`, `not_found`)",
+            false,
+        ),
+    );
+    if op.request_body.is_some() {
+        add(
+            "413",
+            error_response("The body is too large (`payload_too_large`)", false),
+        );
+        add(
+            "415",
+            error_response(
+                "The body's Content-Type is not accepted (`unsupported_media_type`)",
+                false,
+            ),
+        );
+    }
+    if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        add(
+            "401",
+            error_response("Missing or unknown API key (`unauthorized`)", false),
+        );
+        add(
+            "403",
+            error_response("The key's role is too small (`forbidden`)", false),
+        );
+    }
+}
+
+/// `/api/openapi.json` and the interactive reference at `/api/docs/`.
+pub fn docs() -> SwaggerUi {
+    SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi())
+}
+
+/// `/api/docs` without the slash: to the reference page.
+pub async fn docs_redirect() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
+        .finish()
+}

@@ -1,0 +1,36 @@
+//! Reading a whole site out, page by page, for the NDJSON export.
+
+use super::comments::{Cursor, QUEUE_COLUMNS, QueueItem, queue_item};
+use super::{StorageError, Store};
+
+impl Store {
+    /// Every comment of a site whatever its status, oldest first,
+    /// keyset-paginated on (created_at, id).
+    pub async fn export_comments(
+        &self,
+        site_key: &str,
+        limit: u32,
+        after: Option<&Cursor>,
+    ) -> Result<Vec<QueueItem>, StorageError> {
+        let base = format!(
+            "SELECT {QUEUE_COLUMNS} FROM comments c JOIN articles a ON a.id = c.article_id \
+             WHERE c.site_key = $1"
+        );
+        let sql = if after.is_some() {
+            format!(
+                "{base} AND (c.created_at > $3 OR (c.created_at = $3 AND c.id > $4)) \
+                 ORDER BY c.created_at ASC, c.id ASC LIMIT $2"
+            )
+        } else {
+            format!("{base} ORDER BY c.created_at ASC, c.id ASC LIMIT $2")
+        };
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(site_key)
+            .bind(i64::from(limit));
+        if let Some(c) = after {
+            q = q.bind(c.at).bind(&c.id);
+        }
+        let rows = q.fetch_all(&self.reader).await?;
+        rows.iter().map(queue_item).collect()
+    }
+}
