@@ -175,6 +175,36 @@ pub fn cidr_contains(cidr: &str, ip: IpAddr) -> bool {
     }
 }
 
+/// The findings of a comment after its title or body was edited: the text
+/// findings are recomputed with the site's current rules; the others (a
+/// blocked address, a duplicate, ...) stay as they were found at submission.
+pub fn findings_after_edit(
+    policy: &crate::moderation::Policy,
+    existing: &crate::storage::QueueItem,
+    title: &str,
+    body: &str,
+) -> String {
+    use crate::moderation::{Field, Finding, Submission, evaluate};
+    let verdict = evaluate(
+        &Submission {
+            name: &existing.name,
+            email: &existing.email,
+            title,
+            body,
+        },
+        &Signals::default(),
+        policy,
+    );
+    let is_text = |f: &Finding| matches!(f.field, Some(Field::Title | Field::Body));
+    let old: Vec<Finding> = serde_json::from_str(&existing.findings).unwrap_or_default();
+    let findings: Vec<Finding> = old
+        .into_iter()
+        .filter(|f| !is_text(f))
+        .chain(verdict.findings.into_iter().filter(is_text))
+        .collect();
+    serde_json::to_string(&findings).unwrap_or_else(|_| "[]".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,34 +248,4 @@ mod tests {
         );
         assert!(!s.email_domain_blocked);
     }
-}
-
-/// The findings of a comment after its title or body was edited: the text
-/// findings are recomputed with the site's current rules; the others (a
-/// blocked address, a duplicate, ...) stay as they were found at submission.
-pub fn findings_after_edit(
-    policy: &crate::moderation::Policy,
-    existing: &crate::storage::QueueItem,
-    title: &str,
-    body: &str,
-) -> String {
-    use crate::moderation::{Field, Finding, Submission, evaluate};
-    let verdict = evaluate(
-        &Submission {
-            name: &existing.name,
-            email: &existing.email,
-            title,
-            body,
-        },
-        &Signals::default(),
-        policy,
-    );
-    let is_text = |f: &Finding| matches!(f.field, Some(Field::Title | Field::Body));
-    let old: Vec<Finding> = serde_json::from_str(&existing.findings).unwrap_or_default();
-    let findings: Vec<Finding> = old
-        .into_iter()
-        .filter(|f| !is_text(f))
-        .chain(verdict.findings.into_iter().filter(is_text))
-        .collect();
-    serde_json::to_string(&findings).unwrap_or_else(|_| "[]".into())
 }
