@@ -1,6 +1,6 @@
 use sqlx::Row;
 
-use super::{StorageError, Store};
+use super::{Backend, StorageError, Store};
 
 /// A stored challenge: never the answer, only its keyed hash.
 #[derive(Debug, Clone)]
@@ -19,7 +19,7 @@ impl Store {
         wav: Option<&[u8]>,
         now: i64,
     ) -> Result<(), StorageError> {
-        sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO captcha_challenges (id, site_key, answer_hash, png, wav, expires_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -29,9 +29,30 @@ impl Store {
         .bind(png)
         .bind(wav)
         .bind(challenge.expires_at)
-        .bind(now)
-        .execute(&self.writer)
-        .await?;
+        .bind(now);
+        if self.backend != Backend::Sqlite {
+            insert.execute(&self.writer).await?;
+            return Ok(());
+        }
+        // A security code lives ten minutes and is worth nothing after a
+        // crash, so its commit does not wait for the disk: the writer drops
+        // to synchronous=OFF for this one statement. The next durable commit
+        // syncs the log, these frames included. Should restoring the level
+        // fail, the connection is closed rather than reused unsynced.
+        let mut conn = self.writer.acquire().await?;
+        sqlx::raw_sql("PRAGMA synchronous = OFF")
+            .execute(&mut *conn)
+            .await?;
+        let inserted = insert.execute(&mut *conn).await;
+        let restore = format!("PRAGMA synchronous = {}", self.sqlite_synchronous);
+        if sqlx::raw_sql(sqlx::AssertSqlSafe(restore))
+            .execute(&mut *conn)
+            .await
+            .is_err()
+        {
+            conn.close_on_drop();
+        }
+        inserted?;
         Ok(())
     }
 
@@ -92,5 +113,19 @@ impl Store {
             .execute(&self.writer)
             .await?;
         Ok(r.rows_affected())
+    }
+}
+
+impl Store {
+    /// The writer connection's SQLite `synchronous` level (0 OFF, 1 NORMAL,
+    /// 2 FULL, 3 EXTRA); `None` on PostgreSQL.
+    pub async fn writer_synchronous(&self) -> Result<Option<i64>, StorageError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&self.writer)
+            .await?;
+        Ok(Some(level))
     }
 }

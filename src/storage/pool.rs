@@ -40,6 +40,8 @@ pub struct Store {
     /// After a commit that changed what is published under an article:
     /// (site, article key). Read caches subscribe.
     pub(super) published: tokio::sync::broadcast::Sender<PublishedChange>,
+    /// The SQLite `synchronous` level of every connection (FULL or NORMAL).
+    pub(super) sqlite_synchronous: &'static str,
 }
 
 /// What is published under an article changed (site key, article key).
@@ -66,6 +68,7 @@ impl Store {
                 writer: pool,
                 backend: Backend::Postgres,
                 published: tokio::sync::broadcast::channel(1024).0,
+                sqlite_synchronous: "FULL",
             });
         }
         let Some(path) = url.strip_prefix("sqlite://") else {
@@ -81,6 +84,7 @@ impl Store {
             std::fs::create_dir_all(parent).map_err(|e| StorageError::Unavailable(e.into()))?;
         }
         let synchronous = settings.sqlite_synchronous.to_ascii_uppercase();
+        let synchronous_level = synchronous.clone();
         let options = AnyConnectOptions::from_str(&format!("sqlite://{path}?mode=rwc"))?;
         // A write waits for SQLite's lock no longer than a request waits for a
         // connection, so a locked database answers 503 in bounded time.
@@ -123,6 +127,11 @@ impl Store {
             writer,
             backend: Backend::Sqlite,
             published: tokio::sync::broadcast::channel(1024).0,
+            sqlite_synchronous: match synchronous_level.as_str() {
+                "NORMAL" => "NORMAL",
+                "EXTRA" => "EXTRA",
+                _ => "FULL",
+            },
         })
     }
 

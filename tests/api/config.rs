@@ -47,3 +47,26 @@ async fn sqlite_runs_in_wal_mode_with_the_database_created_on_first_start() {
     assert!(dir.path().join("nested/data/majlis.db-wal").exists());
     assert!(store.ready().await.unwrap());
 }
+
+#[tokio::test]
+async fn issuing_a_security_code_leaves_the_writer_fully_synchronous() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings =
+        crate::helpers::test_settings(&format!("sqlite://{}/m.db", dir.path().display()));
+    let store = Store::connect(&settings.database).await.unwrap();
+    store.migrate().await.unwrap();
+    assert_eq!(store.writer_synchronous().await.unwrap(), Some(2));
+    let challenge = majlis::storage::ChallengeRecord {
+        id: "c1".into(),
+        site_key: "s".into(),
+        answer_hash: "00".into(),
+        expires_at: i64::MAX,
+    };
+    store
+        .insert_challenge(&challenge, b"png", None, 1)
+        .await
+        .unwrap();
+    // The code's own commit skipped the disk wait; every later commit does not.
+    assert_eq!(store.writer_synchronous().await.unwrap(), Some(2));
+    assert!(store.take_challenge("c1").await.unwrap().is_some());
+}
