@@ -123,6 +123,18 @@ impl Browser {
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        match self.try_call(method, path, body).await {
+            Ok(v) => v,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    async fn try_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         let url = format!("{}/session/{}{}", self.driver.base, self.session, path);
         let mut req = self.driver.http.request(method, url);
         if let Some(b) = body {
@@ -132,9 +144,12 @@ impl Browser {
         }
         let v: Value = req.send().await.unwrap().json().await.unwrap();
         if let Some(err) = v["value"]["error"].as_str() {
-            panic!("webdriver {path}: {err}: {}", v["value"]["message"]);
+            return Err(format!(
+                "webdriver {path}: {err}: {}",
+                v["value"]["message"]
+            ));
         }
-        v["value"].clone()
+        Ok(v["value"].clone())
     }
 
     pub async fn goto(&self, url: &str) {
@@ -219,16 +234,28 @@ impl Browser {
         v.as_str().map(str::to_string)
     }
 
+    /// The visible text of the page. A page still navigating (after a form
+    /// post) replaces its body under our feet: read again then.
     pub async fn page_text(&self) -> String {
-        let body = self.find("body").await;
-        let v = self
-            .call(
-                reqwest::Method::GET,
-                &format!("/element/{}/text", body.0),
-                None,
-            )
-            .await;
-        v.as_str().unwrap_or_default().to_string()
+        for _ in 0..50 {
+            let found = self
+                .try_call(
+                    reqwest::Method::POST,
+                    "/element",
+                    Some(json!({"using": "css selector", "value": "body"})),
+                )
+                .await;
+            if let Ok(body) = found
+                && let Some(id) = body[ELEMENT].as_str()
+                && let Ok(v) = self
+                    .try_call(reqwest::Method::GET, &format!("/element/{id}/text"), None)
+                    .await
+            {
+                return v.as_str().unwrap_or_default().to_string();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page never settled");
     }
 
     /// Poll a script until it returns something truthy (bounded).
