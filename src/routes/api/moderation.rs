@@ -197,7 +197,8 @@ async fn decide_endpoint(
     Ok(resp.json(serde_json::json!({ "id": comment_id, "status": status })))
 }
 
-pub(super) fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
+/// The API and the dashboard answer a refused decision alike.
+pub(crate) fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
     match e {
         DecisionError::NotFound => ApiError::new(ErrorCode::CommentNotFound, lang),
         DecisionError::NotAllowed(_) | DecisionError::LinkUsed => {

@@ -13,6 +13,7 @@ use super::guard::{self, Current, html, render, see_other};
 use super::view::{Layout, Segment, Tr, gmt, highlight, parse_day, safe_return};
 use crate::domain::{CommentStatus, Lang, TITLE_MAX, new_id, normalize_text};
 use crate::moderation::{Field, Finding};
+use crate::routes::api::moderation::decision_error;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{Decision, DecisionError, decide, now_ms, parse_cidr};
@@ -392,17 +393,6 @@ fn done(req: &HttpRequest, return_to: Option<&str>, status: &str, notice: &str) 
     let back = safe_return(return_to);
     let sep = if back.contains('?') { '&' } else { '?' };
     see_other(&format!("{back}{sep}done={notice}"))
-}
-
-fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
-    match e {
-        DecisionError::NotFound => ApiError::new(ErrorCode::CommentNotFound, lang),
-        DecisionError::NotAllowed(_) | DecisionError::LinkUsed => {
-            ApiError::new(ErrorCode::InvalidTransition, lang)
-        }
-        DecisionError::NotModerator => ApiError::new(ErrorCode::Forbidden, lang),
-        DecisionError::Storage(s) => ApiError::storage(s, lang),
-    }
 }
 
 fn action_target(action: &str) -> Option<(CommentStatus, &'static str)> {
