@@ -156,102 +156,28 @@ pub(super) fn queue_item(row: &AnyRow) -> Result<QueueItem, StorageError> {
 impl Store {
     /// Register the article if new and store the comment with its audit row,
     /// in one transaction. Nothing is written for a closed article.
+    ///
+    /// On SQLite, submissions arriving together share one transaction (group
+    /// commit, see `CommentBatcher`): one disk sync acknowledges them all.
     pub async fn insert_comment(
         &self,
         c: &NewCommentRecord,
     ) -> Result<InsertOutcome, StorageError> {
+        if let Some(batcher) = &self.batcher {
+            return batcher.insert(c.clone()).await;
+        }
         let mut tx = self.writer.begin().await?;
-        // A write first, so SQLite takes the write lock before any read.
-        sqlx::query(
-            "INSERT INTO articles (id, site_key, article_key, url, title, closed, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 0, $6) \
-             ON CONFLICT (site_key, article_key) DO UPDATE SET \
-             url = COALESCE(articles.url, excluded.url), \
-             title = COALESCE(articles.title, excluded.title)",
-        )
-        .bind(new_id())
-        .bind(&c.site_key)
-        .bind(&c.article_key)
-        .bind(&c.article_url)
-        .bind(&c.article_title)
-        .bind(c.created_at)
-        .execute(&mut *tx)
-        .await?;
-        let article = sqlx::query(
-            "SELECT id, closed, closes_at, created_at FROM articles \
-             WHERE site_key = $1 AND article_key = $2",
-        )
-        .bind(&c.site_key)
-        .bind(&c.article_key)
-        .fetch_one(&mut *tx)
-        .await?;
-        let article_id: String = article.try_get("id")?;
-        let closed: i64 = article.try_get("closed")?;
-        let closes_at: Option<i64> = article.try_get("closes_at")?;
-        let registered_at: i64 = article.try_get("created_at")?;
-        let closed_by_age = c
-            .closed_if_created_before
-            .is_some_and(|limit| registered_at < limit);
-        if closed != 0 || closes_at.is_some_and(|t| t <= c.created_at) || closed_by_age {
+        let outcome = insert_comment_in(&mut tx, c).await?;
+        if outcome != InsertOutcome::Stored {
             tx.rollback().await?;
-            return Ok(InsertOutcome::ArticleClosed);
+            return Ok(outcome);
         }
-        let published = c.status == CommentStatus::Published;
-        sqlx::query(
-            "INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
-             author_email, title, body, lang, terms_version, ip_hash, body_fingerprint, findings, \
-             created_at, published_at, updated_at) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$15)",
-        )
-        .bind(&c.id)
-        .bind(&c.site_key)
-        .bind(&article_id)
-        .bind(c.status.as_str())
-        .bind(i64::from(c.flagged))
-        .bind(&c.author_name)
-        .bind(&c.author_email)
-        .bind(&c.title)
-        .bind(&c.body)
-        .bind(&c.lang)
-        .bind(&c.terms_version)
-        .bind(&c.ip_hash)
-        .bind(&c.body_fingerprint)
-        .bind(&c.findings)
-        .bind(c.created_at)
-        .bind(published.then_some(c.created_at))
-        .execute(&mut *tx)
-        .await?;
-        if published {
-            sqlx::query("UPDATE articles SET published_count = published_count + 1 WHERE id = $1")
-                .bind(&article_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        insert_messages(&mut tx, &c.outbox).await?;
-        audit::insert(
-            &mut tx,
-            &AuditEntry {
-                id: new_id(),
-                site_key: c.site_key.clone(),
-                comment_id: Some(c.id.clone()),
-                actor_kind: "system".into(),
-                actor_id: String::new(),
-                action: "submitted".into(),
-                from_status: None,
-                to_status: Some(c.status.as_str().into()),
-                reason: None,
-                note: None,
-                created_at: c.created_at,
-            },
-            None,
-        )
-        .await?;
         tx.commit().await?;
-        if published {
+        if c.status == CommentStatus::Published {
             self.announce_published_change(&c.site_key, &c.article_key)
                 .await;
         }
-        Ok(InsertOutcome::Stored)
+        Ok(outcome)
     }
 
     /// Published comments of one article, keyset-paginated.
@@ -514,4 +440,97 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The writes of one submission on a connection inside a transaction: the
+/// caller commits, or rolls back when the article turned out closed.
+pub(super) async fn insert_comment_in(
+    conn: &mut sqlx::AnyConnection,
+    c: &NewCommentRecord,
+) -> Result<InsertOutcome, StorageError> {
+    // A write first, so SQLite takes the write lock before any read.
+    sqlx::query(
+        "INSERT INTO articles (id, site_key, article_key, url, title, closed, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6) \
+         ON CONFLICT (site_key, article_key) DO UPDATE SET \
+         url = COALESCE(articles.url, excluded.url), \
+         title = COALESCE(articles.title, excluded.title)",
+    )
+    .bind(new_id())
+    .bind(&c.site_key)
+    .bind(&c.article_key)
+    .bind(&c.article_url)
+    .bind(&c.article_title)
+    .bind(c.created_at)
+    .execute(&mut *conn)
+    .await?;
+    let article = sqlx::query(
+        "SELECT id, closed, closes_at, created_at FROM articles \
+         WHERE site_key = $1 AND article_key = $2",
+    )
+    .bind(&c.site_key)
+    .bind(&c.article_key)
+    .fetch_one(&mut *conn)
+    .await?;
+    let article_id: String = article.try_get("id")?;
+    let closed: i64 = article.try_get("closed")?;
+    let closes_at: Option<i64> = article.try_get("closes_at")?;
+    let registered_at: i64 = article.try_get("created_at")?;
+    let closed_by_age = c
+        .closed_if_created_before
+        .is_some_and(|limit| registered_at < limit);
+    if closed != 0 || closes_at.is_some_and(|t| t <= c.created_at) || closed_by_age {
+        return Ok(InsertOutcome::ArticleClosed);
+    }
+    let published = c.status == CommentStatus::Published;
+    sqlx::query(
+        "INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
+         author_email, title, body, lang, terms_version, ip_hash, body_fingerprint, findings, \
+         created_at, published_at, updated_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$15)",
+    )
+    .bind(&c.id)
+    .bind(&c.site_key)
+    .bind(&article_id)
+    .bind(c.status.as_str())
+    .bind(i64::from(c.flagged))
+    .bind(&c.author_name)
+    .bind(&c.author_email)
+    .bind(&c.title)
+    .bind(&c.body)
+    .bind(&c.lang)
+    .bind(&c.terms_version)
+    .bind(&c.ip_hash)
+    .bind(&c.body_fingerprint)
+    .bind(&c.findings)
+    .bind(c.created_at)
+    .bind(published.then_some(c.created_at))
+    .execute(&mut *conn)
+    .await?;
+    if published {
+        sqlx::query("UPDATE articles SET published_count = published_count + 1 WHERE id = $1")
+            .bind(&article_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    insert_messages(&mut *conn, &c.outbox).await?;
+    audit::insert(
+        &mut *conn,
+        &AuditEntry {
+            id: new_id(),
+            site_key: c.site_key.clone(),
+            comment_id: Some(c.id.clone()),
+            actor_kind: "system".into(),
+            actor_id: String::new(),
+            action: "submitted".into(),
+            from_status: None,
+            to_status: Some(c.status.as_str().into()),
+            reason: None,
+            note: None,
+            created_at: c.created_at,
+        },
+        None,
+    )
+    .await?;
+    Ok(InsertOutcome::Stored)
 }

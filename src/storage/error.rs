@@ -18,6 +18,21 @@ pub enum StorageError {
     Other(#[source] sqlx::Error),
 }
 
+impl StorageError {
+    /// An error of the same kind and message, for each of several callers
+    /// that one failure answers (a group commit that did not happen).
+    pub(super) fn same_kind(&self) -> StorageError {
+        let copy = |e: &sqlx::Error| sqlx::Error::Protocol(e.to_string());
+        match self {
+            StorageError::Unavailable(e) => StorageError::Unavailable(copy(e)),
+            StorageError::Full(e) => StorageError::Full(copy(e)),
+            StorageError::Conflict => StorageError::Conflict,
+            StorageError::Corrupt(m) => StorageError::Corrupt(m.clone()),
+            StorageError::Other(e) => StorageError::Other(copy(e)),
+        }
+    }
+}
+
 impl From<sqlx::Error> for StorageError {
     fn from(e: sqlx::Error) -> StorageError {
         match &e {

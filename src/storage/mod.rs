@@ -15,6 +15,7 @@ mod moderators;
 mod outbox;
 mod policies;
 mod pool;
+mod privacy;
 mod seed;
 mod sites;
 

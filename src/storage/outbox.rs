@@ -97,7 +97,7 @@ fn from_row(r: &AnyRow) -> Result<OutboxMessage, StorageError> {
 
 /// Write outbox rows inside the caller's transaction.
 pub(super) async fn insert_messages(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     messages: &[NewOutboxMessage],
 ) -> Result<(), StorageError> {
     for m in messages {
@@ -120,7 +120,7 @@ pub(super) async fn insert_messages(
         .bind(&m.body_html)
         .bind(&m.unsubscribe_url)
         .bind(m.created_at)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     }
     Ok(())

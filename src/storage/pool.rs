@@ -42,6 +42,8 @@ pub struct Store {
     pub(super) published: tokio::sync::broadcast::Sender<PublishedChange>,
     /// The SQLite `synchronous` level of every connection (FULL or NORMAL).
     pub(super) sqlite_synchronous: &'static str,
+    /// SQLite: the group-commit writer of submissions.
+    pub(super) batcher: Option<super::batch::CommentBatcher>,
 }
 
 /// What is published under an article changed (site key, article key).
@@ -69,6 +71,7 @@ impl Store {
                 backend: Backend::Postgres,
                 published: tokio::sync::broadcast::channel(1024).0,
                 sqlite_synchronous: "FULL",
+                batcher: None,
             });
         }
         let Some(path) = url.strip_prefix("sqlite://") else {
@@ -122,11 +125,16 @@ impl Store {
             })
             .connect_with(options)
             .await?;
+        let published = tokio::sync::broadcast::channel(1024).0;
         Ok(Store {
+            batcher: Some(super::batch::CommentBatcher::start(
+                writer.clone(),
+                published.clone(),
+            )),
             reader,
             writer,
             backend: Backend::Sqlite,
-            published: tokio::sync::broadcast::channel(1024).0,
+            published,
             sqlite_synchronous: match synchronous_level.as_str() {
                 "NORMAL" => "NORMAL",
                 "EXTRA" => "EXTRA",
