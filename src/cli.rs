@@ -44,6 +44,9 @@ pub enum Command {
     Export {
         #[arg(long)]
         site: String,
+        /// Write to this file (with a progress bar on stderr) instead of stdout.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
     },
 }
 
@@ -167,9 +170,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&settings).await?;
             moderator_command(&store, cmd).await?;
         }
-        Command::Export { site } => {
+        Command::Export { site, output } => {
             let store = open(&settings).await?;
-            export_command(&store, &site).await?;
+            export_command(&store, &site, output.as_deref()).await?;
         }
     }
     Ok(())
@@ -282,26 +285,60 @@ async fn site_command(store: &Store, cmd: SiteCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn export_command(store: &Store, site: &str) -> anyhow::Result<()> {
+/// The NDJSON export of `GET /api/v1/sites/{site}/export`, to stdout or to a
+/// file with a progress bar on stderr.
+async fn export_command(
+    store: &Store,
+    site: &str,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
     use std::io::Write;
     anyhow::ensure!(store.site(site).await?.is_some(), "no site {site}");
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let (mut out, total): (Box<dyn Write>, Option<u64>) = match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+            let total = store.count_site_comments(site).await?;
+            (Box::new(std::io::BufWriter::new(file)), Some(total))
+        }
+        None => (
+            Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            None,
+        ),
+    };
     let mut cursor: Option<crate::storage::Cursor> = None;
+    let mut done: u64 = 0;
     loop {
-        let rows = store.export_comments(site, 500, cursor.as_ref()).await?;
-        let Some(last) = rows.last() else { break };
-        cursor = Some(crate::storage::Cursor {
-            at: last.created_at,
-            id: last.id.clone(),
-        });
-        let mut buf = Vec::new();
-        for row in rows {
-            crate::routes::write_ndjson_line(row, &mut buf);
+        let (buf, next, count) = crate::routes::export_page(store, site, cursor.as_ref()).await?;
+        if count == 0 {
+            break;
         }
         out.write_all(&buf)?;
+        done += count as u64;
+        cursor = next;
+        if let Some(total) = total {
+            eprint!("\r{}", progress_bar(done, total));
+        }
     }
     out.flush()?;
+    if let (Some(total), Some(path)) = (total, output) {
+        eprintln!("\r{}", progress_bar(done, total.max(done)));
+        eprintln!("{done} comments written to {}", path.display());
+    }
     Ok(())
+}
+
+/// `[#######-------------]  35% 3500/10000`
+fn progress_bar(done: u64, total: u64) -> String {
+    const WIDTH: u64 = 30;
+    let total = total.max(1);
+    let filled = (done.min(total) * WIDTH / total) as usize;
+    format!(
+        "[{}{}] {:>3}% {done}/{total}",
+        "#".repeat(filled),
+        "-".repeat(WIDTH as usize - filled),
+        done.min(total) * 100 / total
+    )
 }
 
 async fn apikey_command(store: &Store, cmd: ApiKeyCommand) -> anyhow::Result<()> {

@@ -23,6 +23,8 @@ pub struct Settings {
     pub demo: DemoSettings,
     pub email: EmailSettings,
     pub dashboard: DashboardSettings,
+    pub api: ApiSettings,
+    pub privacy: PrivacySettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -69,6 +71,9 @@ pub struct CaptchaSettings {
     pub length: u32,
     /// Images rendered ahead of demand (each used once); 0 renders on request.
     pub pool_size: usize,
+    /// Security codes one client address may request per minute (0 = no
+    /// limit); beyond it 429 with Retry-After.
+    pub max_per_minute_per_ip: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,6 +142,25 @@ pub struct DashboardSettings {
     pub throttle_base_secs: u64,
     /// Longest delay in seconds (no permanent lockout).
     pub throttle_max_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSettings {
+    /// Requests one API key may make per minute (0 = unlimited). Counted in
+    /// memory on SQLite and in the database on PostgreSQL, so several
+    /// instances share one budget per key.
+    pub rate_limit_per_minute: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacySettings {
+    /// Days a comment keeps the keyed hash of its client address (used for
+    /// rate limits, duplicate checks and IP blocks); 0 keeps it for good.
+    pub ip_hash_retention_days: u32,
+    /// Seconds between runs of the retention purge.
+    pub purge_interval_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -14,7 +14,7 @@ use crate::captcha::{CaptchaService, IssueObserver};
 use crate::config::Settings;
 use crate::domain::{Lang, ModerationMode, Site, SiteKey};
 use crate::email::{Composer, LinkSigner, Transport, Wake, Worker};
-use crate::service::{PolicyCache, ReadCache, now_ms};
+use crate::service::{PolicyCache, RateLimiter, ReadCache, now_ms};
 use crate::storage::{StorageError, Store};
 
 /// Everything a request handler may use. Cloned per worker.
@@ -33,6 +33,10 @@ pub struct AppState {
     pub composer: Composer,
     /// Wakes the outbox worker after a commit that queued mail.
     pub mail_wake: Wake,
+    /// Requests per API key.
+    pub api_limiter: RateLimiter,
+    /// Security codes issued per client address.
+    pub captcha_limiter: RateLimiter,
 }
 
 /// Hooks only the test harness sets.
@@ -111,6 +115,8 @@ impl Application {
             ip_key: ip_key.into(),
             composer: composer.clone(),
             mail_wake: mail_wake.clone(),
+            api_limiter: RateLimiter::new(settings.api.rate_limit_per_minute, &store),
+            captcha_limiter: RateLimiter::new(settings.captcha.max_per_minute_per_ip, &store),
         };
         spawn_housekeeping(store.clone());
         tokio::spawn(
@@ -124,6 +130,7 @@ impl Application {
             .run(),
         );
         spawn_session_purge(store.clone(), &settings);
+        spawn_privacy_purge(store.clone(), &settings);
         let server = run(listener, state, &settings)?;
         tracing::info!(
             port,
@@ -296,4 +303,32 @@ async fn ensure_demo_site(
         Ok(()) | Err(StorageError::Conflict) => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// Clear client-address hashes past their retention and expired API request
+/// counters, at start and then every `privacy.purge_interval_secs`.
+fn spawn_privacy_purge(store: Store, settings: &Settings) {
+    let retention_ms = i64::from(settings.privacy.ip_hash_retention_days) * 86_400_000;
+    let every = Duration::from_secs(settings.privacy.purge_interval_secs.max(1));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let now = now_ms();
+            if retention_ms > 0 {
+                match store.purge_ip_hashes(now - retention_ms, 500).await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(comments = n, "cleared client-address hashes past retention")
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not clear old client-address hashes")
+                    }
+                }
+            }
+            if let Err(e) = store.purge_rate_windows(now - 2 * 60_000).await {
+                tracing::warn!(error = %e, "could not drop expired API request counters");
+            }
+        }
+    });
 }

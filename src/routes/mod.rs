@@ -12,7 +12,7 @@ mod time_fmt;
 
 use actix_web::web;
 
-pub use api::export::write_ndjson_line;
+pub use api::export::export_page;
 pub use error::{ApiError, ErrorCode};
 
 /// Largest dashboard form (an edited comment body in Arabic is ~2 bytes a
@@ -145,6 +145,8 @@ api_routes! {
     "/sites/{site}/articles" => { GET: api::articles::list },
     "/sites/{site}/articles/{article}" => { GET: api::articles::get, PUT: api::articles::put },
     "/sites/{site}/export" => { GET: api::export::export },
+    "/sites/{site}/privacy/export" => { POST: api::privacy::export },
+    "/sites/{site}/privacy/erase" => { POST: api::privacy::erase },
     "/sites/{site}/counts" => { GET: api::comments::counts },
     "/sites/{site}/outbox" => { GET: api::outbox::list },
     "/sites/{site}/email-settings" => {

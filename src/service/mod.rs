@@ -6,12 +6,14 @@ mod clock;
 mod comments;
 mod moderation;
 mod notify;
+mod rate_limit;
 mod read_cache;
 mod rules;
 
 pub use clock::now_ms;
 pub use comments::{SubmitContext, SubmitError, SubmitOutcome, submit_comment};
 pub use moderation::{Decision, DecisionError, decide, decide_by_link};
+pub use rate_limit::{Limited, RateLimiter};
 pub use read_cache::{Cached, ReadCache};
 pub use rules::{
     PolicyCache, RulesError, StoredPolicy, cidr_contains, findings_after_edit, parse_cidr,

@@ -49,6 +49,23 @@ pub(super) async fn insert(
     Ok(())
 }
 
+/// An audit row read back (any SELECT naming the audit columns).
+pub(super) fn entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry, StorageError> {
+    Ok(AuditEntry {
+        id: r.try_get("id")?,
+        site_key: r.try_get("site_key")?,
+        comment_id: r.try_get("comment_id")?,
+        actor_kind: r.try_get("actor_kind")?,
+        actor_id: r.try_get("actor_id")?,
+        action: r.try_get("action")?,
+        from_status: r.try_get("from_status")?,
+        to_status: r.try_get("to_status")?,
+        reason: r.try_get("reason")?,
+        note: r.try_get("note")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
 impl Store {
     /// The audit trail of one comment, oldest first, with each row's details.
     pub async fn audit_for_comment(
@@ -66,22 +83,36 @@ impl Store {
         .fetch_all(&self.reader)
         .await?;
         rows.iter()
-            .map(|r| {
-                let entry = AuditEntry {
-                    id: r.try_get("id")?,
-                    site_key: r.try_get("site_key")?,
-                    comment_id: r.try_get("comment_id")?,
-                    actor_kind: r.try_get("actor_kind")?,
-                    actor_id: r.try_get("actor_id")?,
-                    action: r.try_get("action")?,
-                    from_status: r.try_get("from_status")?,
-                    to_status: r.try_get("to_status")?,
-                    reason: r.try_get("reason")?,
-                    note: r.try_get("note")?,
-                    created_at: r.try_get("created_at")?,
-                };
-                Ok((entry, r.try_get("details")?))
-            })
+            .map(|r| Ok((entry(r)?, r.try_get("details")?)))
+            .collect()
+    }
+
+    /// The audit trails of several comments of a site (oldest first), with
+    /// each row's details.
+    pub async fn audit_for_comments(
+        &self,
+        site_key: &str,
+        comment_ids: &[String],
+    ) -> Result<Vec<(AuditEntry, Option<String>)>, StorageError> {
+        if comment_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = (0..comment_ids.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!(
+            "SELECT id, site_key, comment_id, actor_kind, actor_id, action, from_status, \
+             to_status, reason, note, created_at, details FROM audit_log \
+             WHERE site_key = $1 AND comment_id IN ({placeholders}) ORDER BY created_at, id"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(site_key);
+        for id in comment_ids {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(&self.reader).await?;
+        rows.iter()
+            .map(|r| Ok((entry(r)?, r.try_get("details")?)))
             .collect()
     }
 }

@@ -1,6 +1,8 @@
 //! Reading a whole site out, page by page, for the NDJSON export.
 
 use super::comments::{Cursor, QUEUE_COLUMNS, QueueItem, queue_item};
+use sqlx::Row;
+
 use super::{StorageError, Store};
 
 impl Store {
@@ -32,5 +34,15 @@ impl Store {
         }
         let rows = q.fetch_all(&self.reader).await?;
         rows.iter().map(queue_item).collect()
+    }
+
+    /// Number of comments of a site, whatever their status.
+    pub async fn count_site_comments(&self, site_key: &str) -> Result<u64, StorageError> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM comments WHERE site_key = $1")
+            .bind(site_key)
+            .fetch_one(&self.reader)
+            .await?
+            .try_get("n")?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 }

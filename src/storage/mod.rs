@@ -6,6 +6,7 @@
 mod api_keys;
 mod articles;
 mod audit;
+mod batch;
 mod captcha;
 mod comments;
 mod dashboard;
@@ -36,3 +37,4 @@ pub use moderators::ModeratorRecord;
 pub use outbox::{DigestCandidate, NewOutboxMessage, OutboxMessage, SiteEmailSettings};
 pub use policies::{AuthorFacts, BlockEntry};
 pub use pool::{Backend, CACHE_CHANNEL, PublishedChange, Store};
+pub use privacy::{Erasure, ErasureOutcome, MailRecord, PrivacyRecords};

@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 
-use crate::helpers::{site, spawn_app};
+use crate::helpers::{site, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_challenge_is_a_png_data_url_with_expiry_and_no_store() {
@@ -231,4 +231,42 @@ async fn an_audio_code_is_one_wav_clip_only_when_asked_for() {
         app.client.get(app.url(url)).send().await.unwrap().status(),
         404
     );
+}
+
+#[tokio::test]
+async fn one_client_address_gets_a_bounded_number_of_codes_per_minute() {
+    let app = spawn_app_with(|s| s.captcha.max_per_minute_per_ip = 3).await;
+    app.add_site(site("news")).await;
+    let issue = |spoof: &'static str| {
+        app.client
+            .get(app.url("/api/v1/captcha?site=news"))
+            .header("X-Forwarded-For", spoof)
+            .send()
+    };
+    for spoof in ["198.51.100.1", "198.51.100.2", "198.51.100.3"] {
+        assert_eq!(issue(spoof).await.unwrap().status(), 200);
+    }
+    // Another X-Forwarded-For from an untrusted peer is the same client.
+    let limited = issue("198.51.100.4").await.unwrap();
+    assert_eq!(limited.status(), 429);
+    let retry: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=120).contains(&retry));
+    let v: Value = limited.json().await.unwrap();
+    assert_eq!(v["error"], "rate_limited");
+
+    // The no-JavaScript section still shows, with a notice instead of a code.
+    let page = app
+        .client
+        .get(app.url("/embed/news/rain?lang=en"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Too many requests"), "{html}");
+    assert!(!html.contains("/api/v1/captcha/"));
 }

@@ -40,6 +40,11 @@ async fn an_admin_exports_every_comment_of_the_site_as_ndjson() {
     assert_eq!(lines[1]["id"], b.as_str());
     assert_eq!(lines[1]["status"], "spam");
     assert!(lines[0]["email"].as_str().unwrap().contains('@'));
+    // Each line carries the comment's audit trail.
+    assert_eq!(lines[0]["audit"][0]["action"], "submitted");
+    assert_eq!(lines[0]["audit"][1]["action"], "approve");
+    assert_eq!(lines[0]["audit"][1]["to_status"], "published");
+    assert_eq!(lines[1]["audit"][1]["action"], "spam");
 }
 
 #[tokio::test]
@@ -141,4 +146,32 @@ async fn majlis_export_writes_the_same_ndjson_to_stdout() {
         .output()
         .unwrap();
     assert!(!missing.status.success());
+
+    // To a file, with a progress bar on stderr.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("news.ndjson");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
+        .args(["export", "--site", "news", "--output"])
+        .arg(&file)
+        .env("MAJLIS__DATABASE__URL", &app.db_url)
+        .env("MAJLIS__DEMO__ENABLED", "false")
+        .env("MAJLIS__LOG__LEVEL", "error")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    let progress = String::from_utf8(out.stderr).unwrap();
+    assert!(progress.contains("100% 2/2"), "{progress}");
+    assert!(progress.contains("2 comments written"), "{progress}");
+    let written = std::fs::read_to_string(&file).unwrap();
+    let ids: Vec<String> = written
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, [a.clone(), b.clone()]);
 }

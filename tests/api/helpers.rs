@@ -62,6 +62,9 @@ pub fn test_settings(db_url: &str) -> Settings {
         max_connections = 4
         [captcha]
         pool_size = 4
+        max_per_minute_per_ip = 0
+        [api]
+        rate_limit_per_minute = 0
         [log]
         level = "warn"
         "#
@@ -83,6 +86,14 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
 /// SQLite is the single-process embedded backend).
 pub async fn spawn_second_instance(other: &TestApp) -> TestApp {
     spawn_app_on(other.db_url.clone(), tempfile::tempdir().unwrap(), |_| {}).await
+}
+
+/// Another majlis process on the database of `other`, with tweaked settings.
+pub async fn spawn_second_instance_with(
+    other: &TestApp,
+    tweak: impl FnOnce(&mut Settings),
+) -> TestApp {
+    spawn_app_on(other.db_url.clone(), tempfile::tempdir().unwrap(), tweak).await
 }
 
 async fn spawn_app_on(

@@ -19,6 +19,7 @@ mod listing;
 mod moderation;
 mod openapi;
 mod operations;
+mod privacy;
 mod rules;
 mod smtp;
 mod submission;

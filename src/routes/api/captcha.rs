@@ -57,6 +57,9 @@ pub fn captcha_error(e: CaptchaError, lang: crate::domain::Lang) -> ApiError {
         (status = 200, description = "A new challenge", body = IssuedChallenge),
         (status = 400, description = "`site` is missing (`invalid_parameter`)", body = super::openapi::ErrorBody),
         (status = 404, description = "No such site", body = super::openapi::ErrorBody),
+        (status = 429, description = "This client address asked for more codes this minute than \
+            `captcha.max_per_minute_per_ip` allows (`rate_limited`)", body = super::openapi::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))),
     )
 )]
 pub async fn issue(
@@ -69,6 +72,10 @@ pub async fn issue(
         return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
     };
     let site = load_site(&state, &req, site_key).await?;
+    let bucket = format!("captcha:{}", super::comments::ip_hash(&state, &req));
+    if let Err(limited) = state.captcha_limiter.check(&bucket, now_ms()).await {
+        return Err(ApiError::rate_limited(limited.retry_after_secs, lang));
+    }
     let challenge = state
         .captcha
         .issue(

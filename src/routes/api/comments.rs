@@ -220,7 +220,17 @@ pub async fn submit(
                 .iter()
                 .find(|(k, _)| k == "return_to")
                 .map(|(_, v)| v.clone());
-            form_response(&state, &site, &article_key, lang, dto, return_to, result).await
+            let client = ip_hash(&state, &req);
+            form_response(
+                &state,
+                &site,
+                &article_key,
+                lang,
+                dto,
+                (return_to, client),
+                result,
+            )
+            .await
         }
     }
 }
@@ -252,7 +262,7 @@ async fn form_response(
     article_key: &str,
     lang: Lang,
     dto: SubmissionDto,
-    return_to: Option<String>,
+    (return_to, client): (Option<String>, String),
     result: Result<crate::service::SubmitOutcome, SubmitError>,
 ) -> Result<HttpResponse, ApiError> {
     let (status, page) = match result {
@@ -269,6 +279,7 @@ async fn form_response(
                 error: Some(err),
                 values: dto,
                 return_to,
+                client,
             };
             (status, page)
         }

@@ -7,6 +7,7 @@ pub mod export;
 pub mod moderation;
 pub mod openapi;
 pub mod outbox;
+pub mod privacy;
 pub mod rules;
 mod site;
 

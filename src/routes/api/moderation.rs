@@ -279,7 +279,7 @@ pub async fn spam(
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
-struct AuditJson {
+pub struct AuditJson {
     id: String,
     action: String,
     actor_kind: String,
@@ -292,6 +292,23 @@ struct AuditJson {
     /// For edits: `{"original": {"title", "body"}, "original_findings": [...]}`.
     #[schema(value_type = Option<Object>)]
     details: Option<serde_json::Value>,
+}
+
+impl From<(crate::storage::AuditEntry, Option<String>)> for AuditJson {
+    fn from((e, details): (crate::storage::AuditEntry, Option<String>)) -> AuditJson {
+        AuditJson {
+            details: details.and_then(|d| serde_json::from_str(&d).ok()),
+            id: e.id,
+            action: e.action,
+            actor_kind: e.actor_kind,
+            actor_id: e.actor_id,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            reason: e.reason,
+            note: e.note,
+            created_at: rfc3339(e.created_at),
+        }
+    }
 }
 
 /// The audit trail of one comment, oldest first.
@@ -335,21 +352,7 @@ pub async fn audit(
         .audit_for_comment(&key.site_key, &comment_id)
         .await
         .map_err(store_err)?;
-    let entries: Vec<AuditJson> = entries
-        .into_iter()
-        .map(|(e, details)| AuditJson {
-            details: details.and_then(|d| serde_json::from_str(&d).ok()),
-            id: e.id,
-            action: e.action,
-            actor_kind: e.actor_kind,
-            actor_id: e.actor_id,
-            from_status: e.from_status,
-            to_status: e.to_status,
-            reason: e.reason,
-            note: e.note,
-            created_at: rfc3339(e.created_at),
-        })
-        .collect();
+    let entries: Vec<AuditJson> = entries.into_iter().map(AuditJson::from).collect();
     let mut resp = HttpResponse::Ok();
     private(&mut resp);
     Ok(resp.json(serde_json::json!({ "entries": entries })))

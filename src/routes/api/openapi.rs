@@ -37,7 +37,9 @@ pub struct FieldProblem {
     message: String,
 }
 
-use super::{articles, captcha, comment, comments, cors, export, moderation, outbox, rules};
+use super::{
+    articles, captcha, comment, comments, cors, export, moderation, outbox, privacy, rules,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -49,7 +51,8 @@ use super::{articles, captcha, comment, comments, cors, export, moderation, outb
             with an opaque `cursor` (pass `next_cursor` back; `null` means the last page). \
             Moderator and admin endpoints need `Authorization: Bearer <API key>` (create one with \
             `majlis apikey create`). A missing or unknown key is 401, a key with too small a role \
-            is 403, and another site's resources are 404.",
+            is 403, and another site's resources are 404. Each key may make a configured number of \
+            requests per minute (600 by default); beyond it the answer is 429 with `Retry-After`.",
         license(name = "AGPL-3.0-or-later")
     ),
     paths(
@@ -83,6 +86,8 @@ use super::{articles, captcha, comment, comments, cors, export, moderation, outb
         rules::add_block,
         rules::delete_block,
         export::export,
+        privacy::export,
+        privacy::erase,
         outbox::list,
         outbox::get_settings,
         outbox::put_settings,
@@ -95,6 +100,7 @@ use super::{articles, captcha, comment, comments, cors, export, moderation, outb
         (name = "articles", description = "Articles and when commenting closes (moderator key)"),
         (name = "moderation", description = "The moderation queue and decisions (moderator key)"),
         (name = "export", description = "Taking a site's data out (admin key)"),
+        (name = "privacy", description = "Requests about one person's data: export and erasure (admin key)"),
         (name = "email", description = "The email outbox and per-site email settings (admin key)"),
         (name = "rules", description = "Posting rules, word lists and blocks"),
     )
@@ -197,6 +203,14 @@ fn add_common(op: &mut Operation) {
         add(
             "403",
             error_response("The key's role is too small (`forbidden`)", false),
+        );
+        add(
+            "429",
+            error_response(
+                "The key made more requests this minute than `api.rate_limit_per_minute` \
+                 allows (`rate_limited`); retry after `Retry-After` seconds",
+                true,
+            ),
         );
     }
 }

@@ -28,7 +28,8 @@ pub async fn load_site(state: &AppState, req: &HttpRequest, key: &str) -> Result
 /// The API key of the `Authorization: Bearer` header, valid for `site_key`
 /// with at least `role`. A missing or unknown key is 401; a key of another
 /// site is 404 (another site's resources do not exist for it); a key with too
-/// small a role is 403. Keys are accepted only in the header.
+/// small a role is 403; a key over its request budget is 429 with
+/// Retry-After. Keys are accepted only in the header.
 pub async fn require_key(
     state: &AppState,
     req: &HttpRequest,
@@ -50,6 +51,14 @@ pub async fn require_key(
         .await
         .map_err(|e| ApiError::storage(e, lang))?
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, lang))?;
+    if let Err(limited) = state
+        .api_limiter
+        .check(&record.id, crate::service::now_ms())
+        .await
+    {
+        tracing::info!(api_key = %record.id, "API key over its request budget");
+        return Err(ApiError::rate_limited(limited.retry_after_secs, lang));
+    }
     if record.site_key != site_key {
         return Err(ApiError::new(ErrorCode::SiteNotFound, lang));
     }

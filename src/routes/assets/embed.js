@@ -107,7 +107,7 @@
           });
           list.appendChild(el("li", { "class": "comment" }, [
             el("h3", { dir: "auto", text: c.title }),
-            el("p", { "class": "meta" }, [el("bdi", { text: c.name }), document.createTextNode(" · "),
+            el("p", { "class": "meta" }, [el("bdi", { text: c.name || t("comments.anonymous") }), document.createTextNode(" · "),
               el("time", { datetime: c.published_at, text: when(c.published_at, lang) })]),
             body
           ]));

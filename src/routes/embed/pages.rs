@@ -23,6 +23,8 @@ pub struct FormPage {
     pub error: Option<ApiError>,
     pub values: SubmissionDto,
     pub return_to: Option<String>,
+    /// Keyed hash of the reader's address: their security-code budget.
+    pub client: String,
 }
 
 #[derive(Template)]
@@ -94,7 +96,16 @@ async fn section(
         .map_err(store_err)?
         .first()
         .map_or(0, |(_, n)| *n);
-    let captcha = if site.captcha_enabled {
+    // The same per-address budget as `GET /api/v1/captcha`: over it, the
+    // section still shows, with a notice instead of a code.
+    let bucket = format!("captcha:{}", page.client);
+    let limited = site.captcha_enabled
+        && state
+            .captcha_limiter
+            .check(&bucket, now_ms())
+            .await
+            .is_err();
+    let captcha = if site.captcha_enabled && !limited {
         let c = state
             .captcha
             .issue(site.key.as_str(), now_ms(), false)
@@ -108,7 +119,7 @@ async fn section(
         None
     };
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut banner = None;
+    let mut banner = limited.then(|| crate::i18n::t(lang, "error.rate_limited").to_string());
     if let Some(err) = &page.error {
         banner = Some(crate::i18n::t(lang, &format!("error.{}", err.code.as_str())).to_string());
         if let Some(fields) = &err.fields {
@@ -147,7 +158,12 @@ async fn section(
     let comments = rows
         .into_iter()
         .map(|r| CommentView {
-            name: r.name,
+            // Empty after a privacy erasure.
+            name: if r.name.is_empty() {
+                crate::i18n::t(lang, "comments.anonymous").to_string()
+            } else {
+                r.name
+            },
             title: r.title,
             paragraphs: r.body.split('\n').map(str::to_string).collect(),
             when: human_time(r.published_at, lang),
@@ -233,6 +249,7 @@ pub async fn embed_page(
         error: None,
         values: SubmissionDto::default(),
         return_to: Some(req.uri().to_string()),
+        client: crate::routes::api::comments::ip_hash(&state, &req),
     };
     let section = section(&state, &site, &article_key, lang, page).await?;
     let body = render(&EmbedTemplate { section }, lang)?;
