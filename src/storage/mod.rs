@@ -17,6 +17,7 @@ mod policies;
 mod pool;
 mod seed;
 mod sites;
+mod webhooks;
 
 pub use api_keys::ApiKeyRecord;
 pub use articles::{ArticleFilter, ArticleRecord, ArticleUpdate};
@@ -35,3 +36,6 @@ pub use moderators::ModeratorRecord;
 pub use outbox::{DigestCandidate, NewOutboxMessage, OutboxMessage, SiteEmailSettings};
 pub use policies::{AuthorFacts, BlockEntry};
 pub use pool::{Backend, CACHE_CHANNEL, PublishedChange, Store};
+pub use webhooks::{
+    ArticleClosedEvent, AttemptResult, DeliveryRecord, WebhookEvent, WebhookRecord,
+};

@@ -9,6 +9,7 @@ pub mod openapi;
 pub mod outbox;
 pub mod rules;
 mod site;
+pub mod webhooks;
 
 use actix_web::{HttpRequest, web};
 

@@ -37,7 +37,9 @@ pub struct FieldProblem {
     message: String,
 }
 
-use super::{articles, captcha, comment, comments, cors, export, moderation, outbox, rules};
+use super::{
+    articles, captcha, comment, comments, cors, export, moderation, outbox, rules, webhooks,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -86,6 +88,10 @@ use super::{articles, captcha, comment, comments, cors, export, moderation, outb
         outbox::list,
         outbox::get_settings,
         outbox::put_settings,
+        webhooks::create,
+        webhooks::list,
+        webhooks::delete,
+        webhooks::deliveries,
     ),
     components(schemas(ErrorBody, FieldProblem)),
     modifiers(&CommonResponses),
@@ -97,6 +103,7 @@ use super::{articles, captcha, comment, comments, cors, export, moderation, outb
         (name = "export", description = "Taking a site's data out (admin key)"),
         (name = "email", description = "The email outbox and per-site email settings (admin key)"),
         (name = "rules", description = "Posting rules, word lists and blocks"),
+        (name = "webhooks", description = "Signed event deliveries to integrators (admin key)"),
     )
 )]
 pub struct ApiDoc;
