@@ -23,3 +23,4 @@ mod rules;
 mod smtp;
 mod submission;
 mod validation;
+mod webhooks;
