@@ -167,6 +167,8 @@ pub struct WebhookSettings {
     pub close_sweep_secs: u64,
     /// Subscriptions a site may have.
     pub max_per_site: u32,
+    /// Days delivered and failed deliveries stay in the log (0 = forever).
+    pub keep_log_days: u64,
 }
 
 impl WebhookSettings {

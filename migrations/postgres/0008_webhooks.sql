@@ -45,6 +45,8 @@ CREATE INDEX webhook_deliveries_log ON webhook_deliveries (webhook_id, created_a
 -- When article.closed was emitted for an article (NULL: not since it last
 -- opened). Articles closed before webhooks existed count as already told.
 ALTER TABLE articles ADD COLUMN closed_event_at BIGINT;
+-- The sweep looks only at articles not yet announced (the open ones, mostly).
+CREATE INDEX articles_close_unannounced ON articles (created_at) WHERE closed_event_at IS NULL;
 UPDATE articles SET closed_event_at = CAST(EXTRACT(EPOCH FROM now()) * 1000 AS BIGINT)
 WHERE closed = 1
    OR (closes_at IS NOT NULL AND closes_at <= CAST(EXTRACT(EPOCH FROM now()) * 1000 AS BIGINT))

@@ -228,7 +228,7 @@ impl Store {
         let sql = format!("SELECT {HOOK_COLUMNS} FROM webhooks WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_optional(&self.writer)
+            .fetch_optional(&self.reader)
             .await?;
         row.as_ref().map(hook_from_row).transpose()
     }
@@ -347,6 +347,18 @@ impl Store {
         .execute(&self.writer)
         .await?;
         Ok(r.rows_affected() == 1)
+    }
+
+    /// Drop finished deliveries (delivered or failed) created before `before`.
+    pub async fn purge_webhook_log(&self, before: i64) -> Result<u64, StorageError> {
+        let r = sqlx::query(
+            "DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'failed') \
+             AND created_at < $1",
+        )
+        .bind(before)
+        .execute(&self.writer)
+        .await?;
+        Ok(r.rows_affected())
     }
 
     /// Deliveries still to make, per site (for `/metrics`).

@@ -11,6 +11,8 @@ use url::{Host, Url};
 
 /// Longest accepted target URL.
 const URL_MAX: usize = 2048;
+/// How long creating a subscription waits for the host's addresses.
+const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// What the operator allows (`[webhooks]` in the configuration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,8 +156,10 @@ impl TargetPolicy {
         self.check_literal(&url)?;
         if let Some(Host::Domain(name)) = url.host() {
             let port = url.port_or_known_default().unwrap_or(443);
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name, port))
+            let lookup = tokio::net::lookup_host((name, port));
+            let addrs: Vec<SocketAddr> = tokio::time::timeout(LOOKUP_TIMEOUT, lookup)
                 .await
+                .map_err(|_| TargetError::Unresolvable)?
                 .map_err(|_| TargetError::Unresolvable)?
                 .collect();
             self.check_resolved(&addrs)?;

@@ -133,6 +133,9 @@ impl Worker {
         let sweep_every = i64::try_from(self.settings.close_sweep_secs)
             .unwrap_or(i64::MAX / 1000)
             .saturating_mul(1000);
+        let keep_ms = i64::try_from(self.settings.keep_log_days)
+            .unwrap_or(i64::MAX / 86_400_000)
+            .saturating_mul(86_400_000);
         let mut last_sweep = 0;
         loop {
             let now = now_ms();
@@ -146,6 +149,17 @@ impl Worker {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(articles = n, "article.closed queued"),
                     Err(e) => tracing::warn!(error = %e, "closed-article sweep failed"),
+                }
+                if keep_ms > 0 {
+                    match self
+                        .store
+                        .purge_webhook_log(now.saturating_sub(keep_ms))
+                        .await
+                    {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(deliveries = n, "old webhook deliveries purged"),
+                        Err(e) => tracing::warn!(error = %e, "could not purge the webhook log"),
+                    }
                 }
             }
             if let Err(e) = self.deliver_due(&owner).await {
@@ -182,8 +196,17 @@ impl Worker {
     }
 
     async fn deliver(&self, owner: &str, d: &DeliveryRecord) -> Result<(), StorageError> {
-        // Deleted with its log meanwhile: nothing left to record.
         let Some(hook) = self.store.webhook_by_id(&d.webhook_id).await? else {
+            // Queued while its subscription was being deleted: close it so it
+            // is not claimed again.
+            let gone = AttemptResult {
+                at: now_ms(),
+                status_code: None,
+                error: Some("the subscription no longer exists".into()),
+            };
+            self.store
+                .record_webhook_attempt(&d.id, owner, false, &gone, None)
+                .await?;
             return Ok(());
         };
         let outcome = self

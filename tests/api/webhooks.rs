@@ -1004,3 +1004,61 @@ async fn the_webhook_backlog_is_a_metric() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn finished_deliveries_leave_the_log_after_the_retention_period() {
+    let (app, admin) = app_with_site(|s| {
+        fast(s);
+        s.webhooks.close_sweep_secs = 0;
+    })
+    .await;
+    let rx = Receiver::start().await;
+    let (hook, _) = subscribe(&app, &admin, &rx.url(), &["comment.created"]).await;
+    app.submit("news", "a-1").await;
+    app.submit("news", "a-1").await;
+    wait_log(&app, &admin, &hook, |l| {
+        l.len() == 2 && l.iter().all(|d| d["status"] == "delivered")
+    })
+    .await;
+    // One of them is older than the 30 days kept by default.
+    app.exec(&format!(
+        "UPDATE webhook_deliveries SET created_at = created_at - {} \
+         WHERE id = (SELECT MIN(id) FROM webhook_deliveries)",
+        31_i64 * 24 * 3600 * 1000
+    ))
+    .await;
+    wait_log(&app, &admin, &hook, |l| l.len() == 1).await;
+}
+
+#[tokio::test]
+async fn a_delivery_whose_subscription_is_gone_is_closed_not_retried() {
+    let (app, _) = app_with_site(fast).await;
+    let now = majlis::service::now_ms();
+    app.exec(&format!(
+        "INSERT INTO webhook_deliveries (id, webhook_id, site_key, event_type, payload, status, \
+         attempts, next_attempt_at, created_at) \
+         VALUES ('msg_orphan', 'gone', 'news', 'comment.created', '{{}}', 'pending', 0, {now}, {now})"
+    ))
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let log = app
+            .store
+            .webhook_deliveries("gone", None, 10, None)
+            .await
+            .unwrap();
+        if log.first().is_some_and(|d| d.status == "failed") {
+            assert_eq!(log[0].attempts, 1);
+            assert!(
+                log[0]
+                    .last_error
+                    .as_deref()
+                    .unwrap()
+                    .contains("no longer exists")
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "{log:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
