@@ -279,4 +279,21 @@ mod tests {
         let url = open.parse("http://127.0.0.1:9/").unwrap();
         assert!(open.check_literal(&url).is_ok());
     }
+
+    /// What the HTTP client does at every delivery: a name that resolves to
+    /// loopback (as a rebinding attacker's would) gets no connection.
+    #[tokio::test]
+    async fn the_delivery_resolver_refuses_names_of_private_addresses() {
+        use reqwest::dns::Resolve;
+        let name: reqwest::dns::Name = "localhost".parse().unwrap();
+        let refused = CheckedResolver(STRICT).resolve(name).await;
+        let err = refused.err().unwrap().to_string();
+        assert!(err.contains("private"), "{err}");
+        let open = TargetPolicy {
+            allow_http: false,
+            allow_private_networks: true,
+        };
+        let name: reqwest::dns::Name = "localhost".parse().unwrap();
+        assert!(CheckedResolver(open).resolve(name).await.is_ok());
+    }
 }

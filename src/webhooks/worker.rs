@@ -261,3 +261,34 @@ impl Worker {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::Sender;
+
+    fn strict() -> crate::config::WebhookSettings {
+        crate::config::Settings::from_toml_over_defaults("")
+            .unwrap()
+            .webhooks
+    }
+
+    #[tokio::test]
+    async fn the_sender_refuses_private_targets_even_if_they_were_stored() {
+        let sender = Sender::new(&strict()).unwrap();
+        let secret = crate::webhooks::new_secret();
+        for url in [
+            "https://127.0.0.1:1/",
+            "https://[::ffff:10.0.0.1]/",
+            "https://localhost:1/",
+        ] {
+            let err = sender.send(url, &secret, "msg_1", "{}").await.unwrap_err();
+            assert!(err.contains("private"), "{url}: {err}");
+        }
+        let err = sender
+            .send("http://example.org/", &secret, "msg_1", "{}")
+            .await
+            .unwrap_err();
+        assert!(err.contains("https"), "{err}");
+    }
+}

@@ -1062,3 +1062,49 @@ async fn a_delivery_whose_subscription_is_gone_is_closed_not_retried() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn dashboard_decisions_and_closing_an_article_there_emit_events() {
+    let (app, admin) = app_with_site(fast).await;
+    let password = "a long enough passphrase";
+    app.create_moderator("mod@news.example", "moderator", &["news"], password)
+        .await;
+    let rx = Receiver::start().await;
+    let (_, secret) = subscribe(
+        &app,
+        &admin,
+        &rx.url(),
+        &["comment.published", "article.closed"],
+    )
+    .await;
+    let id = app.submit("news", "a-1").await;
+    let dash = app.login("mod@news.example", password).await;
+    dash.post(&format!("/dashboard/comments/news/{id}/approve"), &[])
+        .await;
+    let page = dash.page("/dashboard/articles?site=news").await;
+    let start = page.find("/dashboard/articles/news/").unwrap() + "/dashboard/articles/news/".len();
+    let article_id = page[start..start + 32].to_string();
+    let resp = dash
+        .post(&format!("/dashboard/articles/news/{article_id}/close"), &[])
+        .await;
+    assert_eq!(resp.status(), 303);
+    let got = rx.wait_for("two events", |g| g.len() >= 2).await;
+    let types: Vec<String> = got
+        .iter()
+        .map(|r| {
+            assert!(verify(&secret, r));
+            r.json()["type"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert!(
+        types.contains(&"comment.published".to_string()),
+        "{types:?}"
+    );
+    assert!(types.contains(&"article.closed".to_string()), "{types:?}");
+    let published = got
+        .iter()
+        .find(|r| r.json()["type"] == "comment.published")
+        .unwrap()
+        .json();
+    assert_eq!(published["data"]["actor"], "moderator");
+}
