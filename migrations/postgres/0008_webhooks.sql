@@ -42,6 +42,18 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
 CREATE INDEX webhook_deliveries_log ON webhook_deliveries (webhook_id, created_at, id);
 
+-- Every attempt of a delivery, for the delivery log.
+CREATE TABLE webhook_attempts (
+    delivery_id  TEXT NOT NULL,
+    attempt      BIGINT NOT NULL,
+    at           BIGINT NOT NULL,
+    -- HTTP status of the answer (NULL when none came).
+    status_code  BIGINT,
+    error        TEXT,
+    duration_ms  BIGINT NOT NULL,
+    PRIMARY KEY (delivery_id, attempt)
+);
+
 -- When article.closed was emitted for an article (NULL: not since it last
 -- opened). Articles closed before webhooks existed count as already told.
 ALTER TABLE articles ADD COLUMN closed_event_at BIGINT;

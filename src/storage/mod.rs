@@ -37,5 +37,5 @@ pub use outbox::{DigestCandidate, NewOutboxMessage, OutboxMessage, SiteEmailSett
 pub use policies::{AuthorFacts, BlockEntry};
 pub use pool::{Backend, CACHE_CHANNEL, PublishedChange, Store};
 pub use webhooks::{
-    ArticleClosedEvent, AttemptResult, DeliveryRecord, WebhookEvent, WebhookRecord,
+    ArticleClosedEvent, AttemptRecord, AttemptResult, DeliveryRecord, WebhookEvent, WebhookRecord,
 };

@@ -55,9 +55,23 @@ pub struct DeliveryRecord {
 /// How an attempt ended, as the delivery log records it.
 #[derive(Debug, Clone)]
 pub struct AttemptResult {
+    /// 1 for the first attempt.
+    pub attempt: i64,
     pub at: i64,
     pub status_code: Option<u16>,
     pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// One recorded attempt of a delivery.
+#[derive(Debug, Clone)]
+pub struct AttemptRecord {
+    pub delivery_id: String,
+    pub attempt: i64,
+    pub at: i64,
+    pub status_code: Option<i64>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
 }
 
 const HOOK_COLUMNS: &str = "id, site_key, url, events, secret, description, created_by, created_at";
@@ -245,6 +259,13 @@ impl Store {
             tx.rollback().await?;
             return Ok(false);
         }
+        sqlx::query(
+            "DELETE FROM webhook_attempts WHERE delivery_id IN \
+             (SELECT id FROM webhook_deliveries WHERE webhook_id = $1)",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM webhook_deliveries WHERE webhook_id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -316,7 +337,8 @@ impl Store {
 
     /// Record an attempt of a leased delivery: delivered (`next` is ignored),
     /// or failed and retried at `next`, or failed for good when `next` is
-    /// `None`. Only the lease holder may; `false` when it no longer holds it.
+    /// `None`; the attempt joins the delivery log. Only the lease holder
+    /// may; `false` when it no longer holds it (nothing is written).
     pub async fn record_webhook_attempt(
         &self,
         id: &str,
@@ -330,6 +352,7 @@ impl Store {
             (false, Some(_)) => "pending",
             (false, None) => "failed",
         };
+        let mut tx = self.writer.begin().await?;
         let r = sqlx::query(
             "UPDATE webhook_deliveries SET status = $1, last_attempt_at = $2, \
              last_status_code = $3, last_error = $4, \
@@ -344,20 +367,80 @@ impl Store {
         .bind(if delivered { None } else { next })
         .bind(id)
         .bind(owner)
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
-        Ok(r.rows_affected() == 1)
+        if r.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, error, \
+             duration_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (delivery_id, attempt) DO NOTHING",
+        )
+        .bind(id)
+        .bind(result.attempt)
+        .bind(result.at)
+        .bind(result.status_code.map(i64::from))
+        .bind(&result.error)
+        .bind(result.duration_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The attempts of the given deliveries, oldest first per delivery.
+    pub async fn webhook_attempts(
+        &self,
+        delivery_ids: &[String],
+    ) -> Result<Vec<AttemptRecord>, StorageError> {
+        if delivery_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = (1..=delivery_ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT delivery_id, attempt, at, status_code, error, duration_ms \
+             FROM webhook_attempts WHERE delivery_id IN ({}) ORDER BY delivery_id, attempt",
+            list.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in delivery_ids {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(&self.reader).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AttemptRecord {
+                    delivery_id: r.try_get("delivery_id")?,
+                    attempt: r.try_get("attempt")?,
+                    at: r.try_get("at")?,
+                    status_code: r.try_get("status_code")?,
+                    error: r.try_get("error")?,
+                    duration_ms: r.try_get("duration_ms")?,
+                })
+            })
+            .collect()
     }
 
     /// Drop finished deliveries (delivered or failed) created before `before`.
     pub async fn purge_webhook_log(&self, before: i64) -> Result<u64, StorageError> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM \
+             webhook_deliveries WHERE status IN ('delivered', 'failed') AND created_at < $1)",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
         let r = sqlx::query(
             "DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'failed') \
              AND created_at < $1",
         )
         .bind(before)
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(r.rows_affected())
     }
 

@@ -200,25 +200,31 @@ impl Worker {
             // Queued while its subscription was being deleted: close it so it
             // is not claimed again.
             let gone = AttemptResult {
+                attempt: d.attempts,
                 at: now_ms(),
                 status_code: None,
                 error: Some("the subscription no longer exists".into()),
+                duration_ms: 0,
             };
             self.store
                 .record_webhook_attempt(&d.id, owner, false, &gone, None)
                 .await?;
             return Ok(());
         };
+        let started = now_ms();
         let outcome = self
             .sender
             .send(&hook.url, &hook.secret, &d.id, &d.payload)
             .await;
         let at = now_ms();
+        let duration_ms = at - started;
         let (delivered, result) = match outcome {
             Ok(code) if (200..300).contains(&code) => (
                 true,
                 AttemptResult {
+                    attempt: d.attempts,
                     at,
+                    duration_ms,
                     status_code: Some(code),
                     error: None,
                 },
@@ -226,7 +232,9 @@ impl Worker {
             Ok(code) => (
                 false,
                 AttemptResult {
+                    attempt: d.attempts,
                     at,
+                    duration_ms,
                     status_code: Some(code),
                     error: Some(format!("the receiver answered HTTP {code}")),
                 },
@@ -234,7 +242,9 @@ impl Worker {
             Err(error) => (
                 false,
                 AttemptResult {
+                    attempt: d.attempts,
                     at,
+                    duration_ms,
                     status_code: None,
                     error: Some(error),
                 },

@@ -551,6 +551,23 @@ async fn a_failing_receiver_gets_retries_and_once_recovered_the_backlog_exactly_
     );
     for d in &log {
         assert!(failed_ids.contains(&d["id"].as_str().unwrap().to_string()));
+        // Every attempt is in the log: the failures, then the success.
+        let attempts = d["attempt_log"].as_array().unwrap();
+        assert_eq!(
+            attempts.len() as i64,
+            d["attempts"].as_i64().unwrap(),
+            "{d:#}"
+        );
+        let (last, failures) = attempts.split_last().unwrap();
+        assert!(failures.len() >= 2);
+        for (n, a) in failures.iter().enumerate() {
+            assert_eq!(a["attempt"], n as i64 + 1);
+            assert_eq!(a["status_code"], 500);
+            assert!(a["error"].as_str().unwrap().contains("500"));
+            assert!(a["duration_ms"].as_i64().unwrap() >= 0);
+        }
+        assert_eq!(last["status_code"], 204);
+        assert!(last["error"].is_null());
         assert_eq!(d["last_status_code"], 204);
         assert!(d["last_error"].is_null());
         assert!(d["delivered_at"].is_string());
@@ -606,6 +623,9 @@ async fn an_unreachable_receiver_is_logged_without_a_status_code() {
     .await;
     assert!(log[0]["last_status_code"].is_null());
     assert_eq!(log[0]["status"], "pending");
+    let first = &log[0]["attempt_log"][0];
+    assert!(first["status_code"].is_null());
+    assert_eq!(first["error"], log[0]["last_error"]);
 }
 
 #[tokio::test]

@@ -1,6 +1,8 @@
 //! Webhook subscriptions of a site (admin key): create (the signing secret
 //! is shown once), list, delete, and each subscription's delivery log.
 
+use std::collections::HashMap;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -14,7 +16,7 @@ use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::now_ms;
 use crate::startup::AppState;
-use crate::storage::{Cursor, DeliveryRecord, WebhookRecord};
+use crate::storage::{AttemptRecord, Cursor, DeliveryRecord, WebhookRecord};
 use crate::webhooks::{EVENT_TYPES, new_secret};
 
 /// Longest description of a subscription.
@@ -104,6 +106,10 @@ pub struct WebhookList {
     "next_attempt_at": "2026-11-29T08:02:10Z",
     "created_at": "2026-11-29T08:00:40Z",
     "delivered_at": null,
+    "attempt_log": [
+        {"attempt": 1, "at": "2026-11-29T08:00:41Z", "status_code": 503, "error": "the receiver answered HTTP 503", "duration_ms": 84},
+        {"attempt": 2, "at": "2026-11-29T08:01:10Z", "status_code": 503, "error": "the receiver answered HTTP 503", "duration_ms": 77}
+    ],
     "payload": {"type": "comment.published", "timestamp": "2026-11-29T08:00:40Z", "data": {"id": "0193a6f1..."}}
 }))]
 pub struct DeliveryJson {
@@ -121,15 +127,43 @@ pub struct DeliveryJson {
     next_attempt_at: Option<String>,
     created_at: String,
     delivered_at: Option<String>,
+    /// Every attempt so far, oldest first.
+    attempt_log: Vec<AttemptJson>,
     /// The exact body that is sent.
     #[schema(value_type = Object)]
     payload: serde_json::Value,
 }
 
-impl From<DeliveryRecord> for DeliveryJson {
-    fn from(d: DeliveryRecord) -> DeliveryJson {
+/// One attempt of a delivery.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"attempt": 1, "at": "2026-11-29T08:00:41Z", "status_code": 503,
+    "error": "the receiver answered HTTP 503", "duration_ms": 84}))]
+pub struct AttemptJson {
+    attempt: i64,
+    at: String,
+    /// HTTP status of the answer; `null` when none came (see `error`).
+    status_code: Option<i64>,
+    error: Option<String>,
+    duration_ms: i64,
+}
+
+impl From<AttemptRecord> for AttemptJson {
+    fn from(a: AttemptRecord) -> AttemptJson {
+        AttemptJson {
+            attempt: a.attempt,
+            at: rfc3339(a.at),
+            status_code: a.status_code,
+            error: a.error,
+            duration_ms: a.duration_ms,
+        }
+    }
+}
+
+impl DeliveryJson {
+    fn new(d: DeliveryRecord, attempts: Vec<AttemptRecord>) -> DeliveryJson {
         let pending = d.status == "pending";
         DeliveryJson {
+            attempt_log: attempts.into_iter().map(AttemptJson::from).collect(),
             payload: serde_json::from_str(&d.payload).unwrap_or(serde_json::Value::Null),
             id: d.id,
             event: d.event_type,
@@ -345,8 +379,8 @@ pub async fn delete(
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/webhooks/{id}/deliveries", tag = "webhooks",
     summary = "The delivery log of a subscription, newest first (admin key)",
-    description = "One entry per event: its status, the number of attempts, and the HTTP \
-        status or error of the latest attempt.",
+    description = "One entry per event: its status, the number of attempts, the HTTP \
+        status or error of the latest attempt, and every attempt in `attempt_log`.",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Webhook id"), DeliveryQuery),
@@ -396,8 +430,25 @@ pub async fn deliveries(
     } else {
         None
     };
+    let ids: Vec<String> = rows.iter().map(|d| d.id.clone()).collect();
+    let mut attempts: HashMap<String, Vec<AttemptRecord>> = HashMap::new();
+    for a in state
+        .store
+        .webhook_attempts(&ids)
+        .await
+        .map_err(store_err)?
+    {
+        attempts.entry(a.delivery_id.clone()).or_default().push(a);
+    }
+    let deliveries = rows
+        .into_iter()
+        .map(|d| {
+            let log = attempts.remove(&d.id).unwrap_or_default();
+            DeliveryJson::new(d, log)
+        })
+        .collect();
     Ok(no_store(HttpResponse::Ok()).json(DeliveryPage {
-        deliveries: rows.into_iter().map(DeliveryJson::from).collect(),
+        deliveries,
         next_cursor,
     }))
 }
