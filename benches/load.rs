@@ -140,6 +140,8 @@ fn start(db_url: &str, port: u16) -> Child {
 
 async fn wait_ready(base: &str) -> Duration {
     let started = Instant::now();
+    // reqwest's TLS needs a process-wide rustls provider (majlis uses ring).
+    majlis::webhooks::install_crypto_provider();
     let client = reqwest::Client::new();
     loop {
         if let Ok(r) = client.get(format!("{base}/readyz")).send().await

@@ -25,6 +25,7 @@ pub struct Settings {
     pub dashboard: DashboardSettings,
     pub api: ApiSettings,
     pub privacy: PrivacySettings,
+    pub webhooks: WebhookSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -163,6 +164,46 @@ pub struct PrivacySettings {
     pub purge_interval_secs: u64,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Accept `http://` targets (development only; production wants https).
+    pub allow_http: bool,
+    /// Accept targets on loopback, private, link-local and other
+    /// non-public addresses (a receiver on the same machine or network).
+    pub allow_private_networks: bool,
+    /// Milliseconds one delivery attempt may take (connect + answer).
+    pub timeout_ms: u64,
+    /// Attempts before a delivery is marked `failed`.
+    pub max_attempts: u32,
+    /// First retry delay in seconds; doubles per attempt, with jitter.
+    pub retry_base_secs: u64,
+    /// Longest retry delay in seconds.
+    pub retry_max_secs: u64,
+    /// Milliseconds between outbox polls (a commit also wakes the worker).
+    pub poll_interval_ms: u64,
+    /// Deliveries claimed (and attempted concurrently) per round.
+    pub batch_size: u32,
+    /// Seconds a claimed delivery stays leased to one worker.
+    pub lease_secs: u64,
+    /// Seconds between looks for articles that closed by themselves
+    /// (`closes_at` passed or the site's auto-close age), to emit `article.closed`.
+    pub close_sweep_secs: u64,
+    /// Subscriptions a site may have.
+    pub max_per_site: u32,
+    /// Days delivered and failed deliveries stay in the log (0 = forever).
+    pub keep_log_days: u64,
+}
+
+impl WebhookSettings {
+    pub fn policy(&self) -> crate::webhooks::TargetPolicy {
+        crate::webhooks::TargetPolicy {
+            allow_http: self.allow_http,
+            allow_private_networks: self.allow_private_networks,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("configuration file {0} does not exist")]
@@ -240,6 +281,21 @@ impl Settings {
         {
             return Err(ConfigError::Invalid(
                 "email.max_attempts, email.batch_size and email.lease_secs must be at least 1"
+                    .into(),
+            ));
+        }
+        let w = &self.webhooks;
+        if w.max_attempts == 0 || w.batch_size == 0 || w.lease_secs == 0 || w.timeout_ms == 0 {
+            return Err(ConfigError::Invalid(
+                "webhooks.max_attempts, webhooks.batch_size, webhooks.lease_secs and \
+                 webhooks.timeout_ms must be at least 1"
+                    .into(),
+            ));
+        }
+        if w.lease_secs.saturating_mul(1000) <= w.timeout_ms {
+            return Err(ConfigError::Invalid(
+                "webhooks.lease_secs must be longer than webhooks.timeout_ms, or a slow \
+                 receiver could get the same delivery twice at once"
                     .into(),
             ));
         }

@@ -37,6 +37,16 @@ pub struct AppState {
     pub api_limiter: RateLimiter,
     /// Security codes issued per client address.
     pub captcha_limiter: RateLimiter,
+    /// Wakes the webhook worker after a commit that queued deliveries.
+    pub hook_wake: crate::webhooks::Wake,
+}
+
+impl AppState {
+    /// After a commit that may have queued mail or webhook deliveries.
+    pub fn wake_outboxes(&self) {
+        self.mail_wake.notify();
+        self.hook_wake.notify();
+    }
 }
 
 /// Hooks only the test harness sets.
@@ -53,6 +63,8 @@ pub enum StartupError {
     Bind(#[from] std::io::Error),
     #[error("email settings: {0}")]
     Email(#[from] crate::email::EmailError),
+    #[error("webhook settings: {0}")]
+    Webhooks(#[from] crate::webhooks::WebhookError),
 }
 
 pub struct Application {
@@ -69,6 +81,7 @@ impl Application {
     }
 
     pub async fn build_with(settings: Settings, hooks: Hooks) -> Result<Application, StartupError> {
+        crate::webhooks::install_crypto_provider();
         let store = Store::connect(&settings.database).await?;
         store.migrate().await?;
         let now = now_ms();
@@ -86,6 +99,8 @@ impl Application {
         );
         let mail_wake = Wake::default();
         let transport = Transport::from_settings(&settings.email)?;
+        let hook_wake = crate::webhooks::Wake::default();
+        let hook_sender = crate::webhooks::Sender::new(&settings.webhooks)?;
         let captcha = CaptchaService::new(
             store.clone(),
             captcha_key,
@@ -117,6 +132,7 @@ impl Application {
             mail_wake: mail_wake.clone(),
             api_limiter: RateLimiter::new(settings.api.rate_limit_per_minute, &store),
             captcha_limiter: RateLimiter::new(settings.captcha.max_per_minute_per_ip, &store),
+            hook_wake: hook_wake.clone(),
         };
         spawn_housekeeping(store.clone());
         tokio::spawn(
@@ -126,6 +142,15 @@ impl Application {
                 transport,
                 settings: settings.email.clone(),
                 wake: mail_wake,
+            }
+            .run(),
+        );
+        tokio::spawn(
+            crate::webhooks::Worker {
+                store: store.clone(),
+                sender: hook_sender,
+                settings: settings.webhooks.clone(),
+                wake: hook_wake,
             }
             .run(),
         );

@@ -10,7 +10,7 @@ pub use message::{
     Composer, KIND_ALERT, KIND_DIGEST, KIND_PUBLISHED, KIND_REJECTED, MailComment, build_message,
     header_text,
 };
-pub use outbox::{Transport, Wake, Worker};
+pub use outbox::{Transport, Wake, Worker, backoff_ms};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmailError {

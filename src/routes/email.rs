@@ -170,7 +170,7 @@ pub async fn decide(
     };
     match decide_by_link(&state.store, &state.composer, &claim, now_ms()).await {
         Ok(_) => {
-            state.mail_wake.notify();
+            state.wake_outboxes();
             tracing::info!(
                 comment = %claim.comment_id,
                 moderator = %claim.moderator_id,

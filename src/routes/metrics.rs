@@ -166,6 +166,15 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
         }
         Err(_) => out.push_str("majlis_database_up 0\n"),
     }
+    if let Ok(backlog) = state.store.webhook_backlog().await {
+        out.push_str(
+            "# HELP majlis_webhook_backlog Webhook deliveries not yet made (pending), by site.\n",
+        );
+        out.push_str("# TYPE majlis_webhook_backlog gauge\n");
+        for (site, n) in backlog {
+            let _ = writeln!(out, "majlis_webhook_backlog{{site=\"{site}\"}} {n}");
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(out)

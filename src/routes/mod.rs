@@ -173,4 +173,7 @@ api_routes! {
     "/sites/{site}/rules" => { GET: api::rules::get_rules, PUT: api::rules::put_rules },
     "/sites/{site}/blocks" => { GET: api::rules::list_blocks, POST: api::rules::add_block },
     "/sites/{site}/blocks/{id}" => { DELETE: api::rules::delete_block },
+    "/sites/{site}/webhooks" => { GET: api::webhooks::list, POST: api::webhooks::create },
+    "/sites/{site}/webhooks/{id}" => { DELETE: api::webhooks::delete },
+    "/sites/{site}/webhooks/{id}/deliveries" => { GET: api::webhooks::deliveries },
 }

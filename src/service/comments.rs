@@ -134,6 +134,28 @@ pub async fn submit_comment(
         findings: findings.clone(),
     };
     let outbox = submission_mail(ctx.store, ctx.composer, ctx.site, status, &mail, ctx.now).await?;
+    let webhooks = crate::webhooks::submission_events(
+        &crate::webhooks::CommentData::submitted(
+            &id,
+            site_key,
+            (
+                &comment.article.key,
+                comment.article.title.as_deref(),
+                comment.article.url.as_deref(),
+            ),
+            status,
+            verdict.action == Action::Flag,
+            (
+                comment.name.as_str(),
+                comment.title.as_str(),
+                comment.body.as_str(),
+            ),
+            ctx.lang.code(),
+            ctx.now,
+        ),
+        status,
+        ctx.now,
+    );
     let record = NewCommentRecord {
         id,
         site_key: ctx.site.key.as_str().to_string(),
@@ -157,6 +179,7 @@ pub async fn submit_comment(
             .auto_close_days
             .map(|d| ctx.now - i64::from(d) * DAY_MS),
         outbox,
+        webhooks,
     };
     match ctx.store.insert_comment(&record).await? {
         InsertOutcome::Stored if status == CommentStatus::Rejected => {

@@ -119,6 +119,18 @@ async fn apply(
         )
         .await?
     };
+    // Written only if the status really changes (in the same transaction).
+    let webhooks = crate::webhooks::decision_events(
+        &crate::webhooks::CommentData::after_decision(
+            &d.site_key,
+            &comment,
+            d.to,
+            d.actor_kind,
+            d.at,
+        ),
+        d.to,
+        d.at,
+    );
     let linked = link_use.is_some();
     let outcome = store
         .transition(&Transition {
@@ -134,6 +146,7 @@ async fn apply(
             only_from,
             link_use,
             outbox,
+            webhooks,
         })
         .await?;
     match outcome {

@@ -5,6 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::comments::Cursor;
+use super::webhooks::{ArticleClosedEvent, note_article_closed, note_article_open};
 use super::{StorageError, Store};
 use crate::domain::new_id;
 
@@ -44,7 +45,7 @@ const COLUMNS: &str = "article_key, url, title, closed, closes_at, published_cou
 const CLOSED_SQL: &str = "(closed = 1 OR (closes_at IS NOT NULL AND closes_at <= $2) \
                           OR created_at < $3)";
 
-fn record(row: &AnyRow) -> Result<ArticleRecord, StorageError> {
+pub(super) fn record(row: &AnyRow) -> Result<ArticleRecord, StorageError> {
     let closed: i64 = row.try_get("closed")?;
     Ok(ArticleRecord {
         key: row.try_get("article_key")?,
@@ -58,12 +59,17 @@ fn record(row: &AnyRow) -> Result<ArticleRecord, StorageError> {
 }
 
 impl Store {
-    /// Create or replace an article. Returns it and whether it was new.
+    /// Create or replace an article. Returns it and whether it was new. An
+    /// article this closes (by hand, by `closes_at` or by the site's age limit
+    /// `closed_if_created_before`) emits `article.closed` in the same
+    /// transaction, once until it opens again.
     pub async fn put_article(
         &self,
         site_key: &str,
         article_key: &str,
         u: &ArticleUpdate,
+        closed_if_created_before: Option<i64>,
+        closed_event: ArticleClosedEvent,
         now: i64,
     ) -> Result<(ArticleRecord, bool), StorageError> {
         let mut tx = self.writer.begin().await?;
@@ -93,6 +99,14 @@ impl Store {
             .await?;
         let stored_id: String = row.try_get("id")?;
         let article = record(&row)?;
+        let closed_now = article.closed
+            || article.closes_at.is_some_and(|t| t <= now)
+            || closed_if_created_before.is_some_and(|limit| article.created_at < limit);
+        if closed_now {
+            note_article_closed(&mut tx, site_key, &stored_id, &article, closed_event, now).await?;
+        } else {
+            note_article_open(&mut tx, &stored_id).await?;
+        }
         tx.commit().await?;
         Ok((article, stored_id == id))
     }

@@ -3,6 +3,7 @@ use sqlx::any::AnyRow;
 
 use super::audit::{self, AuditEntry};
 use super::outbox::{NewOutboxMessage, insert_messages};
+use super::webhooks::{WebhookEvent, fan_out};
 use super::{StorageError, Store};
 use crate::domain::{CommentStatus, new_id};
 
@@ -31,6 +32,8 @@ pub struct NewCommentRecord {
     pub closed_if_created_before: Option<i64>,
     /// Mail this submission causes, written in the same transaction.
     pub outbox: Vec<NewOutboxMessage>,
+    /// Webhook events this submission causes, fanned out in the same transaction.
+    pub webhooks: Vec<WebhookEvent>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +106,9 @@ pub struct Transition {
     pub link_use: Option<LinkUse>,
     /// Mail this decision causes, written in the same transaction.
     pub outbox: Vec<NewOutboxMessage>,
+    /// Webhook events this decision causes, fanned out in the same
+    /// transaction (only when the status really changes).
+    pub webhooks: Vec<WebhookEvent>,
 }
 
 /// The use of an emailed decision link, recorded with the decision.
@@ -414,6 +420,7 @@ impl Store {
         )
         .await?;
         insert_messages(&mut tx, &t.outbox).await?;
+        fan_out(&mut tx, &t.site_key, &t.webhooks, t.at).await?;
         tx.commit().await?;
         if delta != 0 {
             self.announce_published_change(&t.site_key, &article_key)
@@ -514,6 +521,7 @@ pub(super) async fn insert_comment_in(
             .await?;
     }
     insert_messages(&mut *conn, &c.outbox).await?;
+    fan_out(&mut *conn, &c.site_key, &c.webhooks, c.created_at).await?;
     audit::insert(
         &mut *conn,
         &AuditEntry {

@@ -695,12 +695,18 @@ impl Store {
             .collect()
     }
 
-    /// Open or close commenting on an article and audit it, in one transaction.
+    /// Open or close commenting on an article and audit it, in one
+    /// transaction; an article this closes (or leaves closed by `closes_at`
+    /// or by the site's age limit `closed_if_created_before`) emits
+    /// `article.closed` once until it opens again.
+    #[allow(clippy::too_many_arguments)]
     pub async fn set_article_closed(
         &self,
         site_key: &str,
         article_id: &str,
         closed: bool,
+        closed_if_created_before: Option<i64>,
+        closed_event: super::ArticleClosedEvent,
         actor_id: &str,
         now: i64,
     ) -> Result<bool, StorageError> {
@@ -714,6 +720,30 @@ impl Store {
         if r.rows_affected() != 1 {
             tx.rollback().await?;
             return Ok(false);
+        }
+        let row = sqlx::query(
+            "SELECT article_key, url, title, closed, closes_at, published_count, created_at \
+             FROM articles WHERE id = $1",
+        )
+        .bind(article_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let article = super::articles::record(&row)?;
+        let closed_now = article.closed
+            || article.closes_at.is_some_and(|t| t <= now)
+            || closed_if_created_before.is_some_and(|limit| article.created_at < limit);
+        if closed_now {
+            super::webhooks::note_article_closed(
+                &mut tx,
+                site_key,
+                article_id,
+                &article,
+                closed_event,
+                now,
+            )
+            .await?;
+        } else {
+            super::webhooks::note_article_open(&mut tx, article_id).await?;
         }
         let details = serde_json::json!({ "article_id": article_id }).to_string();
         super::audit::insert(

@@ -19,6 +19,7 @@ mod pool;
 mod privacy;
 mod seed;
 mod sites;
+mod webhooks;
 
 pub use api_keys::ApiKeyRecord;
 pub use articles::{ArticleFilter, ArticleRecord, ArticleUpdate};
@@ -38,3 +39,6 @@ pub use outbox::{DigestCandidate, NewOutboxMessage, OutboxMessage, SiteEmailSett
 pub use policies::{AuthorFacts, BlockEntry};
 pub use pool::{Backend, CACHE_CHANNEL, PublishedChange, Store};
 pub use privacy::{Erasure, ErasureOutcome, MailRecord, PrivacyRecords};
+pub use webhooks::{
+    ArticleClosedEvent, AttemptRecord, AttemptResult, DeliveryRecord, WebhookEvent, WebhookRecord,
+};

@@ -74,6 +74,8 @@ async fn kill_9_right_after_202_loses_no_acknowledged_comment() {
 
     let port = free_port();
     let mut server = start(&db_url, port);
+    // No app in this process yet: reqwest's TLS needs the rustls provider.
+    majlis::webhooks::install_crypto_provider();
     let client = reqwest::Client::new();
     wait_ready(&client, &server.base).await;
 

@@ -367,6 +367,7 @@ pub struct Dashboard {
 }
 
 pub fn browser_client() -> reqwest::Client {
+    majlis::webhooks::install_crypto_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)

@@ -24,3 +24,4 @@ mod rules;
 mod smtp;
 mod submission;
 mod validation;
+mod webhooks;

@@ -55,6 +55,8 @@ impl Driver {
             .spawn()
             .expect("chromedriver starts");
         let base = format!("http://127.0.0.1:{port}");
+        // reqwest's TLS needs a process-wide rustls provider (majlis uses ring).
+        majlis::webhooks::install_crypto_provider();
         let http = reqwest::Client::new();
         for _ in 0..100 {
             if let Ok(r) = http.get(format!("{base}/status")).send().await

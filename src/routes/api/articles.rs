@@ -202,9 +202,17 @@ pub async fn put(
     let now = now_ms();
     let (article, created) = state
         .store
-        .put_article(&key.site_key, &article_key, &update, now)
+        .put_article(
+            &key.site_key,
+            &article_key,
+            &update,
+            auto_close_limit(&site, now),
+            crate::webhooks::article_closed,
+            now,
+        )
         .await
         .map_err(|e| ApiError::storage(e, lang))?;
+    state.wake_outboxes();
     tracing::info!(article = %article_key, api_key = %key.id, closed = update.closed, "article updated");
     let mut resp = if created {
         HttpResponse::Created()

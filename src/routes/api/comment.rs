@@ -291,7 +291,7 @@ pub async fn delete(
     )
     .await
     .map_err(|e| decision_error(e, lang))?;
-    state.mail_wake.notify();
+    state.wake_outboxes();
     tracing::info!(comment = %id, api_key = %key.id, "comment deleted");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -181,8 +181,9 @@ pub async fn submit(
             now: now_ms(),
         };
         let result = submit_comment(ctx, &dto).await;
-        if result.is_ok() {
-            state.mail_wake.notify();
+        // A comment rejected by the rules is stored too (and emits events).
+        if matches!(result, Ok(_) | Err(SubmitError::RejectedByRules { .. })) {
+            state.wake_outboxes();
         }
         result
     } else {

@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod privacy;
 pub mod rules;
 mod site;
+pub mod webhooks;
 
 use actix_web::{HttpRequest, web};
 

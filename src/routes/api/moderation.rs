@@ -190,7 +190,7 @@ async fn decide_endpoint(
     )
     .await
     .map_err(|e| decision_error(e, lang))?;
-    state.mail_wake.notify();
+    state.wake_outboxes();
     tracing::info!(comment = %comment_id, action, api_key = %key.id, "moderation decision");
     let mut resp = HttpResponse::Ok();
     private(&mut resp);

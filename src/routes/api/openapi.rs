@@ -39,6 +39,7 @@ pub struct FieldProblem {
 
 use super::{
     articles, captcha, comment, comments, cors, export, moderation, outbox, privacy, rules,
+    webhooks,
 };
 
 #[derive(OpenApi)]
@@ -91,6 +92,10 @@ use super::{
         outbox::list,
         outbox::get_settings,
         outbox::put_settings,
+        webhooks::create,
+        webhooks::list,
+        webhooks::delete,
+        webhooks::deliveries,
     ),
     components(schemas(ErrorBody, FieldProblem)),
     modifiers(&CommonResponses),
@@ -103,6 +108,7 @@ use super::{
         (name = "privacy", description = "Requests about one person's data: export and erasure (admin key)"),
         (name = "email", description = "The email outbox and per-site email settings (admin key)"),
         (name = "rules", description = "Posting rules, word lists and blocks"),
+        (name = "webhooks", description = "Signed event deliveries to integrators (admin key)"),
     )
 )]
 pub struct ApiDoc;

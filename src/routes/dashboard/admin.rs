@@ -147,11 +147,29 @@ pub async fn article_commenting(
     if !cur.moderator.can_moderate(&site) {
         return Err(not_found());
     }
+    let now = now_ms();
+    let auto_close = state
+        .store
+        .site(&site)
+        .await
+        .map_err(store_err(lang))?
+        .ok_or_else(not_found)?
+        .auto_close_days
+        .map(|d| now - i64::from(d) * 24 * 60 * 60 * 1000);
     let changed = state
         .store
-        .set_article_closed(&site, &id, closed, &cur.moderator.id, now_ms())
+        .set_article_closed(
+            &site,
+            &id,
+            closed,
+            auto_close,
+            crate::webhooks::article_closed,
+            &cur.moderator.id,
+            now,
+        )
         .await
         .map_err(store_err(lang))?;
+    state.wake_outboxes();
     if !changed {
         return Err(not_found());
     }

@@ -467,7 +467,7 @@ pub async fn act(
     )
     .await
     .map_err(|e| decision_error(e, lang))?;
-    state.mail_wake.notify();
+    state.wake_outboxes();
     tracing::info!(comment = %id, action, moderator = %cur.moderator.id, "moderation decision");
     Ok(done(&req, form.return_to.as_deref(), status.as_str(), "ok"))
 }
@@ -555,7 +555,7 @@ pub async fn bulk(
             Err(DecisionError::Storage(e)) => return Err(ApiError::storage(e, lang)),
         }
     }
-    state.mail_wake.notify();
+    state.wake_outboxes();
     tracing::info!(action, skipped, moderator = %cur.moderator.id, "bulk moderation decision");
     let notice = if skipped > 0 { "skipped" } else { "ok" };
     Ok(done(&req, field("return_to").as_deref(), action, notice))

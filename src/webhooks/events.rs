@@ -1,0 +1,272 @@
+//! The events a change emits and their JSON bodies:
+//! `{"type": "comment.published", "timestamp": "<RFC 3339 UTC>", "data": {...}}`.
+//! Comment data carries the comment's public fields plus its status and
+//! article; never the author's email or address hash (integrators fetch the
+//! full moderator view with an API key when they need it).
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::domain::CommentStatus;
+use crate::storage::{ArticleRecord, QueueItem, WebhookEvent};
+
+pub const COMMENT_CREATED: &str = "comment.created";
+pub const COMMENT_HELD: &str = "comment.held";
+pub const COMMENT_PUBLISHED: &str = "comment.published";
+pub const COMMENT_REJECTED: &str = "comment.rejected";
+pub const COMMENT_DELETED: &str = "comment.deleted";
+pub const ARTICLE_CLOSED: &str = "article.closed";
+
+/// Every event a subscription may ask for.
+pub const EVENT_TYPES: [&str; 6] = [
+    COMMENT_CREATED,
+    COMMENT_HELD,
+    COMMENT_PUBLISHED,
+    COMMENT_REJECTED,
+    COMMENT_DELETED,
+    ARTICLE_CLOSED,
+];
+
+fn rfc3339(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleData {
+    pub key: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+}
+
+/// A comment as webhooks describe it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentData {
+    pub id: String,
+    pub site: String,
+    pub article: ArticleData,
+    /// The status after the change: `pending`, `held`, `published`,
+    /// `rejected`, `spam` or `deleted`.
+    pub status: String,
+    /// The status before the change (`null` for a new comment).
+    pub previous_status: Option<String>,
+    pub flagged: bool,
+    pub name: String,
+    pub title: String,
+    pub body: String,
+    pub lang: String,
+    pub created_at: String,
+    pub published_at: Option<String>,
+    /// Who made the change: `rules` (a new submission), `moderator` or `api_key`.
+    pub actor: String,
+}
+
+impl CommentData {
+    /// A stored comment after a moderator's decision moved it to `to` at `at`.
+    pub fn after_decision(
+        site: &str,
+        c: &QueueItem,
+        to: CommentStatus,
+        actor: &str,
+        at: i64,
+    ) -> CommentData {
+        let published_at = match (to, c.published_at) {
+            (CommentStatus::Published, None) => Some(at),
+            (_, p) => p,
+        };
+        CommentData {
+            id: c.id.clone(),
+            site: site.to_string(),
+            article: ArticleData {
+                key: c.article_key.clone(),
+                title: c.article_title.clone(),
+                url: c.article_url.clone(),
+            },
+            status: to.as_str().to_string(),
+            previous_status: Some(c.status.clone()),
+            flagged: c.flagged,
+            name: c.name.clone(),
+            title: c.title.clone(),
+            body: c.body.clone(),
+            lang: c.lang.clone(),
+            created_at: rfc3339(c.created_at),
+            published_at: published_at.map(rfc3339),
+            actor: actor.to_string(),
+        }
+    }
+
+    /// A new submission stored as `status` at `at`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn submitted(
+        id: &str,
+        site: &str,
+        article: (&str, Option<&str>, Option<&str>),
+        status: CommentStatus,
+        flagged: bool,
+        text: (&str, &str, &str),
+        lang: &str,
+        at: i64,
+    ) -> CommentData {
+        let (key, title, url) = article;
+        let (name, title_text, body) = text;
+        CommentData {
+            id: id.to_string(),
+            site: site.to_string(),
+            article: ArticleData {
+                key: key.to_string(),
+                title: title.map(str::to_string),
+                url: url.map(str::to_string),
+            },
+            status: status.as_str().to_string(),
+            previous_status: None,
+            flagged,
+            name: name.to_string(),
+            title: title_text.to_string(),
+            body: body.to_string(),
+            lang: lang.to_string(),
+            created_at: rfc3339(at),
+            published_at: (status == CommentStatus::Published).then(|| rfc3339(at)),
+            actor: "rules".into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    timestamp: String,
+    data: &'a T,
+}
+
+fn event<T: Serialize>(kind: &str, at: i64, data: &T) -> WebhookEvent {
+    let payload = serde_json::to_string(&Envelope {
+        kind,
+        timestamp: rfc3339(at),
+        data,
+    })
+    // Plain strings, bools and options: serialization cannot fail.
+    .unwrap_or_default();
+    WebhookEvent {
+        event_type: kind.to_string(),
+        payload,
+    }
+}
+
+/// A stored submission emits `comment.created`, plus `comment.held`,
+/// `comment.published` or `comment.rejected` when the rules (or
+/// post-moderation) decided it at once.
+pub fn submission_events(data: &CommentData, status: CommentStatus, at: i64) -> Vec<WebhookEvent> {
+    let mut out = vec![event(COMMENT_CREATED, at, data)];
+    if let Some(kind) = status_event(status) {
+        out.push(event(kind, at, data));
+    }
+    out
+}
+
+/// A decision that changed the status emits the event of the new status.
+pub fn decision_events(data: &CommentData, to: CommentStatus, at: i64) -> Vec<WebhookEvent> {
+    status_event(to)
+        .map(|kind| vec![event(kind, at, data)])
+        .unwrap_or_default()
+}
+
+fn status_event(status: CommentStatus) -> Option<&'static str> {
+    match status {
+        CommentStatus::Pending => None,
+        CommentStatus::Held => Some(COMMENT_HELD),
+        CommentStatus::Published => Some(COMMENT_PUBLISHED),
+        CommentStatus::Rejected | CommentStatus::Spam => Some(COMMENT_REJECTED),
+        CommentStatus::Deleted => Some(COMMENT_DELETED),
+    }
+}
+
+#[derive(Serialize)]
+struct ClosedData<'a> {
+    site: &'a str,
+    article: ArticleData,
+    /// `closed` (by hand), `closes_at` (the scheduled time passed) or `age`
+    /// (the site's auto-close age).
+    reason: &'static str,
+    closes_at: Option<String>,
+    published_count: i64,
+}
+
+/// The `article.closed` event of an article noticed closed at `now`.
+pub fn article_closed(site_key: &str, a: &ArticleRecord, now: i64) -> WebhookEvent {
+    let reason = if a.closed {
+        "closed"
+    } else if a.closes_at.is_some_and(|t| t <= now) {
+        "closes_at"
+    } else {
+        "age"
+    };
+    event(
+        ARTICLE_CLOSED,
+        now,
+        &ClosedData {
+            site: site_key,
+            article: ArticleData {
+                key: a.key.clone(),
+                title: a.title.clone(),
+                url: a.url.clone(),
+            },
+            reason,
+            closes_at: a.closes_at.map(rfc3339),
+            published_count: a.published_count,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn data(status: CommentStatus) -> CommentData {
+        CommentData::submitted(
+            "c1",
+            "demo",
+            ("a1", Some("T"), None),
+            status,
+            false,
+            ("Ali", "Hi", "Body"),
+            "ar",
+            0,
+        )
+    }
+
+    #[test]
+    fn a_submission_emits_created_and_the_event_of_its_status() {
+        let types = |s| {
+            submission_events(&data(s), s, 0)
+                .into_iter()
+                .map(|e| e.event_type)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(types(CommentStatus::Pending), [COMMENT_CREATED]);
+        assert_eq!(types(CommentStatus::Held), [COMMENT_CREATED, COMMENT_HELD]);
+        assert_eq!(
+            types(CommentStatus::Published),
+            [COMMENT_CREATED, COMMENT_PUBLISHED]
+        );
+        assert_eq!(
+            types(CommentStatus::Rejected),
+            [COMMENT_CREATED, COMMENT_REJECTED]
+        );
+    }
+
+    #[test]
+    fn the_payload_has_type_timestamp_and_data_without_email() {
+        let e = &submission_events(&data(CommentStatus::Pending), CommentStatus::Pending, 1_500)[0];
+        let v: serde_json::Value = serde_json::from_str(&e.payload).unwrap();
+        assert_eq!(v["type"], "comment.created");
+        assert_eq!(v["timestamp"], "1970-01-01T00:00:01.5Z");
+        assert_eq!(v["data"]["id"], "c1");
+        assert_eq!(v["data"]["article"]["key"], "a1");
+        assert!(v["data"].get("email").is_none());
+    }
+}

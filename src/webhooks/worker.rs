@@ -1,0 +1,304 @@
+//! The delivery worker: claims due deliveries with a lease (so several
+//! instances never send one at the same time), POSTs them signed, records
+//! every attempt, retries failures with exponential backoff and jitter, and
+//! gives up after the configured number of attempts. It also announces
+//! articles that closed by themselves (`closes_at`, auto-close age).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use super::WebhookError;
+use super::events::article_closed;
+use super::signing::sign;
+use super::target::{CheckedResolver, TargetPolicy};
+use crate::config::WebhookSettings;
+use crate::domain::new_id;
+use crate::email::backoff_ms;
+use crate::service::now_ms;
+use crate::storage::{AttemptResult, DeliveryRecord, StorageError, Store};
+
+/// Articles announced per sweep; the rest follow at the next one.
+const CLOSE_SWEEP_BATCH: u32 = 200;
+/// Longest error text kept in the delivery log.
+const ERROR_MAX_CHARS: usize = 300;
+
+/// Wakes the worker after a commit that queued deliveries.
+#[derive(Clone, Default)]
+pub struct Wake(Arc<Notify>);
+
+impl Wake {
+    pub fn notify(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Install ring as the process's rustls provider (once; later calls are no-ops).
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// The HTTP client of deliveries: no redirects, no proxies, a resolver that
+/// refuses addresses the policy forbids, and a timeout per attempt.
+#[derive(Clone)]
+pub struct Sender {
+    client: reqwest::Client,
+    policy: TargetPolicy,
+}
+
+impl Sender {
+    pub fn new(s: &WebhookSettings) -> Result<Sender, WebhookError> {
+        install_crypto_provider();
+        let policy = s.policy();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| WebhookError::Client(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let timeout = Duration::from_millis(s.timeout_ms.max(1));
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .dns_resolver(Arc::new(CheckedResolver(policy)))
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .connect_timeout(timeout)
+            .timeout(timeout)
+            .user_agent(concat!("majlis-webhooks/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| WebhookError::Client(e.to_string()))?;
+        Ok(Sender { client, policy })
+    }
+
+    /// POST one signed delivery; the HTTP status of the answer, or why none came.
+    pub async fn send(
+        &self,
+        url: &str,
+        secret: &str,
+        msg_id: &str,
+        body: &str,
+    ) -> Result<u16, String> {
+        let url = self.policy.parse(url).map_err(|e| e.to_string())?;
+        self.policy.check_literal(&url).map_err(|e| e.to_string())?;
+        let timestamp = now_ms() / 1000;
+        let signature = sign(secret, msg_id, timestamp, body)
+            .ok_or_else(|| "the subscription's secret is not a whsec_ key".to_string())?;
+        let response = self
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header("webhook-id", msg_id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| error_chain(&e))?;
+        Ok(response.status().as_u16())
+    }
+}
+
+/// An error with its causes, bounded ("error sending request: ...: the host
+/// is or resolves to a private ... address").
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text.chars().take(ERROR_MAX_CHARS).collect()
+}
+
+pub struct Worker {
+    pub store: Store,
+    pub sender: Sender,
+    pub settings: WebhookSettings,
+    pub wake: Wake,
+}
+
+impl Worker {
+    /// Run forever (a background task of the application).
+    pub async fn run(self) {
+        let owner = new_id();
+        let poll = Duration::from_millis(self.settings.poll_interval_ms.max(10));
+        let sweep_every = i64::try_from(self.settings.close_sweep_secs)
+            .unwrap_or(i64::MAX / 1000)
+            .saturating_mul(1000);
+        let keep_ms = i64::try_from(self.settings.keep_log_days)
+            .unwrap_or(i64::MAX / 86_400_000)
+            .saturating_mul(86_400_000);
+        let mut last_sweep = 0;
+        loop {
+            let now = now_ms();
+            if now - last_sweep >= sweep_every {
+                last_sweep = now;
+                match self
+                    .store
+                    .announce_closed_articles(now, CLOSE_SWEEP_BATCH, article_closed)
+                    .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(articles = n, "article.closed queued"),
+                    Err(e) => tracing::warn!(error = %e, "closed-article sweep failed"),
+                }
+                if keep_ms > 0 {
+                    match self
+                        .store
+                        .purge_webhook_log(now.saturating_sub(keep_ms))
+                        .await
+                    {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(deliveries = n, "old webhook deliveries purged"),
+                        Err(e) => tracing::warn!(error = %e, "could not purge the webhook log"),
+                    }
+                }
+            }
+            if let Err(e) = self.deliver_due(&owner).await {
+                tracing::warn!(error = %e, "webhook delivery round failed");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(poll) => {}
+                () = self.wake.0.notified() => {}
+            }
+        }
+    }
+
+    /// Claim and deliver due deliveries, a batch at a time and the attempts
+    /// of one batch concurrently, until none is due.
+    pub async fn deliver_due(&self, owner: &str) -> Result<(), StorageError> {
+        let lease_ms = i64::try_from(self.settings.lease_secs)
+            .unwrap_or(60)
+            .saturating_mul(1000);
+        loop {
+            let now = now_ms();
+            let batch = self
+                .store
+                .claim_webhook_deliveries(owner, now, now + lease_ms, self.settings.batch_size)
+                .await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let results =
+                futures_util::future::join_all(batch.iter().map(|d| self.deliver(owner, d))).await;
+            for r in results {
+                r?;
+            }
+        }
+    }
+
+    async fn deliver(&self, owner: &str, d: &DeliveryRecord) -> Result<(), StorageError> {
+        let Some(hook) = self.store.webhook_by_id(&d.webhook_id).await? else {
+            // Queued while its subscription was being deleted: close it so it
+            // is not claimed again.
+            let gone = AttemptResult {
+                attempt: d.attempts,
+                at: now_ms(),
+                status_code: None,
+                error: Some("the subscription no longer exists".into()),
+                duration_ms: 0,
+            };
+            self.store
+                .record_webhook_attempt(&d.id, owner, false, &gone, None)
+                .await?;
+            return Ok(());
+        };
+        let started = now_ms();
+        let outcome = self
+            .sender
+            .send(&hook.url, &hook.secret, &d.id, &d.payload)
+            .await;
+        let at = now_ms();
+        let duration_ms = at - started;
+        let (delivered, result) = match outcome {
+            Ok(code) if (200..300).contains(&code) => (
+                true,
+                AttemptResult {
+                    attempt: d.attempts,
+                    at,
+                    duration_ms,
+                    status_code: Some(code),
+                    error: None,
+                },
+            ),
+            Ok(code) => (
+                false,
+                AttemptResult {
+                    attempt: d.attempts,
+                    at,
+                    duration_ms,
+                    status_code: Some(code),
+                    error: Some(format!("the receiver answered HTTP {code}")),
+                },
+            ),
+            Err(error) => (
+                false,
+                AttemptResult {
+                    attempt: d.attempts,
+                    at,
+                    duration_ms,
+                    status_code: None,
+                    error: Some(error),
+                },
+            ),
+        };
+        let attempts = u32::try_from(d.attempts).unwrap_or(u32::MAX);
+        let next = (!delivered && attempts < self.settings.max_attempts).then(|| {
+            at + backoff_ms(
+                self.settings.retry_base_secs,
+                self.settings.retry_max_secs,
+                attempts,
+            )
+        });
+        if delivered {
+            tracing::info!(webhook = %hook.id, delivery = %d.id, event = %d.event_type, attempt = attempts, "webhook delivered");
+        } else if next.is_some() {
+            tracing::warn!(webhook = %hook.id, delivery = %d.id, attempt = attempts, error = ?result.error, "webhook delivery failed; will retry");
+        } else {
+            tracing::error!(webhook = %hook.id, delivery = %d.id, attempt = attempts, error = ?result.error, "webhook delivery failed for good; marked failed");
+        }
+        self.store
+            .record_webhook_attempt(&d.id, owner, delivered, &result, next)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::Sender;
+
+    fn strict() -> crate::config::WebhookSettings {
+        crate::config::Settings::from_toml_over_defaults("")
+            .unwrap()
+            .webhooks
+    }
+
+    #[tokio::test]
+    async fn the_sender_refuses_private_targets_even_if_they_were_stored() {
+        let sender = Sender::new(&strict()).unwrap();
+        let secret = crate::webhooks::new_secret();
+        for url in [
+            "https://127.0.0.1:1/",
+            "https://[::ffff:10.0.0.1]/",
+            "https://localhost:1/",
+        ] {
+            let err = sender.send(url, &secret, "msg_1", "{}").await.unwrap_err();
+            assert!(err.contains("private"), "{url}: {err}");
+        }
+        let err = sender
+            .send("http://example.org/", &secret, "msg_1", "{}")
+            .await
+            .unwrap_err();
+        assert!(err.contains("https"), "{err}");
+    }
+}
