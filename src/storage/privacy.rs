@@ -154,7 +154,8 @@ impl Store {
     /// name, email and address hash leave its comments (and, on request, the
     /// text: the comments then become `deleted`, and edit histories holding
     /// the old text are cleared); mail to it and its opt-out are removed.
-    /// Each comment gets an audit row. Blocks set by moderators stay.
+    /// Webhook deliveries carrying its comments are dropped. Each comment
+    /// gets an audit row. Blocks set by moderators stay.
     pub async fn erase_person(&self, e: &Erasure) -> Result<ErasureOutcome, StorageError> {
         let mut tx = self.writer.begin().await?;
         // A write first, so SQLite takes the write lock before any read.
@@ -221,6 +222,22 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
+            // Webhook bodies carry the comment's name and text: deliveries
+            // not yet made must not send them, and the log keeps no copy.
+            let in_payload = format!("%\"id\":\"{id}\"%");
+            sqlx::query(
+                "DELETE FROM webhook_attempts WHERE delivery_id IN \
+                 (SELECT id FROM webhook_deliveries WHERE site_key = $1 AND payload LIKE $2)",
+            )
+            .bind(&e.site_key)
+            .bind(&in_payload)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM webhook_deliveries WHERE site_key = $1 AND payload LIKE $2")
+                .bind(&e.site_key)
+                .bind(&in_payload)
+                .execute(&mut *tx)
+                .await?;
             audit::insert(
                 &mut tx,
                 &AuditEntry {

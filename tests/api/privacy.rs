@@ -450,3 +450,60 @@ async fn instances_on_one_postgresql_share_a_key_budget() {
     assert!((6..=9).contains(&ok), "ok={ok} limited={limited}");
     assert!(limited >= 1);
 }
+
+#[tokio::test]
+async fn erasure_drops_webhook_deliveries_that_carry_the_persons_comments() {
+    let app = spawn_app_with(|s| {
+        s.webhooks.allow_http = true;
+        s.webhooks.allow_private_networks = true;
+        s.webhooks.retry_base_secs = 3600;
+        s.webhooks.retry_max_secs = 3600;
+    })
+    .await;
+    app.add_site(site("news")).await;
+    let admin = app.api_key("news", "admin").await;
+    // A receiver that is never there: deliveries stay in the outbox.
+    let created = app
+        .client
+        .post(app.url("/api/v1/sites/news/webhooks"))
+        .bearer_auth(&admin)
+        .json(&json!({"url": "http://127.0.0.1:9/hook", "events": ["comment.created"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let hook: Value = created.json().await.unwrap();
+    let hook = hook["id"].as_str().unwrap().to_string();
+    submit_as(&app, "news", "rain", "layla@example.org", 1).await;
+    app.submit("news", "rain").await; // someone else
+    let log = || async {
+        let v: Value = app
+            .client
+            .get(app.url(&format!("/api/v1/sites/news/webhooks/{hook}/deliveries")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v.to_string()
+    };
+    let before = log().await;
+    assert!(before.contains("Layla Haddad"), "{before}");
+
+    privacy(
+        &app,
+        &admin,
+        "news",
+        "erase",
+        json!({"email": "layla@example.org"}),
+    )
+    .await;
+    let after = log().await;
+    assert!(!after.contains("Layla Haddad"), "{after}");
+    assert!(
+        after.contains("comment.created"),
+        "the other reader's delivery stays: {after}"
+    );
+}
