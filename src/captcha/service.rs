@@ -153,31 +153,28 @@ impl CaptchaService {
     ) -> Result<Challenge, CaptchaError> {
         let length = self.length;
         let pooled = if audio { None } else { self.pool.take() };
-        let _permit = if pooled.is_none() {
-            Some(
-                INLINE_RENDERS
+        let (rendered, wav) = match pooled {
+            // The common case: a pre-rendered image, no hop to a blocking thread.
+            Some(r) => (r, None),
+            None => {
+                let _permit = INLINE_RENDERS
                     .acquire()
                     .await
-                    .map_err(|_| CaptchaError::Render)?,
-            )
-        } else {
-            None
+                    .map_err(|_| CaptchaError::Render)?;
+                tokio::task::spawn_blocking(move || {
+                    let rendered = render(length)?;
+                    let wav = if audio {
+                        Some(render_audio(&rendered.answer)?)
+                    } else {
+                        None
+                    };
+                    Some((rendered, wav))
+                })
+                .await
+                .map_err(|_| CaptchaError::Render)?
+                .ok_or(CaptchaError::Render)?
+            }
         };
-        let (rendered, wav) = tokio::task::spawn_blocking(move || {
-            let rendered = match pooled {
-                Some(r) => r,
-                None => render(length)?,
-            };
-            let wav = if audio {
-                Some(render_audio(&rendered.answer)?)
-            } else {
-                None
-            };
-            Some((rendered, wav))
-        })
-        .await
-        .map_err(|_| CaptchaError::Render)?
-        .ok_or(CaptchaError::Render)?;
         let id = new_id();
         let record = ChallengeRecord {
             id: id.clone(),
