@@ -85,6 +85,13 @@ fn wrk(base: &str, path: &str, script: &str, secs: u64, pid: u32) -> (u64, u64, 
     }
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
+    if let Some(statuses) = text.lines().find(|l| l.starts_with("MAJLIS_STATUSES ")) {
+        eprintln!(
+            "answers by status ({path}{}): {}",
+            if script.is_empty() { "" } else { ", scripted" },
+            &statuses[16..]
+        );
+    }
     let line = text
         .lines()
         .find(|l| l.starts_with("MAJLIS "))
@@ -248,8 +255,14 @@ async fn main() {
         ),
         ("captcha issuance", "/api/v1/captcha?site=bench".into(), ""),
     ];
+    // MAJLIS_BENCH_ONLY=submissions (a name prefix) runs the baseline and
+    // the matching scenarios only.
+    let only = std::env::var("MAJLIS_BENCH_ONLY").unwrap_or_default();
     let mut rows = Vec::new();
     for (name, path, script) in scenarios {
+        if !only.is_empty() && !name.starts_with("static") && !name.starts_with(only.as_str()) {
+            continue;
+        }
         // Reads are measured warm, as on a live site: 2 s of the same load
         // first fills the read cache (1,000 articles) and the connections.
         if !name.starts_with("submissions") && !name.starts_with("captcha") {

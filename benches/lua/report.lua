@@ -6,4 +6,5 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(99),
     summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     summary.requests))
+  if status_report then status_report() end
 end

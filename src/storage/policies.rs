@@ -158,49 +158,41 @@ impl Store {
         hour_ago: i64,
         window_start: i64,
     ) -> Result<AuthorFacts, StorageError> {
-        let by_email = sqlx::query(
-            "SELECT COUNT(*) AS total, \
-             COALESCE(SUM(CASE WHEN status = 'published' THEN 1 ELSE 0 END), 0) AS approved, \
-             COALESCE(SUM(CASE WHEN status IN ('rejected', 'spam') THEN 1 ELSE 0 END), 0) AS rejected, \
-             MAX(created_at) AS last, \
-             COALESCE(SUM(CASE WHEN created_at > $3 THEN 1 ELSE 0 END), 0) AS last_hour, \
-             COALESCE(SUM(CASE WHEN created_at > $4 AND body_fingerprint = $5 THEN 1 ELSE 0 END), 0) AS same_body \
-             FROM comments WHERE site_key = $1 AND author_email = $2",
+        // One round trip: the author's history by email, recent activity by
+        // address hash and copies of the body, each from its own index.
+        let row = sqlx::query(
+            "SELECT e.total, e.approved, e.rejected, e.last, e.last_hour, e.same_body, \
+             i.last AS ip_last, i.last_hour AS ip_last_hour, \
+             (SELECT COUNT(*) FROM comments WHERE site_key = $1 AND body_fingerprint = $5 \
+              AND created_at > $4) AS same_body_any \
+             FROM (SELECT COUNT(*) AS total, \
+               COALESCE(SUM(CASE WHEN status = 'published' THEN 1 ELSE 0 END), 0) AS approved, \
+               COALESCE(SUM(CASE WHEN status IN ('rejected', 'spam') THEN 1 ELSE 0 END), 0) AS rejected, \
+               MAX(created_at) AS last, \
+               COALESCE(SUM(CASE WHEN created_at > $3 THEN 1 ELSE 0 END), 0) AS last_hour, \
+               COALESCE(SUM(CASE WHEN created_at > $4 AND body_fingerprint = $5 THEN 1 ELSE 0 END), 0) AS same_body \
+               FROM comments WHERE site_key = $1 AND author_email = $2) e, \
+             (SELECT MAX(created_at) AS last, COUNT(*) AS last_hour FROM comments \
+               WHERE site_key = $1 AND ip_hash = $6 AND created_at > $3) i",
         )
         .bind(site_key)
         .bind(email)
         .bind(hour_ago)
         .bind(window_start)
         .bind(fingerprint)
-        .fetch_one(&self.reader)
-        .await?;
-        let by_ip = sqlx::query(
-            "SELECT MAX(created_at) AS last, COUNT(*) AS last_hour FROM comments \
-             WHERE site_key = $1 AND ip_hash = $2 AND created_at > $3",
-        )
-        .bind(site_key)
         .bind(ip_hash)
-        .bind(hour_ago)
-        .fetch_one(&self.reader)
-        .await?;
-        let same_body: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM comments WHERE site_key = $1 AND body_fingerprint = $2 AND created_at > $3",
-        )
-        .bind(site_key)
-        .bind(fingerprint)
-        .bind(window_start)
         .fetch_one(&self.reader)
         .await?;
         Ok(AuthorFacts {
-            total: by_email.try_get("total")?,
-            approved: by_email.try_get("approved")?,
-            rejected: by_email.try_get("rejected")?,
-            last_by_email: by_email.try_get("last")?,
-            last_hour_by_email: by_email.try_get("last_hour")?,
-            same_body_same_author: by_email.try_get("same_body")?,
-            last_by_ip: by_ip.try_get("last")?,
-            last_hour_by_ip: by_ip.try_get("last_hour")?,
-            same_body_any_author: same_body,
+            total: row.try_get("total")?,
+            approved: row.try_get("approved")?,
+            rejected: row.try_get("rejected")?,
+            last_by_email: row.try_get("last")?,
+            last_hour_by_email: row.try_get("last_hour")?,
+            same_body_same_author: row.try_get("same_body")?,
+            last_by_ip: row.try_get("ip_last")?,
+            last_hour_by_ip: row.try_get("ip_last_hour")?,
+            same_body_any_author: row.try_get("same_body_any")?,
         })
     }
 }
