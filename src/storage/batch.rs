@@ -2,10 +2,9 @@
 //! `synchronous=FULL` waits for one disk sync, and the single writer
 //! connection serialises them, so one transaction per submission caps
 //! submissions at the disk's sync rate. Instead, one task takes every
-//! submission waiting at that moment and writes them in one transaction, each
-//! inside its own savepoint: a submission that fails (or finds its article
-//! closed) is rolled back alone, the others commit together, and nobody is
-//! answered before the commit that holds their comment is on disk.
+//! submission waiting at that moment and writes them in one transaction: the
+//! others commit together even if one fails (it is then retried alone), and
+//! nobody is answered before the commit that holds their comment is on disk.
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
@@ -83,8 +82,12 @@ async fn run(
     }
 }
 
-/// One transaction for the batch, one savepoint per submission. The outer
-/// error is a failure of the transaction itself (nothing was written).
+/// One transaction for the whole batch. A submission that finds its
+/// article closed writes nothing (see `insert_comment_in`). Should any
+/// submission fail, the transaction is rolled back and each submission is
+/// written again in a transaction of its own, so one bad submission never
+/// costs the others theirs. The outer error is a failure of the batch
+/// transaction itself (nothing was written).
 async fn write(
     writer: &AnyPool,
     batch: &[(NewCommentRecord, Reply)],
@@ -92,21 +95,36 @@ async fn write(
     let mut tx = writer.begin().await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for (c, _) in batch {
-        sqlx::raw_sql("SAVEPOINT submission")
-            .execute(&mut *tx)
-            .await?;
-        let outcome = insert_comment_in(&mut tx, c).await;
-        if matches!(outcome, Ok(InsertOutcome::Stored)) {
-            sqlx::raw_sql("RELEASE submission")
-                .execute(&mut *tx)
-                .await?;
-        } else {
-            sqlx::raw_sql("ROLLBACK TO submission; RELEASE submission")
-                .execute(&mut *tx)
-                .await?;
+        match insert_comment_in(&mut tx, c).await {
+            Ok(outcome) => outcomes.push(Ok(outcome)),
+            // The database itself is unavailable or full: every submission
+            // gets that answer at once, nothing is retried.
+            Err(e @ (StorageError::Unavailable(_) | StorageError::Full(_))) => return Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, "a submission failed in a batch; writing them one by one");
+                tx.rollback().await?;
+                return Ok(one_by_one(writer, batch).await);
+            }
         }
-        outcomes.push(outcome);
     }
     tx.commit().await?;
     Ok(outcomes)
+}
+
+async fn one_by_one(
+    writer: &AnyPool,
+    batch: &[(NewCommentRecord, Reply)],
+) -> Vec<Result<InsertOutcome, StorageError>> {
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for (c, _) in batch {
+        let outcome = async {
+            let mut tx = writer.begin().await?;
+            let outcome = insert_comment_in(&mut tx, c).await?;
+            tx.commit().await?;
+            Ok(outcome)
+        }
+        .await;
+        outcomes.push(outcome);
+    }
+    outcomes
 }

@@ -455,13 +455,19 @@ pub(super) async fn insert_comment_in(
     conn: &mut sqlx::AnyConnection,
     c: &NewCommentRecord,
 ) -> Result<InsertOutcome, StorageError> {
-    // A write first, so SQLite takes the write lock before any read.
-    sqlx::query(
+    // Register the article, or fill in its missing URL and title, unless it
+    // is closed (by flag, by its `closes_at`, or by the site's auto-close
+    // age): then the upsert writes nothing and returns no row. One statement,
+    // and a write first, so SQLite takes the write lock before any read.
+    let article = sqlx::query(
         "INSERT INTO articles (id, site_key, article_key, url, title, closed, created_at) \
          VALUES ($1, $2, $3, $4, $5, 0, $6) \
          ON CONFLICT (site_key, article_key) DO UPDATE SET \
          url = COALESCE(articles.url, excluded.url), \
-         title = COALESCE(articles.title, excluded.title)",
+         title = COALESCE(articles.title, excluded.title) \
+         WHERE articles.closed = 0 AND (articles.closes_at IS NULL OR articles.closes_at > $6) \
+         AND articles.created_at >= $7 \
+         RETURNING id",
     )
     .bind(new_id())
     .bind(&c.site_key)
@@ -469,26 +475,13 @@ pub(super) async fn insert_comment_in(
     .bind(&c.article_url)
     .bind(&c.article_title)
     .bind(c.created_at)
-    .execute(&mut *conn)
+    .bind(c.closed_if_created_before.unwrap_or(i64::MIN))
+    .fetch_optional(&mut *conn)
     .await?;
-    let article = sqlx::query(
-        "SELECT id, closed, closes_at, created_at FROM articles \
-         WHERE site_key = $1 AND article_key = $2",
-    )
-    .bind(&c.site_key)
-    .bind(&c.article_key)
-    .fetch_one(&mut *conn)
-    .await?;
-    let article_id: String = article.try_get("id")?;
-    let closed: i64 = article.try_get("closed")?;
-    let closes_at: Option<i64> = article.try_get("closes_at")?;
-    let registered_at: i64 = article.try_get("created_at")?;
-    let closed_by_age = c
-        .closed_if_created_before
-        .is_some_and(|limit| registered_at < limit);
-    if closed != 0 || closes_at.is_some_and(|t| t <= c.created_at) || closed_by_age {
+    let Some(article) = article else {
         return Ok(InsertOutcome::ArticleClosed);
-    }
+    };
+    let article_id: String = article.try_get("id")?;
     let published = c.status == CommentStatus::Published;
     sqlx::query(
         "INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
