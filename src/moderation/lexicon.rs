@@ -343,23 +343,33 @@ impl Lexicon {
 /// True when `head` + `ch` repeated `k` times + `tail` (all expanded with their run
 /// counts) spells one of `list`, for some `k` in `0..=extra`.
 fn spells(head: &[SChar], ch: char, extra: u16, tail: &[SChar], list: &[&str]) -> bool {
-    let expanded = |chars: &[SChar]| -> usize { chars.iter().map(|c| c.count as usize).sum() };
-    let base = expanded(head) + expanded(tail);
     list.iter().any(|p| {
-        let plen = p.chars().count();
-        if plen < base || plen > base + extra as usize {
-            return false;
+        // Peel `head` off the front of the word and `tail` off its back (most words fail on
+        // their first char, without counting their chars); what is left must be `ch`
+        // repeated at most `extra` times.
+        let mut rest = p.chars();
+        for c in head {
+            for _ in 0..c.count {
+                if rest.next() != Some(c.ch) {
+                    return false;
+                }
+            }
         }
-        let k = plen - base;
-        let it = head
-            .iter()
-            .flat_map(|c| std::iter::repeat_n(c.ch, c.count as usize))
-            .chain(std::iter::repeat_n(ch, k))
-            .chain(
-                tail.iter()
-                    .flat_map(|c| std::iter::repeat_n(c.ch, c.count as usize)),
-            );
-        it.eq(p.chars())
+        for c in tail.iter().rev() {
+            for _ in 0..c.count {
+                if rest.next_back() != Some(c.ch) {
+                    return false;
+                }
+            }
+        }
+        let mut k = 0usize;
+        for r in rest {
+            if r != ch {
+                return false;
+            }
+            k += 1;
+        }
+        k <= usize::from(extra)
     })
 }
 
