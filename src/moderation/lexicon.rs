@@ -854,6 +854,27 @@ impl Workspace {
             self.push_base(t, sc_start, scan);
         }
         scan.finish();
+        // A join needs two single-letter tokens; without them (the usual case) every base
+        // token is a token and the join loop below is skipped.
+        if self
+            .base
+            .iter()
+            .filter(|b| b.single_letter)
+            .nth(1)
+            .is_none()
+        {
+            self.toks
+                .extend(self.base.iter().enumerate().map(|(i, b)| Tok {
+                    b0: i,
+                    b1: i + 1,
+                    k0: b.k0,
+                    k1: b.k1,
+                    script: b.script,
+                    has_digit: b.has_digit,
+                    has_symbol: b.has_symbol,
+                }));
+            return;
+        }
         // Join runs of single letters.
         let n = self.base.len();
         let mut i = 0;
