@@ -144,12 +144,12 @@ impl Lexicon {
         for (i, def) in defs.into_iter().enumerate() {
             last = i;
             key.build(def.term);
-            ws.tokenize(&key.chars);
+            ws.tokenize(key.chars());
             if ws.toks.is_empty() {
                 return Err((i, EntryError::Empty));
             }
             let mut scan = Scan::default();
-            ws.fill_main_scan(&key.chars, &mut scan);
+            ws.fill_main_scan(key.chars(), &mut scan);
             let mut has_arabic = false;
             let mut has_latin = false;
             let mut letters = 0usize;
@@ -248,7 +248,7 @@ impl Lexicon {
             return hits;
         };
         let mut scan = std::mem::take(&mut ws.scan);
-        ws.tokenize_scan(&key.chars, &mut scan);
+        ws.tokenize_scan(key.chars(), &mut scan);
         if ws.toks.is_empty() {
             ws.scan = scan;
             return hits;
@@ -276,7 +276,7 @@ impl Lexicon {
             for b in t.b0..t.b1 {
                 if let Some(bt) = ws.base.get(b) {
                     ws.tmp
-                        .extend(key.chars.get(bt.k0..bt.k1).unwrap_or(&[]).iter().copied());
+                        .extend(key.chars().get(bt.k0..bt.k1).unwrap_or(&[]).iter().copied());
                 }
             }
             if ws.tmp.iter().any(|&c| leet(c) != c) {
@@ -1001,8 +1001,8 @@ mod tests {
         l.find(&key, &mut ws)
             .into_iter()
             .map(|h| {
-                let s = key.starts.get(h.k0).copied().unwrap();
-                let e = key.ends.get(h.k1 - 1).copied().unwrap();
+                let s = key.starts().get(h.k0).copied().unwrap();
+                let e = key.ends().get(h.k1 - 1).copied().unwrap();
                 (text[s..e].to_string(), h.via)
             })
             .collect()
@@ -1026,7 +1026,7 @@ mod tests {
         for (text, want) in cases {
             let mut key = KeyBuf::default();
             key.build(text);
-            ws.tokenize(&key.chars);
+            ws.tokenize(key.chars());
             assert_eq!(ws.toks.len(), *want, "{text}");
         }
     }
