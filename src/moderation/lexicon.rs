@@ -144,12 +144,12 @@ impl Lexicon {
         for (i, def) in defs.into_iter().enumerate() {
             last = i;
             key.build(def.term);
-            ws.tokenize(&key.chars);
+            ws.tokenize(key.chars());
             if ws.toks.is_empty() {
                 return Err((i, EntryError::Empty));
             }
             let mut scan = Scan::default();
-            ws.fill_main_scan(&key.chars, &mut scan);
+            ws.fill_main_scan(key.chars(), &mut scan);
             let mut has_arabic = false;
             let mut has_latin = false;
             let mut letters = 0usize;
@@ -248,7 +248,7 @@ impl Lexicon {
             return hits;
         };
         let mut scan = std::mem::take(&mut ws.scan);
-        ws.tokenize_scan(&key.chars, &mut scan);
+        ws.tokenize_scan(key.chars(), &mut scan);
         if ws.toks.is_empty() {
             ws.scan = scan;
             return hits;
@@ -276,7 +276,7 @@ impl Lexicon {
             for b in t.b0..t.b1 {
                 if let Some(bt) = ws.base.get(b) {
                     ws.tmp
-                        .extend(key.chars.get(bt.k0..bt.k1).unwrap_or(&[]).iter().copied());
+                        .extend(key.chars().get(bt.k0..bt.k1).unwrap_or(&[]).iter().copied());
                 }
             }
             if ws.tmp.iter().any(|&c| leet(c) != c) {
@@ -343,23 +343,33 @@ impl Lexicon {
 /// True when `head` + `ch` repeated `k` times + `tail` (all expanded with their run
 /// counts) spells one of `list`, for some `k` in `0..=extra`.
 fn spells(head: &[SChar], ch: char, extra: u16, tail: &[SChar], list: &[&str]) -> bool {
-    let expanded = |chars: &[SChar]| -> usize { chars.iter().map(|c| c.count as usize).sum() };
-    let base = expanded(head) + expanded(tail);
     list.iter().any(|p| {
-        let plen = p.chars().count();
-        if plen < base || plen > base + extra as usize {
-            return false;
+        // Peel `head` off the front of the word and `tail` off its back (most words fail on
+        // their first char, without counting their chars); what is left must be `ch`
+        // repeated at most `extra` times.
+        let mut rest = p.chars();
+        for c in head {
+            for _ in 0..c.count {
+                if rest.next() != Some(c.ch) {
+                    return false;
+                }
+            }
         }
-        let k = plen - base;
-        let it = head
-            .iter()
-            .flat_map(|c| std::iter::repeat_n(c.ch, c.count as usize))
-            .chain(std::iter::repeat_n(ch, k))
-            .chain(
-                tail.iter()
-                    .flat_map(|c| std::iter::repeat_n(c.ch, c.count as usize)),
-            );
-        it.eq(p.chars())
+        for c in tail.iter().rev() {
+            for _ in 0..c.count {
+                if rest.next_back() != Some(c.ch) {
+                    return false;
+                }
+            }
+        }
+        let mut k = 0usize;
+        for r in rest {
+            if r != ch {
+                return false;
+            }
+            k += 1;
+        }
+        k <= usize::from(extra)
     })
 }
 
@@ -844,6 +854,27 @@ impl Workspace {
             self.push_base(t, sc_start, scan);
         }
         scan.finish();
+        // A join needs two single-letter tokens; without them (the usual case) every base
+        // token is a token and the join loop below is skipped.
+        if self
+            .base
+            .iter()
+            .filter(|b| b.single_letter)
+            .nth(1)
+            .is_none()
+        {
+            self.toks
+                .extend(self.base.iter().enumerate().map(|(i, b)| Tok {
+                    b0: i,
+                    b1: i + 1,
+                    k0: b.k0,
+                    k1: b.k1,
+                    script: b.script,
+                    has_digit: b.has_digit,
+                    has_symbol: b.has_symbol,
+                }));
+            return;
+        }
         // Join runs of single letters.
         let n = self.base.len();
         let mut i = 0;
@@ -970,8 +1001,8 @@ mod tests {
         l.find(&key, &mut ws)
             .into_iter()
             .map(|h| {
-                let s = key.starts.get(h.k0).copied().unwrap();
-                let e = key.ends.get(h.k1 - 1).copied().unwrap();
+                let s = key.starts().get(h.k0).copied().unwrap();
+                let e = key.ends().get(h.k1 - 1).copied().unwrap();
                 (text[s..e].to_string(), h.via)
             })
             .collect()
@@ -995,7 +1026,7 @@ mod tests {
         for (text, want) in cases {
             let mut key = KeyBuf::default();
             key.build(text);
-            ws.tokenize(&key.chars);
+            ws.tokenize(key.chars());
             assert_eq!(ws.toks.len(), *want, "{text}");
         }
     }

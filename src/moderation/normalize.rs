@@ -57,18 +57,21 @@ pub fn match_key(text: &str) -> MatchKey {
     let mut buf = KeyBuf::default();
     buf.build(text);
     MatchKey {
-        key: buf.chars.iter().collect(),
-        offsets: buf.starts,
-        ends: buf.ends,
+        key: buf.chars().iter().collect(),
+        offsets: buf.starts().to_vec(),
+        ends: buf.ends().to_vec(),
     }
 }
 
 /// Reusable internal form of a match key (chars instead of a String).
+///
+/// The three buffers only grow: the key is their first `len` slots (see [`KeyBuf::build`]).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct KeyBuf {
-    pub chars: Vec<char>,
-    pub starts: Vec<usize>,
-    pub ends: Vec<usize>,
+    chars: Vec<char>,
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    len: usize,
     /// Longest run of one repeated ORIGINAL character (0 for an empty text).
     pub max_run: usize,
     /// The original text may contain a mixed-script word (the fast exit of
@@ -106,17 +109,38 @@ const fn arabic_table() -> [char; 256] {
 }
 
 impl KeyBuf {
+    /// The key chars.
+    pub fn chars(&self) -> &[char] {
+        self.chars.get(..self.len).unwrap_or(&[])
+    }
+
+    /// Per key char: original byte offset where its source character starts.
+    pub fn starts(&self) -> &[usize] {
+        self.starts.get(..self.len).unwrap_or(&[])
+    }
+
+    /// Per key char: original byte offset where its source character ends.
+    pub fn ends(&self) -> &[usize] {
+        self.ends.get(..self.len).unwrap_or(&[])
+    }
+
     pub fn build(&mut self, text: &str) {
-        // Work on local vectors so that lengths and capacities stay in registers.
+        // The hot loop writes by index into slots instead of pushing: a push re-checks the
+        // capacity and may call the allocator, which keeps the three vectors' lengths in
+        // memory instead of registers. The buffers keep their length between calls (so they
+        // are filled once, not per call). Invariant: they have at least
+        // `n + (text.len() - pos)` slots, so every fast-path write is in bounds (each fast
+        // path consumes at least one byte and emits at most one key char); the slow path
+        // restores it after an NFKC expansion.
         let mut chars = std::mem::take(&mut self.chars);
         let mut starts = std::mem::take(&mut self.starts);
         let mut ends = std::mem::take(&mut self.ends);
-        chars.clear();
-        starts.clear();
-        ends.clear();
-        chars.reserve(text.len());
-        starts.reserve(text.len());
-        ends.reserve(text.len());
+        if chars.len() < text.len() {
+            chars.resize(text.len(), '\0');
+            starts.resize(text.len(), 0);
+            ends.resize(text.len(), 0);
+        }
+        let mut n = 0usize;
         let mut maybe_mixed = false;
         let mut dot_slash = false;
         let (mut letters, mut upper) = (0usize, 0usize);
@@ -136,9 +160,9 @@ impl KeyBuf {
                 dot_slash |= b == b'.' || b == b'/';
                 letters += usize::from(b.is_ascii_alphabetic());
                 upper += usize::from(b.is_ascii_uppercase());
-                chars.push(char::from(b.to_ascii_lowercase()));
-                starts.push(pos);
-                ends.push(pos + 1);
+                let k = char::from(b.to_ascii_lowercase());
+                put(&mut chars, &mut starts, &mut ends, n, k, pos, pos + 1);
+                n += 1;
                 pos += 1;
                 continue;
             }
@@ -152,12 +176,12 @@ impl KeyBuf {
                     run = if u == prev { run + 1 } else { 1 };
                     max_run = max_run.max(run);
                     prev = u;
-                    maybe_mixed |= matches!(idx, 0x60..=0x69 | 0xF0..=0xF9);
                     let k = ARABIC.get(idx).copied().unwrap_or('\0');
+                    // Only the Arabic-Indic and Persian digits fold to ASCII (to digits).
+                    maybe_mixed |= k != '\0' && k.is_ascii();
                     if k != '\0' {
-                        chars.push(k);
-                        starts.push(pos);
-                        ends.push(pos + 2);
+                        put(&mut chars, &mut starts, &mut ends, n, k, pos, pos + 2);
+                        n += 1;
                     }
                     pos += 2;
                     continue;
@@ -172,9 +196,11 @@ impl KeyBuf {
             prev = u;
             let end = pos + c.len_utf8();
             maybe_mixed |= matches!(u, 0x00C0..=0x052F | 0x1E00..=0x1EFF | 0xFF10..=0xFF5A);
-            push_key_chars(c, pos, end, &mut chars, &mut starts, &mut ends);
+            let rest = text.len() - end;
+            n = push_key_chars(c, pos, end, rest, n, &mut chars, &mut starts, &mut ends);
             pos = end;
         }
+        self.len = n;
         self.max_run = max_run;
         self.may_link = dot_slash && letters > 0;
         self.maybe_mixed = maybe_mixed;
@@ -186,22 +212,58 @@ impl KeyBuf {
     }
 }
 
+/// Writes key char `n` (in bounds by the invariant of [`KeyBuf::build`]).
+#[inline(always)]
+fn put(
+    chars: &mut [char],
+    starts: &mut [usize],
+    ends: &mut [usize],
+    n: usize,
+    k: char,
+    start: usize,
+    end: usize,
+) {
+    if let (Some(c), Some(s), Some(e)) = (chars.get_mut(n), starts.get_mut(n), ends.get_mut(n)) {
+        *c = k;
+        *s = start;
+        *e = end;
+    }
+}
+
 /// Slow path of [`KeyBuf::build`], kept out of line so that the hot loop keeps its state in
-/// registers.
+/// registers. Writes the key chars of `c` from slot `n` on and returns the new count; then
+/// makes room for `rest` more bytes of text (growing geometrically, so that a text of many
+/// expanding characters stays linear).
 #[inline(never)]
+#[allow(clippy::too_many_arguments)]
 fn push_key_chars(
     c: char,
     pos: usize,
     end: usize,
+    rest: usize,
+    mut n: usize,
     chars: &mut Vec<char>,
     starts: &mut Vec<usize>,
     ends: &mut Vec<usize>,
-) {
+) -> usize {
     key_chars(c, |k| {
-        chars.push(k);
-        starts.push(pos);
-        ends.push(end);
+        if n < chars.len() {
+            put(chars, starts, ends, n, k, pos, end);
+        } else {
+            chars.push(k);
+            starts.push(pos);
+            ends.push(end);
+        }
+        n += 1;
     });
+    let want = n + rest;
+    if chars.len() < want {
+        let len = want.max(2 * chars.len());
+        chars.resize(len, '\0');
+        starts.resize(len, 0);
+        ends.resize(len, 0);
+    }
+    n
 }
 
 /// Emits the key characters for one original character.

@@ -12,8 +12,8 @@ use super::verdict::{Action, Field, Finding, ReasonCode, Span, Throttle};
 use super::{Signals, Submission};
 
 fn key_span(key: &KeyBuf, k0: usize, k1: usize) -> Option<Span> {
-    let start = *key.starts.get(k0)?;
-    let end = *key.ends.get(k1.checked_sub(1)?)?;
+    let start = *key.starts().get(k0)?;
+    let end = *key.ends().get(k1.checked_sub(1)?)?;
     Some(Span { start, end })
 }
 
