@@ -588,6 +588,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.forget_rules(site_key);
         Ok(())
     }
 

@@ -29,14 +29,25 @@ pub struct AuthorFacts {
 }
 
 impl Store {
-    /// The version of a site's stored policy, if it has one.
+    /// The version of a site's stored policy, if it has one. Asked on every
+    /// submission: on SQLite (one process, every write goes through this
+    /// store) it is remembered until this store changes it.
     pub async fn policy_version(&self, site_key: &str) -> Result<Option<i64>, StorageError> {
-        Ok(
+        if let Some(memo) = &self.rules_memo
+            && let Some(v) = memo.version(site_key)
+        {
+            return Ok(v);
+        }
+        let generation = self.rules_memo.as_ref().map(|m| m.generation());
+        let version: Option<i64> =
             sqlx::query_scalar("SELECT version FROM site_policies WHERE site_key = $1")
                 .bind(site_key)
                 .fetch_optional(&self.reader)
-                .await?,
-        )
+                .await?;
+        if let (Some(memo), Some(g)) = (&self.rules_memo, generation) {
+            memo.put_version(site_key, version, g);
+        }
+        Ok(version)
     }
 
     /// (version, JSON document) of a site's stored policy.
@@ -84,6 +95,7 @@ impl Store {
             .execute(&self.writer)
             .await?
         };
+        self.forget_rules(site_key);
         if r.rows_affected() == 1 {
             Ok(next)
         } else {
@@ -91,12 +103,20 @@ impl Store {
         }
     }
 
-    /// Blocks of a site that have not expired.
+    /// Blocks of a site that have not expired. Asked on every submission;
+    /// remembered on SQLite like `policy_version`.
     pub async fn active_blocks(
         &self,
         site_key: &str,
         now: i64,
     ) -> Result<Vec<BlockEntry>, StorageError> {
+        let active = |b: &BlockEntry| b.expires_at.is_none_or(|t| t > now);
+        if let Some(memo) = &self.rules_memo
+            && let Some(blocks) = memo.blocks(site_key)
+        {
+            return Ok(blocks.iter().filter(|b| active(b)).cloned().collect());
+        }
+        let generation = self.rules_memo.as_ref().map(|m| m.generation());
         let rows = sqlx::query(
             "SELECT id, kind, value, reason, expires_at, created_at FROM blocklist_entries \
              WHERE site_key = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY created_at, id",
@@ -105,7 +125,8 @@ impl Store {
         .bind(now)
         .fetch_all(&self.reader)
         .await?;
-        rows.iter()
+        let blocks = rows
+            .iter()
             .map(|r| {
                 Ok(BlockEntry {
                     id: r.try_get("id")?,
@@ -116,7 +137,11 @@ impl Store {
                     created_at: r.try_get("created_at")?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        if let (Some(memo), Some(g)) = (&self.rules_memo, generation) {
+            memo.put_blocks(site_key, blocks.clone(), g);
+        }
+        Ok(blocks)
     }
 
     /// Add or renew a block.
@@ -135,6 +160,7 @@ impl Store {
         .bind(b.created_at)
         .execute(&self.writer)
         .await?;
+        self.forget_rules(site_key);
         Ok(())
     }
 
@@ -144,6 +170,7 @@ impl Store {
             .bind(id)
             .execute(&self.writer)
             .await?;
+        self.forget_rules(site_key);
         Ok(r.rows_affected() == 1)
     }
 
@@ -194,5 +221,68 @@ impl Store {
             last_hour_by_ip: row.try_get("ip_last_hour")?,
             same_body_any_author: row.try_get("same_body_any")?,
         })
+    }
+}
+
+/// What `policy_version` and `active_blocks` last read per site, kept only on
+/// SQLite. Every change through this store forgets the site and bumps the
+/// generation; a read that started before a change does not store its
+/// (possibly stale) answer.
+#[derive(Debug, Default)]
+pub(super) struct RulesMemo {
+    generation: std::sync::atomic::AtomicU64,
+    sites: std::sync::Mutex<std::collections::HashMap<String, MemoEntry>>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct MemoEntry {
+    version: Option<Option<i64>>,
+    blocks: Option<Vec<BlockEntry>>,
+}
+
+impl RulesMemo {
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn version(&self, site: &str) -> Option<Option<i64>> {
+        self.sites.lock().ok()?.get(site)?.version
+    }
+
+    fn blocks(&self, site: &str) -> Option<Vec<BlockEntry>> {
+        self.sites.lock().ok()?.get(site)?.blocks.clone()
+    }
+
+    fn put_version(&self, site: &str, version: Option<i64>, generation: u64) {
+        if let Ok(mut sites) = self.sites.lock()
+            && generation == self.generation()
+        {
+            sites.entry(site.to_string()).or_default().version = Some(version);
+        }
+    }
+
+    fn put_blocks(&self, site: &str, blocks: Vec<BlockEntry>, generation: u64) {
+        if let Ok(mut sites) = self.sites.lock()
+            && generation == self.generation()
+        {
+            sites.entry(site.to_string()).or_default().blocks = Some(blocks);
+        }
+    }
+
+    fn forget(&self, site: &str) {
+        if let Ok(mut sites) = self.sites.lock() {
+            self.generation
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            sites.remove(site);
+        }
+    }
+}
+
+impl Store {
+    /// A site's policy or blocks changed.
+    pub(super) fn forget_rules(&self, site_key: &str) {
+        if let Some(memo) = &self.rules_memo {
+            memo.forget(site_key);
+        }
     }
 }

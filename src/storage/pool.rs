@@ -44,6 +44,8 @@ pub struct Store {
     pub(super) sqlite_synchronous: &'static str,
     /// SQLite: the group-commit writer of submissions.
     pub(super) batcher: Option<super::batch::CommentBatcher>,
+    /// SQLite: policy versions and blocks as last read (see `RulesMemo`).
+    pub(super) rules_memo: Option<std::sync::Arc<super::policies::RulesMemo>>,
 }
 
 /// What is published under an article changed (site key, article key).
@@ -72,6 +74,7 @@ impl Store {
                 published: tokio::sync::broadcast::channel(1024).0,
                 sqlite_synchronous: "FULL",
                 batcher: None,
+                rules_memo: None,
             });
         }
         let Some(path) = url.strip_prefix("sqlite://") else {
@@ -131,6 +134,7 @@ impl Store {
                 writer.clone(),
                 published.clone(),
             )),
+            rules_memo: Some(std::sync::Arc::default()),
             reader,
             writer,
             backend: Backend::Sqlite,
