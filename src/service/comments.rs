@@ -93,6 +93,7 @@ pub async fn submit_comment(
             &fingerprint,
             ctx.now - HOUR_MS,
             ctx.now - window_ms,
+            policy.config().rate.max_per_hour_ip,
         )
         .await?;
     let blocks = ctx.store.active_blocks(site_key, ctx.now).await?;

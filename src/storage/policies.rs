@@ -23,6 +23,7 @@ pub struct AuthorFacts {
     pub last_by_email: Option<i64>,
     pub last_hour_by_email: i64,
     pub last_by_ip: Option<i64>,
+    /// Counted up to the cap the rules compare it with.
     pub last_hour_by_ip: i64,
     pub same_body_same_author: i64,
     pub same_body_any_author: i64,
@@ -184,9 +185,13 @@ impl Store {
         fingerprint: &str,
         hour_ago: i64,
         window_start: i64,
+        ip_count_cap: u32,
     ) -> Result<AuthorFacts, StorageError> {
         // One round trip: the author's history by email, recent activity by
-        // address hash and copies of the body, each from its own index.
+        // address hash and copies of the body, each from its own index. The
+        // address's count stops at `ip_count_cap` (the rules only ask whether
+        // it reached the hourly cap): many readers behind one address must
+        // not make every submission count all of their comments.
         let row = sqlx::query(
             "SELECT e.total, e.approved, e.rejected, e.last, e.last_hour, e.same_body, \
              i.last AS ip_last, i.last_hour AS ip_last_hour, \
@@ -199,8 +204,10 @@ impl Store {
                COALESCE(SUM(CASE WHEN created_at > $3 THEN 1 ELSE 0 END), 0) AS last_hour, \
                COALESCE(SUM(CASE WHEN created_at > $4 AND body_fingerprint = $5 THEN 1 ELSE 0 END), 0) AS same_body \
                FROM comments WHERE site_key = $1 AND author_email = $2) e, \
-             (SELECT MAX(created_at) AS last, COUNT(*) AS last_hour FROM comments \
-               WHERE site_key = $1 AND ip_hash = $6 AND created_at > $3) i",
+             (SELECT (SELECT MAX(created_at) FROM comments WHERE site_key = $1 AND ip_hash = $6) \
+                 AS last, \
+               (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE site_key = $1 AND ip_hash = $6 \
+                 AND created_at > $3 LIMIT $7) capped) AS last_hour) i",
         )
         .bind(site_key)
         .bind(email)
@@ -208,6 +215,7 @@ impl Store {
         .bind(window_start)
         .bind(fingerprint)
         .bind(ip_hash)
+        .bind(i64::from(ip_count_cap))
         .fetch_one(&self.reader)
         .await?;
         Ok(AuthorFacts {
