@@ -8,7 +8,7 @@ use crate::domain::{
 };
 use crate::email::{Composer, MailComment};
 use crate::moderation::{Action, Submission, body_fingerprint, evaluate};
-use crate::storage::{InsertOutcome, NewCommentRecord, StorageError, Store};
+use crate::storage::{AuthorQuery, InsertOutcome, NewCommentRecord, StorageError, Store};
 
 /// What a successful submission tells the submitter.
 #[derive(Debug, Clone)]
@@ -86,15 +86,15 @@ pub async fn submit_comment(
     let window_ms = i64::from(policy.config().duplicates.window_minutes).saturating_mul(60_000);
     let facts = ctx
         .store
-        .author_facts(
+        .author_facts(&AuthorQuery {
             site_key,
-            comment.email.as_str(),
-            &ctx.ip_hash,
-            &fingerprint,
-            ctx.now - HOUR_MS,
-            ctx.now - window_ms,
-            policy.config().rate.max_per_hour_ip,
-        )
+            email: comment.email.as_str(),
+            ip_hash: &ctx.ip_hash,
+            fingerprint: &fingerprint,
+            hour_ago: ctx.now - HOUR_MS,
+            window_start: ctx.now - window_ms,
+            ip_count_cap: policy.config().rate.max_per_hour_ip,
+        })
         .await?;
     let blocks = ctx.store.active_blocks(site_key, ctx.now).await?;
     let mut signals = signals(&facts, &blocks, comment.email.as_str(), ctx.ip, ctx.now);

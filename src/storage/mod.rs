@@ -36,7 +36,7 @@ pub use dashboard::{
 pub use error::StorageError;
 pub use moderators::ModeratorRecord;
 pub use outbox::{DigestCandidate, NewOutboxMessage, OutboxMessage, SiteEmailSettings};
-pub use policies::{AuthorFacts, BlockEntry};
+pub use policies::{AuthorFacts, AuthorQuery, BlockEntry};
 pub use pool::{Backend, CACHE_CHANNEL, PublishedChange, Store};
 pub use privacy::{Erasure, ErasureOutcome, MailRecord, PrivacyRecords};
 pub use webhooks::{

@@ -14,6 +14,21 @@ pub struct BlockEntry {
     pub created_at: i64,
 }
 
+/// Whose facts `author_facts` gathers, and over which windows.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthorQuery<'a> {
+    pub site_key: &'a str,
+    pub email: &'a str,
+    pub ip_hash: &'a str,
+    pub fingerprint: &'a str,
+    /// Comments after this instant (unix ms) count for the hourly caps.
+    pub hour_ago: i64,
+    /// Start of the duplicate-body window (unix ms).
+    pub window_start: i64,
+    /// The address's hourly count is counted up to this (the rules' cap).
+    pub ip_count_cap: u32,
+}
+
 /// Facts about an author gathered before the rules decide.
 #[derive(Debug, Clone, Default)]
 pub struct AuthorFacts {
@@ -177,16 +192,16 @@ impl Store {
 
     /// History and recent activity of an author (by email and by IP hash) and
     /// copies of the same body, for the posting rules.
-    pub async fn author_facts(
-        &self,
-        site_key: &str,
-        email: &str,
-        ip_hash: &str,
-        fingerprint: &str,
-        hour_ago: i64,
-        window_start: i64,
-        ip_count_cap: u32,
-    ) -> Result<AuthorFacts, StorageError> {
+    pub async fn author_facts(&self, q: &AuthorQuery<'_>) -> Result<AuthorFacts, StorageError> {
+        let AuthorQuery {
+            site_key,
+            email,
+            ip_hash,
+            fingerprint,
+            hour_ago,
+            window_start,
+            ip_count_cap,
+        } = *q;
         // One round trip: the author's history by email, recent activity by
         // address hash and copies of the body, each from its own index. The
         // address's count stops at `ip_count_cap` (the rules only ask whether
