@@ -638,19 +638,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(AuditRow {
-                    entry: AuditEntry {
-                        id: r.try_get("id")?,
-                        site_key: r.try_get("site_key")?,
-                        comment_id: r.try_get("comment_id")?,
-                        actor_kind: r.try_get("actor_kind")?,
-                        actor_id: r.try_get("actor_id")?,
-                        action: r.try_get("action")?,
-                        from_status: r.try_get("from_status")?,
-                        to_status: r.try_get("to_status")?,
-                        reason: r.try_get("reason")?,
-                        note: r.try_get("note")?,
-                        created_at: r.try_get("created_at")?,
-                    },
+                    entry: super::audit::entry(r)?,
                     details: r.try_get("details")?,
                     actor_email: r.try_get("actor_email")?,
                 })
