@@ -168,7 +168,7 @@
       el("label", { "for": termsId }, [termsLink]), termsErr]));
 
     var captcha = null;
-    var img = el("img", { alt: t("form.captcha_alt"), width: "220", height: "90" });
+    var img = el("img", { alt: t("form.captcha_alt"), width: "200", height: "80" });
     var audio = el("audio", { controls: "", preload: "none", hidden: "" });
     var answer = el("input", { name: "captcha_answer", type: "text", autocomplete: "off", autocapitalize: "off", spellcheck: "false", required: "", dir: "ltr" });
     // A new code; with `withAudio` also its spoken version, played at once.
