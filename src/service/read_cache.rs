@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 /// A cached answer body and its entity tag.
 #[derive(Debug)]
 pub struct Cached {
-    pub body: Vec<u8>,
+    /// Shared, so answering from the cache copies nothing.
+    pub body: bytes::Bytes,
     pub etag: String,
     at: Instant,
 }
@@ -22,7 +23,7 @@ impl Cached {
     pub fn new(body: Vec<u8>) -> Arc<Cached> {
         let etag = format!("\"{:016x}\"", fnv1a(&body));
         Arc::new(Cached {
-            body,
+            body: bytes::Bytes::from(body),
             etag,
             at: Instant::now(),
         })
