@@ -9,7 +9,7 @@
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::comments::{InsertOutcome, NewCommentRecord, insert_comment_in};
+use super::comments::{InsertOutcome, NewCommentRecord, insert_comment_alone, insert_comment_in};
 use super::{PublishedChange, StorageError};
 use crate::domain::CommentStatus;
 
@@ -117,14 +117,7 @@ async fn one_by_one(
 ) -> Vec<Result<InsertOutcome, StorageError>> {
     let mut outcomes = Vec::with_capacity(batch.len());
     for (c, _) in batch {
-        let outcome = async {
-            let mut tx = writer.begin().await?;
-            let outcome = insert_comment_in(&mut tx, c).await?;
-            tx.commit().await?;
-            Ok(outcome)
-        }
-        .await;
-        outcomes.push(outcome);
+        outcomes.push(insert_comment_alone(writer, c).await);
     }
     outcomes
 }

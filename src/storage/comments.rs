@@ -172,14 +172,8 @@ impl Store {
         if let Some(batcher) = &self.batcher {
             return batcher.insert(c.clone()).await;
         }
-        let mut tx = self.writer.begin().await?;
-        let outcome = insert_comment_in(&mut tx, c).await?;
-        if outcome != InsertOutcome::Stored {
-            tx.rollback().await?;
-            return Ok(outcome);
-        }
-        tx.commit().await?;
-        if c.status == CommentStatus::Published {
+        let outcome = insert_comment_alone(&self.writer, c).await?;
+        if outcome == InsertOutcome::Stored && c.status == CommentStatus::Published {
             self.announce_published_change(&c.site_key, &c.article_key)
                 .await;
         }
@@ -447,6 +441,21 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// One submission in a transaction of its own (committed only when stored).
+pub(super) async fn insert_comment_alone(
+    writer: &sqlx::AnyPool,
+    c: &NewCommentRecord,
+) -> Result<InsertOutcome, StorageError> {
+    let mut tx = writer.begin().await?;
+    let outcome = insert_comment_in(&mut tx, c).await?;
+    if outcome == InsertOutcome::Stored {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(outcome)
 }
 
 /// The writes of one submission on a connection inside a transaction: the

@@ -37,6 +37,18 @@ struct IssuedChallenge {
     expires_at: String,
 }
 
+/// Count one security code for the client with this address hash against
+/// `captcha.max_per_minute_per_ip` (the API and the no-JS section share it).
+pub async fn within_code_budget(
+    state: &AppState,
+    client_ip_hash: &str,
+) -> Result<(), crate::service::Limited> {
+    state
+        .captcha_limiter
+        .check(&format!("captcha:{client_ip_hash}"), now_ms())
+        .await
+}
+
 pub fn captcha_error(e: CaptchaError, lang: crate::domain::Lang) -> ApiError {
     match e {
         CaptchaError::Invalid => ApiError::new(ErrorCode::CaptchaInvalid, lang),
@@ -72,8 +84,8 @@ pub async fn issue(
         return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
     };
     let site = load_site(&state, &req, site_key).await?;
-    let bucket = format!("captcha:{}", super::comments::ip_hash(&state, &req));
-    if let Err(limited) = state.captcha_limiter.check(&bucket, now_ms()).await {
+    let client = super::comments::ip_hash(&state, &req);
+    if let Err(limited) = within_code_budget(&state, &client).await {
         return Err(ApiError::rate_limited(limited.retry_after_secs, lang));
     }
     let challenge = state

@@ -98,11 +98,8 @@ async fn section(
         .map_or(0, |(_, n)| *n);
     // The same per-address budget as `GET /api/v1/captcha`: over it, the
     // section still shows, with a notice instead of a code.
-    let bucket = format!("captcha:{}", page.client);
     let limited = site.captcha_enabled
-        && state
-            .captcha_limiter
-            .check(&bucket, now_ms())
+        && crate::routes::api::captcha::within_code_budget(state, &page.client)
             .await
             .is_err();
     let captcha = if site.captcha_enabled && !limited {
