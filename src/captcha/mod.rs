@@ -6,5 +6,5 @@ mod image;
 mod service;
 
 pub use audio::render_audio;
-pub use image::{ALPHABET, Rendered, render};
+pub use image::{ALPHABET, HEIGHT as IMAGE_HEIGHT, Rendered, render, width as image_width};
 pub use service::{CaptchaError, CaptchaService, Challenge, IssueObserver};

@@ -124,6 +124,11 @@ impl CaptchaService {
         }
     }
 
+    /// Width and height of this service's images, in pixels.
+    pub fn image_size(&self) -> (u32, u32) {
+        (super::image_width(self.length), super::IMAGE_HEIGHT)
+    }
+
     /// Pre-rendered images ready to hand out.
     pub fn pool_len(&self) -> usize {
         self.pool.len()

@@ -51,6 +51,15 @@ async fn a_challenge_is_a_png_data_url_with_expiry_and_no_store() {
         )
         .unwrap();
     assert_eq!(bytes.as_ref(), inline.as_slice());
+    // The size the answer states is the image's own (PNG IHDR, big-endian).
+    let size = |at: usize| {
+        u32::from_be_bytes([inline[at], inline[at + 1], inline[at + 2], inline[at + 3]])
+    };
+    assert_eq!(
+        (v["width"].as_u64(), v["height"].as_u64()),
+        (Some(200), Some(64))
+    );
+    assert_eq!((size(16), size(20)), (200, 64));
 }
 
 #[tokio::test]

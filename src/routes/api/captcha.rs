@@ -23,6 +23,8 @@ pub struct IssueQuery {
     "id": "0193c1f2a7d84e2b9b1f6c0d3e5a7b91",
     "image": "data:image/png;base64,iVBORw0KGgo...",
     "image_url": "/api/v1/captcha/0193c1f2a7d84e2b9b1f6c0d3e5a7b91.png",
+    "width": 200,
+    "height": 64,
     "expires_at": "2026-11-29T18:30:00Z"
 }))]
 struct IssuedChallenge {
@@ -31,6 +33,9 @@ struct IssuedChallenge {
     /// The image as a `data:` URL.
     image: String,
     image_url: String,
+    /// The image's size in pixels (its width grows with the code's length).
+    width: u32,
+    height: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     audio_url: Option<String>,
     /// RFC 3339, UTC.
@@ -100,6 +105,8 @@ pub async fn issue(
     let body = IssuedChallenge {
         image: challenge.data_url(),
         image_url: format!("/api/v1/captcha/{}.png", challenge.id),
+        width: state.captcha.image_size().0,
+        height: state.captcha.image_size().1,
         audio_url: (query.audio.as_deref() == Some("1"))
             .then(|| format!("/api/v1/captcha/{}.wav", challenge.id)),
         expires_at: rfc3339(challenge.expires_at),

@@ -168,7 +168,7 @@
       el("label", { "for": termsId }, [termsLink]), termsErr]));
 
     var captcha = null;
-    var img = el("img", { alt: t("form.captcha_alt"), width: "200", height: "80" });
+    var img = el("img", { alt: t("form.captcha_alt"), width: "200", height: "64" });
     var audio = el("audio", { controls: "", preload: "none", hidden: "" });
     var answer = el("input", { name: "captcha_answer", type: "text", autocomplete: "off", autocapitalize: "off", spellcheck: "false", required: "", dir: "ltr" });
     // A new code; with `withAudio` also its spoken version, played at once.
@@ -178,6 +178,8 @@
       json(url).then(function (r) {
         if (r.status !== 200) return;
         captcha = r.body.id;
+        img.width = r.body.width;
+        img.height = r.body.height;
         img.src = r.body.image;
         answer.value = "";
         if (r.body.audio_url) {

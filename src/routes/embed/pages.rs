@@ -111,6 +111,8 @@ async fn section(
         Some(CaptchaView {
             image_url: format!("/api/v1/captcha/{}.png", c.id),
             id: c.id,
+            width: state.captcha.image_size().0,
+            height: state.captcha.image_size().1,
         })
     } else {
         None

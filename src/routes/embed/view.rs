@@ -18,6 +18,8 @@ impl Tr {
 pub struct CaptchaView {
     pub id: String,
     pub image_url: String,
+    pub width: u32,
+    pub height: u32,
 }
 
 /// The comment form with its values and errors.
