@@ -131,6 +131,29 @@ async fn database(pg: Option<&str>, dir: &std::path::Path) -> String {
     }
 }
 
+/// Drop the benchmark's PostgreSQL database (seeded with 60,000 comments).
+async fn drop_database(base: &str, db_url: &str) {
+    let Some((_, name)) = db_url.rsplit_once('/') else {
+        return;
+    };
+    let dropped = match sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(base)
+        .await
+    {
+        Ok(admin) => sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&admin)
+        .await
+        .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = dropped {
+        eprintln!("could not drop the benchmark database {name}: {e}");
+    }
+}
+
 fn start(db_url: &str, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_majlis"))
         .env("MAJLIS__SERVER__PORT", port.to_string())
@@ -280,6 +303,9 @@ async fn main() {
     }
     let _ = server.kill();
     let _ = server.wait();
+    if let Some(base) = pg.as_deref() {
+        drop_database(base, &db_url).await;
+    }
 
     let baseline = rows.first().map_or(1.0, |r| r.rps.max(1.0));
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
