@@ -81,8 +81,52 @@ async fn submit_status(app: &TestApp) -> (u16, Option<String>, Duration) {
     (r.status().as_u16(), retry, started.elapsed())
 }
 
+/// One submission of the load, as its client saw it.
+struct Outcome {
+    started: Instant,
+    took: Duration,
+    status: u16,
+    retry_after: Option<String>,
+    id: Option<String>,
+}
+
+/// Submit until `stop`, recording every answer.
+async fn keep_submitting(
+    app: Arc<TestApp>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    log: Arc<std::sync::Mutex<Vec<Outcome>>>,
+) {
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let body = app.valid_comment_without_captcha();
+        let started = Instant::now();
+        let r = app.post_comment("open", "a", &body).await;
+        let status = r.status().as_u16();
+        let retry_after = r
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_string());
+        let id = if status == 202 {
+            let v: Value = r.json().await.unwrap();
+            v["id"].as_str().map(str::to_string)
+        } else {
+            None
+        };
+        log.lock().unwrap().push(Outcome {
+            started,
+            took: started.elapsed(),
+            status,
+            retry_after,
+            id,
+        });
+        if status != 202 {
+            // A client backing off a little, as Retry-After asks.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
 #[tokio::test]
-async fn postgres_going_away_answers_503_within_2_seconds_and_recovers_by_itself() {
+async fn postgres_going_away_under_load_answers_503_within_2_seconds_loses_nothing_and_recovers() {
     if backend().name() != "postgres" {
         eprintln!("SKIPPED database-outage test on PostgreSQL: needs TEST_DATABASE_URL");
         return;
@@ -106,34 +150,135 @@ async fn postgres_going_away_answers_503_within_2_seconds_and_recovers_by_itself
     })
     .await;
     app.add_site(open_site()).await;
+    // The load comes from one address: lift the per-address hourly cap.
+    let mut policy = majlis::moderation::PolicyConfig::seed();
+    policy.rate.max_per_hour_ip = 0;
+    app.store
+        .save_site_policy("open", &serde_json::to_string(&policy).unwrap(), 0, 1)
+        .await
+        .unwrap();
     assert_eq!(submit_status(&app).await.0, 202);
 
-    cable.cut().await;
-    for _ in 0..3 {
-        let (status, retry, took) = submit_status(&app).await;
-        assert_eq!(status, 503, "database down");
-        assert_eq!(retry.as_deref(), Some("2"));
-        assert!(took < Duration::from_millis(2500), "503 took {took:?}");
+    // Eight readers submitting without pause.
+    let app = Arc::new(app);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let log: Arc<std::sync::Mutex<Vec<Outcome>>> = Arc::default();
+    let writers: Vec<_> = (0..8)
+        .map(|_| tokio::spawn(keep_submitting(app.clone(), stop.clone(), log.clone())))
+        .collect();
+    let acked = |log: &std::sync::Mutex<Vec<Outcome>>| {
+        log.lock()
+            .unwrap()
+            .iter()
+            .filter(|o| o.status == 202)
+            .count()
+    };
+    let loading = Instant::now();
+    while acked(&log) < 50 {
+        assert!(loading.elapsed() < Duration::from_secs(20), "no load");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
+
+    // The database goes away in the middle of it, for three seconds.
+    cable.cut().await;
+    let down = Instant::now();
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 503);
-
     cable.restore().await;
-    let started = Instant::now();
-    loop {
-        let (status, _, _) = submit_status(&app).await;
-        if status == 202 {
-            break;
+    let back = Instant::now();
+    let recovered = loop {
+        let first_after = log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|o| o.status == 202 && o.started >= back)
+            .map(|o| o.started + o.took)
+            .min();
+        if let Some(at) = first_after {
+            break at - back;
         }
         assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "no recovery within 5 s (last {status})"
+            back.elapsed() < Duration::from_secs(5),
+            "no recovery within 5 s"
         );
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for w in writers {
+        w.await.unwrap();
+    }
+
+    let log = std::mem::take(&mut *log.lock().unwrap());
+    // Every answer is an acknowledgement or a quick 503 with Retry-After:
+    // no 500, no hang, whether the request was in flight at the cut or not.
+    for o in &log {
+        assert!(
+            o.status == 202 || o.status == 503,
+            "answered {} while the database came and went",
+            o.status
+        );
+        if o.status == 503 {
+            assert_eq!(o.retry_after.as_deref(), Some("2"));
+            assert!(o.took < Duration::from_secs(2), "503 took {:?}", o.took);
+        }
+    }
+    // While it was down, nothing was acknowledged.
+    let during: Vec<&Outcome> = log
+        .iter()
+        .filter(|o| o.started >= down && o.started + o.took <= back)
+        .collect();
+    assert!(
+        during.len() >= 4,
+        "only {} requests in the outage",
+        during.len()
+    );
+    assert!(during.iter().all(|o| o.status == 503));
+
+    // Every acknowledged comment is stored, once and whole. A comment whose
+    // commit reached the database just as the cable was cut may be stored
+    // without its 202; nothing is ever acknowledged and missing.
+    let settings = crate::helpers::test_settings(&db_url);
+    let store = majlis::storage::Store::connect(&settings.database)
+        .await
+        .unwrap();
+    let mut stored = Vec::new();
+    for status in majlis::domain::CommentStatus::ALL {
+        stored.extend(
+            store
+                .queue(
+                    "open",
+                    status,
+                    majlis::storage::Order::Oldest,
+                    100_000,
+                    None,
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    store.close().await;
+    let ids: std::collections::HashSet<&str> = stored.iter().map(|c| c.id.as_str()).collect();
+    let emails: std::collections::HashSet<&str> = stored.iter().map(|c| c.email.as_str()).collect();
+    assert_eq!(emails.len(), stored.len(), "a submission was stored twice");
+    let acked: Vec<&str> = log.iter().filter_map(|o| o.id.as_deref()).collect();
+    let lost: Vec<&&str> = acked.iter().filter(|id| !ids.contains(**id)).collect();
+    assert!(lost.is_empty(), "lost acknowledged comments: {lost:?}");
+    for c in &stored {
+        assert!(
+            c.body.starts_with("تعليق يكتبه قارئ رقم") && c.body.ends_with("عن الخبر."),
+            "half-written row {c:?}"
+        );
     }
     eprintln!(
-        "recovered {:?} after the database came back",
-        started.elapsed()
+        "database outage under load: {} answers ({} acknowledged; {} in the 3 s outage, all 503, \
+         the slowest in {:?}), {} stored, recovered {recovered:?} after the database came back",
+        log.len(),
+        acked.len(),
+        during.len(),
+        during.iter().map(|o| o.took).max().unwrap_or_default(),
+        stored.len() - 1,
     );
 }
 
@@ -164,7 +309,7 @@ async fn a_locked_sqlite_database_answers_503_in_bounded_time_and_stores_nothing
     let (status, retry, took) = submit_status(&app).await;
     assert_eq!(status, 503);
     assert_eq!(retry.as_deref(), Some("2"));
-    assert!(took < Duration::from_millis(3000), "took {took:?}");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
     sqlx::raw_sql("ROLLBACK")
         .execute(&mut locker)
         .await
