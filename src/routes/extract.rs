@@ -50,10 +50,25 @@ pub enum BodyKind {
     Form,
 }
 
-/// Which submission format the Content-Type announces; anything else is 415.
+/// Which submission format the Content-Type announces; anything else is 415,
+/// and so is a declared charset other than UTF-8: majlis reads UTF-8 only,
+/// and would misread the text rather than refuse it.
 pub fn body_kind(req: &HttpRequest) -> Option<BodyKind> {
     let ct = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
-    let essence = ct.split(';').next()?.trim().to_ascii_lowercase();
+    let mut parts = ct.split(';');
+    let essence = parts.next()?.trim().to_ascii_lowercase();
+    for param in parts {
+        let Some((name, value)) = param.split_once('=') else {
+            continue;
+        };
+        let value = value.trim().trim_matches('"');
+        if name.trim().eq_ignore_ascii_case("charset")
+            && !value.eq_ignore_ascii_case("utf-8")
+            && !value.eq_ignore_ascii_case("utf8")
+        {
+            return None;
+        }
+    }
     match essence.as_str() {
         "application/json" => Some(BodyKind::Json),
         "application/x-www-form-urlencoded" => Some(BodyKind::Form),
@@ -128,14 +143,17 @@ pub fn parse_json_submission(
     bytes: &[u8],
     lang: Lang,
 ) -> Result<(SubmissionDto, ValidationErrors), ApiError> {
-    let value: serde_json::Value =
+    let Members(members) =
         serde_json::from_slice(bytes).map_err(|_| ApiError::new(ErrorCode::MalformedJson, lang))?;
-    let serde_json::Value::Object(map) = value else {
-        return Err(ApiError::new(ErrorCode::MalformedJson, lang));
-    };
     let mut dto = SubmissionDto::default();
     let mut errors = ValidationErrors::default();
-    for (key, value) in map {
+    let mut seen = BTreeSet::new();
+    for (key, value) in members {
+        // `{"name":"a","name":"b"}`: refused, never "the last one wins".
+        if !seen.insert(key.clone()) {
+            errors.add(&key, FieldError::new("duplicate_field"));
+            continue;
+        }
         if key == "accept_terms" {
             match value {
                 serde_json::Value::Bool(b) => dto.accept_terms = Some(b),
@@ -153,6 +171,33 @@ pub fn parse_json_submission(
         }
     }
     Ok((dto, errors))
+}
+
+/// The members of a JSON object in the order sent, repeated keys kept (a
+/// `serde_json::Map` would silently keep only the last).
+struct Members(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Members, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
 }
 
 /// Fields a plain HTML form may send besides the submission itself.
@@ -209,6 +254,44 @@ fn decode_component(raw: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_json_key_is_a_field_error_not_the_last_value() {
+        let (dto, errs) =
+            parse_json_submission(br#"{"name":"a","title":"t","name":"b"}"#, Lang::En).unwrap();
+        assert!(errs.has("name"));
+        assert!(!errs.has("title"));
+        assert_eq!(dto.name.as_deref(), Some("a"));
+        assert!(parse_json_submission(b"[1]", Lang::En).is_err());
+        assert!(parse_json_submission(b"\"x\"", Lang::En).is_err());
+    }
+
+    #[test]
+    fn a_charset_other_than_utf8_is_not_a_submission_format() {
+        use actix_web::test::TestRequest;
+        let kind = |ct: &str| {
+            body_kind(
+                &TestRequest::default()
+                    .insert_header(("content-type", ct))
+                    .to_http_request(),
+            )
+        };
+        assert_eq!(kind("application/json"), Some(BodyKind::Json));
+        assert_eq!(kind("application/json;"), Some(BodyKind::Json));
+        assert_eq!(
+            kind("application/json; charset=UTF-8"),
+            Some(BodyKind::Json)
+        );
+        assert_eq!(
+            kind("application/x-www-form-urlencoded; charset=\"utf-8\""),
+            Some(BodyKind::Form)
+        );
+        assert_eq!(kind("application/json; charset=iso-8859-1"), None);
+        assert_eq!(
+            kind("application/x-www-form-urlencoded; charset=windows-1256"),
+            None
+        );
+    }
 
     #[test]
     fn form_decoding_rejects_invalid_utf8_and_duplicates() {
