@@ -9,6 +9,7 @@ mod articles;
 mod captcha;
 mod comment;
 mod config;
+mod corpus;
 mod dashboard;
 mod durability;
 mod email;
