@@ -202,6 +202,9 @@ fn run(
                     .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
             )
             .wrap(actix_web::middleware::from_fn(
+                crate::routes::limits::head_limits,
+            ))
+            .wrap(actix_web::middleware::from_fn(
                 crate::routes::metrics::record,
             ))
             .wrap(TracingLogger::default())

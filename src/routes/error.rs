@@ -33,6 +33,8 @@ pub enum ErrorCode {
     Conflict,
     RequestTimeout,
     MethodNotAllowed,
+    UriTooLong,
+    HeadersTooLarge,
 }
 
 impl ErrorCode {
@@ -60,6 +62,8 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
         }
     }
 
@@ -87,6 +91,8 @@ impl ErrorCode {
             ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::UriTooLong => StatusCode::URI_TOO_LONG,
+            ErrorCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
         }
     }
 }

@@ -51,9 +51,15 @@ pub enum BodyKind {
 }
 
 /// Which submission format the Content-Type announces; anything else is 415,
-/// and so is a declared charset other than UTF-8: majlis reads UTF-8 only,
-/// and would misread the text rather than refuse it.
+/// and so is a declared charset other than UTF-8 (majlis reads UTF-8 only,
+/// and would misread the text rather than refuse it) and a compressed body
+/// (a submission is small; the bytes are read as sent).
 pub fn body_kind(req: &HttpRequest) -> Option<BodyKind> {
+    if let Some(coding) = req.headers().get(header::CONTENT_ENCODING)
+        && !coding.as_bytes().eq_ignore_ascii_case(b"identity")
+    {
+        return None;
+    }
     let ct = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
     let mut parts = ct.split(';');
     let essence = parts.next()?.trim().to_ascii_lowercase();
@@ -287,6 +293,11 @@ mod tests {
             Some(BodyKind::Form)
         );
         assert_eq!(kind("application/json; charset=iso-8859-1"), None);
+        let gzipped = TestRequest::default()
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("content-encoding", "gzip"))
+            .to_http_request();
+        assert_eq!(body_kind(&gzipped), None);
         assert_eq!(
             kind("application/x-www-form-urlencoded; charset=windows-1256"),
             None

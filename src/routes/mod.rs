@@ -7,6 +7,7 @@ mod embed;
 mod error;
 mod extract;
 mod health;
+pub mod limits;
 pub mod metrics;
 mod time_fmt;
 

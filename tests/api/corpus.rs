@@ -560,3 +560,151 @@ async fn the_bad_input_corpus_gets_clear_4xx_and_stores_nothing_while_valid_comm
         kept.len()
     );
 }
+
+/// Send raw bytes; the status code and body of the answer (0 if the
+/// connection closed without one).
+async fn raw(app: &TestApp, request: &[u8]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.address.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _ = s.write_all(request).await;
+    let mut buf = vec![0u8; 64 * 1024];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), s.read(&mut buf))
+        .await
+        .unwrap_or(Ok(0))
+        .unwrap_or(0);
+    let answer = String::from_utf8_lossy(&buf[..n]).to_string();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, answer)
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+#[tokio::test]
+async fn transport_abuse_is_refused_and_the_server_stays_healthy() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let post = |headers: &str, body: &[u8]| {
+        let mut r = format!(
+            "POST {API} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{headers}\r\n"
+        )
+        .into_bytes();
+        r.extend_from_slice(body);
+        r
+    };
+    let get = |target: &str, headers: &str| {
+        format!("GET {target} HTTP/1.1\r\nHost: x\r\n{headers}\r\n").into_bytes()
+    };
+    let many: String = (0..120).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let valid = app.valid_comment("news").await.to_string();
+    let key = app.api_key("news", "moderator").await;
+    // 4 MB of JSON, 4 KB compressed: past every JSON limit (2 MB) once inflated.
+    let bomb = gzip(format!("{{\"body\":\"{}\"}}", "a".repeat(4 << 20)).as_bytes());
+    let cases: Vec<(&str, Vec<u8>, u16, Option<&str>)> = vec![
+        (
+            "Content-Length and Transfer-Encoding both (smuggling)",
+            post(
+                "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+                b"0\r\n\r\n",
+            ),
+            400,
+            None,
+        ),
+        (
+            "two different Content-Lengths",
+            post("Content-Length: 2\r\nContent-Length: 4\r\n", b"{}"),
+            400,
+            None,
+        ),
+        (
+            "a gzip bomb as a submission (bodies are read as sent)",
+            post(
+                &format!(
+                    "Content-Encoding: gzip\r\nContent-Length: {}\r\n",
+                    bomb.len()
+                ),
+                &bomb,
+            ),
+            415,
+            Some("unsupported_media_type"),
+        ),
+        (
+            "a gzip bomb to an endpoint that inflates, stopped at its limit",
+            format!(
+                "POST /api/v1/sites/news/moderation/preview HTTP/1.1\r\nHost: x\r\n\
+                 Authorization: Bearer {key}\r\nContent-Type: application/json\r\n\
+                 Content-Encoding: gzip\r\nContent-Length: {}\r\n\r\n",
+                bomb.len()
+            )
+            .into_bytes()
+            .into_iter()
+            .chain(bomb.iter().copied())
+            .collect(),
+            413,
+            Some("payload_too_large"),
+        ),
+        ("120 headers", get("/healthz", &many), 431, None),
+        (
+            "a 40 KB header",
+            get("/healthz", &format!("X-Big: {}\r\n", "a".repeat(40_000))),
+            431,
+            Some("headers_too_large"),
+        ),
+        (
+            "a 20 KB query string",
+            get(
+                &format!(
+                    "/api/v1/sites/news/articles/a/comments?x={}",
+                    "a".repeat(20_000)
+                ),
+                "",
+            ),
+            414,
+            Some("uri_too_long"),
+        ),
+        (
+            "an unknown site",
+            get("/api/v1/sites/nosuch/articles/a/comments", ""),
+            404,
+            Some("site_not_found"),
+        ),
+    ];
+    for (label, request, want, code) in cases {
+        let (status, answer) = raw(&app, &request).await;
+        assert_eq!(status, want, "{label}: {answer}");
+        if let Some(code) = code {
+            assert!(
+                answer.contains(&format!("\"error\":\"{code}\"")),
+                "{label}: {answer}"
+            );
+        }
+    }
+    // A traversal in the article key is only a key: nothing is read from disk.
+    let (status, answer) = raw(
+        &app,
+        &get(
+            "/api/v1/sites/news/articles/..%2F..%2Fetc%2Fpasswd/comments",
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer.contains("\"comments\":[]") && !answer.contains("root:"),
+        "{answer}"
+    );
+
+    // Nothing stored, and the server still serves a valid comment.
+    assert_eq!(app.stored_count("news").await, 0);
+    let ok: Value = serde_json::from_str(&valid).unwrap();
+    assert_eq!(app.post_comment("news", "a", &ok).await.status(), 202);
+}
