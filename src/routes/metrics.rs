@@ -175,6 +175,19 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
             let _ = writeln!(out, "majlis_webhook_backlog{{site=\"{site}\"}} {n}");
         }
     }
+    if let Ok(backlog) = state.store.mail_backlog().await {
+        out.push_str(
+            "# HELP majlis_mail_outbox Mail not yet delivered, by site and status \
+             (pending: waiting or retried; failed: given up).\n",
+        );
+        out.push_str("# TYPE majlis_mail_outbox gauge\n");
+        for (site, status, n) in backlog {
+            let _ = writeln!(
+                out,
+                "majlis_mail_outbox{{site=\"{site}\",status=\"{status}\"}} {n}"
+            );
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(out)

@@ -253,6 +253,27 @@ impl Store {
             .collect()
     }
 
+    /// Mail not yet delivered, by site: `pending` (waiting or being retried)
+    /// and `failed` (given up after the last attempt).
+    pub async fn mail_backlog(&self) -> Result<Vec<(String, String, i64)>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT site_key, status, COUNT(*) AS n FROM email_outbox \
+             WHERE status IN ('pending', 'failed') GROUP BY site_key, status \
+             ORDER BY site_key, status",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("site_key")?,
+                    r.try_get("status")?,
+                    r.try_get("n")?,
+                ))
+            })
+            .collect()
+    }
+
     /// Whether a decision link was already used.
     pub async fn link_used(&self, link_id: &str) -> Result<bool, StorageError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM email_link_uses WHERE link_id = $1")
