@@ -392,7 +392,7 @@ async fn with_smtp_down_the_submission_answers_at_once_and_the_mail_arrives_when
     assert!(sink.mails().is_empty());
     // Operators see the backlog in the metrics.
     let backlog = "majlis_mail_outbox{site=\"news\",status=\"pending\"} 1";
-    assert!(metrics(&app).await.contains(backlog));
+    assert!(app.metrics().await.contains(backlog));
 
     sink.restart().await;
     let mails = sink.wait_for(1).await;
@@ -411,13 +411,7 @@ async fn with_smtp_down_the_submission_answers_at_once_and_the_mail_arrives_when
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(sink.mails().len(), 1, "delivered exactly once");
-    assert!(!metrics(&app).await.contains("majlis_mail_outbox{"));
-}
-
-async fn metrics(app: &TestApp) -> String {
-    let resp = app.client.get(app.url("/metrics")).send().await.unwrap();
-    assert_eq!(resp.status(), 200);
-    resp.text().await.unwrap()
+    assert!(!app.metrics().await.contains("majlis_mail_outbox{"));
 }
 
 #[tokio::test]
@@ -459,7 +453,7 @@ async fn after_the_last_attempt_a_message_is_failed_and_listed_for_admins() {
     assert_eq!(item["attempts"], 2);
     assert_eq!(item["kind"], "moderator_alert");
     assert!(!item["last_error"].as_str().unwrap().is_empty());
-    let text = metrics(&app).await;
+    let text = app.metrics().await;
     assert!(text.contains("majlis_mail_outbox{site=\"news\",status=\"failed\"} 1"));
     assert!(!text.contains("majlis_mail_outbox{site=\"news\",status=\"pending\"}"));
     let r = app

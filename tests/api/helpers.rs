@@ -314,6 +314,13 @@ impl TestApp {
         resp.json().await.unwrap()
     }
 
+    /// `GET /metrics` as a loopback scraper sees it.
+    pub async fn metrics(&self) -> String {
+        let resp = self.client.get(self.url("/metrics")).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.text().await.unwrap()
+    }
+
     /// Number of comments stored for a site, whatever their status.
     pub async fn stored_count(&self, site: &str) -> usize {
         let mut n = 0;

@@ -4,12 +4,6 @@ use std::time::Duration;
 
 use crate::helpers::{site, spawn_app, spawn_app_with};
 
-async fn scrape(app: &crate::helpers::TestApp) -> String {
-    let r = app.client.get(app.url("/metrics")).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    r.text().await.unwrap()
-}
-
 #[tokio::test]
 async fn metrics_count_requests_by_route_pattern_and_show_queues_and_the_captcha_pool() {
     let app = spawn_app().await;
@@ -19,7 +13,7 @@ async fn metrics_count_requests_by_route_pattern_and_show_queues_and_the_captcha
     app.published("news", "article-two").await;
     let mut text = String::new();
     for _ in 0..100 {
-        text = scrape(&app).await;
+        text = app.metrics().await;
         if text.contains("majlis_captcha_pool_images 4") {
             break;
         }
