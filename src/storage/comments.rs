@@ -425,12 +425,29 @@ impl Store {
 
     /// Comments waiting for a decision: (site, status, count) for pending and held.
     pub async fn queue_depths(&self) -> Result<Vec<(String, String, i64)>, StorageError> {
-        let rows = sqlx::query(
-            "SELECT site_key, status, COUNT(*) AS n FROM comments \
-             WHERE status IN ('pending', 'held') GROUP BY site_key, status ORDER BY site_key, status",
-        )
-        .fetch_all(&self.reader)
-        .await?;
+        self.counts_by_site_and_status("comments", &["pending", "held"])
+            .await
+    }
+
+    /// (site, status, count) of a table's rows in the given statuses. The
+    /// table and statuses are constants of this module's callers.
+    pub(super) async fn counts_by_site_and_status(
+        &self,
+        table: &'static str,
+        statuses: &'static [&'static str],
+    ) -> Result<Vec<(String, String, i64)>, StorageError> {
+        let list = statuses
+            .iter()
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT site_key, status, COUNT(*) AS n FROM {table} \
+             WHERE status IN ({list}) GROUP BY site_key, status ORDER BY site_key, status"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.reader)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok((

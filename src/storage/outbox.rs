@@ -256,22 +256,8 @@ impl Store {
     /// Mail not yet delivered, by site: `pending` (waiting or being retried)
     /// and `failed` (given up after the last attempt).
     pub async fn mail_backlog(&self) -> Result<Vec<(String, String, i64)>, StorageError> {
-        let rows = sqlx::query(
-            "SELECT site_key, status, COUNT(*) AS n FROM email_outbox \
-             WHERE status IN ('pending', 'failed') GROUP BY site_key, status \
-             ORDER BY site_key, status",
-        )
-        .fetch_all(&self.reader)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("site_key")?,
-                    r.try_get("status")?,
-                    r.try_get("n")?,
-                ))
-            })
-            .collect()
+        self.counts_by_site_and_status("email_outbox", &["pending", "failed"])
+            .await
     }
 
     /// Whether a decision link was already used.

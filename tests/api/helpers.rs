@@ -321,18 +321,23 @@ impl TestApp {
         resp.text().await.unwrap()
     }
 
+    /// Every comment stored for a site, whatever its status.
+    pub async fn stored(&self, site: &str) -> Vec<majlis::storage::QueueItem> {
+        let mut all = Vec::new();
+        for status in majlis::domain::CommentStatus::ALL {
+            all.extend(
+                self.store
+                    .queue(site, status, majlis::storage::Order::Oldest, 1000, None)
+                    .await
+                    .unwrap(),
+            );
+        }
+        all
+    }
+
     /// Number of comments stored for a site, whatever their status.
     pub async fn stored_count(&self, site: &str) -> usize {
-        let mut n = 0;
-        for status in majlis::domain::CommentStatus::ALL {
-            n += self
-                .store
-                .queue(site, status, majlis::storage::Order::Oldest, 1000, None)
-                .await
-                .unwrap()
-                .len();
-        }
-        n
+        self.stored(site).await.len()
     }
 }
 
