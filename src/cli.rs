@@ -404,9 +404,15 @@ fn read_password() -> anyhow::Result<String> {
     if !stdin.is_terminal() {
         return read_line();
     }
-    // No echo control without another crate: say so rather than pretend.
+    // What is typed is not shown; the newline still is.
+    let hidden = NoEcho::on_stdin();
     eprint!(
-        "Password (visible as you type; at least {} characters): ",
+        "Password ({}at least {} characters): ",
+        if hidden.is_some() {
+            "not shown as you type; "
+        } else {
+            "visible as you type; "
+        },
         crate::auth::password::MIN_LEN
     );
     std::io::stderr().flush()?;
@@ -414,8 +420,51 @@ fn read_password() -> anyhow::Result<String> {
     eprint!("Again: ");
     std::io::stderr().flush()?;
     let second = read_line()?;
+    drop(hidden);
     anyhow::ensure!(first == second, "the passwords differ");
     Ok(first)
+}
+
+/// Terminal echo turned off on stdin until dropped.
+struct NoEcho {
+    #[cfg(unix)]
+    saved: libc::termios,
+}
+
+impl NoEcho {
+    #[cfg(unix)]
+    fn on_stdin() -> Option<NoEcho> {
+        // SAFETY: tcgetattr fills the zeroed termios of the terminal on
+        // fd 0 (checked to be one by the caller); tcsetattr reads it.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(libc::STDIN_FILENO, &mut t) != 0 {
+                return None;
+            }
+            let saved = t;
+            t.c_lflag &= !libc::ECHO;
+            t.c_lflag |= libc::ECHONL;
+            if libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &t) != 0 {
+                return None;
+            }
+            Some(NoEcho { saved })
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn on_stdin() -> Option<NoEcho> {
+        None
+    }
+}
+
+impl Drop for NoEcho {
+    fn drop(&mut self) {
+        // SAFETY: restores the settings read in `on_stdin`.
+        #[cfg(unix)]
+        unsafe {
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &self.saved);
+        }
+    }
 }
 
 async fn moderator_command(store: &Store, cmd: ModeratorCommand) -> anyhow::Result<()> {
