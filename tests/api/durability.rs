@@ -1,4 +1,5 @@
-//! An acknowledged comment survives `kill -9` of majlis.
+//! An acknowledged comment survives `kill -9` of majlis, and SIGTERM lets
+//! the request in flight finish.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -51,26 +52,33 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[tokio::test]
-async fn kill_9_right_after_202_loses_no_acknowledged_comment() {
-    let dir = tempfile::tempdir().unwrap();
-    let db_url = fresh_database(dir.path()).await;
+/// A migrated database with one site that takes comments without a
+/// security code and without the per-address hourly cap (every writer of
+/// these tests is one address).
+async fn prepared_database(dir: &std::path::Path, key: &str) -> (String, majlis::config::Settings) {
+    let db_url = fresh_database(dir).await;
     let settings = test_settings(&db_url);
     let store = majlis::storage::Store::connect(&settings.database)
         .await
         .unwrap();
     store.migrate().await.unwrap();
-    let mut s = site("crash");
+    let mut s = site(key);
     s.captcha_enabled = false;
     store.insert_site(&s, 1).await.unwrap();
-    // Eight writers from one address: lift the per-IP hourly cap for this site.
     let mut policy = majlis::moderation::PolicyConfig::seed();
     policy.rate.max_per_hour_ip = 0;
     store
-        .save_site_policy("crash", &serde_json::to_string(&policy).unwrap(), 0, 1)
+        .save_site_policy(key, &serde_json::to_string(&policy).unwrap(), 0, 1)
         .await
         .unwrap();
     store.close().await;
+    (db_url, settings)
+}
+
+#[tokio::test]
+async fn kill_9_right_after_202_loses_no_acknowledged_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db_url, settings) = prepared_database(dir.path(), "crash").await;
 
     let port = free_port();
     let mut server = start(&db_url, port);
@@ -164,4 +172,89 @@ async fn kill_9_right_after_202_loses_no_acknowledged_comment() {
     store.close().await;
     server.child.kill().unwrap();
     server.child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn sigterm_lets_the_request_in_flight_finish_then_exits_cleanly() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let (db_url, settings) = prepared_database(dir.path(), "calm").await;
+    let port = free_port();
+    let mut server = start(&db_url, port);
+    majlis::webhooks::install_crypto_provider();
+    let client = reqwest::Client::new();
+    wait_ready(&client, &server.base).await;
+
+    // A submission whose body is still arriving when SIGTERM comes.
+    let body = json!({
+        "name": "Reader", "email": "late@example.com", "title": "Still typing",
+        "body": "sent in two halves around the shutdown", "accept_terms": true
+    })
+    .to_string();
+    let (first, second) = body.as_bytes().split_at(body.len() / 2);
+    let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /api/v1/sites/calm/articles/a/comments HTTP/1.1\r\nHost: x\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(first).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let pid = i32::try_from(server.child.id()).unwrap();
+    // SAFETY: sends a signal to the child this test started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "majlis exited with a request in flight"
+    );
+
+    conn.write_all(second).await.unwrap();
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(10), conn.read_to_string(&mut answer))
+        .await
+        .expect("the answer to the request in flight")
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
+
+    // Then it exits by itself, well within server.shutdown_timeout_secs.
+    let stopping = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stopping.elapsed() < Duration::from_secs(10),
+            "majlis did not exit after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status:?}");
+    eprintln!(
+        "SIGTERM on {}: the request in flight got its 202; {status}, {:?} after it",
+        backend().name(),
+        stopping.elapsed()
+    );
+
+    // The comment it acknowledged is stored.
+    let store = majlis::storage::Store::connect(&settings.database)
+        .await
+        .unwrap();
+    let stored = store
+        .queue(
+            "calm",
+            majlis::domain::CommentStatus::Pending,
+            majlis::storage::Order::Oldest,
+            10,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].email, "late@example.com");
+    store.close().await;
 }
