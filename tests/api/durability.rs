@@ -138,19 +138,7 @@ async fn kill_9_right_after_202_loses_no_acknowledged_comment() {
     // Restart on the same database and count what is there.
     let mut server = start(&db_url, port);
     wait_ready(&client, &server.base).await;
-    let store = majlis::storage::Store::connect(&settings.database)
-        .await
-        .unwrap();
-    let stored = store
-        .queue(
-            "crash",
-            majlis::domain::CommentStatus::Pending,
-            majlis::storage::Order::Oldest,
-            10_000,
-            None,
-        )
-        .await
-        .unwrap();
+    let stored = pending_in(&settings, "crash").await;
     let stored_ids: std::collections::HashSet<String> =
         stored.iter().map(|c| c.id.clone()).collect();
     assert_eq!(stored_ids.len(), stored.len(), "a comment was stored twice");
@@ -169,7 +157,6 @@ async fn kill_9_right_after_202_loses_no_acknowledged_comment() {
     for c in &stored {
         assert!(c.body.starts_with("comment "), "half-written row {c:?}");
     }
-    store.close().await;
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 }
@@ -241,20 +228,29 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_cleanly() {
     );
 
     // The comment it acknowledged is stored.
+    let stored = pending_in(&settings, "calm").await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].email, "late@example.com");
+}
+
+/// The pending comments of a site, read straight from the database.
+async fn pending_in(
+    settings: &majlis::config::Settings,
+    site: &str,
+) -> Vec<majlis::storage::QueueItem> {
     let store = majlis::storage::Store::connect(&settings.database)
         .await
         .unwrap();
     let stored = store
         .queue(
-            "calm",
+            site,
             majlis::domain::CommentStatus::Pending,
             majlis::storage::Order::Oldest,
-            10,
+            10_000,
             None,
         )
         .await
         .unwrap();
-    assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].email, "late@example.com");
     store.close().await;
+    stored
 }
