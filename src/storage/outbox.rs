@@ -4,7 +4,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Backend, StorageError, Store};
+use super::{StorageError, Store};
 
 /// A message to record in the outbox, already rendered by the email module.
 #[derive(Debug, Clone)]
@@ -143,24 +143,7 @@ impl Store {
         lease_until: i64,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StorageError> {
-        let pick = match self.backend {
-            Backend::Postgres => {
-                "SELECT id FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= $3 \
-                 AND (lease_until IS NULL OR lease_until < $3) \
-                 ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED"
-            }
-            // One writer connection: the conditional UPDATE is atomic.
-            Backend::Sqlite => {
-                "SELECT id FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= $3 \
-                 AND (lease_until IS NULL OR lease_until < $3) \
-                 ORDER BY next_attempt_at, id LIMIT $4"
-            }
-        };
-        let sql = format!(
-            "UPDATE email_outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
-             WHERE id IN ({pick}) AND status = 'pending' \
-             AND (lease_until IS NULL OR lease_until < $3) RETURNING {COLUMNS}"
-        );
+        let sql = super::lease_due_sql(self.backend, "email_outbox", COLUMNS);
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(owner)
             .bind(lease_until)

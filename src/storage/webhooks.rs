@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use super::articles::ArticleRecord;
 use super::comments::Cursor;
-use super::{Backend, StorageError, Store};
+use super::{StorageError, Store};
 use crate::domain::new_id;
 
 /// A subscription as stored (the secret included: every delivery is signed with it).
@@ -311,20 +311,7 @@ impl Store {
         lease_until: i64,
         limit: u32,
     ) -> Result<Vec<DeliveryRecord>, StorageError> {
-        let lock = match self.backend {
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-            // One writer connection: the conditional UPDATE is atomic.
-            Backend::Sqlite => "",
-        };
-        let sql = format!(
-            "UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2, \
-             attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'pending' \
-             AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
-             ORDER BY next_attempt_at, id LIMIT $4 {lock}) \
-             AND status = 'pending' AND (lease_until IS NULL OR lease_until < $3) \
-             RETURNING {DELIVERY_COLUMNS}"
-        );
+        let sql = super::lease_due_sql(self.backend, "webhook_deliveries", DELIVERY_COLUMNS);
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(owner)
             .bind(lease_until)
