@@ -378,15 +378,8 @@ async fn with_smtp_down_the_submission_answers_at_once_and_the_mail_arrives_when
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let listing: Value = app
-        .client
-        .get(app.url("/api/v1/sites/news/outbox?status=pending"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&admin, "/api/v1/sites/news/outbox?status=pending")
+        .await;
     assert_eq!(listing["counts"]["pending"], 1, "{listing}");
     assert_eq!(listing["items"][0]["comment_id"], id.as_str());
     assert!(sink.mails().is_empty());

@@ -314,6 +314,19 @@ impl TestApp {
         resp.json().await.unwrap()
     }
 
+    /// GET with an API key, as JSON.
+    pub async fn get_json(&self, key: &str, path: &str) -> Value {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// `GET /metrics` as a loopback scraper sees it.
     pub async fn metrics(&self) -> String {
         let resp = self.client.get(self.url("/metrics")).send().await.unwrap();

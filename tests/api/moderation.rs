@@ -90,15 +90,8 @@ async fn every_decision_writes_the_audit_log_with_who_what_why_and_when() {
     let r = app.decide(&key, "news", &id, "approve", None).await;
     assert_eq!(r.status(), 200);
     let audit: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/sites/news/comments/{id}/audit")))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&key, &format!("/api/v1/sites/news/comments/{id}/audit"))
+        .await;
     let entries = audit["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 3, "{audit}");
     assert_eq!(entries[0]["action"], "submitted");
@@ -198,15 +191,8 @@ async fn repeating_a_decision_is_harmless_and_not_audited_twice() {
         assert_eq!(v["status"], "published");
     }
     let audit: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/sites/news/comments/{id}/audit")))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&key, &format!("/api/v1/sites/news/comments/{id}/audit"))
+        .await;
     assert_eq!(audit["entries"].as_array().unwrap().len(), 2);
     let counts: Value = app
         .client

@@ -28,19 +28,6 @@ async fn submit_as(app: &TestApp, site: &str, article: &str, email: &str, n: u32
     v["id"].as_str().unwrap().to_string()
 }
 
-/// GET with a key, as JSON.
-async fn get_json(app: &TestApp, key: &str, path: &str) -> Value {
-    app.client
-        .get(app.url(path))
-        .bearer_auth(key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 async fn privacy(
     app: &TestApp,
     key: &str,
@@ -164,30 +151,24 @@ async fn erasure_anonymizes_the_comments_and_keeps_the_text_unless_asked() {
         .clone();
     assert_eq!(mine["name"], "");
     assert!(mine["body"].as_str().unwrap().contains("Comment number 1"));
-    let full: Value = get_json(
-        &app,
-        &moderator,
-        &format!("/api/v1/sites/news/comments/{b}"),
-    )
-    .await;
+    let full: Value = app
+        .get_json(&moderator, &format!("/api/v1/sites/news/comments/{b}"))
+        .await;
     assert_eq!(full["email"], "");
     assert_eq!(full["name"], "");
     assert_eq!(full["ip_hash"], "");
-    let kept: Value = get_json(
-        &app,
-        &moderator,
-        &format!("/api/v1/sites/news/comments/{other}"),
-    )
-    .await;
+    let kept: Value = app
+        .get_json(&moderator, &format!("/api/v1/sites/news/comments/{other}"))
+        .await;
     assert!(kept["email"].as_str().unwrap().contains('@'));
 
     // Audited with the key, and nothing is left to find.
-    let audit: Value = get_json(
-        &app,
-        &moderator,
-        &format!("/api/v1/sites/news/comments/{a}/audit"),
-    )
-    .await;
+    let audit: Value = app
+        .get_json(
+            &moderator,
+            &format!("/api/v1/sites/news/comments/{a}/audit"),
+        )
+        .await;
     let last = audit["entries"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["action"], "privacy_erase");
     assert_eq!(last["actor_kind"], "api_key");
@@ -268,21 +249,18 @@ async fn erasure_with_remove_text_deletes_the_comments_and_their_edit_history() 
         .await
         .unwrap();
     assert_eq!(counts["counts"]["rain"], 0);
-    let full: Value = get_json(
-        &app,
-        &moderator,
-        &format!("/api/v1/sites/news/comments/{a}"),
-    )
-    .await;
+    let full: Value = app
+        .get_json(&moderator, &format!("/api/v1/sites/news/comments/{a}"))
+        .await;
     assert_eq!(full["status"], "deleted");
     assert_eq!(full["body"], "");
     assert_eq!(full["title"], "");
-    let audit: Value = get_json(
-        &app,
-        &moderator,
-        &format!("/api/v1/sites/news/comments/{a}/audit"),
-    )
-    .await;
+    let audit: Value = app
+        .get_json(
+            &moderator,
+            &format!("/api/v1/sites/news/comments/{a}/audit"),
+        )
+        .await;
     let text = audit.to_string();
     assert!(!text.contains("Comment number 1"), "{text}");
     assert!(
@@ -365,7 +343,7 @@ async fn client_address_hashes_are_cleared_after_the_retention() {
         let (app, moderator) = (&app, &moderator);
         async move {
             let path = format!("/api/v1/sites/news/comments/{id}");
-            let v = get_json(app, moderator, &path).await;
+            let v = app.get_json(moderator, &path).await;
             v["ip_hash"].as_str().unwrap().to_string()
         }
     };
@@ -461,7 +439,7 @@ async fn erasure_drops_webhook_deliveries_that_carry_the_persons_comments() {
     submit_as(&app, "news", "rain", "layla@example.org", 1).await;
     app.submit("news", "rain").await; // someone else
     let path = format!("/api/v1/sites/news/webhooks/{hook}/deliveries");
-    let log = || async { get_json(&app, &admin, &path).await.to_string() };
+    let log = || async { app.get_json(&admin, &path).await.to_string() };
     let before = log().await;
     assert!(before.contains("Layla Haddad"), "{before}");
 

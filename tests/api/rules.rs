@@ -125,26 +125,10 @@ async fn a_word_list_edited_through_the_api_applies_to_the_next_submission() {
     let v: Value = put.json().await.unwrap();
     assert_eq!(v["version"], 2);
     let got: Value = app
-        .client
-        .get(app.url("/api/v1/sites/news/lexicons/custom-fruit"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&admin, "/api/v1/sites/news/lexicons/custom-fruit")
+        .await;
     assert_eq!(got["entries"], json!(["بطيخ", "شمام"]));
-    let list: Value = app
-        .client
-        .get(app.url("/api/v1/sites/news/lexicons"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json(&admin, "/api/v1/sites/news/lexicons").await;
     assert!(
         list["lexicons"]
             .as_array()

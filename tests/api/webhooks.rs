@@ -739,16 +739,7 @@ async fn private_and_plain_http_targets_are_refused_by_default() {
                 .is_empty()
         );
     }
-    let list: Value = app
-        .client
-        .get(app.url("/api/v1/sites/news/webhooks"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json(&admin, "/api/v1/sites/news/webhooks").await;
     assert!(list["webhooks"].as_array().unwrap().is_empty());
 }
 
@@ -842,16 +833,7 @@ async fn the_secret_is_shown_once_and_subscriptions_can_be_listed_and_deleted() 
     );
     assert_eq!(created["description"], "CMS");
 
-    let list: Value = app
-        .client
-        .get(app.url("/api/v1/sites/news/webhooks"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json(&admin, "/api/v1/sites/news/webhooks").await;
     let hooks = list["webhooks"].as_array().unwrap();
     assert_eq!(hooks.len(), 1);
     assert_eq!(hooks[0]["id"], id.as_str());
