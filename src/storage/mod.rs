@@ -43,23 +43,41 @@ pub use webhooks::{
     ArticleClosedEvent, AttemptRecord, AttemptResult, DeliveryRecord, WebhookEvent, WebhookRecord,
 };
 
-/// The statement that leases due rows of a delivery queue (`email_outbox`,
-/// `webhook_deliveries`: `status`, `next_attempt_at`, `lease_owner`,
-/// `lease_until`, `attempts`) and counts the attempt. Binds: `$1` owner,
-/// `$2` lease end, `$3` now, `$4` how many. Rows another live worker holds
-/// are skipped, so several instances never take the same row at once: on
-/// PostgreSQL by `SKIP LOCKED`; on SQLite the one writer connection makes
-/// the conditional UPDATE atomic. `table` and `returning` are constants.
-fn lease_due_sql(backend: Backend, table: &str, returning: &str) -> String {
-    let lock = match backend {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
-    };
-    format!(
-        "UPDATE {table} SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM {table} WHERE status = 'pending' AND next_attempt_at <= $3 \
-         AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_attempt_at, id LIMIT $4{lock}) \
-         AND status = 'pending' AND (lease_until IS NULL OR lease_until < $3) \
-         RETURNING {returning}"
-    )
+impl Store {
+    /// Lease up to `limit` due rows of a delivery queue (`email_outbox`,
+    /// `webhook_deliveries`: `status`, `next_attempt_at`, `lease_owner`,
+    /// `lease_until`, `attempts`) to `owner` until `until`, counting the
+    /// attempt. Rows another live
+    /// worker holds are skipped, so several instances never take the same
+    /// row at once: on PostgreSQL by `SKIP LOCKED`; on SQLite the one writer
+    /// connection makes the conditional UPDATE atomic. `table` and
+    /// `returning` are constants of the callers.
+    async fn lease_due(
+        &self,
+        table: &str,
+        returning: &str,
+        owner: &str,
+        now: i64,
+        until: i64,
+        limit: u32,
+    ) -> Result<Vec<sqlx::any::AnyRow>, StorageError> {
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE {table} SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM {table} WHERE status = 'pending' AND next_attempt_at <= $3 \
+             AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_attempt_at, id LIMIT $4{lock}) \
+             AND status = 'pending' AND (lease_until IS NULL OR lease_until < $3) \
+             RETURNING {returning}"
+        );
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner)
+            .bind(until)
+            .bind(now)
+            .bind(i64::from(limit))
+            .fetch_all(&self.writer)
+            .await?)
+    }
 }

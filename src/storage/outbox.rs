@@ -143,13 +143,8 @@ impl Store {
         lease_until: i64,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StorageError> {
-        let sql = super::lease_due_sql(self.backend, "email_outbox", COLUMNS);
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(owner)
-            .bind(lease_until)
-            .bind(now)
-            .bind(i64::from(limit))
-            .fetch_all(&self.writer)
+        let rows = self
+            .lease_due("email_outbox", COLUMNS, owner, now, lease_until, limit)
             .await?;
         rows.iter().map(from_row).collect()
     }

@@ -311,13 +311,15 @@ impl Store {
         lease_until: i64,
         limit: u32,
     ) -> Result<Vec<DeliveryRecord>, StorageError> {
-        let sql = super::lease_due_sql(self.backend, "webhook_deliveries", DELIVERY_COLUMNS);
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(owner)
-            .bind(lease_until)
-            .bind(now)
-            .bind(i64::from(limit))
-            .fetch_all(&self.writer)
+        let rows = self
+            .lease_due(
+                "webhook_deliveries",
+                DELIVERY_COLUMNS,
+                owner,
+                now,
+                lease_until,
+                limit,
+            )
             .await?;
         rows.iter().map(delivery_from_row).collect()
     }
