@@ -12,6 +12,7 @@ pub mod email;
 pub mod i18n;
 pub mod moderation;
 pub mod routes;
+pub mod seal;
 pub mod service;
 pub mod startup;
 pub mod storage;

@@ -91,6 +91,13 @@ impl Application {
         let captcha_key = store.instance_secret("captcha", now).await?;
         let ip_key = store.instance_secret("ip_hash", now).await?;
         let links = LinkSigner::new(store.instance_secret("email_links", now).await?);
+        // Webhook secrets stored in clear by an earlier version, or sealed
+        // with a rotated-out key, are sealed with the current key before
+        // anything reads them (SQL migrations cannot: the key is not in SQL).
+        let resealed = store.seal_webhook_secrets().await?;
+        if resealed > 0 {
+            tracing::info!(resealed, "webhook secrets sealed with the current key");
+        }
         let composer = Composer::new(
             &settings.server.base_url,
             links,

@@ -1,18 +1,29 @@
-//! Signed links in mail: moderator decisions (bound to the moderator, the
-//! comment, the action and an expiry; single use is recorded by storage) and
-//! commenter unsubscribes. A token is `base64url(payload).base64url(hmac)`,
-//! keyed with the instance secret, so every instance on the database accepts it.
+//! Links in mail: moderator decisions (bound to the moderator, the comment,
+//! the action and an expiry; single use is recorded by storage) and commenter
+//! unsubscribes. A decision token is `base64url(payload).base64url(hmac)`,
+//! keyed with the instance secret, so every instance on the database accepts
+//! it. An unsubscribe token is opaque: the site and address sealed
+//! (AES-256-GCM, key derived from the same instance secret) and padded, so
+//! links that end up in access logs reveal no address in any encoding.
+//! Unsubscribe links of the earlier signed form still work.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::seal::Sealer;
+
 type HmacSha256 = Hmac<Sha256>;
 
 const DOMAIN: &[u8] = b"majlis-email-link-v1\n";
 /// Longest token accepted before any decoding.
 pub const TOKEN_MAX: usize = 1024;
+/// Unsubscribe plaintexts are padded to a multiple of this, so a token's
+/// length says nothing about the address's length (almost every address
+/// fits one block).
+const UNSUBSCRIBE_PAD: usize = 128;
+const UNSUBSCRIBE_AAD: &[u8] = b"majlis-unsubscribe-v2";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkAction {
@@ -60,6 +71,7 @@ pub enum LinkError {
 #[derive(Clone)]
 pub struct LinkSigner {
     key: Vec<u8>,
+    unsubscribe: Sealer,
 }
 
 impl std::fmt::Debug for LinkSigner {
@@ -70,7 +82,8 @@ impl std::fmt::Debug for LinkSigner {
 
 impl LinkSigner {
     pub fn new(key: Vec<u8>) -> LinkSigner {
-        LinkSigner { key }
+        let unsubscribe = Sealer::derive(&key, "email-unsubscribe");
+        LinkSigner { key, unsubscribe }
     }
 
     fn mac(&self, payload: &[u8]) -> HmacSha256 {
@@ -153,17 +166,47 @@ impl LinkSigner {
         })
     }
 
+    /// An opaque unsubscribe token for `email` on `site_key`.
     pub fn unsubscribe(&self, site_key: &str, email: &str) -> String {
-        self.sign(&["u", site_key, email])
+        let mut plain = format!("{site_key}\n{email}").into_bytes();
+        let padded = plain.len().div_ceil(UNSUBSCRIBE_PAD).max(1) * UNSUBSCRIBE_PAD;
+        plain.resize(padded, 0);
+        URL_SAFE_NO_PAD.encode(self.unsubscribe.seal_bytes(&plain, UNSUBSCRIBE_AAD))
     }
 
-    /// The site and address of a valid unsubscribe token.
+    /// The site and address of a valid unsubscribe token (sealed, or of the
+    /// earlier signed form `payload.tag`).
     pub fn verify_unsubscribe(&self, token: &str) -> Result<(String, String), LinkError> {
-        let (fields, _) = self.open(token)?;
-        match fields.as_slice() {
-            [kind, site, email] if kind == "u" => Ok((site.clone(), email.clone())),
-            _ => Err(LinkError::Invalid),
+        if token.len() > TOKEN_MAX {
+            return Err(LinkError::Invalid);
         }
+        if token.contains('.') {
+            let (fields, _) = self.open(token)?;
+            return match fields.as_slice() {
+                [kind, site, email] if kind == "u" => Ok((site.clone(), email.clone())),
+                _ => Err(LinkError::Invalid),
+            };
+        }
+        let sealed = URL_SAFE_NO_PAD
+            .decode(token)
+            .map_err(|_| LinkError::Invalid)?;
+        let plain = self
+            .unsubscribe
+            .open_bytes(&sealed, UNSUBSCRIBE_AAD)
+            .map_err(|_| LinkError::Invalid)?;
+        let text = String::from_utf8(plain).map_err(|_| LinkError::Invalid)?;
+        let (site, email) = text
+            .trim_end_matches('\0')
+            .split_once('\n')
+            .ok_or(LinkError::Invalid)?;
+        Ok((site.to_string(), email.to_string()))
+    }
+
+    /// The earlier unsubscribe token form, which carried the address in
+    /// signed base64 (kept to test that old links still work).
+    #[cfg(test)]
+    fn signed_unsubscribe(&self, site_key: &str, email: &str) -> String {
+        self.sign(&["u", site_key, email])
     }
 }
 
@@ -211,5 +254,25 @@ mod tests {
             ("news".into(), "a@example.com".into())
         );
         assert_eq!(s.verify_unsubscribe("garbage"), Err(LinkError::Invalid));
+        assert_eq!(other.verify_unsubscribe(&u), Err(LinkError::Invalid));
+    }
+
+    #[test]
+    fn unsubscribe_tokens_reveal_nothing_of_the_address_and_old_signed_ones_still_work() {
+        let s = signer();
+        let short = s.unsubscribe("news", "a@example.com");
+        let long = s.unsubscribe("news", "someone.with.a.longer.name@mail.example.org");
+        assert_eq!(short.len(), long.len(), "the length gives nothing away");
+        assert_ne!(short, s.unsubscribe("news", "a@example.com"));
+        for t in [&short, &long] {
+            assert!(!t.contains('.'));
+            let decoded = URL_SAFE_NO_PAD.decode(t).unwrap();
+            assert!(!String::from_utf8_lossy(&decoded).contains("example"));
+        }
+        let old = s.signed_unsubscribe("news", "a@example.com");
+        assert_eq!(
+            s.verify_unsubscribe(&old).unwrap(),
+            ("news".into(), "a@example.com".into())
+        );
     }
 }

@@ -46,6 +46,9 @@ pub struct Store {
     pub(super) batcher: Option<super::batch::CommentBatcher>,
     /// SQLite: policy versions and blocks as last read (see `RulesMemo`).
     pub(super) rules_memo: Option<std::sync::Arc<super::policies::RulesMemo>>,
+    /// The key webhook secrets are sealed with, derived from an instance
+    /// secret on first use (see `storage::webhooks`).
+    pub(super) webhook_sealer: std::sync::Arc<tokio::sync::OnceCell<crate::seal::Sealer>>,
 }
 
 /// What is published under an article changed (site key, article key).
@@ -75,6 +78,7 @@ impl Store {
                 sqlite_synchronous: "FULL",
                 batcher: None,
                 rules_memo: None,
+                webhook_sealer: Default::default(),
             });
         }
         let Some(path) = url.strip_prefix("sqlite://") else {
@@ -135,6 +139,7 @@ impl Store {
                 published.clone(),
             )),
             rules_memo: Some(std::sync::Arc::default()),
+            webhook_sealer: Default::default(),
             reader,
             writer,
             backend: Backend::Sqlite,

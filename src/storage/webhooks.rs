@@ -1,6 +1,11 @@
 //! Webhook subscriptions and their delivery outbox. Events are fanned out to
 //! the matching subscriptions inside the transaction of the change that
 //! causes them, so an acknowledged change never loses its webhook.
+//!
+//! Signing secrets are sealed at rest (`crate::seal`, AES-256-GCM bound to the
+//! subscription's id) with a key derived from the instance secret
+//! `webhook_secrets`; the column never holds a secret in clear. Records carry
+//! the opened secret in memory only.
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -9,8 +14,16 @@ use super::articles::ArticleRecord;
 use super::comments::Cursor;
 use super::{StorageError, Store};
 use crate::domain::new_id;
+use crate::seal::Sealer;
 
-/// A subscription as stored (the secret included: every delivery is signed with it).
+/// The instance secret webhook secrets are sealed with, and the name an
+/// operator renames it to when rotating (see README, Operations).
+const SEAL_SECRET: &str = "webhook_secrets";
+const SEAL_SECRET_PREVIOUS: &str = "webhook_secrets.previous";
+const SEAL_PURPOSE: &str = "webhook-secret";
+
+/// A subscription as stored (the secret included, opened: every delivery is
+/// signed with it).
 #[derive(Debug, Clone)]
 pub struct WebhookRecord {
     pub id: String,
@@ -79,14 +92,22 @@ const HOOK_COLUMNS: &str = "id, site_key, url, events, secret, description, crea
 const DELIVERY_COLUMNS: &str = "id, webhook_id, site_key, event_type, payload, status, attempts, \
      next_attempt_at, last_attempt_at, last_status_code, last_error, created_at, delivered_at";
 
-fn hook_from_row(r: &AnyRow) -> Result<WebhookRecord, StorageError> {
+fn hook_from_row(r: &AnyRow, sealer: &Sealer) -> Result<WebhookRecord, StorageError> {
     let events: String = r.try_get("events")?;
+    let id: String = r.try_get("id")?;
+    let stored: String = r.try_get("secret")?;
+    let secret = sealer.open_text(&stored, id.as_bytes()).map_err(|e| {
+        StorageError::Corrupt(format!(
+            "webhook {id}: the secret does not open ({e}); was the instance secret \
+             `{SEAL_SECRET}` replaced?"
+        ))
+    })?;
     Ok(WebhookRecord {
-        id: r.try_get("id")?,
+        id,
         site_key: r.try_get("site_key")?,
         url: r.try_get("url")?,
         events: split_events(&events),
-        secret: r.try_get("secret")?,
+        secret,
         description: r.try_get("description")?,
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
@@ -193,7 +214,81 @@ pub(super) async fn note_article_open(
 }
 
 impl Store {
+    /// The key webhook secrets are sealed with (derived once per process).
+    async fn webhook_sealer(&self) -> Result<&Sealer, StorageError> {
+        self.webhook_sealer
+            .get_or_try_init(|| async {
+                let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+                let secret = self.instance_secret(SEAL_SECRET, now).await?;
+                Ok::<_, StorageError>(Sealer::derive(&secret, SEAL_PURPOSE))
+            })
+            .await
+    }
+
+    /// Seal every webhook secret not sealed with the current key: rows
+    /// stored in clear before sealing existed, and, after a rotation (the
+    /// operator renamed the instance secret to `webhook_secrets.previous`),
+    /// rows sealed with the previous key, which is then dropped. Run at
+    /// startup, before serving; idempotent, so every instance may run it.
+    /// Returns how many rows were sealed.
+    pub async fn seal_webhook_secrets(&self) -> Result<u64, StorageError> {
+        let current = self.webhook_sealer().await?.clone();
+        let previous: Option<String> =
+            sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1")
+                .bind(SEAL_SECRET_PREVIOUS)
+                .fetch_optional(&self.writer)
+                .await?;
+        let previous = previous
+            .map(|v| {
+                hex::decode(v)
+                    .map(|k| Sealer::derive(&k, SEAL_PURPOSE))
+                    .map_err(|e| StorageError::Corrupt(format!("instance secret: {e}")))
+            })
+            .transpose()?;
+        let rows = sqlx::query("SELECT id, secret FROM webhooks")
+            .fetch_all(&self.writer)
+            .await?;
+        let mut sealed = 0;
+        for r in &rows {
+            let id: String = r.try_get("id")?;
+            let stored: String = r.try_get("secret")?;
+            let plain = match (Sealer::key_id_of(&stored), &previous) {
+                (None, _) => stored.clone(),
+                (Some(k), _) if k == current.key_id() => continue,
+                (Some(k), Some(p)) if k == p.key_id() => {
+                    p.open_text(&stored, id.as_bytes()).map_err(|e| {
+                        StorageError::Corrupt(format!("webhook {id}: previous key: {e}"))
+                    })?
+                }
+                (Some(_), _) => {
+                    tracing::error!(webhook = %id, "webhook secret sealed with an unknown key");
+                    continue;
+                }
+            };
+            // Conditional on the value read, so instances racing at startup
+            // do not seal twice.
+            sealed += sqlx::query("UPDATE webhooks SET secret = $1 WHERE id = $2 AND secret = $3")
+                .bind(current.seal_text(&plain, id.as_bytes()))
+                .bind(&id)
+                .bind(&stored)
+                .execute(&self.writer)
+                .await?
+                .rows_affected();
+        }
+        if previous.is_some() {
+            sqlx::query("DELETE FROM instance_secrets WHERE name = $1")
+                .bind(SEAL_SECRET_PREVIOUS)
+                .execute(&self.writer)
+                .await?;
+        }
+        Ok(sealed)
+    }
+
     pub async fn insert_webhook(&self, w: &WebhookRecord) -> Result<(), StorageError> {
+        let sealed = self
+            .webhook_sealer()
+            .await?
+            .seal_text(&w.secret, w.id.as_bytes());
         sqlx::query(
             "INSERT INTO webhooks (id, site_key, url, events, secret, description, created_by, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -202,7 +297,7 @@ impl Store {
         .bind(&w.site_key)
         .bind(&w.url)
         .bind(w.events.join(","))
-        .bind(&w.secret)
+        .bind(&sealed)
         .bind(&w.description)
         .bind(&w.created_by)
         .bind(w.created_at)
@@ -220,7 +315,8 @@ impl Store {
             .bind(site_key)
             .fetch_all(&self.reader)
             .await?;
-        rows.iter().map(hook_from_row).collect()
+        let sealer = self.webhook_sealer().await?;
+        rows.iter().map(|r| hook_from_row(r, sealer)).collect()
     }
 
     pub async fn webhook(
@@ -234,7 +330,8 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.reader)
             .await?;
-        row.as_ref().map(hook_from_row).transpose()
+        let sealer = self.webhook_sealer().await?;
+        row.as_ref().map(|r| hook_from_row(r, sealer)).transpose()
     }
 
     /// The subscription a claimed delivery belongs to (any site).
@@ -244,7 +341,8 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.reader)
             .await?;
-        row.as_ref().map(hook_from_row).transpose()
+        let sealer = self.webhook_sealer().await?;
+        row.as_ref().map(|r| hook_from_row(r, sealer)).transpose()
     }
 
     /// Remove a subscription with its delivery log; `false` if there was none.
