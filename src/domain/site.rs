@@ -118,4 +118,68 @@ impl Site {
             .iter()
             .any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
     }
+
+    /// Whether `url` is a page of this site: its scheme, host and port are
+    /// one of the site's named origins. `*` names no origin, so a site that
+    /// allows every embedder owns no URL a commenter may claim.
+    pub fn owns_url(&self, url: &str) -> bool {
+        let Ok(parsed) = url::Url::parse(url) else {
+            return false;
+        };
+        let origin = parsed.origin();
+        if !origin.is_tuple() {
+            return false;
+        }
+        let origin = origin.ascii_serialization();
+        self.allowed_origins.iter().any(|o| {
+            url::Url::parse(o)
+                .map(|u| u.origin().ascii_serialization() == origin)
+                .unwrap_or(false)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(origins: &[&str]) -> Site {
+        Site {
+            key: SiteKey("news".into()),
+            name: "News".into(),
+            allowed_origins: origins.iter().map(|o| o.to_string()).collect(),
+            default_lang: Lang::Ar,
+            moderation_mode: ModerationMode::Pre,
+            max_body_chars: 2000,
+            terms_url: String::new(),
+            terms_version: "1".into(),
+            captcha_enabled: false,
+            auto_close_days: None,
+        }
+    }
+
+    #[test]
+    fn a_site_owns_only_urls_on_its_named_origins() {
+        let s = site(&["https://news.example", "http://localhost:8080"]);
+        for ok in [
+            "https://news.example/2026/rain",
+            "https://NEWS.example:443/a?b#c",
+            "http://localhost:8080/x",
+        ] {
+            assert!(s.owns_url(ok), "{ok}");
+        }
+        for bad in [
+            "https://evil.example/login",
+            "https://news.example.evil.example/",
+            "https://news.example@evil.example/",
+            "http://news.example/",
+            "https://news.example:8443/",
+            "http://localhost/x",
+            "javascript:alert(1)",
+            "not a url",
+        ] {
+            assert!(!s.owns_url(bad), "{bad}");
+        }
+        assert!(!site(&["*"]).owns_url("https://news.example/"));
+    }
 }

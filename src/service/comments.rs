@@ -4,7 +4,8 @@ use super::notify::submission_mail;
 use super::rules::{PolicyCache, RulesError, signals};
 use crate::captcha::{CaptchaError, CaptchaService};
 use crate::domain::{
-    CommentStatus, Lang, ModerationMode, NewComment, Site, SubmissionDto, ValidationErrors, new_id,
+    ArticleRef, CommentStatus, Lang, ModerationMode, NewComment, Site, SubmissionDto,
+    ValidationErrors, new_id,
 };
 use crate::email::{Composer, MailComment};
 use crate::moderation::{Action, Submission, body_fingerprint, evaluate};
@@ -65,6 +66,39 @@ pub struct SubmitContext<'a> {
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
+/// The article URL and title a submission may register. Anyone can submit,
+/// so what the page claims is kept only when it is the site's own: a URL on
+/// one of the site's origins (the moderators' `PUT .../articles/{article}`
+/// remains the authority, and can correct either). A URL elsewhere is ignored,
+/// and so is the title that came with it (a page that lies about where it is
+/// lies about its title too); a title that carries a link is ignored as well.
+/// Storage only fills an article's empty URL and title with these.
+fn article_claims(site: &Site, a: &ArticleRef) -> (Option<String>, Option<String>) {
+    let url = match &a.url {
+        Some(u) if !site.owns_url(u) => {
+            let host = url::Url::parse(u)
+                .ok()
+                .and_then(|p| p.host_str().map(str::to_string))
+                .unwrap_or_default();
+            tracing::warn!(
+                site = %site.key, article = %a.key, %host,
+                "article_url ignored: not on one of the site's origins"
+            );
+            return (None, None);
+        }
+        other => other.clone(),
+    };
+    let title = a.title.clone().filter(|t| {
+        let lower = t.to_lowercase();
+        let linked = lower.contains("://") || lower.contains("www.");
+        if linked {
+            tracing::warn!(site = %site.key, article = %a.key, "article_title ignored: it carries a link");
+        }
+        !linked
+    });
+    (url, title)
+}
+
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// Parse, check the captcha, decide the initial status and store the comment
@@ -121,7 +155,18 @@ pub async fn submit_comment(
         (_, ModerationMode::Pre) => CommentStatus::Pending,
         (_, ModerationMode::Post) => CommentStatus::Published,
     };
+    let (article_url, article_title) = article_claims(ctx.site, &comment.article);
     let findings = serde_json::to_string(&verdict.findings).unwrap_or_else(|_| "[]".into());
+    // A rejection by the rules names the finding that decided it.
+    let rules_reason = (status == CommentStatus::Rejected)
+        .then(|| {
+            verdict
+                .findings
+                .iter()
+                .find(|f| f.action == Action::Reject)
+                .map(|f| f.code.clone())
+        })
+        .flatten();
     let id = new_id();
     let mail = MailComment {
         id: id.clone(),
@@ -130,8 +175,8 @@ pub async fn submit_comment(
         title: comment.title.as_str().to_string(),
         body: comment.body.as_str().to_string(),
         article_key: comment.article.key.clone(),
-        article_title: comment.article.title.clone(),
-        article_url: comment.article.url.clone(),
+        article_title: article_title.clone(),
+        article_url: article_url.clone(),
         findings: findings.clone(),
     };
     let outbox = submission_mail(ctx.store, ctx.composer, ctx.site, status, &mail, ctx.now).await?;
@@ -141,8 +186,8 @@ pub async fn submit_comment(
             site_key,
             (
                 &comment.article.key,
-                comment.article.title.as_deref(),
-                comment.article.url.as_deref(),
+                article_title.as_deref(),
+                article_url.as_deref(),
             ),
             status,
             verdict.action == Action::Flag,
@@ -153,7 +198,8 @@ pub async fn submit_comment(
             ),
             ctx.lang.code(),
             ctx.now,
-        ),
+        )
+        .by(None, rules_reason.as_deref()),
         status,
         ctx.now,
     );
@@ -161,8 +207,8 @@ pub async fn submit_comment(
         id,
         site_key: ctx.site.key.as_str().to_string(),
         article_key: comment.article.key.clone(),
-        article_url: comment.article.url.clone(),
-        article_title: comment.article.title.clone(),
+        article_url,
+        article_title,
         status,
         flagged: verdict.action == Action::Flag,
         author_name: comment.name.as_str().to_string(),

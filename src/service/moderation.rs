@@ -127,7 +127,8 @@ async fn apply(
             d.to,
             d.actor_kind,
             d.at,
-        ),
+        )
+        .by(Some(&d.actor_id), d.reason.as_deref()),
         d.to,
         d.at,
     );

@@ -9,7 +9,7 @@ use super::audit::AuditEntry;
 use super::comments::{QUEUE_COLUMNS, QueueItem, queue_item};
 use super::policies::BlockEntry;
 use super::{StorageError, Store};
-use crate::domain::new_id;
+use crate::domain::{CommentStatus, new_id};
 
 /// Failures older than this (with none since) no longer count.
 const FAILURES_FORGOTTEN_AFTER_MS: i64 = 60 * 60 * 1000;
@@ -509,6 +509,27 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // Webhook receivers mirror the text: `comment.edited`, in this
+        // transaction, with the comment as it now reads.
+        let sql = format!(
+            "SELECT {QUEUE_COLUMNS} FROM comments c JOIN articles a ON a.id = c.article_id \
+             WHERE c.id = $1"
+        );
+        let edited = queue_item(
+            &sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?,
+        )?;
+        let current = CommentStatus::parse(&status)
+            .ok_or_else(|| StorageError::Corrupt(format!("comment {id}: status {status:?}")))?;
+        let event = crate::webhooks::comment_edited(
+            &crate::webhooks::CommentData::after_edit(
+                site_key, &edited, current, actor_kind, actor_id, now,
+            ),
+            now,
+        );
+        super::webhooks::fan_out(&mut tx, site_key, &[event], now).await?;
         let details = serde_json::json!({
             "original": {"title": old_title, "body": old_body},
             "original_findings": serde_json::from_str::<serde_json::Value>(&old_findings)

@@ -154,7 +154,8 @@ impl Store {
     /// name, email and address hash leave its comments (and, on request, the
     /// text: the comments then become `deleted`, and edit histories holding
     /// the old text are cleared); mail to it and its opt-out are removed.
-    /// Webhook deliveries carrying its comments are dropped. Each comment
+    /// Webhook deliveries carrying its comments lose the erased data (they
+    /// are still delivered), and each comment emits `comment.erased` and
     /// gets an audit row. Blocks set by moderators stay.
     pub async fn erase_person(&self, e: &Erasure) -> Result<ErasureOutcome, StorageError> {
         let mut tx = self.writer.begin().await?;
@@ -222,22 +223,45 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            // Webhook bodies carry the comment's name and text: deliveries
-            // not yet made must not send them, and the log keeps no copy.
+            // Webhook bodies carry the comment's name and text: queued
+            // deliveries still go out (receivers must learn of every change)
+            // but without them, and the log keeps no copy. Then
+            // `comment.erased` tells mirrors to erase their copy too.
             let in_payload = format!("%\"id\":\"{id}\"%");
-            sqlx::query(
-                "DELETE FROM webhook_attempts WHERE delivery_id IN \
-                 (SELECT id FROM webhook_deliveries WHERE site_key = $1 AND payload LIKE $2)",
+            let carrying = sqlx::query(
+                "SELECT id, payload FROM webhook_deliveries WHERE site_key = $1 AND payload LIKE $2",
             )
             .bind(&e.site_key)
             .bind(&in_payload)
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM webhook_deliveries WHERE site_key = $1 AND payload LIKE $2")
-                .bind(&e.site_key)
-                .bind(&in_payload)
-                .execute(&mut *tx)
-                .await?;
+            for d in &carrying {
+                let delivery: String = d.try_get("id")?;
+                let payload: String = d.try_get("payload")?;
+                let redacted = crate::webhooks::redact_payload(&payload, e.remove_text)
+                    .unwrap_or_else(|| "{}".to_string());
+                sqlx::query("UPDATE webhook_deliveries SET payload = $1 WHERE id = $2")
+                    .bind(&redacted)
+                    .bind(&delivery)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let erased = crate::webhooks::comment_erased(
+                &crate::webhooks::ErasedData {
+                    id: id.clone(),
+                    site: e.site_key.clone(),
+                    article: crate::webhooks::ErasedArticle {
+                        key: article_key.clone(),
+                    },
+                    status: to_status.clone(),
+                    previous_status: status.clone(),
+                    text_removed: e.remove_text,
+                    actor: e.actor_kind.clone(),
+                    actor_id: Some(e.actor_id.clone()).filter(|a| !a.is_empty()),
+                },
+                e.at,
+            );
+            super::webhooks::fan_out(&mut tx, &e.site_key, &[erased], e.at).await?;
             audit::insert(
                 &mut tx,
                 &AuditEntry {

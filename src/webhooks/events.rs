@@ -16,15 +16,19 @@ pub const COMMENT_HELD: &str = "comment.held";
 pub const COMMENT_PUBLISHED: &str = "comment.published";
 pub const COMMENT_REJECTED: &str = "comment.rejected";
 pub const COMMENT_DELETED: &str = "comment.deleted";
+pub const COMMENT_EDITED: &str = "comment.edited";
+pub const COMMENT_ERASED: &str = "comment.erased";
 pub const ARTICLE_CLOSED: &str = "article.closed";
 
 /// Every event a subscription may ask for.
-pub const EVENT_TYPES: [&str; 6] = [
+pub const EVENT_TYPES: [&str; 8] = [
     COMMENT_CREATED,
     COMMENT_HELD,
     COMMENT_PUBLISHED,
     COMMENT_REJECTED,
     COMMENT_DELETED,
+    COMMENT_EDITED,
+    COMMENT_ERASED,
     ARTICLE_CLOSED,
 ];
 
@@ -62,11 +66,45 @@ pub struct CommentData {
     pub published_at: Option<String>,
     /// Who made the change: `rules` (a new submission), `moderator` or `api_key`.
     pub actor: String,
+    /// The moderator's or API key's id (`null` for the rules).
+    pub actor_id: Option<String>,
+    /// Why: the reason code of a rejection (the moderator's, or the first
+    /// finding of the rules); `null` when none was given.
+    pub reason: Option<String>,
 }
 
 impl CommentData {
     /// A stored comment after a moderator's decision moved it to `to` at `at`.
     pub fn after_decision(
+        site: &str,
+        c: &QueueItem,
+        to: CommentStatus,
+        actor: &str,
+        at: i64,
+    ) -> CommentData {
+        CommentData::of_stored(site, c, to, actor, at)
+    }
+
+    /// A stored comment whose text was just edited (its status unchanged).
+    pub fn after_edit(
+        site: &str,
+        c: &QueueItem,
+        status: CommentStatus,
+        actor: &str,
+        actor_id: &str,
+        at: i64,
+    ) -> CommentData {
+        CommentData::of_stored(site, c, status, actor, at).by(Some(actor_id), None)
+    }
+
+    /// Name who made the change and why.
+    pub fn by(mut self, actor_id: Option<&str>, reason: Option<&str>) -> CommentData {
+        self.actor_id = actor_id.filter(|a| !a.is_empty()).map(str::to_string);
+        self.reason = reason.filter(|r| !r.is_empty()).map(str::to_string);
+        self
+    }
+
+    fn of_stored(
         site: &str,
         c: &QueueItem,
         to: CommentStatus,
@@ -95,6 +133,8 @@ impl CommentData {
             created_at: rfc3339(c.created_at),
             published_at: published_at.map(rfc3339),
             actor: actor.to_string(),
+            actor_id: None,
+            reason: None,
         }
     }
 
@@ -130,8 +170,54 @@ impl CommentData {
             created_at: rfc3339(at),
             published_at: (status == CommentStatus::Published).then(|| rfc3339(at)),
             actor: "rules".into(),
+            actor_id: None,
+            reason: None,
         }
     }
+}
+
+/// What `comment.erased` says: which comment lost its author (and, with
+/// `text_removed`, its text: it is then `deleted`). No personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErasedData {
+    pub id: String,
+    pub site: String,
+    pub article: ErasedArticle,
+    pub status: String,
+    pub previous_status: String,
+    pub text_removed: bool,
+    pub actor: String,
+    pub actor_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ErasedArticle {
+    pub key: String,
+}
+
+/// The `comment.erased` event of a privacy erasure.
+pub fn comment_erased(data: &ErasedData, at: i64) -> WebhookEvent {
+    event(COMMENT_ERASED, at, data)
+}
+
+/// The `comment.edited` event: the comment as it reads after the edit.
+pub fn comment_edited(data: &CommentData, at: i64) -> WebhookEvent {
+    event(COMMENT_EDITED, at, data)
+}
+
+/// A queued event body with the erased person's data removed: the author's
+/// name always, the comment's title and body when `text_removed`. `None`
+/// when the body is not a comment event (left as it is).
+pub fn redact_payload(payload: &str, text_removed: bool) -> Option<String> {
+    let mut v: serde_json::Value = serde_json::from_str(payload).ok()?;
+    let data = v.get_mut("data")?.as_object_mut()?;
+    data.get("name")?;
+    data.insert("name".into(), "".into());
+    if text_removed {
+        data.insert("title".into(), "".into());
+        data.insert("body".into(), "".into());
+    }
+    serde_json::to_string(&v).ok()
 }
 
 #[derive(Serialize)]
@@ -268,5 +354,17 @@ mod tests {
         assert_eq!(v["data"]["id"], "c1");
         assert_eq!(v["data"]["article"]["key"], "a1");
         assert!(v["data"].get("email").is_none());
+    }
+
+    #[test]
+    fn redacting_a_payload_removes_the_name_and_on_request_the_text() {
+        let e = &submission_events(&data(CommentStatus::Pending), CommentStatus::Pending, 0)[0];
+        let kept: serde_json::Value =
+            serde_json::from_str(&redact_payload(&e.payload, false).unwrap()).unwrap();
+        assert_eq!(kept["data"]["name"], "");
+        assert_eq!(kept["data"]["body"], "Body");
+        let gone = redact_payload(&e.payload, true).unwrap();
+        assert!(!gone.contains("Ali") && !gone.contains("Body"), "{gone}");
+        assert_eq!(redact_payload(r#"{"data":{"site":"x"}}"#, true), None);
     }
 }

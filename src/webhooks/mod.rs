@@ -8,8 +8,10 @@ mod target;
 mod worker;
 
 pub use events::{
-    ARTICLE_CLOSED, COMMENT_CREATED, COMMENT_DELETED, COMMENT_HELD, COMMENT_PUBLISHED,
-    COMMENT_REJECTED, CommentData, EVENT_TYPES, article_closed, decision_events, submission_events,
+    ARTICLE_CLOSED, COMMENT_CREATED, COMMENT_DELETED, COMMENT_EDITED, COMMENT_ERASED, COMMENT_HELD,
+    COMMENT_PUBLISHED, COMMENT_REJECTED, CommentData, EVENT_TYPES, ErasedArticle, ErasedData,
+    article_closed, comment_edited, comment_erased, decision_events, redact_payload,
+    submission_events,
 };
 pub use signing::{new_secret, sign};
 pub use target::{TargetError, TargetPolicy, is_public};
