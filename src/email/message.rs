@@ -12,7 +12,7 @@ use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use super::EmailError;
 use super::links::{LinkAction, LinkSigner};
 use crate::domain::{Lang, Site, new_id};
-use crate::i18n::{t, tf};
+use crate::i18n::{Code, label, t, tf};
 use crate::storage::{
     ModeratorRecord, NewOutboxMessage, OutboxMessage, QueueItem, SiteEmailSettings,
 };
@@ -501,7 +501,12 @@ impl Composer {
             ],
         )];
         if let Some(reason) = reason.filter(|r| !r.trim().is_empty()) {
-            paragraphs.push(tf(lang, "email.rejected.reason", [("reason", reason)]));
+            let reason = label(lang, Code::Reason, reason);
+            paragraphs.push(tf(
+                lang,
+                "email.rejected.reason",
+                [("reason", reason.as_str())],
+            ));
         }
         self.commenter_mail(
             KIND_REJECTED,

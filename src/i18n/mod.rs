@@ -52,6 +52,36 @@ pub fn tf<'a>(
     text
 }
 
+/// Which family of codes `label` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// A comment status (`pending`, `rejected` ...).
+    Status,
+    /// An audit action (`approve`, `reject`, `block_email` ...).
+    Action,
+    /// A reason a moderator chose, or a finding's category (`off_topic`, `religion` ...).
+    Reason,
+    /// Who acted (`system`, `moderator`, `api_key`).
+    Actor,
+}
+
+/// The label a person reads for a stored code, in `lang`. A code without a
+/// label (a reason typed as free text, an action added later) is shown as it is.
+pub fn label(lang: Lang, family: Code, code: &str) -> String {
+    let prefix = match family {
+        Code::Status => "code.status.",
+        Code::Action => "code.action.",
+        Code::Reason => "dash.reason.",
+        Code::Actor => "code.actor.",
+    };
+    let key = format!("{prefix}{code}");
+    catalogue(lang)
+        .get(key.as_str())
+        .or_else(|| EN.get(key.as_str()))
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
 /// Every key of a language's file (for the test that keeps them in step).
 pub fn keys(lang: Lang) -> Vec<&'static str> {
     let mut k: Vec<_> = catalogue(lang).keys().copied().collect();
@@ -89,6 +119,22 @@ mod tests {
         let en = keys(Lang::En);
         for lang in Lang::ALL {
             assert_eq!(keys(lang), en, "{lang:?} differs from en");
+        }
+    }
+
+    #[test]
+    fn codes_have_labels_and_free_text_stays_as_typed() {
+        assert_eq!(label(Lang::Ar, Code::Reason, "off_topic"), "خارج الموضوع");
+        assert_eq!(label(Lang::En, Code::Status, "rejected"), "Rejected");
+        assert_eq!(
+            label(Lang::Ar, Code::Reason, "off topic, sorry"),
+            "off topic, sorry"
+        );
+        for status in crate::domain::CommentStatus::ALL {
+            assert_ne!(
+                label(Lang::Ar, Code::Status, status.as_str()),
+                status.as_str()
+            );
         }
     }
 

@@ -374,7 +374,7 @@ async fn every_decision_is_applied_and_audited_with_who_and_why() {
     // The audit page lists the decisions with who made them.
     let page = dash.page("/dashboard/audit?site=news").await;
     assert!(page.contains("mod@news.example"));
-    assert!(page.contains("insult"));
+    assert!(page.contains("Insult"), "reasons read as labels");
     let page = dash
         .page(&format!(
             "/dashboard/audit?actor={}&action=reject",
@@ -795,7 +795,10 @@ async fn the_stats_page_counts_waiting_comments_and_decisions_by_reason() {
     .await;
     let page = dash.page("/dashboard/stats").await;
     assert!(page.contains("<strong id=\"pending\">2</strong>"), "{page}");
-    assert!(page.contains("sectarian_racist"));
+    assert!(
+        page.contains("Sectarian or racist"),
+        "reasons read as labels"
+    );
     assert!(page.contains("mod@news.example"));
 }
 

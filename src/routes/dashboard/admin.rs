@@ -221,7 +221,11 @@ pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
                 (gmt(day).chars().take(10).collect(), email.unwrap_or(id), n)
             })
             .collect(),
-        reasons: s.reasons,
+        reasons: s
+            .reasons
+            .into_iter()
+            .map(|(r, n)| (crate::i18n::label(lang, crate::i18n::Code::Reason, &r), n))
+            .collect(),
     };
     Ok(html(StatusCode::OK, render(&t, lang)?))
 }

@@ -9,12 +9,35 @@ use serde::Deserialize;
 use super::guard::{self, html, render};
 use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
+use crate::domain::Lang;
+use crate::i18n::{Code, label, t};
 use crate::routes::error::ApiError;
 use crate::routes::time_fmt::rfc3339;
 use crate::startup::AppState;
 use crate::storage::AuditFilter;
 
 const PAGE_SIZE: u32 = 100;
+
+/// The actions the filter offers.
+const ACTIONS: [&str; 17] = [
+    "submitted",
+    "approve",
+    "reject",
+    "spam",
+    "delete",
+    "edit",
+    "privacy_erase",
+    "block_email",
+    "block_domain",
+    "block_ip",
+    "block_ip_hash",
+    "close_article",
+    "open_article",
+    "site_settings",
+    "word_list",
+    "api_key_created",
+    "api_key_revoked",
+];
 
 pub struct AuditView {
     pub when_gmt: String,
@@ -35,6 +58,8 @@ struct AuditTemplate {
     layout: Layout,
     tr: Tr,
     sites: Vec<String>,
+    /// (code, label) of the actions to filter on.
+    actions: Vec<(&'static str, String)>,
     /// (id, email) of the accounts working on these sites.
     actors: Vec<(String, String)>,
     f: AuditFilterValues,
@@ -104,26 +129,34 @@ pub async fn page(
         .into_iter()
         .map(|r| {
             let e = r.entry;
+            let kind = label(lang, Code::Actor, &e.actor_kind);
             let actor = match (e.actor_kind.as_str(), r.actor_email) {
                 ("moderator", Some(email)) => email,
-                (kind, _) if e.actor_id.is_empty() => kind.to_string(),
-                (kind, _) => format!("{kind} {}", e.actor_id),
+                _ if e.actor_id.is_empty() => kind,
+                _ => format!("{kind} {}", e.actor_id),
             };
+            let status = |s: &str| label(lang, Code::Status, s);
             AuditView {
                 when_gmt: gmt(e.created_at),
                 when_iso: rfc3339(e.created_at),
                 site: e.site_key,
                 comment: e.comment_id.unwrap_or_default(),
                 actor,
-                action: e.action,
+                action: label(lang, Code::Action, &e.action),
                 change: match (e.from_status, e.to_status) {
-                    (Some(f), Some(t)) if f != t => format!("{f} → {t}"),
-                    (None, Some(t)) => t,
+                    (Some(f), Some(t)) if f != t => format!("{} → {}", status(&f), status(&t)),
+                    (None, Some(t)) => status(&t),
                     _ => String::new(),
                 },
-                reason: e.reason.unwrap_or_default(),
+                reason: e
+                    .reason
+                    .map(|r| label(lang, Code::Reason, &r))
+                    .unwrap_or_default(),
                 note: e.note.unwrap_or_default(),
-                details: r.details.unwrap_or_default(),
+                details: r
+                    .details
+                    .map(|d| readable_details(lang, &d))
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -140,6 +173,10 @@ pub async fn page(
         actors,
         layout: layout(&cur, "audit"),
         tr: Tr(lang),
+        actions: ACTIONS
+            .iter()
+            .map(|a| (*a, label(lang, Code::Action, a)))
+            .collect(),
         sites,
         f: AuditFilterValues {
             site: AuditQuery::value(&q.site),
@@ -150,4 +187,46 @@ pub async fn page(
         rows,
     };
     Ok(html(StatusCode::OK, render(&template, lang)?))
+}
+
+/// An audit row's details as a person reads them. An edit's details hold
+/// the text before it and the findings about that text: shown as labelled
+/// text and the findings' explanations in `lang`, never as raw codes. Other
+/// details (a block's value, a setting) are shown as stored.
+fn readable_details(lang: Lang, raw: &str) -> String {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(raw) else {
+        return raw.to_string();
+    };
+    let Some(original) = v.get("original") else {
+        return raw.to_string();
+    };
+    let text = |key: &str| original.get(key).and_then(|x| x.as_str()).unwrap_or("");
+    let mut out = format!(
+        "{}: {}\n{}: {}",
+        t(lang, "dash.audit.original_title"),
+        text("title"),
+        t(lang, "dash.audit.original_body"),
+        text("body")
+    );
+    let explanation = match lang {
+        Lang::Ar => "explanation_ar",
+        Lang::En => "explanation_en",
+    };
+    let findings: Vec<&str> = v
+        .get("original_findings")
+        .and_then(|f| f.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|f| f.get(explanation).and_then(|x| x.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !findings.is_empty() {
+        out.push_str(&format!(
+            "\n{}: {}",
+            t(lang, "dash.audit.original_findings"),
+            findings.join(" · ")
+        ));
+    }
+    out
 }
