@@ -18,7 +18,7 @@ use crate::smtp::{Mail, Sink};
 
 const HELD_BODY: &str = "الكاتب حمـــار ولا يفهم شيئا <script>alert(1)</script>";
 
-fn use_sink(s: &mut Settings, port: u16) {
+pub(crate) fn use_sink(s: &mut Settings, port: u16) {
     s.email.smtp_host = "127.0.0.1".into();
     s.email.smtp_port = port;
     s.email.smtp_tls = "none".into();
@@ -30,14 +30,14 @@ fn use_sink(s: &mut Settings, port: u16) {
     s.email.digest_interval_secs = 3600;
 }
 
-async fn app_with_sink() -> (TestApp, Sink) {
+pub(crate) async fn app_with_sink() -> (TestApp, Sink) {
     let sink = Sink::start().await;
     let port = sink.port;
     let app = spawn_app_with(|s| use_sink(s, port)).await;
     (app, sink)
 }
 
-async fn add_moderator(app: &TestApp, email: &str, sites: &[&str]) -> String {
+pub(crate) async fn add_moderator(app: &TestApp, email: &str, sites: &[&str]) -> String {
     let id = new_id();
     app.store
         .insert_moderator(&ModeratorRecord {
@@ -736,4 +736,117 @@ async fn two_workers_on_one_database_deliver_each_message_exactly_once() {
     }
     assert_eq!(mails.len(), N, "{seen:?}");
     assert!(seen.values().all(|n| *n == 1), "{seen:?}");
+}
+
+/// Every way an address could be spelled in a link: as is, percent-encoded,
+/// and in each base64 alphabet with and without padding.
+fn spellings(addr: &str) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let mut out = vec![
+        addr.to_string(),
+        addr.replace('@', "%40"),
+        addr.replace('@', "%40").replace('.', "%2E"),
+    ];
+    for engine in [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD] {
+        out.push(engine.encode(addr));
+    }
+    out
+}
+
+/// Whatever a token decodes to, in either base64 alphabet, piece by piece.
+fn decodings(token: &str) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    token
+        .split(['.', '/', '?', '&', '='])
+        .flat_map(|piece| {
+            [URL_SAFE_NO_PAD.decode(piece), STANDARD_NO_PAD.decode(piece)]
+                .into_iter()
+                .flatten()
+                .map(|b| String::from_utf8_lossy(&b).to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn no_mail_link_carries_the_address_in_any_encoding_and_the_opaque_link_unsubscribes() {
+    let (app, sink) = app_with_sink().await;
+    let mut s = site("news");
+    s.moderation_mode = ModerationMode::Post;
+    app.add_site(s).await;
+    let commenter = "layla.haddad@example.org";
+    let mut body = app.valid_comment("news").await;
+    body["email"] = json!(commenter);
+    assert_eq!(app.post_comment("news", "a", &body).await.status(), 201);
+    let notice = sink.wait_for_to(commenter, 1).await.remove(0);
+
+    let links: Vec<String> = notice
+        .text()
+        .split_whitespace()
+        .chain(notice.html().split(['"', '<', '>']))
+        .chain(notice.header("List-Unsubscribe").iter().map(String::as_str))
+        .filter(|w| w.contains("/email/"))
+        .map(str::to_string)
+        .collect();
+    assert!(!links.is_empty(), "{}", notice.text());
+    for link in &links {
+        for spelled in spellings(commenter) {
+            assert!(!link.contains(&spelled), "{link} carries {spelled}");
+        }
+        for decoded in decodings(link) {
+            assert!(
+                !decoded.contains("example.org"),
+                "{link} decodes to {decoded:?}"
+            );
+        }
+    }
+
+    let path = notice.links("unsubscribe").remove(0);
+    let r = app
+        .client
+        .post(app.url(&path))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(app.store.is_unsubscribed("news", commenter).await.unwrap());
+}
+
+#[tokio::test]
+async fn an_unsubscribe_link_of_the_earlier_signed_form_still_works() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use hmac::{Hmac, Mac};
+    let (app, _sink) = app_with_sink().await;
+    app.add_site(site("news")).await;
+    let key = app
+        .texts("SELECT value FROM instance_secrets WHERE name = 'email_links'")
+        .await
+        .remove(0);
+    // The earlier form: base64url(payload).base64url(HMAC-SHA256).
+    let payload = "u\nnews\nold@example.org";
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&hex::decode(key).unwrap()).unwrap();
+    mac.update(b"majlis-email-link-v1\n");
+    mac.update(payload.as_bytes());
+    let token = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(payload),
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    );
+    let r = app
+        .client
+        .post(app.url(&format!("/email/unsubscribe/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        app.store
+            .is_unsubscribed("news", "old@example.org")
+            .await
+            .unwrap()
+    );
 }

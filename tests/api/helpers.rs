@@ -374,6 +374,23 @@ impl TestApp {
             .unwrap();
         pool.close().await;
     }
+
+    /// The first column of every row a query returns, as text, read
+    /// directly from the test database (to look at what is stored).
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&self.db_url)
+            .await
+            .unwrap();
+        let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        rows
+    }
 }
 
 /// The value of the first `name="csrf"` hidden field of a page.

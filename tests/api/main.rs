@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod article_claims;
 mod articles;
 mod captcha;
 mod comment;
@@ -17,6 +18,7 @@ mod export;
 mod faults;
 mod instances;
 mod listing;
+mod localized_codes;
 mod moderation;
 mod openapi;
 mod operations;

@@ -22,31 +22,31 @@ const HELD_BODY: &str = "الكاتب حمـــار ولا يفهم شيئا";
 
 /// One request the receiver got, and the status it answered.
 #[derive(Debug, Clone)]
-struct Received {
+pub(crate) struct Received {
     headers: HashMap<String, String>,
-    body: String,
-    answered: u16,
+    pub(crate) body: String,
+    pub(crate) answered: u16,
 }
 
 impl Received {
-    fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers.get(name).map_or("", String::as_str)
     }
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap()
     }
 }
 
 /// A minimal HTTP/1.1 receiver on 127.0.0.1 that records every request and
 /// answers with the status currently set (200 unless switched).
-struct Receiver {
+pub(crate) struct Receiver {
     port: u16,
     status: Arc<AtomicU16>,
     got: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Receiver {
-    async fn start() -> Receiver {
+    pub(crate) async fn start() -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let status = Arc::new(AtomicU16::new(200));
@@ -100,7 +100,7 @@ impl Receiver {
         Receiver { port, status, got }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}/hook", self.port)
     }
 
@@ -108,7 +108,7 @@ impl Receiver {
         self.status.store(status, Ordering::SeqCst);
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.got.lock().unwrap().clone()
     }
 
@@ -121,7 +121,11 @@ impl Receiver {
     }
 
     /// Wait (bounded) until `done` holds for what was received.
-    async fn wait_for(&self, what: &str, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+    pub(crate) async fn wait_for(
+        &self,
+        what: &str,
+        done: impl Fn(&[Received]) -> bool,
+    ) -> Vec<Received> {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let got = self.received();
@@ -138,7 +142,7 @@ impl Receiver {
 }
 
 /// Test settings: loopback and plain http allowed explicitly, fast retries.
-fn fast(s: &mut majlis::config::Settings) {
+pub(crate) fn fast(s: &mut majlis::config::Settings) {
     s.webhooks.allow_http = true;
     s.webhooks.allow_private_networks = true;
     s.webhooks.poll_interval_ms = 50;
@@ -165,7 +169,12 @@ async fn create(app: &TestApp, key: &str, site: &str, body: Value) -> reqwest::R
 }
 
 /// Subscribe `url` to `events`; returns (id, secret).
-async fn subscribe(app: &TestApp, key: &str, url: &str, events: &[&str]) -> (String, String) {
+pub(crate) async fn subscribe(
+    app: &TestApp,
+    key: &str,
+    url: &str,
+    events: &[&str],
+) -> (String, String) {
     let resp = create(app, key, "news", json!({"url": url, "events": events})).await;
     assert_eq!(resp.status(), 201);
     let v: Value = resp.json().await.unwrap();
@@ -175,7 +184,7 @@ async fn subscribe(app: &TestApp, key: &str, url: &str, events: &[&str]) -> (Str
     )
 }
 
-async fn deliveries(app: &TestApp, key: &str, hook: &str, query: &str) -> Value {
+pub(crate) async fn deliveries(app: &TestApp, key: &str, hook: &str, query: &str) -> Value {
     let resp = app
         .client
         .get(app.url(&format!(
@@ -211,7 +220,7 @@ async fn wait_log(
 }
 
 /// The Standard Webhooks check a receiver does.
-fn verify(secret: &str, r: &Received) -> bool {
+pub(crate) fn verify(secret: &str, r: &Received) -> bool {
     let key = STANDARD
         .decode(secret.strip_prefix("whsec_").unwrap())
         .unwrap();
@@ -1109,4 +1118,234 @@ async fn dashboard_decisions_and_closing_an_article_there_emit_events() {
         .unwrap()
         .json();
     assert_eq!(published["data"]["actor"], "moderator");
+}
+
+/// Submit a comment as a named person; returns its id.
+async fn submit_named(app: &TestApp, name: &str, email: &str, text: &str) -> String {
+    let mut body = app.valid_comment("news").await;
+    body["name"] = json!(name);
+    body["email"] = json!(email);
+    body["body"] = json!(text);
+    let resp = app.post_comment("news", "a-1", &body).await;
+    assert_eq!(resp.status(), 202, "{}", resp.text().await.unwrap());
+    resp.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_edit_through_the_api_or_the_dashboard_is_a_comment_edited_event() {
+    let (app, admin) = app_with_site(fast).await;
+    let moderator = app.api_key("news", "moderator").await;
+    app.create_moderator(
+        "mod@news.example",
+        "moderator",
+        &["news"],
+        "a long password 1",
+    )
+    .await;
+    let rx = Receiver::start().await;
+    let (_, secret) = subscribe(&app, &admin, &rx.url(), &["comment.edited"]).await;
+    let id = app.submit("news", "a-1").await;
+    app.decide(&moderator, "news", &id, "approve", None).await;
+
+    let resp = app
+        .client
+        .patch(app.url(&format!("/api/v1/sites/news/comments/{id}")))
+        .bearer_auth(&moderator)
+        .json(&json!({"body": "The text as the API corrected it."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let got = rx.wait_for("the API edit", |g| !g.is_empty()).await;
+    assert!(verify(&secret, &got[0]));
+    let v = got[0].json();
+    assert_eq!(v["type"], "comment.edited");
+    assert_eq!(v["data"]["id"], id.as_str());
+    assert_eq!(v["data"]["body"], "The text as the API corrected it.");
+    assert_eq!(v["data"]["status"], "published");
+    assert_eq!(v["data"]["actor"], "api_key");
+    assert!(v["data"]["actor_id"].is_string());
+
+    let dash = app.login("mod@news.example", "a long password 1").await;
+    let resp = dash
+        .post(
+            &format!("/dashboard/comments/news/{id}/edit"),
+            &[
+                ("title", "Corrected title"),
+                ("body", "The text as a moderator corrected it."),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let got = rx.wait_for("the dashboard edit", |g| g.len() >= 2).await;
+    let v = got
+        .iter()
+        .map(Received::json)
+        .find(|v| v["data"]["actor"] == "moderator")
+        .unwrap();
+    assert_eq!(v["type"], "comment.edited");
+    assert_eq!(v["data"]["title"], "Corrected title");
+    assert_eq!(v["data"]["body"], "The text as a moderator corrected it.");
+}
+
+#[tokio::test]
+async fn an_erasure_is_a_comment_erased_event_and_queued_deliveries_lose_the_erased_data() {
+    let (app, admin) = app_with_site(|s| {
+        fast(s);
+        // Failed attempts wait long: deliveries stay queued until released.
+        s.webhooks.retry_base_secs = 3600;
+        s.webhooks.retry_max_secs = 3600;
+    })
+    .await;
+    let moderator = app.api_key("news", "moderator").await;
+    let rx = Receiver::start().await;
+    let events = [
+        "comment.created",
+        "comment.published",
+        "comment.deleted",
+        "comment.erased",
+    ];
+    let (hook, _) = subscribe(&app, &admin, &rx.url(), &events).await;
+    rx.answer(503);
+    let text = "Zaytoun groves remember every winter of this valley.";
+    let id = submit_named(&app, "Layla Haddad", "layla@example.org", text).await;
+    app.decide(&moderator, "news", &id, "approve", None).await;
+    // Both deliveries tried once and refused: queued, carrying the name.
+    let log = wait_log(&app, &admin, &hook, |l| {
+        l.len() == 2 && l.iter().all(|d| d["attempts"] == 1)
+    })
+    .await;
+    assert!(json!(log).to_string().contains("Layla Haddad"));
+    rx.answer(200);
+
+    let resp = app
+        .client
+        .post(app.url("/api/v1/sites/news/privacy/erase"))
+        .bearer_auth(&admin)
+        .json(&json!({"email": "layla@example.org", "remove_text": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let stored = app.texts("SELECT payload FROM webhook_deliveries").await;
+    assert_eq!(stored.len(), 3, "no event is dropped: {stored:#?}");
+    for p in &stored {
+        assert!(!p.contains("Layla") && !p.contains("Zaytoun"), "{p}");
+    }
+    let erased = rx
+        .wait_for("comment.erased", |g| {
+            g.iter().any(|r| r.json()["type"] == "comment.erased")
+        })
+        .await
+        .into_iter()
+        .map(|r| r.json())
+        .find(|v| v["type"] == "comment.erased")
+        .unwrap();
+    assert_eq!(erased["data"]["id"], id.as_str());
+    assert_eq!(erased["data"]["status"], "deleted");
+    assert_eq!(erased["data"]["previous_status"], "published");
+    assert_eq!(erased["data"]["text_removed"], true);
+    assert_eq!(erased["data"]["actor"], "api_key");
+    assert!(erased["data"].get("name").is_none() && erased["data"].get("body").is_none());
+
+    // The queued deliveries still go out, without the erased data.
+    app.exec("UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE status = 'pending'")
+        .await;
+    let got = rx
+        .wait_for("the two queued deliveries", |g| {
+            g.iter().filter(|r| r.answered == 200).count() >= 3
+        })
+        .await;
+    for r in got.iter().filter(|r| r.answered == 200) {
+        assert!(
+            !r.body.contains("Layla") && !r.body.contains("Zaytoun"),
+            "{}",
+            r.body
+        );
+        assert_eq!(r.json()["data"]["id"], id.as_str());
+    }
+}
+
+#[tokio::test]
+async fn a_rejection_event_names_its_reason_and_who_decided() {
+    let (app, admin) = app_with_site(fast).await;
+    let moderator = app.api_key("news", "moderator").await;
+    let rx = Receiver::start().await;
+    subscribe(&app, &admin, &rx.url(), &["comment.rejected"]).await;
+    let id = app.submit("news", "a-1").await;
+    let resp = app
+        .decide(
+            &moderator,
+            "news",
+            &id,
+            "reject",
+            Some(json!({"reason": "off_topic"})),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let got = rx.wait_for("the rejection", |g| !g.is_empty()).await;
+    let v = got[0].json();
+    assert_eq!(v["type"], "comment.rejected");
+    assert_eq!(v["data"]["reason"], "off_topic");
+    assert_eq!(v["data"]["actor"], "api_key");
+    let key_id = app
+        .texts("SELECT id FROM api_keys WHERE role = 'moderator'")
+        .await;
+    assert_eq!(v["data"]["actor_id"], key_id[0].as_str());
+}
+
+#[tokio::test]
+async fn webhook_secrets_are_sealed_at_rest_and_deliveries_still_verify() {
+    let (app, admin) = app_with_site(fast).await;
+    let rx = Receiver::start().await;
+    let (hook, secret) = subscribe(&app, &admin, &rx.url(), &["comment.created"]).await;
+    let key_part = secret.strip_prefix("whsec_").unwrap();
+    let stored = app.texts("SELECT secret FROM webhooks").await.remove(0);
+    assert!(stored.starts_with("sealed:v1:"), "{stored}");
+    assert!(!stored.contains(key_part) && !stored.contains(&secret));
+
+    // A row stored in clear by an earlier version is sealed at startup.
+    app.exec(&format!(
+        "UPDATE webhooks SET secret = '{secret}' WHERE id = '{hook}'"
+    ))
+    .await;
+    let resealed = app.store.seal_webhook_secrets().await.unwrap();
+    assert_eq!(resealed, 1);
+    let stored_again = app.texts("SELECT secret FROM webhooks").await.remove(0);
+    assert!(stored_again.starts_with("sealed:v1:") && !stored_again.contains(key_part));
+
+    app.submit("news", "a-1").await;
+    let got = rx.wait_for("one delivery", |g| !g.is_empty()).await;
+    assert!(
+        verify(&secret, &got[0]),
+        "the secret shown at creation verifies"
+    );
+
+    // Rotation: the operator renames the instance secret; the next start
+    // seals every row with a new key and drops the old one.
+    app.exec(
+        "UPDATE instance_secrets SET name = 'webhook_secrets.previous' \
+         WHERE name = 'webhook_secrets'",
+    )
+    .await;
+    let restarted =
+        majlis::storage::Store::connect(&crate::helpers::test_settings(&app.db_url).database)
+            .await
+            .unwrap();
+    assert_eq!(restarted.seal_webhook_secrets().await.unwrap(), 1);
+    let rotated = app.texts("SELECT secret FROM webhooks").await.remove(0);
+    assert_ne!(
+        rotated.split(':').nth(2),
+        stored_again.split(':').nth(2),
+        "a new key id"
+    );
+    let hooks = restarted.webhooks("news").await.unwrap();
+    assert_eq!(hooks[0].secret, secret);
+    let left = app
+        .texts("SELECT name FROM instance_secrets WHERE name LIKE 'webhook_secrets%'")
+        .await;
+    assert_eq!(left, ["webhook_secrets"]);
 }
