@@ -501,6 +501,15 @@ async fn the_rules_decisions_at_submission_are_events_too() {
             .any(|r| r.json()["data"]["id"] == published.as_str()
                 && r.json()["data"]["published_at"].is_string())
     );
+    let rejection = got
+        .iter()
+        .map(Received::json)
+        .find(|v| v["type"] == "comment.rejected")
+        .unwrap();
+    assert_eq!(
+        rejection["data"]["reason"], "banned_term",
+        "a rejection by the rules names the deciding finding"
+    );
 }
 
 #[tokio::test]

@@ -36,7 +36,8 @@ pub struct CreateWebhook {
     /// public addresses only (unless the operator allows otherwise).
     url: String,
     /// One or more of `comment.created`, `comment.held`, `comment.published`,
-    /// `comment.rejected`, `comment.deleted`, `article.closed`.
+    /// `comment.rejected`, `comment.deleted`, `comment.edited`,
+    /// `comment.erased`, `article.closed`.
     events: Vec<String>,
     /// A note for people; at most 200 characters.
     description: Option<String>,
@@ -251,7 +252,11 @@ fn parse_create(b: &CreateWebhook) -> Result<(Vec<String>, String), ValidationEr
         anything else (or no answer within the timeout) is retried with exponential backoff.\n\n\
         Bodies: `{\"type\": \"comment.published\", \"timestamp\": \"<RFC 3339>\", \"data\": {...}}`. \
         Comment events carry the comment's public fields, `status`, `previous_status`, \
-        `flagged`, `lang`, `actor` and the article (never the author's email or address); \
+        `flagged`, `lang`, `actor`, `actor_id`, `reason` (a rejection's reason code) and the \
+        article (never the author's email or address); `comment.edited` carries the text as \
+        it now reads; `comment.erased` (a privacy erasure) carries only `id`, `site`, \
+        `article.key`, `status`, `previous_status`, `text_removed` and the actor, and \
+        queued deliveries of the comment are sent without the erased name (and text); \
         `article.closed` carries the article and the `reason` (`closed`, `closes_at`, `age`).",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo")),
