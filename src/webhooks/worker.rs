@@ -195,8 +195,41 @@ impl Worker {
         }
     }
 
+    /// When a failed attempt is tried again (`None`: it was the last).
+    fn retry_at(&self, d: &DeliveryRecord, at: i64) -> Option<i64> {
+        let attempts = u32::try_from(d.attempts).unwrap_or(u32::MAX);
+        (attempts < self.settings.max_attempts).then(|| {
+            at + backoff_ms(
+                self.settings.retry_base_secs,
+                self.settings.retry_max_secs,
+                attempts,
+            )
+        })
+    }
+
     async fn deliver(&self, owner: &str, d: &DeliveryRecord) -> Result<(), StorageError> {
-        let Some(hook) = self.store.webhook_by_id(&d.webhook_id).await? else {
+        let hook = match self.store.webhook_by_id(&d.webhook_id).await {
+            // The secret is sealed under a key this instance does not have
+            // (the instance secret was replaced): an attempt that failed,
+            // retried later, so restoring the key resumes deliveries.
+            Err(StorageError::Corrupt(why)) => {
+                tracing::error!(delivery = %d.id, %why, "webhook subscription cannot be read");
+                let at = now_ms();
+                let failed = AttemptResult {
+                    attempt: d.attempts,
+                    at,
+                    status_code: None,
+                    error: Some("the subscription's secret cannot be opened".into()),
+                    duration_ms: 0,
+                };
+                self.store
+                    .record_webhook_attempt(&d.id, owner, false, &failed, self.retry_at(d, at))
+                    .await?;
+                return Ok(());
+            }
+            other => other?,
+        };
+        let Some(hook) = hook else {
             // Queued while its subscription was being deleted: close it so it
             // is not claimed again.
             let gone = AttemptResult {
@@ -250,14 +283,12 @@ impl Worker {
                 },
             ),
         };
-        let attempts = u32::try_from(d.attempts).unwrap_or(u32::MAX);
-        let next = (!delivered && attempts < self.settings.max_attempts).then(|| {
-            at + backoff_ms(
-                self.settings.retry_base_secs,
-                self.settings.retry_max_secs,
-                attempts,
-            )
-        });
+        let attempts = d.attempts;
+        let next = if delivered {
+            None
+        } else {
+            self.retry_at(d, at)
+        };
         if delivered {
             tracing::info!(webhook = %hook.id, delivery = %d.id, event = %d.event_type, attempt = attempts, "webhook delivered");
         } else if next.is_some() {

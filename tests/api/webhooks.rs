@@ -1358,3 +1358,38 @@ async fn webhook_secrets_are_sealed_at_rest_and_deliveries_still_verify() {
         .await;
     assert_eq!(left, ["webhook_secrets"]);
 }
+
+#[tokio::test]
+async fn a_secret_that_does_not_open_is_a_failed_attempt_retried_later() {
+    let (app, admin) = app_with_site(|s| {
+        fast(s);
+        s.webhooks.retry_base_secs = 3600;
+        s.webhooks.retry_max_secs = 3600;
+    })
+    .await;
+    let rx = Receiver::start().await;
+    let (hook, _) = subscribe(&app, &admin, &rx.url(), &["comment.created"]).await;
+    // As if sealed under an instance secret since replaced.
+    app.exec(&format!(
+        "UPDATE webhooks SET secret = 'sealed:v1:00000000:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' \
+         WHERE id = '{hook}'"
+    ))
+    .await;
+    app.submit("news", "a-1").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let row = loop {
+        let rows = app
+            .texts(
+                "SELECT status || ' ' || COALESCE(last_error, '') FROM webhook_deliveries \
+                 WHERE last_attempt_at IS NOT NULL",
+            )
+            .await;
+        if let Some(r) = rows.into_iter().next() {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "no attempt recorded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(row, "pending the subscription's secret cannot be opened");
+    assert!(rx.received().is_empty(), "nothing unsigned goes out");
+}
