@@ -63,6 +63,8 @@ pub enum Code {
     Reason,
     /// Who acted (`system`, `moderator`, `api_key`).
     Actor,
+    /// A posting-rules finding (`banned_term`, `duplicate_body` ...).
+    Finding,
 }
 
 /// The label a person reads for a stored code, in `lang`. A code without a
@@ -73,6 +75,7 @@ pub fn label(lang: Lang, family: Code, code: &str) -> String {
         Code::Action => "code.action.",
         Code::Reason => "dash.reason.",
         Code::Actor => "code.actor.",
+        Code::Finding => "code.finding.",
     };
     let key = format!("{prefix}{code}");
     catalogue(lang)

@@ -115,6 +115,14 @@ async fn the_arabic_audit_and_stats_pages_show_no_raw_code() {
     app.decide(&key, "news", &spam, "spam", Some(json!({"reason": "spam"})))
         .await;
     let dash = app.login("mod@news.example", PASSWORD).await;
+    let queue = dash.page("/dashboard?tab=held").await;
+    assert!(queue.contains("كلمة محظورة"), "{queue}");
+    assert_eq!(
+        raw_codes_in(&queue),
+        Vec::<&str>::new(),
+        "{}",
+        visible(&queue)
+    );
     let r = dash
         .post(
             &format!("/dashboard/comments/news/{rejected}/reject"),

@@ -215,7 +215,7 @@ fn item_view(
         findings: findings
             .iter()
             .map(|f| FindingView {
-                code: f.code.clone(),
+                code: crate::i18n::label(lang, crate::i18n::Code::Finding, &f.code),
                 explanation: match lang {
                     Lang::Ar => f.explanation_ar.clone(),
                     Lang::En => f.explanation_en.clone(),
