@@ -202,12 +202,18 @@ fn run(
                     .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
             )
             .wrap(actix_web::middleware::from_fn(
+                crate::routes::methods::head_as_get,
+            ))
+            .wrap(actix_web::middleware::from_fn(
                 crate::routes::limits::head_limits,
             ))
             .wrap(actix_web::middleware::from_fn(
                 crate::routes::metrics::record,
             ))
             .wrap(TracingLogger::default())
+            .wrap(actix_web::middleware::from_fn(
+                crate::routes::methods::refuse_long_methods,
+            ))
             .app_data(data.clone())
             .configure(crate::routes::configure)
     })
