@@ -199,7 +199,10 @@ fn run(
             .wrap(
                 DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
+                    .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+                    // Framed by no one, unless the answer says who may
+                    // (the comment section: its site's origins).
+                    .add(("Content-Security-Policy", "frame-ancestors 'none'")),
             )
             .wrap(actix_web::middleware::from_fn(
                 crate::routes::methods::head_as_get,

@@ -198,3 +198,122 @@ async fn metrics_are_decided_on_the_peer_and_never_on_forwarding_headers() {
         assert_eq!(resp.status(), 200, "{name}");
     }
 }
+
+/// A valid no-JavaScript form post, with extra fields.
+async fn form_post(app: &TestApp, extra: &[(&str, &str)]) -> reqwest::Response {
+    let (id, answer) = app.solve_captcha("news").await;
+    // A new reader each time, so the rate and duplicate rules stay quiet.
+    let reader = majlis::domain::new_secret_token(4);
+    let email = format!("reader-{reader}@example.com");
+    let body = format!("هل هناك مصادر إضافية لهذا الخبر؟ {reader}");
+    let mut fields = vec![
+        ("name", "سارة"),
+        ("email", email.as_str()),
+        ("title", "سؤال للكاتب"),
+        ("body", body.as_str()),
+        ("accept_terms", "on"),
+        ("captcha_id", id.as_str()),
+        ("captcha_answer", answer.as_str()),
+        ("lang", "ar"),
+    ];
+    fields.extend_from_slice(extra);
+    app.client
+        .post(app.url("/api/v1/sites/news/articles/a-1/comments"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn frame_ancestors(resp: &reqwest::Response) -> String {
+    let csp = resp
+        .headers()
+        .get("content-security-policy")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    csp.split(';')
+        .map(str::trim)
+        .find_map(|d| d.strip_prefix("frame-ancestors "))
+        .unwrap_or("(none given)")
+        .to_string()
+}
+
+#[tokio::test]
+async fn every_html_answer_says_who_may_frame_it() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let site_only = "'self' https://news.example";
+    let mut answers = Vec::new();
+    for path in [
+        "/",
+        "/terms",
+        "/api/docs/",
+        "/dashboard/login",
+        "/dashboard/no-such-page",
+        "/email/unsubscribe/not-a-token",
+    ] {
+        let resp = app
+            .client
+            .get(app.url(path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        answers.push((format!("GET {path}"), resp, "'none'"));
+    }
+    let resp = app
+        .client
+        .get(app.url("/embed/news/a-1"))
+        .send()
+        .await
+        .unwrap();
+    answers.push(("the comment section".into(), resp, site_only));
+    let resp = form_post(&app, &[("email", "not-an-email")]).await;
+    assert_eq!(resp.status(), 422);
+    answers.push(("the form again after a failed post".into(), resp, site_only));
+    let resp = form_post(&app, &[]).await;
+    assert_eq!(resp.status(), 202);
+    answers.push(("the result page".into(), resp, site_only));
+    for (what, resp, expected) in answers {
+        let html = resp
+            .headers()
+            .get("content-type")
+            .is_some_and(|v| v.to_str().unwrap().starts_with("text/html"));
+        assert!(html, "{what} is an HTML answer");
+        assert_eq!(frame_ancestors(&resp), expected, "{what}");
+    }
+}
+
+#[tokio::test]
+async fn the_result_page_links_back_only_to_this_origin_or_the_sites() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    for hostile in [
+        "/\\evil.example/x",
+        "//evil.example/x",
+        "/%2F%2Fevil.example/x",
+        "/%5Cevil.example/x",
+        "/\t/evil.example/x",
+        "https://evil.example/x",
+        "javascript:alert(1)//evil.example",
+    ] {
+        let resp = form_post(&app, &[("return_to", hostile)]).await;
+        assert_eq!(resp.status(), 202, "{hostile:?}");
+        let html = resp.text().await.unwrap();
+        assert!(!html.contains("evil.example"), "{hostile:?}: {html}");
+    }
+    // A hostile return_to falls back to the article, when that is the site's.
+    let resp = form_post(
+        &app,
+        &[
+            ("return_to", "/\\evil.example/x"),
+            ("article_url", "https://news.example/a-1"),
+        ],
+    )
+    .await;
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("href=\"https://news.example/a-1\""), "{html}");
+    let resp = form_post(&app, &[("return_to", "/embed/news/a-1?lang=ar")]).await;
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("href=\"/embed/news/a-1?lang=ar\""), "{html}");
+}
