@@ -28,7 +28,7 @@ impl LoginThrottle {
     /// `free`-th attempt starts a wait of `base_ms`, each further one
     /// doubles it, up to `max_ms`.
     pub fn wait_after(&self, attempts: i64) -> Option<i64> {
-        let over = attempts.checked_sub(i64::from(self.free))?;
+        let over = attempts.saturating_sub(i64::from(self.free));
         if over < 0 {
             return None;
         }
@@ -887,5 +887,34 @@ impl Store {
             out.reasons.push((r.try_get("reason")?, r.try_get("n")?));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LoginThrottle;
+
+    #[test]
+    fn the_free_attempt_that_reaches_the_limit_starts_the_wait_and_each_next_doubles_it() {
+        let t = LoginThrottle {
+            free: 5,
+            base_ms: 2_000,
+            max_ms: 900_000,
+        };
+        let waits: Vec<Option<i64>> = (1..=8).map(|n| t.wait_after(n)).collect();
+        assert_eq!(
+            waits,
+            [
+                None,
+                None,
+                None,
+                None,
+                Some(2_000),
+                Some(4_000),
+                Some(8_000),
+                Some(16_000)
+            ]
+        );
+        assert_eq!(t.wait_after(1_000), Some(900_000));
     }
 }
