@@ -47,7 +47,7 @@ pub struct ServerSettings {
     pub shutdown_timeout_secs: u64,
     /// Largest accepted request body for comment submissions, in bytes.
     pub max_body_bytes: usize,
-    /// Bearer token for `/metrics`; empty = loopback clients not behind a proxy only.
+    /// Bearer token for `/metrics`; empty = loopback peers that are not trusted proxies only.
     pub metrics_token: String,
 }
 

@@ -206,8 +206,14 @@ fn run(
             .wrap(
                 DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
+                    .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+                    // Framed by no one, unless the answer says who may
+                    // (the comment section: its site's origins).
+                    .add(("Content-Security-Policy", "frame-ancestors 'none'")),
             )
+            .wrap(actix_web::middleware::from_fn(
+                crate::routes::methods::head_as_get,
+            ))
             .wrap(actix_web::middleware::from_fn(
                 crate::routes::limits::head_limits,
             ))
@@ -215,6 +221,9 @@ fn run(
                 crate::routes::metrics::record,
             ))
             .wrap(TracingLogger::default())
+            .wrap(actix_web::middleware::from_fn(
+                crate::routes::methods::refuse_long_methods,
+            ))
             .app_data(data.clone())
             .configure(crate::routes::configure)
     })

@@ -1,15 +1,26 @@
-//! Prometheus metrics: requests by route and status, latency histograms per
-//! route, moderation queue depth per site, captcha pool, read cache.
+//! Prometheus metrics: requests by method, route and status, latency
+//! histograms per route, moderation queue depth per site, captcha pool, mail
+//! and webhook backlogs. Exposed by `prometheus-client` (OpenMetrics text).
+//!
+//! Every label comes from a known, bounded set: the method from the standard
+//! methods (`OTHER` for the rest), the route from the route table
+//! (`unmatched` for the rest), the status from the three digits HTTP allows.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::{encode_eof, encode_registry};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 
 use crate::startup::AppState;
 
@@ -17,79 +28,96 @@ const BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 ];
 
-#[derive(Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    sum: f64,
-    count: u64,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: &'static str,
+    route: String,
+    status: u16,
 }
 
-#[derive(Default)]
-struct Registry {
-    requests: BTreeMap<(String, String, u16), u64>,
-    latency: BTreeMap<String, Histogram>,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SiteStatusLabels {
+    site: String,
+    status: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SiteLabels {
+    site: String,
+}
+
+type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
+
+/// The request metrics of one process, kept for its lifetime.
+#[derive(Clone)]
 pub struct Metrics {
-    inner: Arc<Mutex<Registry>>,
+    registry: Arc<Registry>,
+    requests: Family<RequestLabels, Counter>,
+    latency: LatencyFamily,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency: LatencyFamily =
+            Family::new_with_constructor(|| Histogram::new(BUCKETS.iter().copied()));
+        let mut registry = Registry::default();
+        registry.register(
+            "majlis_http_requests",
+            "HTTP requests by method, route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "majlis_http_request_duration_seconds",
+            "Time to answer, by route",
+            latency.clone(),
+        );
+        Metrics {
+            registry: Arc::new(registry),
+            requests,
+            latency,
+        }
+    }
+}
+
+/// The method as a label: one of the standard methods, else `OTHER`.
+pub fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [(Method, &str); 9] = [
+        (Method::GET, "GET"),
+        (Method::HEAD, "HEAD"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::PATCH, "PATCH"),
+        (Method::DELETE, "DELETE"),
+        (Method::OPTIONS, "OPTIONS"),
+        (Method::CONNECT, "CONNECT"),
+        (Method::TRACE, "TRACE"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(m, _)| m == method)
+        .map_or("OTHER", |(_, label)| label)
 }
 
 impl Metrics {
-    fn observe(&self, method: &str, route: &str, status: u16, secs: f64) {
-        let Ok(mut r) = self.inner.lock() else { return };
-        *r.requests
-            .entry((method.to_string(), route.to_string(), status))
-            .or_default() += 1;
-        let h = r.latency.entry(route.to_string()).or_default();
-        for (i, le) in BUCKETS.iter().enumerate() {
-            if secs <= *le
-                && let Some(c) = h.counts.get_mut(i)
-            {
-                *c += 1;
-            }
-        }
-        h.sum += secs;
-        h.count += 1;
-    }
-
-    fn render(&self, out: &mut String) {
-        let Ok(r) = self.inner.lock() else { return };
-        out.push_str(
-            "# HELP majlis_http_requests_total HTTP requests by method, route and status.\n",
-        );
-        out.push_str("# TYPE majlis_http_requests_total counter\n");
-        for ((method, route, status), n) in &r.requests {
-            let _ = writeln!(
-                out,
-                "majlis_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
-            );
-        }
-        out.push_str("# HELP majlis_http_request_duration_seconds Time to answer, by route.\n");
-        out.push_str("# TYPE majlis_http_request_duration_seconds histogram\n");
-        for (route, h) in &r.latency {
-            for (le, c) in BUCKETS.iter().zip(h.counts.iter()) {
-                let _ = writeln!(
-                    out,
-                    "majlis_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{le}\"}} {c}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "majlis_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
-                h.count
-            );
-            let _ = writeln!(
-                out,
-                "majlis_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                h.sum
-            );
-            let _ = writeln!(
-                out,
-                "majlis_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                h.count
-            );
-        }
+    fn observe(&self, method: &'static str, route: String, status: u16, secs: f64) {
+        self.latency
+            .get_or_create(&RouteLabels {
+                route: route.clone(),
+            })
+            .observe(secs);
+        self.requests
+            .get_or_create(&RequestLabels {
+                method,
+                route,
+                status,
+            })
+            .inc();
     }
 }
 
@@ -103,7 +131,7 @@ pub async fn record(
     let metrics = req
         .app_data::<web::Data<AppState>>()
         .map(|s| s.metrics.clone());
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let res = next.call(req).await?;
     if let Some(m) = metrics {
         let route = res
@@ -111,8 +139,8 @@ pub async fn record(
             .match_pattern()
             .unwrap_or_else(|| "unmatched".into());
         m.observe(
-            &method,
-            &route,
+            method,
+            route,
             res.status().as_u16(),
             started.elapsed().as_secs_f64(),
         );
@@ -120,75 +148,101 @@ pub async fn record(
     Ok(res)
 }
 
-/// `GET /metrics`: for a Prometheus scraper. Served to loopback clients that
-/// did not come through a proxy, or to anyone with the configured token.
-pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+/// Whether `/metrics` may answer this request: with a token configured,
+/// only to its bearer; without, only to a loopback peer that is not one of
+/// the trusted proxies (a proxy on the same host forwards outside clients).
+/// Forwarding headers are never read: they are the client's to invent.
+fn may_scrape(req: &HttpRequest, state: &AppState) -> bool {
     let token = state.settings.server.metrics_token.as_str();
-    let bearer = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let direct_loopback = req.peer_addr().is_some_and(|a| a.ip().is_loopback())
-        && req.headers().get("x-forwarded-for").is_none();
-    let allowed = if token.is_empty() {
-        direct_loopback
-    } else {
-        bearer.is_some_and(|b| subtle::ConstantTimeEq::ct_eq(b.as_bytes(), token.as_bytes()).into())
-    };
-    if !allowed {
+    if !token.is_empty() {
+        return req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|b| subtle::ConstantTimeEq::ct_eq(b.as_bytes(), token.as_bytes()).into());
+    }
+    req.peer_addr().is_some_and(|a| {
+        let ip = a.ip();
+        ip.is_loopback() && !state.trusted_proxies.contains(&ip)
+    })
+}
+
+/// `GET /metrics`: for a Prometheus scraper. Served to loopback clients that
+/// are not a trusted proxy, or to anyone with the configured token.
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if !may_scrape(&req, &state) {
         return HttpResponse::NotFound().finish();
     }
-    let mut out = String::with_capacity(8192);
-    state.metrics.render(&mut out);
-    out.push_str(
-        "# HELP majlis_captcha_pool_images Pre-rendered security codes ready to hand out.\n",
+    // Gauges read from the database at each scrape, in a registry of their
+    // own so a site or status that is gone leaves no stale series.
+    let mut now = Registry::default();
+    let pool = Gauge::<i64>::default();
+    pool.set(i64::try_from(state.captcha.pool_len()).unwrap_or(i64::MAX));
+    now.register(
+        "majlis_captcha_pool_images",
+        "Pre-rendered security codes ready to hand out",
+        pool,
     );
-    out.push_str("# TYPE majlis_captcha_pool_images gauge\n");
-    let _ = writeln!(
-        out,
-        "majlis_captcha_pool_images {}",
-        state.captcha.pool_len()
-    );
+    let up = Gauge::<i64>::default();
     match state.store.queue_depths().await {
         Ok(depths) => {
-            out.push_str(
-                "# HELP majlis_queue_depth Comments waiting for a moderator, by site and status.\n",
-            );
-            out.push_str("# TYPE majlis_queue_depth gauge\n");
+            let family = Family::<SiteStatusLabels, Gauge>::default();
             for (site, status, n) in depths {
-                let _ = writeln!(
-                    out,
-                    "majlis_queue_depth{{site=\"{site}\",status=\"{status}\"}} {n}"
-                );
+                family
+                    .get_or_create(&SiteStatusLabels { site, status })
+                    .set(n);
             }
-            out.push_str("majlis_database_up 1\n");
+            now.register(
+                "majlis_queue_depth",
+                "Comments waiting for a moderator, by site and status",
+                family,
+            );
+            up.set(1);
         }
-        Err(_) => out.push_str("majlis_database_up 0\n"),
+        Err(_) => {
+            up.set(0);
+        }
     }
+    now.register(
+        "majlis_database_up",
+        "Whether the database answered this scrape",
+        up,
+    );
     if let Ok(backlog) = state.store.webhook_backlog().await {
-        out.push_str(
-            "# HELP majlis_webhook_backlog Webhook deliveries not yet made (pending), by site.\n",
-        );
-        out.push_str("# TYPE majlis_webhook_backlog gauge\n");
+        let family = Family::<SiteLabels, Gauge>::default();
         for (site, n) in backlog {
-            let _ = writeln!(out, "majlis_webhook_backlog{{site=\"{site}\"}} {n}");
+            family.get_or_create(&SiteLabels { site }).set(n);
         }
+        now.register(
+            "majlis_webhook_backlog",
+            "Webhook deliveries not yet made (pending), by site",
+            family,
+        );
     }
     if let Ok(backlog) = state.store.mail_backlog().await {
-        out.push_str(
-            "# HELP majlis_mail_outbox Mail not yet delivered, by site and status \
-             (pending: waiting or retried; failed: given up).\n",
-        );
-        out.push_str("# TYPE majlis_mail_outbox gauge\n");
+        let family = Family::<SiteStatusLabels, Gauge>::default();
         for (site, status, n) in backlog {
-            let _ = writeln!(
-                out,
-                "majlis_mail_outbox{{site=\"{site}\",status=\"{status}\"}} {n}"
-            );
+            family
+                .get_or_create(&SiteStatusLabels { site, status })
+                .set(n);
         }
+        now.register(
+            "majlis_mail_outbox",
+            "Mail not yet delivered, by site and status \
+             (pending: waiting or retried; failed: given up)",
+            family,
+        );
+    }
+    let mut out = String::with_capacity(16 * 1024);
+    let encoded = encode_registry(&mut out, &state.metrics.registry)
+        .and_then(|()| encode_registry(&mut out, &now))
+        .and_then(|()| encode_eof(&mut out));
+    if let Err(e) = encoded {
+        tracing::error!(error = %e, "could not encode the metrics");
+        return HttpResponse::InternalServerError().finish();
     }
     HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .body(out)
 }

@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod health;
 pub mod limits;
+pub mod methods;
 pub mod metrics;
 mod time_fmt;
 
@@ -20,17 +21,20 @@ pub use error::{ApiError, ErrorCode};
 /// character, percent-encoded ~6).
 const DASHBOARD_FORM_LIMIT: usize = 256 * 1024;
 
+/// One `web::resource` per path with all its methods, so that another method
+/// gets 405 with `Allow` listing them (actix's default for a resource; `HEAD`
+/// is added by `methods::head_as_get`), never a 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(metrics::metrics))
-        .route("/", web::get().to(embed::demo_page))
-        .route("/terms", web::get().to(embed::terms_page))
-        .route("/embed/{site}/{article}", web::get().to(embed::embed_page))
-        .route("/static/form.js", web::get().to(embed::form_js))
-        .route("/embed.js", web::get().to(embed::embed_js))
-        .route("/count.js", web::get().to(embed::count_js))
-        .route("/static/form.css", web::get().to(embed::form_css))
+    cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
+        .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+        .service(web::resource("/metrics").route(web::get().to(metrics::metrics)))
+        .service(web::resource("/").route(web::get().to(embed::demo_page)))
+        .service(web::resource("/terms").route(web::get().to(embed::terms_page)))
+        .service(web::resource("/embed/{site}/{article}").route(web::get().to(embed::embed_page)))
+        .service(web::resource("/static/form.js").route(web::get().to(embed::form_js)))
+        .service(web::resource("/embed.js").route(web::get().to(embed::embed_js)))
+        .service(web::resource("/count.js").route(web::get().to(embed::count_js)))
+        .service(web::resource("/static/form.css").route(web::get().to(embed::form_css)))
         .service(
             web::resource("/email/decide/{token}")
                 .route(web::get().to(email::decide_page))
@@ -49,65 +53,72 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .default_handler_server(dashboard::guard::html_errors),
                 )
                 .app_data(web::FormConfig::default().limit(DASHBOARD_FORM_LIMIT))
-                .route("", web::get().to(dashboard::queue::page))
-                .route(
-                    "/static/dashboard.js",
-                    web::get().to(dashboard::view::script),
+                .service(web::resource("").route(web::get().to(dashboard::queue::page)))
+                .service(
+                    web::resource("/static/dashboard.js")
+                        .route(web::get().to(dashboard::view::script)),
                 )
-                .route(
-                    "/static/dashboard.css",
-                    web::get().to(dashboard::view::stylesheet),
+                .service(
+                    web::resource("/static/dashboard.css")
+                        .route(web::get().to(dashboard::view::stylesheet)),
                 )
-                .route("/login", web::get().to(dashboard::login::form))
-                .route("/login", web::post().to(dashboard::login::submit))
-                .route("/logout", web::post().to(dashboard::login::logout))
-                .route("/lang", web::post().to(dashboard::login::set_lang))
-                .route("/audit", web::get().to(dashboard::audit::page))
-                .route("/articles", web::get().to(dashboard::admin::articles))
-                .route(
-                    "/articles/{site}/{id}/{what}",
-                    web::post().to(dashboard::admin::article_commenting),
+                .service(
+                    web::resource("/login")
+                        .route(web::get().to(dashboard::login::form))
+                        .route(web::post().to(dashboard::login::submit)),
                 )
-                .route("/stats", web::get().to(dashboard::admin::stats))
-                .route("/moderators", web::get().to(dashboard::admin::moderators))
-                .route(
-                    "/moderators",
-                    web::post().to(dashboard::admin::add_moderator),
+                .service(web::resource("/logout").route(web::post().to(dashboard::login::logout)))
+                .service(web::resource("/lang").route(web::post().to(dashboard::login::set_lang)))
+                .service(web::resource("/audit").route(web::get().to(dashboard::audit::page)))
+                .service(
+                    web::resource("/articles").route(web::get().to(dashboard::admin::articles)),
                 )
-                .route(
-                    "/moderators/{id}/disable",
-                    web::post().to(dashboard::admin::disable_moderator),
+                .service(
+                    web::resource("/articles/{site}/{id}/{what}")
+                        .route(web::post().to(dashboard::admin::article_commenting)),
                 )
-                .route("/settings", web::get().to(dashboard::admin::settings))
-                .route(
-                    "/settings/{site}",
-                    web::post().to(dashboard::admin::save_site),
+                .service(web::resource("/stats").route(web::get().to(dashboard::admin::stats)))
+                .service(
+                    web::resource("/moderators")
+                        .route(web::get().to(dashboard::admin::moderators))
+                        .route(web::post().to(dashboard::admin::add_moderator)),
                 )
-                .route(
-                    "/settings/{site}/lexicons/{name}",
-                    web::post().to(dashboard::admin::save_lexicon),
+                .service(
+                    web::resource("/moderators/{id}/disable")
+                        .route(web::post().to(dashboard::admin::disable_moderator)),
                 )
-                .route(
-                    "/settings/{site}/apikeys",
-                    web::post().to(dashboard::admin::create_key),
+                .service(
+                    web::resource("/settings").route(web::get().to(dashboard::admin::settings)),
                 )
-                .route(
-                    "/settings/{site}/apikeys/{id}/revoke",
-                    web::post().to(dashboard::admin::revoke_key),
+                .service(
+                    web::resource("/settings/{site}")
+                        .route(web::post().to(dashboard::admin::save_site)),
                 )
-                .route("/bulk", web::post().to(dashboard::queue::bulk))
-                .route("/block", web::post().to(dashboard::queue::block))
-                .route(
-                    "/comments/{site}/{id}/edit",
-                    web::post().to(dashboard::queue::edit),
+                .service(
+                    web::resource("/settings/{site}/lexicons/{name}")
+                        .route(web::post().to(dashboard::admin::save_lexicon)),
                 )
-                .route(
-                    "/comments/{site}/{id}/{action}",
-                    web::post().to(dashboard::queue::act),
+                .service(
+                    web::resource("/settings/{site}/apikeys")
+                        .route(web::post().to(dashboard::admin::create_key)),
+                )
+                .service(
+                    web::resource("/settings/{site}/apikeys/{id}/revoke")
+                        .route(web::post().to(dashboard::admin::revoke_key)),
+                )
+                .service(web::resource("/bulk").route(web::post().to(dashboard::queue::bulk)))
+                .service(web::resource("/block").route(web::post().to(dashboard::queue::block)))
+                .service(
+                    web::resource("/comments/{site}/{id}/edit")
+                        .route(web::post().to(dashboard::queue::edit)),
+                )
+                .service(
+                    web::resource("/comments/{site}/{id}/{action}")
+                        .route(web::post().to(dashboard::queue::act)),
                 ),
         )
         .service(api_v1())
-        .route("/api/docs", web::get().to(api::openapi::docs_redirect))
+        .service(web::resource("/api/docs").route(web::get().to(api::openapi::docs_redirect)))
         .service(api::openapi::docs());
 }
 
@@ -125,7 +136,9 @@ macro_rules! api_routes {
                 .service(
                     web::resource($path)
                     $( .route(web::method(actix_web::http::Method::$method).to($handler)) )+
-                    .default_service(web::to(api::method_not_allowed)),
+                    .default_service(web::to(|req: actix_web::HttpRequest| async move {
+                        methods::not_allowed(&req, &[ $( stringify!($method) ),+ ])
+                    })),
                 )
             )*
             .default_service(web::to(api::not_found))

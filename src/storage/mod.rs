@@ -33,6 +33,7 @@ pub use dashboard::{
     ArticleRow, AuditFilter, AuditRow, CommentEdit, EditOutcome, QueueFilter, QueueTab,
     SessionRecord, SiteItem, Stats,
 };
+pub use dashboard::{LoginAttempt, LoginThrottle};
 pub use error::StorageError;
 pub use moderators::ModeratorRecord;
 pub use outbox::{DigestCandidate, NewOutboxMessage, OutboxMessage, SiteEmailSettings};

@@ -64,7 +64,8 @@ async fn repeated_failures_are_throttled_even_with_the_right_password_until_the_
     let app = app_with_moderator().await;
     let client = browser_client();
     let mut failed_body = String::new();
-    for _ in 0..6 {
+    // Exactly the configured five attempts are checked; the sixth waits.
+    for _ in 0..5 {
         let resp = app
             .try_login(&client, "mod@news.example", "nope nope nope")
             .await;
@@ -97,7 +98,7 @@ async fn one_address_trying_many_accounts_is_throttled() {
     app.create_moderator("mod@news.example", "moderator", &["news"], PASSWORD)
         .await;
     let client = browser_client();
-    for n in 0..4 {
+    for n in 0..3 {
         let resp = app
             .try_login(&client, &format!("user{n}@news.example"), "guess guess")
             .await;
@@ -105,6 +106,88 @@ async fn one_address_trying_many_accounts_is_throttled() {
     }
     let resp = app.try_login(&client, "mod@news.example", PASSWORD).await;
     assert_eq!(resp.status(), 429);
+}
+
+/// 39 wrong passwords sent together, then the right one while they are
+/// still being checked: attempts are counted before their password is
+/// checked, so exactly the five free ones are checked and none signs in.
+#[tokio::test]
+async fn forty_parallel_logins_cost_what_forty_sequential_ones_do() {
+    let app = spawn_app_with(|s| {
+        s.dashboard.free_failures_per_account = 5;
+        // The wait cannot end while the test runs.
+        s.dashboard.throttle_base_secs = 600;
+    })
+    .await;
+    app.add_site(site("news")).await;
+    app.create_moderator("mod@news.example", "moderator", &["news"], PASSWORD)
+        .await;
+    // Each attempt from its own browser, its login form already loaded.
+    let mut forms = Vec::new();
+    for _ in 0..40 {
+        let client = browser_client();
+        let page = client
+            .get(app.url("/dashboard/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        forms.push((client, crate::helpers::csrf_of(&page)));
+    }
+    let right = forms.pop().unwrap();
+    let attempt = |(client, csrf): (reqwest::Client, String), password: &'static str| {
+        let url = app.url("/dashboard/login");
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("email", "mod@news.example"),
+                    ("password", password),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    };
+    let wrong: Vec<_> = forms
+        .into_iter()
+        .map(|f| attempt(f, "wrong wrong wrong"))
+        .collect();
+    // The right password goes once the wait has started, while wrong ones
+    // are still in flight.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !throttled(&app).await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the wait never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let right = attempt(right, PASSWORD);
+    let mut statuses = Vec::new();
+    for h in wrong {
+        statuses.push(h.await.unwrap());
+    }
+    let right = right.await.unwrap();
+    assert_eq!(right, 429, "the right password came after the wait began");
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, refused), (5, 34), "{statuses:?}");
+}
+
+/// Whether a wait runs for the test account.
+async fn throttled(app: &TestApp) -> bool {
+    app.scalar(
+        "SELECT next_allowed_at FROM login_throttle \
+         WHERE throttle_key = 'account:mod@news.example'",
+    )
+    .await
+    .is_some_and(|at| at > 0)
 }
 
 #[tokio::test]

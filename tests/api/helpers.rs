@@ -393,6 +393,30 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The first column of the first row of a query on the test database
+    /// (an integer), if there is a row.
+    pub async fn scalar(&self, sql: &str) -> Option<i64> {
+        sqlx::any::install_default_drivers();
+        let url = if self.db_url.starts_with("sqlite://") {
+            format!("{}?mode=ro", self.db_url)
+        } else {
+            self.db_url.clone()
+        };
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .unwrap();
+        let v: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_optional(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        v
+    }
+}
+
 /// The value of the first `name="csrf"` hidden field of a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";

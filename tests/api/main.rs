@@ -13,6 +13,7 @@ mod config;
 mod corpus;
 mod dashboard;
 mod durability;
+mod edge;
 mod email;
 mod export;
 mod faults;

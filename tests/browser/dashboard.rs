@@ -152,10 +152,13 @@ async fn without_javascript_every_action_is_a_plain_form() {
     browser.type_into(&password, PASSWORD).await;
     let submit = browser.find("form button[type=submit]").await;
     browser.click(&submit).await;
+    // Signed in: the queue, not the login page still on screen.
+    browser
+        .wait_for_url("the queue after signing in", |u| u.ends_with("/dashboard"))
+        .await;
     let approve = browser.find("form.approve button").await;
     browser.click(&approve).await;
-    let text = browser.page_text().await;
-    assert!(text.contains("Done."), "{text}");
+    browser.wait_for_text("Done.").await;
     let c = app.store.comment("news", &id).await.unwrap().unwrap();
     assert_eq!(c.status, "published");
     browser.close().await;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::{Value, json};
@@ -12,6 +12,11 @@ use serde_json::{Value, json};
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long any wait for the browser may take before the test fails: long
+/// enough for a busy machine, and only ever spent when something is wrong.
+const PATIENCE: Duration = Duration::from_secs(30);
+/// Interval between two looks at a condition.
+const POLL: Duration = Duration::from_millis(50);
 
 /// Whether the browser tests can run here. When `MAJLIS_REQUIRE_BROWSER=1`
 /// (set by `.ci/run`) a missing browser is a failure, otherwise a loud skip.
@@ -58,13 +63,15 @@ impl Driver {
         // reqwest's TLS needs a process-wide rustls provider (majlis uses ring).
         majlis::webhooks::install_crypto_provider();
         let http = reqwest::Client::new();
-        for _ in 0..100 {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
             if let Ok(r) = http.get(format!("{base}/status")).send().await
                 && r.status().is_success()
             {
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            assert!(Instant::now() < deadline, "chromedriver never answered");
+            tokio::time::sleep(POLL).await;
         }
         Driver {
             process,
@@ -180,15 +187,64 @@ impl Browser {
         )
     }
 
+    /// The first element matching `css`, waiting (bounded) for it to appear:
+    /// after a click the next page may still be on its way.
     pub async fn find(&self, css: &str) -> Element {
-        let v = self
-            .call(
-                reqwest::Method::POST,
-                "/element",
-                Some(json!({"using": "css selector", "value": css})),
-            )
-            .await;
-        Element(v[ELEMENT].as_str().unwrap().to_string())
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let found = self
+                .try_call(
+                    reqwest::Method::POST,
+                    "/element",
+                    Some(json!({"using": "css selector", "value": css})),
+                )
+                .await;
+            match found {
+                Ok(v) if v[ELEMENT].is_string() => {
+                    return Element(v[ELEMENT].as_str().unwrap_or_default().to_string());
+                }
+                Ok(_) | Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(POLL).await;
+                }
+                other => panic!("no element {css} within {PATIENCE:?}: {other:?}"),
+            }
+        }
+    }
+
+    /// Whether an element matches `css` right now (no waiting).
+    pub async fn has(&self, css: &str) -> bool {
+        self.try_call(
+            reqwest::Method::POST,
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        )
+        .await
+        .is_ok_and(|v| v[ELEMENT].is_string())
+    }
+
+    /// Wait (bounded) until the current URL satisfies `pred`; returns it.
+    pub async fn wait_for_url(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Ok(v) = self.try_call(reqwest::Method::GET, "/url", None).await
+                && let Some(url) = v.as_str()
+                && pred(url)
+            {
+                return url.to_string();
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Switch into the iframe `el` (WebDriver "switch to frame").
+    pub async fn enter_frame(&self, el: &Element) {
+        self.call(
+            reqwest::Method::POST,
+            "/frame",
+            Some(json!({"id": {ELEMENT: el.0}})),
+        )
+        .await;
     }
 
     pub async fn type_into(&self, el: &Element, text: &str) {
@@ -236,34 +292,69 @@ impl Browser {
         v.as_str().map(str::to_string)
     }
 
-    /// The visible text of the page. A page still navigating (after a form
-    /// post) replaces its body under our feet: read again then.
+    /// The visible text of the page as it is now. A page still navigating
+    /// (after a form post) replaces its body under our feet: read again then.
     pub async fn page_text(&self) -> String {
-        for _ in 0..50 {
-            let found = self
-                .try_call(
-                    reqwest::Method::POST,
-                    "/element",
-                    Some(json!({"using": "css selector", "value": "body"})),
-                )
-                .await;
-            if let Ok(body) = found
-                && let Some(id) = body[ELEMENT].as_str()
-                && let Ok(v) = self
-                    .try_call(reqwest::Method::GET, &format!("/element/{id}/text"), None)
-                    .await
-            {
-                return v.as_str().unwrap_or_default().to_string();
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(text) = self.try_page_text().await {
+                return text;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            assert!(Instant::now() < deadline, "the page never settled");
+            tokio::time::sleep(POLL).await;
         }
-        panic!("the page never settled");
     }
 
-    /// Poll a script until it returns something truthy (bounded).
+    async fn try_page_text(&self) -> Option<String> {
+        let body = self
+            .try_call(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": "body"})),
+            )
+            .await
+            .ok()?;
+        let id = body[ELEMENT].as_str()?;
+        let v = self
+            .try_call(reqwest::Method::GET, &format!("/element/{id}/text"), None)
+            .await
+            .ok()?;
+        Some(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Wait (bounded) until the page's visible text contains `needle`, and
+    /// return that text: the page we expect, not the one we left.
+    pub async fn wait_for_text(&self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        let mut last = String::new();
+        loop {
+            if let Some(text) = self.try_page_text().await {
+                if text.contains(needle) {
+                    return text;
+                }
+                last = text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {needle:?} on the page; it shows: {last}"
+            );
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Poll a script until it returns something truthy (bounded). A script
+    /// that fails because the page is being replaced counts as not yet.
     pub async fn wait_for(&self, script: &str, what: &str) -> Value {
-        for _ in 0..100 {
-            let v = self.exec(script, vec![]).await;
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let v = self
+                .try_call(
+                    reqwest::Method::POST,
+                    "/execute/sync",
+                    Some(json!({"script": script, "args": []})),
+                )
+                .await
+                .unwrap_or(Value::Null);
             let truthy = match &v {
                 Value::Null | Value::Bool(false) => false,
                 Value::String(s) => !s.is_empty(),
@@ -272,9 +363,9 @@ impl Browser {
             if truthy {
                 return v;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(POLL).await;
         }
-        panic!("timed out waiting for {what}");
     }
 
     /// Save a PNG screenshot under `screenshots/` (not committed).

@@ -268,7 +268,7 @@ async fn form_response(
 ) -> Result<HttpResponse, ApiError> {
     let (status, page) = match result {
         Ok(outcome) => {
-            return embed::result_page(site, lang, outcome.status, return_to.or(dto.article_url));
+            return embed::result_page(site, lang, outcome.status, return_to, dto.article_url);
         }
         Err(e) => {
             let err = submit_error(e, lang);
@@ -286,10 +286,7 @@ async fn form_response(
         }
     };
     let html = embed::render_form_page(state, site, article_key, lang, page).await?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(html))
+    Ok(embed::section_response(site, status, html))
 }
 
 #[derive(Deserialize)]

@@ -28,14 +28,6 @@ pub async fn not_found(
     Err(ApiError::new(ErrorCode::NotFound, request_lang(&req, None)))
 }
 
-/// A known `/api/v1` path asked with a method it does not serve.
-pub async fn method_not_allowed(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::new(
-        ErrorCode::MethodNotAllowed,
-        request_lang(&req, None),
-    ))
-}
-
 /// Body, query and path decoding failures answer in the API's error shape
 /// too, never as actix's plain-text defaults.
 pub fn scope_config(scope: actix_web::Scope) -> actix_web::Scope {

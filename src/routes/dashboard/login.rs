@@ -17,6 +17,7 @@ use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::service::now_ms;
 use crate::startup::AppState;
+use crate::storage::{LoginAttempt, LoginThrottle};
 
 #[derive(Template)]
 #[template(path = "dashboard/login.html")]
@@ -116,21 +117,45 @@ pub async fn submit(
     let ip_key = format!("ip:{ip}");
     let now = now_ms();
     let d = &state.settings.dashboard;
-    if let Some(until) = state
-        .store
-        .login_wait(&[&account_key, &ip_key], now)
-        .await
-        .map_err(store_err)?
-    {
-        let secs = u64::try_from((until - now + 999) / 1000)
-            .unwrap_or(1)
-            .max(1);
-        tracing::warn!(ip_hash = %ip, retry_after = secs, "login throttled");
-        let mut resp = login_page(&state, lang, expected, true, StatusCode::TOO_MANY_REQUESTS)?;
-        if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
+    let base_ms = i64::try_from(d.throttle_base_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let max_ms = i64::try_from(d.throttle_max_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let throttles = [
+        (
+            account_key.as_str(),
+            LoginThrottle {
+                free: d.free_failures_per_account,
+                base_ms,
+                max_ms,
+            },
+        ),
+        (
+            ip_key.as_str(),
+            LoginThrottle {
+                free: d.free_failures_per_ip,
+                base_ms,
+                max_ms,
+            },
+        ),
+    ];
+    // Every attempt is counted before its password is checked, so attempts
+    // sent together cannot all pass a check that none has counted yet.
+    for (key, throttle) in &throttles {
+        let attempt = state
+            .store
+            .reserve_login_attempt(key, throttle, now)
+            .await
+            .map_err(store_err)?;
+        if let LoginAttempt::Wait { until } = attempt {
+            let secs = u64::try_from((until - now + 999) / 1000)
+                .unwrap_or(1)
+                .max(1);
+            tracing::warn!(ip_hash = %ip, retry_after = secs, "login throttled");
+            let mut resp = login_page(&state, lang, expected, true, StatusCode::TOO_MANY_REQUESTS)?;
+            if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Ok(resp);
         }
-        return Ok(resp);
     }
     let account = state
         .store
@@ -144,30 +169,19 @@ pub async fn submit(
     .await;
     let account = account.filter(|m| matches && m.disabled_at.is_none());
     let Some(moderator) = account else {
-        let base_ms = i64::try_from(d.throttle_base_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
-        let max_ms = i64::try_from(d.throttle_max_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
-        state
-            .store
-            .record_login_failure(
-                &account_key,
-                d.free_failures_per_account,
-                base_ms,
-                max_ms,
-                now,
-            )
-            .await
-            .map_err(store_err)?;
-        state
-            .store
-            .record_login_failure(&ip_key, d.free_failures_per_ip, base_ms, max_ms, now)
-            .await
-            .map_err(store_err)?;
         tracing::warn!(ip_hash = %ip, account = %hash_token(&email)[..16], "login failed");
         return login_page(&state, lang, expected, true, StatusCode::UNAUTHORIZED);
     };
+    // A success is no failure: the account starts afresh and the address
+    // gets its attempt back.
     state
         .store
         .clear_login_failures(&account_key)
+        .await
+        .map_err(store_err)?;
+    state
+        .store
+        .refund_login_attempt(&ip_key, d.free_failures_per_ip)
         .await
         .map_err(store_err)?;
     // A new session at every login (no fixation); an older one of this browser ends.

@@ -107,7 +107,11 @@ pub fn parse_day(raw: &str) -> Option<i64> {
 /// Only our own dashboard paths are followed after an action.
 pub fn safe_return(raw: Option<&str>) -> String {
     match raw {
-        Some(p) if p.starts_with("/dashboard") && !p.contains("//") && !p.contains('\\') => {
+        Some(p)
+            if p.starts_with("/dashboard")
+                && !p.contains("//")
+                && crate::domain::BackLink::local(p).is_some() =>
+        {
             p.to_string()
         }
         _ => "/dashboard".to_string(),

@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::view::{CaptchaView, CommentView, FormView, SectionView, Tr, human_time};
-use crate::domain::{CommentStatus, Lang, Site, SubmissionDto};
+use crate::domain::{BackLink, CommentStatus, Lang, Site, SubmissionDto};
 use crate::routes::api::captcha::captcha_error;
 use crate::routes::api::load_site;
 use crate::routes::error::{ApiError, ErrorCode, field_messages};
@@ -191,23 +191,60 @@ pub async fn render_form_page(
     render(&EmbedTemplate { section }, lang)
 }
 
-/// The page after a successful form post.
+/// The CSP of every page of the comment section (the section, the form
+/// again after a failed post, the result page): framed only by the site's
+/// own origins (or by no one but us when it names none).
+pub fn section_csp(site: &Site) -> String {
+    let ancestors: Vec<&str> = site
+        .allowed_origins
+        .iter()
+        .map(String::as_str)
+        .filter(|o| *o != "*")
+        .collect();
+    let ancestors = if ancestors.is_empty() {
+        "'self'".to_string()
+    } else {
+        format!("'self' {}", ancestors.join(" "))
+    };
+    format!(
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+         frame-ancestors {ancestors}"
+    )
+}
+
+/// A page of the comment section, with the site's framing policy.
+pub fn section_response(
+    site: &Site,
+    status: actix_web::http::StatusCode,
+    body: String,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, section_csp(site)))
+        .body(body)
+}
+
+/// The page after a successful form post. Its back link goes to
+/// `return_to`, else to the article, when that is a path here or a page on
+/// one of the site's origins; otherwise there is none.
 pub fn result_page(
     site: &Site,
     lang: Lang,
     status: CommentStatus,
-    back: Option<String>,
+    return_to: Option<String>,
+    article_url: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
     let message = if status == CommentStatus::Published {
         crate::i18n::t(lang, "form.published")
     } else {
         crate::i18n::t(lang, "form.received")
     };
-    let back = back.filter(|u| {
-        let l = u.to_ascii_lowercase();
-        (l.starts_with("https://") || l.starts_with("http://") || u.starts_with('/'))
-            && !u.starts_with("//")
-    });
+    let back = [return_to, article_url]
+        .into_iter()
+        .flatten()
+        .find_map(|raw| BackLink::parse(&raw, site))
+        .map(|b| b.as_str().to_string());
     let page = ResultTemplate {
         tr: Tr(lang),
         lang: lang.code(),
@@ -215,13 +252,12 @@ pub fn result_page(
         message,
         back,
     };
-    let _ = site;
     let status_code = if status == CommentStatus::Published {
         actix_web::http::StatusCode::CREATED
     } else {
         actix_web::http::StatusCode::ACCEPTED
     };
-    Ok(html(status_code, render(&page, lang)?))
+    Ok(section_response(site, status_code, render(&page, lang)?))
 }
 
 #[derive(Deserialize)]
@@ -252,27 +288,11 @@ pub async fn embed_page(
     };
     let section = section(&state, &site, &article_key, lang, page).await?;
     let body = render(&EmbedTemplate { section }, lang)?;
-    let ancestors: Vec<&str> = site
-        .allowed_origins
-        .iter()
-        .map(String::as_str)
-        .filter(|o| *o != "*")
-        .collect();
-    let ancestors = if ancestors.is_empty() {
-        "'self'".to_string()
-    } else {
-        format!("'self' {}", ancestors.join(" "))
-    };
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            format!(
-                "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors {ancestors}"
-            ),
-        ))
-        .body(body))
+    Ok(section_response(
+        &site,
+        actix_web::http::StatusCode::OK,
+        body,
+    ))
 }
 
 /// `GET /`: a demo Arabic news article with the embed snippet under it,
