@@ -333,3 +333,72 @@ async fn an_embed_on_an_origin_not_allowed_names_the_origin_to_add() {
     browser.screenshot("reader-en-refused-origin").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_long_list_offers_a_jump_to_the_form_and_the_last_load_more_leaves_focus_on_a_comment() {
+    if !available("reader long list") {
+        return;
+    }
+    let app = spawn_app().await;
+    let page = serve(article_page(&app.address, "news", "a-1", "ar"));
+    let mut s = site("news");
+    s.allowed_origins = vec![page.origin.clone()];
+    s.moderation_mode = majlis::domain::ModerationMode::Post;
+    s.captcha_enabled = false;
+    app.add_site(s).await;
+    for _ in 0..21 {
+        let body = app.valid_comment_without_captcha();
+        assert_eq!(app.post_comment("news", "a-1", &body).await.status(), 201);
+    }
+    let browser = Browser::launch(true, 390, 800).await;
+    browser.goto(&format!("{}/", page.origin)).await;
+    browser
+        .wait_for(
+            "var h = document.querySelector('.majlis-host'); var r = h && h.shadowRoot;
+             return r && r.querySelectorAll('.comment').length === 20 && !r.querySelector('.write').hidden;",
+            "the first page of comments and the jump link",
+        )
+        .await;
+    let order = browser
+        .exec(
+            &format!(
+                "var r = {ROOT}; var w = r.querySelector('.write'), l = r.querySelector('.list');
+                 return !!(w.compareDocumentPosition(l) & Node.DOCUMENT_POSITION_FOLLOWING) && w.textContent;"
+            ),
+            vec![],
+        )
+        .await;
+    assert_eq!(order, "اكتب تعليقًا");
+    let jump = shadow(&browser, ".write a").await;
+    browser.click(&jump).await;
+    let at_form = browser
+        .exec(
+            &format!(
+                "var r = {ROOT}; var n = r.querySelector('input[name=name]'); var b = n.getBoundingClientRect();
+                 return {{focused: r.activeElement === n, visible: b.top >= 0 && b.bottom <= innerHeight}};"
+            ),
+            vec![],
+        )
+        .await;
+    assert_eq!(at_form["focused"], true);
+    assert_eq!(at_form["visible"], true);
+
+    let more = shadow(&browser, "button.more").await;
+    browser.click(&more).await;
+    let focus = browser
+        .wait_for(
+            &format!(
+                "var r = {ROOT}; if (r.querySelectorAll('.comment').length < 21) return false;
+                 var a = r.activeElement;
+                 return {{moreHidden: r.querySelector('button.more').hidden,
+                          onComment: !!a && a.classList.contains('comment'),
+                          index: Array.prototype.indexOf.call(r.querySelectorAll('.comment'), a)}};"
+            ),
+            "the last page of comments",
+        )
+        .await;
+    assert_eq!(focus["moreHidden"], true);
+    assert_eq!(focus["onComment"], true, "{focus}");
+    assert_eq!(focus["index"], 20);
+    browser.close().await;
+}
