@@ -163,3 +163,38 @@ async fn a_plain_form_post_breaking_the_rules_links_to_them() {
     );
     assert!(html.contains("id=\"majlis-rules\""));
 }
+
+#[tokio::test]
+async fn the_login_page_speaks_the_language_the_browser_asks_for() {
+    let app = spawn_app().await;
+    for (accept, lang) in [("en-US,en;q=0.9", "en"), ("ar-EG,ar;q=0.9,en;q=0.5", "ar")] {
+        let html = app
+            .client
+            .get(app.url("/dashboard/login"))
+            .header("Accept-Language", accept)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(&format!("<html lang=\"{lang}\"")), "{accept}");
+    }
+}
+
+#[tokio::test]
+async fn the_demo_page_leaves_the_comments_heading_to_the_widget() {
+    let app = spawn_app().await;
+    let html = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-site=\"demo\""));
+    // The widget draws "التعليقات (n)"; the page adds no second one.
+    assert!(!html.contains("<h2"), "{html}");
+}

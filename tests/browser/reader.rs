@@ -402,3 +402,42 @@ async fn a_long_list_offers_a_jump_to_the_form_and_the_last_load_more_leaves_foc
     assert_eq!(focus["index"], 20);
     browser.close().await;
 }
+
+#[tokio::test]
+async fn on_a_phone_the_reject_button_fits_its_card() {
+    if !available("reader phone dashboard") {
+        return;
+    }
+    const PASSWORD: &str = "a long enough passphrase";
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let id = app
+        .create_moderator("mod@news.example", "moderator", &["news"], PASSWORD)
+        .await;
+    app.store.set_moderator_lang(&id, "ar").await.unwrap();
+    app.submit("news", "a-1").await;
+    let browser = Browser::launch(true, 390, 800).await;
+    browser.goto(&app.url("/dashboard/login")).await;
+    let email = browser.find("#email").await;
+    browser.type_into(&email, "mod@news.example").await;
+    let password = browser.find("#password").await;
+    browser.type_into(&password, PASSWORD).await;
+    browser.press("\u{E007}").await;
+    let fits = browser
+        .wait_for(
+            "var i = document.querySelector('.item'); var b = i && i.querySelector('.reject button');
+             if (!b) return false;
+             // Headless Chromium keeps windows at least ~500 px wide: lay the
+             // page out at a phone's 390 px instead.
+             document.documentElement.style.width = '390px';
+             var c = i.getBoundingClientRect(), r = b.getBoundingClientRect();
+             return {inside: r.left >= c.left && r.right <= c.right, card: c.width};",
+            "the queue",
+        )
+        .await;
+    assert_eq!(fits["inside"], true, "{fits}");
+    assert!(fits["card"].as_f64().unwrap() <= 390.0, "{fits}");
+    browser.screenshot("reader-dashboard-ar-390").await;
+
+    browser.close().await;
+}
