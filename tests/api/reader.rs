@@ -198,3 +198,45 @@ async fn the_demo_page_leaves_the_comments_heading_to_the_widget() {
     // The widget draws "التعليقات (n)"; the page adds no second one.
     assert!(!html.contains("<h2"), "{html}");
 }
+
+#[tokio::test]
+async fn the_plain_list_starts_with_a_link_to_the_form_and_a_sent_comment_is_announced_as_status() {
+    let app = spawn_app().await;
+    let mut s = site("live");
+    s.moderation_mode = majlis::domain::ModerationMode::Post;
+    app.add_site(s).await;
+    let page = |app: &TestApp| {
+        let req = app.client.get(app.url("/embed/live/a?lang=ar"));
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(!page(&app).await.contains("href=\"#majlis-form\""));
+    let (id, answer) = app.solve_captcha("live").await;
+    let resp = app
+        .client
+        .post(app.url("/api/v1/sites/live/articles/a/comments"))
+        .form(&[
+            ("name", "سارة"),
+            ("email", "sara@example.com"),
+            ("title", "رأي"),
+            ("body", "تغطية ممتازة للأحداث، شكرًا."),
+            ("accept_terms", "on"),
+            ("captcha_id", id.as_str()),
+            ("captcha_answer", answer.as_str()),
+            ("lang", "ar"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let result = resp.text().await.unwrap();
+    assert!(
+        result.contains("role=\"status\">شكرًا لك. نُشر تعليقك.</p>"),
+        "{result}"
+    );
+    let html = page(&app).await;
+    let link = html
+        .find("<a href=\"#majlis-form\">اكتب تعليقًا</a>")
+        .unwrap();
+    assert!(link < html.find("class=\"majlis-list\"").unwrap());
+    assert!(html.contains("id=\"majlis-form\""));
+}
