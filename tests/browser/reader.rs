@@ -67,8 +67,16 @@ async fn on_a_phone_the_thank_you_takes_the_forms_place_with_focus_after_ticking
     if !available("reader thank-you") {
         return;
     }
-    let (app, page) = app_and_page(|m| article_page(m, "news", "a-1", "ar")).await;
-    let browser = Browser::launch(true, 390, 800).await;
+    for (lang, width, height) in [("ar", 390, 800), ("en", 1280, 1000), ("en", 390, 800)] {
+        thank_you_in_place(lang, width, height).await;
+    }
+}
+
+async fn thank_you_in_place(lang: &str, width: u32, height: u32) {
+    let l = Lang::parse(lang).unwrap();
+    let t = |k: &str| majlis::i18n::t(l, k).to_string();
+    let (app, page) = app_and_page(|m| article_page(m, "news", "a-1", lang)).await;
+    let browser = Browser::launch(true, width, height).await;
     open_widget(&browser, &format!("{}/", page.origin)).await;
     let (_, answer) = app.latest_captcha().unwrap();
     for (css, text) in [
@@ -97,7 +105,7 @@ async fn on_a_phone_the_thank_you_takes_the_forms_place_with_focus_after_ticking
         .await;
     assert_eq!(terms["checked"], true);
     assert_eq!(terms["labelLinks"], 0);
-    assert_eq!(terms["read"], "(اقرأها)");
+    assert_eq!(terms["read"], t("form.terms_read"));
     // The rules sit just above the submit button.
     let rules = browser
         .exec(
@@ -109,10 +117,7 @@ async fn on_a_phone_the_thank_you_takes_the_forms_place_with_focus_after_ticking
         )
         .await;
     assert!(
-        rules
-            .as_str()
-            .unwrap()
-            .contains("يُمنع التحريض الطائفي أو العنصري"),
+        rules.as_str().unwrap().contains(&t("form.rules")),
         "{rules}"
     );
     let submit = shadow(&browser, "button.submit").await;
@@ -130,7 +135,7 @@ async fn on_a_phone_the_thank_you_takes_the_forms_place_with_focus_after_ticking
             "the thank-you message",
         )
         .await;
-    assert_eq!(done["text"], "شكرًا لك. وصلنا تعليقك وسيظهر بعد المراجعة.");
+    assert_eq!(done["text"], t("form.received"));
     assert_eq!(done["role"], "status");
     assert_eq!(done["focused"], true);
     assert_eq!(done["formHidden"], true);
@@ -143,7 +148,9 @@ async fn on_a_phone_the_thank_you_takes_the_forms_place_with_focus_after_ticking
         top >= 0.0 && bottom <= height,
         "off screen: {top}..{bottom} of {height}"
     );
-    browser.screenshot("reader-ar-390-thank-you").await;
+    browser
+        .screenshot(&format!("reader-{lang}-{width}-thank-you"))
+        .await;
     assert_eq!(app.stored_count("news").await, 1);
     browser.close().await;
 }
@@ -292,12 +299,18 @@ async fn an_embed_on_an_origin_not_allowed_names_the_origin_to_add() {
     if !available("reader refused origin") {
         return;
     }
+    for (lang, width, height) in [("en", 1280, 1000), ("ar", 390, 800)] {
+        refused_origin(lang, width, height).await;
+    }
+}
+
+async fn refused_origin(lang: &str, width: u32, height: u32) {
     let app = spawn_app().await;
     let mut s = site("news");
     s.allowed_origins = vec!["https://news.example".into()];
     app.add_site(s).await;
-    let page = serve(article_page(&app.address, "news", "a-1", "en"));
-    let browser = Browser::launch(true, 1280, 1000).await;
+    let page = serve(article_page(&app.address, "news", "a-1", lang));
+    let browser = Browser::launch(true, width, height).await;
     browser.goto(&format!("{}/", page.origin)).await;
     let shown = browser
         .wait_for(
@@ -330,7 +343,9 @@ async fn an_embed_on_an_origin_not_allowed_names_the_origin_to_add() {
         )
         .await;
     assert_eq!(result, "refused");
-    browser.screenshot("reader-en-refused-origin").await;
+    browser
+        .screenshot(&format!("reader-{lang}-{width}-refused-origin"))
+        .await;
     browser.close().await;
 }
 
