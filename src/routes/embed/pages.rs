@@ -347,6 +347,9 @@ pub async fn form_css() -> HttpResponse {
         .body(include_str!("../assets/form.css"))
 }
 
+/// The error texts `embed.js` shows without a server message.
+const EMBED_ERRORS: [&str; 2] = ["error.internal_error", "error.service_unavailable"];
+
 /// The embed script with the message catalogue and its stylesheet inlined,
 /// indentation and comment lines dropped, built once.
 fn build_embed_js() -> String {
@@ -355,10 +358,11 @@ fn build_embed_js() -> String {
         .map(|lang| {
             let texts: serde_json::Map<String, serde_json::Value> = crate::i18n::keys(*lang)
                 .into_iter()
+                // API errors arrive with their message already localized:
+                // the script needs only the two it shows on its own.
                 .filter(|k| {
-                    ["form.", "comments.", "error."]
-                        .iter()
-                        .any(|p| k.starts_with(p))
+                    ["form.", "comments."].iter().any(|p| k.starts_with(p))
+                        || EMBED_ERRORS.contains(k)
                 })
                 .map(|k| {
                     (
