@@ -109,6 +109,7 @@
     // On a phone a long list pushes the form far down: a way to jump to it.
     var write = el("p", { "class": "write", hidden: "" }, [el("a", { href: "#", text: t("form.write"), onclick: function (ev) {
       ev.preventDefault();
+      if (form.hidden) { done.hidden = true; form.hidden = false; }
       form.scrollIntoView({ block: "start" });
       nameIn.focus({ preventScroll: true });
     } })]);
