@@ -82,6 +82,8 @@ impl Application {
 
     pub async fn build_with(settings: Settings, hooks: Hooks) -> Result<Application, StartupError> {
         crate::webhooks::install_crypto_provider();
+        // Compressed once here, not on the first reader's request.
+        crate::routes::warm_embed_js();
         let store = Store::connect(&settings.database).await?;
         store.migrate().await?;
         let now = now_ms();

@@ -52,6 +52,41 @@ pub fn tf<'a>(
     text
 }
 
+/// The CLDR plural category of a whole number `n` in `lang`: `zero`, `one`,
+/// `two`, `few`, `many` or `other` (the same as `Intl.PluralRules` in the
+/// browser, which the embed script uses).
+pub fn plural_category(lang: Lang, n: u64) -> &'static str {
+    match lang {
+        Lang::Ar => match (n, n % 100) {
+            (0, _) => "zero",
+            (1, _) => "one",
+            (2, _) => "two",
+            (_, 3..=10) => "few",
+            (_, 11..=99) => "many",
+            _ => "other",
+        },
+        Lang::En => {
+            if n == 1 {
+                "one"
+            } else {
+                "other"
+            }
+        }
+    }
+}
+
+/// The characters-left counter's text: `left` may be negative (over the limit).
+pub fn chars_left(lang: Lang, left: i64) -> String {
+    let n = left.unsigned_abs();
+    let key = if left < 0 {
+        // `over.zero` does not exist: zero is never over.
+        format!("form.over.{}", plural_category(lang, n))
+    } else {
+        format!("form.left.{}", plural_category(lang, n))
+    };
+    tf(lang, &key, [("n", n.to_string().as_str())])
+}
+
 /// Which family of codes `label` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Code {
@@ -155,5 +190,35 @@ mod tests {
         assert_eq!(negotiate(Some("en-GB,en;q=0.9")), Some(Lang::En));
         assert_eq!(negotiate(Some("fr")), None);
         assert_eq!(negotiate(None), None);
+    }
+
+    #[test]
+    fn arabic_counts_take_the_plural_form_of_their_category() {
+        let cases = [
+            (0, "zero"),
+            (1, "one"),
+            (2, "two"),
+            (3, "few"),
+            (10, "few"),
+            (11, "many"),
+            (99, "many"),
+            (100, "other"),
+            (102, "other"),
+            (103, "few"),
+            (111, "many"),
+            (2000, "other"),
+        ];
+        for (n, cat) in cases {
+            assert_eq!(plural_category(Lang::Ar, n), cat, "{n}");
+        }
+        assert_eq!(chars_left(Lang::Ar, 2000), "يتبقّى 2000 حرف");
+        assert_eq!(chars_left(Lang::Ar, 5), "يتبقّى 5 أحرف");
+        assert_eq!(chars_left(Lang::Ar, 2), "يتبقّى حرفان");
+        assert_eq!(chars_left(Lang::Ar, 0), "لم يتبقَّ أي حرف");
+        assert_eq!(chars_left(Lang::Ar, -1), "زاد النص حرفًا واحدًا عن الحد");
+        assert_eq!(chars_left(Lang::Ar, -12), "زاد النص 12 حرفًا عن الحد");
+        assert_eq!(chars_left(Lang::En, 1), "1 character left");
+        assert_eq!(chars_left(Lang::En, 0), "0 characters left");
+        assert_eq!(chars_left(Lang::En, -2), "2 characters too many");
     }
 }

@@ -35,6 +35,7 @@ pub enum ErrorCode {
     MethodNotAllowed,
     UriTooLong,
     HeadersTooLarge,
+    OriginNotAllowed,
 }
 
 impl ErrorCode {
@@ -64,6 +65,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::UriTooLong => "uri_too_long",
             ErrorCode::HeadersTooLarge => "headers_too_large",
+            ErrorCode::OriginNotAllowed => "origin_not_allowed",
         }
     }
 
@@ -93,6 +95,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::UriTooLong => StatusCode::URI_TOO_LONG,
             ErrorCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ErrorCode::OriginNotAllowed => StatusCode::FORBIDDEN,
         }
     }
 }

@@ -15,6 +15,7 @@ mod time_fmt;
 use actix_web::web;
 
 pub use api::export::export_page;
+pub use embed::warm_embed_js;
 pub use error::{ApiError, ErrorCode};
 
 /// Largest dashboard form (an edited comment body in Arabic is ~2 bytes a

@@ -174,7 +174,7 @@ async fn the_demo_page_is_an_arabic_article_with_the_customer_snippet_and_a_no_s
         "name=\"accept_terms\"",
         "name=\"captcha_answer\"",
         "data-max=\"2000\"",
-        "حرفًا متبقيًا",
+        "يتبقّى 2000 حرف",
     ] {
         assert!(embed.contains(needle), "{needle}");
     }
@@ -196,8 +196,8 @@ async fn the_embed_script_is_small_self_contained_and_carries_both_languages() {
             .starts_with("text/javascript")
     );
     let js = plain.text().await.unwrap();
-    assert!(js.contains("\"form.chars_left\":\"حرفًا متبقيًا\""));
-    assert!(js.contains("\"form.chars_left\":\"characters left\""));
+    assert!(js.contains("\"form.left.many\":\"يتبقّى {n} حرفًا\""));
+    assert!(js.contains("\"form.left.other\":\"{n} characters left\""));
     assert!(!js.contains("/*STRINGS*/") && !js.contains("/*CSS*/"));
     assert!(
         !js.contains("http://") && !js.contains("https://"),

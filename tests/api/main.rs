@@ -24,6 +24,7 @@ mod moderation;
 mod openapi;
 mod operations;
 mod privacy;
+mod reader;
 mod rules;
 mod smtp;
 mod submission;

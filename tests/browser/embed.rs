@@ -80,7 +80,7 @@ async fn the_snippet_renders_the_full_form_right_to_left_and_shields_it_from_hos
             ] {
                 assert!(labels.contains(l), "{l} in {labels}");
             }
-            assert!(facts["left"].as_str().unwrap().contains("2000 حرفًا متبقيًا"));
+            assert!(facts["left"].as_str().unwrap().contains("يتبقّى 2000 حرف"));
         } else {
             assert_eq!(facts["dir"], "ltr");
             assert!(facts["labels"].to_string().contains("Comment title"));
@@ -183,7 +183,7 @@ async fn a_reader_posts_a_comment_and_sees_it_after_approval() {
     let message = browser
         .wait_for(
             &format!(
-                "var p = {ROOT}.querySelector('.success'); return p && !p.hidden && p.textContent;"
+                "var p = {ROOT}.querySelector('.success'); return p && !p.hidden && p.querySelector('p').textContent;"
             ),
             "the success message",
         )
@@ -250,7 +250,7 @@ async fn the_characters_left_counter_counts_what_the_server_counts() {
             .exec(
                 &format!(
                     "var r = {ROOT}; var t = r.querySelector('textarea'); t.value = arguments[0];
-                     t.dispatchEvent(new Event('input')); return r.querySelector('.left .n').textContent;"
+                     t.dispatchEvent(new Event('input')); return r.querySelector('.left').textContent;"
                 ),
                 vec![json!(text)],
             )
@@ -258,49 +258,10 @@ async fn the_characters_left_counter_counts_what_the_server_counts() {
         let server = majlis::domain::count_chars(&majlis::domain::normalize_text(text));
         assert_eq!(
             left.as_str().unwrap(),
-            (2000 - server).to_string(),
+            majlis::i18n::chars_left(majlis::domain::Lang::En, 2000 - server as i64),
             "{text:?}"
         );
     }
-    browser.close().await;
-}
-
-#[tokio::test]
-async fn a_page_origin_not_in_the_sites_list_is_refused_by_cors() {
-    if !available("embed cors") {
-        return;
-    }
-    let app = app_with_site(Some("https://news.example")).await;
-    let page = serve(article_page(&app.address, "news", "a-1", "ar"));
-    let browser = Browser::launch(true, 1280, 1000).await;
-    browser.goto(&format!("{}/", page.origin)).await;
-    // The snippet's first request (the site's settings) is refused by the
-    // browser, so no form is ever drawn. The same request from the page
-    // proves the refusal is CORS and not a missing server.
-    browser
-        .exec(
-            "window.__probe = 'pending'; fetch(arguments[0]).then(function () { window.__probe = 'allowed'; }, function () { window.__probe = 'refused'; });",
-            vec![json!(app.url("/api/v1/sites/news/config"))],
-        )
-        .await;
-    let result = browser
-        .wait_for(
-            "return window.__probe !== 'pending' && window.__probe;",
-            "the probe result",
-        )
-        .await;
-    assert_eq!(result, "refused");
-    let direct = app
-        .client
-        .get(app.url("/api/v1/sites/news/config"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(direct.status(), 200);
-    let drawn = browser
-        .exec(&format!("var h = document.querySelector('.majlis-host'); return !!(h && h.shadowRoot && {ROOT}.querySelector('form'));"), vec![])
-        .await;
-    assert_eq!(drawn, false);
     browser.close().await;
 }
 

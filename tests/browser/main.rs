@@ -11,3 +11,4 @@ mod webdriver;
 
 mod dashboard;
 mod embed;
+mod reader;

@@ -566,6 +566,7 @@ struct PublicSiteConfig<'a> {
     params(("site" = String, Path, description = "Site key", example = "demo")),
     responses(
         (status = 200, description = "The public settings of the site", body = PublicSiteConfig),
+        (status = 403, description = "`origin_not_allowed`: the request's `Origin` is not one of the site's allowed origins; readable cross-origin, without the site's settings", body = super::openapi::ErrorBody),
         (status = 404, description = "No such site", body = super::openapi::ErrorBody),
     )
 )]
@@ -575,6 +576,25 @@ pub async fn site_config(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let site = load_site(&state, &req, &path.into_inner()).await?;
+    // A page whose origin is not allowed may read that, and nothing else, so
+    // the widget can say which origin to add instead of failing silently.
+    if let Some(origin) = req.headers().get(header::ORIGIN)
+        && !origin.to_str().is_ok_and(|o| site.allows_origin(o))
+    {
+        let lang = crate::routes::extract::request_lang(&req, Some(&site));
+        let mut resp = actix_web::ResponseError::error_response(&ApiError::new(
+            ErrorCode::OriginNotAllowed,
+            lang,
+        ));
+        let headers = resp.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+        headers.insert(header::VARY, header::HeaderValue::from_static("Origin"));
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        return Ok(resp);
+    }
     let mut resp = HttpResponse::Ok();
     cors::allow(&mut resp, &req, &site);
     resp.insert_header((header::CACHE_CONTROL, "public, max-age=60"));

@@ -3,6 +3,8 @@
  *   <script src="https://comments.example/embed.js" data-site="KEY"
  *           data-article="ARTICLE-KEY" data-lang="ar" async></script>
  * Optional: data-article-url, data-article-title, data-theme="dark".
+ * Theming: --majlis-accent, --majlis-on-accent and --majlis-font set on the
+ * page (they inherit into the Shadow DOM).
  * No framework, no external requests, user text only through textContent. */
 (function () {
   "use strict";
@@ -30,9 +32,12 @@
     (kids || []).forEach(function (c) { if (c) e.appendChild(c); });
     return e;
   }
-  // What the server counts: NFC, CRLF as one newline, trimmed, code points.
+  // What the server counts: CRLF as one newline, NFC, trimmed of Unicode
+  // White_Space (unlike JS trim: keeps U+FEFF, drops U+0085), code points.
+  var WS = "[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+";
+  var TRIM = new RegExp("^" + WS + "|" + WS + "$", "g");
   function count(text) {
-    return Array.from(text.normalize("NFC").replace(/\r\n?/g, "\n").trim()).length;
+    return Array.from(text.replace(/\r\n?/g, "\n").normalize("NFC").replace(TRIM, "")).length;
   }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function when(iso, lang) {
@@ -54,15 +59,14 @@
   var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
 
   json(api + "/config").then(function (res) {
+    if (res.status === 403 && res.body && res.body.error === "origin_not_allowed") return blocked();
     if (res.status !== 200) return;
     var cfg = res.body;
     var lang = STRINGS[data.lang] ? data.lang : (STRINGS[cfg.default_lang] ? cfg.default_lang : "en");
-    render(cfg, lang, STRINGS[lang]);
+    render(cfg, lang);
   });
 
-  function render(cfg, lang, T) {
-    var t = function (k) { return T[k] || STRINGS.en[k] || k; };
-    var dir = lang === "ar" ? "rtl" : "ltr";
+  function styles() {
     var css = /*CSS*/ "";
     // A constructed stylesheet is not inline style, so a strict CSP on the
     // host page does not block it; older browsers get a <style> element.
@@ -73,6 +77,26 @@
     } else {
       root.appendChild(el("style", { text: css }));
     }
+  }
+  function tr(lang) {
+    var T = STRINGS[lang] || STRINGS.en;
+    return function (k) { return T[k] || STRINGS.en[k] || k; };
+  }
+
+  // The page's origin is not allowed for the site: say so, and how to fix it.
+  function blocked() {
+    var lang = STRINGS[data.lang] ? data.lang : "en", t = tr(lang);
+    styles();
+    root.appendChild(el("section", { "class": "majlis blocked", lang: lang, dir: lang === "ar" ? "rtl" : "ltr" }, [
+      el("p", { role: "status", text: t("form.origin_blocked").replace("{origin}", location.origin).replace("{site}", site) }),
+      el("code", { dir: "ltr", text: "majlis site set " + site + " --origin " + location.origin })
+    ]));
+  }
+
+  function render(cfg, lang) {
+    var t = tr(lang);
+    var dir = lang === "ar" ? "rtl" : "ltr";
+    styles();
     var wrap = el("section", { "class": "majlis" + (data.theme === "dark" ? " dark" : ""), lang: lang, dir: dir });
     root.appendChild(wrap);
 
@@ -81,8 +105,16 @@
     var list = el("ol", { "class": "list" });
     var more = el("button", { type: "button", "class": "more", hidden: "", text: t("comments.more") });
     var empty = el("p", { "class": "empty", hidden: "", text: t("comments.none") });
-    var cursor = null;
+    var cursor = null, loadedByHand = false;
+    // On a phone a long list pushes the form far down: a way to jump to it.
+    var write = el("p", { "class": "write", hidden: "" }, [el("a", { href: "#", text: t("form.write"), onclick: function (ev) {
+      ev.preventDefault();
+      if (form.hidden) { done.hidden = true; form.hidden = false; }
+      form.scrollIntoView({ block: "start" });
+      nameIn.focus({ preventScroll: true });
+    } })]);
     wrap.appendChild(el("h2", {}, [document.createTextNode(t("comments.heading") + " "), countEl]));
+    wrap.appendChild(write);
     wrap.appendChild(empty);
     wrap.appendChild(list);
     wrap.appendChild(more);
@@ -91,6 +123,7 @@
         var n = r.body && r.body.counts ? r.body.counts[article] : 0;
         countEl.textContent = "(" + (n || 0) + ")";
         empty.hidden = n > 0;
+        write.hidden = !(n > 0);
       });
     }
     function loadPage() {
@@ -99,24 +132,30 @@
       json(url).then(function (r) {
         more.disabled = false;
         if (r.status !== 200) return;
+        var first = null;
         r.body.comments.forEach(function (c) {
           var body = el("div", { "class": "body", dir: "auto" });
           c.body.split("\n").forEach(function (line, i) {
             if (i) body.appendChild(el("br"));
             body.appendChild(document.createTextNode(line));
           });
-          list.appendChild(el("li", { "class": "comment" }, [
+          var li = list.appendChild(el("li", { "class": "comment", tabindex: "-1" }, [
             el("h3", { dir: "auto", text: c.title }),
             el("p", { "class": "meta" }, [el("bdi", { text: c.name || t("comments.anonymous") }), document.createTextNode(" · "),
               el("time", { datetime: c.published_at, text: when(c.published_at, lang) })]),
             body
           ]));
+          first = first || li;
         });
         cursor = r.body.next_cursor;
         more.hidden = !cursor;
+        // The last "load more" disappears: focus the first comment it loaded
+        // rather than letting focus fall to the page.
+        if (loadedByHand && !cursor && first) first.focus();
+        loadedByHand = false;
       });
     }
-    more.addEventListener("click", loadPage);
+    more.addEventListener("click", function () { loadedByHand = true; loadPage(); });
     loadCount();
     loadPage();
 
@@ -142,17 +181,18 @@
     var titleIn = el("input", { name: "title", type: "text", maxlength: "120", required: "", dir: "auto" });
     var bodyIn = el("textarea", { name: "body", rows: "6", required: "", dir: "auto" });
     var left = el("span", { "class": "n" });
-    var leftP = el("p", { "class": "left", id: "m-left-" + (++n), "aria-live": "polite" },
-      [left, document.createTextNode(" " + t("form.chars_left"))]);
+    var leftP = el("p", { "class": "left", id: "m-left-" + (++n), "aria-live": "polite" }, [left]);
+    var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : { select: function (k) { return k === 1 ? "one" : "other"; } };
     function updateLeft() {
-      var l = cfg.max_body_chars - count(bodyIn.value);
-      left.textContent = String(l);
+      var l = cfg.max_body_chars - count(bodyIn.value), k = Math.abs(l);
+      var key = (l < 0 ? "form.over." : "form.left.") + plural.select(k);
+      left.textContent = t(key).replace("{n}", String(k));
       leftP.classList.toggle("over", l < 0);
     }
     bodyIn.addEventListener("input", updateLeft);
     updateLeft();
     var terms = el("input", { name: "accept_terms", type: "checkbox", required: "" });
-    var termsLink = el("a", { href: cfg.terms_url || "#", target: "_blank", rel: "noopener", text: t("form.terms") });
+    var termsLink = el("a", { href: cfg.terms_url || "#", target: "_blank", rel: "noopener", text: t("form.terms_read") });
 
     form.appendChild(el("h2", { text: t("form.heading") }));
     form.appendChild(banner);
@@ -165,7 +205,7 @@
     var termsErr = el("p", { "class": "error", id: termsId + "-err", hidden: "" });
     fields.accept_terms = { input: terms, err: termsErr, base: [] };
     form.appendChild(el("div", { "class": "field check" }, [terms,
-      el("label", { "for": termsId }, [termsLink]), termsErr]));
+      el("span", {}, [el("label", { "for": termsId, text: t("form.terms") }), document.createTextNode(" "), termsLink]), termsErr]));
 
     var captcha = null;
     var img = el("img", { alt: t("form.captcha_alt"), width: "200", height: "64" });
@@ -199,11 +239,20 @@
       ]);
       form.appendChild(field("captcha_answer", "form.captcha", answer, el("div", { "class": "captcha" }, [img, tools, audio])));
     }
+    var rules = el("div", { "class": "rules", tabindex: "-1" }, [el("h3", { text: t("form.rules_heading") }), el("p", { text: t("form.rules") })]);
+    form.appendChild(rules);
     var submit = el("button", { type: "submit", "class": "submit", text: t("form.submit") });
     form.appendChild(submit);
-    var done = el("p", { "class": "success", role: "alert", hidden: "" });
-    wrap.appendChild(done);
+    // The thank-you takes the form's place, where the reader is looking.
+    var doneText = el("p");
+    var done = el("div", { "class": "success", role: "status", tabindex: "-1", hidden: "" }, [doneText,
+      el("button", { type: "button", text: t("form.another"), onclick: function () {
+        done.hidden = true;
+        form.hidden = false;
+        nameIn.focus();
+      } })]);
     wrap.appendChild(form);
+    wrap.appendChild(done);
     newCaptcha();
 
     function clearErrors() {
@@ -248,8 +297,10 @@
         if (r.status === 201 || r.status === 202) {
           form.reset();
           updateLeft();
-          done.textContent = t(r.status === 201 ? "form.published" : "form.received");
+          doneText.textContent = t(r.status === 201 ? "form.published" : "form.received");
+          form.hidden = true;
           done.hidden = false;
+          done.focus();
           if (r.status === 201) { list.textContent = ""; cursor = null; loadCount(); loadPage(); }
           return;
         }
@@ -261,7 +312,15 @@
           });
         }
         if (b.error === "captcha_invalid" && showError("captcha_answer", b.message)) first = first || "captcha_answer";
-        if (!first) { banner.textContent = b.message || t("error.internal_error"); banner.hidden = false; }
+        if (!first) {
+          banner.textContent = (b.message || t("error.internal_error")) + " ";
+          if (b.error === "violates_posting_rules") banner.appendChild(el("a", { href: "#", text: t("form.rules_link"), onclick: function (ev) {
+            ev.preventDefault();
+            rules.scrollIntoView({ block: "center" });
+            rules.focus({ preventScroll: true });
+          } }));
+          banner.hidden = false;
+        }
         (first ? fields[first].input : banner).focus();
       }).catch(function () {
         banner.textContent = t("error.service_unavailable");

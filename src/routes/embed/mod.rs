@@ -7,5 +7,5 @@ mod view;
 
 pub use pages::{
     FormPage, count_js, demo_page, embed_js, embed_page, form_css, form_js, render_form_page,
-    result_page, section_response, terms_page,
+    result_page, section_response, terms_page, warm_embed_js,
 };

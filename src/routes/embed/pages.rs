@@ -153,6 +153,12 @@ async fn section(
         captcha,
         max_chars: site.max_body_chars,
         terms_url: site.terms_url.clone(),
+        lang,
+        rules: crate::i18n::t(lang, "form.rules").to_string(),
+        rules_error: page
+            .error
+            .as_ref()
+            .is_some_and(|e| e.code == ErrorCode::ViolatesPostingRules),
     };
     let comments = rows
         .into_iter()
@@ -361,18 +367,22 @@ pub async fn form_css() -> HttpResponse {
         .body(include_str!("../assets/form.css"))
 }
 
+/// The error texts `embed.js` shows without a server message.
+const EMBED_ERRORS: [&str; 2] = ["error.internal_error", "error.service_unavailable"];
+
 /// The embed script with the message catalogue and its stylesheet inlined,
-/// built once.
-static EMBED_JS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+/// indentation and comment lines dropped, built once.
+fn build_embed_js() -> String {
     let strings: serde_json::Map<String, serde_json::Value> = Lang::ALL
         .iter()
         .map(|lang| {
             let texts: serde_json::Map<String, serde_json::Value> = crate::i18n::keys(*lang)
                 .into_iter()
+                // API errors arrive with their message already localized:
+                // the script needs only the two it shows on its own.
                 .filter(|k| {
-                    ["form.", "comments.", "error."]
-                        .iter()
-                        .any(|p| k.starts_with(p))
+                    ["form.", "comments."].iter().any(|p| k.starts_with(p))
+                        || EMBED_ERRORS.contains(k)
                 })
                 .map(|k| {
                     (
@@ -391,21 +401,99 @@ static EMBED_JS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         .split_once("*/")
         .map_or(source, |(_, rest)| rest)
         .trim_start();
+    // Every statement of the script ends its line, so leading spaces and
+    // whole-line `//` comments can go without a minifier.
+    let source: String = source
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .flat_map(|l| [l, "\n"])
+        .collect();
     source
         .replace(
             "/*STRINGS*/ {}",
             &serde_json::Value::Object(strings).to_string(),
         )
         .replace("/*CSS*/ \"\"", &css.to_string())
+}
+
+/// `embed.js` as sent: plain, brotli (quality 11) and gzip (level 9),
+/// compressed once at start-up, never per request.
+struct EmbedJs {
+    plain: bytes::Bytes,
+    brotli: bytes::Bytes,
+    gzip: bytes::Bytes,
+}
+
+static EMBED_JS: std::sync::LazyLock<EmbedJs> = std::sync::LazyLock::new(|| {
+    use std::io::Write;
+    let plain = build_embed_js().into_bytes();
+    let mut br = brotli::CompressorWriter::new(Vec::new(), 4096, 11, 22);
+    let brotli = br
+        .write_all(&plain)
+        .and_then(|()| br.flush())
+        .map(|()| br.into_inner());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let gzip = gz.write_all(&plain).and_then(|()| gz.finish());
+    // Writing into a Vec cannot fail; if it ever did, the plain script is
+    // still correct to send.
+    EmbedJs {
+        brotli: brotli.map_or_else(|_| bytes::Bytes::new(), bytes::Bytes::from),
+        gzip: gzip.map_or_else(|_| bytes::Bytes::new(), bytes::Bytes::from),
+        plain: bytes::Bytes::from(plain),
+    }
 });
 
-/// `GET /embed.js`
-pub async fn embed_js() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/javascript; charset=utf-8")
+/// Build and compress `embed.js` now rather than on the first request.
+pub fn warm_embed_js() {
+    std::sync::LazyLock::force(&EMBED_JS);
+}
+
+/// Whether `accept_encoding` accepts `coding` (q > 0, or through `*`).
+fn accepts(accept_encoding: &str, coding: &str) -> bool {
+    let mut star = false;
+    for part in accept_encoding.split(',') {
+        let mut pieces = part.split(';');
+        let name = pieces.next().unwrap_or("").trim();
+        let q = pieces
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if name.eq_ignore_ascii_case(coding) {
+            return q > 0.0;
+        }
+        if name == "*" {
+            star = q > 0.0;
+        }
+    }
+    star
+}
+
+/// `GET /embed.js`: brotli, gzip or plain, by `Accept-Encoding`.
+pub async fn embed_js(req: HttpRequest) -> HttpResponse {
+    let js = &*EMBED_JS;
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (body, coding) = if !js.brotli.is_empty() && accepts(accept, "br") {
+        (js.brotli.clone(), Some("br"))
+    } else if !js.gzip.is_empty() && accepts(accept, "gzip") {
+        (js.gzip.clone(), Some("gzip"))
+    } else {
+        (js.plain.clone(), None)
+    };
+    let mut resp = HttpResponse::Ok();
+    resp.content_type("text/javascript; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .body(EMBED_JS.as_str())
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if let Some(coding) = coding {
+        // Already encoded: the Compress middleware leaves it as it is.
+        resp.insert_header((header::CONTENT_ENCODING, coding));
+    }
+    resp.body(body)
 }
 
 /// `GET /count.js`
@@ -415,4 +503,20 @@ pub async fn count_js() -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .body(include_str!("../assets/count.js"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts;
+
+    #[test]
+    fn content_codings_are_negotiated_with_their_quality() {
+        assert!(accepts("gzip, deflate, br, zstd", "br"));
+        assert!(accepts("gzip;q=1.0, br;q=0.5", "br"));
+        assert!(!accepts("gzip, br;q=0", "br"));
+        assert!(!accepts("gzip", "br"));
+        assert!(accepts("*", "br"));
+        assert!(!accepts("*, br;q=0", "br"));
+        assert!(!accepts("", "gzip"));
+    }
 }

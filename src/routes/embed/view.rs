@@ -38,6 +38,11 @@ pub struct FormView {
     pub captcha: Option<CaptchaView>,
     pub max_chars: usize,
     pub terms_url: String,
+    pub lang: Lang,
+    /// The site's posting rules, shown above the submit button.
+    pub rules: String,
+    /// The banner says the comment broke the rules: it links to them.
+    pub rules_error: bool,
 }
 
 impl FormView {
@@ -52,6 +57,28 @@ impl FormView {
     /// What the live counter would show for the kept body.
     pub fn chars_left(&self) -> i64 {
         self.max_chars as i64 - count_chars(&normalize_text(&self.body)) as i64
+    }
+
+    /// The counter's sentence for the kept body, in the page's language.
+    pub fn chars_left_text(&self) -> String {
+        crate::i18n::chars_left(self.lang, self.chars_left())
+    }
+
+    /// The counter's sentences by plural category, for `form.js`:
+    /// `{"left": {"one": "..."}, "over": {...}}` with `{n}` placeholders.
+    pub fn counter_texts(&self) -> String {
+        let group = |prefix: &str| {
+            ["zero", "one", "two", "few", "many", "other"]
+                .iter()
+                .map(|c| {
+                    (
+                        (*c).to_string(),
+                        serde_json::Value::from(t(self.lang, &format!("{prefix}{c}"))),
+                    )
+                })
+                .collect::<serde_json::Map<_, _>>()
+        };
+        serde_json::json!({"left": group("form.left."), "over": group("form.over.")}).to_string()
     }
 }
 
