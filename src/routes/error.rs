@@ -159,6 +159,32 @@ impl ApiError {
         }
     }
 
+    /// The answer to a refused or failed admin use case, the same from every
+    /// front door.
+    pub fn admin(e: crate::service::AdminError, lang: Lang) -> ApiError {
+        use crate::service::AdminError;
+        let code = match e {
+            AdminError::InvalidParameter(errors) => {
+                return ApiError {
+                    fields: Some(errors),
+                    ..ApiError::new(ErrorCode::InvalidParameter, lang)
+                };
+            }
+            AdminError::Validation(errors) => return ApiError::validation(errors, lang),
+            AdminError::Storage(e) => return ApiError::storage(e, lang),
+            AdminError::Internal(e) => return ApiError::internal(e, lang),
+            AdminError::InvalidPolicy(detail) => {
+                return ApiError::new(ErrorCode::InvalidPolicy, lang).with_detail(detail);
+            }
+            AdminError::SiteNotFound => ErrorCode::SiteNotFound,
+            AdminError::CommentNotFound => ErrorCode::CommentNotFound,
+            AdminError::NotFound => ErrorCode::NotFound,
+            AdminError::Conflict => ErrorCode::Conflict,
+            AdminError::InvalidTransition => ErrorCode::InvalidTransition,
+        };
+        ApiError::new(code, lang)
+    }
+
     pub fn storage(e: crate::storage::StorageError, lang: Lang) -> ApiError {
         use crate::storage::StorageError;
         let code = match &e {

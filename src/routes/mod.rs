@@ -138,6 +138,7 @@ api_routes! {
     "/captcha/{id}.png" => { GET: api::captcha::image },
     "/captcha/{id}.wav" => { GET: api::captcha::audio },
     "/sites/{site}/config" => { GET: api::comments::site_config },
+    "/sites/{site}/settings" => { GET: api::settings::get, PATCH: api::settings::patch },
     "/sites/{site}/articles/{article}/comments" => {
         GET: api::comments::list,
         POST: api::comments::submit,

@@ -18,6 +18,7 @@ mod policies;
 mod pool;
 mod privacy;
 mod seed;
+mod settings;
 mod sites;
 mod webhooks;
 
@@ -39,6 +40,7 @@ pub use outbox::{DigestCandidate, NewOutboxMessage, OutboxMessage, SiteEmailSett
 pub use policies::{AuthorFacts, AuthorQuery, BlockEntry};
 pub use pool::{Backend, CACHE_CHANNEL, PublishedChange, Store};
 pub use privacy::{Erasure, ErasureOutcome, MailRecord, PrivacyRecords};
+pub use settings::{AdminAudit, AdminChange, Applied};
 pub use webhooks::{
     ArticleClosedEvent, AttemptRecord, AttemptResult, DeliveryRecord, WebhookEvent, WebhookRecord,
 };

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod admin_doors;
 mod articles;
 mod captcha;
 mod comment;

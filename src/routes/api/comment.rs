@@ -8,15 +8,12 @@ use serde::{Deserialize, Serialize};
 use super::moderation::{QueueItemJson, decision_error};
 use super::site::{load_site, require_key};
 use crate::auth::Role;
-use crate::domain::{CommentBody, CommentStatus, CommentTitle, ValidationErrors};
+use crate::domain::{CommentEditDto, CommentStatus};
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{Decision, decide, now_ms};
+use crate::service::{self, AdminError, Decision, decide, now_ms};
 use crate::startup::AppState;
-use crate::storage::CommentEdit;
-
-const REASON_MAX: usize = 500;
 
 /// A published comment as anyone may see it.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -174,83 +171,47 @@ pub async fn patch(
 ) -> Result<HttpResponse, ApiError> {
     let (site_key, id) = path.into_inner();
     let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
-    let site = load_site(&state, &req, &key.site_key).await?;
     let lang = request_lang(&req, None);
     let b = body.into_inner();
-    let mut errors = ValidationErrors::default();
-    let title = b.title.as_deref().map(|t| {
-        CommentTitle::parse(Some(t))
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_else(|e| {
-                errors.add("title", e);
-                String::new()
-            })
-    });
-    let text = b.body.as_deref().map(|t| {
-        CommentBody::parse(Some(t), site.max_body_chars)
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_else(|e| {
-                errors.add("body", e);
-                String::new()
-            })
-    });
-    if b.reason
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > REASON_MAX)
-    {
-        errors.add(
-            "reason",
-            crate::domain::FieldError::new("too_long").with("max", REASON_MAX),
-        );
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors, lang));
-    }
-    let store_err = |e| ApiError::storage(e, lang);
-    let not_found = || ApiError::new(ErrorCode::CommentNotFound, lang);
-    let existing = state
-        .store
-        .comment(&key.site_key, &id)
-        .await
-        .map_err(store_err)?
-        .ok_or_else(not_found)?;
-    if existing.status == "deleted" {
-        return Err(ApiError::new(ErrorCode::InvalidTransition, lang));
-    }
-    let title = title.unwrap_or_else(|| existing.title.clone());
-    let text = text.unwrap_or_else(|| existing.body.clone());
-    let policy = state
-        .policies
-        .get(&state.store, &key.site_key)
-        .await
-        .map_err(|e| ApiError::internal(e, lang))?;
-    let findings = crate::service::findings_after_edit(&policy, &existing, &title, &text);
-    state
-        .store
-        .edit_comment(&CommentEdit {
-            site_key: &key.site_key,
-            id: &id,
-            title: &title,
-            body: &text,
-            findings: &findings,
-            actor_kind: "api_key",
-            actor_id: &key.id,
-            note: b.reason.as_deref(),
-            now: now_ms(),
-        })
-        .await
-        .map_err(store_err)?
-        .ok_or_else(not_found)?;
+    let dto = CommentEditDto {
+        title: b.title,
+        body: b.body,
+        note: b.reason,
+    };
+    service::edit_comment(
+        &state.store,
+        &state.policies,
+        &key.actor(),
+        &key.site_key,
+        &id,
+        dto,
+        now_ms(),
+    )
+    .await
+    .map_err(|e| ApiError::admin(rename_note(e), lang))?;
     tracing::info!(comment = %id, api_key = %key.id, "comment edited");
     let item = state
         .store
         .comment(&key.site_key, &id)
         .await
-        .map_err(store_err)?
+        .map_err(|e| ApiError::storage(e, lang))?
         .ok_or_else(|| ApiError::new(ErrorCode::CommentNotFound, lang))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(QueueItemJson::from(item)))
+}
+
+/// The API calls an edit's note `reason`.
+fn rename_note(e: AdminError) -> AdminError {
+    match e {
+        AdminError::Validation(mut errors) => {
+            if let Some(v) = errors.0.remove("note") {
+                errors.0.insert("reason".into(), v);
+            }
+            AdminError::Validation(errors)
+        }
+        other => other,
+    }
 }
 
 /// `DELETE /api/v1/sites/{site}/comments/{id}`
@@ -282,8 +243,7 @@ pub async fn delete(
             comment_id: id.clone(),
             to: CommentStatus::Deleted,
             action: "delete",
-            actor_kind: "api_key",
-            actor_id: key.id.clone(),
+            actor: key.actor(),
             reason: None,
             note: None,
             at: now_ms(),

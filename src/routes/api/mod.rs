@@ -9,6 +9,7 @@ pub mod openapi;
 pub mod outbox;
 pub mod privacy;
 pub mod rules;
+pub mod settings;
 mod site;
 pub mod webhooks;
 

@@ -7,16 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use super::site::require_key;
 use crate::auth::Role;
-use crate::domain::{Lang, new_id};
-use crate::moderation::{
-    Action, Category, Entry, LexiconSpec, Policy, PolicyConfig, Signals, Submission, evaluate,
-};
+use crate::domain::{Block, BlockDto, Lang};
+use crate::moderation::{Action, Category, Entry, PolicyConfig, Signals, Submission, evaluate};
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{PolicyCache, RulesError, now_ms, parse_cidr};
+use crate::service::{self, AdminError, LexiconPut, PolicyCache, RulesError, now_ms};
 use crate::startup::AppState;
-use crate::storage::{BlockEntry, StorageError};
+use crate::storage::BlockEntry;
 
 fn rules_error(e: RulesError, lang: Lang) -> ApiError {
     match e {
@@ -38,35 +36,6 @@ async fn admin_policy(
         .await
         .map_err(|e| rules_error(e, lang))?;
     Ok((key, lang, stored))
-}
-
-/// Validate, then store `config` as the next version after `expected`.
-async fn save(
-    state: &AppState,
-    site: &str,
-    config: &PolicyConfig,
-    expected: i64,
-    lang: Lang,
-) -> Result<i64, ApiError> {
-    if let Err(e) = Policy::compile(config) {
-        return Err(
-            ApiError::new(ErrorCode::InvalidPolicy, lang).with_detail(format!(
-                "{} ({})",
-                e,
-                e.code()
-            )),
-        );
-    }
-    let json = serde_json::to_string(config).map_err(|e| ApiError::internal(e, lang))?;
-    match state
-        .store
-        .save_site_policy(site, &json, expected, now_ms())
-        .await
-    {
-        Ok(v) => Ok(v),
-        Err(StorageError::Conflict) => Err(ApiError::new(ErrorCode::Conflict, lang)),
-        Err(e) => Err(ApiError::storage(e, lang)),
-    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -218,39 +187,35 @@ pub async fn put_lexicon(
     body: web::Json<LexiconBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (site, name) = path.into_inner();
-    let (key, lang, mut stored) = admin_policy(&state, &req, &site).await?;
+    let key = require_key(&state, &req, &site, Role::Admin).await?;
+    let lang = request_lang(&req, None);
     let body = body.into_inner();
-    let (created, version) = match stored.config.lexicons.iter_mut().find(|l| l.name == name) {
-        Some(l) => {
-            l.category = body.category;
-            l.action = body.action;
-            l.entries = body.entries;
-            l.version += 1;
-            (false, l.version)
-        }
-        None => {
-            stored.config.lexicons.push(LexiconSpec {
-                name: name.clone(),
-                category: body.category,
-                action: body.action,
-                version: 1,
-                entries: body.entries,
-            });
-            (true, 1)
-        }
+    let put = LexiconPut {
+        category: Some(body.category),
+        action: Some(body.action),
+        entries: body.entries,
+        keep_entry_options: false,
     };
-    let policy_version = save(&state, &key.site_key, &stored.config, stored.version, lang).await?;
-    let lexicon = stored.config.lexicons.iter().find(|l| l.name == name);
-    let mut resp = if created {
+    let saved = service::put_lexicon(
+        &state.store,
+        &key.actor(),
+        &key.site_key,
+        &name,
+        put,
+        now_ms(),
+    )
+    .await
+    .map_err(|e| ApiError::admin(e, lang))?;
+    let mut resp = if saved.created {
         HttpResponse::Created()
     } else {
         HttpResponse::Ok()
     };
     Ok(resp.json(serde_json::json!({
         "name": name,
-        "version": version,
-        "policy_version": policy_version,
-        "entries": lexicon.map_or(0, |l| l.entries.len()),
+        "version": saved.version,
+        "policy_version": saved.policy_version,
+        "entries": saved.entries,
     })))
 }
 
@@ -272,13 +237,11 @@ pub async fn delete_lexicon(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (site, name) = path.into_inner();
-    let (key, lang, mut stored) = admin_policy(&state, &req, &site).await?;
-    let before = stored.config.lexicons.len();
-    stored.config.lexicons.retain(|l| l.name != name);
-    if stored.config.lexicons.len() == before {
-        return Err(ApiError::new(ErrorCode::NotFound, lang));
-    }
-    save(&state, &key.site_key, &stored.config, stored.version, lang).await?;
+    let key = require_key(&state, &req, &site, Role::Admin).await?;
+    let lang = request_lang(&req, None);
+    service::delete_lexicon(&state.store, &key.actor(), &key.site_key, &name, now_ms())
+        .await
+        .map_err(|e| ApiError::admin(e, lang))?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -354,19 +317,23 @@ pub async fn put_rules(
     path: web::Path<String>,
     body: web::Json<RulesDoc>,
 ) -> Result<HttpResponse, ApiError> {
-    let (key, lang, mut stored) = admin_policy(&state, &req, &path.into_inner()).await?;
+    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
+    let lang = request_lang(&req, None);
     let d = body.into_inner();
-    let c = &mut stored.config;
-    c.allow = d.allow;
-    c.protected_terms = d.protected_terms;
-    c.cooccurrence_window = d.cooccurrence_window;
-    c.regexes = d.regexes;
-    c.links = d.links;
-    c.duplicates = d.duplicates;
-    c.rate = d.rate;
-    c.blocklists = d.blocklists;
-    c.shape = d.shape;
-    let version = save(&state, &key.site_key, &stored.config, stored.version, lang).await?;
+    let change = |c: &mut PolicyConfig| {
+        c.allow = d.allow;
+        c.protected_terms = d.protected_terms;
+        c.cooccurrence_window = d.cooccurrence_window;
+        c.regexes = d.regexes;
+        c.links = d.links;
+        c.duplicates = d.duplicates;
+        c.rate = d.rate;
+        c.blocklists = d.blocklists;
+        c.shape = d.shape;
+    };
+    let version = service::put_rules(&state.store, &key.actor(), &key.site_key, change, now_ms())
+        .await
+        .map_err(|e| ApiError::admin(e, lang))?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "policy_version": version })))
 }
 
@@ -426,11 +393,11 @@ pub async fn preview(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"kind": "domain", "value": "spam.example", "reason": "link farm", "hours": 72}))]
 pub struct BlockBody {
-    /// `email`, `domain` or `ip` (an address or CIDR range).
+    /// `email`, `domain`, `ip` (an address or CIDR range) or `ip_hash` (of a comment).
     kind: String,
     value: String,
     reason: Option<String>,
-    /// Block for this many hours; absent = until removed.
+    /// Block for this many hours (1 to 8784, a year); absent = until removed.
     hours: Option<u32>,
 }
 
@@ -499,32 +466,16 @@ pub async fn add_block(
     let key = require_key(&state, &req, &path.into_inner(), Role::Moderator).await?;
     let lang = request_lang(&req, None);
     let b = body.into_inner();
-    let value = b.value.trim().to_lowercase();
-    let valid = match b.kind.as_str() {
-        "email" => value.contains('@') && value.len() <= 254,
-        "domain" => {
-            !value.is_empty() && value.len() <= 253 && !value.contains('@') && !value.contains('/')
-        }
-        "ip" => parse_cidr(&value).is_some(),
-        _ => false,
-    };
-    if !valid || b.reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-        return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
-    }
-    let now = now_ms();
-    let entry = BlockEntry {
-        id: new_id(),
-        kind: b.kind,
-        value,
+    let block = Block::parse(BlockDto {
+        kind: Some(b.kind),
+        value: Some(b.value),
+        hours: b.hours.map(|h| h.to_string()),
         reason: b.reason,
-        expires_at: b.hours.map(|h| now + i64::from(h) * 3_600_000),
-        created_at: now,
-    };
-    state
-        .store
-        .upsert_block(&key.site_key, &entry)
+    })
+    .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
+    let entry = service::add_block(&state.store, &key.actor(), &key.site_key, &block, now_ms())
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
+        .map_err(|e| ApiError::admin(e, lang))?;
     tracing::info!(kind = %entry.kind, api_key = %key.id, "block added");
     Ok(HttpResponse::Created().json(BlockJson::from(entry)))
 }
@@ -546,14 +497,8 @@ pub async fn delete_block(
     let (site, id) = path.into_inner();
     let key = require_key(&state, &req, &site, Role::Moderator).await?;
     let lang = request_lang(&req, None);
-    let removed = state
-        .store
-        .delete_block(&key.site_key, &id)
+    service::remove_block(&state.store, &key.actor(), &key.site_key, &id, now_ms())
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
-    if removed {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::new(ErrorCode::NotFound, lang))
-    }
+        .map_err(|e| ApiError::admin(e, lang))?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -10,14 +10,12 @@ use serde::Deserialize;
 use super::guard::{self, Current, html, render, see_other};
 use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
-use crate::auth::password::hash_password;
-use crate::auth::{Role, generate_api_key, hash_api_key};
-use crate::domain::{Lang, ModerationMode, Site, new_id};
-use crate::moderation::{Entry, Policy};
+use crate::domain::{Lang, Site, SiteChange, SiteSettingsDto};
+use crate::moderation::Entry;
 use crate::routes::error::{ApiError, ErrorCode};
-use crate::service::{PolicyCache, now_ms};
+use crate::service::{self, AdminError, LexiconPut, NewModeratorDto, PolicyCache, now_ms};
 use crate::startup::AppState;
-use crate::storage::{ApiKeyRecord, ArticleRow, ModeratorRecord, StorageError};
+use crate::storage::{ArticleRow, ModeratorRecord, StorageError};
 
 const ARTICLES_PAGE: u32 = 100;
 const STATS_DAYS: i64 = 14;
@@ -285,42 +283,23 @@ pub async fn add_moderator(
     if !is_global_admin(&cur) {
         return Err(ApiError::new(ErrorCode::NotFound, lang));
     }
-    let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
-    let email = form.email.unwrap_or_default().trim().to_lowercase();
-    let role = form.role.unwrap_or_default();
-    if !email.contains('@') || email.len() > 254 || Role::parse(&role).is_none() {
-        return Err(bad());
-    }
-    let known = guard::sites_of(&state, &cur).await?;
-    let sites: Vec<String> = form
-        .sites
-        .unwrap_or_default()
-        .split([',', ' '])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    if sites.iter().any(|s| !known.contains(s)) || (role == "moderator" && sites.is_empty()) {
-        return Err(bad());
-    }
-    let hash = hash_password(&form.password.unwrap_or_default())
-        .await
-        .map_err(|_| bad())?;
-    let record = ModeratorRecord {
-        id: new_id(),
-        email,
-        role,
-        password_hash: hash,
-        lang: lang.code().into(),
-        disabled_at: None,
-        sites,
-        created_at: now_ms(),
+    let dto = NewModeratorDto {
+        email: form.email.unwrap_or_default(),
+        role: form.role.unwrap_or_default(),
+        sites: form
+            .sites
+            .unwrap_or_default()
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        lang: Some(lang.code().into()),
+        password: form.password.unwrap_or_default(),
     };
-    match state.store.insert_moderator(&record).await {
-        Ok(()) => {}
-        Err(StorageError::Conflict) => return Err(ApiError::new(ErrorCode::Conflict, lang)),
-        Err(e) => return Err(ApiError::storage(e, lang)),
-    }
+    let record = service::add_moderator(&state.store, &cur.actor(), dto, now_ms())
+        .await
+        .map_err(|e| ApiError::admin(e, lang))?;
     tracing::info!(account = %record.id, by = %cur.moderator.id, "moderator account created");
     Ok(see_other("/dashboard/moderators"))
 }
@@ -341,19 +320,9 @@ pub async fn disable_moderator(
     if !is_global_admin(&cur) || id == cur.moderator.id {
         return Err(ApiError::new(ErrorCode::NotFound, lang));
     }
-    if !state
-        .store
-        .disable_moderator(&id, now_ms())
+    service::disable_moderator(&state.store, &cur.actor(), &id, now_ms())
         .await
-        .map_err(store_err(lang))?
-    {
-        return Err(ApiError::new(ErrorCode::NotFound, lang));
-    }
-    state
-        .store
-        .delete_sessions_of(&id)
-        .await
-        .map_err(store_err(lang))?;
+        .map_err(|e| ApiError::admin(e, lang))?;
     tracing::info!(account = %id, by = %cur.moderator.id, "moderator account disabled");
     Ok(see_other("/dashboard/moderators"))
 }
@@ -510,7 +479,8 @@ pub struct SiteForm {
     auto_close_days: Option<String>,
 }
 
-/// `POST /dashboard/settings/{site}`: the site's settings.
+/// `POST /dashboard/settings/{site}`: the site's settings (an unticked
+/// captcha box is absent from the form: off).
 pub async fn save_site(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -524,92 +494,31 @@ pub async fn save_site(
         Err(resp) => return Ok(resp),
     };
     let lang = cur.lang;
-    let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
-    let mut site = state
-        .store
-        .site(&site_key)
-        .await
-        .map_err(store_err(lang))?
-        .ok_or_else(|| ApiError::new(ErrorCode::SiteNotFound, lang))?;
-    if let Some(name) = form
-        .name
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty())
-    {
-        if name.chars().count() > 200 {
-            return Err(bad());
-        }
-        site.name = name;
-    }
-    if let Some(m) = form.moderation.as_deref() {
-        site.moderation_mode = ModerationMode::parse(m).ok_or_else(bad)?;
-    }
-    if let Some(n) = form.max_body.as_deref() {
-        let n: usize = n.trim().parse().map_err(|_| bad())?;
-        if !(5..=Site::MAX_BODY_CHARS_LIMIT).contains(&n) {
-            return Err(bad());
-        }
-        site.max_body_chars = n;
-    }
-    if let Some(u) = form.terms_url {
-        let u = u.trim().to_string();
-        let l = u.to_ascii_lowercase();
-        if !(u.is_empty() || l.starts_with("https://") || l.starts_with("http://"))
-            || u.len() > 2000
-        {
-            return Err(bad());
-        }
-        site.terms_url = u;
-    }
-    if let Some(v) = form.terms_version.map(|v| v.trim().to_string()) {
-        if v.is_empty() || v.len() > 50 {
-            return Err(bad());
-        }
-        site.terms_version = v;
-    }
-    if let Some(o) = form.origins {
-        let origins: Vec<String> = o
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect();
-        let ok = origins.iter().all(|o| {
-            (o.starts_with("https://") || o.starts_with("http://"))
-                && !o.ends_with('/')
-                && o.matches('/').count() == 2
-        });
-        if !ok {
-            return Err(bad());
-        }
-        site.allowed_origins = origins;
-    }
-    site.captcha_enabled = form.captcha.as_deref() == Some("on");
-    site.auto_close_days = match form.auto_close_days.as_deref().map(str::trim) {
-        None | Some("") | Some("0") => None,
-        Some(d) => Some(d.parse::<u32>().map_err(|_| bad())?),
-    };
-    let now = now_ms();
-    state
-        .store
-        .upsert_site(&site, now)
-        .await
-        .map_err(store_err(lang))?;
-    let details = serde_json::json!({
-        "moderation": site.moderation_mode.as_str(),
-        "max_body": site.max_body_chars,
-        "terms_url": site.terms_url,
-        "terms_version": site.terms_version,
-        "origins": site.allowed_origins,
-        "captcha": site.captcha_enabled,
-        "auto_close_days": site.auto_close_days,
+    let change = SiteChange::parse(SiteSettingsDto {
+        name: form.name.filter(|n| !n.trim().is_empty()),
+        origins: form
+            .origins
+            .map(|o| o.lines().map(str::to_string).collect()),
+        lang: None,
+        moderation: form.moderation,
+        max_body: form.max_body,
+        terms_url: form.terms_url,
+        terms_version: form.terms_version,
+        captcha: Some(
+            if form.captcha.as_deref() == Some("on") {
+                "on"
+            } else {
+                "off"
+            }
+            .into(),
+        ),
+        auto_close_days: Some(form.auto_close_days.unwrap_or_default()),
     })
-    .to_string();
-    state
-        .store
-        .audit_setting(&site_key, &cur.moderator.id, "site_settings", &details, now)
+    .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
+    let site = service::change_site(&state.store, &cur.actor(), &site_key, &change, now_ms())
         .await
-        .map_err(store_err(lang))?;
+        .map_err(|e| ApiError::admin(e, lang))?;
+    state.read_cache.put_site(&site);
     Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
 }
 
@@ -633,50 +542,23 @@ pub async fn save_lexicon(
         Ok(c) => c,
         Err(resp) => return Ok(resp),
     };
-    let lang = cur.lang;
-    let mut stored = PolicyCache::load(&state.store, &site_key)
+    let entries = form
+        .entries
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| Entry::Term(l.to_string()))
+        .collect();
+    let put = LexiconPut {
+        category: None,
+        action: None,
+        entries,
+        keep_entry_options: true,
+    };
+    service::put_lexicon(&state.store, &cur.actor(), &site_key, &name, put, now_ms())
         .await
-        .map_err(|e| ApiError::internal(e, lang))?;
-    let lexicon = stored
-        .config
-        .lexicons
-        .iter_mut()
-        .find(|l| l.name == name)
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, lang))?;
-    let text = form.entries.unwrap_or_default();
-    let mut entries = Vec::new();
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let kept = lexicon.entries.iter().find(|e| e.term() == line).cloned();
-        if entries.iter().all(|e: &Entry| e.term() != line) {
-            entries.push(kept.unwrap_or_else(|| Entry::Term(line.to_string())));
-        }
-    }
-    let (before, after) = (lexicon.entries.len(), entries.len());
-    lexicon.entries = entries;
-    lexicon.version += 1;
-    let version = lexicon.version;
-    if let Err(e) = Policy::compile(&stored.config) {
-        return Err(ApiError::new(ErrorCode::InvalidPolicy, lang).with_detail(e.to_string()));
-    }
-    let json = serde_json::to_string(&stored.config).map_err(|e| ApiError::internal(e, lang))?;
-    let now = now_ms();
-    match state
-        .store
-        .save_site_policy(&site_key, &json, stored.version, now)
-        .await
-    {
-        Ok(_) => {}
-        Err(StorageError::Conflict) => return Err(ApiError::new(ErrorCode::Conflict, lang)),
-        Err(e) => return Err(ApiError::storage(e, lang)),
-    }
-    let details =
-        serde_json::json!({"list": name, "version": version, "entries_before": before, "entries_after": after})
-            .to_string();
-    state
-        .store
-        .audit_setting(&site_key, &cur.moderator.id, "word_list", &details, now)
-        .await
-        .map_err(store_err(lang))?;
+        .map_err(|e| ApiError::admin(e, cur.lang))?;
     Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
 }
 
@@ -701,43 +583,16 @@ pub async fn create_key(
         Ok(c) => c,
         Err(resp) => return Ok(resp),
     };
-    let lang = cur.lang;
-    let role = Role::parse(form.role.as_deref().unwrap_or(""))
-        .ok_or_else(|| ApiError::new(ErrorCode::InvalidParameter, lang))?;
-    let label: String = form
-        .label
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(100)
-        .collect();
-    let secret = generate_api_key();
-    let now = now_ms();
-    let record = ApiKeyRecord {
-        id: new_id(),
-        site_key: site_key.clone(),
-        role: role.as_str().into(),
-        label,
-        created_at: now,
-        revoked_at: None,
-    };
-    state
-        .store
-        .insert_api_key(&record, &hash_api_key(&secret))
-        .await
-        .map_err(store_err(lang))?;
-    let details = serde_json::json!({"key": record.id, "role": record.role}).to_string();
-    state
-        .store
-        .audit_setting(
-            &site_key,
-            &cur.moderator.id,
-            "api_key_created",
-            &details,
-            now,
-        )
-        .await
-        .map_err(store_err(lang))?;
+    let (_, secret) = service::create_api_key(
+        &state.store,
+        &cur.actor(),
+        &site_key,
+        form.role.as_deref().unwrap_or(""),
+        form.label.as_deref().unwrap_or(""),
+        now_ms(),
+    )
+    .await
+    .map_err(|e| ApiError::admin(e, cur.lang))?;
     settings_page(&state, &cur, &site_key, Some(secret)).await
 }
 
@@ -753,27 +608,8 @@ pub async fn revoke_key(
         Ok(c) => c,
         Err(resp) => return Ok(resp),
     };
-    let lang = cur.lang;
-    let now = now_ms();
-    if !state
-        .store
-        .revoke_api_key(&site_key, &id, now)
+    service::revoke_api_key(&state.store, &cur.actor(), &site_key, &id, now_ms())
         .await
-        .map_err(store_err(lang))?
-    {
-        return Err(ApiError::new(ErrorCode::NotFound, lang));
-    }
-    let details = serde_json::json!({"key": id}).to_string();
-    state
-        .store
-        .audit_setting(
-            &site_key,
-            &cur.moderator.id,
-            "api_key_revoked",
-            &details,
-            now,
-        )
-        .await
-        .map_err(store_err(lang))?;
+        .map_err(|e| ApiError::admin(e, cur.lang))?;
     Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
 }

@@ -26,6 +26,13 @@ pub struct Current {
     pub lang: Lang,
 }
 
+impl Current {
+    /// The audit log's actor for what this moderator does.
+    pub fn actor(&self) -> crate::domain::Actor {
+        crate::domain::Actor::Moderator(self.moderator.id.clone())
+    }
+}
+
 /// Whether cookies get `Secure` (and the `__Host-` names): when majlis is
 /// served over HTTPS.
 pub fn secure(state: &AppState) -> bool {
