@@ -17,6 +17,8 @@ pub use comment::{
 };
 pub use comment::{CommentEdit, CommentEditDto, NOTE_MAX, TITLE_MAX};
 pub use ids::{new_id, new_secret_token};
-pub use site::{Lang, ModerationMode, Origin, Site, SiteChange, SiteKey, SiteSettingsDto};
+pub use site::{
+    DEMO_SITE, Lang, ModerationMode, Origin, Site, SiteChange, SiteKey, SiteSettingsDto,
+};
 pub use text::{count_chars, normalize_text};
 pub use validation::{FieldError, ValidationErrors};

@@ -3,6 +3,8 @@ use serde::{Deserialize, Serialize};
 use super::text::{count_chars, has_forbidden_control, has_invisible_or_bidi, normalize_text};
 use super::validation::{FieldError, ValidationErrors};
 
+pub const DEMO_SITE: &str = "demo";
+
 /// The key of a site, as used in URLs (`demo`, `alwatan-news`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct SiteKey(String);

@@ -9,12 +9,14 @@ mod extract;
 mod health;
 pub mod limits;
 pub mod metrics;
+mod state;
 mod time_fmt;
 
 use actix_web::web;
 
 pub use api::export::export_page;
 pub use error::{ApiError, ErrorCode};
+pub use state::AppState;
 
 /// Largest dashboard form (an edited comment body in Arabic is ~2 bytes a
 /// character, percent-encoded ~6).

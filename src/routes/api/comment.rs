@@ -9,11 +9,11 @@ use super::moderation::{QueueItemJson, decision_error};
 use super::site::{load_site, require_key};
 use crate::auth::Role;
 use crate::domain::{CommentEditDto, CommentStatus};
+use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{self, AdminError, Decision, decide, now_ms};
-use crate::startup::AppState;
 
 /// A published comment as anyone may see it.
 #[derive(Serialize, utoipa::ToSchema)]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use super::moderation::{AuditJson, QueueItemJson};
 use super::site::require_key;
 use crate::auth::Role;
-use crate::startup::AppState;
+use crate::routes::AppState;
 use crate::storage::{Cursor, StorageError, Store};
 
 const PAGE: u32 = 500;

@@ -17,7 +17,7 @@ use actix_web::{HttpRequest, web};
 
 use super::error::{ApiError, ErrorCode};
 use super::extract::request_lang;
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 pub use site::load_site;
 

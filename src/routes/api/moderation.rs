@@ -6,11 +6,11 @@ use super::comments::{decode_cursor, encode_cursor, parse_limit, parse_order};
 use super::site::require_key;
 use crate::auth::Role;
 use crate::domain::{CommentStatus, Lang};
+use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{Decision, DecisionError, decide, now_ms};
-use crate::startup::AppState;
 use crate::storage::{Cursor, Order, QueueItem};
 
 #[derive(Deserialize)]

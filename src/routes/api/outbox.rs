@@ -4,11 +4,11 @@ use serde::{Deserialize, Serialize};
 
 use super::site::require_key;
 use crate::auth::Role;
+use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::now_ms;
-use crate::startup::AppState;
 use crate::storage::SiteEmailSettings;
 
 const STATUSES: [&str; 5] = ["pending", "sent", "failed", "logged", "unsubscribed"];

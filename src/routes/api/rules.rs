@@ -9,11 +9,11 @@ use super::site::require_key;
 use crate::auth::Role;
 use crate::domain::{Block, BlockDto, Lang};
 use crate::moderation::{Action, Category, Entry, PolicyConfig, Signals, Submission, evaluate};
+use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{self, AdminError, LexiconPut, PolicyCache, RulesError, now_ms};
-use crate::startup::AppState;
 use crate::storage::BlockEntry;
 
 fn rules_error(e: RulesError, lang: Lang) -> ApiError {

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use super::site::require_key;
 use crate::auth::Role;
 use crate::domain::{Lang, ModerationMode, Site, SiteChange, SiteSettingsDto};
+use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::service::{self, AdminError, now_ms};
-use crate::startup::AppState;
 
 /// A site's settings.
 #[derive(Serialize, utoipa::ToSchema)]

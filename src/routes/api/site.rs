@@ -3,9 +3,9 @@ use actix_web::http::header;
 
 use crate::auth::{ApiKey, Role, hash_api_key};
 use crate::domain::Site;
+use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
-use crate::startup::AppState;
 
 /// The site named in the path, or 404 in the request's language.
 pub async fn load_site(state: &AppState, req: &HttpRequest, key: &str) -> Result<Site, ApiError> {

@@ -12,9 +12,9 @@ use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
 use crate::domain::{Lang, Site, SiteChange, SiteSettingsDto};
 use crate::moderation::Entry;
+use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::service::{self, AdminError, LexiconPut, NewModeratorDto, PolicyCache, now_ms};
-use crate::startup::AppState;
 use crate::storage::{ArticleRow, ModeratorRecord, StorageError};
 
 const ARTICLES_PAGE: u32 = 100;

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use super::guard::{self, html, render};
 use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
+use crate::routes::AppState;
 use crate::routes::error::ApiError;
 use crate::routes::time_fmt::rfc3339;
-use crate::startup::AppState;
 use crate::storage::AuditFilter;
 
 const PAGE_SIZE: u32 = 100;

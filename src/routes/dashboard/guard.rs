@@ -10,9 +10,9 @@ use crate::auth::session::{
     hash_token, tokens_match,
 };
 use crate::domain::Lang;
+use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::service::now_ms;
-use crate::startup::AppState;
 use crate::storage::ModeratorRecord;
 
 /// Touch `last_seen_at` at most this often (saves a write per request).

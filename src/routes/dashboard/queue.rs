@@ -13,11 +13,11 @@ use super::guard::{self, Current, html, render, see_other};
 use super::view::{Layout, Segment, Tr, gmt, highlight, parse_day, safe_return};
 use crate::domain::{Block, BlockDto, CommentEditDto, CommentStatus, Lang, NOTE_MAX};
 use crate::moderation::{Field, Finding};
+use crate::routes::AppState;
 use crate::routes::api::moderation::decision_error;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{self, AdminError, Decision, DecisionError, decide, now_ms};
-use crate::startup::AppState;
 use crate::storage::{QueueFilter, QueueTab};
 
 /// Comments per queue page.
