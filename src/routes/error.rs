@@ -279,3 +279,44 @@ impl ResponseError for ApiError {
         resp.json(body)
     }
 }
+
+/// A layer's error as the API's answer in `lang`, so handlers end in
+/// `.or_api(lang)?`.
+pub trait OrApi<T> {
+    fn or_api(self, lang: Lang) -> Result<T, ApiError>;
+}
+
+impl<T> OrApi<T> for Result<T, crate::storage::StorageError> {
+    fn or_api(self, lang: Lang) -> Result<T, ApiError> {
+        self.map_err(|e| ApiError::storage(e, lang))
+    }
+}
+
+impl<T> OrApi<T> for Result<T, crate::service::AdminError> {
+    fn or_api(self, lang: Lang) -> Result<T, ApiError> {
+        self.map_err(|e| ApiError::admin(e, lang))
+    }
+}
+
+impl<T> OrApi<T> for Result<T, crate::service::RulesError> {
+    fn or_api(self, lang: Lang) -> Result<T, ApiError> {
+        self.map_err(|e| match e {
+            crate::service::RulesError::Storage(s) => ApiError::storage(s, lang),
+            other => ApiError::internal(other, lang),
+        })
+    }
+}
+
+impl<T> OrApi<T> for Result<T, crate::service::DecisionError> {
+    fn or_api(self, lang: Lang) -> Result<T, ApiError> {
+        use crate::service::DecisionError;
+        self.map_err(|e| match e {
+            DecisionError::NotFound => ApiError::new(ErrorCode::CommentNotFound, lang),
+            DecisionError::NotAllowed(_) | DecisionError::LinkUsed => {
+                ApiError::new(ErrorCode::InvalidTransition, lang)
+            }
+            DecisionError::NotModerator => ApiError::new(ErrorCode::Forbidden, lang),
+            DecisionError::Storage(s) => ApiError::storage(s, lang),
+        })
+    }
+}

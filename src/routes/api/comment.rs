@@ -5,13 +5,14 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::moderation::{QueueItemJson, decision_error};
+use super::key::{Key, Moderator};
+use super::moderation::QueueItemJson;
 use super::site::{load_site, require_key};
 use crate::auth::Role;
 use crate::domain::{CommentEditDto, CommentStatus};
 use crate::routes::AppState;
-use crate::routes::error::{ApiError, ErrorCode};
-use crate::routes::extract::request_lang;
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
+use crate::routes::extract::{RequestLang, request_lang};
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{self, AdminError, Decision, decide, now_ms};
 
@@ -111,7 +112,7 @@ pub async fn get(
         .store
         .comment(site.key.as_str(), &id)
         .await
-        .map_err(|e| ApiError::storage(e, lang))?
+        .or_api(lang)?
         .ok_or_else(not_found)?;
     let view = if full {
         CommentView::Full(QueueItemJson::from(item))
@@ -164,14 +165,13 @@ pub struct EditBody {
     )
 )]
 pub async fn patch(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Json<EditBody>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site_key, id) = path.into_inner();
-    let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
-    let lang = request_lang(&req, None);
+    let (_site_key, id) = path.into_inner();
     let b = body.into_inner();
     let dto = CommentEditDto {
         title: b.title,
@@ -194,7 +194,7 @@ pub async fn patch(
         .store
         .comment(&key.site_key, &id)
         .await
-        .map_err(|e| ApiError::storage(e, lang))?
+        .or_api(lang)?
         .ok_or_else(|| ApiError::new(ErrorCode::CommentNotFound, lang))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -228,13 +228,12 @@ fn rename_note(e: AdminError) -> AdminError {
     responses((status = 204, description = "Deleted"))
 )]
 pub async fn delete(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site_key, id) = path.into_inner();
-    let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
-    let lang = request_lang(&req, None);
+    let (_site_key, id) = path.into_inner();
     decide(
         &state.store,
         &state.composer,
@@ -250,7 +249,7 @@ pub async fn delete(
         },
     )
     .await
-    .map_err(|e| decision_error(e, lang))?;
+    .or_api(lang)?;
     state.wake_outboxes();
     tracing::info!(comment = %id, api_key = %key.id, "comment deleted");
     Ok(HttpResponse::NoContent().finish())

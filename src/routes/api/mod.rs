@@ -4,6 +4,7 @@ pub mod comment;
 pub mod comments;
 pub mod cors;
 pub mod export;
+mod key;
 pub mod moderation;
 pub mod openapi;
 pub mod outbox;

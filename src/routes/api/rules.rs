@@ -5,23 +5,17 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
+use super::key::{Admin, Key, Moderator};
 use super::site::require_key;
 use crate::auth::Role;
 use crate::domain::{Block, BlockDto, Lang};
 use crate::moderation::{Action, Category, Entry, PolicyConfig, Signals, Submission, evaluate};
 use crate::routes::AppState;
-use crate::routes::error::{ApiError, ErrorCode};
-use crate::routes::extract::request_lang;
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
+use crate::routes::extract::{RequestLang, request_lang};
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{self, AdminError, LexiconPut, PolicyCache, RulesError, now_ms};
+use crate::service::{self, AdminError, LexiconPut, PolicyCache, now_ms};
 use crate::storage::BlockEntry;
-
-fn rules_error(e: RulesError, lang: Lang) -> ApiError {
-    match e {
-        RulesError::Storage(s) => ApiError::storage(s, lang),
-        other => ApiError::internal(other, lang),
-    }
-}
 
 /// The admin key of the request, its language and the site's stored policy:
 /// the start of every editing endpoint.
@@ -34,7 +28,7 @@ async fn admin_policy(
     let lang = request_lang(req, None);
     let stored = PolicyCache::load(&state.store, &key.site_key)
         .await
-        .map_err(|e| rules_error(e, lang))?;
+        .or_api(lang)?;
     Ok((key, lang, stored))
 }
 
@@ -181,14 +175,13 @@ pub struct LexiconBody {
     )
 )]
 pub async fn put_lexicon(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Json<LexiconBody>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site, name) = path.into_inner();
-    let key = require_key(&state, &req, &site, Role::Admin).await?;
-    let lang = request_lang(&req, None);
+    let (_site, name) = path.into_inner();
     let body = body.into_inner();
     let put = LexiconPut {
         category: Some(body.category),
@@ -205,7 +198,7 @@ pub async fn put_lexicon(
         now_ms(),
     )
     .await
-    .map_err(|e| ApiError::admin(e, lang))?;
+    .or_api(lang)?;
     let mut resp = if saved.created {
         HttpResponse::Created()
     } else {
@@ -232,16 +225,15 @@ pub async fn put_lexicon(
     )
 )]
 pub async fn delete_lexicon(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site, name) = path.into_inner();
-    let key = require_key(&state, &req, &site, Role::Admin).await?;
-    let lang = request_lang(&req, None);
+    let (_site, name) = path.into_inner();
     service::delete_lexicon(&state.store, &key.actor(), &key.site_key, &name, now_ms())
         .await
-        .map_err(|e| ApiError::admin(e, lang))?;
+        .or_api(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -312,13 +304,11 @@ pub async fn get_rules(
     )
 )]
 pub async fn put_rules(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<RulesDoc>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
-    let lang = request_lang(&req, None);
     let d = body.into_inner();
     let change = |c: &mut PolicyConfig| {
         c.allow = d.allow;
@@ -333,7 +323,7 @@ pub async fn put_rules(
     };
     let version = service::put_rules(&state.store, &key.actor(), &key.site_key, change, now_ms())
         .await
-        .map_err(|e| ApiError::admin(e, lang))?;
+        .or_api(lang)?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "policy_version": version })))
 }
 
@@ -360,18 +350,16 @@ pub struct PreviewBody {
     responses((status = 200, description = "The verdict", body = PreviewResult))
 )]
 pub async fn preview(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<PreviewBody>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Moderator).await?;
-    let lang = request_lang(&req, None);
     let policy = state
         .policies
         .get(&state.store, &key.site_key)
         .await
-        .map_err(|e| rules_error(e, lang))?;
+        .or_api(lang)?;
     let b = body.into_inner();
     let verdict = evaluate(
         &Submission {
@@ -433,17 +421,15 @@ impl From<BlockEntry> for BlockJson {
     responses((status = 200, description = "Blocks not yet expired", body = BlockList))
 )]
 pub async fn list_blocks(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Moderator).await?;
-    let lang = request_lang(&req, None);
     let blocks = state
         .store
         .active_blocks(&key.site_key, now_ms())
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
+        .or_api(lang)?;
     let blocks: Vec<BlockJson> = blocks.into_iter().map(BlockJson::from).collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({ "blocks": blocks })))
 }
@@ -458,13 +444,11 @@ pub async fn list_blocks(
     responses((status = 201, description = "The block", body = BlockJson))
 )]
 pub async fn add_block(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<BlockBody>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Moderator).await?;
-    let lang = request_lang(&req, None);
     let b = body.into_inner();
     let block = Block::parse(BlockDto {
         kind: Some(b.kind),
@@ -475,7 +459,7 @@ pub async fn add_block(
     .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
     let entry = service::add_block(&state.store, &key.actor(), &key.site_key, &block, now_ms())
         .await
-        .map_err(|e| ApiError::admin(e, lang))?;
+        .or_api(lang)?;
     tracing::info!(kind = %entry.kind, api_key = %key.id, "block added");
     Ok(HttpResponse::Created().json(BlockJson::from(entry)))
 }
@@ -490,15 +474,14 @@ pub async fn add_block(
     responses((status = 204, description = "Removed"))
 )]
 pub async fn delete_block(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site, id) = path.into_inner();
-    let key = require_key(&state, &req, &site, Role::Moderator).await?;
-    let lang = request_lang(&req, None);
+    let (_site, id) = path.into_inner();
     service::remove_block(&state.store, &key.actor(), &key.site_key, &id, now_ms())
         .await
-        .map_err(|e| ApiError::admin(e, lang))?;
+        .or_api(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }

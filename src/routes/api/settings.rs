@@ -1,15 +1,14 @@
 //! A site's settings (admin key): the same use case as the dashboard's
 //! settings form and `majlis site set`.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::site::require_key;
-use crate::auth::Role;
+use super::key::{Admin, Key};
 use crate::domain::{Lang, ModerationMode, Site, SiteChange, SiteSettingsDto};
 use crate::routes::AppState;
-use crate::routes::error::{ApiError, ErrorCode};
-use crate::routes::extract::request_lang;
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
+use crate::routes::extract::RequestLang;
 use crate::service::{self, AdminError, now_ms};
 
 /// A site's settings.
@@ -75,17 +74,15 @@ pub struct SettingsChange {
     responses((status = 200, description = "The settings", body = SiteSettings))
 )]
 pub async fn get(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
-    let lang = request_lang(&req, None);
     let site = state
         .store
         .site(&key.site_key)
         .await
-        .map_err(|e| ApiError::storage(e, lang))?
+        .or_api(lang)?
         .ok_or_else(|| ApiError::new(ErrorCode::SiteNotFound, lang))?;
     Ok(HttpResponse::Ok().json(SiteSettings::from(site)))
 }
@@ -104,13 +101,11 @@ pub async fn get(
     )
 )]
 pub async fn patch(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<SettingsChange>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
-    let lang = request_lang(&req, None);
     let b = body.into_inner();
     let change = SiteChange::parse(SiteSettingsDto {
         name: b.name,
@@ -126,7 +121,7 @@ pub async fn patch(
     .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
     let site = service::change_site(&state.store, &key.actor(), &key.site_key, &change, now_ms())
         .await
-        .map_err(|e| ApiError::admin(e, lang))?;
+        .or_api(lang)?;
     state.read_cache.put_site(&site);
     Ok(HttpResponse::Ok().json(SiteSettings::from(site)))
 }

@@ -10,12 +10,12 @@ use serde::Deserialize;
 use super::guard::{self, Current, html, render, see_other};
 use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
-use crate::domain::{Lang, Site, SiteChange, SiteSettingsDto};
+use crate::domain::{Site, SiteChange, SiteSettingsDto};
 use crate::moderation::Entry;
 use crate::routes::AppState;
-use crate::routes::error::{ApiError, ErrorCode};
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::service::{self, AdminError, LexiconPut, NewModeratorDto, PolicyCache, now_ms};
-use crate::storage::{ArticleRow, ModeratorRecord, StorageError};
+use crate::storage::{ArticleRow, ModeratorRecord};
 
 const ARTICLES_PAGE: u32 = 100;
 const STATS_DAYS: i64 = 14;
@@ -27,10 +27,6 @@ fn is_site_admin(cur: &Current, site: &str) -> bool {
 
 fn is_global_admin(cur: &Current) -> bool {
     cur.moderator.role == "admin" && cur.moderator.sites.is_empty()
-}
-
-fn store_err(lang: Lang) -> impl Fn(StorageError) -> ApiError {
-    move |e| ApiError::storage(e, lang)
 }
 
 fn pick_site(sites: &[String], wanted: Option<&str>) -> Option<String> {
@@ -92,12 +88,12 @@ pub async fn articles(
             query.page.unwrap_or(0).min(10_000) * ARTICLES_PAGE,
         )
         .await
-        .map_err(store_err(lang))?;
+        .or_api(lang)?;
     let auto_close_days = state
         .store
         .site(&site)
         .await
-        .map_err(store_err(lang))?
+        .or_api(lang)?
         .and_then(|s| s.auto_close_days)
         .map(|d| d.to_string())
         .unwrap_or_default();
@@ -150,7 +146,7 @@ pub async fn article_commenting(
         .store
         .site(&site)
         .await
-        .map_err(store_err(lang))?
+        .or_api(lang)?
         .ok_or_else(not_found)?
         .auto_close_days
         .map(|d| now - i64::from(d) * 24 * 60 * 60 * 1000);
@@ -166,7 +162,7 @@ pub async fn article_commenting(
             now,
         )
         .await
-        .map_err(store_err(lang))?;
+        .or_api(lang)?;
     state.wake_outboxes();
     if !changed {
         return Err(not_found());
@@ -202,7 +198,7 @@ pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         .store
         .stats(&sites, now - STATS_DAYS * DAY_MS)
         .await
-        .map_err(store_err(lang))?;
+        .or_api(lang)?;
     let t = StatsTemplate {
         layout: layout(&cur, "stats"),
         tr: Tr(lang),
@@ -248,7 +244,7 @@ pub async fn moderators(
     if !is_global_admin(&cur) {
         return Err(ApiError::new(ErrorCode::NotFound, lang));
     }
-    let accounts = state.store.moderators().await.map_err(store_err(lang))?;
+    let accounts = state.store.moderators().await.or_api(lang)?;
     let t = ModeratorsTemplate {
         layout: layout(&cur, "moderators"),
         tr: Tr(lang),
@@ -299,7 +295,7 @@ pub async fn add_moderator(
     };
     let record = service::add_moderator(&state.store, &cur.actor(), dto, now_ms())
         .await
-        .map_err(|e| ApiError::admin(e, lang))?;
+        .or_api(lang)?;
     tracing::info!(account = %record.id, by = %cur.moderator.id, "moderator account created");
     Ok(see_other("/dashboard/moderators"))
 }
@@ -322,7 +318,7 @@ pub async fn disable_moderator(
     }
     service::disable_moderator(&state.store, &cur.actor(), &id, now_ms())
         .await
-        .map_err(|e| ApiError::admin(e, lang))?;
+        .or_api(lang)?;
     tracing::info!(account = %id, by = %cur.moderator.id, "moderator account disabled");
     Ok(see_other("/dashboard/moderators"))
 }
@@ -376,7 +372,7 @@ async fn settings_page(
         .store
         .site(site_key)
         .await
-        .map_err(store_err(lang))?
+        .or_api(lang)?
         .ok_or_else(|| ApiError::new(ErrorCode::SiteNotFound, lang))?;
     let policy = PolicyCache::load(&state.store, site_key)
         .await
@@ -403,7 +399,7 @@ async fn settings_page(
         .store
         .api_keys(site_key)
         .await
-        .map_err(store_err(lang))?
+        .or_api(lang)?
         .into_iter()
         .map(|k| KeyView {
             id: k.id,
@@ -517,7 +513,7 @@ pub async fn save_site(
     .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
     let site = service::change_site(&state.store, &cur.actor(), &site_key, &change, now_ms())
         .await
-        .map_err(|e| ApiError::admin(e, lang))?;
+        .or_api(lang)?;
     state.read_cache.put_site(&site);
     Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
 }
@@ -558,7 +554,7 @@ pub async fn save_lexicon(
     };
     service::put_lexicon(&state.store, &cur.actor(), &site_key, &name, put, now_ms())
         .await
-        .map_err(|e| ApiError::admin(e, cur.lang))?;
+        .or_api(cur.lang)?;
     Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
 }
 
@@ -592,7 +588,7 @@ pub async fn create_key(
         now_ms(),
     )
     .await
-    .map_err(|e| ApiError::admin(e, cur.lang))?;
+    .or_api(cur.lang)?;
     settings_page(&state, &cur, &site_key, Some(secret)).await
 }
 
@@ -610,6 +606,6 @@ pub async fn revoke_key(
     };
     service::revoke_api_key(&state.store, &cur.actor(), &site_key, &id, now_ms())
         .await
-        .map_err(|e| ApiError::admin(e, cur.lang))?;
+        .or_api(cur.lang)?;
     Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
 }

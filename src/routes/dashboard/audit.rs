@@ -10,7 +10,7 @@ use super::guard::{self, html, render};
 use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
 use crate::routes::AppState;
-use crate::routes::error::ApiError;
+use crate::routes::error::{ApiError, OrApi};
 use crate::routes::time_fmt::rfc3339;
 use crate::storage::AuditFilter;
 
@@ -99,7 +99,7 @@ pub async fn page(
             offset: q.page.unwrap_or(0).min(10_000) * PAGE_SIZE,
         })
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
+        .or_api(lang)?;
     let rows: Vec<AuditView> = rows
         .into_iter()
         .map(|r| {
@@ -131,7 +131,7 @@ pub async fn page(
         .store
         .moderators()
         .await
-        .map_err(|e| ApiError::storage(e, lang))?
+        .or_api(lang)?
         .into_iter()
         .filter(|m| sites.iter().any(|s| m.can_moderate(s)) || m.disabled_at.is_some())
         .map(|m| (m.id, m.email))

@@ -11,7 +11,7 @@ use crate::auth::session::{
 };
 use crate::domain::Lang;
 use crate::routes::AppState;
-use crate::routes::error::{ApiError, ErrorCode};
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::service::now_ms;
 use crate::storage::ModeratorRecord;
 
@@ -93,31 +93,22 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<Curre
         return Ok(None);
     };
     let token_hash = hash_token(cookie.value());
-    let store_err = |e| ApiError::storage(e, lang);
-    let Some(session) = state.store.session(&token_hash).await.map_err(store_err)? else {
+    let Some(session) = state.store.session(&token_hash).await.or_api(lang)? else {
         return Ok(None);
     };
     let now = now_ms();
     if !timeouts(state).alive(session.created_at, session.last_seen_at, now) {
-        state
-            .store
-            .delete_session(&token_hash)
-            .await
-            .map_err(store_err)?;
+        state.store.delete_session(&token_hash).await.or_api(lang)?;
         return Ok(None);
     }
     let Some(moderator) = state
         .store
         .moderator(&session.moderator_id)
         .await
-        .map_err(store_err)?
+        .or_api(lang)?
         .filter(|m| m.disabled_at.is_none())
     else {
-        state
-            .store
-            .delete_session(&token_hash)
-            .await
-            .map_err(store_err)?;
+        state.store.delete_session(&token_hash).await.or_api(lang)?;
         return Ok(None);
     };
     if now - session.last_seen_at > TOUCH_EVERY_MS {
@@ -125,7 +116,7 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<Curre
             .store
             .touch_session(&token_hash, now)
             .await
-            .map_err(store_err)?;
+            .or_api(lang)?;
     }
     let lang = Lang::parse(&moderator.lang).unwrap_or(Lang::Ar);
     Ok(Some(Current {
@@ -230,11 +221,7 @@ pub fn render(t: &impl askama::Template, lang: Lang) -> Result<String, ApiError>
 
 /// The sites a moderator works on (every site for an unrestricted admin).
 pub async fn sites_of(state: &AppState, cur: &Current) -> Result<Vec<String>, ApiError> {
-    let all = state
-        .store
-        .sites()
-        .await
-        .map_err(|e| ApiError::storage(e, cur.lang))?;
+    let all = state.store.sites().await.or_api(cur.lang)?;
     Ok(all
         .into_iter()
         .map(|s| s.key.as_str().to_string())

@@ -14,8 +14,7 @@ use super::view::{Layout, Segment, Tr, gmt, highlight, parse_day, safe_return};
 use crate::domain::{Block, BlockDto, CommentEditDto, CommentStatus, Lang, NOTE_MAX};
 use crate::moderation::{Field, Finding};
 use crate::routes::AppState;
-use crate::routes::api::moderation::decision_error;
-use crate::routes::error::{ApiError, ErrorCode};
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{self, AdminError, Decision, DecisionError, decide, now_ms};
 use crate::storage::{QueueFilter, QueueTab};
@@ -282,12 +281,7 @@ pub async fn page(
         limit: PAGE_SIZE + 1,
         offset: page * PAGE_SIZE,
     };
-    let store_err = |e| ApiError::storage(e, lang);
-    let mut rows = state
-        .store
-        .dashboard_queue(&filter)
-        .await
-        .map_err(store_err)?;
+    let mut rows = state.store.dashboard_queue(&filter).await.or_api(lang)?;
     let more = rows.len() > PAGE_SIZE as usize;
     rows.truncate(PAGE_SIZE as usize);
     let mut history: HashMap<(String, String), (i64, i64)> = HashMap::new();
@@ -304,7 +298,7 @@ pub async fn page(
             .store
             .author_history(site, &emails)
             .await
-            .map_err(store_err)?;
+            .or_api(lang)?;
         for (email, n) in counts {
             history.insert((site.clone(), email), n);
         }
@@ -323,7 +317,7 @@ pub async fn page(
         .store
         .tab_counts(&chosen)
         .await
-        .map_err(store_err)?
+        .or_api(lang)?
         .into_iter()
         .map(|(t, count)| TabView {
             key: t.as_str(),
@@ -462,7 +456,7 @@ pub async fn act(
         },
     )
     .await
-    .map_err(|e| decision_error(e, lang))?;
+    .or_api(lang)?;
     state.wake_outboxes();
     tracing::info!(comment = %id, action, moderator = %cur.moderator.id, "moderation decision");
     Ok(done(&req, form.return_to.as_deref(), status.as_str(), "ok"))
@@ -511,11 +505,7 @@ pub async fn bulk(
             skipped += 1;
             continue;
         }
-        let comment = state
-            .store
-            .comment(&site, &id)
-            .await
-            .map_err(|e| ApiError::storage(e, lang))?;
+        let comment = state.store.comment(&site, &id).await.or_api(lang)?;
         let Some(comment) = comment else {
             skipped += 1;
             continue;
@@ -598,7 +588,7 @@ pub async fn edit(
         now_ms(),
     )
     .await
-    .map_err(|e| ApiError::admin(e, lang))?;
+    .or_api(lang)?;
     tracing::info!(comment = %id, moderator = %cur.moderator.id, "comment edited");
     Ok(done(&req, form.return_to.as_deref(), status.as_str(), "ok"))
 }
@@ -642,7 +632,7 @@ pub async fn block(
     .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
     service::add_block(&state.store, &cur.actor(), &site, &block, now_ms())
         .await
-        .map_err(|e| ApiError::admin(e, lang))?;
+        .or_api(lang)?;
     tracing::info!(kind = block.kind().as_str(), moderator = %cur.moderator.id, "block added");
     Ok(done(&req, form.return_to.as_deref(), "blocked", "ok"))
 }
