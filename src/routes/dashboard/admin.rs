@@ -3,11 +3,11 @@
 //! every site. Every change is a CSRF-checked POST and lands in the audit log.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::guard::{self, Current, html, render, see_other};
+use super::guard::{self, Action, Current, Session, csrf_forms, html, render, see_other};
 use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
 use crate::domain::{Site, SiteChange, SiteSettingsDto};
@@ -68,14 +68,10 @@ pub struct ArticleView {
 
 /// `GET /dashboard/articles?site=`
 pub async fn articles(
-    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<SiteQuery>,
+    Session(cur): Session,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::page(&req, &state).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let sites = guard::sites_of(&state, &cur).await?;
     let site = pick_site(&sites, query.site.as_deref())
@@ -121,15 +117,10 @@ pub async fn articles(
 
 /// `POST /dashboard/articles/{site}/{id}/{open|close}`
 pub async fn article_commenting(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
-    form: web::Form<CsrfOnly>,
+    Action { cur, .. }: Action<CsrfOnly>,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let (site, id, what) = path.into_inner();
     let closed = match what.as_str() {
@@ -186,11 +177,10 @@ struct StatsTemplate {
 }
 
 /// `GET /dashboard/stats`: the last two weeks over the moderator's sites.
-pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::page(&req, &state).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
+pub async fn stats(
+    state: web::Data<AppState>,
+    Session(cur): Session,
+) -> Result<HttpResponse, ApiError> {
     let lang = cur.lang;
     let sites = guard::sites_of(&state, &cur).await?;
     let now = now_ms();
@@ -233,13 +223,9 @@ struct ModeratorsTemplate {
 
 /// `GET /dashboard/moderators` (admins of every site)
 pub async fn moderators(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    Session(cur): Session,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::page(&req, &state).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     if !is_global_admin(&cur) {
         return Err(ApiError::new(ErrorCode::NotFound, lang));
@@ -266,15 +252,9 @@ pub struct AddModeratorForm {
 
 /// `POST /dashboard/moderators`: create an account.
 pub async fn add_moderator(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<AddModeratorForm>,
+    Action { cur, form }: Action<AddModeratorForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = form.into_inner();
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     if !is_global_admin(&cur) {
         return Err(ApiError::new(ErrorCode::NotFound, lang));
@@ -302,15 +282,10 @@ pub async fn add_moderator(
 
 /// `POST /dashboard/moderators/{id}/disable`: the account's sessions end now.
 pub async fn disable_moderator(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    Action { cur, .. }: Action<CsrfOnly>,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let id = path.into_inner();
     if !is_global_admin(&cur) || id == cur.moderator.id {
@@ -426,32 +401,21 @@ async fn settings_page(
     Ok(html(StatusCode::OK, render(&t, lang)?))
 }
 
-async fn admin_gate(
-    req: &HttpRequest,
-    state: &AppState,
-    csrf: Option<&str>,
-    site: &str,
-) -> Result<Current, HttpResponse> {
-    let cur = guard::action(req, state, csrf).await?;
-    if !is_site_admin(&cur, site) {
-        return Err(actix_web::ResponseError::error_response(&ApiError::new(
-            ErrorCode::SiteNotFound,
-            cur.lang,
-        )));
+/// Site settings need the `admin` role on the site; other sites do not exist.
+fn site_admin(cur: &Current, site: &str) -> Result<(), ApiError> {
+    if is_site_admin(cur, site) {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::SiteNotFound, cur.lang))
     }
-    Ok(cur)
 }
 
 /// `GET /dashboard/settings?site=` (admins of the site)
 pub async fn settings(
-    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<SiteQuery>,
+    Session(cur): Session,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::page(&req, &state).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let sites: Vec<String> = guard::sites_of(&state, &cur)
         .await?
         .into_iter()
@@ -478,17 +442,12 @@ pub struct SiteForm {
 /// `POST /dashboard/settings/{site}`: the site's settings (an unticked
 /// captcha box is absent from the form: off).
 pub async fn save_site(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<SiteForm>,
+    Action { cur, form }: Action<SiteForm>,
 ) -> Result<HttpResponse, ApiError> {
     let site_key = path.into_inner();
-    let form = form.into_inner();
-    let cur = match admin_gate(&req, &state, form.csrf.as_deref(), &site_key).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
+    site_admin(&cur, &site_key)?;
     let lang = cur.lang;
     let change = SiteChange::parse(SiteSettingsDto {
         name: form.name.filter(|n| !n.trim().is_empty()),
@@ -527,17 +486,12 @@ pub struct LexiconForm {
 /// `POST /dashboard/settings/{site}/lexicons/{name}`: replace a word list
 /// (one entry a line; per-entry options of kept entries are kept).
 pub async fn save_lexicon(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    form: web::Form<LexiconForm>,
+    Action { cur, form }: Action<LexiconForm>,
 ) -> Result<HttpResponse, ApiError> {
     let (site_key, name) = path.into_inner();
-    let form = form.into_inner();
-    let cur = match admin_gate(&req, &state, form.csrf.as_deref(), &site_key).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
+    site_admin(&cur, &site_key)?;
     let entries = form
         .entries
         .unwrap_or_default()
@@ -568,17 +522,12 @@ pub struct KeyForm {
 /// `POST /dashboard/settings/{site}/apikeys`: a new key, shown once on the
 /// page this answers with and never again.
 pub async fn create_key(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<KeyForm>,
+    Action { cur, form }: Action<KeyForm>,
 ) -> Result<HttpResponse, ApiError> {
     let site_key = path.into_inner();
-    let form = form.into_inner();
-    let cur = match admin_gate(&req, &state, form.csrf.as_deref(), &site_key).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
+    site_admin(&cur, &site_key)?;
     let (_, secret) = service::create_api_key(
         &state.store,
         &cur.actor(),
@@ -594,18 +543,16 @@ pub async fn create_key(
 
 /// `POST /dashboard/settings/{site}/apikeys/{id}/revoke`
 pub async fn revoke_key(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    form: web::Form<CsrfOnly>,
+    Action { cur, .. }: Action<CsrfOnly>,
 ) -> Result<HttpResponse, ApiError> {
     let (site_key, id) = path.into_inner();
-    let cur = match admin_gate(&req, &state, form.csrf.as_deref(), &site_key).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
+    site_admin(&cur, &site_key)?;
     service::revoke_api_key(&state.store, &cur.actor(), &site_key, &id, now_ms())
         .await
         .or_api(cur.lang)?;
     Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
 }
+
+csrf_forms!(CsrfOnly, AddModeratorForm, SiteForm, LexiconForm, KeyForm);

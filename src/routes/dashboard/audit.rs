@@ -2,11 +2,11 @@
 //! why; filterable by site, action, moderator and comment.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::guard::{self, html, render};
+use super::guard::{self, Session, html, render};
 use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
 use crate::routes::AppState;
@@ -72,14 +72,10 @@ fn nonempty(v: &Option<String>) -> Option<String> {
 
 /// `GET /dashboard/audit`
 pub async fn page(
-    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<AuditQuery>,
+    Session(cur): Session,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::page(&req, &state).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let q = query.into_inner();
     let sites = guard::sites_of(&state, &cur).await?;

@@ -295,3 +295,71 @@ pub fn html_errors<B>(
             .map_into_right_body(),
     ))
 }
+
+/// A dashboard page's moderator as an extractor: without a session the
+/// answer is the redirect to the login form.
+pub struct Session(pub Current);
+
+impl actix_web::FromRequest for Session {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Session, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state_of(&req)?;
+            page(&req, &state).await.map(Session).map_err(refused)
+        })
+    }
+}
+
+/// A form that carries the dashboard's CSRF token.
+pub trait CsrfForm {
+    fn csrf(&self) -> Option<&str>;
+}
+
+/// A dashboard POST as an extractor: its form, once the session, the
+/// same-origin check and the CSRF token have passed (`action`).
+pub struct Action<T> {
+    pub cur: Current,
+    pub form: T,
+}
+
+impl<T: serde::de::DeserializeOwned + CsrfForm + 'static> actix_web::FromRequest for Action<T> {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Action<T>, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        let form = actix_web::web::Form::<T>::from_request(&req, payload);
+        Box::pin(async move {
+            let form = form.await?.into_inner();
+            let state = state_of(&req)?;
+            let cur = action(&req, &state, form.csrf()).await.map_err(refused)?;
+            Ok(Action { cur, form })
+        })
+    }
+}
+
+fn state_of(req: &HttpRequest) -> Result<actix_web::web::Data<AppState>, actix_web::Error> {
+    req.app_data::<actix_web::web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| actix_web::error::ErrorInternalServerError("no AppState"))
+}
+
+/// A guard's answer (redirect, 401, 403) passed on as it is.
+fn refused(resp: HttpResponse) -> actix_web::Error {
+    actix_web::error::InternalError::from_response("dashboard guard", resp).into()
+}
+
+/// `CsrfForm` for forms with an `Option<String>` field `csrf`.
+macro_rules! csrf_forms {
+    ($($t:ty),* $(,)?) => {
+        $(impl $crate::routes::dashboard::guard::CsrfForm for $t {
+            fn csrf(&self) -> Option<&str> {
+                self.csrf.as_deref()
+            }
+        })*
+    };
+}
+pub(crate) use csrf_forms;

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::guard::{self, Current, html, render, see_other};
+use super::guard::{self, Action, Current, Session, csrf_forms, html, render, see_other};
 use super::view::{Layout, Segment, Tr, gmt, highlight, parse_day, safe_return};
 use crate::domain::{Block, BlockDto, CommentEditDto, CommentStatus, Lang, NOTE_MAX};
 use crate::moderation::{Field, Finding};
@@ -242,14 +242,10 @@ fn item_view(
 
 /// `GET /dashboard`: one tab of the queue with filters.
 pub async fn page(
-    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<QueueQuery>,
+    Session(cur): Session,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::page(&req, &state).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let q = query.into_inner();
     let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
@@ -424,13 +420,8 @@ pub async fn act(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
-    form: web::Form<DecisionForm>,
+    Action { cur, form }: Action<DecisionForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = form.into_inner();
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let (site, id, action) = path.into_inner();
     let Some((to, action)) = action_target(&action) else {
@@ -561,13 +552,8 @@ pub async fn edit(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    form: web::Form<EditForm>,
+    Action { cur, form }: Action<EditForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = form.into_inner();
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let (site_key, id) = path.into_inner();
     if !cur.moderator.can_moderate(&site_key) {
@@ -611,13 +597,8 @@ pub struct BlockForm {
 pub async fn block(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<BlockForm>,
+    Action { cur, form }: Action<BlockForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = form.into_inner();
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let site = form.site.unwrap_or_default();
     if !cur.moderator.can_moderate(&site) {
@@ -636,3 +617,5 @@ pub async fn block(
     tracing::info!(kind = block.kind().as_str(), moderator = %cur.moderator.id, "block added");
     Ok(done(&req, form.return_to.as_deref(), "blocked", "ok"))
 }
+
+csrf_forms!(DecisionForm, EditForm, BlockForm);
