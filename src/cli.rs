@@ -316,6 +316,13 @@ async fn export_command(
             None,
         ),
     };
+    let bar = total.map(|total| {
+        indicatif::ProgressBar::new(total).with_style(
+            indicatif::ProgressStyle::with_template("[{bar:30}] {percent:>3}% {pos}/{len}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("#>-"),
+        )
+    });
     let mut cursor: Option<crate::storage::Cursor> = None;
     let mut done: u64 = 0;
     loop {
@@ -326,29 +333,22 @@ async fn export_command(
         out.write_all(&buf)?;
         done += count as u64;
         cursor = next;
-        if let Some(total) = total {
-            eprint!("\r{}", progress_bar(done, total));
+        if let Some(bar) = &bar {
+            bar.set_position(done);
         }
     }
     out.flush()?;
-    if let (Some(total), Some(path)) = (total, output) {
-        eprintln!("\r{}", progress_bar(done, total.max(done)));
+    if let (Some(bar), Some(path)) = (bar, output) {
+        bar.set_length(done.max(bar.length().unwrap_or(0)));
+        bar.finish();
+        if bar.is_hidden() {
+            // Not a terminal: the final state as one line.
+            let total = bar.length().unwrap_or(done).max(1);
+            eprintln!("{:>3}% {done}/{total}", done * 100 / total);
+        }
         eprintln!("{done} comments written to {}", path.display());
     }
     Ok(())
-}
-
-/// `[#######-------------]  35% 3500/10000`
-fn progress_bar(done: u64, total: u64) -> String {
-    const WIDTH: u64 = 30;
-    let total = total.max(1);
-    let filled = (done.min(total) * WIDTH / total) as usize;
-    format!(
-        "[{}{}] {:>3}% {done}/{total}",
-        "#".repeat(filled),
-        "-".repeat(WIDTH as usize - filled),
-        done.min(total) * 100 / total
-    )
 }
 
 async fn apikey_command(store: &Store, cmd: ApiKeyCommand) -> anyhow::Result<()> {
@@ -425,79 +425,23 @@ async fn block_command(store: &Store, cmd: BlockCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A password from the terminal (asked twice) or the first line of stdin.
+/// A password from the terminal (asked twice, not echoed) or the first line
+/// of stdin.
 fn read_password() -> anyhow::Result<String> {
-    use std::io::{BufRead, IsTerminal, Write};
+    use std::io::{BufRead, IsTerminal};
     let stdin = std::io::stdin();
-    let read_line = || -> anyhow::Result<String> {
+    if !stdin.is_terminal() {
         let mut line = String::new();
         stdin.lock().read_line(&mut line)?;
-        Ok(line.trim_end_matches(['\r', '\n']).to_string())
-    };
-    if !stdin.is_terminal() {
-        return read_line();
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
     }
-    // What is typed is not shown; the newline still is.
-    let hidden = NoEcho::on_stdin();
-    eprint!(
-        "Password ({}at least {} characters): ",
-        if hidden.is_some() {
-            "not shown as you type; "
-        } else {
-            "visible as you type; "
-        },
+    let first = rpassword::prompt_password(format!(
+        "Password (not shown as you type; at least {} characters): ",
         crate::auth::password::MIN_LEN
-    );
-    std::io::stderr().flush()?;
-    let first = read_line()?;
-    eprint!("Again: ");
-    std::io::stderr().flush()?;
-    let second = read_line()?;
-    drop(hidden);
+    ))?;
+    let second = rpassword::prompt_password("Again: ")?;
     anyhow::ensure!(first == second, "the passwords differ");
     Ok(first)
-}
-
-/// Terminal echo turned off on stdin until dropped.
-struct NoEcho {
-    #[cfg(unix)]
-    saved: libc::termios,
-}
-
-impl NoEcho {
-    #[cfg(unix)]
-    fn on_stdin() -> Option<NoEcho> {
-        // SAFETY: tcgetattr fills the zeroed termios of the terminal on
-        // fd 0 (checked to be one by the caller); tcsetattr reads it.
-        unsafe {
-            let mut t: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(libc::STDIN_FILENO, &mut t) != 0 {
-                return None;
-            }
-            let saved = t;
-            t.c_lflag &= !libc::ECHO;
-            t.c_lflag |= libc::ECHONL;
-            if libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &t) != 0 {
-                return None;
-            }
-            Some(NoEcho { saved })
-        }
-    }
-
-    #[cfg(not(unix))]
-    fn on_stdin() -> Option<NoEcho> {
-        None
-    }
-}
-
-impl Drop for NoEcho {
-    fn drop(&mut self) {
-        // SAFETY: restores the settings read in `on_stdin`.
-        #[cfg(unix)]
-        unsafe {
-            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &self.saved);
-        }
-    }
 }
 
 async fn account(store: &Store, email: &str) -> anyhow::Result<crate::storage::ModeratorRecord> {

@@ -38,7 +38,7 @@ pub use error::StorageError;
 pub use moderators::ModeratorRecord;
 pub use outbox::{DigestCandidate, NewOutboxMessage, OutboxMessage, SiteEmailSettings};
 pub use policies::{AuthorFacts, AuthorQuery, BlockEntry};
-pub use pool::{Backend, CACHE_CHANNEL, PublishedChange, Store};
+pub use pool::{Backend, CACHE_CHANNEL, ConnectOptions, PublishedChange, Store};
 pub use privacy::{Erasure, ErasureOutcome, MailRecord, PrivacyRecords};
 pub use settings::{AdminAudit, AdminChange, Applied};
 pub use webhooks::{

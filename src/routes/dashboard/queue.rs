@@ -218,7 +218,7 @@ fn item_view(
                 },
             })
             .collect(),
-        held: i.status == "held",
+        held: CommentStatus::parse(&i.status) == Some(CommentStatus::Held),
         site,
         id: i.id,
         status: i.status,
@@ -501,7 +501,9 @@ pub async fn bulk(
             skipped += 1;
             continue;
         };
-        if to == CommentStatus::Published && comment.status == "held" {
+        if to == CommentStatus::Published
+            && CommentStatus::parse(&comment.status) == Some(CommentStatus::Held)
+        {
             skipped += 1;
             continue;
         }
