@@ -77,6 +77,29 @@ fn invalid(field: &str, code: &'static str) -> AdminError {
     AdminError::InvalidParameter(e)
 }
 
+/// The audit row of a change with no reason code.
+fn audit<'a>(
+    site_key: &'a str,
+    actor: &'a Actor,
+    action: &'a str,
+    details: &'a str,
+    at: i64,
+) -> AdminAudit<'a> {
+    AdminAudit {
+        site_key,
+        actor,
+        action,
+        reason: None,
+        details,
+        at,
+    }
+}
+
+/// The site, or `SiteNotFound`.
+async fn site_of(store: &Store, site_key: &str) -> Result<Site, AdminError> {
+    store.site(site_key).await?.ok_or(AdminError::SiteNotFound)
+}
+
 async fn audited(
     store: &Store,
     change: AdminChange<'_>,
@@ -118,15 +141,18 @@ pub async fn create_site(
     now: i64,
 ) -> Result<Site, AdminError> {
     let site = change.apply(Site::new(key));
-    let audit = AdminAudit {
-        site_key: site.key.as_str(),
-        actor,
-        action: "site_created",
-        reason: None,
-        details: &site_details(&site),
-        at: now,
-    };
-    audited(store, AdminChange::CreateSite(&site), audit).await?;
+    audited(
+        store,
+        AdminChange::CreateSite(&site),
+        audit(
+            site.key.as_str(),
+            actor,
+            "site_created",
+            &site_details(&site),
+            now,
+        ),
+    )
+    .await?;
     Ok(site)
 }
 
@@ -138,20 +164,14 @@ pub async fn change_site(
     change: &SiteChange,
     now: i64,
 ) -> Result<Site, AdminError> {
-    let site = store
-        .site(site_key)
-        .await?
-        .ok_or(AdminError::SiteNotFound)?;
+    let site = site_of(store, site_key).await?;
     let site = change.apply(site);
-    let audit = AdminAudit {
-        site_key,
-        actor,
-        action: "site_settings",
-        reason: None,
-        details: &site_details(&site),
-        at: now,
-    };
-    audited(store, AdminChange::UpdateSite(&site), audit).await?;
+    audited(
+        store,
+        AdminChange::UpdateSite(&site),
+        audit(site_key, actor, "site_settings", &site_details(&site), now),
+    )
+    .await?;
     Ok(site)
 }
 
@@ -165,10 +185,7 @@ pub async fn add_block(
     block: &Block,
     now: i64,
 ) -> Result<BlockEntry, AdminError> {
-    store
-        .site(site_key)
-        .await?
-        .ok_or(AdminError::SiteNotFound)?;
+    site_of(store, site_key).await?;
     let entry = BlockEntry {
         id: new_id(),
         kind: block.kind().as_str().into(),
@@ -198,15 +215,20 @@ pub async fn remove_block(
     id: &str,
     now: i64,
 ) -> Result<(), AdminError> {
-    let audit = AdminAudit {
-        site_key,
-        actor,
-        action: "unblock",
-        reason: None,
-        details: &json!({ "block": id }).to_string(),
-        at: now,
-    };
-    found(audited(store, AdminChange::RemoveBlock { id }, audit).await?)
+    found(
+        audited(
+            store,
+            AdminChange::RemoveBlock { id },
+            audit(
+                site_key,
+                actor,
+                "unblock",
+                &json!({ "block": id }).to_string(),
+                now,
+            ),
+        )
+        .await?,
+    )
 }
 
 // ----- word lists and rules -----
@@ -228,21 +250,13 @@ async fn save_policy(
         return Err(AdminError::InvalidPolicy(format!("{} ({})", e, e.code())));
     }
     let json = serde_json::to_string(config).map_err(|e| AdminError::Internal(e.into()))?;
-    let audit = AdminAudit {
-        site_key,
-        actor,
-        action,
-        reason: None,
-        details: &details.to_string(),
-        at: now,
-    };
     match audited(
         store,
         AdminChange::SavePolicy {
             config: &json,
             expected,
         },
-        audit,
+        audit(site_key, actor, action, &details.to_string(), now),
     )
     .await?
     {
@@ -252,10 +266,7 @@ async fn save_policy(
 }
 
 async fn policy_of(store: &Store, site_key: &str) -> Result<StoredPolicy, AdminError> {
-    store
-        .site(site_key)
-        .await?
-        .ok_or(AdminError::SiteNotFound)?;
+    site_of(store, site_key).await?;
     Ok(PolicyCache::load(store, site_key).await?)
 }
 
@@ -467,10 +478,7 @@ pub async fn create_api_key(
     now: i64,
 ) -> Result<(ApiKeyRecord, String), AdminError> {
     let role = Role::parse(role.trim()).ok_or_else(|| invalid("role", "invalid_choice"))?;
-    store
-        .site(site_key)
-        .await?
-        .ok_or(AdminError::SiteNotFound)?;
+    site_of(store, site_key).await?;
     let secret = generate_api_key();
     let record = ApiKeyRecord {
         id: new_id(),
@@ -480,14 +488,6 @@ pub async fn create_api_key(
         created_at: now,
         revoked_at: None,
     };
-    let audit = AdminAudit {
-        site_key,
-        actor,
-        action: "api_key_created",
-        reason: None,
-        details: &json!({"key": record.id, "role": record.role}).to_string(),
-        at: now,
-    };
     let hash = hash_api_key(&secret);
     audited(
         store,
@@ -495,7 +495,13 @@ pub async fn create_api_key(
             record: &record,
             hash: &hash,
         },
-        audit,
+        audit(
+            site_key,
+            actor,
+            "api_key_created",
+            &json!({"key": record.id, "role": record.role}).to_string(),
+            now,
+        ),
     )
     .await?;
     Ok((record, secret))
@@ -508,15 +514,20 @@ pub async fn revoke_api_key(
     id: &str,
     now: i64,
 ) -> Result<(), AdminError> {
-    let audit = AdminAudit {
-        site_key,
-        actor,
-        action: "api_key_revoked",
-        reason: None,
-        details: &json!({ "key": id }).to_string(),
-        at: now,
-    };
-    found(audited(store, AdminChange::RevokeApiKey { id }, audit).await?)
+    found(
+        audited(
+            store,
+            AdminChange::RevokeApiKey { id },
+            audit(
+                site_key,
+                actor,
+                "api_key_revoked",
+                &json!({ "key": id }).to_string(),
+                now,
+            ),
+        )
+        .await?,
+    )
 }
 
 // ----- accounts -----
@@ -587,15 +598,12 @@ pub async fn add_moderator(
     };
     let details =
         json!({"account": record.id, "role": record.role, "sites": record.sites}).to_string();
-    let audit = AdminAudit {
-        site_key: INSTANCE,
-        actor,
-        action: "moderator_created",
-        reason: None,
-        details: &details,
-        at: now,
-    };
-    audited(store, AdminChange::CreateModerator(&record), audit).await?;
+    audited(
+        store,
+        AdminChange::CreateModerator(&record),
+        audit(INSTANCE, actor, "moderator_created", &details, now),
+    )
+    .await?;
     Ok(record)
 }
 
@@ -615,15 +623,20 @@ pub async fn disable_moderator(
     id: &str,
     now: i64,
 ) -> Result<(), AdminError> {
-    let audit = AdminAudit {
-        site_key: INSTANCE,
-        actor,
-        action: "moderator_disabled",
-        reason: None,
-        details: &json!({ "account": id }).to_string(),
-        at: now,
-    };
-    found(audited(store, AdminChange::DisableModerator { id }, audit).await?)
+    found(
+        audited(
+            store,
+            AdminChange::DisableModerator { id },
+            audit(
+                INSTANCE,
+                actor,
+                "moderator_disabled",
+                &json!({ "account": id }).to_string(),
+                now,
+            ),
+        )
+        .await?,
+    )
 }
 
 /// Set an account's password; its sessions end in the same transaction.
@@ -642,13 +655,18 @@ pub async fn set_moderator_password(
     let hash = hash_password(password)
         .await
         .map_err(|e| AdminError::Internal(e.into()))?;
-    let audit = AdminAudit {
-        site_key: INSTANCE,
-        actor,
-        action: "moderator_password",
-        reason: None,
-        details: &json!({ "account": id }).to_string(),
-        at: now,
-    };
-    found(audited(store, AdminChange::SetPassword { id, hash: &hash }, audit).await?)
+    found(
+        audited(
+            store,
+            AdminChange::SetPassword { id, hash: &hash },
+            audit(
+                INSTANCE,
+                actor,
+                "moderator_password",
+                &json!({ "account": id }).to_string(),
+                now,
+            ),
+        )
+        .await?,
+    )
 }

@@ -63,21 +63,24 @@ impl Store {
         &self,
         email: &str,
     ) -> Result<Option<ModeratorRecord>, StorageError> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM moderators WHERE email = $1"));
-        let row = sqlx::query(sql)
-            .bind(email)
-            .fetch_optional(&self.reader)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let mut m = from_row(&row)?;
-        m.sites = sites_of(self, &m.id).await?;
-        Ok(Some(m))
+        self.moderator_where("email", email).await
     }
 
     pub async fn moderator(&self, id: &str) -> Result<Option<ModeratorRecord>, StorageError> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM moderators WHERE id = $1"));
+        self.moderator_where("id", id).await
+    }
+
+    /// The account whose `column` (a constant of the callers) is `value`.
+    async fn moderator_where(
+        &self,
+        column: &str,
+        value: &str,
+    ) -> Result<Option<ModeratorRecord>, StorageError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM moderators WHERE {column} = $1"
+        ));
         let row = sqlx::query(sql)
-            .bind(id)
+            .bind(value)
             .fetch_optional(&self.reader)
             .await?;
         let Some(row) = row else { return Ok(None) };

@@ -262,7 +262,7 @@ pub fn html_errors<B>(
     }
     let lang = crate::routes::extract::request_lang(res.request(), None);
     let key = match res.status().as_u16() {
-        400 | 413 => "dash.error.invalid",
+        400 | 413 | 422 => "dash.error.invalid",
         401 => "dash.error.signed_out",
         403 => "dash.error.forbidden",
         404 => "dash.error.not_found",
