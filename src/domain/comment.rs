@@ -522,4 +522,31 @@ mod tests {
         assert!(!Deleted.can_become(Published));
         assert!(!Published.can_become(Pending));
     }
+
+    #[test]
+    fn an_edit_follows_the_field_rules_of_a_submission() {
+        let edit = |title: &str, body: &str| {
+            CommentEdit::parse(
+                CommentEditDto {
+                    title: Some(title.into()),
+                    body: Some(body.into()),
+                    note: None,
+                },
+                2000,
+            )
+        };
+        assert!(edit("عنوان مصحح", "نص مصحح بعد التعديل").is_ok());
+        for (title, body, field) in [
+            ("عنوان مصحح", "نص فيه \u{0} صفر", "body"),
+            ("عنوان مصحح", "نص فيه \u{85} تحكم", "body"),
+            ("عنوان \u{202E}معكوس", "نص سليم تماما", "title"),
+            ("عنوان \u{9B} تحكم", "نص سليم تماما", "title"),
+            ("عنوان مصحح", "   ", "body"),
+        ] {
+            let errors = edit(title, body).unwrap_err();
+            assert!(errors.has(field), "{title:?} {body:?}: {errors:?}");
+        }
+        let kept = CommentEdit::parse(CommentEditDto::default(), 2000).unwrap();
+        assert_eq!((kept.title(), kept.body()), (None, None));
+    }
 }
