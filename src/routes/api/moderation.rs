@@ -1,15 +1,13 @@
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::comments::{decode_cursor, encode_cursor, parse_limit, parse_order};
 use super::key::{Key, Moderator};
-use super::site::require_key;
-use crate::auth::Role;
 use crate::domain::CommentStatus;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
-use crate::routes::extract::{RequestLang, request_lang};
+use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{Decision, decide, now_ms};
 use crate::storage::{Cursor, Order, QueueItem};
@@ -157,17 +155,21 @@ struct DecisionResult {
 
 const REASON_MAX: usize = 500;
 
+/// The extracted arguments of approve, reject and spam.
+type DecisionArgs = (
+    web::Data<AppState>,
+    web::Path<(String, String)>,
+    Option<web::Json<DecisionBody>>,
+    RequestLang,
+    Key<Moderator>,
+);
+
 async fn decide_endpoint(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    body: Option<web::Json<DecisionBody>>,
+    (state, path, body, RequestLang(lang), key): DecisionArgs,
     to: CommentStatus,
     action: &'static str,
 ) -> Result<HttpResponse, ApiError> {
-    let (site_key, comment_id) = path.into_inner();
-    let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
-    let lang = request_lang(&req, None);
+    let (_, comment_id) = path.into_inner();
     let body = body.map(web::Json::into_inner).unwrap_or_default();
     let too_long = |s: &Option<String>| s.as_ref().is_some_and(|s| s.chars().count() > REASON_MAX);
     if too_long(&body.reason) || too_long(&body.note) {
@@ -211,12 +213,18 @@ async fn decide_endpoint(
     )
 )]
 pub async fn approve(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: Option<web::Json<DecisionBody>>,
+    lang: RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    decide_endpoint(req, state, path, body, CommentStatus::Published, "approve").await
+    decide_endpoint(
+        (state, path, body, lang, key),
+        CommentStatus::Published,
+        "approve",
+    )
+    .await
 }
 
 #[utoipa::path(
@@ -234,12 +242,18 @@ pub async fn approve(
     )
 )]
 pub async fn reject(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: Option<web::Json<DecisionBody>>,
+    lang: RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    decide_endpoint(req, state, path, body, CommentStatus::Rejected, "reject").await
+    decide_endpoint(
+        (state, path, body, lang, key),
+        CommentStatus::Rejected,
+        "reject",
+    )
+    .await
 }
 
 #[utoipa::path(
@@ -257,12 +271,13 @@ pub async fn reject(
     )
 )]
 pub async fn spam(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: Option<web::Json<DecisionBody>>,
+    lang: RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    decide_endpoint(req, state, path, body, CommentStatus::Spam, "spam").await
+    decide_endpoint((state, path, body, lang, key), CommentStatus::Spam, "spam").await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -2,34 +2,28 @@
 //! (moderator key). Every save bumps the site's policy version; each majlis
 //! instance recompiles on its next submission.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::key::{Admin, Key, Moderator};
-use super::site::require_key;
-use crate::auth::Role;
 use crate::domain::{Block, BlockDto, Lang};
 use crate::moderation::{Action, Category, Entry, PolicyConfig, Signals, Submission, evaluate};
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
-use crate::routes::extract::{RequestLang, request_lang};
+use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{self, AdminError, LexiconPut, PolicyCache, now_ms};
 use crate::storage::BlockEntry;
 
-/// The admin key of the request, its language and the site's stored policy:
-/// the start of every editing endpoint.
-async fn admin_policy(
+/// The site's stored policy (the seed lists until a first save).
+async fn stored_policy(
     state: &AppState,
-    req: &HttpRequest,
-    site: &str,
-) -> Result<(crate::auth::ApiKey, Lang, crate::service::StoredPolicy), ApiError> {
-    let key = require_key(state, req, site, Role::Admin).await?;
-    let lang = request_lang(req, None);
-    let stored = PolicyCache::load(&state.store, &key.site_key)
+    key: &Key<Admin>,
+    lang: Lang,
+) -> Result<crate::service::StoredPolicy, ApiError> {
+    PolicyCache::load(&state.store, &key.site_key)
         .await
-        .or_api(lang)?;
-    Ok((key, lang, stored))
+        .or_api(lang)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -100,11 +94,11 @@ struct BlockList {
     responses((status = 200, description = "Summary of every list", body = LexiconList))
 )]
 pub async fn list_lexicons(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, _, stored) = admin_policy(&state, &req, &path.into_inner()).await?;
+    let stored = stored_policy(&state, &key, lang).await?;
     let lexicons: Vec<LexiconSummary> = stored
         .config
         .lexicons
@@ -133,12 +127,13 @@ pub async fn list_lexicons(
     responses((status = 200, description = "The list", body = LexiconDoc))
 )]
 pub async fn get_lexicon(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site, name) = path.into_inner();
-    let (_, lang, stored) = admin_policy(&state, &req, &site).await?;
+    let (_, name) = path.into_inner();
+    let stored = stored_policy(&state, &key, lang).await?;
     let lexicon = stored
         .config
         .lexicons
@@ -269,11 +264,11 @@ pub struct RulesDoc {
     responses((status = 200, description = "The rules", body = RulesDoc))
 )]
 pub async fn get_rules(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, _, s) = admin_policy(&state, &req, &path.into_inner()).await?;
+    let s = stored_policy(&state, &key, lang).await?;
     let c = s.config;
     Ok(HttpResponse::Ok().json(RulesDoc {
         policy_version: s.version,
