@@ -318,6 +318,15 @@ pub trait CsrfForm {
     fn csrf(&self) -> Option<&str>;
 }
 
+/// A form of repeated fields (the queue's bulk selection).
+impl CsrfForm for Vec<(String, String)> {
+    fn csrf(&self) -> Option<&str> {
+        self.iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// A dashboard POST as an extractor: its form, once the session, the
 /// same-origin check and the CSRF token have passed (`action`).
 pub struct Action<T> {

@@ -458,18 +458,13 @@ pub async fn act(
 pub async fn bulk(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<Vec<(String, String)>>,
+    Action { cur, form: pairs }: Action<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = form.into_inner();
     let field = |name: &str| {
         pairs
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
-    };
-    let cur = match guard::action(&req, &state, field("csrf").as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
     };
     let lang = cur.lang;
     let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
