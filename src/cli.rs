@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::auth::{Role, generate_api_key, hash_api_key};
 use crate::config::Settings;
-use crate::domain::{Lang, ModerationMode, Site, SiteKey, new_id};
-use crate::service::now_ms;
+use crate::domain::{Actor, Block, BlockDto, Lang, SiteChange, SiteKey, SiteSettingsDto};
+use crate::routes::ApiError;
+use crate::service::{self, AdminError, NewModeratorDto, now_ms};
 use crate::startup::Application;
-use crate::storage::{ApiKeyRecord, StorageError, Store};
+use crate::storage::{StorageError, Store};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -37,6 +37,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Apikey(ApiKeyCommand),
+    /// Block an email, a domain or an address range on a site.
+    #[command(subcommand)]
+    Block(BlockCommand),
     /// Manage dashboard accounts (passwords are read from the terminal or stdin).
     #[command(subcommand)]
     Moderator(ModeratorCommand),
@@ -81,6 +84,31 @@ pub enum ModeratorCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum BlockCommand {
+    /// Add or renew a block.
+    Add {
+        #[arg(long)]
+        site: String,
+        /// `email`, `domain`, `ip` (address or CIDR range) or `ip_hash`.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        value: String,
+        /// Hours (at most a year); absent = until removed.
+        #[arg(long)]
+        hours: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Remove a block by id.
+    Remove {
+        #[arg(long)]
+        site: String,
+        id: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum SiteCommand {
     /// Create a site.
     Add(SiteArgs),
@@ -107,7 +135,7 @@ pub struct SiteArgs {
     pub moderation: Option<String>,
     /// Maximum comment length in characters.
     #[arg(long)]
-    pub max_body: Option<usize>,
+    pub max_body: Option<String>,
     #[arg(long)]
     pub terms_url: Option<String>,
     #[arg(long)]
@@ -117,7 +145,7 @@ pub struct SiteArgs {
     pub captcha: Option<String>,
     /// Close commenting this many days after an article's first comment (0 = never).
     #[arg(long)]
-    pub auto_close_days: Option<u32>,
+    pub auto_close_days: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -166,6 +194,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&settings).await?;
             apikey_command(&store, cmd).await?;
         }
+        Command::Block(cmd) => {
+            let store = open(&settings).await?;
+            block_command(&store, cmd).await?;
+        }
         Command::Moderator(cmd) => {
             let store = open(&settings).await?;
             moderator_command(&store, cmd).await?;
@@ -184,84 +216,62 @@ async fn open(settings: &Settings) -> Result<Store, StorageError> {
     Ok(store)
 }
 
-fn apply(site: &mut Site, args: &SiteArgs) -> anyhow::Result<()> {
-    if let Some(name) = &args.name {
-        site.name = name.clone();
+/// A refused or failed admin use case, with the stable code the API and the
+/// dashboard answer with (`invalid_parameter: origins (invalid_origin)`).
+fn admin_err(e: AdminError) -> anyhow::Error {
+    let e = ApiError::admin(e, Lang::En);
+    let mut msg = e.code.as_str().to_string();
+    if let Some(fields) = &e.fields {
+        let list: Vec<String> = fields
+            .0
+            .iter()
+            .flat_map(|(f, errs)| errs.iter().map(move |x| format!("{f} ({})", x.code)))
+            .collect();
+        msg = format!("{msg}: {}", list.join(", "));
+    } else if let Some(detail) = &e.detail {
+        msg = format!("{msg}: {detail}");
     }
-    if !args.origins.is_empty() {
-        for o in &args.origins {
-            let ok = (o.starts_with("https://") || o.starts_with("http://")) && !o.ends_with('/');
-            anyhow::ensure!(
-                ok,
-                "--origin {o:?} must look like https://www.example.com (no path)"
-            );
-        }
-        site.allowed_origins = args.origins.clone();
+    match e.cause {
+        Some(cause) => cause.context(msg),
+        None => anyhow::anyhow!(msg),
     }
-    if let Some(lang) = &args.lang {
-        site.default_lang =
-            Lang::parse(lang).ok_or_else(|| anyhow::anyhow!("--lang must be ar or en"))?;
-    }
-    if let Some(m) = &args.moderation {
-        site.moderation_mode = ModerationMode::parse(m)
-            .ok_or_else(|| anyhow::anyhow!("--moderation must be pre or post"))?;
-    }
-    if let Some(n) = args.max_body {
-        anyhow::ensure!(
-            (5..=Site::MAX_BODY_CHARS_LIMIT).contains(&n),
-            "--max-body must be between 5 and {}",
-            Site::MAX_BODY_CHARS_LIMIT
-        );
-        site.max_body_chars = n;
-    }
-    if let Some(u) = &args.terms_url {
-        site.terms_url = u.clone();
-    }
-    if let Some(v) = &args.terms_version {
-        site.terms_version = v.clone();
-    }
-    if let Some(c) = &args.captcha {
-        site.captcha_enabled = match c.as_str() {
-            "on" => true,
-            "off" => false,
-            _ => anyhow::bail!("--captcha must be on or off"),
-        };
-    }
-    if let Some(d) = args.auto_close_days {
-        site.auto_close_days = (d > 0).then_some(d);
-    }
-    Ok(())
+}
+
+fn site_change(args: &SiteArgs) -> anyhow::Result<SiteChange> {
+    SiteChange::parse(SiteSettingsDto {
+        name: args.name.clone(),
+        origins: (!args.origins.is_empty()).then(|| args.origins.clone()),
+        lang: args.lang.clone(),
+        moderation: args.moderation.clone(),
+        max_body: args.max_body.clone(),
+        terms_url: args.terms_url.clone(),
+        terms_version: args.terms_version.clone(),
+        captcha: args.captcha.clone(),
+        auto_close_days: args.auto_close_days.clone(),
+    })
+    .map_err(|e| admin_err(AdminError::InvalidParameter(e)))
 }
 
 async fn site_command(store: &Store, cmd: SiteCommand) -> anyhow::Result<()> {
     match cmd {
         SiteCommand::Add(args) => {
             let key = SiteKey::parse(&args.key).map_err(anyhow::Error::msg)?;
-            let mut site = Site {
-                name: args.key.clone(),
-                key,
-                allowed_origins: Vec::new(),
-                default_lang: Lang::Ar,
-                moderation_mode: ModerationMode::Pre,
-                max_body_chars: Site::DEFAULT_MAX_BODY_CHARS,
-                terms_url: String::new(),
-                terms_version: "1".into(),
-                captcha_enabled: true,
-                auto_close_days: None,
-            };
-            apply(&mut site, &args)?;
-            match store.insert_site(&site, now_ms()).await {
-                Err(StorageError::Conflict) => anyhow::bail!("site {} already exists", site.key),
-                other => other?,
-            }
+            let change = site_change(&args)?;
+            let site = service::create_site(store, &Actor::Cli, key, &change, now_ms())
+                .await
+                .map_err(|e| match e {
+                    AdminError::Conflict => {
+                        anyhow::anyhow!("conflict: site {} already exists", args.key)
+                    }
+                    e => admin_err(e),
+                })?;
             println!("site {} created", site.key);
         }
         SiteCommand::Set(args) => {
-            let Some(mut site) = store.site(&args.key).await? else {
-                anyhow::bail!("no site {}", args.key);
-            };
-            apply(&mut site, &args)?;
-            store.upsert_site(&site, now_ms()).await?;
+            let change = site_change(&args)?;
+            let site = service::change_site(store, &Actor::Cli, &args.key, &change, now_ms())
+                .await
+                .map_err(admin_err)?;
             println!("site {} updated", site.key);
         }
         SiteCommand::List => {
@@ -306,6 +316,13 @@ async fn export_command(
             None,
         ),
     };
+    let bar = total.map(|total| {
+        indicatif::ProgressBar::new(total).with_style(
+            indicatif::ProgressStyle::with_template("[{bar:30}] {percent:>3}% {pos}/{len}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("#>-"),
+        )
+    });
     let mut cursor: Option<crate::storage::Cursor> = None;
     let mut done: u64 = 0;
     loop {
@@ -316,53 +333,34 @@ async fn export_command(
         out.write_all(&buf)?;
         done += count as u64;
         cursor = next;
-        if let Some(total) = total {
-            eprint!("\r{}", progress_bar(done, total));
+        if let Some(bar) = &bar {
+            bar.set_position(done);
         }
     }
     out.flush()?;
-    if let (Some(total), Some(path)) = (total, output) {
-        eprintln!("\r{}", progress_bar(done, total.max(done)));
+    if let (Some(bar), Some(path)) = (bar, output) {
+        bar.set_length(done.max(bar.length().unwrap_or(0)));
+        bar.finish();
+        if bar.is_hidden() {
+            // Not a terminal: the final state as one line.
+            let total = bar.length().unwrap_or(done).max(1);
+            eprintln!("{:>3}% {done}/{total}", done * 100 / total);
+        }
         eprintln!("{done} comments written to {}", path.display());
     }
     Ok(())
 }
 
-/// `[#######-------------]  35% 3500/10000`
-fn progress_bar(done: u64, total: u64) -> String {
-    const WIDTH: u64 = 30;
-    let total = total.max(1);
-    let filled = (done.min(total) * WIDTH / total) as usize;
-    format!(
-        "[{}{}] {:>3}% {done}/{total}",
-        "#".repeat(filled),
-        "-".repeat(WIDTH as usize - filled),
-        done.min(total) * 100 / total
-    )
-}
-
 async fn apikey_command(store: &Store, cmd: ApiKeyCommand) -> anyhow::Result<()> {
     match cmd {
         ApiKeyCommand::Create { site, role, label } => {
-            let role = Role::parse(&role)
-                .ok_or_else(|| anyhow::anyhow!("--role must be moderator or admin"))?;
-            anyhow::ensure!(store.site(&site).await?.is_some(), "no site {site}");
-            let secret = generate_api_key();
-            let record = ApiKeyRecord {
-                id: new_id(),
-                site_key: site.clone(),
-                role: role.as_str().into(),
-                label,
-                created_at: now_ms(),
-                revoked_at: None,
-            };
-            store
-                .insert_api_key(&record, &hash_api_key(&secret))
-                .await?;
+            let (record, secret) =
+                service::create_api_key(store, &Actor::Cli, &site, &role, &label, now_ms())
+                    .await
+                    .map_err(admin_err)?;
             eprintln!(
                 "API key {} ({}) for site {site}. Shown once; store it now:",
-                record.id,
-                role.as_str()
+                record.id, record.role
             );
             println!("{secret}");
         }
@@ -382,94 +380,78 @@ async fn apikey_command(store: &Store, cmd: ApiKeyCommand) -> anyhow::Result<()>
             }
         }
         ApiKeyCommand::Revoke { site, id } => {
-            anyhow::ensure!(
-                store.revoke_api_key(&site, &id, now_ms()).await?,
-                "no active key {id} on site {site}"
-            );
+            service::revoke_api_key(store, &Actor::Cli, &site, &id, now_ms())
+                .await
+                .map_err(|e| match e {
+                    AdminError::NotFound => {
+                        anyhow::anyhow!("not_found: no active key {id} on site {site}")
+                    }
+                    e => admin_err(e),
+                })?;
             println!("key {id} revoked");
         }
     }
     Ok(())
 }
 
-/// A password from the terminal (asked twice) or the first line of stdin.
+async fn block_command(store: &Store, cmd: BlockCommand) -> anyhow::Result<()> {
+    match cmd {
+        BlockCommand::Add {
+            site,
+            kind,
+            value,
+            hours,
+            reason,
+        } => {
+            let block = Block::parse(BlockDto {
+                kind: Some(kind),
+                value: Some(value),
+                hours,
+                reason,
+            })
+            .map_err(|e| admin_err(AdminError::InvalidParameter(e)))?;
+            let entry = service::add_block(store, &Actor::Cli, &site, &block, now_ms())
+                .await
+                .map_err(admin_err)?;
+            println!("block {} added ({} {})", entry.id, entry.kind, entry.value);
+        }
+        BlockCommand::Remove { site, id } => {
+            service::remove_block(store, &Actor::Cli, &site, &id, now_ms())
+                .await
+                .map_err(admin_err)?;
+            println!("block {id} removed");
+        }
+    }
+    Ok(())
+}
+
+/// A password from the terminal (asked twice, not echoed) or the first line
+/// of stdin.
 fn read_password() -> anyhow::Result<String> {
-    use std::io::{BufRead, IsTerminal, Write};
+    use std::io::{BufRead, IsTerminal};
     let stdin = std::io::stdin();
-    let read_line = || -> anyhow::Result<String> {
+    if !stdin.is_terminal() {
         let mut line = String::new();
         stdin.lock().read_line(&mut line)?;
-        Ok(line.trim_end_matches(['\r', '\n']).to_string())
-    };
-    if !stdin.is_terminal() {
-        return read_line();
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
     }
-    // What is typed is not shown; the newline still is.
-    let hidden = NoEcho::on_stdin();
-    eprint!(
-        "Password ({}at least {} characters): ",
-        if hidden.is_some() {
-            "not shown as you type; "
-        } else {
-            "visible as you type; "
-        },
+    let first = rpassword::prompt_password(format!(
+        "Password (not shown as you type; at least {} characters): ",
         crate::auth::password::MIN_LEN
-    );
-    std::io::stderr().flush()?;
-    let first = read_line()?;
-    eprint!("Again: ");
-    std::io::stderr().flush()?;
-    let second = read_line()?;
-    drop(hidden);
+    ))?;
+    let second = rpassword::prompt_password("Again: ")?;
     anyhow::ensure!(first == second, "the passwords differ");
     Ok(first)
 }
 
-/// Terminal echo turned off on stdin until dropped.
-struct NoEcho {
-    #[cfg(unix)]
-    saved: libc::termios,
-}
-
-impl NoEcho {
-    #[cfg(unix)]
-    fn on_stdin() -> Option<NoEcho> {
-        // SAFETY: tcgetattr fills the zeroed termios of the terminal on
-        // fd 0 (checked to be one by the caller); tcsetattr reads it.
-        unsafe {
-            let mut t: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(libc::STDIN_FILENO, &mut t) != 0 {
-                return None;
-            }
-            let saved = t;
-            t.c_lflag &= !libc::ECHO;
-            t.c_lflag |= libc::ECHONL;
-            if libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &t) != 0 {
-                return None;
-            }
-            Some(NoEcho { saved })
-        }
-    }
-
-    #[cfg(not(unix))]
-    fn on_stdin() -> Option<NoEcho> {
-        None
-    }
-}
-
-impl Drop for NoEcho {
-    fn drop(&mut self) {
-        // SAFETY: restores the settings read in `on_stdin`.
-        #[cfg(unix)]
-        unsafe {
-            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &self.saved);
-        }
-    }
+async fn account(store: &Store, email: &str) -> anyhow::Result<crate::storage::ModeratorRecord> {
+    store
+        .moderator_by_email(&email.trim().to_lowercase())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("not_found: no account {email}"))
 }
 
 async fn moderator_command(store: &Store, cmd: ModeratorCommand) -> anyhow::Result<()> {
-    use crate::auth::password::hash_password;
-    use crate::storage::ModeratorRecord;
     match cmd {
         ModeratorCommand::Add {
             email,
@@ -477,63 +459,41 @@ async fn moderator_command(store: &Store, cmd: ModeratorCommand) -> anyhow::Resu
             sites,
             lang,
         } => {
-            let email = email.trim().to_lowercase();
-            anyhow::ensure!(
-                email.contains('@') && email.len() <= 254,
-                "--email {email:?} is not an email address"
-            );
-            anyhow::ensure!(
-                Role::parse(&role).is_some(),
-                "--role must be admin or moderator"
-            );
-            anyhow::ensure!(
-                role == "admin" || !sites.is_empty(),
-                "a moderator needs at least one --site"
-            );
-            let lang =
-                Lang::parse(&lang).ok_or_else(|| anyhow::anyhow!("--lang must be ar or en"))?;
-            for site in &sites {
-                anyhow::ensure!(store.site(site).await?.is_some(), "no site {site}");
-            }
-            let hash = hash_password(&read_password()?).await?;
-            let record = ModeratorRecord {
-                id: new_id(),
+            let dto = NewModeratorDto {
                 email: email.clone(),
                 role,
-                password_hash: hash,
-                lang: lang.code().into(),
-                disabled_at: None,
                 sites,
-                created_at: now_ms(),
+                lang: Some(lang),
+                password: read_password()?,
             };
-            match store.insert_moderator(&record).await {
-                Err(StorageError::Conflict) => anyhow::bail!("{email} already has an account"),
-                other => other?,
-            }
-            println!("moderator {email} created ({})", record.id);
+            let record = service::add_moderator(store, &Actor::Cli, dto, now_ms())
+                .await
+                .map_err(|e| match e {
+                    AdminError::Conflict => {
+                        anyhow::anyhow!("conflict: {email} already has an account")
+                    }
+                    e => admin_err(e),
+                })?;
+            println!("moderator {} created ({})", record.email, record.id);
         }
         ModeratorCommand::Passwd { email } => {
-            let Some(m) = store
-                .moderator_by_email(&email.trim().to_lowercase())
-                .await?
-            else {
-                anyhow::bail!("no account {email}");
-            };
-            let hash = hash_password(&read_password()?).await?;
-            store.set_moderator_password(&m.id, &hash, now_ms()).await?;
-            let ended = store.delete_sessions_of(&m.id).await?;
-            println!("password of {email} changed; {ended} session(s) ended");
+            let m = account(store, &email).await?;
+            service::set_moderator_password(store, &Actor::Cli, &m.id, &read_password()?, now_ms())
+                .await
+                .map_err(admin_err)?;
+            println!("password of {email} changed; its sessions ended");
         }
         ModeratorCommand::Disable { email } => {
-            let Some(m) = store
-                .moderator_by_email(&email.trim().to_lowercase())
-                .await?
-            else {
-                anyhow::bail!("no account {email}");
-            };
-            store.disable_moderator(&m.id, now_ms()).await?;
-            let ended = store.delete_sessions_of(&m.id).await?;
-            println!("{email} disabled; {ended} session(s) ended");
+            let m = account(store, &email).await?;
+            service::disable_moderator(store, &Actor::Cli, &m.id, now_ms())
+                .await
+                .map_err(|e| match e {
+                    AdminError::NotFound => {
+                        anyhow::anyhow!("not_found: {email} is already disabled")
+                    }
+                    e => admin_err(e),
+                })?;
+            println!("{email} disabled; its sessions ended");
         }
         ModeratorCommand::List => {
             for m in store.moderators().await? {

@@ -63,6 +63,17 @@ pub struct DatabaseSettings {
     pub sqlite_synchronous: String,
 }
 
+impl From<&DatabaseSettings> for crate::storage::ConnectOptions {
+    fn from(d: &DatabaseSettings) -> crate::storage::ConnectOptions {
+        crate::storage::ConnectOptions {
+            url: d.url.clone(),
+            max_connections: d.max_connections,
+            acquire_timeout_ms: d.acquire_timeout_ms,
+            sqlite_synchronous: d.sqlite_synchronous.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaptchaSettings {

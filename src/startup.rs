@@ -17,37 +17,7 @@ use crate::email::{Composer, LinkSigner, Transport, Wake, Worker};
 use crate::service::{PolicyCache, RateLimiter, ReadCache, now_ms};
 use crate::storage::{StorageError, Store};
 
-/// Everything a request handler may use. Cloned per worker.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub captcha: CaptchaService,
-    pub policies: PolicyCache,
-    pub read_cache: ReadCache,
-    pub metrics: crate::routes::metrics::Metrics,
-    pub settings: Arc<Settings>,
-    pub trusted_proxies: Arc<[IpAddr]>,
-    /// Key of the keyed hash that replaces client IPs in storage.
-    pub ip_key: Arc<[u8]>,
-    /// Renders mail and signs the links in it.
-    pub composer: Composer,
-    /// Wakes the outbox worker after a commit that queued mail.
-    pub mail_wake: Wake,
-    /// Requests per API key.
-    pub api_limiter: RateLimiter,
-    /// Security codes issued per client address.
-    pub captcha_limiter: RateLimiter,
-    /// Wakes the webhook worker after a commit that queued deliveries.
-    pub hook_wake: crate::webhooks::Wake,
-}
-
-impl AppState {
-    /// After a commit that may have queued mail or webhook deliveries.
-    pub fn wake_outboxes(&self) {
-        self.mail_wake.notify();
-        self.hook_wake.notify();
-    }
-}
+pub use crate::routes::AppState;
 
 /// Hooks only the test harness sets.
 #[derive(Default, Clone)]
@@ -73,7 +43,7 @@ pub struct Application {
     store: Store,
 }
 
-pub const DEMO_SITE: &str = "demo";
+pub use crate::domain::DEMO_SITE;
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {

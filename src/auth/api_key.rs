@@ -32,6 +32,13 @@ pub struct ApiKey {
     pub role: Role,
 }
 
+impl ApiKey {
+    /// The audit log's actor for what this key does.
+    pub fn actor(&self) -> crate::domain::Actor {
+        crate::domain::Actor::ApiKey(self.id.clone())
+    }
+}
+
 const PREFIX: &str = "mjk_";
 
 /// A new secret key (256 random bits), shown to the operator once.

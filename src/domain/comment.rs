@@ -150,6 +150,77 @@ impl CommentBody {
     }
 }
 
+/// Longest note a moderator may attach to an edit or a decision.
+pub const NOTE_MAX: usize = 500;
+
+/// A moderator's edit as a front door received it; a field left out keeps
+/// its text.
+#[derive(Debug, Clone, Default)]
+pub struct CommentEditDto {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    /// Shown in the audit trail.
+    pub note: Option<String>,
+}
+
+/// A valid edit: the same field rules as a submission (`CommentTitle`,
+/// `CommentBody`), whichever door it came through.
+#[derive(Debug, Clone)]
+pub struct CommentEdit {
+    title: Option<CommentTitle>,
+    body: Option<CommentBody>,
+    note: Option<String>,
+}
+
+impl CommentEdit {
+    pub fn parse(dto: CommentEditDto, max_body: usize) -> Result<CommentEdit, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let title = dto
+            .title
+            .map(|t| CommentTitle::parse(Some(&t)))
+            .transpose()
+            .unwrap_or_else(|e| {
+                errors.add("title", e);
+                None
+            });
+        let body = dto
+            .body
+            .map(|b| CommentBody::parse(Some(&b), max_body))
+            .transpose()
+            .unwrap_or_else(|e| {
+                errors.add("body", e);
+                None
+            });
+        let note = dto
+            .note
+            .map(|n| normalize_text(&n))
+            .filter(|n| !n.is_empty());
+        if let Some(n) = &note {
+            if count_chars(n) > NOTE_MAX {
+                errors.add("note", FieldError::new("too_long").with("max", NOTE_MAX));
+            } else if has_forbidden_control(n, true) {
+                errors.add("note", FieldError::new("control_characters"));
+            }
+        }
+        errors.into_result()?;
+        Ok(CommentEdit { title, body, note })
+    }
+
+    /// The new title, if the edit changes it.
+    pub fn title(&self) -> Option<&str> {
+        self.title.as_ref().map(CommentTitle::as_str)
+    }
+
+    /// The new body, if the edit changes it.
+    pub fn body(&self) -> Option<&str> {
+        self.body.as_ref().map(CommentBody::as_str)
+    }
+
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+}
+
 /// The terms-of-use checkbox, proven ticked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AcceptTerms;
@@ -450,5 +521,32 @@ mod tests {
         assert!(!Published.can_become(Published));
         assert!(!Deleted.can_become(Published));
         assert!(!Published.can_become(Pending));
+    }
+
+    #[test]
+    fn an_edit_follows_the_field_rules_of_a_submission() {
+        let edit = |title: &str, body: &str| {
+            CommentEdit::parse(
+                CommentEditDto {
+                    title: Some(title.into()),
+                    body: Some(body.into()),
+                    note: None,
+                },
+                2000,
+            )
+        };
+        assert!(edit("عنوان مصحح", "نص مصحح بعد التعديل").is_ok());
+        for (title, body, field) in [
+            ("عنوان مصحح", "نص فيه \u{0} صفر", "body"),
+            ("عنوان مصحح", "نص فيه \u{85} تحكم", "body"),
+            ("عنوان \u{202E}معكوس", "نص سليم تماما", "title"),
+            ("عنوان \u{9B} تحكم", "نص سليم تماما", "title"),
+            ("عنوان مصحح", "   ", "body"),
+        ] {
+            let errors = edit(title, body).unwrap_err();
+            assert!(errors.has(field), "{title:?} {body:?}: {errors:?}");
+        }
+        let kept = CommentEdit::parse(CommentEditDto::default(), 2000).unwrap();
+        assert_eq!((kept.title(), kept.body()), (None, None));
     }
 }

@@ -2,6 +2,8 @@
 //! the boundary by a `parse` function and is valid from then on.
 
 mod back_link;
+mod actor;
+mod block;
 mod comment;
 mod ids;
 mod site;
@@ -9,12 +11,16 @@ mod text;
 mod validation;
 
 pub use back_link::BackLink;
-pub use comment::TITLE_MAX;
+pub use actor::Actor;
+pub use block::{BLOCK_HOURS_MAX, Block, BlockDto, BlockKind, parse_cidr};
 pub use comment::{
     AcceptTerms, ArticleRef, AuthorEmail, AuthorName, CaptchaAttempt, CommentBody, CommentStatus,
     CommentTitle, NewComment, SubmissionDto,
 };
+pub use comment::{CommentEdit, CommentEditDto, NOTE_MAX, TITLE_MAX};
 pub use ids::{new_id, new_secret_token};
-pub use site::{Lang, ModerationMode, Site, SiteKey};
+pub use site::{
+    DEMO_SITE, Lang, ModerationMode, Origin, Site, SiteChange, SiteKey, SiteSettingsDto,
+};
 pub use text::{count_chars, normalize_text};
 pub use validation::{FieldError, ValidationErrors};

@@ -1,5 +1,10 @@
 use serde::{Deserialize, Serialize};
 
+use super::text::{count_chars, has_forbidden_control, has_invisible_or_bidi, normalize_text};
+use super::validation::{FieldError, ValidationErrors};
+
+pub const DEMO_SITE: &str = "demo";
+
 /// The key of a site, as used in URLs (`demo`, `alwatan-news`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct SiteKey(String);
@@ -181,5 +186,337 @@ mod tests {
             assert!(!s.owns_url(bad), "{bad}");
         }
         assert!(!site(&["*"]).owns_url("https://news.example/"));
+    }
+}
+
+/// Longest site name.
+pub const SITE_NAME_MAX: usize = 200;
+/// Longest terms-of-use URL.
+pub const TERMS_URL_MAX: usize = 2000;
+/// Longest terms version label.
+pub const TERMS_VERSION_MAX: usize = 50;
+/// Most origins a site may allow.
+pub const ORIGINS_MAX: usize = 50;
+
+/// An origin allowed to embed a site's comments: `scheme://host[:port]` with
+/// nothing else (no path, query, user info, spaces or CSP syntax), or `*`
+/// (any origin). It is echoed into the embed page's CSP, so this is the one
+/// gate between an admin's text and a header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin(String);
+
+impl Origin {
+    pub fn parse(raw: &str) -> Result<Origin, FieldError> {
+        let raw = raw.trim();
+        if raw == "*" {
+            return Ok(Origin(raw.to_string()));
+        }
+        let invalid = || FieldError::new("invalid_origin");
+        let (scheme, rest) = raw.split_once("://").ok_or_else(invalid)?;
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "https" && scheme != "http" {
+            return Err(invalid());
+        }
+        let (host, port) = if let Some(v6) = rest.strip_prefix('[') {
+            let (addr, after) = v6.split_once(']').ok_or_else(invalid)?;
+            if addr.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(invalid());
+            }
+            let port = match after {
+                "" => None,
+                a => Some(a.strip_prefix(':').ok_or_else(invalid)?),
+            };
+            (format!("[{addr}]"), port)
+        } else {
+            let (h, p) = match rest.split_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (rest, None),
+            };
+            let ok = !h.is_empty()
+                && h.len() <= 253
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+                && !h.starts_with(['-', '.'])
+                && !h.ends_with(['-', '.']);
+            if !ok {
+                return Err(invalid());
+            }
+            (h.to_string(), p)
+        };
+        let port_ok = port.is_none_or(|p| {
+            !p.is_empty()
+                && p.len() <= 5
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u16>().is_ok_and(|n| n > 0)
+        });
+        if !port_ok {
+            return Err(invalid());
+        }
+        let host = host.to_ascii_lowercase();
+        Ok(Origin(match port {
+            Some(p) => format!("{scheme}://{host}:{p}"),
+            None => format!("{scheme}://{host}"),
+        }))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A site's settings as a front door received them: plain text, `None` for
+/// "leave as it is".
+#[derive(Debug, Clone, Default)]
+pub struct SiteSettingsDto {
+    pub name: Option<String>,
+    pub origins: Option<Vec<String>>,
+    pub lang: Option<String>,
+    /// `pre` or `post`.
+    pub moderation: Option<String>,
+    pub max_body: Option<String>,
+    pub terms_url: Option<String>,
+    pub terms_version: Option<String>,
+    /// `on` or `off`.
+    pub captcha: Option<String>,
+    /// Days; empty or `0` = never.
+    pub auto_close_days: Option<String>,
+}
+
+/// A valid change of a site's settings: each field `Some` is set.
+#[derive(Debug, Clone, Default)]
+pub struct SiteChange {
+    name: Option<String>,
+    origins: Option<Vec<Origin>>,
+    lang: Option<Lang>,
+    moderation: Option<ModerationMode>,
+    max_body: Option<usize>,
+    terms_url: Option<String>,
+    terms_version: Option<String>,
+    captcha: Option<bool>,
+    auto_close_days: Option<Option<u32>>,
+}
+
+impl SiteChange {
+    /// Every field checked; all problems reported at once.
+    pub fn parse(dto: SiteSettingsDto) -> Result<SiteChange, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let mut out = SiteChange::default();
+        let mut field = |name: &str, r: Result<(), FieldError>| {
+            if let Err(e) = r {
+                errors.add(name, e);
+            }
+        };
+        if let Some(name) = dto.name {
+            let name = normalize_text(&name);
+            field(
+                "name",
+                if name.is_empty() {
+                    Err(FieldError::new("required"))
+                } else if has_forbidden_control(&name, false) || has_invisible_or_bidi(&name) {
+                    Err(FieldError::new("control_characters"))
+                } else if count_chars(&name) > SITE_NAME_MAX {
+                    Err(FieldError::new("too_long").with("max", SITE_NAME_MAX))
+                } else {
+                    out.name = Some(name);
+                    Ok(())
+                },
+            );
+        }
+        if let Some(list) = dto.origins {
+            let parsed: Result<Vec<Origin>, FieldError> = list
+                .iter()
+                .map(|o| o.trim())
+                .filter(|o| !o.is_empty())
+                .map(Origin::parse)
+                .collect();
+            field(
+                "origins",
+                match parsed {
+                    Ok(o) if o.len() > ORIGINS_MAX => {
+                        Err(FieldError::new("too_many").with("max", ORIGINS_MAX))
+                    }
+                    Ok(o) => {
+                        out.origins = Some(o);
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                },
+            );
+        }
+        if let Some(l) = dto.lang {
+            field(
+                "lang",
+                Lang::parse(&l)
+                    .map(|l| out.lang = Some(l))
+                    .ok_or_else(|| FieldError::new("invalid_choice")),
+            );
+        }
+        if let Some(m) = dto.moderation {
+            field(
+                "moderation",
+                ModerationMode::parse(m.trim())
+                    .map(|m| out.moderation = Some(m))
+                    .ok_or_else(|| FieldError::new("invalid_choice")),
+            );
+        }
+        if let Some(n) = dto.max_body {
+            field(
+                "max_body",
+                n.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (5..=Site::MAX_BODY_CHARS_LIMIT).contains(n))
+                    .map(|n| out.max_body = Some(n))
+                    .ok_or_else(|| {
+                        FieldError::new("out_of_range")
+                            .with("min", 5)
+                            .with("max", Site::MAX_BODY_CHARS_LIMIT)
+                    }),
+            );
+        }
+        if let Some(u) = dto.terms_url {
+            let u = u.trim().to_string();
+            let l = u.to_ascii_lowercase();
+            let ok = (u.is_empty() || l.starts_with("https://") || l.starts_with("http://"))
+                && u.len() <= TERMS_URL_MAX
+                && !u.chars().any(|c| c.is_whitespace() || c.is_control());
+            field(
+                "terms_url",
+                if ok {
+                    out.terms_url = Some(u);
+                    Ok(())
+                } else {
+                    Err(FieldError::new("invalid_url"))
+                },
+            );
+        }
+        if let Some(v) = dto.terms_version {
+            let v = v.trim().to_string();
+            let ok = !v.is_empty()
+                && v.len() <= TERMS_VERSION_MAX
+                && !has_forbidden_control(&v, false)
+                && !has_invisible_or_bidi(&v);
+            field(
+                "terms_version",
+                if ok {
+                    out.terms_version = Some(v);
+                    Ok(())
+                } else {
+                    Err(FieldError::new("invalid_value"))
+                },
+            );
+        }
+        if let Some(c) = dto.captcha {
+            field(
+                "captcha",
+                match c.trim() {
+                    "on" => Ok(true),
+                    "off" => Ok(false),
+                    _ => Err(FieldError::new("invalid_choice")),
+                }
+                .map(|c| out.captcha = Some(c)),
+            );
+        }
+        if let Some(d) = dto.auto_close_days {
+            field(
+                "auto_close_days",
+                match d.trim() {
+                    "" | "0" => Ok(None),
+                    d => d.parse::<u32>().map(Some).map_err(|_| {
+                        FieldError::new("out_of_range")
+                            .with("min", 0)
+                            .with("max", u32::MAX)
+                    }),
+                }
+                .map(|d| out.auto_close_days = Some(d)),
+            );
+        }
+        errors.into_result().map(|()| out)
+    }
+
+    /// `site` with this change applied.
+    pub fn apply(&self, mut site: Site) -> Site {
+        if let Some(n) = &self.name {
+            site.name = n.clone();
+        }
+        if let Some(o) = &self.origins {
+            site.allowed_origins = o.iter().map(|o| o.as_str().to_string()).collect();
+        }
+        if let Some(l) = self.lang {
+            site.default_lang = l;
+        }
+        if let Some(m) = self.moderation {
+            site.moderation_mode = m;
+        }
+        if let Some(n) = self.max_body {
+            site.max_body_chars = n;
+        }
+        if let Some(u) = &self.terms_url {
+            site.terms_url = u.clone();
+        }
+        if let Some(v) = &self.terms_version {
+            site.terms_version = v.clone();
+        }
+        if let Some(c) = self.captcha {
+            site.captcha_enabled = c;
+        }
+        if let Some(d) = self.auto_close_days {
+            site.auto_close_days = d;
+        }
+        site
+    }
+}
+
+impl Site {
+    /// A new site with the default settings.
+    pub fn new(key: SiteKey) -> Site {
+        Site {
+            name: key.as_str().to_string(),
+            key,
+            allowed_origins: Vec::new(),
+            default_lang: Lang::Ar,
+            moderation_mode: ModerationMode::Pre,
+            max_body_chars: Site::DEFAULT_MAX_BODY_CHARS,
+            terms_url: String::new(),
+            terms_version: "1".into(),
+            captcha_enabled: true,
+            auto_close_days: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        for ok in [
+            "https://news.example",
+            "http://localhost:8080",
+            "HTTPS://News.Example",
+            "https://[::1]:8443",
+            "*",
+        ] {
+            assert!(Origin::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "https://beta.example *; script-src * 'unsafe-inline'",
+            "https://news.example/",
+            "https://news.example/path",
+            "https://news.example?x=1",
+            "https://user@news.example",
+            "ftp://news.example",
+            "news.example",
+            "https://",
+            "https://news.example:",
+            "https://news.example:99999",
+            "https://news example",
+            "https://news.example;",
+            "https://*.example",
+            "javascript://x",
+        ] {
+            assert!(Origin::parse(bad).is_err(), "{bad}");
+        }
     }
 }

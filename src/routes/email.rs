@@ -8,10 +8,10 @@ use askama::Template;
 use crate::domain::Lang;
 use crate::email::{DecisionClaim, LinkError};
 use crate::i18n::{t, tf};
+use crate::routes::AppState;
 use crate::routes::error::ApiError;
 use crate::routes::extract::request_lang;
 use crate::service::{DecisionError, decide_by_link, now_ms};
-use crate::startup::AppState;
 
 const EXCERPT_CHARS: usize = 600;
 

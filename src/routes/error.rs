@@ -162,6 +162,32 @@ impl ApiError {
         }
     }
 
+    /// The answer to a refused or failed admin use case, the same from every
+    /// front door.
+    pub fn admin(e: crate::service::AdminError, lang: Lang) -> ApiError {
+        use crate::service::AdminError;
+        let code = match e {
+            AdminError::InvalidParameter(errors) => {
+                return ApiError {
+                    fields: Some(errors),
+                    ..ApiError::new(ErrorCode::InvalidParameter, lang)
+                };
+            }
+            AdminError::Validation(errors) => return ApiError::validation(errors, lang),
+            AdminError::Storage(e) => return ApiError::storage(e, lang),
+            AdminError::Internal(e) => return ApiError::internal(e, lang),
+            AdminError::InvalidPolicy(detail) => {
+                return ApiError::new(ErrorCode::InvalidPolicy, lang).with_detail(detail);
+            }
+            AdminError::SiteNotFound => ErrorCode::SiteNotFound,
+            AdminError::CommentNotFound => ErrorCode::CommentNotFound,
+            AdminError::NotFound => ErrorCode::NotFound,
+            AdminError::Conflict => ErrorCode::Conflict,
+            AdminError::InvalidTransition => ErrorCode::InvalidTransition,
+        };
+        ApiError::new(code, lang)
+    }
+
     pub fn storage(e: crate::storage::StorageError, lang: Lang) -> ApiError {
         use crate::storage::StorageError;
         let code = match &e {
@@ -254,5 +280,46 @@ impl ResponseError for ApiError {
             resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         resp.json(body)
+    }
+}
+
+/// A layer's error as the API's answer in `lang`, so handlers end in
+/// `.or_api(lang)?`.
+pub trait OrApi<T> {
+    fn or_api(self, lang: Lang) -> Result<T, ApiError>;
+}
+
+impl<T> OrApi<T> for Result<T, crate::storage::StorageError> {
+    fn or_api(self, lang: Lang) -> Result<T, ApiError> {
+        self.map_err(|e| ApiError::storage(e, lang))
+    }
+}
+
+impl<T> OrApi<T> for Result<T, crate::service::AdminError> {
+    fn or_api(self, lang: Lang) -> Result<T, ApiError> {
+        self.map_err(|e| ApiError::admin(e, lang))
+    }
+}
+
+impl<T> OrApi<T> for Result<T, crate::service::RulesError> {
+    fn or_api(self, lang: Lang) -> Result<T, ApiError> {
+        self.map_err(|e| match e {
+            crate::service::RulesError::Storage(s) => ApiError::storage(s, lang),
+            other => ApiError::internal(other, lang),
+        })
+    }
+}
+
+impl<T> OrApi<T> for Result<T, crate::service::DecisionError> {
+    fn or_api(self, lang: Lang) -> Result<T, ApiError> {
+        use crate::service::DecisionError;
+        self.map_err(|e| match e {
+            DecisionError::NotFound => ApiError::new(ErrorCode::CommentNotFound, lang),
+            DecisionError::NotAllowed(_) | DecisionError::LinkUsed => {
+                ApiError::new(ErrorCode::InvalidTransition, lang)
+            }
+            DecisionError::NotModerator => ApiError::new(ErrorCode::Forbidden, lang),
+            DecisionError::Storage(s) => ApiError::storage(s, lang),
+        })
     }
 }

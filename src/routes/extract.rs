@@ -341,3 +341,16 @@ mod tests {
         assert!(parse_json_submission(b"{\"name\": \"\\ud800\"}", Lang::En).is_err());
     }
 }
+
+/// The request's language (`Accept-Language`, else Arabic) as an extractor.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLang(pub Lang);
+
+impl actix_web::FromRequest for RequestLang {
+    type Error = std::convert::Infallible;
+    type Future = std::future::Ready<Result<RequestLang, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(Ok(RequestLang(request_lang(req, None))))
+    }
+}

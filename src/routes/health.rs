@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, web};
 
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 /// The process is up.
 pub async fn healthz() -> HttpResponse {

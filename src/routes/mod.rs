@@ -10,6 +10,7 @@ mod health;
 pub mod limits;
 pub mod methods;
 pub mod metrics;
+mod state;
 mod time_fmt;
 
 use actix_web::web;
@@ -17,6 +18,7 @@ use actix_web::web;
 pub use api::export::export_page;
 pub use embed::warm_embed_js;
 pub use error::{ApiError, ErrorCode};
+pub use state::AppState;
 
 /// Largest dashboard form (an edited comment body in Arabic is ~2 bytes a
 /// character, percent-encoded ~6).
@@ -152,6 +154,7 @@ api_routes! {
     "/captcha/{id}.png" => { GET: api::captcha::image },
     "/captcha/{id}.wav" => { GET: api::captcha::audio },
     "/sites/{site}/config" => { GET: api::comments::site_config },
+    "/sites/{site}/settings" => { GET: api::settings::get, PATCH: api::settings::patch },
     "/sites/{site}/articles/{article}/comments" => {
         GET: api::comments::list,
         POST: api::comments::submit,

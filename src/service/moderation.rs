@@ -1,5 +1,5 @@
 use super::notify::decision_mail;
-use crate::domain::CommentStatus;
+use crate::domain::{Actor, CommentStatus};
 use crate::email::{Composer, DecisionClaim, LinkAction, MailComment};
 use crate::storage::{LinkUse, StorageError, Store, Transition, TransitionOutcome};
 
@@ -11,8 +11,7 @@ pub struct Decision {
     pub to: CommentStatus,
     /// `approve`, `reject`, `spam`, `delete`.
     pub action: &'static str,
-    pub actor_kind: &'static str,
-    pub actor_id: String,
+    pub actor: Actor,
     pub reason: Option<String>,
     pub note: Option<String>,
     pub at: i64,
@@ -69,8 +68,7 @@ pub async fn decide_by_link(
         comment_id: claim.comment_id.clone(),
         to,
         action,
-        actor_kind: "moderator",
-        actor_id: moderator.id.clone(),
+        actor: Actor::Moderator(moderator.id.clone()),
         reason: None,
         note: Some("email link".into()),
         at,
@@ -125,10 +123,10 @@ async fn apply(
             &d.site_key,
             &comment,
             d.to,
-            d.actor_kind,
+            d.actor.kind(),
             d.at,
         )
-        .by(Some(&d.actor_id), d.reason.as_deref()),
+        .by(Some(d.actor.id()), d.reason.as_deref()),
         d.to,
         d.at,
     );
@@ -138,8 +136,8 @@ async fn apply(
             site_key: d.site_key,
             comment_id: d.comment_id,
             to: d.to,
-            actor_kind: d.actor_kind.to_string(),
-            actor_id: d.actor_id,
+            actor_kind: d.actor.kind().to_string(),
+            actor_id: d.actor.id().to_string(),
             action: d.action.to_string(),
             reason: d.reason,
             note: d.note,

@@ -138,17 +138,7 @@ pub fn signals(
     }
 }
 
-/// Parse `a.b.c.d`, `a.b.c.d/n`, `::1` or `2001:db8::/32`.
-pub fn parse_cidr(raw: &str) -> Option<(IpAddr, u8)> {
-    let (addr, len) = match raw.split_once('/') {
-        Some((a, l)) => (a, Some(l.parse::<u8>().ok()?)),
-        None => (raw, None),
-    };
-    let ip: IpAddr = addr.trim().parse().ok()?;
-    let max = if ip.is_ipv4() { 32 } else { 128 };
-    let len = len.unwrap_or(max);
-    (len <= max).then_some((ip, len))
-}
+pub use crate::domain::parse_cidr;
 
 pub fn cidr_contains(cidr: &str, ip: IpAddr) -> bool {
     let Some((net, len)) = parse_cidr(cidr) else {

@@ -29,19 +29,7 @@ impl Store {
         key: &ApiKeyRecord,
         key_hash: &str,
     ) -> Result<(), StorageError> {
-        sqlx::query(
-            "INSERT INTO api_keys (id, site_key, role, label, key_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&key.id)
-        .bind(&key.site_key)
-        .bind(&key.role)
-        .bind(&key.label)
-        .bind(key_hash)
-        .bind(key.created_at)
-        .execute(&self.writer)
-        .await?;
-        Ok(())
+        insert(&mut *self.writer.acquire().await?, key, key_hash).await
     }
 
     /// The live (not revoked) key with this hash.
@@ -69,22 +57,42 @@ impl Store {
         .await?;
         rows.iter().map(from_row).collect()
     }
+}
 
-    /// Revoke a key; false when no live key of that site has this id.
-    pub async fn revoke_api_key(
-        &self,
-        site_key: &str,
-        id: &str,
-        now: i64,
-    ) -> Result<bool, StorageError> {
-        let r = sqlx::query(
-            "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND site_key = $3 AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(id)
-        .bind(site_key)
-        .execute(&self.writer)
-        .await?;
-        Ok(r.rows_affected() == 1)
-    }
+pub(super) async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    key: &ApiKeyRecord,
+    key_hash: &str,
+) -> Result<(), StorageError> {
+    sqlx::query(
+        "INSERT INTO api_keys (id, site_key, role, label, key_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&key.id)
+    .bind(&key.site_key)
+    .bind(&key.role)
+    .bind(&key.label)
+    .bind(key_hash)
+    .bind(key.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Revoke a key; false when no live key of that site has this id.
+pub(super) async fn revoke(
+    conn: &mut sqlx::AnyConnection,
+    site_key: &str,
+    id: &str,
+    now: i64,
+) -> Result<bool, StorageError> {
+    let r = sqlx::query(
+        "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND site_key = $3 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(site_key)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }

@@ -7,7 +7,6 @@ use sqlx::Row;
 
 use super::audit::AuditEntry;
 use super::comments::{QUEUE_COLUMNS, QueueItem, queue_item};
-use super::policies::BlockEntry;
 use super::{StorageError, Store};
 use crate::domain::{CommentStatus, new_id};
 
@@ -603,55 +602,6 @@ impl Store {
         }))
     }
 
-    /// Add or renew a block and audit it, in one transaction.
-    pub async fn block_with_audit(
-        &self,
-        site_key: &str,
-        b: &BlockEntry,
-        actor_id: &str,
-    ) -> Result<(), StorageError> {
-        let mut tx = self.writer.begin().await?;
-        sqlx::query(
-            "INSERT INTO blocklist_entries (id, site_key, kind, value, reason, expires_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_key, kind, value) DO UPDATE SET \
-             reason = excluded.reason, expires_at = excluded.expires_at, created_at = excluded.created_at",
-        )
-        .bind(&b.id)
-        .bind(site_key)
-        .bind(&b.kind)
-        .bind(&b.value)
-        .bind(&b.reason)
-        .bind(b.expires_at)
-        .bind(b.created_at)
-        .execute(&mut *tx)
-        .await?;
-        let details = serde_json::json!({
-            "kind": b.kind, "value": b.value, "expires_at": b.expires_at,
-        })
-        .to_string();
-        super::audit::insert(
-            &mut tx,
-            &AuditEntry {
-                id: new_id(),
-                site_key: site_key.to_string(),
-                comment_id: None,
-                actor_kind: "moderator".into(),
-                actor_id: actor_id.to_string(),
-                action: format!("block_{}", b.kind),
-                from_status: None,
-                to_status: None,
-                reason: b.reason.clone(),
-                note: None,
-                created_at: b.created_at,
-            },
-            Some(&details),
-        )
-        .await?;
-        tx.commit().await?;
-        self.forget_rules(site_key);
-        Ok(())
-    }
-
     /// The audit log over the given sites, newest first.
     pub async fn audit_log(&self, f: &AuditFilter) -> Result<Vec<AuditRow>, StorageError> {
         if f.sites.is_empty() {
@@ -820,36 +770,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(true)
-    }
-
-    /// Audit a settings change that is not about one comment.
-    pub async fn audit_setting(
-        &self,
-        site_key: &str,
-        actor_id: &str,
-        action: &str,
-        details: &str,
-        now: i64,
-    ) -> Result<(), StorageError> {
-        let mut conn = self.writer.acquire().await?;
-        super::audit::insert(
-            &mut conn,
-            &AuditEntry {
-                id: new_id(),
-                site_key: site_key.to_string(),
-                comment_id: None,
-                actor_kind: "moderator".into(),
-                actor_id: actor_id.to_string(),
-                action: action.to_string(),
-                from_status: None,
-                to_status: None,
-                reason: None,
-                note: None,
-                created_at: now,
-            },
-            Some(details),
-        )
-        .await
     }
 
     /// Pending count and age, decisions per day per moderator and reasons,

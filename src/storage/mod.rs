@@ -18,6 +18,7 @@ mod policies;
 mod pool;
 mod privacy;
 mod seed;
+mod settings;
 mod sites;
 mod webhooks;
 
@@ -38,8 +39,9 @@ pub use error::StorageError;
 pub use moderators::ModeratorRecord;
 pub use outbox::{DigestCandidate, NewOutboxMessage, OutboxMessage, SiteEmailSettings};
 pub use policies::{AuthorFacts, AuthorQuery, BlockEntry};
-pub use pool::{Backend, CACHE_CHANNEL, PublishedChange, Store};
+pub use pool::{Backend, CACHE_CHANNEL, ConnectOptions, PublishedChange, Store};
 pub use privacy::{Erasure, ErasureOutcome, MailRecord, PrivacyRecords};
+pub use settings::{AdminAudit, AdminChange, Applied};
 pub use webhooks::{
     ArticleClosedEvent, AttemptRecord, AttemptResult, DeliveryRecord, WebhookEvent, WebhookRecord,
 };

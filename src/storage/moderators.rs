@@ -54,25 +54,7 @@ impl Store {
     /// the email is taken.
     pub async fn insert_moderator(&self, m: &ModeratorRecord) -> Result<(), StorageError> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query(
-            "INSERT INTO moderators (id, email, role, password_hash, lang, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
-        )
-        .bind(&m.id)
-        .bind(&m.email)
-        .bind(&m.role)
-        .bind(&m.password_hash)
-        .bind(&m.lang)
-        .bind(m.created_at)
-        .execute(&mut *tx)
-        .await?;
-        for site in &m.sites {
-            sqlx::query("INSERT INTO moderator_sites (moderator_id, site_key) VALUES ($1, $2)")
-                .bind(&m.id)
-                .bind(site)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert(&mut tx, m).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -81,21 +63,24 @@ impl Store {
         &self,
         email: &str,
     ) -> Result<Option<ModeratorRecord>, StorageError> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM moderators WHERE email = $1"));
-        let row = sqlx::query(sql)
-            .bind(email)
-            .fetch_optional(&self.reader)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let mut m = from_row(&row)?;
-        m.sites = sites_of(self, &m.id).await?;
-        Ok(Some(m))
+        self.moderator_where("email", email).await
     }
 
     pub async fn moderator(&self, id: &str) -> Result<Option<ModeratorRecord>, StorageError> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM moderators WHERE id = $1"));
+        self.moderator_where("id", id).await
+    }
+
+    /// The account whose `column` (a constant of the callers) is `value`.
+    async fn moderator_where(
+        &self,
+        column: &str,
+        value: &str,
+    ) -> Result<Option<ModeratorRecord>, StorageError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM moderators WHERE {column} = $1"
+        ));
         let row = sqlx::query(sql)
-            .bind(id)
+            .bind(value)
             .fetch_optional(&self.reader)
             .await?;
         let Some(row) = row else { return Ok(None) };
@@ -130,30 +115,64 @@ impl Store {
             .collect())
     }
 
-    pub async fn set_moderator_password(
-        &self,
-        id: &str,
-        hash: &str,
-        now: i64,
-    ) -> Result<bool, StorageError> {
-        let r =
-            sqlx::query("UPDATE moderators SET password_hash = $1, updated_at = $2 WHERE id = $3")
-                .bind(hash)
-                .bind(now)
-                .bind(id)
-                .execute(&self.writer)
-                .await?;
-        Ok(r.rows_affected() == 1)
-    }
-
     pub async fn disable_moderator(&self, id: &str, now: i64) -> Result<bool, StorageError> {
-        let r = sqlx::query(
-            "UPDATE moderators SET disabled_at = $1, updated_at = $1 WHERE id = $2 AND disabled_at IS NULL",
-        )
+        disable(&mut *self.writer.acquire().await?, id, now).await
+    }
+}
+
+/// A moderator with its sites, on `conn` (a transaction: several rows).
+pub(super) async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    m: &ModeratorRecord,
+) -> Result<(), StorageError> {
+    sqlx::query(
+        "INSERT INTO moderators (id, email, role, password_hash, lang, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(&m.id)
+    .bind(&m.email)
+    .bind(&m.role)
+    .bind(&m.password_hash)
+    .bind(&m.lang)
+    .bind(m.created_at)
+    .execute(&mut *conn)
+    .await?;
+    for site in &m.sites {
+        sqlx::query("INSERT INTO moderator_sites (moderator_id, site_key) VALUES ($1, $2)")
+            .bind(&m.id)
+            .bind(site)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn set_password(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    hash: &str,
+    now: i64,
+) -> Result<bool, StorageError> {
+    let r = sqlx::query("UPDATE moderators SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
         .bind(now)
         .bind(id)
-        .execute(&self.writer)
+        .execute(conn)
         .await?;
-        Ok(r.rows_affected() == 1)
-    }
+    Ok(r.rows_affected() == 1)
+}
+
+pub(super) async fn disable(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    now: i64,
+) -> Result<bool, StorageError> {
+    let r = sqlx::query(
+        "UPDATE moderators SET disabled_at = $1, updated_at = $1 WHERE id = $2 AND disabled_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }

@@ -86,37 +86,10 @@ impl Store {
         expected: i64,
         now: i64,
     ) -> Result<i64, StorageError> {
-        let next = expected + 1;
-        let r = if expected == 0 {
-            sqlx::query(
-                "INSERT INTO site_policies (site_key, config, version, updated_at) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (site_key) DO NOTHING",
-            )
-            .bind(site_key)
-            .bind(config)
-            .bind(next)
-            .bind(now)
-            .execute(&self.writer)
-            .await?
-        } else {
-            sqlx::query(
-                "UPDATE site_policies SET config = $1, version = $2, updated_at = $3 \
-                 WHERE site_key = $4 AND version = $5",
-            )
-            .bind(config)
-            .bind(next)
-            .bind(now)
-            .bind(site_key)
-            .bind(expected)
-            .execute(&self.writer)
-            .await?
-        };
+        let mut conn = self.writer.acquire().await?;
+        let saved = save_policy(&mut conn, site_key, config, expected, now).await;
         self.forget_rules(site_key);
-        if r.rows_affected() == 1 {
-            Ok(next)
-        } else {
-            Err(StorageError::Conflict)
-        }
+        saved
     }
 
     /// Blocks of a site that have not expired. Asked on every submission;
@@ -158,36 +131,6 @@ impl Store {
             memo.put_blocks(site_key, blocks.clone(), g);
         }
         Ok(blocks)
-    }
-
-    /// Add or renew a block.
-    pub async fn upsert_block(&self, site_key: &str, b: &BlockEntry) -> Result<(), StorageError> {
-        sqlx::query(
-            "INSERT INTO blocklist_entries (id, site_key, kind, value, reason, expires_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_key, kind, value) DO UPDATE SET \
-             reason = excluded.reason, expires_at = excluded.expires_at, created_at = excluded.created_at",
-        )
-        .bind(&b.id)
-        .bind(site_key)
-        .bind(&b.kind)
-        .bind(&b.value)
-        .bind(&b.reason)
-        .bind(b.expires_at)
-        .bind(b.created_at)
-        .execute(&self.writer)
-        .await?;
-        self.forget_rules(site_key);
-        Ok(())
-    }
-
-    pub async fn delete_block(&self, site_key: &str, id: &str) -> Result<bool, StorageError> {
-        let r = sqlx::query("DELETE FROM blocklist_entries WHERE site_key = $1 AND id = $2")
-            .bind(site_key)
-            .bind(id)
-            .execute(&self.writer)
-            .await?;
-        self.forget_rules(site_key);
-        Ok(r.rows_affected() == 1)
     }
 
     /// History and recent activity of an author (by email and by IP hash) and
@@ -245,6 +188,83 @@ impl Store {
             same_body_any_author: row.try_get("same_body_any")?,
         })
     }
+}
+
+/// `Store::save_site_policy` on `conn` (the caller forgets the memo).
+pub(super) async fn save_policy(
+    conn: &mut sqlx::AnyConnection,
+    site_key: &str,
+    config: &str,
+    expected: i64,
+    now: i64,
+) -> Result<i64, StorageError> {
+    let next = expected + 1;
+    let r = if expected == 0 {
+        sqlx::query(
+            "INSERT INTO site_policies (site_key, config, version, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (site_key) DO NOTHING",
+        )
+        .bind(site_key)
+        .bind(config)
+        .bind(next)
+        .bind(now)
+        .execute(conn)
+        .await?
+    } else {
+        sqlx::query(
+            "UPDATE site_policies SET config = $1, version = $2, updated_at = $3 \
+             WHERE site_key = $4 AND version = $5",
+        )
+        .bind(config)
+        .bind(next)
+        .bind(now)
+        .bind(site_key)
+        .bind(expected)
+        .execute(conn)
+        .await?
+    };
+    if r.rows_affected() == 1 {
+        Ok(next)
+    } else {
+        Err(StorageError::Conflict)
+    }
+}
+
+/// Add or renew a block on `conn`.
+pub(super) async fn put_block(
+    conn: &mut sqlx::AnyConnection,
+    site_key: &str,
+    b: &BlockEntry,
+) -> Result<(), StorageError> {
+    sqlx::query(
+        "INSERT INTO blocklist_entries (id, site_key, kind, value, reason, expires_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_key, kind, value) DO UPDATE SET \
+         reason = excluded.reason, expires_at = excluded.expires_at, created_at = excluded.created_at",
+    )
+    .bind(&b.id)
+    .bind(site_key)
+    .bind(&b.kind)
+    .bind(&b.value)
+    .bind(&b.reason)
+    .bind(b.expires_at)
+    .bind(b.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Remove a block on `conn`; false when the site has no block with this id.
+pub(super) async fn remove_block(
+    conn: &mut sqlx::AnyConnection,
+    site_key: &str,
+    id: &str,
+) -> Result<bool, StorageError> {
+    let r = sqlx::query("DELETE FROM blocklist_entries WHERE site_key = $1 AND id = $2")
+        .bind(site_key)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// What `policy_version` and `active_blocks` last read per site, kept only on

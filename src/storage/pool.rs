@@ -7,7 +7,6 @@ use sqlx::AnyPool;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
 use super::StorageError;
-use crate::config::DatabaseSettings;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -58,8 +57,21 @@ pub struct PublishedChange {
     pub article: String,
 }
 
+/// How to reach the database (from `[database]` of the settings).
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// `sqlite://path/to/file.db` (created if missing) or `postgres://...`.
+    pub url: secrecy::SecretString,
+    pub max_connections: u32,
+    /// How long a request waits for a connection before answering 503.
+    pub acquire_timeout_ms: u64,
+    /// SQLite `synchronous` pragma: `full` or `normal`.
+    pub sqlite_synchronous: String,
+}
+
 impl Store {
-    pub async fn connect(settings: &DatabaseSettings) -> Result<Store, StorageError> {
+    pub async fn connect(settings: impl Into<ConnectOptions>) -> Result<Store, StorageError> {
+        let settings: ConnectOptions = settings.into();
         sqlx::any::install_default_drivers();
         let url = settings.url.expose_secret().to_string();
         let acquire = Duration::from_millis(settings.acquire_timeout_ms);

@@ -42,8 +42,20 @@ impl Store {
     }
 
     async fn write_site(&self, site: &Site, now: i64, replace: bool) -> Result<(), StorageError> {
-        let sql = if replace {
-            "INSERT INTO sites (site_key, name, allowed_origins, default_lang, moderation_mode, \
+        let mut conn = self.writer.acquire().await?;
+        write(&mut conn, site, now, replace).await
+    }
+}
+
+/// Insert (or with `replace`, upsert) a site on `conn`.
+pub(super) async fn write(
+    conn: &mut sqlx::AnyConnection,
+    site: &Site,
+    now: i64,
+    replace: bool,
+) -> Result<(), StorageError> {
+    let sql = if replace {
+        "INSERT INTO sites (site_key, name, allowed_origins, default_lang, moderation_mode, \
              max_body_chars, terms_url, terms_version, captcha_enabled, auto_close_days, \
              created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) \
              ON CONFLICT (site_key) DO UPDATE SET name = excluded.name, \
@@ -52,30 +64,31 @@ impl Store {
              terms_url = excluded.terms_url, terms_version = excluded.terms_version, \
              captcha_enabled = excluded.captcha_enabled, auto_close_days = excluded.auto_close_days, \
              updated_at = excluded.updated_at"
-        } else {
-            "INSERT INTO sites (site_key, name, allowed_origins, default_lang, moderation_mode, \
+    } else {
+        "INSERT INTO sites (site_key, name, allowed_origins, default_lang, moderation_mode, \
              max_body_chars, terms_url, terms_version, captcha_enabled, auto_close_days, \
              created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11)"
-        };
-        let origins = serde_json::to_string(&site.allowed_origins)
-            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        sqlx::query(sql)
-            .bind(site.key.as_str())
-            .bind(&site.name)
-            .bind(origins)
-            .bind(site.default_lang.code())
-            .bind(site.moderation_mode.as_str())
-            .bind(site.max_body_chars as i64)
-            .bind(&site.terms_url)
-            .bind(&site.terms_version)
-            .bind(i64::from(site.captcha_enabled))
-            .bind(site.auto_close_days.map(i64::from))
-            .bind(now)
-            .execute(&self.writer)
-            .await?;
-        Ok(())
-    }
+    };
+    let origins = serde_json::to_string(&site.allowed_origins)
+        .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    sqlx::query(sql)
+        .bind(site.key.as_str())
+        .bind(&site.name)
+        .bind(origins)
+        .bind(site.default_lang.code())
+        .bind(site.moderation_mode.as_str())
+        .bind(site.max_body_chars as i64)
+        .bind(&site.terms_url)
+        .bind(&site.terms_version)
+        .bind(i64::from(site.captcha_enabled))
+        .bind(site.auto_close_days.map(i64::from))
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
 
+impl Store {
     pub async fn site(&self, key: &str) -> Result<Option<Site>, StorageError> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {SITE_COLUMNS} FROM sites WHERE site_key = $1"

@@ -504,14 +504,40 @@ async fn an_edit_keeps_the_original_text_in_the_audit_log() {
     assert_eq!(details["original"]["title"], before.title.as_str());
     assert_eq!(details["original"]["body"], before.body.as_str());
     assert_eq!(rows[0].entry.note.as_deref(), Some("typo"));
-    // An empty body is refused.
+    // An empty body is refused, with the field rules of a submission.
     let resp = dash
         .post(
             &format!("/dashboard/comments/news/{id}/edit"),
             &[("title", "x"), ("body", "  ")],
         )
         .await;
-    assert_eq!(resp.status(), 400);
+    assert_eq!(resp.status(), 422);
+}
+
+#[tokio::test]
+async fn dashboard_edits_refuse_nul_c1_controls_and_bidi_overrides_like_the_api() {
+    let app = app_with_moderator().await;
+    let id = app.submit("news", "a-1").await;
+    let before = app.store.comment("news", &id).await.unwrap().unwrap();
+    let dash = app.login("mod@news.example", PASSWORD).await;
+    for (title, body) in [
+        ("عنوان سليم", "نص فيه \u{0} صفر"),
+        ("عنوان سليم", "نص فيه \u{85} تحكم"),
+        ("عنوان \u{202E}معكوس", "نص سليم تماما"),
+        ("عنوان \u{9B} تحكم", "نص سليم تماما"),
+    ] {
+        let resp = dash
+            .post_for_json(
+                &format!("/dashboard/comments/news/{id}/edit"),
+                &[("title", title), ("body", body)],
+            )
+            .await;
+        assert_eq!(resp.status(), 422, "{title:?} {body:?}");
+        let v: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(v["error"], "validation_failed");
+    }
+    let after = app.store.comment("news", &id).await.unwrap().unwrap();
+    assert_eq!((after.title, after.body), (before.title, before.body));
 }
 
 #[tokio::test]

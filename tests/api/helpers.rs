@@ -531,10 +531,26 @@ impl Dashboard {
 
     /// POST a dashboard form with this session's CSRF token added.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.post_with(path, fields, "text/html").await
+    }
+
+    /// POST a dashboard form, asking for a JSON answer (as the page script
+    /// does): errors then carry their stable code.
+    pub async fn post_for_json(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.post_with(path, fields, "application/json").await
+    }
+
+    async fn post_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        accept: &str,
+    ) -> reqwest::Response {
         let mut form: Vec<(&str, &str)> = vec![("csrf", self.csrf.as_str())];
         form.extend_from_slice(fields);
         self.client
             .post(format!("{}{path}", self.address))
+            .header("Accept", accept)
             .form(&form)
             .send()
             .await

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod article_claims;
+mod admin_doors;
 mod articles;
 mod captcha;
 mod comment;

@@ -13,11 +13,11 @@ use super::comments::{encode_cursor, parse_limit};
 use super::site::{load_site, require_key};
 use crate::auth::Role;
 use crate::domain::{ArticleRef, CommentStatus, FieldError, Site, ValidationErrors};
+use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::now_ms;
-use crate::startup::AppState;
 use crate::storage::{ArticleFilter, ArticleRecord, ArticleUpdate, Cursor};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;

@@ -5,11 +5,11 @@ use serde::{Deserialize, Serialize};
 use super::cors;
 use super::site::load_site;
 use crate::captcha::CaptchaError;
+use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::now_ms;
-use crate::startup::AppState;
 
 #[derive(Deserialize)]
 pub struct IssueQuery {

@@ -5,18 +5,16 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::moderation::{QueueItemJson, decision_error};
+use super::key::{Key, Moderator};
+use super::moderation::QueueItemJson;
 use super::site::{load_site, require_key};
 use crate::auth::Role;
-use crate::domain::{CommentBody, CommentStatus, CommentTitle, ValidationErrors};
-use crate::routes::error::{ApiError, ErrorCode};
-use crate::routes::extract::request_lang;
+use crate::domain::{CommentEditDto, CommentStatus};
+use crate::routes::AppState;
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
+use crate::routes::extract::{RequestLang, request_lang};
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{Decision, decide, now_ms};
-use crate::startup::AppState;
-use crate::storage::CommentEdit;
-
-const REASON_MAX: usize = 500;
+use crate::service::{self, AdminError, Decision, decide, now_ms};
 
 /// A published comment as anyone may see it.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -114,7 +112,7 @@ pub async fn get(
         .store
         .comment(site.key.as_str(), &id)
         .await
-        .map_err(|e| ApiError::storage(e, lang))?
+        .or_api(lang)?
         .ok_or_else(not_found)?;
     let view = if full {
         CommentView::Full(QueueItemJson::from(item))
@@ -167,90 +165,53 @@ pub struct EditBody {
     )
 )]
 pub async fn patch(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Json<EditBody>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site_key, id) = path.into_inner();
-    let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
-    let site = load_site(&state, &req, &key.site_key).await?;
-    let lang = request_lang(&req, None);
+    let (_site_key, id) = path.into_inner();
     let b = body.into_inner();
-    let mut errors = ValidationErrors::default();
-    let title = b.title.as_deref().map(|t| {
-        CommentTitle::parse(Some(t))
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_else(|e| {
-                errors.add("title", e);
-                String::new()
-            })
-    });
-    let text = b.body.as_deref().map(|t| {
-        CommentBody::parse(Some(t), site.max_body_chars)
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_else(|e| {
-                errors.add("body", e);
-                String::new()
-            })
-    });
-    if b.reason
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > REASON_MAX)
-    {
-        errors.add(
-            "reason",
-            crate::domain::FieldError::new("too_long").with("max", REASON_MAX),
-        );
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors, lang));
-    }
-    let store_err = |e| ApiError::storage(e, lang);
-    let not_found = || ApiError::new(ErrorCode::CommentNotFound, lang);
-    let existing = state
-        .store
-        .comment(&key.site_key, &id)
-        .await
-        .map_err(store_err)?
-        .ok_or_else(not_found)?;
-    if existing.status == "deleted" {
-        return Err(ApiError::new(ErrorCode::InvalidTransition, lang));
-    }
-    let title = title.unwrap_or_else(|| existing.title.clone());
-    let text = text.unwrap_or_else(|| existing.body.clone());
-    let policy = state
-        .policies
-        .get(&state.store, &key.site_key)
-        .await
-        .map_err(|e| ApiError::internal(e, lang))?;
-    let findings = crate::service::findings_after_edit(&policy, &existing, &title, &text);
-    state
-        .store
-        .edit_comment(&CommentEdit {
-            site_key: &key.site_key,
-            id: &id,
-            title: &title,
-            body: &text,
-            findings: &findings,
-            actor_kind: "api_key",
-            actor_id: &key.id,
-            note: b.reason.as_deref(),
-            now: now_ms(),
-        })
-        .await
-        .map_err(store_err)?
-        .ok_or_else(not_found)?;
+    let dto = CommentEditDto {
+        title: b.title,
+        body: b.body,
+        note: b.reason,
+    };
+    service::edit_comment(
+        &state.store,
+        &state.policies,
+        &key.actor(),
+        &key.site_key,
+        &id,
+        dto,
+        now_ms(),
+    )
+    .await
+    .map_err(|e| ApiError::admin(rename_note(e), lang))?;
     tracing::info!(comment = %id, api_key = %key.id, "comment edited");
     let item = state
         .store
         .comment(&key.site_key, &id)
         .await
-        .map_err(store_err)?
+        .or_api(lang)?
         .ok_or_else(|| ApiError::new(ErrorCode::CommentNotFound, lang))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(QueueItemJson::from(item)))
+}
+
+/// The API calls an edit's note `reason`.
+fn rename_note(e: AdminError) -> AdminError {
+    match e {
+        AdminError::Validation(mut errors) => {
+            if let Some(v) = errors.0.remove("note") {
+                errors.0.insert("reason".into(), v);
+            }
+            AdminError::Validation(errors)
+        }
+        other => other,
+    }
 }
 
 /// `DELETE /api/v1/sites/{site}/comments/{id}`
@@ -267,13 +228,12 @@ pub async fn patch(
     responses((status = 204, description = "Deleted"))
 )]
 pub async fn delete(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site_key, id) = path.into_inner();
-    let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
-    let lang = request_lang(&req, None);
+    let (_site_key, id) = path.into_inner();
     decide(
         &state.store,
         &state.composer,
@@ -282,15 +242,14 @@ pub async fn delete(
             comment_id: id.clone(),
             to: CommentStatus::Deleted,
             action: "delete",
-            actor_kind: "api_key",
-            actor_id: key.id.clone(),
+            actor: key.actor(),
             reason: None,
             note: None,
             at: now_ms(),
         },
     )
     .await
-    .map_err(|e| decision_error(e, lang))?;
+    .or_api(lang)?;
     state.wake_outboxes();
     tracing::info!(comment = %id, api_key = %key.id, "comment deleted");
     Ok(HttpResponse::NoContent().finish())

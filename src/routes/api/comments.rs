@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::cors;
 use super::site::load_site;
 use crate::domain::{CommentStatus, Lang, Site, SubmissionDto, ValidationErrors};
+use crate::routes::AppState;
 use crate::routes::embed::{self, FormPage};
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::{
@@ -15,7 +16,6 @@ use crate::routes::extract::{
 };
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{Cached, SubmitContext, SubmitError, now_ms, submit_comment};
-use crate::startup::AppState;
 use crate::storage::{Cursor, Order};
 
 pub const DEFAULT_PAGE: u32 = 20;

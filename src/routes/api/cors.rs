@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 
 use crate::domain::Site;
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 /// Add CORS headers to a response when the request's Origin is allowed.
 pub fn allow(resp: &mut HttpResponseBuilder, req: &HttpRequest, site: &Site) {

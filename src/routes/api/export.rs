@@ -2,14 +2,13 @@
 //! (admin key), streamed page by page so memory stays flat.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use std::collections::HashMap;
 
+use super::key::{Admin, Key};
 use super::moderation::{AuditJson, QueueItemJson};
-use super::site::require_key;
-use crate::auth::Role;
-use crate::startup::AppState;
+use crate::routes::AppState;
 use crate::storage::{Cursor, StorageError, Store};
 
 const PAGE: u32 = 500;
@@ -72,13 +71,11 @@ pub async fn export_page(
     responses((status = 200, description = "Newline-delimited JSON", content_type = "application/x-ndjson", body = ExportLine))
 )]
 pub async fn export(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, crate::routes::error::ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
     tracing::info!(site = %key.site_key, api_key = %key.id, "site export");
-    let site = key.site_key;
+    let site = key.site_key.clone();
     let stream = futures_util::stream::unfold(
         (state, site, None::<Cursor>, false),
         |(state, site, cursor, done)| async move {

@@ -4,11 +4,13 @@ pub mod comment;
 pub mod comments;
 pub mod cors;
 pub mod export;
+mod key;
 pub mod moderation;
 pub mod openapi;
 pub mod outbox;
 pub mod privacy;
 pub mod rules;
+pub mod settings;
 mod site;
 pub mod webhooks;
 
@@ -16,7 +18,7 @@ use actix_web::{HttpRequest, web};
 
 use super::error::{ApiError, ErrorCode};
 use super::extract::request_lang;
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 pub use site::load_site;
 

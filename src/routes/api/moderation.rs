@@ -1,16 +1,15 @@
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::comments::{decode_cursor, encode_cursor, parse_limit, parse_order};
-use super::site::require_key;
-use crate::auth::Role;
-use crate::domain::{CommentStatus, Lang};
-use crate::routes::error::{ApiError, ErrorCode};
-use crate::routes::extract::request_lang;
+use super::key::{Key, Moderator};
+use crate::domain::CommentStatus;
+use crate::routes::AppState;
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
+use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{Decision, DecisionError, decide, now_ms};
-use crate::startup::AppState;
+use crate::service::{Decision, decide, now_ms};
 use crate::storage::{Cursor, Order, QueueItem};
 
 #[derive(Deserialize)]
@@ -92,14 +91,13 @@ fn private(resp: &mut actix_web::HttpResponseBuilder) {
     responses((status = 200, description = "A page of the queue", body = QueuePage))
 )]
 pub async fn queue(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<QueueQuery>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let site_key = path.into_inner();
-    let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
-    let lang = request_lang(&req, None);
+    let _site_key = path.into_inner();
     let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
     let status = match query.status.as_deref() {
         None => CommentStatus::Pending,
@@ -115,7 +113,7 @@ pub async fn queue(
         .store
         .queue(&key.site_key, status, order, limit + 1, cursor.as_ref())
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
+        .or_api(lang)?;
     let more = rows.len() > limit as usize;
     let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
     let next_cursor = if more {
@@ -157,17 +155,21 @@ struct DecisionResult {
 
 const REASON_MAX: usize = 500;
 
+/// The extracted arguments of approve, reject and spam.
+type DecisionArgs = (
+    web::Data<AppState>,
+    web::Path<(String, String)>,
+    Option<web::Json<DecisionBody>>,
+    RequestLang,
+    Key<Moderator>,
+);
+
 async fn decide_endpoint(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    body: Option<web::Json<DecisionBody>>,
+    (state, path, body, RequestLang(lang), key): DecisionArgs,
     to: CommentStatus,
     action: &'static str,
 ) -> Result<HttpResponse, ApiError> {
-    let (site_key, comment_id) = path.into_inner();
-    let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
-    let lang = request_lang(&req, None);
+    let (_, comment_id) = path.into_inner();
     let body = body.map(web::Json::into_inner).unwrap_or_default();
     let too_long = |s: &Option<String>| s.as_ref().is_some_and(|s| s.chars().count() > REASON_MAX);
     if too_long(&body.reason) || too_long(&body.note) {
@@ -181,32 +183,19 @@ async fn decide_endpoint(
             comment_id: comment_id.clone(),
             to,
             action,
-            actor_kind: "api_key",
-            actor_id: key.id.clone(),
+            actor: key.actor(),
             reason: body.reason,
             note: body.note,
             at: now_ms(),
         },
     )
     .await
-    .map_err(|e| decision_error(e, lang))?;
+    .or_api(lang)?;
     state.wake_outboxes();
     tracing::info!(comment = %comment_id, action, api_key = %key.id, "moderation decision");
     let mut resp = HttpResponse::Ok();
     private(&mut resp);
     Ok(resp.json(serde_json::json!({ "id": comment_id, "status": status })))
-}
-
-/// The API and the dashboard answer a refused decision alike.
-pub(crate) fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
-    match e {
-        DecisionError::NotFound => ApiError::new(ErrorCode::CommentNotFound, lang),
-        DecisionError::NotAllowed(_) | DecisionError::LinkUsed => {
-            ApiError::new(ErrorCode::InvalidTransition, lang)
-        }
-        DecisionError::NotModerator => ApiError::new(ErrorCode::Forbidden, lang),
-        DecisionError::Storage(s) => ApiError::storage(s, lang),
-    }
 }
 
 #[utoipa::path(
@@ -224,12 +213,18 @@ pub(crate) fn decision_error(e: DecisionError, lang: Lang) -> ApiError {
     )
 )]
 pub async fn approve(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: Option<web::Json<DecisionBody>>,
+    lang: RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    decide_endpoint(req, state, path, body, CommentStatus::Published, "approve").await
+    decide_endpoint(
+        (state, path, body, lang, key),
+        CommentStatus::Published,
+        "approve",
+    )
+    .await
 }
 
 #[utoipa::path(
@@ -247,12 +242,18 @@ pub async fn approve(
     )
 )]
 pub async fn reject(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: Option<web::Json<DecisionBody>>,
+    lang: RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    decide_endpoint(req, state, path, body, CommentStatus::Rejected, "reject").await
+    decide_endpoint(
+        (state, path, body, lang, key),
+        CommentStatus::Rejected,
+        "reject",
+    )
+    .await
 }
 
 #[utoipa::path(
@@ -270,12 +271,13 @@ pub async fn reject(
     )
 )]
 pub async fn spam(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: Option<web::Json<DecisionBody>>,
+    lang: RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    decide_endpoint(req, state, path, body, CommentStatus::Spam, "spam").await
+    decide_endpoint((state, path, body, lang, key), CommentStatus::Spam, "spam").await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -330,19 +332,17 @@ struct AuditTrail {
     responses((status = 200, description = "Every decision and edit", body = AuditTrail))
 )]
 pub async fn audit(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site_key, comment_id) = path.into_inner();
-    let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
-    let lang = request_lang(&req, None);
-    let store_err = |e| ApiError::storage(e, lang);
+    let (_site_key, comment_id) = path.into_inner();
     if state
         .store
         .comment(&key.site_key, &comment_id)
         .await
-        .map_err(store_err)?
+        .or_api(lang)?
         .is_none()
     {
         return Err(ApiError::new(ErrorCode::CommentNotFound, lang));
@@ -351,7 +351,7 @@ pub async fn audit(
         .store
         .audit_for_comment(&key.site_key, &comment_id)
         .await
-        .map_err(store_err)?;
+        .or_api(lang)?;
     let entries: Vec<AuditJson> = entries.into_iter().map(AuditJson::from).collect();
     let mut resp = HttpResponse::Ok();
     private(&mut resp);

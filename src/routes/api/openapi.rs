@@ -39,7 +39,7 @@ pub struct FieldProblem {
 
 use super::{
     articles, captcha, comment, comments, cors, export, moderation, outbox, privacy, rules,
-    webhooks,
+    settings, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -61,6 +61,8 @@ use super::{
         captcha::image,
         captcha::audio,
         comments::site_config,
+        settings::get,
+        settings::patch,
         comments::list,
         comments::submit,
         cors::preflight,
@@ -101,6 +103,7 @@ use super::{
     modifiers(&CommonResponses),
     tags(
         (name = "comments", description = "Public reading and posting of comments"),
+        (name = "sites", description = "A site's settings (admin key)"),
         (name = "captcha", description = "Security codes for anonymous posting"),
         (name = "articles", description = "Articles and when commenting closes (moderator key)"),
         (name = "moderation", description = "The moderation queue and decisions (moderator key)"),

@@ -1,14 +1,13 @@
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::site::require_key;
-use crate::auth::Role;
-use crate::routes::error::{ApiError, ErrorCode};
-use crate::routes::extract::request_lang;
+use super::key::{Admin, Key};
+use crate::routes::AppState;
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
+use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::now_ms;
-use crate::startup::AppState;
 use crate::storage::SiteEmailSettings;
 
 const STATUSES: [&str; 5] = ["pending", "sent", "failed", "logged", "unsubscribed"];
@@ -57,14 +56,13 @@ pub struct OutboxPage {
     responses((status = 200, description = "Counts per status and the newest messages", body = OutboxPage))
 )]
 pub async fn list(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<OutboxQuery>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let site_key = path.into_inner();
-    let key = require_key(&state, &req, &site_key, Role::Admin).await?;
-    let lang = request_lang(&req, None);
+    let _site_key = path.into_inner();
     let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
     let status = match query.status.as_deref() {
         None | Some("") => None,
@@ -76,17 +74,16 @@ pub async fn list(
         Some(n) if (1..=MAX_LIMIT).contains(&n) => n,
         Some(_) => return Err(bad()),
     };
-    let store_err = |e| ApiError::storage(e, lang);
     let counts = state
         .store
         .outbox_counts(&key.site_key)
         .await
-        .map_err(store_err)?;
+        .or_api(lang)?;
     let rows = state
         .store
         .outbox_messages(&key.site_key, status, limit)
         .await
-        .map_err(store_err)?;
+        .or_api(lang)?;
     let counts: std::collections::BTreeMap<String, i64> = STATUSES
         .iter()
         .map(|s| {
@@ -165,17 +162,15 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
     responses((status = 200, description = "The settings", body = EmailSettingsJson))
 )]
 pub async fn get_settings(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
-    let lang = request_lang(&req, None);
     let s = state
         .store
         .site_email_settings(&key.site_key)
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
+        .or_api(lang)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(EmailSettingsJson::from(s)))
@@ -191,19 +186,16 @@ pub async fn get_settings(
     responses((status = 200, description = "The new settings", body = EmailSettingsJson))
 )]
 pub async fn put_settings(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<EmailSettingsBody>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
-    let lang = request_lang(&req, None);
-    let store_err = |e| ApiError::storage(e, lang);
     let mut s = state
         .store
         .site_email_settings(&key.site_key)
         .await
-        .map_err(store_err)?;
+        .or_api(lang)?;
     let b = body.into_inner();
     if let Some(name) = b.from_name {
         let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
@@ -232,7 +224,7 @@ pub async fn put_settings(
         .store
         .set_site_email_settings(&key.site_key, &s, now_ms())
         .await
-        .map_err(store_err)?;
+        .or_api(lang)?;
     tracing::info!(site = %key.site_key, api_key = %key.id, "email settings changed");
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -9,11 +9,11 @@ use super::moderation::{AuditJson, QueueItemJson};
 use super::site::require_key;
 use crate::auth::Role;
 use crate::domain::{AuthorEmail, ValidationErrors};
+use crate::routes::AppState;
 use crate::routes::error::ApiError;
 use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::now_ms;
-use crate::startup::AppState;
 use crate::storage::Erasure;
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -2,71 +2,28 @@
 //! (moderator key). Every save bumps the site's policy version; each majlis
 //! instance recompiles on its next submission.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::site::require_key;
-use crate::auth::Role;
-use crate::domain::{Lang, new_id};
-use crate::moderation::{
-    Action, Category, Entry, LexiconSpec, Policy, PolicyConfig, Signals, Submission, evaluate,
-};
-use crate::routes::error::{ApiError, ErrorCode};
-use crate::routes::extract::request_lang;
+use super::key::{Admin, Key, Moderator};
+use crate::domain::{Block, BlockDto, Lang};
+use crate::moderation::{Action, Category, Entry, PolicyConfig, Signals, Submission, evaluate};
+use crate::routes::AppState;
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
+use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{PolicyCache, RulesError, now_ms, parse_cidr};
-use crate::startup::AppState;
-use crate::storage::{BlockEntry, StorageError};
+use crate::service::{self, AdminError, LexiconPut, PolicyCache, now_ms};
+use crate::storage::BlockEntry;
 
-fn rules_error(e: RulesError, lang: Lang) -> ApiError {
-    match e {
-        RulesError::Storage(s) => ApiError::storage(s, lang),
-        other => ApiError::internal(other, lang),
-    }
-}
-
-/// The admin key of the request, its language and the site's stored policy:
-/// the start of every editing endpoint.
-async fn admin_policy(
+/// The site's stored policy (the seed lists until a first save).
+async fn stored_policy(
     state: &AppState,
-    req: &HttpRequest,
-    site: &str,
-) -> Result<(crate::auth::ApiKey, Lang, crate::service::StoredPolicy), ApiError> {
-    let key = require_key(state, req, site, Role::Admin).await?;
-    let lang = request_lang(req, None);
-    let stored = PolicyCache::load(&state.store, &key.site_key)
-        .await
-        .map_err(|e| rules_error(e, lang))?;
-    Ok((key, lang, stored))
-}
-
-/// Validate, then store `config` as the next version after `expected`.
-async fn save(
-    state: &AppState,
-    site: &str,
-    config: &PolicyConfig,
-    expected: i64,
+    key: &Key<Admin>,
     lang: Lang,
-) -> Result<i64, ApiError> {
-    if let Err(e) = Policy::compile(config) {
-        return Err(
-            ApiError::new(ErrorCode::InvalidPolicy, lang).with_detail(format!(
-                "{} ({})",
-                e,
-                e.code()
-            )),
-        );
-    }
-    let json = serde_json::to_string(config).map_err(|e| ApiError::internal(e, lang))?;
-    match state
-        .store
-        .save_site_policy(site, &json, expected, now_ms())
+) -> Result<crate::service::StoredPolicy, ApiError> {
+    PolicyCache::load(&state.store, &key.site_key)
         .await
-    {
-        Ok(v) => Ok(v),
-        Err(StorageError::Conflict) => Err(ApiError::new(ErrorCode::Conflict, lang)),
-        Err(e) => Err(ApiError::storage(e, lang)),
-    }
+        .or_api(lang)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -137,11 +94,11 @@ struct BlockList {
     responses((status = 200, description = "Summary of every list", body = LexiconList))
 )]
 pub async fn list_lexicons(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, _, stored) = admin_policy(&state, &req, &path.into_inner()).await?;
+    let stored = stored_policy(&state, &key, lang).await?;
     let lexicons: Vec<LexiconSummary> = stored
         .config
         .lexicons
@@ -170,12 +127,13 @@ pub async fn list_lexicons(
     responses((status = 200, description = "The list", body = LexiconDoc))
 )]
 pub async fn get_lexicon(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site, name) = path.into_inner();
-    let (_, lang, stored) = admin_policy(&state, &req, &site).await?;
+    let (_, name) = path.into_inner();
+    let stored = stored_policy(&state, &key, lang).await?;
     let lexicon = stored
         .config
         .lexicons
@@ -212,45 +170,40 @@ pub struct LexiconBody {
     )
 )]
 pub async fn put_lexicon(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Json<LexiconBody>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site, name) = path.into_inner();
-    let (key, lang, mut stored) = admin_policy(&state, &req, &site).await?;
+    let (_site, name) = path.into_inner();
     let body = body.into_inner();
-    let (created, version) = match stored.config.lexicons.iter_mut().find(|l| l.name == name) {
-        Some(l) => {
-            l.category = body.category;
-            l.action = body.action;
-            l.entries = body.entries;
-            l.version += 1;
-            (false, l.version)
-        }
-        None => {
-            stored.config.lexicons.push(LexiconSpec {
-                name: name.clone(),
-                category: body.category,
-                action: body.action,
-                version: 1,
-                entries: body.entries,
-            });
-            (true, 1)
-        }
+    let put = LexiconPut {
+        category: Some(body.category),
+        action: Some(body.action),
+        entries: body.entries,
+        keep_entry_options: false,
     };
-    let policy_version = save(&state, &key.site_key, &stored.config, stored.version, lang).await?;
-    let lexicon = stored.config.lexicons.iter().find(|l| l.name == name);
-    let mut resp = if created {
+    let saved = service::put_lexicon(
+        &state.store,
+        &key.actor(),
+        &key.site_key,
+        &name,
+        put,
+        now_ms(),
+    )
+    .await
+    .or_api(lang)?;
+    let mut resp = if saved.created {
         HttpResponse::Created()
     } else {
         HttpResponse::Ok()
     };
     Ok(resp.json(serde_json::json!({
         "name": name,
-        "version": version,
-        "policy_version": policy_version,
-        "entries": lexicon.map_or(0, |l| l.entries.len()),
+        "version": saved.version,
+        "policy_version": saved.policy_version,
+        "entries": saved.entries,
     })))
 }
 
@@ -267,18 +220,15 @@ pub async fn put_lexicon(
     )
 )]
 pub async fn delete_lexicon(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site, name) = path.into_inner();
-    let (key, lang, mut stored) = admin_policy(&state, &req, &site).await?;
-    let before = stored.config.lexicons.len();
-    stored.config.lexicons.retain(|l| l.name != name);
-    if stored.config.lexicons.len() == before {
-        return Err(ApiError::new(ErrorCode::NotFound, lang));
-    }
-    save(&state, &key.site_key, &stored.config, stored.version, lang).await?;
+    let (_site, name) = path.into_inner();
+    service::delete_lexicon(&state.store, &key.actor(), &key.site_key, &name, now_ms())
+        .await
+        .or_api(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -314,11 +264,11 @@ pub struct RulesDoc {
     responses((status = 200, description = "The rules", body = RulesDoc))
 )]
 pub async fn get_rules(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, _, s) = admin_policy(&state, &req, &path.into_inner()).await?;
+    let s = stored_policy(&state, &key, lang).await?;
     let c = s.config;
     Ok(HttpResponse::Ok().json(RulesDoc {
         policy_version: s.version,
@@ -349,24 +299,26 @@ pub async fn get_rules(
     )
 )]
 pub async fn put_rules(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<RulesDoc>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let (key, lang, mut stored) = admin_policy(&state, &req, &path.into_inner()).await?;
     let d = body.into_inner();
-    let c = &mut stored.config;
-    c.allow = d.allow;
-    c.protected_terms = d.protected_terms;
-    c.cooccurrence_window = d.cooccurrence_window;
-    c.regexes = d.regexes;
-    c.links = d.links;
-    c.duplicates = d.duplicates;
-    c.rate = d.rate;
-    c.blocklists = d.blocklists;
-    c.shape = d.shape;
-    let version = save(&state, &key.site_key, &stored.config, stored.version, lang).await?;
+    let change = |c: &mut PolicyConfig| {
+        c.allow = d.allow;
+        c.protected_terms = d.protected_terms;
+        c.cooccurrence_window = d.cooccurrence_window;
+        c.regexes = d.regexes;
+        c.links = d.links;
+        c.duplicates = d.duplicates;
+        c.rate = d.rate;
+        c.blocklists = d.blocklists;
+        c.shape = d.shape;
+    };
+    let version = service::put_rules(&state.store, &key.actor(), &key.site_key, change, now_ms())
+        .await
+        .or_api(lang)?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "policy_version": version })))
 }
 
@@ -393,18 +345,16 @@ pub struct PreviewBody {
     responses((status = 200, description = "The verdict", body = PreviewResult))
 )]
 pub async fn preview(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<PreviewBody>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Moderator).await?;
-    let lang = request_lang(&req, None);
     let policy = state
         .policies
         .get(&state.store, &key.site_key)
         .await
-        .map_err(|e| rules_error(e, lang))?;
+        .or_api(lang)?;
     let b = body.into_inner();
     let verdict = evaluate(
         &Submission {
@@ -426,11 +376,11 @@ pub async fn preview(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"kind": "domain", "value": "spam.example", "reason": "link farm", "hours": 72}))]
 pub struct BlockBody {
-    /// `email`, `domain` or `ip` (an address or CIDR range).
+    /// `email`, `domain`, `ip` (an address or CIDR range) or `ip_hash` (of a comment).
     kind: String,
     value: String,
     reason: Option<String>,
-    /// Block for this many hours; absent = until removed.
+    /// Block for this many hours (1 to 8784, a year); absent = until removed.
     hours: Option<u32>,
 }
 
@@ -466,17 +416,15 @@ impl From<BlockEntry> for BlockJson {
     responses((status = 200, description = "Blocks not yet expired", body = BlockList))
 )]
 pub async fn list_blocks(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Moderator).await?;
-    let lang = request_lang(&req, None);
     let blocks = state
         .store
         .active_blocks(&key.site_key, now_ms())
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
+        .or_api(lang)?;
     let blocks: Vec<BlockJson> = blocks.into_iter().map(BlockJson::from).collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({ "blocks": blocks })))
 }
@@ -491,40 +439,22 @@ pub async fn list_blocks(
     responses((status = 201, description = "The block", body = BlockJson))
 )]
 pub async fn add_block(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<BlockBody>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Moderator).await?;
-    let lang = request_lang(&req, None);
     let b = body.into_inner();
-    let value = b.value.trim().to_lowercase();
-    let valid = match b.kind.as_str() {
-        "email" => value.contains('@') && value.len() <= 254,
-        "domain" => {
-            !value.is_empty() && value.len() <= 253 && !value.contains('@') && !value.contains('/')
-        }
-        "ip" => parse_cidr(&value).is_some(),
-        _ => false,
-    };
-    if !valid || b.reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-        return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
-    }
-    let now = now_ms();
-    let entry = BlockEntry {
-        id: new_id(),
-        kind: b.kind,
-        value,
+    let block = Block::parse(BlockDto {
+        kind: Some(b.kind),
+        value: Some(b.value),
+        hours: b.hours.map(|h| h.to_string()),
         reason: b.reason,
-        expires_at: b.hours.map(|h| now + i64::from(h) * 3_600_000),
-        created_at: now,
-    };
-    state
-        .store
-        .upsert_block(&key.site_key, &entry)
+    })
+    .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
+    let entry = service::add_block(&state.store, &key.actor(), &key.site_key, &block, now_ms())
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
+        .or_api(lang)?;
     tracing::info!(kind = %entry.kind, api_key = %key.id, "block added");
     Ok(HttpResponse::Created().json(BlockJson::from(entry)))
 }
@@ -539,21 +469,14 @@ pub async fn add_block(
     responses((status = 204, description = "Removed"))
 )]
 pub async fn delete_block(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site, id) = path.into_inner();
-    let key = require_key(&state, &req, &site, Role::Moderator).await?;
-    let lang = request_lang(&req, None);
-    let removed = state
-        .store
-        .delete_block(&key.site_key, &id)
+    let (_site, id) = path.into_inner();
+    service::remove_block(&state.store, &key.actor(), &key.site_key, &id, now_ms())
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
-    if removed {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::new(ErrorCode::NotFound, lang))
-    }
+        .or_api(lang)?;
+    Ok(HttpResponse::NoContent().finish())
 }

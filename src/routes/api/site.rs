@@ -3,9 +3,9 @@ use actix_web::http::header;
 
 use crate::auth::{ApiKey, Role, hash_api_key};
 use crate::domain::Site;
-use crate::routes::error::{ApiError, ErrorCode};
+use crate::routes::AppState;
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::routes::extract::request_lang;
-use crate::startup::AppState;
 
 /// The site named in the path, or 404 in the request's language.
 pub async fn load_site(state: &AppState, req: &HttpRequest, key: &str) -> Result<Site, ApiError> {
@@ -49,7 +49,7 @@ pub async fn require_key(
         .store
         .api_key_by_hash(&hash_api_key(token))
         .await
-        .map_err(|e| ApiError::storage(e, lang))?
+        .or_api(lang)?
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, lang))?;
     if let Err(limited) = state
         .api_limiter

@@ -11,11 +11,11 @@ use super::comments::{decode_cursor, encode_cursor, parse_limit};
 use super::site::require_key;
 use crate::auth::Role;
 use crate::domain::{FieldError, ValidationErrors, new_id};
+use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::now_ms;
-use crate::startup::AppState;
 use crate::storage::{AttemptRecord, Cursor, DeliveryRecord, WebhookRecord};
 use crate::webhooks::{EVENT_TYPES, new_secret};
 

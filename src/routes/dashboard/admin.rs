@@ -3,21 +3,19 @@
 //! every site. Every change is a CSRF-checked POST and lands in the audit log.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::guard::{self, Current, html, render, see_other};
+use super::guard::{self, Action, Current, Session, csrf_forms, html, render, see_other};
 use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
-use crate::auth::password::hash_password;
-use crate::auth::{Role, generate_api_key, hash_api_key};
-use crate::domain::{Lang, ModerationMode, Site, new_id};
-use crate::moderation::{Entry, Policy};
-use crate::routes::error::{ApiError, ErrorCode};
-use crate::service::{PolicyCache, now_ms};
-use crate::startup::AppState;
-use crate::storage::{ApiKeyRecord, ArticleRow, ModeratorRecord, StorageError};
+use crate::domain::{Site, SiteChange, SiteSettingsDto};
+use crate::moderation::Entry;
+use crate::routes::AppState;
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
+use crate::service::{self, AdminError, LexiconPut, NewModeratorDto, PolicyCache, now_ms};
+use crate::storage::{ArticleRow, ModeratorRecord};
 
 const ARTICLES_PAGE: u32 = 100;
 const STATS_DAYS: i64 = 14;
@@ -29,10 +27,6 @@ fn is_site_admin(cur: &Current, site: &str) -> bool {
 
 fn is_global_admin(cur: &Current) -> bool {
     cur.moderator.role == "admin" && cur.moderator.sites.is_empty()
-}
-
-fn store_err(lang: Lang) -> impl Fn(StorageError) -> ApiError {
-    move |e| ApiError::storage(e, lang)
 }
 
 fn pick_site(sites: &[String], wanted: Option<&str>) -> Option<String> {
@@ -74,14 +68,10 @@ pub struct ArticleView {
 
 /// `GET /dashboard/articles?site=`
 pub async fn articles(
-    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<SiteQuery>,
+    Session(cur): Session,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::page(&req, &state).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let sites = guard::sites_of(&state, &cur).await?;
     let site = pick_site(&sites, query.site.as_deref())
@@ -94,12 +84,12 @@ pub async fn articles(
             query.page.unwrap_or(0).min(10_000) * ARTICLES_PAGE,
         )
         .await
-        .map_err(store_err(lang))?;
+        .or_api(lang)?;
     let auto_close_days = state
         .store
         .site(&site)
         .await
-        .map_err(store_err(lang))?
+        .or_api(lang)?
         .and_then(|s| s.auto_close_days)
         .map(|d| d.to_string())
         .unwrap_or_default();
@@ -127,15 +117,10 @@ pub async fn articles(
 
 /// `POST /dashboard/articles/{site}/{id}/{open|close}`
 pub async fn article_commenting(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
-    form: web::Form<CsrfOnly>,
+    Action { cur, .. }: Action<CsrfOnly>,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let (site, id, what) = path.into_inner();
     let closed = match what.as_str() {
@@ -152,7 +137,7 @@ pub async fn article_commenting(
         .store
         .site(&site)
         .await
-        .map_err(store_err(lang))?
+        .or_api(lang)?
         .ok_or_else(not_found)?
         .auto_close_days
         .map(|d| now - i64::from(d) * 24 * 60 * 60 * 1000);
@@ -168,7 +153,7 @@ pub async fn article_commenting(
             now,
         )
         .await
-        .map_err(store_err(lang))?;
+        .or_api(lang)?;
     state.wake_outboxes();
     if !changed {
         return Err(not_found());
@@ -192,11 +177,10 @@ struct StatsTemplate {
 }
 
 /// `GET /dashboard/stats`: the last two weeks over the moderator's sites.
-pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::page(&req, &state).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
+pub async fn stats(
+    state: web::Data<AppState>,
+    Session(cur): Session,
+) -> Result<HttpResponse, ApiError> {
     let lang = cur.lang;
     let sites = guard::sites_of(&state, &cur).await?;
     let now = now_ms();
@@ -204,7 +188,7 @@ pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         .store
         .stats(&sites, now - STATS_DAYS * DAY_MS)
         .await
-        .map_err(store_err(lang))?;
+        .or_api(lang)?;
     let t = StatsTemplate {
         layout: layout(&cur, "stats"),
         tr: Tr(lang),
@@ -243,18 +227,14 @@ struct ModeratorsTemplate {
 
 /// `GET /dashboard/moderators` (admins of every site)
 pub async fn moderators(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    Session(cur): Session,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::page(&req, &state).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     if !is_global_admin(&cur) {
         return Err(ApiError::new(ErrorCode::NotFound, lang));
     }
-    let accounts = state.store.moderators().await.map_err(store_err(lang))?;
+    let accounts = state.store.moderators().await.or_api(lang)?;
     let t = ModeratorsTemplate {
         layout: layout(&cur, "moderators"),
         tr: Tr(lang),
@@ -276,88 +256,48 @@ pub struct AddModeratorForm {
 
 /// `POST /dashboard/moderators`: create an account.
 pub async fn add_moderator(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<AddModeratorForm>,
+    Action { cur, form }: Action<AddModeratorForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = form.into_inner();
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     if !is_global_admin(&cur) {
         return Err(ApiError::new(ErrorCode::NotFound, lang));
     }
-    let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
-    let email = form.email.unwrap_or_default().trim().to_lowercase();
-    let role = form.role.unwrap_or_default();
-    if !email.contains('@') || email.len() > 254 || Role::parse(&role).is_none() {
-        return Err(bad());
-    }
-    let known = guard::sites_of(&state, &cur).await?;
-    let sites: Vec<String> = form
-        .sites
-        .unwrap_or_default()
-        .split([',', ' '])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    if sites.iter().any(|s| !known.contains(s)) || (role == "moderator" && sites.is_empty()) {
-        return Err(bad());
-    }
-    let hash = hash_password(&form.password.unwrap_or_default())
-        .await
-        .map_err(|_| bad())?;
-    let record = ModeratorRecord {
-        id: new_id(),
-        email,
-        role,
-        password_hash: hash,
-        lang: lang.code().into(),
-        disabled_at: None,
-        sites,
-        created_at: now_ms(),
+    let dto = NewModeratorDto {
+        email: form.email.unwrap_or_default(),
+        role: form.role.unwrap_or_default(),
+        sites: form
+            .sites
+            .unwrap_or_default()
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        lang: Some(lang.code().into()),
+        password: form.password.unwrap_or_default(),
     };
-    match state.store.insert_moderator(&record).await {
-        Ok(()) => {}
-        Err(StorageError::Conflict) => return Err(ApiError::new(ErrorCode::Conflict, lang)),
-        Err(e) => return Err(ApiError::storage(e, lang)),
-    }
+    let record = service::add_moderator(&state.store, &cur.actor(), dto, now_ms())
+        .await
+        .or_api(lang)?;
     tracing::info!(account = %record.id, by = %cur.moderator.id, "moderator account created");
     Ok(see_other("/dashboard/moderators"))
 }
 
 /// `POST /dashboard/moderators/{id}/disable`: the account's sessions end now.
 pub async fn disable_moderator(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    Action { cur, .. }: Action<CsrfOnly>,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let id = path.into_inner();
     if !is_global_admin(&cur) || id == cur.moderator.id {
         return Err(ApiError::new(ErrorCode::NotFound, lang));
     }
-    if !state
-        .store
-        .disable_moderator(&id, now_ms())
+    service::disable_moderator(&state.store, &cur.actor(), &id, now_ms())
         .await
-        .map_err(store_err(lang))?
-    {
-        return Err(ApiError::new(ErrorCode::NotFound, lang));
-    }
-    state
-        .store
-        .delete_sessions_of(&id)
-        .await
-        .map_err(store_err(lang))?;
+        .or_api(lang)?;
     tracing::info!(account = %id, by = %cur.moderator.id, "moderator account disabled");
     Ok(see_other("/dashboard/moderators"))
 }
@@ -411,7 +351,7 @@ async fn settings_page(
         .store
         .site(site_key)
         .await
-        .map_err(store_err(lang))?
+        .or_api(lang)?
         .ok_or_else(|| ApiError::new(ErrorCode::SiteNotFound, lang))?;
     let policy = PolicyCache::load(&state.store, site_key)
         .await
@@ -438,7 +378,7 @@ async fn settings_page(
         .store
         .api_keys(site_key)
         .await
-        .map_err(store_err(lang))?
+        .or_api(lang)?
         .into_iter()
         .map(|k| KeyView {
             id: k.id,
@@ -465,32 +405,21 @@ async fn settings_page(
     Ok(html(StatusCode::OK, render(&t, lang)?))
 }
 
-async fn admin_gate(
-    req: &HttpRequest,
-    state: &AppState,
-    csrf: Option<&str>,
-    site: &str,
-) -> Result<Current, HttpResponse> {
-    let cur = guard::action(req, state, csrf).await?;
-    if !is_site_admin(&cur, site) {
-        return Err(actix_web::ResponseError::error_response(&ApiError::new(
-            ErrorCode::SiteNotFound,
-            cur.lang,
-        )));
+/// Site settings need the `admin` role on the site; other sites do not exist.
+fn site_admin(cur: &Current, site: &str) -> Result<(), ApiError> {
+    if is_site_admin(cur, site) {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::SiteNotFound, cur.lang))
     }
-    Ok(cur)
 }
 
 /// `GET /dashboard/settings?site=` (admins of the site)
 pub async fn settings(
-    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<SiteQuery>,
+    Session(cur): Session,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::page(&req, &state).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let sites: Vec<String> = guard::sites_of(&state, &cur)
         .await?
         .into_iter()
@@ -514,106 +443,41 @@ pub struct SiteForm {
     auto_close_days: Option<String>,
 }
 
-/// `POST /dashboard/settings/{site}`: the site's settings.
+/// `POST /dashboard/settings/{site}`: the site's settings (an unticked
+/// captcha box is absent from the form: off).
 pub async fn save_site(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<SiteForm>,
+    Action { cur, form }: Action<SiteForm>,
 ) -> Result<HttpResponse, ApiError> {
     let site_key = path.into_inner();
-    let form = form.into_inner();
-    let cur = match admin_gate(&req, &state, form.csrf.as_deref(), &site_key).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
+    site_admin(&cur, &site_key)?;
     let lang = cur.lang;
-    let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
-    let mut site = state
-        .store
-        .site(&site_key)
-        .await
-        .map_err(store_err(lang))?
-        .ok_or_else(|| ApiError::new(ErrorCode::SiteNotFound, lang))?;
-    if let Some(name) = form
-        .name
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty())
-    {
-        if name.chars().count() > 200 {
-            return Err(bad());
-        }
-        site.name = name;
-    }
-    if let Some(m) = form.moderation.as_deref() {
-        site.moderation_mode = ModerationMode::parse(m).ok_or_else(bad)?;
-    }
-    if let Some(n) = form.max_body.as_deref() {
-        let n: usize = n.trim().parse().map_err(|_| bad())?;
-        if !(5..=Site::MAX_BODY_CHARS_LIMIT).contains(&n) {
-            return Err(bad());
-        }
-        site.max_body_chars = n;
-    }
-    if let Some(u) = form.terms_url {
-        let u = u.trim().to_string();
-        let l = u.to_ascii_lowercase();
-        if !(u.is_empty() || l.starts_with("https://") || l.starts_with("http://"))
-            || u.len() > 2000
-        {
-            return Err(bad());
-        }
-        site.terms_url = u;
-    }
-    if let Some(v) = form.terms_version.map(|v| v.trim().to_string()) {
-        if v.is_empty() || v.len() > 50 {
-            return Err(bad());
-        }
-        site.terms_version = v;
-    }
-    if let Some(o) = form.origins {
-        let origins: Vec<String> = o
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect();
-        let ok = origins.iter().all(|o| {
-            (o.starts_with("https://") || o.starts_with("http://"))
-                && !o.ends_with('/')
-                && o.matches('/').count() == 2
-        });
-        if !ok {
-            return Err(bad());
-        }
-        site.allowed_origins = origins;
-    }
-    site.captcha_enabled = form.captcha.as_deref() == Some("on");
-    site.auto_close_days = match form.auto_close_days.as_deref().map(str::trim) {
-        None | Some("") | Some("0") => None,
-        Some(d) => Some(d.parse::<u32>().map_err(|_| bad())?),
-    };
-    let now = now_ms();
-    state
-        .store
-        .upsert_site(&site, now)
-        .await
-        .map_err(store_err(lang))?;
-    let details = serde_json::json!({
-        "moderation": site.moderation_mode.as_str(),
-        "max_body": site.max_body_chars,
-        "terms_url": site.terms_url,
-        "terms_version": site.terms_version,
-        "origins": site.allowed_origins,
-        "captcha": site.captcha_enabled,
-        "auto_close_days": site.auto_close_days,
+    let change = SiteChange::parse(SiteSettingsDto {
+        name: form.name.filter(|n| !n.trim().is_empty()),
+        origins: form
+            .origins
+            .map(|o| o.lines().map(str::to_string).collect()),
+        lang: None,
+        moderation: form.moderation,
+        max_body: form.max_body,
+        terms_url: form.terms_url,
+        terms_version: form.terms_version,
+        captcha: Some(
+            if form.captcha.as_deref() == Some("on") {
+                "on"
+            } else {
+                "off"
+            }
+            .into(),
+        ),
+        auto_close_days: Some(form.auto_close_days.unwrap_or_default()),
     })
-    .to_string();
-    state
-        .store
-        .audit_setting(&site_key, &cur.moderator.id, "site_settings", &details, now)
+    .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
+    let site = service::change_site(&state.store, &cur.actor(), &site_key, &change, now_ms())
         .await
-        .map_err(store_err(lang))?;
+        .or_api(lang)?;
+    state.read_cache.put_site(&site);
     Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
 }
 
@@ -626,61 +490,29 @@ pub struct LexiconForm {
 /// `POST /dashboard/settings/{site}/lexicons/{name}`: replace a word list
 /// (one entry a line; per-entry options of kept entries are kept).
 pub async fn save_lexicon(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    form: web::Form<LexiconForm>,
+    Action { cur, form }: Action<LexiconForm>,
 ) -> Result<HttpResponse, ApiError> {
     let (site_key, name) = path.into_inner();
-    let form = form.into_inner();
-    let cur = match admin_gate(&req, &state, form.csrf.as_deref(), &site_key).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
+    site_admin(&cur, &site_key)?;
+    let entries = form
+        .entries
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| Entry::Term(l.to_string()))
+        .collect();
+    let put = LexiconPut {
+        category: None,
+        action: None,
+        entries,
+        keep_entry_options: true,
     };
-    let lang = cur.lang;
-    let mut stored = PolicyCache::load(&state.store, &site_key)
+    service::put_lexicon(&state.store, &cur.actor(), &site_key, &name, put, now_ms())
         .await
-        .map_err(|e| ApiError::internal(e, lang))?;
-    let lexicon = stored
-        .config
-        .lexicons
-        .iter_mut()
-        .find(|l| l.name == name)
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, lang))?;
-    let text = form.entries.unwrap_or_default();
-    let mut entries = Vec::new();
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let kept = lexicon.entries.iter().find(|e| e.term() == line).cloned();
-        if entries.iter().all(|e: &Entry| e.term() != line) {
-            entries.push(kept.unwrap_or_else(|| Entry::Term(line.to_string())));
-        }
-    }
-    let (before, after) = (lexicon.entries.len(), entries.len());
-    lexicon.entries = entries;
-    lexicon.version += 1;
-    let version = lexicon.version;
-    if let Err(e) = Policy::compile(&stored.config) {
-        return Err(ApiError::new(ErrorCode::InvalidPolicy, lang).with_detail(e.to_string()));
-    }
-    let json = serde_json::to_string(&stored.config).map_err(|e| ApiError::internal(e, lang))?;
-    let now = now_ms();
-    match state
-        .store
-        .save_site_policy(&site_key, &json, stored.version, now)
-        .await
-    {
-        Ok(_) => {}
-        Err(StorageError::Conflict) => return Err(ApiError::new(ErrorCode::Conflict, lang)),
-        Err(e) => return Err(ApiError::storage(e, lang)),
-    }
-    let details =
-        serde_json::json!({"list": name, "version": version, "entries_before": before, "entries_after": after})
-            .to_string();
-    state
-        .store
-        .audit_setting(&site_key, &cur.moderator.id, "word_list", &details, now)
-        .await
-        .map_err(store_err(lang))?;
+        .or_api(cur.lang)?;
     Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
 }
 
@@ -694,90 +526,37 @@ pub struct KeyForm {
 /// `POST /dashboard/settings/{site}/apikeys`: a new key, shown once on the
 /// page this answers with and never again.
 pub async fn create_key(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<KeyForm>,
+    Action { cur, form }: Action<KeyForm>,
 ) -> Result<HttpResponse, ApiError> {
     let site_key = path.into_inner();
-    let form = form.into_inner();
-    let cur = match admin_gate(&req, &state, form.csrf.as_deref(), &site_key).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
-    let lang = cur.lang;
-    let role = Role::parse(form.role.as_deref().unwrap_or(""))
-        .ok_or_else(|| ApiError::new(ErrorCode::InvalidParameter, lang))?;
-    let label: String = form
-        .label
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(100)
-        .collect();
-    let secret = generate_api_key();
-    let now = now_ms();
-    let record = ApiKeyRecord {
-        id: new_id(),
-        site_key: site_key.clone(),
-        role: role.as_str().into(),
-        label,
-        created_at: now,
-        revoked_at: None,
-    };
-    state
-        .store
-        .insert_api_key(&record, &hash_api_key(&secret))
-        .await
-        .map_err(store_err(lang))?;
-    let details = serde_json::json!({"key": record.id, "role": record.role}).to_string();
-    state
-        .store
-        .audit_setting(
-            &site_key,
-            &cur.moderator.id,
-            "api_key_created",
-            &details,
-            now,
-        )
-        .await
-        .map_err(store_err(lang))?;
+    site_admin(&cur, &site_key)?;
+    let (_, secret) = service::create_api_key(
+        &state.store,
+        &cur.actor(),
+        &site_key,
+        form.role.as_deref().unwrap_or(""),
+        form.label.as_deref().unwrap_or(""),
+        now_ms(),
+    )
+    .await
+    .or_api(cur.lang)?;
     settings_page(&state, &cur, &site_key, Some(secret)).await
 }
 
 /// `POST /dashboard/settings/{site}/apikeys/{id}/revoke`
 pub async fn revoke_key(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    form: web::Form<CsrfOnly>,
+    Action { cur, .. }: Action<CsrfOnly>,
 ) -> Result<HttpResponse, ApiError> {
     let (site_key, id) = path.into_inner();
-    let cur = match admin_gate(&req, &state, form.csrf.as_deref(), &site_key).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
-    let lang = cur.lang;
-    let now = now_ms();
-    if !state
-        .store
-        .revoke_api_key(&site_key, &id, now)
+    site_admin(&cur, &site_key)?;
+    service::revoke_api_key(&state.store, &cur.actor(), &site_key, &id, now_ms())
         .await
-        .map_err(store_err(lang))?
-    {
-        return Err(ApiError::new(ErrorCode::NotFound, lang));
-    }
-    let details = serde_json::json!({"key": id}).to_string();
-    state
-        .store
-        .audit_setting(
-            &site_key,
-            &cur.moderator.id,
-            "api_key_revoked",
-            &details,
-            now,
-        )
-        .await
-        .map_err(store_err(lang))?;
+        .or_api(cur.lang)?;
     Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
 }
+
+csrf_forms!(CsrfOnly, AddModeratorForm, SiteForm, LexiconForm, KeyForm);

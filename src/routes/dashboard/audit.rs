@@ -2,18 +2,18 @@
 //! why; filterable by site, action, moderator and comment.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::guard::{self, html, render};
+use super::guard::{self, Session, html, render};
 use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
 use crate::domain::Lang;
 use crate::i18n::{Code, label, t};
-use crate::routes::error::ApiError;
+use crate::routes::AppState;
+use crate::routes::error::{ApiError, OrApi};
 use crate::routes::time_fmt::rfc3339;
-use crate::startup::AppState;
 use crate::storage::AuditFilter;
 
 const PAGE_SIZE: u32 = 100;
@@ -97,14 +97,10 @@ fn nonempty(v: &Option<String>) -> Option<String> {
 
 /// `GET /dashboard/audit`
 pub async fn page(
-    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<AuditQuery>,
+    Session(cur): Session,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::page(&req, &state).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let q = query.into_inner();
     let sites = guard::sites_of(&state, &cur).await?;
@@ -124,7 +120,7 @@ pub async fn page(
             offset: q.page.unwrap_or(0).min(10_000) * PAGE_SIZE,
         })
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
+        .or_api(lang)?;
     let rows: Vec<AuditView> = rows
         .into_iter()
         .map(|r| {
@@ -164,7 +160,7 @@ pub async fn page(
         .store
         .moderators()
         .await
-        .map_err(|e| ApiError::storage(e, lang))?
+        .or_api(lang)?
         .into_iter()
         .filter(|m| sites.iter().any(|s| m.can_moderate(s)) || m.disabled_at.is_some())
         .map(|m| (m.id, m.email))

@@ -10,9 +10,9 @@ use crate::auth::session::{
     hash_token, tokens_match,
 };
 use crate::domain::Lang;
-use crate::routes::error::{ApiError, ErrorCode};
+use crate::routes::AppState;
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::service::now_ms;
-use crate::startup::AppState;
 use crate::storage::ModeratorRecord;
 
 /// Touch `last_seen_at` at most this often (saves a write per request).
@@ -24,6 +24,13 @@ pub struct Current {
     pub csrf: String,
     pub token_hash: String,
     pub lang: Lang,
+}
+
+impl Current {
+    /// The audit log's actor for what this moderator does.
+    pub fn actor(&self) -> crate::domain::Actor {
+        crate::domain::Actor::Moderator(self.moderator.id.clone())
+    }
 }
 
 /// Whether cookies get `Secure` (and the `__Host-` names): when majlis is
@@ -86,31 +93,22 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<Curre
         return Ok(None);
     };
     let token_hash = hash_token(cookie.value());
-    let store_err = |e| ApiError::storage(e, lang);
-    let Some(session) = state.store.session(&token_hash).await.map_err(store_err)? else {
+    let Some(session) = state.store.session(&token_hash).await.or_api(lang)? else {
         return Ok(None);
     };
     let now = now_ms();
     if !timeouts(state).alive(session.created_at, session.last_seen_at, now) {
-        state
-            .store
-            .delete_session(&token_hash)
-            .await
-            .map_err(store_err)?;
+        state.store.delete_session(&token_hash).await.or_api(lang)?;
         return Ok(None);
     }
     let Some(moderator) = state
         .store
         .moderator(&session.moderator_id)
         .await
-        .map_err(store_err)?
+        .or_api(lang)?
         .filter(|m| m.disabled_at.is_none())
     else {
-        state
-            .store
-            .delete_session(&token_hash)
-            .await
-            .map_err(store_err)?;
+        state.store.delete_session(&token_hash).await.or_api(lang)?;
         return Ok(None);
     };
     if now - session.last_seen_at > TOUCH_EVERY_MS {
@@ -118,7 +116,7 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<Curre
             .store
             .touch_session(&token_hash, now)
             .await
-            .map_err(store_err)?;
+            .or_api(lang)?;
     }
     let lang = Lang::parse(&moderator.lang).unwrap_or(Lang::Ar);
     Ok(Some(Current {
@@ -223,11 +221,7 @@ pub fn render(t: &impl askama::Template, lang: Lang) -> Result<String, ApiError>
 
 /// The sites a moderator works on (every site for an unrestricted admin).
 pub async fn sites_of(state: &AppState, cur: &Current) -> Result<Vec<String>, ApiError> {
-    let all = state
-        .store
-        .sites()
-        .await
-        .map_err(|e| ApiError::storage(e, cur.lang))?;
+    let all = state.store.sites().await.or_api(cur.lang)?;
     Ok(all
         .into_iter()
         .map(|s| s.key.as_str().to_string())
@@ -268,7 +262,7 @@ pub fn html_errors<B>(
     }
     let lang = crate::routes::extract::request_lang(res.request(), None);
     let key = match res.status().as_u16() {
-        400 | 405 | 413 => "dash.error.invalid",
+        400 | 405 | 413 | 422 => "dash.error.invalid",
         401 => "dash.error.signed_out",
         403 => "dash.error.forbidden",
         404 => "dash.error.not_found",
@@ -301,3 +295,80 @@ pub fn html_errors<B>(
             .map_into_right_body(),
     ))
 }
+
+/// A dashboard page's moderator as an extractor: without a session the
+/// answer is the redirect to the login form.
+pub struct Session(pub Current);
+
+impl actix_web::FromRequest for Session {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Session, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state_of(&req)?;
+            page(&req, &state).await.map(Session).map_err(refused)
+        })
+    }
+}
+
+/// A form that carries the dashboard's CSRF token.
+pub trait CsrfForm {
+    fn csrf(&self) -> Option<&str>;
+}
+
+/// A form of repeated fields (the queue's bulk selection).
+impl CsrfForm for Vec<(String, String)> {
+    fn csrf(&self) -> Option<&str> {
+        self.iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A dashboard POST as an extractor: its form, once the session, the
+/// same-origin check and the CSRF token have passed (`action`).
+pub struct Action<T> {
+    pub cur: Current,
+    pub form: T,
+}
+
+impl<T: serde::de::DeserializeOwned + CsrfForm + 'static> actix_web::FromRequest for Action<T> {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Action<T>, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        let form = actix_web::web::Form::<T>::from_request(&req, payload);
+        Box::pin(async move {
+            let form = form.await?.into_inner();
+            let state = state_of(&req)?;
+            let cur = action(&req, &state, form.csrf()).await.map_err(refused)?;
+            Ok(Action { cur, form })
+        })
+    }
+}
+
+fn state_of(req: &HttpRequest) -> Result<actix_web::web::Data<AppState>, actix_web::Error> {
+    req.app_data::<actix_web::web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| actix_web::error::ErrorInternalServerError("no AppState"))
+}
+
+/// A guard's answer (redirect, 401, 403) passed on as it is.
+fn refused(resp: HttpResponse) -> actix_web::Error {
+    actix_web::error::InternalError::from_response("dashboard guard", resp).into()
+}
+
+/// `CsrfForm` for forms with an `Option<String>` field `csrf`.
+macro_rules! csrf_forms {
+    ($($t:ty),* $(,)?) => {
+        $(impl $crate::routes::dashboard::guard::CsrfForm for $t {
+            fn csrf(&self) -> Option<&str> {
+                self.csrf.as_deref()
+            }
+        })*
+    };
+}
+pub(crate) use csrf_forms;

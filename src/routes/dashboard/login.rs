@@ -12,11 +12,11 @@ use super::view::Tr;
 use crate::auth::password::verify_password;
 use crate::auth::session::{hash_token, new_token, tokens_match};
 use crate::domain::Lang;
+use crate::routes::AppState;
 use crate::routes::api::comments::ip_hash;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::service::now_ms;
-use crate::startup::AppState;
 use crate::storage::{LoginAttempt, LoginThrottle};
 
 #[derive(Template)]

@@ -9,16 +9,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::guard::{self, Current, html, render, see_other};
+use super::guard::{self, Action, Current, Session, csrf_forms, html, render, see_other};
 use super::view::{Layout, Segment, Tr, gmt, highlight, parse_day, safe_return};
-use crate::domain::{CommentStatus, Lang, TITLE_MAX, new_id, normalize_text};
+use crate::domain::{Block, BlockDto, CommentEditDto, CommentStatus, Lang, NOTE_MAX};
 use crate::moderation::{Field, Finding};
-use crate::routes::api::moderation::decision_error;
-use crate::routes::error::{ApiError, ErrorCode};
+use crate::routes::AppState;
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{Decision, DecisionError, decide, now_ms, parse_cidr};
-use crate::startup::AppState;
-use crate::storage::{BlockEntry, CommentEdit, QueueFilter, QueueTab};
+use crate::service::{self, AdminError, Decision, DecisionError, decide, now_ms};
+use crate::storage::{QueueFilter, QueueTab};
 
 /// Comments per queue page.
 pub const PAGE_SIZE: u32 = 50;
@@ -32,9 +31,6 @@ pub const REJECT_REASONS: [&str; 7] = [
     "off_topic",
     "other",
 ];
-const NOTE_MAX: usize = 500;
-/// Longest block a moderator may set from the dashboard (one year).
-const BLOCK_HOURS_MAX: u32 = 24 * 366;
 /// Most comments in one bulk action.
 const BULK_MAX: usize = 200;
 
@@ -222,7 +218,7 @@ fn item_view(
                 },
             })
             .collect(),
-        held: i.status == "held",
+        held: CommentStatus::parse(&i.status) == Some(CommentStatus::Held),
         site,
         id: i.id,
         status: i.status,
@@ -246,14 +242,10 @@ fn item_view(
 
 /// `GET /dashboard`: one tab of the queue with filters.
 pub async fn page(
-    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<QueueQuery>,
+    Session(cur): Session,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::page(&req, &state).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let q = query.into_inner();
     let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
@@ -285,12 +277,7 @@ pub async fn page(
         limit: PAGE_SIZE + 1,
         offset: page * PAGE_SIZE,
     };
-    let store_err = |e| ApiError::storage(e, lang);
-    let mut rows = state
-        .store
-        .dashboard_queue(&filter)
-        .await
-        .map_err(store_err)?;
+    let mut rows = state.store.dashboard_queue(&filter).await.or_api(lang)?;
     let more = rows.len() > PAGE_SIZE as usize;
     rows.truncate(PAGE_SIZE as usize);
     let mut history: HashMap<(String, String), (i64, i64)> = HashMap::new();
@@ -307,7 +294,7 @@ pub async fn page(
             .store
             .author_history(site, &emails)
             .await
-            .map_err(store_err)?;
+            .or_api(lang)?;
         for (email, n) in counts {
             history.insert((site.clone(), email), n);
         }
@@ -326,7 +313,7 @@ pub async fn page(
         .store
         .tab_counts(&chosen)
         .await
-        .map_err(store_err)?
+        .or_api(lang)?
         .into_iter()
         .map(|(t, count)| TabView {
             key: t.as_str(),
@@ -433,13 +420,8 @@ pub async fn act(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
-    form: web::Form<DecisionForm>,
+    Action { cur, form }: Action<DecisionForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = form.into_inner();
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let (site, id, action) = path.into_inner();
     let Some((to, action)) = action_target(&action) else {
@@ -458,15 +440,14 @@ pub async fn act(
             comment_id: id.clone(),
             to,
             action,
-            actor_kind: "moderator",
-            actor_id: cur.moderator.id.clone(),
+            actor: cur.actor(),
             reason,
             note,
             at: now_ms(),
         },
     )
     .await
-    .map_err(|e| decision_error(e, lang))?;
+    .or_api(lang)?;
     state.wake_outboxes();
     tracing::info!(comment = %id, action, moderator = %cur.moderator.id, "moderation decision");
     Ok(done(&req, form.return_to.as_deref(), status.as_str(), "ok"))
@@ -477,18 +458,13 @@ pub async fn act(
 pub async fn bulk(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<Vec<(String, String)>>,
+    Action { cur, form: pairs }: Action<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = form.into_inner();
     let field = |name: &str| {
         pairs
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
-    };
-    let cur = match guard::action(&req, &state, field("csrf").as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
     };
     let lang = cur.lang;
     let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
@@ -515,16 +491,14 @@ pub async fn bulk(
             skipped += 1;
             continue;
         }
-        let comment = state
-            .store
-            .comment(&site, &id)
-            .await
-            .map_err(|e| ApiError::storage(e, lang))?;
+        let comment = state.store.comment(&site, &id).await.or_api(lang)?;
         let Some(comment) = comment else {
             skipped += 1;
             continue;
         };
-        if to == CommentStatus::Published && comment.status == "held" {
+        if to == CommentStatus::Published
+            && CommentStatus::parse(&comment.status) == Some(CommentStatus::Held)
+        {
             skipped += 1;
             continue;
         }
@@ -536,8 +510,7 @@ pub async fn bulk(
                 comment_id: id.clone(),
                 to,
                 action,
-                actor_kind: "moderator",
-                actor_id: cur.moderator.id.clone(),
+                actor: cur.actor(),
                 reason: reason.clone(),
                 note: note.clone(),
                 at: now,
@@ -570,76 +543,37 @@ pub struct EditForm {
     return_to: Option<String>,
 }
 
-/// `POST /dashboard/comments/{site}/{id}/edit`: fix a title or body. The
-/// audit row keeps the original text and findings; the findings shown are
-/// recomputed from the new text by the current word lists (findings not
-/// about the text, such as blocklist hits, are kept).
+/// `POST /dashboard/comments/{site}/{id}/edit`: fix a title or body, with
+/// the field rules of a submission (as `PATCH` in the API).
 pub async fn edit(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    form: web::Form<EditForm>,
+    Action { cur, form }: Action<EditForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = form.into_inner();
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
     let (site_key, id) = path.into_inner();
-    let not_found = || ApiError::new(ErrorCode::CommentNotFound, lang);
     if !cur.moderator.can_moderate(&site_key) {
-        return Err(not_found());
+        return Err(ApiError::new(ErrorCode::CommentNotFound, lang));
     }
-    let store_err = |e| ApiError::storage(e, lang);
-    let site = state
-        .store
-        .site(&site_key)
-        .await
-        .map_err(store_err)?
-        .ok_or_else(not_found)?;
-    let existing = state
-        .store
-        .comment(&site_key, &id)
-        .await
-        .map_err(store_err)?
-        .ok_or_else(not_found)?;
-    let title = normalize_text(form.title.as_deref().unwrap_or(""));
-    let body = normalize_text(form.body.as_deref().unwrap_or(""));
-    let (tn, bn) = (title.chars().count(), body.chars().count());
-    if tn == 0 || tn > TITLE_MAX || bn == 0 || bn > site.max_body_chars {
-        return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
-    }
-    let note = clean_note(form.note, lang)?;
-    let policy = state
-        .policies
-        .get(&state.store, &site_key)
-        .await
-        .map_err(|e| ApiError::internal(e, lang))?;
-    let findings = crate::service::findings_after_edit(&policy, &existing, &title, &body);
-    state
-        .store
-        .edit_comment(&CommentEdit {
-            site_key: &site_key,
-            id: &id,
-            title: &title,
-            body: &body,
-            findings: &findings,
-            actor_kind: "moderator",
-            actor_id: &cur.moderator.id,
-            note: note.as_deref(),
-            now: now_ms(),
-        })
-        .await
-        .map_err(store_err)?
-        .ok_or_else(not_found)?;
+    let dto = CommentEditDto {
+        title: Some(form.title.unwrap_or_default()),
+        body: Some(form.body.unwrap_or_default()),
+        note: form.note,
+    };
+    let status = service::edit_comment(
+        &state.store,
+        &state.policies,
+        &cur.actor(),
+        &site_key,
+        &id,
+        dto,
+        now_ms(),
+    )
+    .await
+    .or_api(lang)?;
     tracing::info!(comment = %id, moderator = %cur.moderator.id, "comment edited");
-    Ok(done(
-        &req,
-        form.return_to.as_deref(),
-        &existing.status,
-        "ok",
-    ))
+    Ok(done(&req, form.return_to.as_deref(), status.as_str(), "ok"))
 }
 
 #[derive(Deserialize)]
@@ -660,57 +594,25 @@ pub struct BlockForm {
 pub async fn block(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<BlockForm>,
+    Action { cur, form }: Action<BlockForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = form.into_inner();
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = cur.lang;
-    let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
     let site = form.site.unwrap_or_default();
     if !cur.moderator.can_moderate(&site) {
         return Err(ApiError::new(ErrorCode::SiteNotFound, lang));
     }
-    let kind = form.kind.unwrap_or_default();
-    let value = form.value.unwrap_or_default().trim().to_lowercase();
-    let valid = match kind.as_str() {
-        "email" => value.contains('@') && value.len() <= 254,
-        "domain" => {
-            !value.is_empty() && value.len() <= 253 && !value.contains('@') && !value.contains('/')
-        }
-        "ip" => parse_cidr(&value).is_some(),
-        "ip_hash" => value.len() == 32 && value.chars().all(|c| c.is_ascii_hexdigit()),
-        _ => false,
-    };
-    let hours = match form.hours.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(h) => Some(
-            h.parse::<u32>()
-                .ok()
-                .filter(|h| (1..=BLOCK_HOURS_MAX).contains(h))
-                .ok_or_else(bad)?,
-        ),
-    };
-    let reason = clean_note(form.reason, lang)?;
-    if !valid {
-        return Err(bad());
-    }
-    let now = now_ms();
-    let entry = BlockEntry {
-        id: new_id(),
-        kind,
-        value,
-        reason,
-        expires_at: hours.map(|h| now + i64::from(h) * 3_600_000),
-        created_at: now,
-    };
-    state
-        .store
-        .block_with_audit(&site, &entry, &cur.moderator.id)
+    let block = Block::parse(BlockDto {
+        kind: form.kind,
+        value: form.value,
+        hours: form.hours,
+        reason: form.reason,
+    })
+    .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
+    service::add_block(&state.store, &cur.actor(), &site, &block, now_ms())
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
-    tracing::info!(kind = %entry.kind, moderator = %cur.moderator.id, "block added");
+        .or_api(lang)?;
+    tracing::info!(kind = block.kind().as_str(), moderator = %cur.moderator.id, "block added");
     Ok(done(&req, form.return_to.as_deref(), "blocked", "ok"))
 }
+
+csrf_forms!(DecisionForm, EditForm, BlockForm);

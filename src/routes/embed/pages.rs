@@ -6,13 +6,14 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::view::{CaptchaView, CommentView, FormView, SectionView, Tr, human_time};
+use crate::domain::DEMO_SITE;
 use crate::domain::{BackLink, CommentStatus, Lang, Site, SubmissionDto};
+use crate::routes::AppState;
 use crate::routes::api::captcha::captcha_error;
 use crate::routes::api::load_site;
 use crate::routes::error::{ApiError, ErrorCode, field_messages};
 use crate::routes::extract::request_lang;
 use crate::service::now_ms;
-use crate::startup::{AppState, DEMO_SITE};
 use crate::storage::Order;
 
 /// Published comments shown under the form (the JSON API paginates further).
