@@ -291,7 +291,7 @@ impl Compiler {
             self.arabizi.add(&chars, def.kind, suffixes);
         }
         let word: Option<Box<[char]>> =
-            (one_word && matches!(mode, Mode::Latin { .. })).then(|| {
+            (one_word && matches!(mode, Mode::Latin { .. } | Mode::Substring)).then(|| {
                 scan.sc
                     .iter()
                     .flat_map(|c| std::iter::repeat_n(c.ch, usize::from(c.count)))
@@ -509,12 +509,6 @@ impl Lexicon {
                 vscan.finish();
                 self.search(ac, &vscan, Via::Leet, None, None, &mut hits);
             }
-            // Masked letters: "f*ck", "b*tch", "f**k".
-            if let Some(u) = ws.toks.get(ti + 1).copied()
-                && u.script == Script::Latin
-            {
-                self.masked(key.chars(), ti, &t, &u, &mut hits);
-            }
             if t.has_symbol {
                 self.read_arabizi(&mut run, &mut readings, ws, &mut hits);
             } else {
@@ -522,6 +516,23 @@ impl Lexicon {
             }
         }
         self.read_arabizi(&mut run, &mut readings, ws, &mut hits);
+        // Masked letters ("f*ck", "b*tch", "s**t"), on raw tokens: "s**t" is also a joined run
+        // of two single letters.
+        if ws.base.len() > 1 && key.chars().iter().any(|c| matches!(c, '*' | '#')) {
+            for bi in 0..ws.base.len() - 1 {
+                let (Some(a), Some(b)) = (ws.base.get(bi).copied(), ws.base.get(bi + 1).copied())
+                else {
+                    continue;
+                };
+                if a.script != Script::Latin || b.script != Script::Latin {
+                    continue;
+                }
+                let tok_of = |x: usize| ws.toks.iter().position(|t| t.b0 <= x && x < t.b1);
+                if let (Some(t0), Some(t1)) = (tok_of(bi), tok_of(bi + 1)) {
+                    self.masked(key.chars(), (t0, a.k0, a.k1), (t1, b.k0, b.k1), &mut hits);
+                }
+            }
+        }
         ws.vscan = vscan;
         ws.scan = scan;
         ws.run = run;
@@ -573,15 +584,22 @@ impl Lexicon {
         run.clear();
     }
 
-    /// Latin entries written with masked letters: tokens `t` and `u` separated only by `*` or
-    /// `#`, each standing for one letter ("f*ck", "b*tch", "f**k", "a**hole").
-    fn masked(&self, chars: &[char], ti: usize, t: &Tok, u: &Tok, hits: &mut Vec<Hit>) {
-        let gap = chars.get(t.k1..u.k0).unwrap_or(&[]);
+    /// Latin entries written with masked letters: raw tokens `a` and `b` (token index, key
+    /// range) separated only by `*` or `#`, each standing for one letter ("f*ck", "b*tch",
+    /// "f**k", "a**hole").
+    fn masked(
+        &self,
+        chars: &[char],
+        a: (usize, usize, usize),
+        b: (usize, usize, usize),
+        hits: &mut Vec<Hit>,
+    ) {
+        let gap = chars.get(a.2..b.1).unwrap_or(&[]);
         if gap.is_empty() || gap.len() > 3 || !gap.iter().all(|c| matches!(c, '*' | '#')) {
             return;
         }
-        let left = chars.get(t.k0..t.k1).unwrap_or(&[]);
-        let right = chars.get(u.k0..u.k1).unwrap_or(&[]);
+        let left = chars.get(a.1..a.2).unwrap_or(&[]);
+        let right = chars.get(b.1..b.2).unwrap_or(&[]);
         let real = left.len() + right.len();
         if real < 2 || real < gap.len() || !left.iter().chain(right).all(char::is_ascii_alphabetic)
         {
@@ -594,8 +612,10 @@ impl Lexicon {
             .chain(right.iter().map(|&c| Some(c)))
             .collect();
         for r in &self.refs {
-            let Mode::Latin { short } = r.mode else {
-                continue;
+            let short = match r.mode {
+                Mode::Latin { short } => short,
+                Mode::Substring => false,
+                Mode::Arabic { .. } => continue,
             };
             if !r.one_word || !matches!(r.kind, HitKind::Entry { .. }) {
                 continue;
@@ -622,10 +642,10 @@ impl Lexicon {
             if head_ok && tail_ok {
                 hits.push(Hit {
                     kind: r.kind,
-                    tok0: ti as u32,
-                    tok1: ti as u32 + 1,
-                    k0: t.k0,
-                    k1: u.k1,
+                    tok0: a.0 as u32,
+                    tok1: b.0 as u32,
+                    k0: a.1,
+                    k1: b.2,
                     vocative: false,
                     via: Via::Leet,
                 });

@@ -62,7 +62,7 @@ const FEM: &[&str] = &[
 /// Latin spellings of one Arabic key letter. `initial`: first letter of a word; `last`: last
 /// letter of a word; `strict`: tokens without digits, which may be English or French words,
 /// so only the spellings that those languages do not use for other sounds (no c, g, p, v,
-/// x for Arabic letters, ا at the start of a word written).
+/// x for Arabic letters, ا at the start of a word written, a final ة written a).
 fn spellings(c: char, initial: bool, last: bool, strict: bool) -> &'static [&'static str] {
     if strict {
         return match c {
@@ -72,7 +72,7 @@ fn spellings(c: char, initial: bool, last: bool, strict: bool) -> &'static [&'st
             'ي' => &["y", "i", "ee", "ii"],
             'ء' => &[""],
             'ع' => &["a", "e", "i"],
-            'ه' if last => &["a", "e", "ah"],
+            'ه' if last => &["a", "ah"],
             'ه' => &["h"],
             'ب' => &["b"],
             'ت' | 'ط' => &["t"],
@@ -132,15 +132,18 @@ fn spellings(c: char, initial: bool, last: bool, strict: bool) -> &'static [&'st
     }
 }
 
-/// Long vowels: no short vowel is written next to them. و and ي starting a word are
-/// consonants (w, y).
+/// Long vowels: no short vowel is written next to them. و and ي are consonants (w, y) at the
+/// start of a word, before a long vowel (حيوان, عواهر) and after ا.
 fn is_long(ar: &[char], i: usize) -> bool {
+    let prev = i.checked_sub(1).and_then(|p| ar.get(p)).copied();
+    let next = ar.get(i + 1).copied();
     match ar.get(i) {
         Some('ا') => true,
-        Some('و' | 'ي') => i
-            .checked_sub(1)
-            .and_then(|p| ar.get(p))
-            .is_some_and(|p| *p != ' '),
+        Some('و' | 'ي') => {
+            !(prev.is_none_or(|p| p == ' ')
+                || matches!(next, Some('ا' | 'و' | 'ي'))
+                || prev == Some('ا'))
+        }
         _ => false,
     }
 }
@@ -423,9 +426,7 @@ fn read_tokens(form: &Form, run: &Run, t0: usize, t1: usize) -> Option<Reading> 
     let lat = run.chars.get(start..end)?;
     // Without digits: three strong letters, or two and a gh / kh ("ghabi", "khara").
     if !digits {
-        let digraph = lat
-            .windows(2)
-            .any(|w| matches!(w, ['g', 'h'] | ['k', 'h']));
+        let digraph = lat.windows(2).any(|w| matches!(w, ['g', 'h'] | ['k', 'h']));
         if form.strong < 3 && !(form.strong == 2 && digraph) {
             return None;
         }
@@ -461,7 +462,7 @@ fn read_tokens(form: &Form, run: &Run, t0: usize, t1: usize) -> Option<Reading> 
 }
 
 /// End positions `j` such that `lat[from..j]` reads as `ar` (`strict`: see [`spellings`];
-/// short vowels are then a single a or e).
+/// short vowels are then a single a, e or i).
 fn read(ar: &[char], lat: &[char], from: usize, strict: bool) -> Vec<usize> {
     let n = ar.len();
     let m = lat.len();
@@ -479,7 +480,9 @@ fn read(ar: &[char], lat: &[char], from: usize, strict: bool) -> Vec<usize> {
                 continue;
             };
             let mut set = |i2: usize, j2: usize| {
-                if let Some(r) = reach.get_mut(i2 * w + j2) {
+                if j2 <= m
+                    && let Some(r) = reach.get_mut(i2 * w + j2)
+                {
                     *r = true;
                 }
             };
@@ -499,7 +502,7 @@ fn read(ar: &[char], lat: &[char], from: usize, strict: bool) -> Vec<usize> {
                 && !is_long(ar, i)
             {
                 let (max, vowel): (usize, fn(&char) -> bool) = if strict {
-                    (1, |x| matches!(x, 'a' | 'e'))
+                    (1, |x| matches!(x, 'a' | 'e' | 'i'))
                 } else {
                     (2, |x| is_vowel(*x))
                 };
@@ -529,8 +532,9 @@ fn read(ar: &[char], lat: &[char], from: usize, strict: bool) -> Vec<usize> {
                 if lat.get(j..).is_some_and(|r| r.starts_with(&sc)) {
                     let mut j2 = j + sc.len();
                     set(i + 1, j2);
-                    // Repeated letters (elongation, shadda) count once.
-                    let lastc = sc.last().copied();
+                    // Repeated letters (elongation, shadda) count once; without digits only
+                    // vowels (English and French double their consonants: siffle).
+                    let lastc = sc.last().copied().filter(|c| !strict || is_vowel(*c));
                     while lat.get(j2).copied() == lastc && lastc.is_some() {
                         j2 += 1;
                         set(i + 1, j2);
@@ -580,6 +584,8 @@ mod tests {
             ("زامل", "zamel"),
             ("غبي", "ghabi"),
             ("يلعن دين", "yel3an din"),
+            ("يا حيوان", "ya 7ayawan"),
+            ("عواهر", "3awahir"),
             ("غبي", "8abi"),
             ("شرموطه", "sharmouta"),
             ("شرموطه", "charmouta"),

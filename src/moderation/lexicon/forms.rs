@@ -26,7 +26,7 @@ use super::super::normalize::match_key;
 /// Cap on the spellings generated for one entry (before hamza variants).
 const MAX_VARIANTS: usize = 32;
 /// Cap on the hamza variants of one spelling.
-const MAX_HAMZA_VARIANTS: usize = 9;
+const MAX_HAMZA_VARIANTS: usize = 12;
 
 const TABLE: &str = include_str!("../seed/forms-ar.txt");
 
@@ -171,7 +171,7 @@ fn hamza_variants(s: &str) -> Vec<String> {
             let last = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
             let after_alef = i > 0 && matches!(chars.get(i - 1), Some('ا'));
             if last && after_alef {
-                &[Some('ء'), Some('ئ'), None]
+                &[Some('ء'), Some('ئ'), Some('ؤ'), None]
             } else {
                 &[Some('ء'), Some('ئ'), Some('ؤ')]
             }
