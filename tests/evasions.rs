@@ -1,7 +1,10 @@
 //! Fixture-driven precision/recall of the lexicon rules, plus property tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use majlis::moderation::{Policy, PolicyConfig, Signals, Submission, Verdict, evaluate, match_key};
+use majlis::moderation::{
+    Action, Category, Entry, LexiconSpec, Policy, PolicyConfig, Signals, Submission, Verdict,
+    evaluate, match_key,
+};
 use proptest::prelude::*;
 use std::sync::LazyLock;
 
@@ -34,7 +37,9 @@ fn evasion_fixture_has_full_precision_and_recall() {
         }
         let cols: Vec<&str> = line.split('\t').collect();
         assert!(cols.len() >= 3, "line {}: {line:?}", lineno + 1);
-        let (expect, field, text) = (cols[0], cols[1], cols[2]);
+        let (expect, field) = (cols[0], cols[1]);
+        // A text cell may contain the escape \n for a line break.
+        let text = &cols[2].replace("\\n", "\n");
         let note = cols.get(3).copied().unwrap_or("");
         let v = eval_field(field, text);
         let hit = has_banned(&v);
@@ -79,8 +84,88 @@ fn evasion_fixture_has_full_precision_and_recall() {
     for f in &failures {
         println!("{f}");
     }
-    assert!(tp + fp + fnn + tn >= 300, "fixture too small");
+    assert!(tp + fp + fnn + tn >= 1_500, "fixture too small");
     assert!(failures.is_empty(), "{} failures", failures.len());
+}
+
+/// The seed policy plus a list with entries the seed does not ship: the slur عزي (which the
+/// verb عزى folds into), hamza words and an entry with an explicit form.
+static EXTENDED: LazyLock<Policy> = LazyLock::new(|| {
+    let mut cfg = PolicyConfig::seed();
+    cfg.lexicons.push(LexiconSpec {
+        name: "extra".into(),
+        category: Category::SectarianRacist,
+        action: Action::Hold,
+        version: 1,
+        entries: ["عزي", "دنيء", "لئيم", "زامل | forms=زوامل"]
+            .into_iter()
+            .map(Entry::parse_line)
+            .collect(),
+    });
+    Policy::compile(&cfg).expect("extended policy compiles")
+});
+
+#[test]
+fn folding_never_turns_a_condolence_into_a_slur() {
+    let eval = |text: &str| {
+        evaluate(
+            &Submission {
+                body: text,
+                ..Submission::default()
+            },
+            &Signals::default(),
+            &EXTENDED,
+        )
+    };
+    let hits = [
+        "عزي",
+        "يا عزي",
+        "العزيين",
+        "3zi",
+        "ya 3zi",
+        "دنيء",
+        "دنيئة",
+        "دنيئه",
+        "الدنيئين",
+        "لئيم",
+        "لءيم",
+        "لئيمة",
+        "زوامل",
+        "الزوامل",
+        "zamel",
+        "zwamel",
+        "ya zamel",
+    ];
+    for text in hits {
+        assert!(has_banned(&eval(text)), "{text} should match");
+    }
+    let clean = [
+        "عزى الرئيس أسرة الفقيد محمد",
+        "وعزى الملك عائلة الشهيد أحمد في وفاة والده",
+        "عزى",
+        "العزى",
+        "3zizi",
+        "ya 3zizi",
+        "عزيز",
+        "عزيزي",
+        "يعزي",
+        "تعزية",
+        "الدنيا",
+        "لئلا",
+        "زميل",
+        "zmil",
+    ];
+    for text in clean {
+        let v = eval(text);
+        assert!(!has_banned(&v), "{text}: {:?}", v.findings);
+        assert!(
+            !v.findings
+                .iter()
+                .any(|f| f.code == "protected_entity_insult"),
+            "{text}: {:?}",
+            v.findings
+        );
+    }
 }
 
 #[test]
@@ -94,6 +179,22 @@ fn spans_cover_the_whole_evasive_run() {
         .expect("hit");
     let s = f.spans[0];
     assert_eq!(&text[s.start..s.end], "ح.م.ا.ر");
+    let text = "انت حما ر يا رجل";
+    let v = eval_field("body", text);
+    let f = v
+        .findings
+        .iter()
+        .find(|f| f.code == "banned_term")
+        .expect("hit");
+    assert_eq!(&text[f.spans[0].start..f.spans[0].end], "حما ر");
+    let text = "يا 9a7bat";
+    let v = eval_field("body", text);
+    let f = v
+        .findings
+        .iter()
+        .find(|f| f.code == "banned_term")
+        .expect("hit");
+    assert_eq!(&text[f.spans[0].start..f.spans[0].end], "9a7bat");
     let text = "هذا حمـــاااار!";
     let v = eval_field("body", text);
     let f = v
@@ -105,10 +206,35 @@ fn spans_cover_the_whole_evasive_run() {
 }
 
 const BANNED: &[&str] = &["حمار", "شرموطة", "قحبة", "حقير", "fuck", "shit", "كس", "زب"];
+/// Characters that never change a word: tatweel, harakat, Quranic marks and
+/// Default_Ignorable_Code_Points. (The dagger alef U+0670 is not one of them: it is a
+/// letter, ا.)
 const INSERTS: &[char] = &[
-    '\u{0640}', '\u{064E}', '\u{064F}', '\u{0650}', '\u{0651}', '\u{0652}', '\u{064B}', '\u{0670}',
-    '\u{06D6}', '\u{0610}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{200F}', '\u{2066}', '\u{202B}',
-    '\u{FEFF}', '\u{00AD}', '\u{061C}', '\u{2060}',
+    '\u{0640}',
+    '\u{064E}',
+    '\u{064F}',
+    '\u{0650}',
+    '\u{0651}',
+    '\u{0652}',
+    '\u{064B}',
+    '\u{06D6}',
+    '\u{0610}',
+    '\u{200B}',
+    '\u{200C}',
+    '\u{200D}',
+    '\u{200F}',
+    '\u{2066}',
+    '\u{202B}',
+    '\u{FEFF}',
+    '\u{00AD}',
+    '\u{061C}',
+    '\u{2060}',
+    '\u{180E}',
+    '\u{3164}',
+    '\u{E0041}',
+    '\u{034F}',
+    '\u{115F}',
+    '\u{FFA0}',
 ];
 
 const BENIGN: &[&str] = &[

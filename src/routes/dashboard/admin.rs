@@ -369,7 +369,7 @@ async fn settings_page(
             text: l
                 .entries
                 .iter()
-                .map(Entry::term)
+                .map(Entry::to_line)
                 .collect::<Vec<_>>()
                 .join("\n"),
         })
@@ -488,7 +488,8 @@ pub struct LexiconForm {
 }
 
 /// `POST /dashboard/settings/{site}/lexicons/{name}`: replace a word list
-/// (one entry a line; per-entry options of kept entries are kept).
+/// (one entry a line, `term | hold substring forms=a,b` for options; a bare line keeps the
+/// options its entry had).
 pub async fn save_lexicon(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
@@ -502,7 +503,7 @@ pub async fn save_lexicon(
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(|l| Entry::Term(l.to_string()))
+        .map(Entry::parse_line)
         .collect();
     let put = LexiconPut {
         category: None,
