@@ -106,7 +106,10 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
                     .filter(|f| f.action >= Action::Hold)
                     .map(|f| format!("{} {}", f.rule, f.explanation_en))
                     .collect();
-                false_hits.push(format!("line {} [{}] {}  <- {why:?}", r.line, r.language, r.text));
+                false_hits.push(format!(
+                    "line {} [{}] {}  <- {why:?}",
+                    r.line, r.language, r.text
+                ));
             }
         } else {
             for e in [
@@ -146,9 +149,14 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
         "| benign (false positives) | {fp}/{benign} | {:.1} |\n",
         pct(fp, benign)
     );
-    println!("| Language | Violations held or rejected | Benign held or rejected |\n|---|---:|---:|");
-    let langs: std::collections::BTreeSet<&str> =
-        by_lang.keys().chain(benign_by_lang.keys()).copied().collect();
+    println!(
+        "| Language | Violations held or rejected | Benign held or rejected |\n|---|---:|---:|"
+    );
+    let langs: std::collections::BTreeSet<&str> = by_lang
+        .keys()
+        .chain(benign_by_lang.keys())
+        .copied()
+        .collect();
     for l in langs {
         let (n, d) = by_lang.get(l).copied().unwrap_or_default();
         let (bn, bd) = benign_by_lang.get(l).copied().unwrap_or_default();

@@ -5,6 +5,7 @@ use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 
 use super::lexicon::{EntryDef, EntryError, HitKind, Lexicon};
+use super::patterns::{PatternConfig, Patterns};
 use super::verdict::{Action, Field};
 
 /// Maximum number of admin regexes.
@@ -249,6 +250,8 @@ pub struct PolicyConfig {
     pub rate: RateRules,
     pub blocklists: BlocklistRules,
     pub shape: ShapeRules,
+    /// Pattern rules: term classes and "class A within N tokens of class B" rules (hold).
+    pub patterns: PatternConfig,
 }
 
 impl Default for PolicyConfig {
@@ -264,6 +267,7 @@ impl Default for PolicyConfig {
             rate: RateRules::default(),
             blocklists: BlocklistRules::default(),
             shape: ShapeRules::default(),
+            patterns: PatternConfig::default(),
         }
     }
 }
@@ -316,6 +320,8 @@ pub enum PolicyError {
     },
     #[error("the word lists could not be compiled: {0}")]
     Automaton(String),
+    #[error("pattern rules: {id:?}: {message}")]
+    InvalidPattern { id: String, message: String },
 }
 
 impl PolicyError {
@@ -336,6 +342,7 @@ impl PolicyError {
             PolicyError::InvalidDomain(_) => "invalid_domain",
             PolicyError::InvalidSetting { .. } => "invalid_setting",
             PolicyError::Automaton(_) => "automaton",
+            PolicyError::InvalidPattern { .. } => "invalid_pattern",
         }
     }
 }
@@ -369,11 +376,13 @@ pub struct Policy {
     pub(crate) regexes: Vec<CompiledRegex>,
     pub(crate) blocked_domains: Vec<String>,
     pub(crate) allowed_domains: Vec<String>,
+    pub(crate) patterns: Patterns,
 }
 
 enum Source {
     Entry { list: usize, index: usize },
     Protected(usize),
+    ClassTerm { class: usize, index: usize },
     Allow(usize),
 }
 
@@ -447,6 +456,17 @@ impl Policy {
             sources.push(Source::Protected(i));
             defs_src.push((t, false, HitKind::Protected(i as u32)));
         }
+        // Class terms of the pattern rules are protected-term hits numbered after the site's
+        // protected terms (see `patterns`).
+        let base = cfg.protected_terms.len() as u32;
+        for (n, (class, index, t)) in cfg.patterns.terms().enumerate() {
+            sources.push(Source::ClassTerm { class, index });
+            defs_src.push((t, false, HitKind::Protected(base + n as u32)));
+        }
+        let patterns = cfg
+            .patterns
+            .compile(base)
+            .map_err(|(id, message)| PolicyError::InvalidPattern { id, message })?;
         for (i, t) in cfg.allow.iter().enumerate() {
             sources.push(Source::Allow(i));
             defs_src.push((t, false, HitKind::Allow));
@@ -492,6 +512,15 @@ impl Policy {
                     what: "protected term",
                     index: *index,
                     term,
+                },
+                (Some(Source::ClassTerm { class, index }), _) => PolicyError::InvalidPattern {
+                    id: cfg
+                        .patterns
+                        .classes
+                        .get(*class)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default(),
+                    message: format!("term {index} ({term:?}) is empty after normalisation"),
                 },
                 (Some(Source::Allow(index)), _) => PolicyError::EmptyTerm {
                     what: "allow entry",
@@ -589,6 +618,7 @@ impl Policy {
             regexes,
             blocked_domains,
             allowed_domains,
+            patterns,
         })
     }
 
@@ -619,14 +649,14 @@ const SEED_LISTS: &[SeedList] = &[
         name: "obscenity-ar",
         category: Category::Obscenity,
         action: Action::Reject,
-        version: 1,
+        version: 2,
         text: include_str!("seed/obscenity-ar.txt"),
     },
     SeedList {
         name: "insult-ar",
         category: Category::Insult,
         action: Action::Hold,
-        version: 1,
+        version: 2,
         text: include_str!("seed/insult-ar.txt"),
     },
     SeedList {
@@ -640,29 +670,50 @@ const SEED_LISTS: &[SeedList] = &[
         name: "sectarian-racist-ar",
         category: Category::SectarianRacist,
         action: Action::Hold,
-        version: 1,
+        version: 2,
         text: include_str!("seed/sectarian-racist-ar.txt"),
     },
     SeedList {
         name: "obscenity-arabizi",
         category: Category::Obscenity,
         action: Action::Reject,
-        version: 1,
+        version: 2,
         text: include_str!("seed/obscenity-arabizi.txt"),
     },
     SeedList {
         name: "obscenity-en",
         category: Category::Obscenity,
         action: Action::Reject,
-        version: 1,
+        version: 2,
         text: include_str!("seed/obscenity-en.txt"),
     },
     SeedList {
         name: "insult-en",
         category: Category::Insult,
-        action: Action::Flag,
-        version: 1,
+        action: Action::Hold,
+        version: 2,
         text: include_str!("seed/insult-en.txt"),
+    },
+    SeedList {
+        name: "insult-fr",
+        category: Category::Insult,
+        action: Action::Hold,
+        version: 1,
+        text: include_str!("seed/insult-fr.txt"),
+    },
+    SeedList {
+        name: "obscenity-fr",
+        category: Category::Obscenity,
+        action: Action::Reject,
+        version: 1,
+        text: include_str!("seed/obscenity-fr.txt"),
+    },
+    SeedList {
+        name: "sectarian-racist-latin",
+        category: Category::SectarianRacist,
+        action: Action::Hold,
+        version: 1,
+        text: include_str!("seed/sectarian-racist-latin.txt"),
     },
     SeedList {
         name: "spam",
@@ -724,6 +775,7 @@ impl PolicyConfig {
                 .collect(),
             allow: seed_lines(SEED_ALLOW).map(str::to_string).collect(),
             protected_terms: seed_lines(SEED_PROTECTED).map(str::to_string).collect(),
+            patterns: PatternConfig::seed(),
             ..PolicyConfig::default()
         }
     }
