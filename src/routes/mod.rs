@@ -88,6 +88,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::post().to(dashboard::admin::save_lexicon),
                 )
                 .route(
+                    "/settings/{site}/patterns",
+                    web::post().to(dashboard::admin::save_patterns),
+                )
+                .route(
                     "/settings/{site}/apikeys",
                     web::post().to(dashboard::admin::create_key),
                 )

@@ -303,6 +303,11 @@ pub struct RulesDoc {
     blocklists: crate::moderation::BlocklistRules,
     #[schema(value_type = Object)]
     shape: crate::moderation::ShapeRules,
+    /// Pattern rules: `{"classes": [{"name", "terms"}], "rules": [{"id", "posting_rule",
+    /// "first", "then", "window", "ordered", "vocative", "unless"}]}`. Absent in a PUT: kept.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    patterns: Option<crate::moderation::PatternConfig>,
 }
 
 /// `GET /api/v1/sites/{site}/rules`
@@ -331,6 +336,7 @@ pub async fn get_rules(
         rate: c.rate,
         blocklists: c.blocklists,
         shape: c.shape,
+        patterns: Some(c.patterns),
     }))
 }
 
@@ -366,6 +372,9 @@ pub async fn put_rules(
     c.rate = d.rate;
     c.blocklists = d.blocklists;
     c.shape = d.shape;
+    if let Some(patterns) = d.patterns {
+        c.patterns = patterns;
+    }
     let version = save(&state, &key.site_key, &stored.config, stored.version, lang).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "policy_version": version })))
 }

@@ -387,6 +387,10 @@ struct SettingsTemplate {
     origins: String,
     auto_close_days: String,
     lexicons: Vec<LexiconView>,
+    /// The pattern rules as pretty JSON, and their counts.
+    patterns: String,
+    pattern_classes: usize,
+    pattern_rules: usize,
     keys: Vec<KeyView>,
     new_key: Option<String>,
 }
@@ -430,6 +434,12 @@ async fn settings_page(
                 .join("\n"),
         })
         .collect();
+    let patterns = serde_json::to_string_pretty(&policy.config.patterns)
+        .map_err(|e| ApiError::internal(e, lang))?;
+    let (pattern_classes, pattern_rules) = (
+        policy.config.patterns.classes.len(),
+        policy.config.patterns.rules.len(),
+    );
     let keys = state
         .store
         .api_keys(site_key)
@@ -455,6 +465,9 @@ async fn settings_page(
             .unwrap_or_default(),
         site,
         lexicons,
+        patterns,
+        pattern_classes,
+        pattern_rules,
         keys,
         new_key,
     };
@@ -675,6 +688,64 @@ pub async fn save_lexicon(
     state
         .store
         .audit_setting(&site_key, &cur.moderator.id, "word_list", &details, now)
+        .await
+        .map_err(store_err(lang))?;
+    Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
+}
+
+#[derive(Deserialize)]
+pub struct PatternsForm {
+    csrf: Option<String>,
+    patterns: Option<String>,
+}
+
+/// `POST /dashboard/settings/{site}/patterns`: replace the pattern rules (term classes and
+/// rules, as the JSON document the rules API carries in `patterns`).
+pub async fn save_patterns(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<PatternsForm>,
+) -> Result<HttpResponse, ApiError> {
+    let site_key = path.into_inner();
+    let form = form.into_inner();
+    let cur = match admin_gate(&req, &state, form.csrf.as_deref(), &site_key).await {
+        Ok(c) => c,
+        Err(resp) => return Ok(resp),
+    };
+    let lang = cur.lang;
+    let patterns: crate::moderation::PatternConfig =
+        serde_json::from_str(form.patterns.as_deref().unwrap_or("")).map_err(|e| {
+            ApiError::new(ErrorCode::InvalidPolicy, lang).with_detail(e.to_string())
+        })?;
+    let mut stored = PolicyCache::load(&state.store, &site_key)
+        .await
+        .map_err(|e| ApiError::internal(e, lang))?;
+    let details = serde_json::json!({
+        "classes_before": stored.config.patterns.classes.len(),
+        "rules_before": stored.config.patterns.rules.len(),
+        "classes_after": patterns.classes.len(),
+        "rules_after": patterns.rules.len(),
+    })
+    .to_string();
+    stored.config.patterns = patterns;
+    if let Err(e) = Policy::compile(&stored.config) {
+        return Err(ApiError::new(ErrorCode::InvalidPolicy, lang).with_detail(e.to_string()));
+    }
+    let json = serde_json::to_string(&stored.config).map_err(|e| ApiError::internal(e, lang))?;
+    let now = now_ms();
+    match state
+        .store
+        .save_site_policy(&site_key, &json, stored.version, now)
+        .await
+    {
+        Ok(_) => {}
+        Err(StorageError::Conflict) => return Err(ApiError::new(ErrorCode::Conflict, lang)),
+        Err(e) => return Err(ApiError::storage(e, lang)),
+    }
+    state
+        .store
+        .audit_setting(&site_key, &cur.moderator.id, "pattern_rules", &details, now)
         .await
         .map_err(store_err(lang))?;
     Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
