@@ -34,7 +34,9 @@ fn evasion_fixture_has_full_precision_and_recall() {
         }
         let cols: Vec<&str> = line.split('\t').collect();
         assert!(cols.len() >= 3, "line {}: {line:?}", lineno + 1);
-        let (expect, field, text) = (cols[0], cols[1], cols[2]);
+        let (expect, field) = (cols[0], cols[1]);
+        // A text cell may contain the escape \n for a line break.
+        let text = &cols[2].replace("\\n", "\n");
         let note = cols.get(3).copied().unwrap_or("");
         let v = eval_field(field, text);
         let hit = has_banned(&v);
@@ -79,7 +81,7 @@ fn evasion_fixture_has_full_precision_and_recall() {
     for f in &failures {
         println!("{f}");
     }
-    assert!(tp + fp + fnn + tn >= 300, "fixture too small");
+    assert!(tp + fp + fnn + tn >= 1_500, "fixture too small");
     assert!(failures.is_empty(), "{} failures", failures.len());
 }
 
@@ -105,10 +107,35 @@ fn spans_cover_the_whole_evasive_run() {
 }
 
 const BANNED: &[&str] = &["حمار", "شرموطة", "قحبة", "حقير", "fuck", "shit", "كس", "زب"];
+/// Characters that never change a word: tatweel, harakat, Quranic marks and
+/// Default_Ignorable_Code_Points. (The dagger alef U+0670 is not one of them: it is a
+/// letter, ا.)
 const INSERTS: &[char] = &[
-    '\u{0640}', '\u{064E}', '\u{064F}', '\u{0650}', '\u{0651}', '\u{0652}', '\u{064B}', '\u{0670}',
-    '\u{06D6}', '\u{0610}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{200F}', '\u{2066}', '\u{202B}',
-    '\u{FEFF}', '\u{00AD}', '\u{061C}', '\u{2060}',
+    '\u{0640}',
+    '\u{064E}',
+    '\u{064F}',
+    '\u{0650}',
+    '\u{0651}',
+    '\u{0652}',
+    '\u{064B}',
+    '\u{06D6}',
+    '\u{0610}',
+    '\u{200B}',
+    '\u{200C}',
+    '\u{200D}',
+    '\u{200F}',
+    '\u{2066}',
+    '\u{202B}',
+    '\u{FEFF}',
+    '\u{00AD}',
+    '\u{061C}',
+    '\u{2060}',
+    '\u{180E}',
+    '\u{3164}',
+    '\u{E0041}',
+    '\u{034F}',
+    '\u{115F}',
+    '\u{FFA0}',
 ];
 
 const BENIGN: &[&str] = &[

@@ -1,34 +1,56 @@
-//! Compiled word lists: one Aho-Corasick automaton over every entry of every list (plus the
-//! protected terms and the allow list), run over a "scan string" built from the match key,
-//! followed by token logic that decides whether a raw automaton hit counts.
+//! Compiled word lists: one Aho-Corasick automaton over every spelling of every entry of every
+//! list (plus the protected terms and the allow list), run over a "scan string" built from the
+//! match key, followed by token logic that decides whether a raw automaton hit counts.
+//!
+//! **Entries are lemmas** ([`forms`]): when a list is compiled, each Arabic entry is expanded
+//! into its spellings (irregular forms from `seed/forms-ar.txt` and the entry's own `forms`,
+//! the article on inner words, hamza seats, the feminine stem of a word in ة); regular endings
+//! are suffix classes checked by the token logic, so they cost no pattern.
 //!
 //! Scan string: the match key is split into tokens (runs of letters/digits; Latin tokens may
 //! also contain the leet symbols `@ $ !`; a change between Arabic and Latin letters splits a
-//! token). Runs of single-letter tokens separated by separators are joined ("ح.م.ا.ر",
-//! "f u c k": at least 3 letters, or exactly 2 when the separators contain no whitespace). Each
-//! token is run-length collapsed ("حماااار" → ح م ا ر with counts 1 1 4 1) and tokens are joined
-//! with one space. Entries go through the same pipeline, so an entry letter that is doubled
-//! ("ass") requires at least that many repeats in the text (each letter may repeat, legit double
-//! letters are still required).
+//! token). Runs of single-letter tokens separated by any run of non-letters (up to
+//! [`MAX_JOIN_GAP`] chars: punctuation of any script, symbols, emoji, the braille blank …) are
+//! joined ("ح.م.ا.ر", "f u c k", "ح⠀م⠀ا⠀ر": at least 3 letters, or exactly 2 when the
+//! separators contain no whitespace). Each token is run-length collapsed ("حماااار" → ح م ا ر
+//! with counts 1 1 4 1) and tokens are joined with one space. Entries go through the same
+//! pipeline, so an entry letter that is doubled ("ass") requires at least that many repeats in
+//! the text (each letter may repeat, legit double letters are still required).
 //!
-//! Token logic for a hit of entry E spanning tokens `ta..=tb`:
-//! * Arabic entries: the text before E in token `ta` must be empty or a proclitic
-//!   (و ف ب ك ل ال وال بال فال كال لل يا …) and the text after E in `tb` empty or an enclitic
-//!   (ه ها هم هن ك كم ي ين ون ات …). Short entries (≤ 3 letters) only accept pronoun enclitics
-//!   (not the plural endings ين ون ات, which create real words such as زبون).
+//! Token logic for a hit of a spelling E spanning tokens `ta..=tb`:
+//! * Arabic spellings: the text before E in token `ta` must be empty or a proclitic
+//!   (و ف ب ك ل ال وال بال فال كال لل يا …); the text after E in `tb` must fit the spelling's
+//!   [`Suffixes`] class: pronoun enclitics (ه ها هم ك كم ي …) for short entries (≤ 3 letters,
+//!   whose plural endings would create real words such as زبون), the full class for the rest
+//!   (pronouns, sound plural and dual ين ون ات ان, ة → ت before a pronoun: حقيرتك) and a
+//!   required feminine suffix for feminine stems (قحب + ات / تك / تين). A three-letter entry
+//!   ending in ي (غبي) takes the full class (غبيين، غبيون، غبيات).
 //! * Latin entries: nothing before; after: nothing or a simple suffix (s es ed ing er ers y;
 //!   short entries only s es).
 //! * Latin entries marked `substring` (≥ 4 letters): anywhere.
+//! * Allow entries containing a letter the key folds lossily (ى ة أ إ آ ؤ ئ) only match where
+//!   the text has that letter as written: "عزى" (offered condolences) is allowed, the slur
+//!   "عزي" is not, although both have the key عزي.
 //!
-//! Variants: Latin tokens with letters and leet characters (0 1 3 4 5 7 @ $ !) are also matched
-//! after the leet fold; Latin tokens with letters and Arabizi digits (2 3 5 6 7 8 9) are also
-//! transliterated into Arabic candidates matched against the Arabic entries.
+//! Variants, matched after the main scan:
+//! * Latin tokens with leet characters (0 1 3 4 5 7 @ $ !) or a v standing for u ("fvck");
+//! * masked letters: two Latin tokens separated only by `*` or `#`, one letter each ("f*ck",
+//!   "b*tch"), compared with the one-word Latin entries;
+//! * a word split in two by whitespace: two adjacent tokens of one script, neither a function
+//!   word, one of them at most two letters or a line break between them, are joined; the join
+//!   counts only for an entry of at least four letters that spans both parts and ends with the
+//!   second ("حما ر", "شرمو طة");
+//! * Arabizi ([`arabizi`]): runs of Latin tokens are read as Arabic spellings of the entries
+//!   (both digit maps, digitless skeletons with word-boundary discipline).
 
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use super::normalize::{KeyBuf, arabizi_variants, is_arabic_letter, is_latin_letter, leet};
+mod arabizi;
+mod forms;
+
+use super::normalize::{KeyBuf, is_arabic_letter, is_latin_letter, is_lossy_letter, leet};
 
 const PROCLITICS: &[&str] = &[
     "و", "ف", "ب", "ك", "ل", "ال", "وال", "بال", "فال", "كال", "يا", "وب", "ول", "فل", "وك", "فب",
@@ -36,18 +58,54 @@ const PROCLITICS: &[&str] = &[
 ];
 const ENCLITICS: &[&str] = &[
     "ه", "ها", "هم", "هن", "هما", "ك", "كم", "كما", "كن", "ي", "نا", "ين", "ون", "ات", "ان", "يه",
+    "تك", "تكم", "تكن", "ته", "تها", "تهم", "تهن", "تي", "تنا", "تين", "تان",
+];
+/// Suffixes of a feminine stem (the entry without its ة): plural, dual, ة → ت before a pronoun.
+const FEM_SUFFIXES: &[&str] = &[
+    "ات", "تان", "تين", "تي", "تك", "تكم", "تكن", "ته", "تها", "تهم", "تهن", "تنا", "اتك", "اتكم",
+    "اته", "اتها", "اتهم", "اتي", "اتنا",
 ];
 const SHORT_ENCLITICS: &[&str] = &["ه", "ها", "هم", "هن", "هما", "ك", "كم", "كما", "كن", "ي"];
 const LATIN_SUFFIXES: &[&str] = &["s", "es", "ed", "ing", "er", "ers", "y"];
 const SHORT_LATIN_SUFFIXES: &[&str] = &["s", "es"];
 
-/// Characters that may separate joined single letters.
-fn is_join_sep(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '.' | '-' | '_' | '*' | '·' | '•' | '|' | '/' | '+' | '~' | ',' | '،' | '\'' | '"'
-        )
+/// Longest run of non-letters between two single letters that are joined.
+const MAX_JOIN_GAP: usize = 8;
+
+/// Function words: a split word is never joined with one of these ("من حط" is not منحط).
+const FUNCTION_WORDS: &[&str] = &[
+    "و", "في", "من", "عن", "مع", "لا", "ما", "لم", "لن", "قد", "يا", "او", "ان", "هل", "كل", "ثم",
+    "اي", "بل", "لو", "اذ", "له", "لك", "لي", "به", "بك", "بي", "هو", "هي", "هم", "انا", "انت",
+    "نحن", "ده", "دي", "دا", "شي", "كي", "اه", "يا", "الا", "على", "الى", "هذا", "هذه", "ذلك", "a",
+    "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me", "my", "no", "of",
+    "on", "or", "so", "to", "up", "us", "we", "i", "oh", "ok", "am", "la", "le", "de", "et", "un",
+    "en", "du", "il", "je", "tu", "ce", "ne", "se", "sa", "ta", "ma",
+];
+
+/// Two adjacent tokens that may be one word split by whitespace: same script, separated by
+/// whitespace only, neither a function word, and one of them at most two letters or a line
+/// break between them.
+fn split_candidate(chars: &[char], t: &Tok, u: &Tok) -> bool {
+    if t.script != u.script || t.script == Script::Other || t.b1 - t.b0 != 1 || u.b1 - u.b0 != 1 {
+        return false;
+    }
+    let gap = chars.get(t.k1..u.k0).unwrap_or(&[]);
+    if gap.is_empty() || gap.len() > 3 || !gap.iter().all(|c| c.is_whitespace()) {
+        return false;
+    }
+    let (a, b) = (
+        chars.get(t.k0..t.k1).unwrap_or(&[]),
+        chars.get(u.k0..u.k1).unwrap_or(&[]),
+    );
+    if !(a.len() <= 2 || b.len() <= 2 || gap.contains(&'\n')) {
+        return false;
+    }
+    let is_function = |w: &[char]| {
+        FUNCTION_WORDS
+            .iter()
+            .any(|f| f.chars().eq(w.iter().copied()))
+    };
+    !is_function(a) && !is_function(b)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -58,16 +116,27 @@ pub(crate) enum Script {
     Other,
 }
 
+/// Which suffixes an Arabic spelling accepts after it (see the module documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Suffixes {
+    /// Pronoun enclitics only (short entries: the plural endings make real words, زبون).
+    Pronouns,
+    /// Pronouns, sound plural, dual and feminine endings, ة → ت before a pronoun.
+    Full,
+    /// The stem of an entry ending in ة: a feminine suffix is required (قحب + ات).
+    FemStem,
+}
+
 /// How an entry may match.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Mode {
-    Arabic { short: bool },
+    Arabic { suffixes: Suffixes },
     Latin { short: bool },
     Substring,
 }
 
 /// What a pattern stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum HitKind {
     /// Entry `entry` of lexicon list `list`.
     Entry { list: u32, entry: u32 },
@@ -90,6 +159,15 @@ struct PatRef {
     kind: HitKind,
     mode: Mode,
     counts: Box<[u16]>,
+    /// Letters of the spelling (run counts included).
+    letters: u16,
+    /// The spelling is one word.
+    one_word: bool,
+    /// Allow entries: (pattern char, letter as written) where the entry has a letter the key
+    /// folds lossily (ى ة أ إ آ ؤ ئ); the text must have that letter there too.
+    strict: Box<[(u16, char)]>,
+    /// One-word Latin entries: the word with its runs expanded (for masked letters).
+    word: Option<Box<[char]>>,
 }
 
 /// A validated hit.
@@ -112,6 +190,177 @@ pub(crate) struct EntryDef<'a> {
     pub kind: HitKind,
     pub term: &'a str,
     pub substring: bool,
+    /// Explicit extra forms (list entries only; see [`forms::expand`]).
+    pub forms: &'a [String],
+}
+
+/// Builds the automaton and its pattern table.
+#[derive(Default)]
+struct Compiler {
+    key: KeyBuf,
+    ws: Workspace,
+    pat_index: HashMap<Vec<u8>, u32>,
+    patterns: Vec<Vec<u8>>,
+    tagged: Vec<(u32, PatRef)>,
+    seen: std::collections::HashSet<(u32, HitKind, Mode)>,
+    entries: usize,
+    arabizi: arabizi::Builder,
+}
+
+impl Compiler {
+    /// Adds one spelling of `def`.
+    fn add(&mut self, def: &EntryDef<'_>, text: &str, fem_stem: bool) -> Result<(), EntryError> {
+        self.key.build(text);
+        self.ws.tokenize(self.key.chars());
+        if self.ws.toks.is_empty() {
+            return Err(EntryError::Empty);
+        }
+        let mut scan = Scan::default();
+        self.ws.fill_main_scan(self.key.chars(), &mut scan);
+        let mut has_arabic = false;
+        let mut has_latin = false;
+        let mut letters = 0usize;
+        for t in &self.ws.toks {
+            match t.script {
+                Script::Arabic => has_arabic = true,
+                Script::Latin => has_latin = true,
+                Script::Other => {}
+            }
+            letters += t.k1 - t.k0;
+        }
+        let one_word = self.ws.toks.len() == 1;
+        let short = one_word && letters <= 3;
+        let mode = if def.substring {
+            if has_arabic || !has_latin || letters < 4 {
+                return Err(EntryError::SubstringNotAllowed);
+            }
+            Mode::Substring
+        } else if has_arabic && !has_latin {
+            let ends_in_ya = scan.sc.last().is_some_and(|c| c.ch == 'ي');
+            let suffixes = if fem_stem {
+                Suffixes::FemStem
+            } else if short && !(letters == 3 && ends_in_ya) {
+                Suffixes::Pronouns
+            } else {
+                Suffixes::Full
+            };
+            Mode::Arabic { suffixes }
+        } else {
+            Mode::Latin { short }
+        };
+        let counts: Vec<u16> = scan.sc.iter().map(|c| c.count).collect();
+        let mut spellings = vec![(scan.text.clone(), counts.clone())];
+        // "يا كلب" also matches the attached vocative "ياكلب".
+        if matches!(mode, Mode::Arabic { .. })
+            && scan.toks.len() > 1
+            && scan.sc.iter().map(|c| c.ch).take(3).eq("يا ".chars())
+        {
+            let mut text = Vec::with_capacity(scan.text.len());
+            for (i, c) in scan.sc.iter().enumerate() {
+                if i != 2 {
+                    encode(c.ch, &mut text);
+                }
+            }
+            let c2: Vec<u16> = counts
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != 2)
+                .map(|(_, c)| *c)
+                .collect();
+            spellings.push((text, c2));
+        }
+        let letters = u16::try_from(letters).unwrap_or(u16::MAX);
+        let mut strict: Vec<(u16, char)> = Vec::new();
+        if def.kind == HitKind::Allow {
+            for (i, c) in scan.sc.iter().enumerate() {
+                if let Some(raw) = self.key.raw_at(c.k0 as usize)
+                    && raw != c.ch
+                    && is_lossy_letter(raw)
+                {
+                    strict.push((u16::try_from(i).unwrap_or(u16::MAX), raw));
+                }
+            }
+        }
+        if let (HitKind::Entry { .. }, Mode::Arabic { suffixes }) = (def.kind, mode) {
+            let mut chars = Vec::with_capacity(scan.sc.len());
+            for c in &scan.sc {
+                for _ in 0..c.count {
+                    chars.push(c.ch);
+                }
+            }
+            self.arabizi.add(&chars, def.kind, suffixes);
+        }
+        let word: Option<Box<[char]>> =
+            (one_word && matches!(mode, Mode::Latin { .. } | Mode::Substring)).then(|| {
+                scan.sc
+                    .iter()
+                    .flat_map(|c| std::iter::repeat_n(c.ch, usize::from(c.count)))
+                    .collect()
+            });
+        for (n, (text, counts)) in spellings.into_iter().enumerate() {
+            // The attached vocative drops pattern char 2 (the space after يا).
+            let strict: Box<[(u16, char)]> = strict
+                .iter()
+                .filter(|(i, _)| n == 0 || *i != 2)
+                .map(|&(i, c)| (if n > 0 && i > 2 { i - 1 } else { i }, c))
+                .collect();
+            let next = self.patterns.len() as u32;
+            let id = *self.pat_index.entry(text.clone()).or_insert(next);
+            if id == next {
+                self.patterns.push(text);
+            }
+            if !self.seen.insert((id, def.kind, mode)) {
+                continue;
+            }
+            self.tagged.push((
+                id,
+                PatRef {
+                    kind: def.kind,
+                    mode,
+                    counts: counts.into_boxed_slice(),
+                    letters,
+                    one_word,
+                    strict,
+                    word: word.clone(),
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Lexicon, EntryError> {
+        self.tagged.sort_by_key(|(id, _)| *id);
+        let mut pat_refs = vec![(0u32, 0u32); self.patterns.len()];
+        let mut refs = Vec::with_capacity(self.tagged.len());
+        for (id, r) in self.tagged {
+            if let Some(slot) = pat_refs.get_mut(id as usize) {
+                if slot.1 == slot.0 {
+                    slot.0 = refs.len() as u32;
+                }
+                refs.push(r);
+                slot.1 = refs.len() as u32;
+            }
+        }
+        let ac = if self.patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&self.patterns)
+                    .map_err(|e| EntryError::Automaton(e.to_string()))?,
+            )
+        };
+        let arabizi = self.arabizi.finish().map_err(EntryError::Automaton)?;
+        Ok(Lexicon {
+            ac,
+            pat_refs,
+            refs,
+            entries: self.entries,
+            arabizi,
+        })
+    }
 }
 
 /// Why an entry could not be compiled.
@@ -128,6 +377,9 @@ pub struct Lexicon {
     ac: Option<AhoCorasick>,
     pat_refs: Vec<(u32, u32)>,
     refs: Vec<PatRef>,
+    /// Entries compiled (list entries, protected terms and allow entries).
+    entries: usize,
+    arabizi: arabizi::Index,
 }
 
 impl Lexicon {
@@ -135,109 +387,50 @@ impl Lexicon {
     pub(crate) fn build<'a>(
         defs: impl IntoIterator<Item = EntryDef<'a>>,
     ) -> Result<Lexicon, (usize, EntryError)> {
-        let mut pat_index: HashMap<Vec<u8>, u32> = HashMap::new();
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        let mut tagged: Vec<(u32, PatRef)> = Vec::new();
-        let mut key = KeyBuf::default();
-        let mut ws = Workspace::default();
+        let mut c = Compiler::default();
         let mut last = 0usize;
         for (i, def) in defs.into_iter().enumerate() {
             last = i;
-            key.build(def.term);
-            ws.tokenize(key.chars());
-            if ws.toks.is_empty() {
-                return Err((i, EntryError::Empty));
-            }
-            let mut scan = Scan::default();
-            ws.fill_main_scan(key.chars(), &mut scan);
-            let mut has_arabic = false;
-            let mut has_latin = false;
-            let mut letters = 0usize;
-            for t in &ws.toks {
-                match t.script {
-                    Script::Arabic => has_arabic = true,
-                    Script::Latin => has_latin = true,
-                    Script::Other => {}
-                }
-                letters += t.k1 - t.k0;
-            }
-            let short = ws.toks.len() == 1 && letters <= 3;
-            let mode = if def.substring {
-                if has_arabic || !has_latin || letters < 4 {
-                    return Err((i, EntryError::SubstringNotAllowed));
-                }
-                Mode::Substring
-            } else if has_arabic && !has_latin {
-                Mode::Arabic { short }
+            c.entries += 1;
+            let expand = matches!(def.kind, HitKind::Entry { .. }) && !def.substring;
+            let spellings = if expand {
+                forms::expand(def.term, def.forms)
             } else {
-                Mode::Latin { short }
+                vec![forms::Form {
+                    text: def.term.to_string(),
+                    fem_stem: false,
+                }]
             };
-            let counts: Vec<u16> = scan.sc.iter().map(|c| c.count).collect();
-            let mut forms = vec![(scan.text.clone(), counts.clone())];
-            // "يا كلب" also matches the attached vocative "ياكلب".
-            if matches!(mode, Mode::Arabic { .. })
-                && scan.toks.len() > 1
-                && scan.sc.iter().map(|c| c.ch).take(3).eq("يا ".chars())
-            {
-                let mut text = Vec::with_capacity(scan.text.len());
-                for (i, c) in scan.sc.iter().enumerate() {
-                    if i != 2 {
-                        encode(c.ch, &mut text);
-                    }
+            for (n, f) in spellings.iter().enumerate() {
+                match c.add(&def, &f.text, f.fem_stem) {
+                    Ok(()) => {}
+                    // Only the entry itself must compile; a generated spelling may vanish.
+                    Err(e) if n == 0 => return Err((i, e)),
+                    Err(_) => {}
                 }
-                let c2: Vec<u16> = counts
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| *i != 2)
-                    .map(|(_, c)| *c)
-                    .collect();
-                forms.push((text, c2));
-            }
-            for (text, counts) in forms {
-                let next = patterns.len() as u32;
-                let id = *pat_index.entry(text.clone()).or_insert(next);
-                if id == next {
-                    patterns.push(text);
-                }
-                tagged.push((
-                    id,
-                    PatRef {
-                        kind: def.kind,
-                        mode,
-                        counts: counts.into_boxed_slice(),
-                    },
-                ));
             }
         }
-        tagged.sort_by_key(|(id, _)| *id);
-        let mut pat_refs = vec![(0u32, 0u32); patterns.len()];
-        let mut refs = Vec::with_capacity(tagged.len());
-        for (id, r) in tagged {
-            if let Some(slot) = pat_refs.get_mut(id as usize) {
-                if slot.1 == slot.0 {
-                    slot.0 = refs.len() as u32;
-                }
-                refs.push(r);
-                slot.1 = refs.len() as u32;
-            }
-        }
-        let ac = if patterns.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&patterns)
-                    .map_err(|e| (last, EntryError::Automaton(e.to_string())))?,
-            )
-        };
-        Ok(Lexicon { ac, pat_refs, refs })
+        c.finish().map_err(|e| (last, e))
     }
 
     /// Number of distinct patterns in the automaton.
     pub fn pattern_count(&self) -> usize {
         self.pat_refs.len()
+    }
+
+    /// Number of entries compiled (list entries, protected terms and allow entries).
+    pub fn entry_count(&self) -> usize {
+        self.entries
+    }
+
+    /// Number of spellings matched (entries and their generated forms).
+    pub fn form_count(&self) -> usize {
+        self.refs.len()
+    }
+
+    /// Number of Arabic spellings also matched in Arabizi.
+    pub fn arabizi_form_count(&self) -> usize {
+        self.arabizi.form_count()
     }
 
     /// Finds all validated hits in a match key. Allow-list exceptions are applied: entry hits
@@ -253,7 +446,7 @@ impl Lexicon {
             ws.scan = scan;
             return hits;
         }
-        self.search(ac, &scan, Via::Key, &mut hits);
+        self.search(ac, &scan, Via::Key, Some(key), None, &mut hits);
         // Vocative flags per token, from the main scan.
         ws.vocative.clear();
         for &(a, b) in &scan.toks {
@@ -262,14 +455,37 @@ impl Lexicon {
                 matches!(t, [x, y] if (x.ch == 'ي' && y.ch == 'ا') || (x.ch == 'y' && y.ch == 'a'));
             ws.vocative.push(voc);
         }
-        // Variants of Latin tokens.
         let mut vscan = std::mem::take(&mut ws.vscan);
+        let mut run = std::mem::take(&mut ws.run);
+        let mut readings = std::mem::take(&mut ws.readings);
+        run.clear();
+        readings.clear();
         let ntoks = ws.toks.len();
         for ti in 0..ntoks {
             let Some(t) = ws.toks.get(ti).copied() else {
                 continue;
             };
-            if t.script != Script::Latin || !(t.has_digit || t.has_symbol) {
+            // A word split in two by a space or a line break: the two tokens joined.
+            if let Some(u) = ws.toks.get(ti + 1).copied()
+                && split_candidate(key.chars(), &t, &u)
+            {
+                vscan.clear();
+                let chars = key.chars();
+                vscan.push_token(
+                    ti as u32,
+                    (t.k0..t.k1)
+                        .chain(u.k0..u.k1)
+                        .filter_map(|k| chars.get(k).map(|&c| (c, k, k + 1))),
+                );
+                vscan.finish();
+                let from = hits.len();
+                self.search(ac, &vscan, Via::Key, None, Some(u.k0), &mut hits);
+                for h in hits.get_mut(from..).unwrap_or(&mut []) {
+                    h.tok1 = ti as u32 + 1;
+                }
+            }
+            if t.script != Script::Latin {
+                self.read_arabizi(&mut run, &mut readings, ws, &mut hits);
                 continue;
             }
             ws.tmp.clear();
@@ -279,37 +495,48 @@ impl Lexicon {
                         .extend(key.chars().get(bt.k0..bt.k1).unwrap_or(&[]).iter().copied());
                 }
             }
-            if ws.tmp.iter().any(|&c| leet(c) != c) {
-                vscan.clear();
-                vscan.push_token(ti as u32, ws.tmp.iter().map(|&c| (leet(c), t.k0, t.k1)));
-                vscan.finish();
-                self.search(ac, &vscan, Via::Leet, &mut hits);
-            }
-            if !t.has_symbol
-                && ws
-                    .tmp
-                    .iter()
-                    .any(|c| matches!(c, '2' | '3' | '5' | '6' | '7' | '8' | '9'))
+            // Leetspeak and the v-for-u mask ("sh1t", "fvck").
+            if (t.has_digit || t.has_symbol || ws.tmp.contains(&'v'))
+                && ws.tmp.iter().any(|&c| leet(c) != c || c == 'v')
             {
-                let prev_voc = ti
-                    .checked_sub(1)
-                    .and_then(|p| ws.vocative.get(p).copied().zip(ws.toks.get(p)))
-                    .filter(|(v, _)| *v)
-                    .map(|(_, p)| (p.k0, p.k1));
-                for v in arabizi_variants(&ws.tmp) {
-                    vscan.clear();
-                    if let Some((p0, p1)) = prev_voc {
-                        vscan
-                            .push_token(ti as u32 - 1, ['ي', 'ا'].into_iter().map(|c| (c, p0, p1)));
-                    }
-                    vscan.push_token(ti as u32, v.iter().map(|&c| (c, t.k0, t.k1)));
-                    vscan.finish();
-                    self.search(ac, &vscan, Via::Arabizi, &mut hits);
+                vscan.clear();
+                vscan.push_token(
+                    ti as u32,
+                    ws.tmp
+                        .iter()
+                        .map(|&c| (if c == 'v' { 'u' } else { leet(c) }, t.k0, t.k1)),
+                );
+                vscan.finish();
+                self.search(ac, &vscan, Via::Leet, None, None, &mut hits);
+            }
+            if t.has_symbol {
+                self.read_arabizi(&mut run, &mut readings, ws, &mut hits);
+            } else {
+                run.push_token(ti as u32, ws.tmp.iter().copied(), t.has_digit);
+            }
+        }
+        self.read_arabizi(&mut run, &mut readings, ws, &mut hits);
+        // Masked letters ("f*ck", "b*tch", "s**t"), on raw tokens: "s**t" is also a joined run
+        // of two single letters.
+        if ws.base.len() > 1 && key.chars().iter().any(|c| matches!(c, '*' | '#')) {
+            for bi in 0..ws.base.len() - 1 {
+                let (Some(a), Some(b)) = (ws.base.get(bi).copied(), ws.base.get(bi + 1).copied())
+                else {
+                    continue;
+                };
+                if a.script != Script::Latin || b.script != Script::Latin {
+                    continue;
+                }
+                let tok_of = |x: usize| ws.toks.iter().position(|t| t.b0 <= x && x < t.b1);
+                if let (Some(t0), Some(t1)) = (tok_of(bi), tok_of(bi + 1)) {
+                    self.masked(key.chars(), (t0, a.k0, a.k1), (t1, b.k0, b.k1), &mut hits);
                 }
             }
         }
         ws.vscan = vscan;
         ws.scan = scan;
+        ws.run = run;
+        ws.readings = readings;
         for h in &mut hits {
             if !h.vocative && h.tok0 > 0 {
                 h.vocative = ws
@@ -323,7 +550,120 @@ impl Lexicon {
         hits
     }
 
-    fn search(&self, ac: &AhoCorasick, scan: &Scan, via: Via, out: &mut Vec<Hit>) {
+    /// Arabizi readings of the Latin run collected so far (then clears it).
+    fn read_arabizi(
+        &self,
+        run: &mut arabizi::Run,
+        readings: &mut Vec<arabizi::Reading>,
+        ws: &Workspace,
+        hits: &mut Vec<Hit>,
+    ) {
+        if run.toks.is_empty() {
+            return;
+        }
+        readings.clear();
+        self.arabizi.find(run, readings);
+        for r in readings.iter() {
+            let (Some(a), Some(b)) = (run.toks.get(r.t0), run.toks.get(r.t1)) else {
+                continue;
+            };
+            let (Some(ta), Some(tb)) = (ws.toks.get(a.0 as usize), ws.toks.get(b.0 as usize))
+            else {
+                continue;
+            };
+            hits.push(Hit {
+                kind: r.kind,
+                tok0: a.0,
+                tok1: b.0,
+                k0: ta.k0,
+                k1: tb.k1,
+                vocative: r.vocative,
+                via: Via::Arabizi,
+            });
+        }
+        run.clear();
+    }
+
+    /// Latin entries written with masked letters: raw tokens `a` and `b` (token index, key
+    /// range) separated only by `*` or `#`, each standing for one letter ("f*ck", "b*tch",
+    /// "f**k", "a**hole").
+    fn masked(
+        &self,
+        chars: &[char],
+        a: (usize, usize, usize),
+        b: (usize, usize, usize),
+        hits: &mut Vec<Hit>,
+    ) {
+        let gap = chars.get(a.2..b.1).unwrap_or(&[]);
+        if gap.is_empty() || gap.len() > 3 || !gap.iter().all(|c| matches!(c, '*' | '#')) {
+            return;
+        }
+        let left = chars.get(a.1..a.2).unwrap_or(&[]);
+        let right = chars.get(b.1..b.2).unwrap_or(&[]);
+        let real = left.len() + right.len();
+        if real < 2 || real < gap.len() || !left.iter().chain(right).all(char::is_ascii_alphabetic)
+        {
+            return;
+        }
+        let masked: Vec<Option<char>> = left
+            .iter()
+            .map(|&c| Some(c))
+            .chain(gap.iter().map(|_| None))
+            .chain(right.iter().map(|&c| Some(c)))
+            .collect();
+        for r in &self.refs {
+            let short = match r.mode {
+                Mode::Latin { short } => short,
+                Mode::Substring => false,
+                Mode::Arabic { .. } => continue,
+            };
+            if !r.one_word || !matches!(r.kind, HitKind::Entry { .. }) {
+                continue;
+            }
+            let Some(word) = r.word.as_deref() else {
+                continue;
+            };
+            let Some(rest) = masked.len().checked_sub(word.len()) else {
+                continue;
+            };
+            let head_ok = masked
+                .iter()
+                .zip(word)
+                .all(|(m, w)| m.is_none_or(|c| c == *w));
+            let tail: Option<String> = masked
+                .get(word.len()..)
+                .and_then(|t| t.iter().copied().collect());
+            let suffixes = if short {
+                SHORT_LATIN_SUFFIXES
+            } else {
+                LATIN_SUFFIXES
+            };
+            let tail_ok = rest == 0 || tail.is_some_and(|t| suffixes.contains(&t.as_str()));
+            if head_ok && tail_ok {
+                hits.push(Hit {
+                    kind: r.kind,
+                    tok0: a.0 as u32,
+                    tok1: b.0 as u32,
+                    k0: a.1,
+                    k1: b.2,
+                    vocative: false,
+                    via: Via::Leet,
+                });
+            }
+        }
+    }
+
+    /// Runs the automaton over `scan`. `key`: the main scan (allow entries' spelling check);
+    /// `split`: the scan is two tokens joined, the second starting at this key index.
+    fn search(
+        &self,
+        ac: &AhoCorasick,
+        scan: &Scan,
+        via: Via,
+        key: Option<&KeyBuf>,
+        split: Option<usize>,
+        out: &mut Vec<Hit>,
+    ) {
         for m in ac.find_overlapping_iter(scan.text.as_slice()) {
             let (Some(s), Some(e)) = (scan.char_at(m.start()), scan.char_at(m.end())) else {
                 continue;
@@ -331,7 +671,36 @@ impl Lexicon {
             let Some(&(r0, r1)) = self.pat_refs.get(m.pattern().as_usize()) else {
                 continue;
             };
+            if let Some(k) = split {
+                // A joined word: an entry of at least four letters, across the split, ending
+                // with the second token.
+                let spans = scan.sc.get(s).is_some_and(|c| (c.k0 as usize) < k)
+                    && scan.sc.get(e - 1).is_some_and(|c| (c.k1 as usize) > k);
+                let at_end = scan.toks.first().is_some_and(|t| t.1 as usize == e);
+                if !spans || !at_end {
+                    continue;
+                }
+            }
             for r in self.refs.get(r0 as usize..r1 as usize).unwrap_or(&[]) {
+                if split.is_some()
+                    && (!r.one_word || r.letters < 4 || !matches!(r.kind, HitKind::Entry { .. }))
+                {
+                    continue;
+                }
+                if !r.strict.is_empty() {
+                    let Some(key) = key else {
+                        continue;
+                    };
+                    let spelled = r.strict.iter().all(|&(i, raw)| {
+                        scan.sc
+                            .get(s + usize::from(i))
+                            .and_then(|c| key.raw_at(c.k0 as usize))
+                            == Some(raw)
+                    });
+                    if !spelled {
+                        continue;
+                    }
+                }
                 if let Some(h) = validate(r, scan, s, e, via) {
                     out.push(h);
                 }
@@ -430,14 +799,21 @@ fn validate(r: &PatRef, scan: &Scan, s: usize, e: usize, via: Via) -> Option<Hit
                     },
                 )
         }
-        Mode::Arabic { short } => {
+        Mode::Arabic { suffixes } => {
             ok_prefix(prefix, first, need_first, PROCLITICS)
-                && ok_suffix(
-                    suffix,
-                    last,
-                    need_last,
-                    if short { SHORT_ENCLITICS } else { ENCLITICS },
-                )
+                && match suffixes {
+                    Suffixes::Pronouns => ok_suffix(suffix, last, need_last, SHORT_ENCLITICS),
+                    Suffixes::Full => ok_suffix(suffix, last, need_last, ENCLITICS),
+                    // The suffix is required: `spells` with an empty tail only accepts a word
+                    // made of the stem's last letter, and no feminine suffix is one.
+                    Suffixes::FemStem => spells(
+                        &[],
+                        last.ch,
+                        last.count.saturating_sub(need_last),
+                        suffix,
+                        FEM_SUFFIXES,
+                    ),
+                }
         }
     };
     if !ok {
@@ -662,6 +1038,8 @@ pub(crate) struct Workspace {
     vscan: Scan,
     tmp: Vec<char>,
     vocative: Vec<bool>,
+    run: arabizi::Run,
+    readings: Vec<arabizi::Reading>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -892,8 +1270,13 @@ impl Workspace {
                     if !bj.single_letter || bj.script != bi.script {
                         break;
                     }
+                    // Any run of non-letters separates single letters (punctuation of any
+                    // script, symbols, emoji, dashes, brackets, the braille blank …).
                     let gap = chars.get(prev.k1..bj.k0).unwrap_or(&[]);
-                    if gap.is_empty() || gap.len() > 4 || !gap.iter().all(|&c| is_join_sep(c)) {
+                    if gap.is_empty()
+                        || gap.len() > MAX_JOIN_GAP
+                        || gap.iter().any(|c| c.is_alphanumeric())
+                    {
                         break;
                     }
                     spaced |= gap.iter().any(|c| c.is_whitespace());
@@ -990,6 +1373,7 @@ mod tests {
             },
             term: t,
             substring: *sub,
+            forms: &[],
         });
         Lexicon::build(defs).unwrap()
     }
@@ -1098,12 +1482,14 @@ mod tests {
             kind: HitKind::Allow,
             term: "كلب",
             substring: true,
+            forms: &[],
         }]);
         assert!(matches!(r, Err((0, EntryError::SubstringNotAllowed))));
         let r = Lexicon::build([EntryDef {
             kind: HitKind::Allow,
             term: " ... ",
             substring: false,
+            forms: &[],
         }]);
         assert!(matches!(r, Err((0, EntryError::Empty))));
     }
@@ -1115,11 +1501,13 @@ mod tests {
                 kind: HitKind::Entry { list: 0, entry: 0 },
                 term: "cunt",
                 substring: true,
+                forms: &[],
             },
             EntryDef {
                 kind: HitKind::Allow,
                 term: "scunthorpe",
                 substring: false,
+                forms: &[],
             },
         ];
         let l = Lexicon::build(defs).unwrap();

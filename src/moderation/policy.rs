@@ -55,7 +55,12 @@ impl Category {
     }
 }
 
-/// A lexicon entry: a plain string, or `{"term": "...", "action": "hold", "substring": true}`.
+/// A lexicon entry: a plain string, or
+/// `{"term": "...", "action": "hold", "substring": true, "forms": ["..."]}`.
+///
+/// Arabic entries are lemmas: their regular forms are generated when the list is compiled (see
+/// `lexicon` module docs); `forms` adds irregular ones (broken plurals) the generator cannot
+/// know. In a list editor's text area an entry is one line: `term | hold substring forms=a,b`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum Entry {
@@ -74,6 +79,9 @@ pub struct EntryDetail {
     /// Latin entries of ≥ 4 letters only: match anywhere inside words.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub substring: bool,
+    /// Extra forms matched as this entry (e.g. a broken plural: كلب → كلاب).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forms: Vec<String>,
 }
 
 impl Entry {
@@ -93,6 +101,74 @@ impl Entry {
         match self {
             Entry::Term(_) => false,
             Entry::Detailed(d) => d.substring,
+        }
+    }
+    pub fn forms(&self) -> &[String] {
+        match self {
+            Entry::Term(_) => &[],
+            Entry::Detailed(d) => &d.forms,
+        }
+    }
+
+    /// Parses one line of a list editor or seed file: `term` or
+    /// `term | hold substring forms=a,b` (flags in any order; unknown flags are ignored).
+    pub fn parse_line(line: &str) -> Entry {
+        let mut parts = line.splitn(2, '|');
+        let term = parts.next().unwrap_or("").trim().to_string();
+        let Some(flags) = parts.next() else {
+            return Entry::Term(term);
+        };
+        let mut detail = EntryDetail {
+            term,
+            action: None,
+            substring: false,
+            forms: Vec::new(),
+        };
+        for f in flags.split_whitespace() {
+            match f {
+                "allow" => detail.action = Some(Action::Allow),
+                "flag" => detail.action = Some(Action::Flag),
+                "hold" => detail.action = Some(Action::Hold),
+                "reject" => detail.action = Some(Action::Reject),
+                "substring" => detail.substring = true,
+                _ => {
+                    if let Some(forms) = f.strip_prefix("forms=") {
+                        detail.forms.extend(
+                            forms
+                                .split([',', '،'])
+                                .map(str::trim)
+                                .filter(|s| !s.is_empty())
+                                .map(str::to_string),
+                        );
+                    }
+                }
+            }
+        }
+        if detail.action.is_none() && !detail.substring && detail.forms.is_empty() {
+            return Entry::Term(detail.term);
+        }
+        Entry::Detailed(detail)
+    }
+
+    /// The entry as one editor line (the inverse of [`Entry::parse_line`]).
+    pub fn to_line(&self) -> String {
+        let Entry::Detailed(d) = self else {
+            return self.term().to_string();
+        };
+        let mut flags = Vec::new();
+        if let Some(a) = d.action {
+            flags.push(a.as_str().to_string());
+        }
+        if d.substring {
+            flags.push("substring".to_string());
+        }
+        if !d.forms.is_empty() {
+            flags.push(format!("forms={}", d.forms.join(",")));
+        }
+        if flags.is_empty() {
+            d.term.clone()
+        } else {
+            format!("{} | {}", d.term, flags.join(" "))
         }
     }
 }
@@ -421,7 +497,7 @@ impl Policy {
         // Lists.
         let mut lists = Vec::with_capacity(cfg.lexicons.len());
         let mut sources = Vec::new();
-        let mut defs_src: Vec<(&str, bool, HitKind)> = Vec::new();
+        let mut defs_src: Vec<(&str, bool, HitKind, &[String])> = Vec::new();
         for (li, spec) in cfg.lexicons.iter().enumerate() {
             if !valid_name(&spec.name, &[]) {
                 return Err(PolicyError::InvalidLexiconName(spec.name.clone()));
@@ -443,6 +519,7 @@ impl Policy {
                         list: li as u32,
                         entry: ei as u32,
                     },
+                    e.forms(),
                 ));
             }
             lists.push(ListMeta {
@@ -454,14 +531,14 @@ impl Policy {
         }
         for (i, t) in cfg.protected_terms.iter().enumerate() {
             sources.push(Source::Protected(i));
-            defs_src.push((t, false, HitKind::Protected(i as u32)));
+            defs_src.push((t, false, HitKind::Protected(i as u32), &[]));
         }
         // Class terms of the pattern rules are protected-term hits numbered after the site's
         // protected terms (see `patterns`).
         let base = cfg.protected_terms.len() as u32;
         for (n, (class, index, t)) in cfg.patterns.terms().enumerate() {
             sources.push(Source::ClassTerm { class, index });
-            defs_src.push((t, false, HitKind::Protected(base + n as u32)));
+            defs_src.push((t, false, HitKind::Protected(base + n as u32), &[]));
         }
         let patterns = cfg
             .patterns
@@ -469,7 +546,7 @@ impl Policy {
             .map_err(|(id, message)| PolicyError::InvalidPattern { id, message })?;
         for (i, t) in cfg.allow.iter().enumerate() {
             sources.push(Source::Allow(i));
-            defs_src.push((t, false, HitKind::Allow));
+            defs_src.push((t, false, HitKind::Allow, &[]));
         }
         if defs_src.len() > MAX_LEXICON_ENTRIES {
             return Err(PolicyError::TooManyEntries {
@@ -477,63 +554,69 @@ impl Policy {
                 max: MAX_LEXICON_ENTRIES,
             });
         }
-        let lexicon = Lexicon::build(defs_src.iter().map(|(term, substring, kind)| EntryDef {
-            kind: *kind,
-            term,
-            substring: *substring,
-        }))
-        .map_err(|(i, err)| {
-            let term = defs_src.get(i).map(|d| d.0.to_string()).unwrap_or_default();
-            match (sources.get(i), err) {
-                (_, EntryError::Automaton(m)) => PolicyError::Automaton(m),
-                (Some(Source::Entry { list, index }), EntryError::Empty) => {
-                    PolicyError::EmptyEntry {
-                        list: cfg
-                            .lexicons
-                            .get(*list)
-                            .map(|l| l.name.clone())
-                            .unwrap_or_default(),
+        let lexicon =
+            Lexicon::build(
+                defs_src
+                    .iter()
+                    .map(|(term, substring, kind, forms)| EntryDef {
+                        kind: *kind,
+                        term,
+                        substring: *substring,
+                        forms,
+                    }),
+            )
+            .map_err(|(i, err)| {
+                let term = defs_src.get(i).map(|d| d.0.to_string()).unwrap_or_default();
+                match (sources.get(i), err) {
+                    (_, EntryError::Automaton(m)) => PolicyError::Automaton(m),
+                    (Some(Source::Entry { list, index }), EntryError::Empty) => {
+                        PolicyError::EmptyEntry {
+                            list: cfg
+                                .lexicons
+                                .get(*list)
+                                .map(|l| l.name.clone())
+                                .unwrap_or_default(),
+                            index: *index,
+                            term,
+                        }
+                    }
+                    (Some(Source::Entry { list, index }), EntryError::SubstringNotAllowed) => {
+                        PolicyError::SubstringNotAllowed {
+                            list: cfg
+                                .lexicons
+                                .get(*list)
+                                .map(|l| l.name.clone())
+                                .unwrap_or_default(),
+                            index: *index,
+                            term,
+                        }
+                    }
+                    (Some(Source::Protected(index)), _) => PolicyError::EmptyTerm {
+                        what: "protected term",
                         index: *index,
                         term,
-                    }
-                }
-                (Some(Source::Entry { list, index }), EntryError::SubstringNotAllowed) => {
-                    PolicyError::SubstringNotAllowed {
-                        list: cfg
-                            .lexicons
-                            .get(*list)
-                            .map(|l| l.name.clone())
+                    },
+                    (Some(Source::ClassTerm { class, index }), _) => PolicyError::InvalidPattern {
+                        id: cfg
+                            .patterns
+                            .classes
+                            .get(*class)
+                            .map(|c| c.name.clone())
                             .unwrap_or_default(),
+                        message: format!("term {index} ({term:?}) is empty after normalisation"),
+                    },
+                    (Some(Source::Allow(index)), _) => PolicyError::EmptyTerm {
+                        what: "allow entry",
                         index: *index,
                         term,
-                    }
+                    },
+                    (None, _) => PolicyError::EmptyTerm {
+                        what: "entry",
+                        index: i,
+                        term,
+                    },
                 }
-                (Some(Source::Protected(index)), _) => PolicyError::EmptyTerm {
-                    what: "protected term",
-                    index: *index,
-                    term,
-                },
-                (Some(Source::ClassTerm { class, index }), _) => PolicyError::InvalidPattern {
-                    id: cfg
-                        .patterns
-                        .classes
-                        .get(*class)
-                        .map(|c| c.name.clone())
-                        .unwrap_or_default(),
-                    message: format!("term {index} ({term:?}) is empty after normalisation"),
-                },
-                (Some(Source::Allow(index)), _) => PolicyError::EmptyTerm {
-                    what: "allow entry",
-                    index: *index,
-                    term,
-                },
-                (None, _) => PolicyError::EmptyTerm {
-                    what: "entry",
-                    index: i,
-                    term,
-                },
-            }
-        })?;
+            })?;
 
         // Regexes.
         if cfg.regexes.len() > MAX_REGEXES {
@@ -630,6 +713,11 @@ impl Policy {
     /// Number of distinct normalised patterns in the automaton.
     pub fn pattern_count(&self) -> usize {
         self.lexicon.pattern_count()
+    }
+
+    /// The compiled word lists (entry and generated-form counts).
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
     }
 }
 
@@ -734,29 +822,9 @@ fn seed_lines(text: &str) -> impl Iterator<Item = &str> {
         .filter(|l| !l.is_empty())
 }
 
-/// Parses "term" or "term | hold substring".
+/// Parses "term" or "term | hold substring forms=a,b" (see [`Entry::parse_line`]).
 pub(crate) fn parse_seed_entry(line: &str) -> Entry {
-    let mut parts = line.splitn(2, '|');
-    let term = parts.next().unwrap_or("").trim().to_string();
-    let Some(flags) = parts.next() else {
-        return Entry::Term(term);
-    };
-    let mut detail = EntryDetail {
-        term,
-        action: None,
-        substring: false,
-    };
-    for f in flags.split_whitespace() {
-        match f {
-            "allow" => detail.action = Some(Action::Allow),
-            "flag" => detail.action = Some(Action::Flag),
-            "hold" => detail.action = Some(Action::Hold),
-            "reject" => detail.action = Some(Action::Reject),
-            "substring" => detail.substring = true,
-            _ => {}
-        }
-    }
-    Entry::Detailed(detail)
+    Entry::parse_line(line)
 }
 
 impl PolicyConfig {
@@ -877,6 +945,7 @@ mod tests {
                         term: "كلب".into(),
                         action: None,
                         substring: true,
+                        forms: vec![],
                     })],
                 ),
                 "substring_not_allowed",
@@ -915,6 +984,53 @@ mod tests {
         assert_eq!(e.term(), "word");
         assert_eq!(e.action(), Some(Action::Hold));
         assert!(e.substring());
+        let e = parse_seed_entry("زامل | forms=زوامل،زاملين");
+        assert_eq!(e.forms(), ["زوامل".to_string(), "زاملين".to_string()]);
+        assert_eq!(e.action(), None);
+    }
+
+    #[test]
+    fn entry_lines_round_trip() {
+        for line in [
+            "abc",
+            "word | hold substring",
+            "كلب | forms=كلاب,كلوب",
+            "x | flag forms=y",
+        ] {
+            assert_eq!(Entry::parse_line(line).to_line(), line);
+        }
+        assert_eq!(Entry::parse_line("abc | "), Entry::Term("abc".into()));
+    }
+
+    #[test]
+    fn explicit_forms_match_as_the_entry() {
+        let cfg = PolicyConfig {
+            lexicons: vec![LexiconSpec {
+                name: "custom".into(),
+                category: Category::Insult,
+                action: Action::Hold,
+                version: 1,
+                entries: vec![
+                    serde_json::from_str(r#"{"term": "زامل", "forms": ["زوامل"]}"#).unwrap(),
+                ],
+            }],
+            ..PolicyConfig::default()
+        };
+        let json = serde_json::to_string(&cfg).unwrap();
+        assert!(json.contains(r#""forms":["زوامل"]"#), "{json}");
+        let p = Policy::compile(&cfg).unwrap();
+        let v = crate::moderation::evaluate(
+            &crate::moderation::Submission {
+                body: "يا الزوامل",
+                ..Default::default()
+            },
+            &crate::moderation::Signals::default(),
+            &p,
+        );
+        assert_eq!(
+            v.findings.first().and_then(|f| f.matched.as_deref()),
+            Some("زامل")
+        );
     }
 
     #[test]

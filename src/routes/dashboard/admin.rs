@@ -429,7 +429,7 @@ async fn settings_page(
             text: l
                 .entries
                 .iter()
-                .map(Entry::term)
+                .map(Entry::to_line)
                 .collect::<Vec<_>>()
                 .join("\n"),
         })
@@ -633,7 +633,8 @@ pub struct LexiconForm {
 }
 
 /// `POST /dashboard/settings/{site}/lexicons/{name}`: replace a word list
-/// (one entry a line; per-entry options of kept entries are kept).
+/// (one entry a line, `term | hold substring forms=a,b` for options; a bare line keeps the
+/// options its entry had).
 pub async fn save_lexicon(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -659,9 +660,20 @@ pub async fn save_lexicon(
     let text = form.entries.unwrap_or_default();
     let mut entries = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let kept = lexicon.entries.iter().find(|e| e.term() == line).cloned();
-        if entries.iter().all(|e: &Entry| e.term() != line) {
-            entries.push(kept.unwrap_or_else(|| Entry::Term(line.to_string())));
+        // `term | hold substring forms=a,b` sets the options; a bare term keeps those it had.
+        let parsed = Entry::parse_line(line);
+        let entry = if line.contains('|') {
+            parsed
+        } else {
+            lexicon
+                .entries
+                .iter()
+                .find(|e| e.term() == parsed.term())
+                .cloned()
+                .unwrap_or(parsed)
+        };
+        if entries.iter().all(|e: &Entry| e.term() != entry.term()) {
+            entries.push(entry);
         }
     }
     let (before, after) = (lexicon.entries.len(), entries.len());
