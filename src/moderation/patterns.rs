@@ -167,14 +167,49 @@ enum Slot {
     Lexicon(Category),
 }
 
+/// A set of slots: bit `c` for class `c` (< [`MAX_CLASSES`]), bit `MAX_CLASSES + k` for the
+/// lexicon category number `k`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Mask([u64; 4]);
+
+impl Mask {
+    fn of(slots: &[Slot]) -> Mask {
+        let mut m = Mask::default();
+        for s in slots {
+            m.set(s.bit());
+        }
+        m
+    }
+    fn set(&mut self, bit: usize) {
+        if let Some(w) = self.0.get_mut(bit / 64) {
+            *w |= 1 << (bit % 64);
+        }
+    }
+    fn meets(&self, other: &Mask) -> bool {
+        self.0.iter().zip(other.0.iter()).any(|(a, b)| a & b != 0)
+    }
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|w| *w == 0)
+    }
+}
+
+impl Slot {
+    fn bit(self) -> usize {
+        match self {
+            Slot::Class(c) => c as usize,
+            Slot::Lexicon(cat) => MAX_CLASSES + cat as usize,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct CompiledRule {
     id: String,
     rule: String,
     posting_rule: PostingRule,
-    first: Vec<Slot>,
-    then: Vec<Slot>,
-    unless: Vec<Slot>,
+    first: Mask,
+    then: Mask,
+    unless: Mask,
     window: u32,
     ordered: bool,
     vocative: bool,
@@ -305,9 +340,9 @@ impl PatternConfig {
                 id: r.id.clone(),
                 rule: format!("pattern:{}", r.id),
                 posting_rule: r.posting_rule,
-                first: slots(&r.first)?,
-                then: slots(&r.then)?,
-                unless: slots(&r.unless)?,
+                first: Mask::of(&slots(&r.first)?),
+                then: Mask::of(&slots(&r.then)?),
+                unless: Mask::of(&slots(&r.unless)?),
                 window: r.window as u32,
                 ordered: r.ordered,
                 vocative: r.vocative,
@@ -335,28 +370,38 @@ impl Patterns {
         self.base
     }
 
-    fn accepts(&self, policy: &Policy, key: &KeyBuf, slots: &[Slot], h: &Hit) -> bool {
+    /// The slots a hit fills.
+    fn mask(&self, policy: &Policy, key: &KeyBuf, h: &Hit) -> Mask {
+        let mut m = Mask::default();
         match h.kind {
             HitKind::Protected(i) if i >= self.base => {
                 let n = (i - self.base) as usize;
                 let Some(&c) = self.class_of.get(n) else {
-                    return false;
+                    return m;
                 };
-                let exact = self.exact_len.get(n).copied().unwrap_or(0);
-                slots.contains(&Slot::Class(c))
-                    && (exact == 0
-                        || key.chars().get(h.k0..h.k1).is_some_and(|t| {
-                            t.iter().filter(|c| c.is_alphanumeric()).count() == exact as usize
-                        }))
+                let exact = self.exact_len.get(n).copied().unwrap_or(0) as usize;
+                let whole = exact == 0
+                    || key
+                        .chars()
+                        .get(h.k0..h.k1)
+                        .is_some_and(|t| t.iter().filter(|c| c.is_alphanumeric()).count() == exact);
+                if whole {
+                    m.set(Slot::Class(c).bit());
+                }
             }
-            HitKind::Entry { list, entry } => policy.lists.get(list as usize).is_some_and(|m| {
-                slots.contains(&Slot::Lexicon(m.category))
-                    && m.entries
+            HitKind::Entry { list, entry } => {
+                if let Some(meta) = policy.lists.get(list as usize)
+                    && meta
+                        .entries
                         .get(entry as usize)
                         .is_some_and(|(_, a)| *a != Action::Allow)
-            }),
-            _ => false,
+                {
+                    m.set(Slot::Lexicon(meta.category).bit());
+                }
+            }
+            _ => {}
         }
+        m
     }
 }
 
@@ -402,20 +447,29 @@ pub(crate) fn findings(
     if p.rules.is_empty() || hits.is_empty() {
         return out;
     }
+    let masks: Vec<Mask> = hits.iter().map(|h| p.mask(policy, key, h)).collect();
+    if masks.iter().all(Mask::is_empty) {
+        return out;
+    }
+    let tagged: Vec<(&Hit, Mask)> = hits
+        .iter()
+        .zip(masks)
+        .filter(|(_, m)| !m.is_empty())
+        .collect();
     for r in &p.rules {
         let cancelled = |lo: u32, hi: u32| {
             !r.unless.is_empty()
-                && hits.iter().any(|u| {
-                    u.tok0 + 1 >= lo && u.tok1 < hi && p.accepts(policy, key, &r.unless, u)
-                })
+                && tagged
+                    .iter()
+                    .any(|(u, m)| u.tok0 + 1 >= lo && u.tok1 < hi && m.meets(&r.unless))
         };
         let mut found: Option<(Option<&Hit>, &Hit)> = None;
-        'outer: for b in hits.iter().filter(|h| p.accepts(policy, key, &r.then, h)) {
+        'outer: for (b, _) in tagged.iter().filter(|(_, m)| m.meets(&r.then)) {
             if r.vocative && b.vocative && !cancelled(b.tok0, b.tok0) {
                 found = Some((None, b));
                 break;
             }
-            for a in hits.iter().filter(|h| p.accepts(policy, key, &r.first, h)) {
+            for (a, _) in tagged.iter().filter(|(_, m)| m.meets(&r.first)) {
                 let Some(d) = distance(a, b) else {
                     continue;
                 };
