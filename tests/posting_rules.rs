@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use majlis::moderation::{Action, Policy, PolicyConfig, Signals, Submission, Verdict, evaluate};
 
 const CORPUS: &str = include_str!("fixtures/moderation/posting-rules.tsv");
-/// Written after the rules were tuned, never tuned on: printed, not asserted.
+/// Written after the rules were tuned (see its header): printed, not asserted.
 const HOLDOUT: &str = include_str!("fixtures/moderation/posting-rules-holdout.tsv");
 const CATEGORIES: [&str; 7] = [
     "writer",
@@ -77,7 +77,7 @@ struct Report {
 #[test]
 fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
     let policy = Policy::compile(&PolicyConfig::seed()).expect("seed compiles");
-    println!("## Holdout (written after tuning)\n");
+    println!("## Second batch (written after tuning)\n");
     let holdout = measure(&policy, rows(HOLDOUT));
     assert!(holdout.total > 0 && holdout.benign > 0);
     println!("\n## Corpus\n");
