@@ -117,7 +117,19 @@ const WORDS: &[&str] = &[
     "للطلاب",
     "مستشفى",
 ];
-const HITS: &[&str] = &["حمار", "يا غبي", "ح.م.ا.ر", "حمـــار", "7mar", "sh1t"];
+const HITS: &[&str] = &[
+    "حمار",
+    "يا غبي",
+    "ح.م.ا.ر",
+    "حمـــار",
+    "7mar",
+    "sh1t",
+    "الحقيرين",
+    "قحبات",
+    "ولد الحرام",
+    "ya hmar",
+    "f*ck",
+];
 
 fn main() {
     let mut rng = Lcg(42);
@@ -189,8 +201,12 @@ fn main() {
     let secs = t.elapsed().as_secs_f64();
     let n = rounds * bodies.len();
     let mb = (rounds * bytes_per_round) as f64 / 1_000_000.0;
+    let lexicon = policy.lexicon();
     println!(
-        "policy: {} patterns, compiled in {:.1} ms; {} of {} bodies not allowed",
+        "policy: {} entries (seed lists, protected terms, allow list and 5,000 generated), {} spellings with generated forms, {} read in Arabizi, {} automaton patterns; compiled in {:.1} ms; {} of {} bodies not allowed",
+        lexicon.entry_count(),
+        lexicon.form_count(),
+        lexicon.arabizi_form_count(),
         policy.pattern_count(),
         compile.as_secs_f64() * 1000.0,
         flagged,

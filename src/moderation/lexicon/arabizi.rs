@@ -250,7 +250,9 @@ impl Builder {
                 }
             }
         }
-        if sk.len() < 2 {
+        // A spelling with one strong letter is read only when it has three letters (عزي:
+        // "3zi"); without digits nothing under two strong letters is read anyway.
+        if sk.is_empty() || (sk.len() < 2 && chars.len() < 3) {
             return;
         }
         let next = self.patterns.len() as u32;
