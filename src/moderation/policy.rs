@@ -327,6 +327,8 @@ pub struct PolicyConfig {
     pub blocklists: BlocklistRules,
     pub shape: ShapeRules,
     /// Pattern rules: term classes and "class A within N tokens of class B" rules (hold).
+    /// A document without this field (saved before pattern rules existed) gets the seed's.
+    #[serde(default = "PatternConfig::seed")]
     pub patterns: PatternConfig,
 }
 
@@ -874,6 +876,12 @@ mod tests {
         assert!(err.is_err());
         let empty: PolicyConfig = serde_json::from_str("{}").unwrap();
         assert_eq!(empty.cooccurrence_window, 5);
+        // A policy saved before pattern rules existed gets the seed's; an explicit empty
+        // document stays empty.
+        assert_eq!(empty.patterns, PatternConfig::seed());
+        let none: PolicyConfig =
+            serde_json::from_str(r#"{"patterns": {"classes": [], "rules": []}}"#).unwrap();
+        assert!(none.patterns.rules.is_empty());
         assert_eq!(empty.links.max_links, 2);
         assert_eq!(empty.rate.min_interval_secs, 15);
     }
