@@ -720,6 +720,37 @@ mod tests {
     }
 
     #[test]
+    fn seed_patterns_see_negations() {
+        let seed = PolicyConfig::seed();
+        // (text, expected code of a pattern finding)
+        let cases: &[(&str, Option<&str>)] = &[
+            ("يجب طرد اللاجئين", Some("racist_incitement")),
+            ("لا يجب طرد اللاجئين", None),
+            ("الإسلام دين إرهاب", Some("religion_attack")),
+            ("الاسلام دين السلام وليس دين إرهاب", None),
+            ("الشيعة كفار", Some("sectarian_incitement")),
+            ("انتصر المسلمون على المشركين في بدر", None),
+            ("يلعن دين ربك", Some("religion_attack")),
+            ("يلعن أبو الغلاء", None),
+        ];
+        for (text, want) in cases {
+            let f = run(&seed, text);
+            assert_eq!(f.first().map(|f| f.code.as_str()), *want, "{text}: {f:?}");
+            let v = evaluate(
+                &Submission {
+                    body: text,
+                    ..Submission::default()
+                },
+                &Signals::default(),
+                &Policy::compile(&seed).unwrap(),
+            );
+            if want.is_none() {
+                assert_eq!(v.action, Action::Allow, "{text}: {:?}", v.findings);
+            }
+        }
+    }
+
+    #[test]
     fn the_seed_patterns_parse_and_every_rule_names_known_classes() {
         let seed = PatternConfig::seed();
         assert!(seed.classes.len() >= 10, "{}", seed.classes.len());

@@ -753,7 +753,7 @@ const SEED_LISTS: &[SeedList] = &[
         name: "religion-ar",
         category: Category::Religion,
         action: Action::Hold,
-        version: 1,
+        version: 2,
         text: include_str!("seed/religion-ar.txt"),
     },
     SeedList {
