@@ -90,22 +90,33 @@ fn split_candidate(chars: &[char], t: &Tok, u: &Tok) -> bool {
         return false;
     }
     let gap = chars.get(t.k1..u.k0).unwrap_or(&[]);
-    if gap.is_empty() || gap.len() > 3 || !gap.iter().all(|c| c.is_whitespace()) {
+    let short = t.k1 - t.k0 <= 2 || u.k1 - u.k0 <= 2;
+    if gap.is_empty()
+        || gap.len() > 3
+        || !(short || gap.contains(&'\n'))
+        || !gap.iter().all(|c| c.is_whitespace())
+    {
         return false;
     }
     let (a, b) = (
         chars.get(t.k0..t.k1).unwrap_or(&[]),
         chars.get(u.k0..u.k1).unwrap_or(&[]),
     );
-    if !(a.len() <= 2 || b.len() <= 2 || gap.contains(&'\n')) {
-        return false;
-    }
-    let is_function = |w: &[char]| {
-        FUNCTION_WORDS
+    // The shorter one first: it is usually the function word.
+    let (x, y) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    !is_function_word(x) && !is_function_word(y)
+}
+
+/// [`FUNCTION_WORDS`] as char slices.
+static FUNCTION_CHARS: std::sync::LazyLock<Vec<Vec<char>>> =
+    std::sync::LazyLock::new(|| FUNCTION_WORDS.iter().map(|w| w.chars().collect()).collect());
+
+/// One of [`FUNCTION_WORDS`] (a length check first: most tokens are longer).
+fn is_function_word(w: &[char]) -> bool {
+    w.len() <= 4
+        && FUNCTION_CHARS
             .iter()
-            .any(|f| f.chars().eq(w.iter().copied()))
-    };
-    !is_function(a) && !is_function(b)
+            .any(|f| f.first() == w.first() && f.as_slice() == w)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -518,7 +529,10 @@ impl Lexicon {
         self.read_arabizi(&mut run, &mut readings, ws, &mut hits);
         // Masked letters ("f*ck", "b*tch", "s**t"), on raw tokens: "s**t" is also a joined run
         // of two single letters.
-        if ws.base.len() > 1 && key.chars().iter().any(|c| matches!(c, '*' | '#')) {
+        if ws.base.len() > 1
+            && ws.toks.iter().any(|t| t.script == Script::Latin)
+            && key.chars().iter().any(|c| matches!(c, '*' | '#'))
+        {
             for bi in 0..ws.base.len() - 1 {
                 let (Some(a), Some(b)) = (ws.base.get(bi).copied(), ws.base.get(bi + 1).copied())
                 else {

@@ -15,7 +15,7 @@
 //!    small capital ᴄ, dotless ı);
 //! 4. the Arabic look-alike table ([`lookalike`]: Persian, Urdu, Kurdish, Maghrebi and dotless
 //!    letters, dagger alef → ا), then the lossy folds ([`lossy`]: أ إ آ ٱ → ا, ى → ي, ة → ه,
-//!    ؤ → و, ئ → ي), remembering where a lossy fold changed a letter ([`KeyBuf::raw_at`]);
+//!    ؤ → و, ئ → ي); [`KeyBuf::raw_at`] tells where a lossy fold changed a letter;
 //! 5. Arabic-Indic and Persian digits → ASCII digits.
 //!
 //! The key is a pure per-character function, so it is idempotent:
@@ -90,17 +90,15 @@ pub(crate) struct KeyBuf {
     pub ascii_upper: usize,
     /// The original text contains '.' or '/' and an ASCII letter (it may contain a link).
     pub may_link: bool,
-    /// Key chars that a lossy fold changed: (key index, letter before the fold), in order.
-    lossy: Vec<(u32, char)>,
+    /// A copy of the original text (read lazily by [`KeyBuf::raw_at`]).
+    text: String,
 }
 
 /// Fast-path table for U+0600–U+06FF: the folded key char, or `'\0'` when the char is dropped.
 /// U+0675–U+0678 need NFKC and are not looked up here.
-static ARABIC: [char; 256] = arabic_table(true);
-/// Same as [`ARABIC`] before the lossy folds (the letter as written, after [`lookalike`]).
-static ARABIC_RAW: [char; 256] = arabic_table(false);
+static ARABIC: [char; 256] = arabic_table();
 
-const fn arabic_table(lossy_too: bool) -> [char; 256] {
+const fn arabic_table() -> [char; 256] {
     let mut t = ['\0'; 256];
     let mut rest: &mut [char] = &mut t;
     let mut u = 0x0600u32;
@@ -109,8 +107,7 @@ const fn arabic_table(lossy_too: bool) -> [char; 256] {
             '\0'
         } else {
             match char::from_u32(u) {
-                Some(c) if lossy_too => fold(c),
-                Some(c) => lookalike(c),
+                Some(c) => fold(c),
                 None => '\0',
             }
         };
@@ -136,12 +133,25 @@ impl KeyBuf {
         self.ends.get(..self.len).unwrap_or(&[])
     }
 
-    /// Key char `i` as written, before the lossy folds (ى for a key ي that was ى).
+    /// Key char `i` as written, before the lossy folds (ى for a key ي that was ى). Computed
+    /// from the original text on demand (only allow entries with such letters ask).
     pub fn raw_at(&self, i: usize) -> Option<char> {
-        match self.lossy.binary_search_by_key(&(i as u32), |&(k, _)| k) {
-            Ok(p) => self.lossy.get(p).map(|&(_, c)| c),
-            Err(_) => self.chars().get(i).copied(),
+        let starts = self.starts();
+        let s = *starts.get(i)?;
+        let c = self.text.get(s..)?.chars().next()?;
+        // Index of key char `i` among the key chars of its original char (NFKC expansions).
+        let mut first = i;
+        while first > 0 && starts.get(first - 1) == Some(&s) {
+            first -= 1;
         }
+        let (mut k, mut out) = (0usize, None);
+        key_chars_raw(c, |_, r| {
+            if k == i - first {
+                out = Some(r);
+            }
+            k += 1;
+        });
+        out
     }
 
     pub fn build(&mut self, text: &str) {
@@ -155,8 +165,8 @@ impl KeyBuf {
         let mut chars = std::mem::take(&mut self.chars);
         let mut starts = std::mem::take(&mut self.starts);
         let mut ends = std::mem::take(&mut self.ends);
-        let mut lossy = std::mem::take(&mut self.lossy);
-        lossy.clear();
+        self.text.clear();
+        self.text.push_str(text);
         if chars.len() < text.len() {
             chars.resize(text.len(), '\0');
             starts.resize(text.len(), 0);
@@ -203,10 +213,6 @@ impl KeyBuf {
                     maybe_mixed |= k != '\0' && k.is_ascii();
                     if k != '\0' {
                         put(&mut chars, &mut starts, &mut ends, n, k, pos, pos + 2);
-                        let r = ARABIC_RAW.get(idx).copied().unwrap_or(k);
-                        if r != k && !k.is_ascii() {
-                            lossy.push((n as u32, r));
-                        }
                         n += 1;
                     }
                     pos += 2;
@@ -223,17 +229,7 @@ impl KeyBuf {
             let end = pos + c.len_utf8();
             maybe_mixed |= matches!(u, 0x00C0..=0x052F | 0x1E00..=0x1EFF | 0xFF10..=0xFF5A);
             let rest = text.len() - end;
-            n = push_key_chars(
-                c,
-                pos,
-                end,
-                rest,
-                n,
-                &mut chars,
-                &mut starts,
-                &mut ends,
-                &mut lossy,
-            );
+            n = push_key_chars(c, pos, end, rest, n, &mut chars, &mut starts, &mut ends);
             pos = end;
         }
         self.len = n;
@@ -245,7 +241,6 @@ impl KeyBuf {
         self.chars = chars;
         self.starts = starts;
         self.ends = ends;
-        self.lossy = lossy;
     }
 }
 
@@ -282,12 +277,8 @@ fn push_key_chars(
     chars: &mut Vec<char>,
     starts: &mut Vec<usize>,
     ends: &mut Vec<usize>,
-    lossy: &mut Vec<(u32, char)>,
 ) -> usize {
-    key_chars_raw(c, |k, r| {
-        if r != k && !k.is_ascii() {
-            lossy.push((n as u32, r));
-        }
+    key_chars(c, |k| {
         if n < chars.len() {
             put(chars, starts, ends, n, k, pos, end);
         } else {
@@ -517,7 +508,7 @@ pub const fn lookalike(c: char) -> char {
 /// The lossy folds: letters that Arabic writers interchange, so that the key must not tell
 /// them apart (أ إ آ ٱ → ا, ى → ي, ة → ه, ؤ → و, ئ → ي), and Arabic-Indic and Persian digits →
 /// ASCII. They can turn an innocent word into a listed one (the verb عزى becomes عزي), so the
-/// key remembers where they changed a letter (`KeyBuf::raw_at`) and an allow-list entry
+/// key can tell where they changed a letter (`KeyBuf::raw_at`) and an allow-list entry
 /// containing one of these letters only matches the text's original spelling.
 #[inline]
 pub const fn lossy(c: char) -> char {

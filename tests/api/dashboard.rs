@@ -936,6 +936,32 @@ async fn a_site_admin_changes_settings_word_lists_and_api_keys() {
         .unwrap();
     assert_eq!(changed.version, list.version + 1);
     assert!(changed.entries.iter().any(|e| e.term() == "زنديقكبير"));
+    // A line with options sets them (here an irregular form); the editor shows them back.
+    text.push("زامل | forms=زوامل".into());
+    let resp = admin
+        .post(
+            &format!("/dashboard/settings/news/lexicons/{}", list.name),
+            &[("entries", &text.join("\n"))],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let after = majlis::service::PolicyCache::load(&app.store, "news")
+        .await
+        .unwrap();
+    let entry = after
+        .config
+        .lexicons
+        .iter()
+        .find(|l| l.name == list.name)
+        .and_then(|l| l.entries.iter().find(|e| e.term() == "زامل"))
+        .unwrap()
+        .clone();
+    assert_eq!(entry.forms(), ["زوامل".to_string()]);
+    let page = admin.page("/dashboard/settings?site=news").await;
+    assert!(
+        page.contains("زامل | forms=زوامل"),
+        "the editor shows the options"
+    );
     // API keys: shown once, usable, revocable.
     let resp = admin
         .post(

@@ -86,7 +86,9 @@ struct LexiconList {
     lexicons: Vec<LexiconSummary>,
 }
 
-/// A word list with its entries: strings, or `{"term", "action", "substring"}` objects.
+/// A word list with its entries: strings, or `{"term", "action", "substring", "forms"}`
+/// objects (`forms`: irregular forms such as broken plurals, matched as the entry; regular
+/// Arabic forms are generated).
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 struct LexiconDoc {
