@@ -1,8 +1,8 @@
 //! Pure domain types: no actix, no sqlx. Everything here is built once at
 //! the boundary by a `parse` function and is valid from then on.
 
-mod back_link;
 mod actor;
+mod back_link;
 mod block;
 mod comment;
 mod ids;
@@ -10,8 +10,8 @@ mod site;
 mod text;
 mod validation;
 
-pub use back_link::BackLink;
 pub use actor::Actor;
+pub use back_link::BackLink;
 pub use block::{BLOCK_HOURS_MAX, Block, BlockDto, BlockKind, parse_cidr};
 pub use comment::{
     AcceptTerms, ArticleRef, AuthorEmail, AuthorName, CaptchaAttempt, CommentBody, CommentStatus,

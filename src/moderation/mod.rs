@@ -20,6 +20,7 @@
 pub mod engine;
 pub mod lexicon;
 pub mod normalize;
+pub mod patterns;
 pub mod policy;
 pub mod rules;
 pub mod verdict;
@@ -27,6 +28,7 @@ pub mod verdict;
 pub use engine::{Signals, Submission, body_fingerprint, evaluate};
 pub use lexicon::Lexicon;
 pub use normalize::{MatchKey, match_key};
+pub use patterns::{PatternConfig, PatternRule, PostingRule, TermClass};
 pub use policy::{
     BlocklistRules, Category, DuplicateRules, Entry, EntryDetail, LexiconSpec, LinkRules, Policy,
     PolicyConfig, PolicyError, RateRules, RegexRule, ShapeRules,

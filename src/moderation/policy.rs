@@ -5,6 +5,7 @@ use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 
 use super::lexicon::{EntryDef, EntryError, HitKind, Lexicon};
+use super::patterns::{PatternConfig, Patterns};
 use super::verdict::{Action, Field};
 
 /// Maximum number of admin regexes.
@@ -325,6 +326,10 @@ pub struct PolicyConfig {
     pub rate: RateRules,
     pub blocklists: BlocklistRules,
     pub shape: ShapeRules,
+    /// Pattern rules: term classes and "class A within N tokens of class B" rules (hold).
+    /// A document without this field (saved before pattern rules existed) gets the seed's.
+    #[serde(default = "PatternConfig::seed")]
+    pub patterns: PatternConfig,
 }
 
 impl Default for PolicyConfig {
@@ -340,6 +345,7 @@ impl Default for PolicyConfig {
             rate: RateRules::default(),
             blocklists: BlocklistRules::default(),
             shape: ShapeRules::default(),
+            patterns: PatternConfig::default(),
         }
     }
 }
@@ -392,6 +398,8 @@ pub enum PolicyError {
     },
     #[error("the word lists could not be compiled: {0}")]
     Automaton(String),
+    #[error("pattern rules: {id:?}: {message}")]
+    InvalidPattern { id: String, message: String },
 }
 
 impl PolicyError {
@@ -412,6 +420,7 @@ impl PolicyError {
             PolicyError::InvalidDomain(_) => "invalid_domain",
             PolicyError::InvalidSetting { .. } => "invalid_setting",
             PolicyError::Automaton(_) => "automaton",
+            PolicyError::InvalidPattern { .. } => "invalid_pattern",
         }
     }
 }
@@ -445,11 +454,13 @@ pub struct Policy {
     pub(crate) regexes: Vec<CompiledRegex>,
     pub(crate) blocked_domains: Vec<String>,
     pub(crate) allowed_domains: Vec<String>,
+    pub(crate) patterns: Patterns,
 }
 
 enum Source {
     Entry { list: usize, index: usize },
     Protected(usize),
+    ClassTerm { class: usize, index: usize },
     Allow(usize),
 }
 
@@ -524,6 +535,17 @@ impl Policy {
             sources.push(Source::Protected(i));
             defs_src.push((t, false, HitKind::Protected(i as u32), &[]));
         }
+        // Class terms of the pattern rules are protected-term hits numbered after the site's
+        // protected terms (see `patterns`).
+        let base = cfg.protected_terms.len() as u32;
+        for (n, (class, index, t)) in cfg.patterns.terms().enumerate() {
+            sources.push(Source::ClassTerm { class, index });
+            defs_src.push((t, false, HitKind::Protected(base + n as u32), &[]));
+        }
+        let patterns = cfg
+            .patterns
+            .compile(base)
+            .map_err(|(id, message)| PolicyError::InvalidPattern { id, message })?;
         for (i, t) in cfg.allow.iter().enumerate() {
             sources.push(Source::Allow(i));
             defs_src.push((t, false, HitKind::Allow, &[]));
@@ -575,6 +597,15 @@ impl Policy {
                         what: "protected term",
                         index: *index,
                         term,
+                    },
+                    (Some(Source::ClassTerm { class, index }), _) => PolicyError::InvalidPattern {
+                        id: cfg
+                            .patterns
+                            .classes
+                            .get(*class)
+                            .map(|c| c.name.clone())
+                            .unwrap_or_default(),
+                        message: format!("term {index} ({term:?}) is empty after normalisation"),
                     },
                     (Some(Source::Allow(index)), _) => PolicyError::EmptyTerm {
                         what: "allow entry",
@@ -672,6 +703,7 @@ impl Policy {
             regexes,
             blocked_domains,
             allowed_domains,
+            patterns,
         })
     }
 
@@ -707,50 +739,71 @@ const SEED_LISTS: &[SeedList] = &[
         name: "obscenity-ar",
         category: Category::Obscenity,
         action: Action::Reject,
-        version: 1,
+        version: 2,
         text: include_str!("seed/obscenity-ar.txt"),
     },
     SeedList {
         name: "insult-ar",
         category: Category::Insult,
         action: Action::Hold,
-        version: 1,
+        version: 2,
         text: include_str!("seed/insult-ar.txt"),
     },
     SeedList {
         name: "religion-ar",
         category: Category::Religion,
         action: Action::Hold,
-        version: 1,
+        version: 2,
         text: include_str!("seed/religion-ar.txt"),
     },
     SeedList {
         name: "sectarian-racist-ar",
         category: Category::SectarianRacist,
         action: Action::Hold,
-        version: 1,
+        version: 2,
         text: include_str!("seed/sectarian-racist-ar.txt"),
     },
     SeedList {
         name: "obscenity-arabizi",
         category: Category::Obscenity,
         action: Action::Reject,
-        version: 1,
+        version: 2,
         text: include_str!("seed/obscenity-arabizi.txt"),
     },
     SeedList {
         name: "obscenity-en",
         category: Category::Obscenity,
         action: Action::Reject,
-        version: 1,
+        version: 2,
         text: include_str!("seed/obscenity-en.txt"),
     },
     SeedList {
         name: "insult-en",
         category: Category::Insult,
-        action: Action::Flag,
-        version: 1,
+        action: Action::Hold,
+        version: 2,
         text: include_str!("seed/insult-en.txt"),
+    },
+    SeedList {
+        name: "insult-fr",
+        category: Category::Insult,
+        action: Action::Hold,
+        version: 1,
+        text: include_str!("seed/insult-fr.txt"),
+    },
+    SeedList {
+        name: "obscenity-fr",
+        category: Category::Obscenity,
+        action: Action::Reject,
+        version: 1,
+        text: include_str!("seed/obscenity-fr.txt"),
+    },
+    SeedList {
+        name: "sectarian-racist-latin",
+        category: Category::SectarianRacist,
+        action: Action::Hold,
+        version: 1,
+        text: include_str!("seed/sectarian-racist-latin.txt"),
     },
     SeedList {
         name: "spam",
@@ -792,6 +845,7 @@ impl PolicyConfig {
                 .collect(),
             allow: seed_lines(SEED_ALLOW).map(str::to_string).collect(),
             protected_terms: seed_lines(SEED_PROTECTED).map(str::to_string).collect(),
+            patterns: PatternConfig::seed(),
             ..PolicyConfig::default()
         }
     }
@@ -822,6 +876,12 @@ mod tests {
         assert!(err.is_err());
         let empty: PolicyConfig = serde_json::from_str("{}").unwrap();
         assert_eq!(empty.cooccurrence_window, 5);
+        // A policy saved before pattern rules existed gets the seed's; an explicit empty
+        // document stays empty.
+        assert_eq!(empty.patterns, PatternConfig::seed());
+        let none: PolicyConfig =
+            serde_json::from_str(r#"{"patterns": {"classes": [], "rules": []}}"#).unwrap();
+        assert!(none.patterns.rules.is_empty());
         assert_eq!(empty.links.max_links, 2);
         assert_eq!(empty.rate.min_interval_secs, 15);
     }

@@ -102,7 +102,8 @@ pub(crate) fn cooccurrence(
     };
     for h in hits.iter().filter(|h| is_insult(h)) {
         let near = hits.iter().find(|p| {
-            matches!(p.kind, HitKind::Protected(_)) && {
+            // Class terms of the pattern rules are numbered from `patterns.base()`.
+            matches!(p.kind, HitKind::Protected(i) if i < policy.patterns.base()) && {
                 let d = if p.tok1 < h.tok0 {
                     h.tok0 - p.tok1
                 } else {

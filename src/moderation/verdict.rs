@@ -82,10 +82,17 @@ pub enum ReasonCode {
     RateMinInterval,
     RateHourlyEmail,
     RateHourlyIp,
+    WriterInsult,
+    PersonInsult,
+    SacredInsult,
+    ReligionAttack,
+    SectarianIncitement,
+    RacistIncitement,
+    ObscenePattern,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 16] = [
+    pub const ALL: [ReasonCode; 23] = [
         ReasonCode::BannedTerm,
         ReasonCode::ProtectedEntityInsult,
         ReasonCode::RegexMatch,
@@ -102,6 +109,13 @@ impl ReasonCode {
         ReasonCode::RateMinInterval,
         ReasonCode::RateHourlyEmail,
         ReasonCode::RateHourlyIp,
+        ReasonCode::WriterInsult,
+        ReasonCode::PersonInsult,
+        ReasonCode::SacredInsult,
+        ReasonCode::ReligionAttack,
+        ReasonCode::SectarianIncitement,
+        ReasonCode::RacistIncitement,
+        ReasonCode::ObscenePattern,
     ];
 
     /// Stable snake_case code.
@@ -123,6 +137,13 @@ impl ReasonCode {
             ReasonCode::RateMinInterval => "rate_min_interval",
             ReasonCode::RateHourlyEmail => "rate_hourly_email",
             ReasonCode::RateHourlyIp => "rate_hourly_ip",
+            ReasonCode::WriterInsult => "writer_insult",
+            ReasonCode::PersonInsult => "person_insult",
+            ReasonCode::SacredInsult => "sacred_insult",
+            ReasonCode::ReligionAttack => "religion_attack",
+            ReasonCode::SectarianIncitement => "sectarian_incitement",
+            ReasonCode::RacistIncitement => "racist_incitement",
+            ReasonCode::ObscenePattern => "obscene_pattern",
         }
     }
 }

@@ -98,6 +98,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(dashboard::admin::save_site)),
                 )
                 .service(
+                    web::resource("/settings/{site}/patterns")
+                        .route(web::post().to(dashboard::admin::save_patterns)),
+                )
+                .service(
                     web::resource("/settings/{site}/lexicons/{name}")
                         .route(web::post().to(dashboard::admin::save_lexicon)),
                 )

@@ -417,6 +417,34 @@ pub async fn put_rules(
     .await
 }
 
+/// Replace a site's pattern rules (term classes and rules).
+pub async fn put_patterns(
+    store: &Store,
+    actor: &Actor,
+    site_key: &str,
+    patterns: crate::moderation::PatternConfig,
+    now: i64,
+) -> Result<i64, AdminError> {
+    let mut stored = policy_of(store, site_key).await?;
+    let details = json!({
+        "classes_before": stored.config.patterns.classes.len(),
+        "rules_before": stored.config.patterns.rules.len(),
+        "classes_after": patterns.classes.len(),
+        "rules_after": patterns.rules.len(),
+    });
+    stored.config.patterns = patterns;
+    save_policy(
+        store,
+        actor,
+        site_key,
+        &stored,
+        "pattern_rules",
+        details,
+        now,
+    )
+    .await
+}
+
 // ----- comment edits -----
 
 /// Fix a comment's title or body with the field rules of a submission. The

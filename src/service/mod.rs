@@ -14,7 +14,7 @@ mod rules;
 pub use admin::{
     AdminError, INSTANCE, LexiconPut, LexiconSaved, NewModeratorDto, add_block, add_moderator,
     change_site, create_api_key, create_site, delete_lexicon, disable_moderator, edit_comment,
-    put_lexicon, put_rules, remove_block, revoke_api_key, set_moderator_password,
+    put_lexicon, put_patterns, put_rules, remove_block, revoke_api_key, set_moderator_password,
 };
 pub use clock::now_ms;
 pub use comments::{SubmitContext, SubmitError, SubmitOutcome, submit_comment};

@@ -1128,3 +1128,53 @@ async fn a_site_admin_changes_settings_word_lists_and_api_keys() {
         assert!(actions.contains(&a), "{a} in {actions:?}");
     }
 }
+
+#[tokio::test]
+async fn a_site_admin_edits_the_pattern_rules_on_the_settings_page() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    app.create_moderator("boss@news.example", "admin", &["news"], PASSWORD)
+        .await;
+    let admin = app.login("boss@news.example", PASSWORD).await;
+    let page = admin.page("/dashboard/settings?site=news").await;
+    assert!(page.contains("/dashboard/settings/news/patterns"), "{page}");
+    assert!(page.contains("curse-faith"), "the seed rules are shown");
+    let stored = majlis::service::PolicyCache::load(&app.store, "news")
+        .await
+        .unwrap();
+    let mut patterns = stored.config.patterns.clone();
+    patterns.rules.retain(|r| r.id != "takfir");
+    let json = serde_json::to_string_pretty(&patterns).unwrap();
+    let resp = admin
+        .post(
+            "/dashboard/settings/news/patterns",
+            &[("patterns", json.as_str())],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let after = majlis::service::PolicyCache::load(&app.store, "news")
+        .await
+        .unwrap();
+    assert_eq!(after.config.patterns, patterns);
+    assert!(after.config.patterns.rules.iter().all(|r| r.id != "takfir"));
+    // A document that does not compile is refused and nothing changes.
+    let broken = json.replacen("\"animal\"", "\"no-such-class\"", 1);
+    let resp = admin
+        .post(
+            "/dashboard/settings/news/patterns",
+            &[("patterns", broken.as_str())],
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    let resp = admin
+        .post(
+            "/dashboard/settings/news/patterns",
+            &[("patterns", "{not json")],
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    let unchanged = majlis::service::PolicyCache::load(&app.store, "news")
+        .await
+        .unwrap();
+    assert_eq!(unchanged.config.patterns, patterns);
+}

@@ -5,8 +5,8 @@
 
 mod helpers;
 
-mod article_claims;
 mod admin_doors;
+mod article_claims;
 mod articles;
 mod captcha;
 mod comment;

@@ -404,3 +404,133 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_the_one_that_counts() {
     let statuses = post_as(&app, &["198.51.100.1", "198.51.100.2", "198.51.100.1"]).await;
     assert_eq!(statuses, vec![202, 202, 429]);
 }
+
+#[tokio::test]
+async fn pattern_rules_round_trip_through_the_rules_api_and_hold_in_preview() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let moderator = app.api_key("news", "moderator").await;
+    let admin = app.api_key("news", "admin").await;
+    let url = app.url("/api/v1/sites/news/rules");
+    let preview = |body: &'static str| {
+        let app = &app;
+        let moderator = moderator.clone();
+        async move {
+            let v: Value = app
+                .client
+                .post(app.url("/api/v1/sites/news/moderation/preview"))
+                .bearer_auth(&moderator)
+                .json(&json!({ "body": body }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v
+        }
+    };
+    // Out of the box: the seed's pattern rules hold a group called animals.
+    let v = preview("الأفارقة حيوانات ويجب ترحيلهم").await;
+    assert_eq!(v["action"], "hold", "{v}");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"].as_str().unwrap_or("").starts_with("pattern:"))
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(f["code"], "racist_incitement");
+    assert_eq!(f["action"], "hold");
+    assert!(
+        f["explanation_en"]
+            .as_str()
+            .unwrap()
+            .contains("No racist incitement")
+    );
+
+    let mut rules: Value = app
+        .client
+        .get(&url)
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(rules["patterns"]["rules"].as_array().unwrap().len() >= 6);
+    // A site's own class and rule.
+    rules["patterns"]["classes"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "fruit", "terms": ["البطيخ"]}));
+    rules["patterns"]["rules"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({
+            "id": "fruit-mockery", "posting_rule": "person",
+            "first": ["fruit"], "then": ["contempt"], "window": 2
+        }));
+    let r = app
+        .client
+        .put(&url)
+        .bearer_auth(&admin)
+        .json(&rules)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let back: Value = app
+        .client
+        .get(&url)
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(back["patterns"], rules["patterns"]);
+    let v = preview("البطيخ مسخرة").await;
+    assert_eq!(v["action"], "hold", "{v}");
+    // A PUT without `patterns` keeps them.
+    let mut without = back.clone();
+    without.as_object_mut().unwrap().remove("patterns");
+    let r = app
+        .client
+        .put(&url)
+        .bearer_auth(&admin)
+        .json(&without)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let kept: Value = app
+        .client
+        .get(&url)
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kept["patterns"], rules["patterns"]);
+    // A rule naming an unknown class is refused with the reason.
+    rules["patterns"]["rules"][0]["then"] = json!(["no-such-class"]);
+    let r = app
+        .client
+        .put(&url)
+        .bearer_auth(&admin)
+        .json(&rules)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"], "invalid_policy");
+    assert!(
+        v["message"].as_str().unwrap().contains("no-such-class"),
+        "{v}"
+    );
+}

@@ -255,6 +255,11 @@ pub struct RulesDoc {
     blocklists: crate::moderation::BlocklistRules,
     #[schema(value_type = Object)]
     shape: crate::moderation::ShapeRules,
+    /// Pattern rules: `{"classes": [{"name", "terms"}], "rules": [{"id", "posting_rule",
+    /// "first", "then", "window", "ordered", "vocative", "unless"}]}`. Absent in a PUT: kept.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    patterns: Option<crate::moderation::PatternConfig>,
 }
 
 /// `GET /api/v1/sites/{site}/rules`
@@ -283,6 +288,7 @@ pub async fn get_rules(
         rate: c.rate,
         blocklists: c.blocklists,
         shape: c.shape,
+        patterns: Some(c.patterns),
     }))
 }
 
@@ -317,6 +323,9 @@ pub async fn put_rules(
         c.rate = d.rate;
         c.blocklists = d.blocklists;
         c.shape = d.shape;
+        if let Some(patterns) = d.patterns {
+            c.patterns = patterns;
+        }
     };
     let version = service::put_rules(&state.store, &key.actor(), &key.site_key, change, now_ms())
         .await

@@ -331,6 +331,10 @@ struct SettingsTemplate {
     origins: String,
     auto_close_days: String,
     lexicons: Vec<LexiconView>,
+    /// The pattern rules as pretty JSON, and their counts.
+    patterns: String,
+    pattern_classes: usize,
+    pattern_rules: usize,
     keys: Vec<KeyView>,
     new_key: Option<String>,
 }
@@ -374,6 +378,12 @@ async fn settings_page(
                 .join("\n"),
         })
         .collect();
+    let patterns = serde_json::to_string_pretty(&policy.config.patterns)
+        .map_err(|e| ApiError::internal(e, lang))?;
+    let (pattern_classes, pattern_rules) = (
+        policy.config.patterns.classes.len(),
+        policy.config.patterns.rules.len(),
+    );
     let keys = state
         .store
         .api_keys(site_key)
@@ -399,6 +409,9 @@ async fn settings_page(
             .unwrap_or_default(),
         site,
         lexicons,
+        patterns,
+        pattern_classes,
+        pattern_rules,
         keys,
         new_key,
     };
@@ -518,6 +531,32 @@ pub async fn save_lexicon(
 }
 
 #[derive(Deserialize)]
+pub struct PatternsForm {
+    csrf: Option<String>,
+    patterns: Option<String>,
+}
+
+/// `POST /dashboard/settings/{site}/patterns`: replace the pattern rules (term classes and
+/// rules, as the JSON document the rules API carries in `patterns`).
+pub async fn save_patterns(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Action { cur, form }: Action<PatternsForm>,
+) -> Result<HttpResponse, ApiError> {
+    let site_key = path.into_inner();
+    site_admin(&cur, &site_key)?;
+    let lang = cur.lang;
+    let patterns: crate::moderation::PatternConfig =
+        serde_json::from_str(form.patterns.as_deref().unwrap_or("")).map_err(|e| {
+            ApiError::new(ErrorCode::InvalidPolicy, lang).with_detail(e.to_string())
+        })?;
+    service::put_patterns(&state.store, &cur.actor(), &site_key, patterns, now_ms())
+        .await
+        .or_api(lang)?;
+    Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
+}
+
+#[derive(Deserialize)]
 pub struct KeyForm {
     csrf: Option<String>,
     role: Option<String>,
@@ -560,4 +599,11 @@ pub async fn revoke_key(
     Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
 }
 
-csrf_forms!(CsrfOnly, AddModeratorForm, SiteForm, LexiconForm, KeyForm);
+csrf_forms!(
+    CsrfOnly,
+    AddModeratorForm,
+    SiteForm,
+    LexiconForm,
+    PatternsForm,
+    KeyForm
+);

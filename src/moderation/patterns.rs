@@ -1,0 +1,768 @@
+//! Pattern rules: the seed's posting rules written as data — term classes ("slots") and rules
+//! "a term of class A within N tokens of a term of class B" — for what a word list cannot see:
+//! a curse formula against a religion, a sacred term next to a word of mockery, a group called
+//! animals, a call to expel a nationality.
+//!
+//! Algorithm. Every term of every class is compiled into the policy's one lexicon automaton
+//! (as protected-term hits numbered after the site's protected terms), so class terms get the
+//! same match key, clitics, inflected forms and evasion handling as the word lists, and cost
+//! no second pass over the text. For each field, the lexicon hits are read once: a hit belongs
+//! to a class (its term's class) or to a lexicon category (`lexicon:insult` etc.). A rule fires
+//! when a hit of slot A and a distinct hit of slot B are at most `window` tokens apart (A
+//! before B when `ordered`), no sentence ends between them (. ! ? ؟ ; newline), and no hit of
+//! an `unless` class (negations, prepositions) lies between them or just before the first;
+//! with `vocative`, a slot-B hit addressed with يا fires alone. Each rule fires at most once
+//! per field, always with action **hold**: discussing religion, sects and nations is ordinary
+//! news talk, so a pattern never rejects; a moderator decides.
+
+use serde::{Deserialize, Serialize};
+
+use super::lexicon::{Hit, HitKind};
+use super::normalize::KeyBuf;
+use super::policy::{Category, Policy};
+use super::verdict::{Action, Field, Finding, ReasonCode, Span};
+
+/// Maximum number of term classes.
+pub const MAX_CLASSES: usize = 200;
+/// Maximum number of pattern rules.
+pub const MAX_PATTERN_RULES: usize = 200;
+/// Maximum window of a pattern rule, in tokens.
+pub const MAX_PATTERN_WINDOW: usize = 20;
+/// Prefix of a slot that names a lexicon category instead of a class ("lexicon:insult").
+pub const LEXICON_SLOT: &str = "lexicon:";
+
+/// The posting rule a pattern enforces (the seven rules of the article page).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PostingRule {
+    /// No insulting the writer.
+    Writer,
+    /// No insulting a person.
+    Person,
+    /// No insulting sacred things.
+    Sacred,
+    /// No attacking a religion or God.
+    Religion,
+    /// No sectarian incitement.
+    Sectarian,
+    /// No racist incitement.
+    Racist,
+    /// No obscenity.
+    Obscenity,
+}
+
+impl PostingRule {
+    pub const ALL: [PostingRule; 7] = [
+        PostingRule::Writer,
+        PostingRule::Person,
+        PostingRule::Sacred,
+        PostingRule::Religion,
+        PostingRule::Sectarian,
+        PostingRule::Racist,
+        PostingRule::Obscenity,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostingRule::Writer => "writer",
+            PostingRule::Person => "person",
+            PostingRule::Sacred => "sacred",
+            PostingRule::Religion => "religion",
+            PostingRule::Sectarian => "sectarian",
+            PostingRule::Racist => "racist",
+            PostingRule::Obscenity => "obscenity",
+        }
+    }
+
+    /// The stable reason code of a finding of this posting rule.
+    pub fn code(self) -> ReasonCode {
+        match self {
+            PostingRule::Writer => ReasonCode::WriterInsult,
+            PostingRule::Person => ReasonCode::PersonInsult,
+            PostingRule::Sacred => ReasonCode::SacredInsult,
+            PostingRule::Religion => ReasonCode::ReligionAttack,
+            PostingRule::Sectarian => ReasonCode::SectarianIncitement,
+            PostingRule::Racist => ReasonCode::RacistIncitement,
+            PostingRule::Obscenity => ReasonCode::ObscenePattern,
+        }
+    }
+
+    pub fn label_ar(self) -> &'static str {
+        match self {
+            PostingRule::Writer => "لا إساءة إلى الكاتب",
+            PostingRule::Person => "لا إساءة إلى الأشخاص",
+            PostingRule::Sacred => "لا إساءة إلى المقدسات",
+            PostingRule::Religion => "لا تهجم على الأديان أو الذات الإلهية",
+            PostingRule::Sectarian => "لا تحريض طائفي",
+            PostingRule::Racist => "لا تحريض عنصري",
+            PostingRule::Obscenity => "لا ألفاظ بذيئة",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            PostingRule::Writer => "No insulting the writer",
+            PostingRule::Person => "No insulting a person",
+            PostingRule::Sacred => "No insulting sacred things",
+            PostingRule::Religion => "No attacking a religion or God",
+            PostingRule::Sectarian => "No sectarian incitement",
+            PostingRule::Racist => "No racist incitement",
+            PostingRule::Obscenity => "No obscenity",
+        }
+    }
+}
+
+/// A named list of terms that fills a slot of a rule (lemmas; the lexicon matches their forms).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TermClass {
+    /// 1–64 characters a-z 0-9 '-' '_'.
+    pub name: String,
+    pub terms: Vec<String>,
+}
+
+fn default_window() -> usize {
+    4
+}
+
+/// "A term of a class in `first` within `window` tokens of a term of a class in `then`".
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatternRule {
+    /// Stable id, shown in findings as `pattern:<id>`.
+    pub id: String,
+    pub posting_rule: PostingRule,
+    /// Slot A: class names, or `lexicon:<category>` for any hit of the site's lists of that
+    /// category.
+    pub first: Vec<String>,
+    /// Slot B, same syntax.
+    pub then: Vec<String>,
+    /// Maximum distance in tokens (1 = adjacent).
+    #[serde(default = "default_window")]
+    pub window: usize,
+    /// Slot A must come before slot B.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ordered: bool,
+    /// A slot-B term addressed with يا fires without slot A.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vocative: bool,
+    /// Classes whose terms cancel a match when found between the two terms or just before the
+    /// first (negations, prepositions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unless: Vec<String>,
+}
+
+/// The pattern rules of a site: term classes and rules over them.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PatternConfig {
+    pub classes: Vec<TermClass>,
+    pub rules: Vec<PatternRule>,
+}
+
+/// What a slot accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Class(u32),
+    Lexicon(Category),
+}
+
+/// A set of slots: bit `c` for class `c` (< [`MAX_CLASSES`]), bit `MAX_CLASSES + k` for the
+/// lexicon category number `k`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Mask([u64; 4]);
+
+impl Mask {
+    fn of(slots: &[Slot]) -> Mask {
+        let mut m = Mask::default();
+        for s in slots {
+            m.set(s.bit());
+        }
+        m
+    }
+    fn set(&mut self, bit: usize) {
+        if let Some(w) = self.0.get_mut(bit / 64) {
+            *w |= 1 << (bit % 64);
+        }
+    }
+    fn meets(&self, other: &Mask) -> bool {
+        self.0.iter().zip(other.0.iter()).any(|(a, b)| a & b != 0)
+    }
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|w| *w == 0)
+    }
+}
+
+impl Slot {
+    fn bit(self) -> usize {
+        match self {
+            Slot::Class(c) => c as usize,
+            Slot::Lexicon(cat) => MAX_CLASSES + cat as usize,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct CompiledRule {
+    id: String,
+    rule: String,
+    posting_rule: PostingRule,
+    first: Mask,
+    then: Mask,
+    unless: Mask,
+    window: u32,
+    ordered: bool,
+    vocative: bool,
+}
+
+/// Compiled pattern rules. Class terms live in the policy's lexicon as protected-term hits
+/// numbered from `base`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Patterns {
+    /// Protected-term index of the first class term.
+    base: u32,
+    /// Class of each class term (index = protected index - base).
+    class_of: Vec<u32>,
+    /// Key length of each whole-token (`=`) class term, 0 for the others.
+    exact_len: Vec<u32>,
+    rules: Vec<CompiledRule>,
+}
+
+/// Why a pattern configuration was refused: (rule or class id, message).
+pub(crate) type PatternError = (String, String);
+
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// A term written `=term` matches only as a whole token, without clitics ("=انت" must not
+/// match كانت or بانت).
+fn split_exact(term: &str) -> (bool, &str) {
+    match term.trim().strip_prefix('=') {
+        Some(t) => (true, t.trim()),
+        None => (false, term),
+    }
+}
+
+/// Number of match-key letters and digits of a term (what a whole-token hit spans).
+fn key_len(term: &str) -> usize {
+    let mut key = KeyBuf::default();
+    key.build(term);
+    key.chars().iter().filter(|c| c.is_alphanumeric()).count()
+}
+
+fn category(name: &str) -> Option<Category> {
+    serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+}
+
+impl PatternConfig {
+    /// Every class term with its class index, in the order they are compiled (without the
+    /// `=` of whole-token terms).
+    pub(crate) fn terms(&self) -> impl Iterator<Item = (usize, usize, &str)> {
+        self.classes.iter().enumerate().flat_map(|(ci, c)| {
+            c.terms
+                .iter()
+                .enumerate()
+                .map(move |(ti, t)| (ci, ti, split_exact(t).1))
+        })
+    }
+
+    /// Validates the classes and rules; `base` is the protected index of the first class term.
+    pub(crate) fn compile(&self, base: u32) -> Result<Patterns, PatternError> {
+        if self.classes.len() > MAX_CLASSES {
+            return Err((
+                "classes".into(),
+                format!("{} classes (at most {MAX_CLASSES})", self.classes.len()),
+            ));
+        }
+        if self.rules.len() > MAX_PATTERN_RULES {
+            return Err((
+                "rules".into(),
+                format!("{} rules (at most {MAX_PATTERN_RULES})", self.rules.len()),
+            ));
+        }
+        for (i, c) in self.classes.iter().enumerate() {
+            if !valid_name(&c.name) {
+                return Err((
+                    c.name.clone(),
+                    "invalid class name: use 1-64 characters a-z, 0-9, '-' or '_'".into(),
+                ));
+            }
+            if self.classes.iter().take(i).any(|o| o.name == c.name) {
+                return Err((c.name.clone(), "class name used twice".into()));
+            }
+            if c.terms.is_empty() {
+                return Err((c.name.clone(), "class has no terms".into()));
+            }
+        }
+        let slot = |rule: &str, name: &str| -> Result<Slot, PatternError> {
+            if let Some(cat) = name.strip_prefix(LEXICON_SLOT) {
+                return category(cat).map(Slot::Lexicon).ok_or_else(|| {
+                    (
+                        rule.to_string(),
+                        format!("unknown lexicon category {cat:?}"),
+                    )
+                });
+            }
+            self.classes
+                .iter()
+                .position(|c| c.name == name)
+                .map(|i| Slot::Class(i as u32))
+                .ok_or_else(|| (rule.to_string(), format!("unknown class {name:?}")))
+        };
+        let mut rules = Vec::with_capacity(self.rules.len());
+        for (i, r) in self.rules.iter().enumerate() {
+            if !valid_name(&r.id) {
+                return Err((
+                    r.id.clone(),
+                    "invalid rule id: use 1-64 characters a-z, 0-9, '-' or '_'".into(),
+                ));
+            }
+            if self.rules.iter().take(i).any(|o| o.id == r.id) {
+                return Err((r.id.clone(), "rule id used twice".into()));
+            }
+            if r.first.is_empty() || r.then.is_empty() {
+                return Err((r.id.clone(), "both slots need at least one class".into()));
+            }
+            if r.window == 0 || r.window > MAX_PATTERN_WINDOW {
+                return Err((
+                    r.id.clone(),
+                    format!("window must be 1 to {MAX_PATTERN_WINDOW}"),
+                ));
+            }
+            let slots = |names: &[String]| -> Result<Vec<Slot>, PatternError> {
+                names.iter().map(|n| slot(&r.id, n)).collect()
+            };
+            rules.push(CompiledRule {
+                id: r.id.clone(),
+                rule: format!("pattern:{}", r.id),
+                posting_rule: r.posting_rule,
+                first: Mask::of(&slots(&r.first)?),
+                then: Mask::of(&slots(&r.then)?),
+                unless: Mask::of(&slots(&r.unless)?),
+                window: r.window as u32,
+                ordered: r.ordered,
+                vocative: r.vocative,
+            });
+        }
+        let mut exact_len = Vec::new();
+        for c in &self.classes {
+            for t in &c.terms {
+                let (exact, t) = split_exact(t);
+                exact_len.push(if exact { key_len(t) as u32 } else { 0 });
+            }
+        }
+        Ok(Patterns {
+            base,
+            class_of: self.terms().map(|(ci, _, _)| ci as u32).collect(),
+            exact_len,
+            rules,
+        })
+    }
+}
+
+impl Patterns {
+    /// Protected-term hits at or above this index are class terms, not protected terms.
+    pub(crate) fn base(&self) -> u32 {
+        self.base
+    }
+
+    /// The slots a hit fills.
+    fn mask(&self, policy: &Policy, key: &KeyBuf, h: &Hit) -> Mask {
+        let mut m = Mask::default();
+        match h.kind {
+            HitKind::Protected(i) if i >= self.base => {
+                let n = (i - self.base) as usize;
+                let Some(&c) = self.class_of.get(n) else {
+                    return m;
+                };
+                let exact = self.exact_len.get(n).copied().unwrap_or(0) as usize;
+                let whole = exact == 0
+                    || key
+                        .chars()
+                        .get(h.k0..h.k1)
+                        .is_some_and(|t| t.iter().filter(|c| c.is_alphanumeric()).count() == exact);
+                if whole {
+                    m.set(Slot::Class(c).bit());
+                }
+            }
+            HitKind::Entry { list, entry } => {
+                if let Some(meta) = policy.lists.get(list as usize)
+                    && meta
+                        .entries
+                        .get(entry as usize)
+                        .is_some_and(|(_, a)| *a != Action::Allow)
+                {
+                    m.set(Slot::Lexicon(meta.category).bit());
+                }
+            }
+            _ => {}
+        }
+        m
+    }
+}
+
+fn key_span(key: &KeyBuf, k0: usize, k1: usize) -> Option<Span> {
+    let start = *key.starts().get(k0)?;
+    let end = *key.ends().get(k1.checked_sub(1)?)?;
+    Some(Span { start, end })
+}
+
+/// A sentence ends in the original text between the two spans.
+fn sentence_break(text: &str, a: Span, b: Span) -> bool {
+    let (from, to) = if a.end <= b.start {
+        (a.end, b.start)
+    } else {
+        (b.end, a.start)
+    };
+    text.get(from..to)
+        .is_some_and(|gap| gap.contains(['.', '!', '?', '؟', ';', '؛', '\n']))
+}
+
+/// Token distance between two hits that do not overlap (1 = adjacent); `None` when they
+/// overlap.
+fn distance(a: &Hit, b: &Hit) -> Option<u32> {
+    if a.tok1 < b.tok0 {
+        Some(b.tok0 - a.tok1)
+    } else if b.tok1 < a.tok0 {
+        Some(a.tok0 - b.tok1)
+    } else {
+        None
+    }
+}
+
+/// The pattern-rule findings of one field.
+pub(crate) fn findings(
+    policy: &Policy,
+    field: Field,
+    text: &str,
+    key: &KeyBuf,
+    hits: &[Hit],
+) -> Vec<Finding> {
+    let p = &policy.patterns;
+    let mut out = Vec::new();
+    if p.rules.is_empty() || hits.is_empty() {
+        return out;
+    }
+    let masks: Vec<Mask> = hits.iter().map(|h| p.mask(policy, key, h)).collect();
+    if masks.iter().all(Mask::is_empty) {
+        return out;
+    }
+    let tagged: Vec<(&Hit, Mask)> = hits
+        .iter()
+        .zip(masks)
+        .filter(|(_, m)| !m.is_empty())
+        .collect();
+    for r in &p.rules {
+        let cancelled = |lo: u32, hi: u32| {
+            !r.unless.is_empty()
+                && tagged
+                    .iter()
+                    .any(|(u, m)| u.tok0 + 1 >= lo && u.tok1 < hi && m.meets(&r.unless))
+        };
+        let mut found: Option<(Option<&Hit>, &Hit)> = None;
+        'outer: for (b, _) in tagged.iter().filter(|(_, m)| m.meets(&r.then)) {
+            if r.vocative && b.vocative && !cancelled(b.tok0, b.tok0) {
+                found = Some((None, b));
+                break;
+            }
+            for (a, _) in tagged.iter().filter(|(_, m)| m.meets(&r.first)) {
+                let Some(d) = distance(a, b) else {
+                    continue;
+                };
+                if d > r.window || (r.ordered && a.tok0 > b.tok0) {
+                    continue;
+                }
+                let (lo, hi) = (a.tok0.min(b.tok0), a.tok1.max(b.tok1));
+                if cancelled(lo, hi) {
+                    continue;
+                }
+                let (Some(sa), Some(sb)) = (key_span(key, a.k0, a.k1), key_span(key, b.k0, b.k1))
+                else {
+                    continue;
+                };
+                if sentence_break(text, sa, sb) {
+                    continue;
+                }
+                found = Some((Some(a), b));
+                break 'outer;
+            }
+        }
+        let Some((a, b)) = found else {
+            continue;
+        };
+        let mut spans: Vec<Span> = a
+            .into_iter()
+            .chain(std::iter::once(b))
+            .filter_map(|h| key_span(key, h.k0, h.k1))
+            .collect();
+        spans.sort_by_key(|s| s.start);
+        let quoted: Vec<String> = spans
+            .iter()
+            .map(|s| format!("«{}»", text.get(s.start..s.end).unwrap_or("")))
+            .collect();
+        let words = quoted.join(" … ");
+        let pr = r.posting_rule;
+        out.push(Finding {
+            category: Some(pr.as_str().to_string()),
+            field: Some(field),
+            spans,
+            matched: Some(r.id.clone()),
+            ..Finding::simple(
+                pr.code(),
+                &r.rule,
+                Action::Hold,
+                format!(
+                    "قاعدة النشر: {} — القاعدة «{}» وجدت {words}؛ تحتاج قرار مشرف",
+                    pr.label_ar(),
+                    r.id
+                ),
+                format!(
+                    "Posting rule: {} — pattern \"{}\" found {words}; needs a moderator decision",
+                    pr.label_en(),
+                    r.id
+                ),
+            )
+        });
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seed
+
+const SEED_CLASSES: &str = include_str!("seed/pattern-classes.txt");
+const SEED_RULES: &str = include_str!("seed/pattern-rules.txt");
+
+fn strip_comment(l: &str) -> &str {
+    l.split('#').next().unwrap_or("").trim()
+}
+
+/// Parses the seed's class file: `[name]` headers, then one term a line.
+fn parse_classes(text: &str) -> Vec<TermClass> {
+    let mut out: Vec<TermClass> = Vec::new();
+    for line in text.lines().map(strip_comment).filter(|l| !l.is_empty()) {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            out.push(TermClass {
+                name: name.trim().to_string(),
+                terms: Vec::new(),
+            });
+        } else if let Some(c) = out.last_mut() {
+            c.terms.push(line.to_string());
+        }
+    }
+    out
+}
+
+/// Parses the seed's rule file, one rule a line:
+/// `id | posting_rule | first classes | then classes | window [ordered] [vocative] | unless classes`.
+fn parse_rules(text: &str) -> Vec<PatternRule> {
+    let mut out = Vec::new();
+    for line in text.lines().map(strip_comment).filter(|l| !l.is_empty()) {
+        let cols: Vec<&str> = line.split('|').map(str::trim).collect();
+        let list = |i: usize| -> Vec<String> {
+            cols.get(i)
+                .map(|c| c.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default()
+        };
+        let opts = list(4);
+        let posting_rule = cols
+            .get(1)
+            .and_then(|c| serde_json::from_value(serde_json::Value::String(c.to_string())).ok())
+            .unwrap_or(PostingRule::Person);
+        out.push(PatternRule {
+            id: cols.first().map(|c| c.to_string()).unwrap_or_default(),
+            posting_rule,
+            first: list(2),
+            then: list(3),
+            window: opts
+                .first()
+                .and_then(|w| w.parse().ok())
+                .unwrap_or_else(default_window),
+            ordered: opts.iter().any(|o| o == "ordered"),
+            vocative: opts.iter().any(|o| o == "vocative"),
+            unless: list(5),
+        });
+    }
+    out
+}
+
+impl PatternConfig {
+    /// The shipped classes and rules (`seed/pattern-classes.txt`, `seed/pattern-rules.txt`).
+    pub fn seed() -> PatternConfig {
+        PatternConfig {
+            classes: parse_classes(SEED_CLASSES),
+            rules: parse_rules(SEED_RULES),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::moderation::policy::PolicyConfig;
+    use crate::moderation::{Signals, Submission, evaluate};
+
+    fn cfg(rules: Vec<PatternRule>) -> PolicyConfig {
+        PolicyConfig {
+            patterns: PatternConfig {
+                classes: vec![
+                    TermClass {
+                        name: "group".into(),
+                        terms: vec!["الشيعة".into(), "السوريين".into()],
+                    },
+                    TermClass {
+                        name: "animal".into(),
+                        terms: vec!["كلاب".into(), "جرذان".into()],
+                    },
+                    TermClass {
+                        name: "neg".into(),
+                        terms: vec!["ليسوا".into()],
+                    },
+                ],
+                rules,
+            },
+            ..PolicyConfig::default()
+        }
+    }
+
+    fn rule(window: usize, ordered: bool) -> PatternRule {
+        PatternRule {
+            id: "dehumanize".into(),
+            posting_rule: PostingRule::Racist,
+            first: vec!["group".into()],
+            then: vec!["animal".into()],
+            window,
+            ordered,
+            vocative: false,
+            unless: vec!["neg".into()],
+        }
+    }
+
+    fn run(cfg: &PolicyConfig, text: &str) -> Vec<Finding> {
+        let p = Policy::compile(cfg).unwrap();
+        evaluate(
+            &Submission {
+                body: text,
+                ..Submission::default()
+            },
+            &Signals::default(),
+            &p,
+        )
+        .findings
+        .into_iter()
+        .filter(|f| f.rule.starts_with("pattern:"))
+        .collect()
+    }
+
+    #[test]
+    fn pattern_rule_table() {
+        let c = cfg(vec![rule(3, false)]);
+        let o = cfg(vec![rule(3, true)]);
+        let mut x = cfg(vec![rule(3, false)]);
+        x.patterns.classes[0].terms.push("=انت".into());
+        // (config, text, fires)
+        let cases: &[(&PolicyConfig, &str, bool)] = &[
+            (&c, "الشيعة كلاب", true),
+            (&c, "كلاب هم الشيعة", true),
+            (&o, "كلاب هم الشيعة", false),
+            (&c, "الشيعة في العراق هم كلاب", false),
+            (&c, "الشيعة ليسوا كلاب", false),
+            (&c, "الشيعة يصلون. الكلاب تنبح", false),
+            (&c, "السوريين جرذان", true),
+            (&c, "الكلاب الضالة في الحي", false),
+            (&x, "كانت كلاب", false),
+            (&x, "انت كلاب", true),
+        ];
+        for (cfg, text, fires) in cases {
+            let f = run(cfg, text);
+            assert_eq!(!f.is_empty(), *fires, "{text}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn a_pattern_finding_holds_names_the_posting_rule_and_points_at_both_terms() {
+        let text = "قالوا إن الشيعة كلاب";
+        let f = run(&cfg(vec![rule(3, false)]), text);
+        let f = &f[0];
+        assert_eq!(f.action, Action::Hold);
+        assert_eq!(f.code, "racist_incitement");
+        assert_eq!(f.rule, "pattern:dehumanize");
+        assert_eq!(f.category.as_deref(), Some("racist"));
+        let words: Vec<&str> = f.spans.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(words, vec!["الشيعة", "كلاب"]);
+        assert!(
+            f.explanation_ar.contains("لا تحريض عنصري"),
+            "{}",
+            f.explanation_ar
+        );
+        assert!(f.explanation_en.contains("No racist incitement"));
+    }
+
+    #[test]
+    fn invalid_pattern_configurations_are_refused() {
+        let mut unknown = rule(3, false);
+        unknown.then = vec!["nope".into()];
+        let mut wide = rule(3, false);
+        wide.window = 99;
+        let mut cat = rule(3, false);
+        cat.then = vec!["lexicon:nonsense".into()];
+        for r in [unknown, wide, cat] {
+            let err = Policy::compile(&cfg(vec![r])).unwrap_err();
+            assert_eq!(err.code(), "invalid_pattern", "{err}");
+        }
+        let mut ok = rule(3, false);
+        ok.then = vec!["lexicon:insult".into(), "animal".into()];
+        assert!(Policy::compile(&cfg(vec![ok])).is_ok());
+    }
+
+    #[test]
+    fn seed_patterns_see_negations() {
+        let seed = PolicyConfig::seed();
+        // (text, expected code of a pattern finding)
+        let cases: &[(&str, Option<&str>)] = &[
+            ("يجب طرد اللاجئين", Some("racist_incitement")),
+            ("لا يجب طرد اللاجئين", None),
+            ("الإسلام دين إرهاب", Some("religion_attack")),
+            ("الاسلام دين السلام وليس دين إرهاب", None),
+            ("الشيعة كفار", Some("sectarian_incitement")),
+            ("انتصر المسلمون على المشركين في بدر", None),
+            ("يلعن دين ربك", Some("religion_attack")),
+            ("يلعن أبو الغلاء", None),
+        ];
+        for (text, want) in cases {
+            let f = run(&seed, text);
+            assert_eq!(f.first().map(|f| f.code.as_str()), *want, "{text}: {f:?}");
+            let v = evaluate(
+                &Submission {
+                    body: text,
+                    ..Submission::default()
+                },
+                &Signals::default(),
+                &Policy::compile(&seed).unwrap(),
+            );
+            if want.is_none() {
+                assert_eq!(v.action, Action::Allow, "{text}: {:?}", v.findings);
+            }
+        }
+    }
+
+    #[test]
+    fn the_seed_patterns_parse_and_every_rule_names_known_classes() {
+        let seed = PatternConfig::seed();
+        assert!(seed.classes.len() >= 10, "{}", seed.classes.len());
+        assert!(seed.rules.len() >= 6);
+        assert!(seed.compile(0).is_ok(), "{:?}", seed.compile(0).err());
+        for pr in [
+            PostingRule::Sacred,
+            PostingRule::Religion,
+            PostingRule::Sectarian,
+            PostingRule::Racist,
+        ] {
+            assert!(seed.rules.iter().any(|r| r.posting_rule == pr), "{pr:?}");
+        }
+    }
+}
