@@ -82,10 +82,12 @@ pub enum ReasonCode {
     RateMinInterval,
     RateHourlyEmail,
     RateHourlyIp,
+    Honeypot,
+    FilledTooFast,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 16] = [
+    pub const ALL: [ReasonCode; 18] = [
         ReasonCode::BannedTerm,
         ReasonCode::ProtectedEntityInsult,
         ReasonCode::RegexMatch,
@@ -102,6 +104,8 @@ impl ReasonCode {
         ReasonCode::RateMinInterval,
         ReasonCode::RateHourlyEmail,
         ReasonCode::RateHourlyIp,
+        ReasonCode::Honeypot,
+        ReasonCode::FilledTooFast,
     ];
 
     /// Stable snake_case code.
@@ -123,6 +127,8 @@ impl ReasonCode {
             ReasonCode::RateMinInterval => "rate_min_interval",
             ReasonCode::RateHourlyEmail => "rate_hourly_email",
             ReasonCode::RateHourlyIp => "rate_hourly_ip",
+            ReasonCode::Honeypot => "honeypot",
+            ReasonCode::FilledTooFast => "filled_too_fast",
         }
     }
 }

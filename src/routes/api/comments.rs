@@ -204,9 +204,10 @@ pub async fn submit(
                 };
                 cors::allow(&mut resp, &req, &site);
                 // Held comments wait like any other: the submitter is not
-                // told that a rule asked for a closer look.
+                // told that a rule asked for a closer look, nor a bot that
+                // it fell into a trap.
                 let status = match outcome.status {
-                    CommentStatus::Held => CommentStatus::Pending,
+                    CommentStatus::Held | CommentStatus::Spam => CommentStatus::Pending,
                     s => s,
                 };
                 Ok(resp.json(Accepted {
