@@ -86,6 +86,9 @@ pub struct CaptchaSettings {
     /// Security codes one client address may request per minute (0 = no
     /// limit); beyond it 429 with Retry-After.
     pub max_per_minute_per_ip: u32,
+    /// Seconds a person needs at least from the issue of a code to sending
+    /// the form; a faster submission is stored as spam (0 = no check).
+    pub min_fill_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -87,7 +87,8 @@ impl Application {
             settings.captcha.length,
             settings.captcha.pool_size,
             hooks.captcha_issued,
-        );
+        )
+        .with_min_fill_secs(settings.captcha.min_fill_secs);
         let trusted_proxies: Vec<IpAddr> = settings
             .server
             .trusted_proxies

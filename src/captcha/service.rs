@@ -51,6 +51,7 @@ pub struct CaptchaService {
     length: u32,
     observer: Option<IssueObserver>,
     pool: Arc<Pool>,
+    min_fill_ms: i64,
 }
 
 /// Images rendered ahead of demand, each handed out once. Bounded; refilled
@@ -121,7 +122,18 @@ impl CaptchaService {
             length,
             observer,
             pool,
+            min_fill_ms: 0,
         }
+    }
+
+    /// The least time from a code's issue to a submission a person takes.
+    pub fn with_min_fill_secs(mut self, secs: u64) -> CaptchaService {
+        self.min_fill_ms = i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        self
+    }
+
+    pub fn min_fill_ms(&self) -> i64 {
+        self.min_fill_ms
     }
 
     /// Width and height of this service's images, in pixels.
@@ -186,9 +198,10 @@ impl CaptchaService {
             site_key: site_key.to_string(),
             answer_hash: hex::encode(self.answer_hash(site_key, &id, &rendered.answer)),
             expires_at: now.saturating_add(self.ttl_ms),
+            issued_at: now,
         };
         self.store
-            .insert_challenge(&record, &rendered.png, wav.as_deref(), now)
+            .insert_challenge(&record, &rendered.png, wav.as_deref())
             .await?;
         if let Some(observer) = &self.observer {
             observer(&id, &rendered.answer);
@@ -201,12 +214,14 @@ impl CaptchaService {
     }
 
     /// Check an attempt. The challenge is consumed whatever the outcome.
+    /// A right answer gives the time the challenge was issued (ours, so the
+    /// client cannot forge it): the start of the reader's fill time.
     pub async fn verify(
         &self,
         site_key: &str,
         attempt: Option<&CaptchaAttempt>,
         now: i64,
-    ) -> Result<(), CaptchaError> {
+    ) -> Result<i64, CaptchaError> {
         let Some(attempt) = attempt else {
             return Err(CaptchaError::Invalid);
         };
@@ -222,10 +237,16 @@ impl CaptchaService {
         let fresh = stored.expires_at > now;
         let matches: bool = expected.ct_eq(&given).into();
         if same_site && fresh && matches && !attempt.answer.is_empty() {
-            Ok(())
+            Ok(stored.issued_at)
         } else {
             Err(CaptchaError::Invalid)
         }
+    }
+
+    /// Whether a challenge can still be answered on `site_key` (the form
+    /// shown again after invalid fields keeps the reader's code).
+    pub async fn is_open(&self, site_key: &str, id: &str, now: i64) -> Result<bool, CaptchaError> {
+        Ok(self.store.challenge_is_open(id, site_key, now).await?)
     }
 
     pub async fn wav(&self, id: &str, now: i64) -> Result<Option<Vec<u8>>, CaptchaError> {

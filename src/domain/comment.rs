@@ -17,6 +17,9 @@ pub struct SubmissionDto {
     pub captcha_answer: Option<String>,
     pub article_url: Option<String>,
     pub article_title: Option<String>,
+    /// The honeypot: a field hidden from people and assistive technology.
+    /// Anything in it was typed by a program (see `moderation::traps`).
+    pub website: Option<String>,
 }
 
 pub const NAME_MIN: usize = 2;
@@ -338,6 +341,16 @@ impl NewComment {
                 take(field, Err(FieldError::new("invalid_captcha_field")));
             }
         }
+        // An empty code is a field left blank, reported with the others: it
+        // is not an attempt, so it never spends the code.
+        if site.captcha_enabled
+            && dto
+                .captcha_answer
+                .as_deref()
+                .is_none_or(|a| a.trim().is_empty())
+        {
+            take("captcha_answer", Err(FieldError::new("required")));
+        }
         errors.clone().into_result()?;
         let (Ok(name), Ok(email), Ok(title), Ok(body), Ok(key), Ok(url), Ok(atitle)) =
             (name, email, title, body, key, url, atitle)
@@ -446,7 +459,22 @@ mod tests {
             title: Some("رأي في المقال".into()),
             body: Some("مقال ممتاز، شكراً للكاتب.".into()),
             accept_terms: Some(true),
+            captcha_id: Some("c1".into()),
+            captcha_answer: Some("k7pqz".into()),
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_blank_security_code_is_a_field_error_only_where_the_site_asks_for_one() {
+        for answer in [None, Some(""), Some("  ")] {
+            let mut d = dto();
+            d.captcha_answer = answer.map(str::to_string);
+            let errs = NewComment::parse(&d, "a", &site()).unwrap_err();
+            assert!(errs.has("captcha_answer"), "{answer:?}");
+            let mut open = site();
+            open.captcha_enabled = false;
+            assert!(NewComment::parse(&d, "a", &open).is_ok(), "{answer:?}");
         }
     }
 
@@ -460,7 +488,14 @@ mod tests {
     #[test]
     fn every_missing_field_is_reported_at_once() {
         let errs = NewComment::parse(&SubmissionDto::default(), "a", &site()).unwrap_err();
-        for f in ["name", "email", "title", "body", "accept_terms"] {
+        for f in [
+            "name",
+            "email",
+            "title",
+            "body",
+            "accept_terms",
+            "captcha_answer",
+        ] {
             assert!(errs.has(f), "{f} missing from {errs:?}");
         }
     }

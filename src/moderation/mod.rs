@@ -23,6 +23,7 @@ pub mod normalize;
 pub mod patterns;
 pub mod policy;
 pub mod rules;
+pub mod traps;
 pub mod verdict;
 
 pub use engine::{Signals, Submission, body_fingerprint, evaluate};
@@ -33,4 +34,5 @@ pub use policy::{
     BlocklistRules, Category, DuplicateRules, Entry, EntryDetail, LexiconSpec, LinkRules, Policy,
     PolicyConfig, PolicyError, RateRules, RegexRule, ShapeRules,
 };
+pub use traps::{TrapSignals, traps};
 pub use verdict::{Action, Field, Finding, ReasonCode, Span, Throttle, Verdict};

@@ -89,10 +89,12 @@ pub enum ReasonCode {
     SectarianIncitement,
     RacistIncitement,
     ObscenePattern,
+    Honeypot,
+    FilledTooFast,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 23] = [
+    pub const ALL: [ReasonCode; 25] = [
         ReasonCode::BannedTerm,
         ReasonCode::ProtectedEntityInsult,
         ReasonCode::RegexMatch,
@@ -116,6 +118,8 @@ impl ReasonCode {
         ReasonCode::SectarianIncitement,
         ReasonCode::RacistIncitement,
         ReasonCode::ObscenePattern,
+        ReasonCode::Honeypot,
+        ReasonCode::FilledTooFast,
     ];
 
     /// Stable snake_case code.
@@ -144,6 +148,8 @@ impl ReasonCode {
             ReasonCode::SectarianIncitement => "sectarian_incitement",
             ReasonCode::RacistIncitement => "racist_incitement",
             ReasonCode::ObscenePattern => "obscene_pattern",
+            ReasonCode::Honeypot => "honeypot",
+            ReasonCode::FilledTooFast => "filled_too_fast",
         }
     }
 }

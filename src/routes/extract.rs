@@ -116,7 +116,7 @@ pub async fn read_body(
         .unwrap_or_else(|_| Err(ApiError::new(ErrorCode::RequestTimeout, lang)))
 }
 
-const STRING_FIELDS: [&str; 8] = [
+const STRING_FIELDS: [&str; 9] = [
     "name",
     "email",
     "title",
@@ -125,6 +125,7 @@ const STRING_FIELDS: [&str; 8] = [
     "captcha_answer",
     "article_url",
     "article_title",
+    "website",
 ];
 
 fn set_string(dto: &mut SubmissionDto, field: &str, value: String) {
@@ -137,6 +138,7 @@ fn set_string(dto: &mut SubmissionDto, field: &str, value: String) {
         "captcha_answer" => &mut dto.captcha_answer,
         "article_url" => &mut dto.article_url,
         "article_title" => &mut dto.article_title,
+        "website" => &mut dto.website,
         _ => return,
     };
     *slot = Some(value);

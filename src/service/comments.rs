@@ -8,7 +8,7 @@ use crate::domain::{
     ValidationErrors, new_id,
 };
 use crate::email::{Composer, MailComment};
-use crate::moderation::{Action, Submission, body_fingerprint, evaluate};
+use crate::moderation::{Action, Submission, TrapSignals, body_fingerprint, evaluate, traps};
 use crate::storage::{AuthorQuery, InsertOutcome, NewCommentRecord, StorageError, Store};
 
 /// What a successful submission tells the submitter.
@@ -103,17 +103,30 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// Parse, check the captcha, decide the initial status and store the comment
 /// with its audit row in one transaction.
+///
+/// Every field is checked before the code, and the code (spent by any
+/// attempt) only once the rest is valid: a reader who mistyped their email
+/// sends the same code again.
 pub async fn submit_comment(
     ctx: SubmitContext<'_>,
     dto: &SubmissionDto,
 ) -> Result<SubmitOutcome, SubmitError> {
     let comment =
         NewComment::parse(dto, ctx.article_key, ctx.site).map_err(SubmitError::Validation)?;
-    if ctx.site.captcha_enabled {
-        ctx.captcha
-            .verify(ctx.site.key.as_str(), comment.captcha.as_ref(), ctx.now)
-            .await?;
-    }
+    let issued_at = if ctx.site.captcha_enabled {
+        Some(
+            ctx.captcha
+                .verify(ctx.site.key.as_str(), comment.captcha.as_ref(), ctx.now)
+                .await?,
+        )
+    } else {
+        None
+    };
+    let trapped = traps(&TrapSignals {
+        honeypot_filled: dto.website.as_deref().is_some_and(|w| !w.trim().is_empty()),
+        fill_ms: issued_at.map(|at| ctx.now.saturating_sub(at)),
+        min_fill_ms: ctx.captcha.min_fill_ms(),
+    });
     let site_key = ctx.site.key.as_str();
     let policy = ctx.policies.get(ctx.store, site_key).await?;
     let fingerprint = body_fingerprint(comment.body.as_str());
@@ -150,13 +163,16 @@ pub async fn submit_comment(
         return Err(SubmitError::RateLimited(throttle.retry_after_secs.max(1)));
     }
     let status = match (verdict.action, ctx.site.moderation_mode) {
+        // Stored for the record, answered like any other: bots learn nothing.
+        _ if !trapped.is_empty() => CommentStatus::Spam,
         (Action::Reject, _) => CommentStatus::Rejected,
         (Action::Hold, _) => CommentStatus::Held,
         (_, ModerationMode::Pre) => CommentStatus::Pending,
         (_, ModerationMode::Post) => CommentStatus::Published,
     };
     let (article_url, article_title) = article_claims(ctx.site, &comment.article);
-    let findings = serde_json::to_string(&verdict.findings).unwrap_or_else(|_| "[]".into());
+    let all_findings: Vec<_> = trapped.iter().chain(&verdict.findings).collect();
+    let findings = serde_json::to_string(&all_findings).unwrap_or_else(|_| "[]".into());
     // A rejection by the rules names the finding that decided it.
     let rules_reason = (status == CommentStatus::Rejected)
         .then(|| {
@@ -180,29 +196,34 @@ pub async fn submit_comment(
         findings: findings.clone(),
     };
     let outbox = submission_mail(ctx.store, ctx.composer, ctx.site, status, &mail, ctx.now).await?;
-    let webhooks = crate::webhooks::submission_events(
-        &crate::webhooks::CommentData::submitted(
-            &id,
-            site_key,
-            (
-                &comment.article.key,
-                article_title.as_deref(),
-                article_url.as_deref(),
-            ),
+    // A trapped submission is bot noise: no integrator hears of it.
+    let webhooks = if status == CommentStatus::Spam {
+        Vec::new()
+    } else {
+        crate::webhooks::submission_events(
+            &crate::webhooks::CommentData::submitted(
+                &id,
+                site_key,
+                (
+                    &comment.article.key,
+                    article_title.as_deref(),
+                    article_url.as_deref(),
+                ),
+                status,
+                verdict.action == Action::Flag,
+                (
+                    comment.name.as_str(),
+                    comment.title.as_str(),
+                    comment.body.as_str(),
+                ),
+                ctx.lang.code(),
+                ctx.now,
+            )
+            .by(None, rules_reason.as_deref()),
             status,
-            verdict.action == Action::Flag,
-            (
-                comment.name.as_str(),
-                comment.title.as_str(),
-                comment.body.as_str(),
-            ),
-            ctx.lang.code(),
             ctx.now,
         )
-        .by(None, rules_reason.as_deref()),
-        status,
-        ctx.now,
-    );
+    };
     let record = NewCommentRecord {
         id,
         site_key: ctx.site.key.as_str().to_string(),

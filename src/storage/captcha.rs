@@ -9,6 +9,8 @@ pub struct ChallengeRecord {
     pub site_key: String,
     pub answer_hash: String,
     pub expires_at: i64,
+    /// When it was issued: the start of the reader's fill time.
+    pub issued_at: i64,
 }
 
 impl Store {
@@ -17,7 +19,6 @@ impl Store {
         challenge: &ChallengeRecord,
         png: &[u8],
         wav: Option<&[u8]>,
-        now: i64,
     ) -> Result<(), StorageError> {
         let insert = sqlx::query(
             "INSERT INTO captcha_challenges (id, site_key, answer_hash, png, wav, expires_at, created_at) \
@@ -29,7 +30,7 @@ impl Store {
         .bind(png)
         .bind(wav)
         .bind(challenge.expires_at)
-        .bind(now);
+        .bind(challenge.issued_at);
         if self.backend != Backend::Sqlite {
             insert.execute(&self.writer).await?;
             return Ok(());
@@ -60,7 +61,8 @@ impl Store {
     /// attempts only the one whose DELETE removed the row gets it.
     pub async fn take_challenge(&self, id: &str) -> Result<Option<ChallengeRecord>, StorageError> {
         let row = sqlx::query(
-            "SELECT id, site_key, answer_hash, expires_at FROM captcha_challenges WHERE id = $1",
+            "SELECT id, site_key, answer_hash, expires_at, created_at FROM captcha_challenges \
+             WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.writer)
@@ -80,7 +82,28 @@ impl Store {
             site_key: row.try_get("site_key")?,
             answer_hash: row.try_get("answer_hash")?,
             expires_at: row.try_get("expires_at")?,
+            issued_at: row.try_get("created_at")?,
         }))
+    }
+
+    /// Whether a challenge issued for `site_key` is still there to be
+    /// answered: not used, not expired.
+    pub async fn challenge_is_open(
+        &self,
+        id: &str,
+        site_key: &str,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT expires_at FROM captcha_challenges \
+             WHERE id = $1 AND site_key = $2 AND expires_at > $3",
+        )
+        .bind(id)
+        .bind(site_key)
+        .bind(now)
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(found.is_some())
     }
 
     /// The image of a challenge that has not expired or been used.

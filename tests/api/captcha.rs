@@ -139,14 +139,17 @@ async fn missing_empty_expired_and_foreign_challenges_are_refused() {
     let app = spawn_app().await;
     app.add_site(site("news")).await;
     app.add_site(site("other")).await;
-    // Missing fields entirely.
+    // Missing fields entirely: the answer is a required field like the others.
     let mut body = app.valid_comment("news").await;
     body.as_object_mut().unwrap().remove("captcha_id");
     body.as_object_mut().unwrap().remove("captcha_answer");
+    assert_eq!(app.post_comment("news", "a", &body).await.status(), 422);
+    // An answer without its challenge.
+    body["captcha_answer"] = json!("abcde");
     assert_eq!(app.post_comment("news", "a", &body).await.status(), 400);
     // Empty answer.
     let (id, _) = app.solve_captcha("news").await;
-    assert_eq!(post_with(&app, "news", &id, "").await, 400);
+    assert_eq!(post_with(&app, "news", &id, "").await, 422);
     // Unknown id.
     assert_eq!(
         post_with(&app, "news", "0123456789abcdef", "abcde").await,

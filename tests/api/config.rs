@@ -61,9 +61,10 @@ async fn issuing_a_security_code_leaves_the_writer_fully_synchronous() {
         site_key: "s".into(),
         answer_hash: "00".into(),
         expires_at: i64::MAX,
+        issued_at: 1,
     };
     store
-        .insert_challenge(&challenge, b"png", None, 1)
+        .insert_challenge(&challenge, b"png", None)
         .await
         .unwrap();
     // The code's own commit skipped the disk wait; every later commit does not.

@@ -355,11 +355,23 @@ async fn cases(app: &TestApp) -> Vec<Case> {
         b"",
         Error(400, "malformed_json"),
     ));
-    // 4.12 The security code: generic, whatever is wrong with it.
+    // 4.12 The security code: generic, whatever is wrong with it; a blank
+    // answer is a required field like the others (no attempt, code unspent).
     for (label, id, answer) in [
-        ("captcha_id absent", None, Some(json!("abcde"))),
         ("captcha empty", Some(json!("")), Some(json!(""))),
         ("captcha null", Some(Value::Null), Some(Value::Null)),
+    ] {
+        let mut body = app.valid_comment("news").await;
+        let obj = body.as_object_mut().unwrap();
+        for (k, v) in [("captcha_id", id), ("captcha_answer", answer)] {
+            if let Some(v) = v {
+                obj.insert(k.into(), v);
+            }
+        }
+        out.push(json_case(label, &body, Field("captcha_answer", "required")));
+    }
+    for (label, id, answer) in [
+        ("captcha_id absent", None, Some(json!("abcde"))),
         (
             "forged captcha id",
             Some(json!("0193c1f2a7d84e2b9b1f6c0d3e5a7b91")),

@@ -63,6 +63,9 @@ pub fn test_settings(db_url: &str) -> Settings {
         [captcha]
         pool_size = 4
         max_per_minute_per_ip = 0
+        # Tests answer a code the moment it is issued; the fill-time trap has
+        # its own tests, which turn it on and back-date the code.
+        min_fill_secs = 0
         [api]
         rate_limit_per_minute = 0
         [log]

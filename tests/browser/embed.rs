@@ -351,3 +351,164 @@ async fn a_foreign_page_cannot_frame_the_answer_to_a_form_post() {
     }
     assert_eq!(app.stored_count("news").await, 0);
 }
+
+/// Fill every field of the widget's form (terms ticked) as a reader would.
+async fn fill_form(browser: &Browser, email: &str, answer: &str) {
+    for (css, text) in [
+        ("input[name=name]", "ليلى"),
+        ("input[name=email]", email),
+        ("input[name=title]", "شكرًا على التغطية"),
+        ("textarea", "تغطية ممتازة للأحداث."),
+        ("input[name=captcha_answer]", answer),
+    ] {
+        let el = shadow(browser, css).await;
+        browser.type_into(&el, text).await;
+    }
+    let terms = shadow(browser, "input[type=checkbox]").await;
+    browser.click(&terms).await;
+}
+
+async fn wait_for_success(browser: &Browser) {
+    browser
+        .wait_for(
+            &format!(
+                "var p = {ROOT}.querySelector('.success'); return p && !p.hidden && p.textContent;"
+            ),
+            "the success message",
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn the_code_error_shows_on_the_first_empty_submit_and_a_new_code_clears_it() {
+    if !available("embed code error") {
+        return;
+    }
+    let app = spawn_app().await;
+    let page = serve(article_page(&app.address, "news", "a-1", "en"));
+    let mut s = site("news");
+    s.allowed_origins = vec![page.origin.clone()];
+    app.add_site(s).await;
+    let browser = Browser::launch(true, 1280, 1000).await;
+    open_widget(&browser, &format!("{}/", page.origin)).await;
+    let submit = shadow(&browser, "button.submit").await;
+    browser.click(&submit).await;
+    let code_state = format!(
+        "var i = {ROOT}.querySelector('input[name=captcha_answer]');
+         var e = {ROOT}.getElementById(i.id + '-err');
+         return {{invalid: i.getAttribute('aria-invalid'), hidden: e.hidden, message: e.textContent}};"
+    );
+    browser
+        .wait_for(
+            &format!("return {ROOT}.querySelector('input[name=captcha_answer]').getAttribute('aria-invalid') === 'true';"),
+            "the code's error",
+        )
+        .await;
+    let shown = browser.exec(&code_state, vec![]).await;
+    assert_eq!(shown["hidden"], false);
+    assert_eq!(shown["message"], "This field is required.");
+    for (button, what) in [(0, "new code"), (1, "listen")] {
+        browser.click(&submit).await;
+        browser
+            .wait_for(
+                &format!("return {ROOT}.querySelector('input[name=captcha_answer]').getAttribute('aria-invalid') === 'true';"),
+                "the code's error again",
+            )
+            .await;
+        let tool = browser
+            .element_by_script(&format!(
+                "return {ROOT}.querySelectorAll('.tools button')[{button}];"
+            ))
+            .await;
+        browser.click(&tool).await;
+        let cleared = browser.exec(&code_state, vec![]).await;
+        assert_eq!(cleared["invalid"], serde_json::Value::Null, "{what}");
+        assert_eq!(cleared["hidden"], true, "{what}");
+    }
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_reader_with_an_email_typo_corrects_it_and_posts_with_the_same_code() {
+    if !available("embed email typo") {
+        return;
+    }
+    let app = spawn_app().await;
+    let page = serve(article_page(&app.address, "news", "a-1", "en"));
+    let mut s = site("news");
+    s.allowed_origins = vec![page.origin.clone()];
+    app.add_site(s).await;
+    let browser = Browser::launch(true, 1280, 1000).await;
+    open_widget(&browser, &format!("{}/", page.origin)).await;
+    let (code, answer) = app.latest_captcha().unwrap();
+    fill_form(&browser, "layla.example.com", &answer).await;
+    let image = browser
+        .exec(
+            &format!("return {ROOT}.querySelector('.captcha img').src;"),
+            vec![],
+        )
+        .await;
+    let submit = shadow(&browser, "button.submit").await;
+    browser.click(&submit).await;
+    browser
+        .wait_for(
+            &format!("return {ROOT}.querySelector('input[name=email]').getAttribute('aria-invalid') === 'true' && !{ROOT}.querySelector('button.submit').disabled;"),
+            "the email's error",
+        )
+        .await;
+    // The same image and the answer as typed; no new code was asked for.
+    let kept = browser
+        .exec(
+            &format!("return {{src: {ROOT}.querySelector('.captcha img').src, answer: {ROOT}.querySelector('input[name=captcha_answer]').value}};"),
+            vec![],
+        )
+        .await;
+    assert_eq!(kept["src"], image);
+    assert_eq!(kept["answer"], answer.as_str());
+    assert_eq!(app.latest_captcha().unwrap().0, code);
+    browser
+        .exec(
+            &format!("{ROOT}.querySelector('input[name=email]').value = '';"),
+            vec![],
+        )
+        .await;
+    let email = shadow(&browser, "input[name=email]").await;
+    browser.type_into(&email, "layla@example.com").await;
+    browser.click(&submit).await;
+    wait_for_success(&browser).await;
+    let stored = app.stored("news").await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].status, "pending");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_form_that_trips_the_honeypot_gets_the_usual_success_and_lands_in_spam() {
+    if !available("embed honeypot") {
+        return;
+    }
+    let app = spawn_app().await;
+    let page = serve(article_page(&app.address, "news", "a-1", "en"));
+    let mut s = site("news");
+    s.allowed_origins = vec![page.origin.clone()];
+    app.add_site(s).await;
+    let browser = Browser::launch(true, 1280, 1000).await;
+    open_widget(&browser, &format!("{}/", page.origin)).await;
+    let (_, answer) = app.latest_captcha().unwrap();
+    fill_form(&browser, "layla@example.com", &answer).await;
+    // What a form-filling program does: it fills the field no one sees.
+    browser
+        .exec(
+            &format!("{ROOT}.querySelector('input[name=website]').value = 'https://spam.example';"),
+            vec![],
+        )
+        .await;
+    let submit = shadow(&browser, "button.submit").await;
+    browser.click(&submit).await;
+    wait_for_success(&browser).await;
+    let stored = app.stored("news").await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].status, "spam");
+    assert!(stored[0].findings.contains("\"honeypot\""));
+    browser.close().await;
+}

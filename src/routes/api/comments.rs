@@ -41,6 +41,9 @@ struct SubmissionBody {
     /// From `GET /api/v1/captcha` when the site requires a code.
     captcha_id: Option<String>,
     captcha_answer: Option<String>,
+    /// Leave out or empty: a field people never see (a comment that fills
+    /// it is stored as spam).
+    website: Option<String>,
     /// The article's public address; recorded with its first comment.
     article_url: Option<String>,
     article_title: Option<String>,
@@ -113,7 +116,7 @@ fn submit_error(e: SubmitError, lang: Lang) -> ApiError {
         (status = 404, description = "No such site", body = super::openapi::ErrorBody),
         (status = 413, description = "Body too large", body = super::openapi::ErrorBody),
         (status = 415, description = "Neither JSON nor a form", body = super::openapi::ErrorBody),
-        (status = 422, description = "Invalid fields (`validation_failed`) or refused by the posting rules", content(
+        (status = 422, description = "Invalid fields (`validation_failed`, a blank `captcha_answer` included; the code is not spent) or refused by the posting rules", content(
             (super::openapi::ErrorBody = "application/json"), (String = "text/html"))),
         (status = 429, description = "Posting too fast (`rate_limited`)", content(
             (super::openapi::ErrorBody = "application/json"), (String = "text/html")),
@@ -204,9 +207,10 @@ pub async fn submit(
                 };
                 cors::allow(&mut resp, &req, &site);
                 // Held comments wait like any other: the submitter is not
-                // told that a rule asked for a closer look.
+                // told that a rule asked for a closer look, nor a bot that
+                // it fell into a trap.
                 let status = match outcome.status {
-                    CommentStatus::Held => CommentStatus::Pending,
+                    CommentStatus::Held | CommentStatus::Spam => CommentStatus::Pending,
                     s => s,
                 };
                 Ok(resp.json(Accepted {

@@ -234,13 +234,24 @@
     }
     if (cfg.captcha_enabled) {
       var tools = el("div", { "class": "tools" }, [
-        el("button", { type: "button", onclick: function () { newCaptcha(false); }, text: t("form.captcha_new") }),
-        el("button", { type: "button", text: t("form.captcha_audio"), onclick: function () { newCaptcha(true); } })
+        el("button", { type: "button", onclick: function () { clearError("captcha_answer"); newCaptcha(false); }, text: t("form.captcha_new") }),
+        el("button", { type: "button", text: t("form.captcha_audio"), onclick: function () { clearError("captcha_answer"); newCaptcha(true); } })
       ]);
       form.appendChild(field("captcha_answer", "form.captcha", answer, el("div", { "class": "captcha" }, [img, tools, audio])));
     }
     var rules = el("div", { "class": "rules", tabindex: "-1" }, [el("h3", { text: t("form.rules_heading") }), el("p", { text: t("form.rules") })]);
     form.appendChild(rules);
+    // The honeypot: off screen, out of the tab order and of the
+    // accessibility tree; only a program fills it (stored as spam).
+    var trap = el("input", { name: "website", type: "text", tabindex: "-1", autocomplete: "off" });
+    var trapBox = el("div", { "aria-hidden": "true" }, [el("label", {}, [document.createTextNode(t("form.honeypot") + " "), trap])]);
+    trapBox.style.position = "absolute";
+    trapBox.style.top = "-10000px";
+    trapBox.style.left = "0";
+    trapBox.style.width = "1px";
+    trapBox.style.height = "1px";
+    trapBox.style.overflow = "hidden";
+    form.appendChild(trapBox);
     var submit = el("button", { type: "submit", "class": "submit", text: t("form.submit") });
     form.appendChild(submit);
     // The thank-you takes the form's place, where the reader is looking.
@@ -255,16 +266,18 @@
     wrap.appendChild(done);
     newCaptcha();
 
+    function clearError(name) {
+      var f = fields[name];
+      if (!f) return;
+      f.err.hidden = true;
+      f.err.textContent = "";
+      f.input.removeAttribute("aria-invalid");
+      if (f.base.length) f.input.setAttribute("aria-describedby", f.base.join(" "));
+      else f.input.removeAttribute("aria-describedby");
+    }
     function clearErrors() {
       banner.hidden = true;
-      Object.keys(fields).forEach(function (k) {
-        var f = fields[k];
-        f.err.hidden = true;
-        f.err.textContent = "";
-        f.input.removeAttribute("aria-invalid");
-        if (f.base.length) f.input.setAttribute("aria-describedby", f.base.join(" "));
-        else f.input.removeAttribute("aria-describedby");
-      });
+      Object.keys(fields).forEach(clearError);
     }
     function showError(name, message) {
       var f = fields[name];
@@ -287,6 +300,8 @@
         accept_terms: terms.checked
       };
       if (cfg.captcha_enabled) { payload.captcha_id = captcha || ""; payload.captcha_answer = answer.value; }
+      if (trap.value) payload.website = trap.value;
+      var keep = false;
       if (data.articleUrl) payload.article_url = data.articleUrl;
       if (data.articleTitle) payload.article_title = data.articleTitle;
       json(api + "/articles/" + enc(article) + "/comments", {
@@ -305,6 +320,8 @@
           return;
         }
         var b = r.body || {};
+        // Invalid fields never spend the code: keep it, and the answer typed.
+        keep = b.error === "validation_failed";
         var first = null;
         if (b.fields) {
           order.forEach(function (k) {
@@ -327,7 +344,7 @@
         banner.hidden = false;
       }).then(function () {
         submit.disabled = false;
-        newCaptcha();
+        if (!keep) newCaptcha();
       });
     });
     banner.tabIndex = -1;

@@ -97,13 +97,35 @@ async fn section(
         .map_err(store_err)?
         .first()
         .map_or(0, |(_, n)| *n);
+    // Invalid fields never spend the code (it is checked only once the rest
+    // is valid): the form comes back with the same one, answer kept.
+    let kept = match (&page.error, page.values.captcha_id.as_deref()) {
+        (Some(e), Some(id)) if site.captcha_enabled && e.code == ErrorCode::ValidationFailed => {
+            let open = state
+                .captcha
+                .is_open(site.key.as_str(), id, now_ms())
+                .await
+                .map_err(|e| captcha_error(e, lang))?;
+            open.then(|| id.to_string())
+        }
+        _ => None,
+    };
     // The same per-address budget as `GET /api/v1/captcha`: over it, the
     // section still shows, with a notice instead of a code.
     let limited = site.captcha_enabled
+        && kept.is_none()
         && crate::routes::api::captcha::within_code_budget(state, &page.client)
             .await
             .is_err();
-    let captcha = if site.captcha_enabled && !limited {
+    let captcha = if let Some(id) = kept {
+        Some(CaptchaView {
+            image_url: format!("/api/v1/captcha/{id}.png"),
+            id,
+            width: state.captcha.image_size().0,
+            height: state.captcha.image_size().1,
+            answer: page.values.captcha_answer.clone().unwrap_or_default(),
+        })
+    } else if site.captcha_enabled && !limited {
         let c = state
             .captcha
             .issue(site.key.as_str(), now_ms(), false)
@@ -114,6 +136,7 @@ async fn section(
             id: c.id,
             width: state.captcha.image_size().0,
             height: state.captcha.image_size().1,
+            answer: String::new(),
         })
     } else {
         None

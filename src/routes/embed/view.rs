@@ -20,6 +20,8 @@ pub struct CaptchaView {
     pub image_url: String,
     pub width: u32,
     pub height: u32,
+    /// The reader's answer, kept when the same code is shown again.
+    pub answer: String,
 }
 
 /// The comment form with its values and errors.
