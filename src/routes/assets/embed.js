@@ -239,8 +239,6 @@
       ]);
       form.appendChild(field("captcha_answer", "form.captcha", answer, el("div", { "class": "captcha" }, [img, tools, audio])));
     }
-    var rules = el("div", { "class": "rules", tabindex: "-1" }, [el("h3", { text: t("form.rules_heading") }), el("p", { text: t("form.rules") })]);
-    form.appendChild(rules);
     // The honeypot: off screen, out of the tab order and of the
     // accessibility tree; only a program fills it (stored as spam).
     var trap = el("input", { name: "website", type: "text", tabindex: "-1", autocomplete: "off" });
@@ -252,6 +250,9 @@
     trapBox.style.height = "1px";
     trapBox.style.overflow = "hidden";
     form.appendChild(trapBox);
+    // The posting rules sit just above the submit button.
+    var rules = el("div", { "class": "rules", tabindex: "-1" }, [el("h3", { text: t("form.rules_heading") }), el("p", { text: t("form.rules") })]);
+    form.appendChild(rules);
     var submit = el("button", { type: "submit", "class": "submit", text: t("form.submit") });
     form.appendChild(submit);
     // The thank-you takes the form's place, where the reader is looking.
