@@ -12,6 +12,8 @@ use majlis::moderation::{Action, Policy, PolicyConfig, Signals, Submission, Verd
 const CORPUS: &str = include_str!("fixtures/moderation/posting-rules.tsv");
 /// Written after the rules were tuned (see its header): printed, not asserted.
 const HOLDOUT: &str = include_str!("fixtures/moderation/posting-rules-holdout.tsv");
+/// Written before the vocabulary pass (see its header): printed, not asserted.
+const FRESH: &str = include_str!("fixtures/moderation/posting-rules-fresh.tsv");
 const CATEGORIES: [&str; 7] = [
     "writer",
     "person",
@@ -80,6 +82,9 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
     println!("## Second batch (written after tuning)\n");
     let holdout = measure(&policy, rows(HOLDOUT));
     assert!(holdout.total > 0 && holdout.benign > 0);
+    println!("\n## Third batch (written before the vocabulary pass)\n");
+    let fresh = measure(&policy, rows(FRESH));
+    assert!(fresh.total > 0 && fresh.benign > 0);
     println!("\n## Corpus\n");
     let Report {
         by_cat,
