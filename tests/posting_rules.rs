@@ -230,3 +230,29 @@ fn measure(policy: &Policy, rows: Vec<Row<'static>>) -> Report {
         benign,
     }
 }
+
+/// An allow-list phrase covers the pattern-class terms inside it: the name
+/// "عبد الله" is a man, not God, so calling him a sheep is an insult to a
+/// person (if anything), never mockery of God; the same words about God hold.
+#[test]
+fn an_allowed_name_hides_its_sacred_word_from_the_pattern_rules() {
+    let policy = Policy::compile(&PolicyConfig::seed()).unwrap();
+    let verdict = |body: &str| {
+        evaluate(
+            &Submission {
+                body,
+                ..Submission::default()
+            },
+            &Signals::default(),
+            &policy,
+        )
+    };
+    let name = verdict("فاز عبد الله الخروف بالمركز الأول في المسابقة");
+    assert!(
+        !name.findings.iter().any(|f| f.rule.starts_with("pattern:")),
+        "{:?}",
+        name.findings
+    );
+    let god = verdict("الله خروف");
+    assert!(stopped(&god), "{:?}", god.findings);
+}

@@ -861,9 +861,11 @@ fn postprocess(hits: &mut Vec<Hit>) {
         .filter(|h| h.kind == HitKind::Allow)
         .map(|h| (h.k0, h.k1))
         .collect();
+    // An allow-list phrase covers every term inside it: list entries, protected terms and
+    // pattern-class terms alike (the name "عبد الله" is not God, "ya kalbi" is not a dog).
     hits.retain(|h| {
         h.kind != HitKind::Allow
-            && !(matches!(h.kind, HitKind::Entry { .. })
+            && !(matches!(h.kind, HitKind::Entry { .. } | HitKind::Protected(_))
                 && allows.iter().any(|&(a, b)| a <= h.k0 && h.k1 <= b))
     });
     hits.sort_by_key(|h| (h.k0, std::cmp::Reverse(h.k1)));
