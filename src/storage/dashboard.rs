@@ -539,7 +539,9 @@ impl Store {
         let old_body: String = row.try_get("body")?;
         let old_findings: String = row.try_get("findings")?;
         let status: String = row.try_get("status")?;
-        let published = status == "published";
+        let current = CommentStatus::parse(&status)
+            .ok_or_else(|| StorageError::Corrupt(format!("comment {id}: status {status:?}")))?;
+        let published = current == CommentStatus::Published;
         sqlx::query("UPDATE comments SET title = $1, body = $2, findings = $3 WHERE id = $4")
             .bind(title)
             .bind(body)
@@ -559,8 +561,6 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?,
         )?;
-        let current = CommentStatus::parse(&status)
-            .ok_or_else(|| StorageError::Corrupt(format!("comment {id}: status {status:?}")))?;
         let event = crate::webhooks::comment_edited(
             &crate::webhooks::CommentData::after_edit(
                 site_key, &edited, current, actor_kind, actor_id, now,

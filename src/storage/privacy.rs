@@ -7,7 +7,7 @@ use sqlx::Row;
 use super::audit::{self, AuditEntry};
 use super::comments::{QUEUE_COLUMNS, QueueItem, queue_item};
 use super::{StorageError, Store};
-use crate::domain::new_id;
+use crate::domain::{CommentStatus, new_id};
 
 /// One stored email message addressed to the person.
 #[derive(Debug, Clone)]
@@ -184,6 +184,9 @@ impl Store {
         for r in &rows {
             let id: String = r.try_get("id")?;
             let status: String = r.try_get("status")?;
+            let was_published = CommentStatus::parse(&status)
+                .ok_or_else(|| StorageError::Corrupt(format!("comment {id}: status {status:?}")))?
+                == CommentStatus::Published;
             let article_id: String = r.try_get("article_id")?;
             let article_key: String = r.try_get("article_key")?;
             let to_status = if e.remove_text {
@@ -205,7 +208,7 @@ impl Store {
                     .bind(&id)
                     .execute(&mut *tx)
                     .await?;
-                if status == "published" {
+                if was_published {
                     sqlx::query(
                         "UPDATE articles SET published_count = published_count - 1 WHERE id = $1",
                     )
@@ -284,7 +287,7 @@ impl Store {
                 None,
             )
             .await?;
-            if status == "published" && !touched_articles.contains(&article_key) {
+            if was_published && !touched_articles.contains(&article_key) {
                 touched_articles.push(article_key);
             }
         }
