@@ -29,11 +29,7 @@ impl BackLink {
         {
             return None;
         }
-        let origin = url.origin().ascii_serialization();
-        site.allowed_origins
-            .iter()
-            .any(|o| o != "*" && o.trim_end_matches('/').eq_ignore_ascii_case(&origin))
-            .then(|| BackLink(url.into()))
+        site.owns_url(url.as_str()).then(|| BackLink(url.into()))
     }
 
     /// An absolute path on this origin: starts with one `/`, and neither it
