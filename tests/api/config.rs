@@ -3,7 +3,12 @@ use majlis::storage::{Backend, Store};
 
 #[test]
 fn every_file_in_config_loads() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+    // The checkout the test runs in (cargo sets it at run time), not the one
+    // the binary was compiled in: a shared target dir may hold a binary built
+    // from another clone.
+    let root =
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
+    let dir = std::path::Path::new(&root).join("config");
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
