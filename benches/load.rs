@@ -42,8 +42,14 @@ fn site(key: &str, captcha: bool) -> Site {
         max_body_chars: 2000,
         terms_url: String::new(),
         terms_version: "1".into(),
-        captcha_enabled: captcha,
+        captcha: if captcha {
+            majlis::domain::CaptchaMode::Always
+        } else {
+            majlis::domain::CaptchaMode::Off
+        },
+        spam_threshold: majlis::moderation::spam::DEFAULT_SPAM_THRESHOLD,
         auto_close_days: None,
+        rules_text: Default::default(),
     }
 }
 
@@ -163,6 +169,8 @@ fn start(db_url: &str, port: u16) -> Child {
         // wrk is one client address: without this the per-address budget
         // would turn the issuance measure into 429s.
         .env("MAJLIS__CAPTCHA__MAX_PER_MINUTE_PER_IP", "0")
+        // ...and so is one network (the per-network budget of codes).
+        .env("MAJLIS__SPAM__MAX_CODES_PER_MINUTE_PER_NETWORK", "0")
         .stdout(Stdio::null())
         .spawn()
         .unwrap()
@@ -277,6 +285,11 @@ async fn main() {
             include_str!("lua/submit.lua"),
         ),
         ("captcha issuance", "/api/v1/captcha?site=bench".into(), ""),
+        (
+            "captcha + proof-of-work issuance",
+            "/".into(),
+            include_str!("lua/issuance.lua"),
+        ),
     ];
     // MAJLIS_BENCH_ONLY=submissions (a name prefix) runs the baseline and
     // the matching scenarios only.

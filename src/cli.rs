@@ -1,5 +1,7 @@
 //! The command line: `majlis [--config FILE] <command>`.
 
+mod import;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -37,6 +39,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Apikey(ApiKeyCommand),
+    /// Manage instance-level keys of the admin API (sites, site keys, accounts).
+    #[command(subcommand)]
+    Rootkey(RootKeyCommand),
     /// Block an email, a domain or an address range on a site.
     #[command(subcommand)]
     Block(BlockCommand),
@@ -51,6 +56,17 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
     },
+    /// Bring comments from Disqus, WordPress, Isso or Remark42 into a site.
+    Import(import::ImportArgs),
+    /// SQLite: write a consistent, checked copy of the database to a new
+    /// file while majlis serves. (PostgreSQL: pg_dump, see the README.)
+    Backup {
+        #[arg(long, short)]
+        output: std::path::PathBuf,
+    },
+    /// SQLite: restore a copy made by `majlis backup` into the configured
+    /// database, which must be empty. Stop majlis first.
+    Restore { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -140,12 +156,22 @@ pub struct SiteArgs {
     pub terms_url: Option<String>,
     #[arg(long)]
     pub terms_version: Option<String>,
-    /// `on` or `off` (for sites with their own bot check in front).
+    /// `always` (or `on`), `when-suspicious` or `off` (for sites with their
+    /// own bot check in front).
     #[arg(long)]
     pub captcha: Option<String>,
+    /// Spam score at which a comment is held with spam suggested (0 = never).
+    #[arg(long)]
+    pub spam_threshold: Option<String>,
     /// Close commenting this many days after an article's first comment (0 = never).
     #[arg(long)]
     pub auto_close_days: Option<String>,
+    /// The posting rules shown on the form in Arabic ("" = the built-in text).
+    #[arg(long)]
+    pub rules_ar: Option<String>,
+    /// The posting rules shown on the form in English ("" = the built-in text).
+    #[arg(long)]
+    pub rules_en: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -173,10 +199,35 @@ pub enum ApiKeyCommand {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum RootKeyCommand {
+    /// Create a root key; it is printed once and stored only as a hash.
+    Create {
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List the root keys (never the secrets).
+    List,
+    /// Revoke a root key by id.
+    Revoke { id: String },
+}
+
+/// An operator's command waits this long for the database, where a request
+/// waits `database.acquire_timeout_ms`: a running server may hold SQLite's
+/// write lock for a moment, and a terminal would rather wait than fail.
+const CLI_ACQUIRE_TIMEOUT_MS: u64 = 30_000;
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = Settings::load(cli.config.as_deref())?;
+    let mut settings = Settings::load(cli.config.as_deref())?;
     crate::telemetry::init(&settings.log);
-    match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if !matches!(command, Command::Serve) {
+        settings.database.acquire_timeout_ms = settings
+            .database
+            .acquire_timeout_ms
+            .max(CLI_ACQUIRE_TIMEOUT_MS);
+    }
+    match command {
         Command::Serve => {
             let app = Application::build(settings).await?;
             app.run_until_stopped().await?;
@@ -194,6 +245,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&settings).await?;
             apikey_command(&store, cmd).await?;
         }
+        Command::Rootkey(cmd) => {
+            let store = open(&settings).await?;
+            rootkey_command(&store, cmd).await?;
+        }
         Command::Block(cmd) => {
             let store = open(&settings).await?;
             block_command(&store, cmd).await?;
@@ -205,6 +260,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export { site, output } => {
             let store = open(&settings).await?;
             export_command(&store, &site, output.as_deref()).await?;
+        }
+        Command::Import(args) => {
+            let store = open(&settings).await?;
+            import::run(&store, args).await?;
+        }
+        Command::Backup { output } => {
+            // Only reads: it must not take the write lock a serving majlis needs.
+            let mut options = crate::storage::ConnectOptions::from(&settings.database);
+            options.refresh_statistics = false;
+            let store = Store::connect(options).await?;
+            let started = std::time::Instant::now();
+            let report = store.backup_to(&output).await;
+            store.close().await;
+            let report = report?;
+            println!(
+                "backup written to {} and checked: {} comments, {} bytes, {:.1} s",
+                output.display(),
+                report.comments,
+                report.bytes,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Restore { file } => {
+            use secrecy::ExposeSecret;
+            let url = settings.database.url.expose_secret().to_string();
+            let report = crate::storage::restore_sqlite(&file, &url).await?;
+            let store = Store::connect(&settings.database).await?;
+            store.migrate().await?;
+            store.close().await;
+            println!(
+                "restored {} ({} comments) and applied migrations",
+                file.display(),
+                report.comments
+            );
         }
     }
     Ok(())
@@ -247,7 +336,10 @@ fn site_change(args: &SiteArgs) -> anyhow::Result<SiteChange> {
         terms_url: args.terms_url.clone(),
         terms_version: args.terms_version.clone(),
         captcha: args.captcha.clone(),
+        spam_threshold: args.spam_threshold.clone(),
         auto_close_days: args.auto_close_days.clone(),
+        rules_text_ar: args.rules_ar.clone(),
+        rules_text_en: args.rules_en.clone(),
     })
     .map_err(|e| admin_err(AdminError::InvalidParameter(e)))
 }
@@ -276,16 +368,16 @@ async fn site_command(store: &Store, cmd: SiteCommand) -> anyhow::Result<()> {
         }
         SiteCommand::List => {
             println!(
-                "{:<20} {:<4} {:<5} {:<8} {:<6} origins",
+                "{:<20} {:<4} {:<5} {:<15} {:<6} origins",
                 "key", "lang", "mode", "captcha", "max"
             );
             for s in store.sites().await? {
                 println!(
-                    "{:<20} {:<4} {:<5} {:<8} {:<6} {}",
+                    "{:<20} {:<4} {:<5} {:<15} {:<6} {}",
                     s.key.as_str(),
                     s.default_lang.code(),
                     s.moderation_mode.as_str(),
-                    if s.captcha_enabled { "on" } else { "off" },
+                    s.captcha.as_str(),
                     s.max_body_chars,
                     s.allowed_origins.join(" ")
                 );
@@ -326,13 +418,15 @@ async fn export_command(
     let mut cursor: Option<crate::storage::Cursor> = None;
     let mut done: u64 = 0;
     loop {
-        let (buf, next, count) = crate::routes::export_page(store, site, cursor.as_ref()).await?;
-        if count == 0 {
+        let page = crate::service::export_page(store, site, cursor.as_ref())
+            .await
+            .map_err(admin_err)?;
+        if page.comments.is_empty() {
             break;
         }
-        out.write_all(&buf)?;
-        done += count as u64;
-        cursor = next;
+        done += page.comments.len() as u64;
+        cursor = page.next.clone();
+        out.write_all(&crate::routes::export_ndjson(page))?;
         if let Some(bar) = &bar {
             bar.set_position(done);
         }
@@ -389,6 +483,41 @@ async fn apikey_command(store: &Store, cmd: ApiKeyCommand) -> anyhow::Result<()>
                     e => admin_err(e),
                 })?;
             println!("key {id} revoked");
+        }
+    }
+    Ok(())
+}
+
+async fn rootkey_command(store: &Store, cmd: RootKeyCommand) -> anyhow::Result<()> {
+    match cmd {
+        RootKeyCommand::Create { label } => {
+            let (record, secret) = service::create_root_key(store, &Actor::Cli, &label, now_ms())
+                .await
+                .map_err(admin_err)?;
+            eprintln!(
+                "Root key {} for the admin API (/api/v1/admin). Shown once; store it now:",
+                record.id
+            );
+            println!("{secret}");
+        }
+        RootKeyCommand::List => {
+            for k in store.root_keys().await? {
+                let state = if k.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!("{}  {state:<8} {}", k.id, k.label);
+            }
+        }
+        RootKeyCommand::Revoke { id } => {
+            service::revoke_root_key(store, &Actor::Cli, &id, now_ms())
+                .await
+                .map_err(|e| match e {
+                    AdminError::NotFound => anyhow::anyhow!("not_found: no active root key {id}"),
+                    e => admin_err(e),
+                })?;
+            println!("root key {id} revoked");
         }
     }
     Ok(())

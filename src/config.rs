@@ -26,6 +26,7 @@ pub struct Settings {
     pub api: ApiSettings,
     pub privacy: PrivacySettings,
     pub webhooks: WebhookSettings,
+    pub spam: SpamSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -37,6 +38,8 @@ pub struct ServerSettings {
     pub base_url: String,
     /// Worker threads; 0 means one per CPU core.
     pub workers: usize,
+    /// MiB the read cache's answers may take (least recently read out first).
+    pub read_cache_mb: usize,
     /// Peers whose `X-Forwarded-For` is believed. Anyone else's is ignored.
     pub trusted_proxies: Vec<String>,
     /// Seconds a client may take to send the request head (408 after).
@@ -70,6 +73,7 @@ impl From<&DatabaseSettings> for crate::storage::ConnectOptions {
             max_connections: d.max_connections,
             acquire_timeout_ms: d.acquire_timeout_ms,
             sqlite_synchronous: d.sqlite_synchronous.clone(),
+            refresh_statistics: true,
         }
     }
 }
@@ -157,6 +161,26 @@ pub struct DashboardSettings {
     pub throttle_base_secs: u64,
     /// Longest delay in seconds (no permanent lockout).
     pub throttle_max_secs: u64,
+    /// Seconds a keyboard or button decision in the queue waits, with an
+    /// "undo" offered, before it is sent (0 sends at once).
+    pub undo_secs: u64,
+}
+
+/// Spam defence beside the security code: per-network caps and the
+/// proof of work.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpamSettings {
+    /// Comments one network (IPv4 /24, IPv6 /48) may send to one site per
+    /// hour (0 = no cap). Counted in the database, so shared by instances.
+    pub max_per_hour_per_network: u32,
+    /// Security codes one network may request per minute (0 = no limit).
+    pub max_codes_per_minute_per_network: u32,
+    /// The proof of work's `maxnumber` for a client that sent nothing in the
+    /// last hour (a reader's browser tries half of it on average).
+    pub pow_base_maxnumber: u64,
+    /// The most `maxnumber` grows to for a client sending a lot.
+    pub pow_max_maxnumber: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -166,6 +190,8 @@ pub struct ApiSettings {
     /// memory on SQLite and in the database on PostgreSQL, so several
     /// instances share one budget per key.
     pub rate_limit_per_minute: u32,
+    /// Days an entry stays in the change feed (0 = forever).
+    pub changes_keep_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -12,8 +12,10 @@ use tracing_actix_web::TracingLogger;
 
 use crate::captcha::{CaptchaService, IssueObserver};
 use crate::config::Settings;
+use crate::delivery::Wake;
 use crate::domain::{Lang, ModerationMode, Site, SiteKey};
-use crate::email::{Composer, LinkSigner, Transport, Wake, Worker};
+use crate::email::{Composer, LinkSigner};
+use crate::jobs::{Couriers, Jobs, JobsError};
 use crate::service::{PolicyCache, RateLimiter, ReadCache, now_ms};
 use crate::storage::{StorageError, Store};
 
@@ -31,10 +33,8 @@ pub enum StartupError {
     Storage(#[from] StorageError),
     #[error("cannot listen: {0}")]
     Bind(#[from] std::io::Error),
-    #[error("email settings: {0}")]
-    Email(#[from] crate::email::EmailError),
-    #[error("webhook settings: {0}")]
-    Webhooks(#[from] crate::webhooks::WebhookError),
+    #[error(transparent)]
+    Jobs(#[from] JobsError),
 }
 
 pub struct Application {
@@ -77,9 +77,8 @@ impl Application {
             &settings.email.from_name,
         );
         let mail_wake = Wake::default();
-        let transport = Transport::from_settings(&settings.email)?;
-        let hook_wake = crate::webhooks::Wake::default();
-        let hook_sender = crate::webhooks::Sender::new(&settings.webhooks)?;
+        let hook_wake = Wake::default();
+        let couriers = Couriers::new(&store, &composer, &settings)?;
         let captcha = CaptchaService::new(
             store.clone(),
             captcha_key,
@@ -89,6 +88,15 @@ impl Application {
             hooks.captcha_issued,
         )
         .with_min_fill_secs(settings.captcha.min_fill_secs);
+        let pow = crate::pow::PowService::new(
+            store.clone(),
+            store.instance_secret("pow", now).await?,
+            settings.captcha.ttl_secs,
+            crate::pow::Difficulty {
+                base: settings.spam.pow_base_maxnumber,
+                max: settings.spam.pow_max_maxnumber,
+            },
+        );
         let trusted_proxies: Vec<IpAddr> = settings
             .server
             .trusted_proxies
@@ -97,45 +105,37 @@ impl Application {
             .collect();
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
         let port = listener.local_addr()?.port();
-        let read_cache = ReadCache::default();
-        spawn_cache_invalidation(&store, &settings, read_cache.clone());
+        let read_cache = ReadCache::new(settings.server.read_cache_mb.saturating_mul(1024 * 1024));
         let state = AppState {
             store: store.clone(),
             captcha,
+            pow,
             policies: PolicyCache::default(),
-            read_cache,
+            read_cache: read_cache.clone(),
             metrics: crate::routes::metrics::Metrics::default(),
             settings: Arc::new(settings.clone()),
             trusted_proxies: trusted_proxies.into(),
             ip_key: ip_key.into(),
-            composer: composer.clone(),
+            composer,
             mail_wake: mail_wake.clone(),
             api_limiter: RateLimiter::new(settings.api.rate_limit_per_minute, &store),
             captcha_limiter: RateLimiter::new(settings.captcha.max_per_minute_per_ip, &store),
+            network_code_limiter: RateLimiter::new(
+                settings.spam.max_codes_per_minute_per_network,
+                &store,
+            ),
             hook_wake: hook_wake.clone(),
         };
-        spawn_housekeeping(store.clone());
-        tokio::spawn(
-            Worker {
+        crate::jobs::start(
+            Jobs {
                 store: store.clone(),
-                composer,
-                transport,
-                settings: settings.email.clone(),
-                wake: mail_wake,
-            }
-            .run(),
+                mail_wake,
+                hook_wake,
+                read_cache,
+            },
+            couriers,
+            &settings,
         );
-        tokio::spawn(
-            crate::webhooks::Worker {
-                store: store.clone(),
-                sender: hook_sender,
-                settings: settings.webhooks.clone(),
-                wake: hook_wake,
-            }
-            .run(),
-        );
-        spawn_session_purge(store.clone(), &settings);
-        spawn_privacy_purge(store.clone(), &settings);
         let server = run(listener, state, &settings)?;
         tracing::info!(
             port,
@@ -210,89 +210,6 @@ fn run(
     Ok(server)
 }
 
-/// Background chores: drop expired captcha challenges every minute.
-fn spawn_housekeeping(store: Store) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            if let Err(e) = store.purge_expired_challenges(now_ms()).await {
-                tracing::warn!(error = %e, "could not purge expired captcha challenges");
-            }
-        }
-    });
-}
-
-/// Keep the read cache true: this process's commits arrive on the store's
-/// channel; other processes' arrive through PostgreSQL `LISTEN`.
-fn spawn_cache_invalidation(store: &Store, settings: &Settings, cache: ReadCache) {
-    let mut local = store.published_changes();
-    let mine = cache.clone();
-    tokio::spawn(async move {
-        loop {
-            match local.recv().await {
-                Ok(change) => mine.invalidate(&change.site, &change.article),
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => mine.clear(),
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-            }
-        }
-    });
-    if store.backend() != crate::storage::Backend::Postgres {
-        return;
-    }
-    let url = secrecy::ExposeSecret::expose_secret(&settings.database.url).to_string();
-    tokio::spawn(async move {
-        loop {
-            match listen(&url, &cache).await {
-                Ok(()) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, "cache invalidation listener lost; reconnecting")
-                }
-            }
-            // Anything may have changed while we were not listening.
-            cache.clear();
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-    });
-}
-
-async fn listen(url: &str, cache: &ReadCache) -> Result<(), sqlx::Error> {
-    let mut listener = sqlx::postgres::PgListener::connect(url).await?;
-    listener.listen(crate::storage::CACHE_CHANNEL).await?;
-    cache.clear();
-    loop {
-        let n = listener.recv().await?;
-        cache.invalidate_from_notification(n.payload());
-    }
-}
-
-/// Delete dashboard sessions past their idle or absolute timeout, hourly
-/// (expired ones are refused on sight anyway; this only keeps the table small).
-fn spawn_session_purge(store: Store, settings: &Settings) {
-    let idle_ms = i64::try_from(settings.dashboard.idle_timeout_mins.saturating_mul(60_000))
-        .unwrap_or(i64::MAX);
-    let absolute_ms = i64::try_from(
-        settings
-            .dashboard
-            .absolute_timeout_hours
-            .saturating_mul(3_600_000),
-    )
-    .unwrap_or(i64::MAX);
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            let now = now_ms();
-            if let Err(e) = store
-                .purge_sessions(now.saturating_sub(absolute_ms), now.saturating_sub(idle_ms))
-                .await
-            {
-                tracing::warn!(error = %e, "could not purge expired dashboard sessions");
-            }
-        }
-    });
-}
-
 /// The built-in `demo` site: Arabic, pre-moderated, captcha on, reachable
 /// from the configured base URL. Created once; later edits are kept.
 async fn ensure_demo_site(
@@ -313,39 +230,13 @@ async fn ensure_demo_site(
         max_body_chars: Site::DEFAULT_MAX_BODY_CHARS,
         terms_url: format!("{base}/terms"),
         terms_version: "1".into(),
-        captcha_enabled: true,
+        captcha: crate::domain::CaptchaMode::Always,
+        spam_threshold: crate::moderation::spam::DEFAULT_SPAM_THRESHOLD,
         auto_close_days: None,
+        rules_text: Default::default(),
     };
     match store.insert_site(&site, now).await {
         Ok(()) | Err(StorageError::Conflict) => Ok(()),
         Err(e) => Err(e),
     }
-}
-
-/// Clear client-address hashes past their retention and expired API request
-/// counters, at start and then every `privacy.purge_interval_secs`.
-fn spawn_privacy_purge(store: Store, settings: &Settings) {
-    let retention_ms = i64::from(settings.privacy.ip_hash_retention_days) * 86_400_000;
-    let every = Duration::from_secs(settings.privacy.purge_interval_secs.max(1));
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            let now = now_ms();
-            if retention_ms > 0 {
-                match store.purge_ip_hashes(now - retention_ms, 500).await {
-                    Ok(0) => {}
-                    Ok(n) => {
-                        tracing::info!(comments = n, "cleared client-address hashes past retention")
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "could not clear old client-address hashes")
-                    }
-                }
-            }
-            if let Err(e) = store.purge_rate_windows(now - 2 * 60_000).await {
-                tracing::warn!(error = %e, "could not drop expired API request counters");
-            }
-        }
-    });
 }

@@ -46,6 +46,13 @@ pub fn generate_api_key() -> String {
     format!("{PREFIX}{}", crate::domain::new_secret_token(32))
 }
 
+const ROOT_PREFIX: &str = "mjr_";
+
+/// A new instance-level key of the admin API (256 random bits), shown once.
+pub fn generate_root_key() -> String {
+    format!("{ROOT_PREFIX}{}", crate::domain::new_secret_token(32))
+}
+
 /// What is stored: SHA-256 of the key. The key has 256 bits of entropy, so a
 /// fast hash is enough; the lookup by hash never compares secrets byte by byte.
 pub fn hash_api_key(key: &str) -> String {

@@ -5,4 +5,4 @@ mod api_key;
 pub mod password;
 pub mod session;
 
-pub use api_key::{ApiKey, Role, generate_api_key, hash_api_key};
+pub use api_key::{ApiKey, Role, generate_api_key, generate_root_key, hash_api_key};

@@ -46,6 +46,12 @@ impl BackLink {
             .then(|| BackLink(raw.to_string()))
     }
 
+    /// A path on this origin (the comment section's own page, inside the
+    /// iframe) rather than a page of the site.
+    pub fn is_local(&self) -> bool {
+        self.0.starts_with('/')
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -72,8 +78,10 @@ mod tests {
             max_body_chars: 2000,
             terms_url: String::new(),
             terms_version: "1".into(),
-            captcha_enabled: true,
+            captcha: crate::domain::CaptchaMode::Always,
+            spam_threshold: 6,
             auto_close_days: None,
+            rules_text: Default::default(),
         }
     }
 

@@ -22,6 +22,9 @@ pub enum BlockKind {
 }
 
 impl BlockKind {
+    /// Every kind as the API spells it.
+    pub const NAMES: [&'static str; 4] = ["email", "domain", "ip", "ip_hash"];
+
     pub fn parse(raw: &str) -> Option<BlockKind> {
         match raw {
             "email" => Some(BlockKind::Email),
@@ -158,9 +161,41 @@ pub fn parse_cidr(raw: &str) -> Option<(IpAddr, u8)> {
     (len <= max).then_some((ip, len))
 }
 
+/// The network an address belongs to for the per-network caps: its IPv4
+/// /24 or its IPv6 /48 (the usual assignment to one customer or site), as
+/// CIDR text. An IPv4-mapped IPv6 address counts as its IPv4 address.
+pub fn network_of(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => network_of(IpAddr::V4(v4)),
+            None => {
+                let [a, b, c, ..] = v6.segments();
+                let net = std::net::Ipv6Addr::new(a, b, c, 0, 0, 0, 0, 0);
+                format!("{net}/48")
+            }
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn networks_are_ipv4_slash_24_and_ipv6_slash_48() {
+        let net = |s: &str| network_of(s.parse().unwrap());
+        assert_eq!(net("203.0.113.7"), "203.0.113.0/24");
+        assert_eq!(net("203.0.113.250"), net("203.0.113.1"));
+        assert_ne!(net("203.0.114.1"), net("203.0.113.1"));
+        assert_eq!(net("2001:db8:1:2::5"), "2001:db8:1::/48");
+        assert_eq!(net("2001:db8:1:ffff::1"), net("2001:db8:1::9"));
+        assert_ne!(net("2001:db8:2::1"), net("2001:db8:1::1"));
+        assert_eq!(net("::ffff:198.51.100.9"), "198.51.100.0/24");
+    }
 
     fn dto(kind: &str, value: &str, hours: &str) -> BlockDto {
         BlockDto {

@@ -20,6 +20,11 @@ pub struct SubmissionDto {
     /// The honeypot: a field hidden from people and assistive technology.
     /// Anything in it was typed by a program (see `moderation::traps`).
     pub website: Option<String>,
+    /// The proof of work's solution (see `crate::pow`), checked by the
+    /// service once every field is valid.
+    pub pow: Option<String>,
+    /// The comment this one answers (a reply), by its public id.
+    pub parent_id: Option<String>,
 }
 
 pub const NAME_MIN: usize = 2;
@@ -32,6 +37,20 @@ pub const ARTICLE_KEY_MAX: usize = 200;
 pub const ARTICLE_URL_MAX: usize = 2000;
 pub const ARTICLE_TITLE_MAX: usize = 300;
 pub const CAPTCHA_FIELD_MAX: usize = 64;
+pub const COMMENT_ID_MAX: usize = 64;
+
+/// A comment's public id as sent by a client: the shape of the ids majlis
+/// issues (ASCII letters, digits, `-`), nothing else reaches storage.
+pub fn parse_comment_id(raw: &str) -> Result<String, FieldError> {
+    let id = raw.trim();
+    if id.is_empty()
+        || id.len() > COMMENT_ID_MAX
+        || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(FieldError::new("invalid_parent"));
+    }
+    Ok(id.to_string())
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthorName(String);
@@ -291,6 +310,9 @@ pub struct NewComment {
     pub terms: AcceptTerms,
     pub article: ArticleRef,
     pub captcha: Option<CaptchaAttempt>,
+    /// The comment answered, when this is a reply (its existence, article
+    /// and status are checked by the service against storage).
+    pub parent_id: Option<String>,
 }
 
 impl NewComment {
@@ -312,6 +334,10 @@ impl NewComment {
         let key = ArticleRef::parse_key(article_key);
         let url = ArticleRef::parse_url(dto.article_url.as_deref());
         let atitle = ArticleRef::parse_title(dto.article_title.as_deref());
+        let parent = match dto.parent_id.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(raw) => parse_comment_id(raw).map(Some),
+        };
         let terms = if dto.accept_terms == Some(true) {
             Ok(AcceptTerms)
         } else {
@@ -331,6 +357,10 @@ impl NewComment {
             "article_title",
             atitle.as_ref().map(|_| ()).map_err(Clone::clone),
         );
+        take(
+            "parent_id",
+            parent.as_ref().map(|_| ()).map_err(Clone::clone),
+        );
         for (field, value) in [
             ("captcha_id", &dto.captcha_id),
             ("captcha_answer", &dto.captcha_answer),
@@ -342,8 +372,9 @@ impl NewComment {
             }
         }
         // An empty code is a field left blank, reported with the others: it
-        // is not an attempt, so it never spends the code.
-        if site.captcha_enabled
+        // is not an attempt, so it never spends the code. A site that asks
+        // only when suspicious decides after the spam signals.
+        if site.captcha == crate::domain::CaptchaMode::Always
             && dto
                 .captcha_answer
                 .as_deref()
@@ -352,8 +383,8 @@ impl NewComment {
             take("captcha_answer", Err(FieldError::new("required")));
         }
         errors.clone().into_result()?;
-        let (Ok(name), Ok(email), Ok(title), Ok(body), Ok(key), Ok(url), Ok(atitle)) =
-            (name, email, title, body, key, url, atitle)
+        let (Ok(name), Ok(email), Ok(title), Ok(body), Ok(key), Ok(url), Ok(atitle), Ok(parent_id)) =
+            (name, email, title, body, key, url, atitle, parent)
         else {
             return Err(errors);
         };
@@ -376,6 +407,7 @@ impl NewComment {
                 title: atitle,
             },
             captcha,
+            parent_id,
         })
     }
 }
@@ -426,6 +458,9 @@ impl CommentStatus {
             (a, b) if a == b => false,
             (Deleted, _) => false,
             (_, Pending) => false,
+            // Only reader reports hold a comment, and only a published one
+            // (a moderator's decision is final; the rules hold at submission).
+            (Published, Held) => true,
             (_, Held) => false,
             _ => true,
         }
@@ -447,8 +482,10 @@ mod tests {
             max_body_chars: 2000,
             terms_url: String::new(),
             terms_version: "1".into(),
-            captcha_enabled: true,
+            captcha: crate::domain::CaptchaMode::Always,
+            spam_threshold: 6,
             auto_close_days: None,
+            rules_text: Default::default(),
         }
     }
 
@@ -473,8 +510,13 @@ mod tests {
             let errs = NewComment::parse(&d, "a", &site()).unwrap_err();
             assert!(errs.has("captcha_answer"), "{answer:?}");
             let mut open = site();
-            open.captcha_enabled = false;
-            assert!(NewComment::parse(&d, "a", &open).is_ok(), "{answer:?}");
+            for mode in [
+                crate::domain::CaptchaMode::Off,
+                crate::domain::CaptchaMode::WhenSuspicious,
+            ] {
+                open.captcha = mode;
+                assert!(NewComment::parse(&d, "a", &open).is_ok(), "{answer:?}");
+            }
         }
     }
 
@@ -556,6 +598,8 @@ mod tests {
         assert!(!Published.can_become(Published));
         assert!(!Deleted.can_become(Published));
         assert!(!Published.can_become(Pending));
+        assert!(Published.can_become(Held));
+        assert!(!Rejected.can_become(Held));
     }
 
     #[test]

@@ -6,21 +6,24 @@ mod back_link;
 mod block;
 mod comment;
 mod ids;
+mod report;
 mod site;
 mod text;
 mod validation;
 
 pub use actor::Actor;
 pub use back_link::BackLink;
-pub use block::{BLOCK_HOURS_MAX, Block, BlockDto, BlockKind, parse_cidr};
+pub use block::{BLOCK_HOURS_MAX, Block, BlockDto, BlockKind, network_of, parse_cidr};
 pub use comment::{
     AcceptTerms, ArticleRef, AuthorEmail, AuthorName, CaptchaAttempt, CommentBody, CommentStatus,
-    CommentTitle, NewComment, SubmissionDto,
+    CommentTitle, NewComment, SubmissionDto, parse_comment_id,
 };
 pub use comment::{CommentEdit, CommentEditDto, NOTE_MAX, TITLE_MAX};
 pub use ids::{new_id, new_secret_token};
+pub use report::{NewReport, REPORT_NOTE_MAX, ReportDto, ReportReason};
 pub use site::{
-    DEMO_SITE, Lang, ModerationMode, Origin, Site, SiteChange, SiteKey, SiteSettingsDto,
+    CaptchaMode, DEMO_SITE, Lang, ModerationMode, Origin, RulesText, SPAM_THRESHOLD_MAX, Site,
+    SiteChange, SiteKey, SiteSettingsDto,
 };
-pub use text::{count_chars, normalize_text};
+pub use text::{count_chars, is_invisible_or_bidi, normalize_text};
 pub use validation::{FieldError, ValidationErrors};

@@ -97,6 +97,48 @@ impl ModerationMode {
     }
 }
 
+/// When the form asks for the security code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum CaptchaMode {
+    /// On every submission (the default).
+    #[serde(rename = "always")]
+    Always,
+    /// Only when the proof of work is missing or refused, or the spam score
+    /// reaches the site's threshold: the submission is then refused with
+    /// `captcha_required` and the form shows the image.
+    #[serde(rename = "when-suspicious")]
+    WhenSuspicious,
+    /// Never.
+    #[serde(rename = "off")]
+    Off,
+}
+
+impl CaptchaMode {
+    /// `always`, `when-suspicious` or `off`; `on` is `always` (the setting
+    /// was once on/off).
+    pub fn parse(raw: &str) -> Option<CaptchaMode> {
+        match raw {
+            "always" | "on" => Some(CaptchaMode::Always),
+            "when-suspicious" => Some(CaptchaMode::WhenSuspicious),
+            "off" => Some(CaptchaMode::Off),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaptchaMode::Always => "always",
+            CaptchaMode::WhenSuspicious => "when-suspicious",
+            CaptchaMode::Off => "off",
+        }
+    }
+
+    /// The site has a security code at all (maybe only when suspicious).
+    pub fn enabled(self) -> bool {
+        self != CaptchaMode::Off
+    }
+}
+
 /// A site served by this majlis, with its settings.
 #[derive(Debug, Clone, Serialize)]
 pub struct Site {
@@ -108,10 +150,39 @@ pub struct Site {
     pub max_body_chars: usize,
     pub terms_url: String,
     pub terms_version: String,
-    pub captcha_enabled: bool,
+    pub captcha: CaptchaMode,
+    /// Spam score at which a comment is held with `spam` suggested (0 = off).
+    pub spam_threshold: u32,
     /// Close commenting this many days after an article is registered.
     pub auto_close_days: Option<u32>,
+    /// The posting rules shown on the form, per language; empty = the
+    /// built-in text.
+    pub rules_text: RulesText,
 }
+
+/// A site's own wording of its posting rules, shown above the form's submit
+/// button; an empty language falls back to majlis's built-in text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RulesText {
+    /// Arabic; empty = the built-in text.
+    pub ar: String,
+    /// English; empty = the built-in text.
+    pub en: String,
+}
+
+impl RulesText {
+    /// The site's text in `lang`, or `None` for the built-in one.
+    pub fn get(&self, lang: Lang) -> Option<&str> {
+        let t = match lang {
+            Lang::Ar => &self.ar,
+            Lang::En => &self.en,
+        };
+        (!t.is_empty()).then_some(t.as_str())
+    }
+}
+
+/// Longest posting-rules text per language.
+pub const RULES_TEXT_MAX: usize = 2000;
 
 impl Site {
     pub const DEFAULT_MAX_BODY_CHARS: usize = 2000;
@@ -158,8 +229,10 @@ mod tests {
             max_body_chars: 2000,
             terms_url: String::new(),
             terms_version: "1".into(),
-            captcha_enabled: false,
+            captcha: CaptchaMode::Off,
+            spam_threshold: crate::moderation::spam::DEFAULT_SPAM_THRESHOLD,
             auto_close_days: None,
+            rules_text: RulesText::default(),
         }
     }
 
@@ -195,6 +268,8 @@ pub const SITE_NAME_MAX: usize = 200;
 pub const TERMS_URL_MAX: usize = 2000;
 /// Longest terms version label.
 pub const TERMS_VERSION_MAX: usize = 50;
+/// Longest time after which commenting closes: ten years (0 = never).
+pub const AUTO_CLOSE_DAYS_MAX: u32 = 3650;
 /// Most origins a site may allow.
 pub const ORIGINS_MAX: usize = 50;
 
@@ -276,11 +351,19 @@ pub struct SiteSettingsDto {
     pub max_body: Option<String>,
     pub terms_url: Option<String>,
     pub terms_version: Option<String>,
-    /// `on` or `off`.
+    /// `always` (or `on`), `when-suspicious` or `off`.
     pub captcha: Option<String>,
+    /// A whole number; 0 turns the spam score's hold off.
+    pub spam_threshold: Option<String>,
     /// Days; empty or `0` = never.
     pub auto_close_days: Option<String>,
+    /// The posting rules shown on the form; empty = the built-in text.
+    pub rules_text_ar: Option<String>,
+    pub rules_text_en: Option<String>,
 }
+
+/// The highest spam threshold a site may set.
+pub const SPAM_THRESHOLD_MAX: u32 = 1000;
 
 /// A valid change of a site's settings: each field `Some` is set.
 #[derive(Debug, Clone, Default)]
@@ -292,8 +375,11 @@ pub struct SiteChange {
     max_body: Option<usize>,
     terms_url: Option<String>,
     terms_version: Option<String>,
-    captcha: Option<bool>,
+    captcha: Option<CaptchaMode>,
+    spam_threshold: Option<u32>,
     auto_close_days: Option<Option<u32>>,
+    rules_text_ar: Option<String>,
+    rules_text_en: Option<String>,
 }
 
 impl SiteChange {
@@ -409,12 +495,24 @@ impl SiteChange {
         if let Some(c) = dto.captcha {
             field(
                 "captcha",
-                match c.trim() {
-                    "on" => Ok(true),
-                    "off" => Ok(false),
-                    _ => Err(FieldError::new("invalid_choice")),
-                }
-                .map(|c| out.captcha = Some(c)),
+                CaptchaMode::parse(c.trim())
+                    .ok_or_else(|| FieldError::new("invalid_choice"))
+                    .map(|c| out.captcha = Some(c)),
+            );
+        }
+        if let Some(t) = dto.spam_threshold {
+            field(
+                "spam_threshold",
+                t.trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|t| *t <= SPAM_THRESHOLD_MAX)
+                    .ok_or_else(|| {
+                        FieldError::new("out_of_range")
+                            .with("min", 0)
+                            .with("max", SPAM_THRESHOLD_MAX)
+                    })
+                    .map(|t| out.spam_threshold = Some(t)),
             );
         }
         if let Some(d) = dto.auto_close_days {
@@ -422,13 +520,37 @@ impl SiteChange {
                 "auto_close_days",
                 match d.trim() {
                     "" | "0" => Ok(None),
-                    d => d.parse::<u32>().map(Some).map_err(|_| {
-                        FieldError::new("out_of_range")
-                            .with("min", 0)
-                            .with("max", u32::MAX)
-                    }),
+                    d => d
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|d| *d <= AUTO_CLOSE_DAYS_MAX)
+                        .map(Some)
+                        .ok_or_else(|| {
+                            FieldError::new("out_of_range")
+                                .with("min", 0)
+                                .with("max", AUTO_CLOSE_DAYS_MAX)
+                        }),
                 }
                 .map(|d| out.auto_close_days = Some(d)),
+            );
+        }
+        for (name, raw, slot) in [
+            ("rules_text_ar", dto.rules_text_ar, &mut out.rules_text_ar),
+            ("rules_text_en", dto.rules_text_en, &mut out.rules_text_en),
+        ] {
+            let Some(raw) = raw else { continue };
+            // Paragraphs may be kept: line breaks are the one control allowed.
+            let text = normalize_text(&raw.replace("\r\n", "\n"));
+            field(
+                name,
+                if has_forbidden_control(&text, true) || has_invisible_or_bidi(&text) {
+                    Err(FieldError::new("control_characters"))
+                } else if count_chars(&text) > RULES_TEXT_MAX {
+                    Err(FieldError::new("too_long").with("max", RULES_TEXT_MAX))
+                } else {
+                    *slot = Some(text);
+                    Ok(())
+                },
             );
         }
         errors.into_result().map(|()| out)
@@ -457,8 +579,17 @@ impl SiteChange {
         if let Some(v) = &self.terms_version {
             site.terms_version = v.clone();
         }
+        if let Some(t) = &self.rules_text_ar {
+            site.rules_text.ar = t.clone();
+        }
+        if let Some(t) = &self.rules_text_en {
+            site.rules_text.en = t.clone();
+        }
         if let Some(c) = self.captcha {
-            site.captcha_enabled = c;
+            site.captcha = c;
+        }
+        if let Some(t) = self.spam_threshold {
+            site.spam_threshold = t;
         }
         if let Some(d) = self.auto_close_days {
             site.auto_close_days = d;
@@ -479,8 +610,10 @@ impl Site {
             max_body_chars: Site::DEFAULT_MAX_BODY_CHARS,
             terms_url: String::new(),
             terms_version: "1".into(),
-            captcha_enabled: true,
+            captcha: CaptchaMode::Always,
+            spam_threshold: crate::moderation::spam::DEFAULT_SPAM_THRESHOLD,
             auto_close_days: None,
+            rules_text: RulesText::default(),
         }
     }
 }

@@ -53,7 +53,7 @@ impl From<&QueueItem> for MailComment {
             article_key: q.article_key.clone(),
             article_title: q.article_title.clone(),
             article_url: q.article_url.clone(),
-            findings: q.findings.clone(),
+            findings: serde_json::to_string(&q.findings).unwrap_or_else(|_| "[]".into()),
         }
     }
 }

@@ -1,16 +1,17 @@
 //! Email: typed messages rendered in the site's language, signed links,
-//! and the outbox worker that delivers them over SMTP (lettre).
+//! and the courier that delivers them over SMTP (lettre).
 
 mod links;
 mod message;
 mod outbox;
 
+pub use crate::delivery::{Wake, backoff_ms};
 pub use links::{DecisionClaim, LinkAction, LinkError, LinkSigner};
 pub use message::{
     Composer, KIND_ALERT, KIND_DIGEST, KIND_PUBLISHED, KIND_REJECTED, MailComment, build_message,
     header_text,
 };
-pub use outbox::{Transport, Wake, Worker, backoff_ms};
+pub use outbox::{SmtpRelay, Transport, Worker};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmailError {

@@ -37,7 +37,8 @@
 //! * masked letters: two Latin tokens separated only by `*` or `#`, one letter each ("f*ck",
 //!   "b*tch"), compared with the one-word Latin entries;
 //! * a word split in two by whitespace: two adjacent tokens of one script, neither a function
-//!   word, one of them at most two letters or a line break between them, are joined; the join
+//!   word, one of them at most two letters or a line break between them (in Arabic also two
+//!   pieces cut by punctuation without a space: "الشي.عة", "ك.فار"), are joined; the join
 //!   counts only for an entry of at least four letters that spans both parts and ends with the
 //!   second ("حما ر", "شرمو طة");
 //! * Arabizi ([`arabizi`]): runs of Latin tokens are read as Arabic spellings of the entries
@@ -55,6 +56,8 @@ use super::normalize::{KeyBuf, is_arabic_letter, is_latin_letter, is_lossy_lette
 const PROCLITICS: &[&str] = &[
     "و", "ف", "ب", "ك", "ل", "ال", "وال", "بال", "فال", "كال", "يا", "وب", "ول", "فل", "وك", "فب",
     "لل", "ولل", "فلل", "وبال", "فبال", "وكال",
+    // Levantine and Gulf demonstrative ه + article ("هالبلد" this country), and عال (على ال).
+    "هال", "وهال", "بهال", "لهال", "عهال", "فهال", "عال", "وعال",
 ];
 const ENCLITICS: &[&str] = &[
     "ه", "ها", "هم", "هن", "هما", "ك", "كم", "كما", "كن", "ي", "نا", "ين", "ون", "ات", "ان", "يه",
@@ -66,6 +69,41 @@ const FEM_SUFFIXES: &[&str] = &[
     "اته", "اتها", "اتهم", "اتي", "اتنا",
 ];
 const SHORT_ENCLITICS: &[&str] = &["ه", "ها", "هم", "هن", "هما", "ك", "كم", "كما", "كن", "ي"];
+/// Endings of a three-letter noun beyond its pronouns: the dual (كلبان، كلبين). Sound plurals
+/// stay out (they make real words of short stems). The accusative tanween is [`tanween`].
+const TRILITERAL_ENDINGS: &[&str] = &["ان", "ين"];
+
+/// The accusative tanween written ا after a noun (حماراً → حمارا، كلباً → كلبا), except after
+/// و ا ه, where ا is the plural verb ending (فجروا is not ف + جرو + ا) or part of the word.
+fn tanween(suffix: &[SChar], last: &SChar) -> bool {
+    matches!(suffix, [c] if c.ch == 'ا' && c.count == 1) && !matches!(last.ch, 'و' | 'ا' | 'ه')
+}
+/// Tense prefixes of the dialects before an imperfect verb (ن… ي…): Egyptian ه ح, Moroccan غ,
+/// MSA س ("هنذبح", "حنقتل", "غنحرقو", "سنطرد").
+const TENSE_PROCLITICS: &[&str] = &["ه", "ح", "غ", "س", "وه", "وح", "وغ", "وس", "فس", "فه"];
+/// Proclitics an independent pronoun takes (و ف): "كانت" is a verb, not ك + انت.
+const PRONOUN_PROCLITICS: &[&str] = &["و", "ف"];
+/// Independent pronouns (match keys) that take no preposition or article: an entry starting
+/// with one ("انت غبي") only takes و or ف before it.
+const PRONOUNS: &[&str] = &[
+    "انت",
+    "انتي",
+    "انتو",
+    "انتم",
+    "انتما",
+    "انتن",
+    "انا",
+    "هو",
+    "هي",
+    "هم",
+    "هن",
+    "هما",
+    "نتا",
+    "نتي",
+    "نتوما",
+    "نحن",
+    "احنا",
+];
 const LATIN_SUFFIXES: &[&str] = &["s", "es", "ed", "ing", "er", "ers", "y"];
 const SHORT_LATIN_SUFFIXES: &[&str] = &["s", "es"];
 
@@ -83,29 +121,78 @@ const FUNCTION_WORDS: &[&str] = &[
 ];
 
 /// Two adjacent tokens that may be one word split by whitespace: same script, separated by
-/// whitespace only, neither a function word, and one of them at most two letters or a line
-/// break between them.
-fn split_candidate(chars: &[char], t: &Tok, u: &Tok) -> bool {
+/// whitespace only (in Arabic also by one to three punctuation marks without a space), neither
+/// a function word, and one of them at most two letters, a line break or such punctuation
+/// between them — or, for two longer pieces on one line, `long(first, second)` says
+/// the second piece is the tail of a long entry and neither piece is a frequent word.
+fn split_candidate(
+    chars: &[char],
+    t: &Tok,
+    u: &Tok,
+    long: impl FnOnce(&[char], &[char]) -> bool,
+) -> bool {
     if t.script != u.script || t.script == Script::Other || t.b1 - t.b0 != 1 || u.b1 - u.b0 != 1 {
         return false;
     }
     let gap = chars.get(t.k1..u.k0).unwrap_or(&[]);
     let short = t.k1 - t.k0 <= 2 || u.k1 - u.k0 <= 2;
-    if gap.is_empty()
-        || gap.len() > 3
-        || !(short || gap.contains(&'\n'))
-        || !gap.iter().all(|c| c.is_whitespace())
-    {
+    // Punctuation inside an Arabic word, without spaces ("الشي.عة", "ك.فار"), cuts it as
+    // surely as a line break: Arabic writes no dot or dash between the letters of a word.
+    let cut = t.script == Script::Arabic
+        && gap
+            .iter()
+            .all(|c| !c.is_alphanumeric() && !c.is_whitespace());
+    if gap.is_empty() || gap.len() > 3 || !(cut || gap.iter().all(|c| c.is_whitespace())) {
         return false;
     }
     let (a, b) = (
         chars.get(t.k0..t.k1).unwrap_or(&[]),
         chars.get(u.k0..u.k1).unwrap_or(&[]),
     );
+    if !(short || cut || gap.contains(&'\n') || long(a, b)) {
+        return false;
+    }
     // The shorter one first: it is usually the function word.
     let (x, y) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     !is_function_word(x) && !is_function_word(y)
 }
+
+/// Longest word kept in [`collapse`]'s buffer.
+const MAX_JOIN_PIECE: usize = 24;
+
+/// `w` with runs of one letter collapsed ("شررموطة" → شرموطة) into `buf`; `None` when longer
+/// than the buffer.
+fn collapse<'b>(w: &[char], buf: &'b mut [char; MAX_JOIN_PIECE]) -> Option<&'b [char]> {
+    let mut n = 0;
+    for &c in w {
+        if n > 0 && buf.get(n - 1) == Some(&c) {
+            continue;
+        }
+        *buf.get_mut(n)? = c;
+        n += 1;
+    }
+    buf.get(..n)
+}
+
+/// Frequent words never joined with a neighbour into an entry (`seed/frequent.txt`), as
+/// collapsed match keys.
+static FREQUENT: std::sync::LazyLock<std::collections::HashSet<Box<[char]>>> =
+    std::sync::LazyLock::new(|| {
+        let mut key = KeyBuf::default();
+        let mut out = std::collections::HashSet::new();
+        let mut buf = [' '; MAX_JOIN_PIECE];
+        for w in include_str!("seed/frequent.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(str::split_whitespace)
+        {
+            key.build(w);
+            if let Some(c) = collapse(key.chars(), &mut buf) {
+                out.insert(c.into());
+            }
+        }
+        out
+    });
 
 /// [`FUNCTION_WORDS`] as char slices.
 static FUNCTION_CHARS: std::sync::LazyLock<Vec<Vec<char>>> =
@@ -179,6 +266,13 @@ struct PatRef {
     strict: Box<[(u16, char)]>,
     /// One-word Latin entries: the word with its runs expanded (for masked letters).
     word: Option<Box<[char]>>,
+    /// The spelling starts with an independent pronoun (see [`PRONOUNS`]).
+    pronoun_head: bool,
+    /// The spelling starts like an imperfect verb (ن or ي, at least four letters): it also
+    /// takes [`TENSE_PROCLITICS`].
+    imperfect: bool,
+    /// A generated collective (see `forms::Form::collective`).
+    collective: bool,
 }
 
 /// A validated hit.
@@ -203,6 +297,9 @@ pub(crate) struct EntryDef<'a> {
     pub substring: bool,
     /// Explicit extra forms (list entries only; see [`forms::expand`]).
     pub forms: &'a [String],
+    /// Arabic spellings are also read in Arabizi (list entries and pattern-class terms; not
+    /// the site's protected names).
+    pub arabizi: bool,
 }
 
 /// Builds the automaton and its pattern table.
@@ -216,11 +313,21 @@ struct Compiler {
     seen: std::collections::HashSet<(u32, HitKind, Mode)>,
     entries: usize,
     arabizi: arabizi::Builder,
+    /// Tails (≥ 3 letters, after a head of ≥ 3) of one-word entry spellings, collapsed.
+    join_tails: std::collections::HashSet<Box<[char]>>,
+    /// One-word allow entries, collapsed (never joined, like the frequent words).
+    common: std::collections::HashSet<Box<[char]>>,
 }
 
 impl Compiler {
     /// Adds one spelling of `def`.
-    fn add(&mut self, def: &EntryDef<'_>, text: &str, fem_stem: bool) -> Result<(), EntryError> {
+    fn add(
+        &mut self,
+        def: &EntryDef<'_>,
+        text: &str,
+        fem_stem: bool,
+        collective: bool,
+    ) -> Result<(), EntryError> {
         self.key.build(text);
         self.ws.tokenize(self.key.chars());
         if self.ws.toks.is_empty() {
@@ -280,6 +387,37 @@ impl Compiler {
                 .collect();
             spellings.push((text, c2));
         }
+        if one_word && !def.substring {
+            let chars: Vec<char> = scan.sc.iter().map(|c| c.ch).collect();
+            match def.kind {
+                HitKind::Entry { .. } => {
+                    for cut in 3..chars.len().saturating_sub(2) {
+                        if let Some(tail) = chars.get(cut..) {
+                            self.join_tails.insert(tail.into());
+                        }
+                    }
+                }
+                HitKind::Allow => {
+                    self.common.insert(chars.into());
+                }
+                HitKind::Protected(_) => {}
+            }
+        }
+        let pronoun_head = matches!(mode, Mode::Arabic { .. })
+            && self.ws.toks.first().is_some_and(|t| {
+                let w: String = self
+                    .key
+                    .chars()
+                    .get(t.k0..t.k1)
+                    .unwrap_or(&[])
+                    .iter()
+                    .collect();
+                PRONOUNS.contains(&w.as_str())
+            });
+        let imperfect = matches!(mode, Mode::Arabic { .. })
+            && self.ws.toks.first().is_some_and(|t| {
+                t.k1 - t.k0 >= 4 && matches!(self.key.chars().get(t.k0), Some('ن' | 'ي'))
+            });
         let letters = u16::try_from(letters).unwrap_or(u16::MAX);
         let mut strict: Vec<(u16, char)> = Vec::new();
         if def.kind == HitKind::Allow {
@@ -292,14 +430,15 @@ impl Compiler {
                 }
             }
         }
-        if let (HitKind::Entry { .. }, Mode::Arabic { suffixes }) = (def.kind, mode) {
+        if let (true, false, Mode::Arabic { suffixes }) = (def.arabizi, collective, mode) {
             let mut chars = Vec::with_capacity(scan.sc.len());
             for c in &scan.sc {
                 for _ in 0..c.count {
                     chars.push(c.ch);
                 }
             }
-            self.arabizi.add(&chars, def.kind, suffixes);
+            let digitless = matches!(def.kind, HitKind::Entry { .. });
+            self.arabizi.add(&chars, def.kind, suffixes, digitless);
         }
         let word: Option<Box<[char]>> =
             (one_word && matches!(mode, Mode::Latin { .. } | Mode::Substring)).then(|| {
@@ -333,6 +472,9 @@ impl Compiler {
                     one_word,
                     strict,
                     word: word.clone(),
+                    pronoun_head,
+                    imperfect,
+                    collective,
                 },
             ));
         }
@@ -364,12 +506,16 @@ impl Compiler {
             )
         };
         let arabizi = self.arabizi.finish().map_err(EntryError::Automaton)?;
+        let max_tail = self.join_tails.iter().map(|t| t.len()).max().unwrap_or(0);
         Ok(Lexicon {
             ac,
             pat_refs,
             refs,
             entries: self.entries,
             arabizi,
+            join_tails: self.join_tails,
+            max_tail,
+            common: self.common,
         })
     }
 }
@@ -391,6 +537,11 @@ pub struct Lexicon {
     /// Entries compiled (list entries, protected terms and allow entries).
     entries: usize,
     arabizi: arabizi::Index,
+    /// See [`Compiler`]: tails of one-word entry spellings, their longest length, and the
+    /// one-word allow entries.
+    join_tails: std::collections::HashSet<Box<[char]>>,
+    max_tail: usize,
+    common: std::collections::HashSet<Box<[char]>>,
 }
 
 impl Lexicon {
@@ -403,17 +554,22 @@ impl Lexicon {
         for (i, def) in defs.into_iter().enumerate() {
             last = i;
             c.entries += 1;
-            let expand = matches!(def.kind, HitKind::Entry { .. }) && !def.substring;
+            // List entries and pattern-class terms are lemmas (not the site's protected
+            // names, which are matched as written).
+            let expand = matches!(def.kind, HitKind::Entry { .. } | HitKind::Protected(_))
+                && def.arabizi
+                && !def.substring;
             let spellings = if expand {
                 forms::expand(def.term, def.forms)
             } else {
                 vec![forms::Form {
                     text: def.term.to_string(),
                     fem_stem: false,
+                    collective: false,
                 }]
             };
             for (n, f) in spellings.iter().enumerate() {
-                match c.add(&def, &f.text, f.fem_stem) {
+                match c.add(&def, &f.text, f.fem_stem, f.collective) {
                     Ok(()) => {}
                     // Only the entry itself must compile; a generated spelling may vanish.
                     Err(e) if n == 0 => return Err((i, e)),
@@ -444,6 +600,28 @@ impl Lexicon {
         self.arabizi.form_count()
     }
 
+    /// Two pieces of at least three letters may be one word split in two: the second is the
+    /// tail of a one-word entry spelling of at least six letters, and neither piece is a
+    /// frequent word or a one-word allow entry.
+    fn long_join(&self, a: &[char], b: &[char]) -> bool {
+        if b.len() > self.max_tail + MAX_JOIN_PIECE / 2 || a.len() >= MAX_JOIN_PIECE {
+            return false;
+        }
+        let mut buf = [' '; MAX_JOIN_PIECE];
+        let Some(tail) = collapse(b, &mut buf) else {
+            return false;
+        };
+        if tail.len() < 3 || !self.join_tails.contains(tail) {
+            return false;
+        }
+        let frequent = |w: &[char]| FREQUENT.contains(w) || self.common.contains(w);
+        if frequent(tail) {
+            return false;
+        }
+        let mut buf = [' '; MAX_JOIN_PIECE];
+        collapse(a, &mut buf).is_some_and(|head| !frequent(head))
+    }
+
     /// Finds all validated hits in a match key. Allow-list exceptions are applied: entry hits
     /// inside an allow hit are removed, allow hits themselves are not returned.
     pub(crate) fn find(&self, key: &KeyBuf, ws: &mut Workspace) -> Vec<Hit> {
@@ -462,8 +640,9 @@ impl Lexicon {
         ws.vocative.clear();
         for &(a, b) in &scan.toks {
             let t: &[SChar] = scan.sc.get(a as usize..b as usize).unwrap_or(&[]);
-            let voc =
-                matches!(t, [x, y] if (x.ch == 'ي' && y.ch == 'ا') || (x.ch == 'y' && y.ch == 'a'));
+            // يا, ya, and the Maghrebi vocative أ written alone ("سكت أ الحمار").
+            let voc = matches!(t, [x, y] if (x.ch == 'ي' && y.ch == 'ا') || (x.ch == 'y' && y.ch == 'a'))
+                || matches!(t, [x] if x.ch == 'ا' && x.count == 1);
             ws.vocative.push(voc);
         }
         let mut vscan = std::mem::take(&mut ws.vscan);
@@ -478,7 +657,7 @@ impl Lexicon {
             };
             // A word split in two by a space or a line break: the two tokens joined.
             if let Some(u) = ws.toks.get(ti + 1).copied()
-                && split_candidate(key.chars(), &t, &u)
+                && split_candidate(key.chars(), &t, &u, |a, b| self.long_join(a, b))
             {
                 vscan.clear();
                 let chars = key.chars();
@@ -490,7 +669,13 @@ impl Lexicon {
                 );
                 vscan.finish();
                 let from = hits.len();
-                self.search(ac, &vscan, Via::Key, None, Some(u.k0), &mut hits);
+                // Cut by punctuation (no space): pattern-class terms are read across it too.
+                let cut = !chars
+                    .get(t.k1..u.k0)
+                    .unwrap_or(&[])
+                    .iter()
+                    .any(|c| c.is_whitespace());
+                self.search(ac, &vscan, Via::Key, None, Some((u.k0, cut)), &mut hits);
                 for h in hits.get_mut(from..).unwrap_or(&mut []) {
                     h.tok1 = ti as u32 + 1;
                 }
@@ -527,6 +712,42 @@ impl Lexicon {
             }
         }
         self.read_arabizi(&mut run, &mut readings, ws, &mut hits);
+        // Multi-word Latin entries with leetspeak in one of their words ("fils de ch!enne",
+        // "va te faire f0utre"): the whole field with its Latin leet tokens folded.
+        let leet_tok = |t: &Tok| t.script == Script::Latin && (t.has_digit || t.has_symbol);
+        if ntoks > 1 && ws.toks.iter().any(leet_tok) {
+            vscan.clear();
+            let chars = key.chars();
+            for (ti, t) in ws.toks.iter().enumerate() {
+                let fold = leet_tok(t);
+                let mut word: Vec<(char, usize, usize)> = Vec::with_capacity(t.k1 - t.k0);
+                for b in ws.base.get(t.b0..t.b1).unwrap_or(&[]) {
+                    for &c in chars.get(b.k0..b.k1).unwrap_or(&[]) {
+                        word.push((if fold { leet(c) } else { c }, t.k0, t.k1));
+                    }
+                }
+                vscan.push_token(ti as u32, word.into_iter());
+            }
+            vscan.finish();
+            let from = hits.len();
+            self.search(ac, &vscan, Via::Leet, None, None, &mut hits);
+            // Keep the phrases that span a folded token (single words were read above).
+            let toks = &ws.toks;
+            let mut k = from;
+            while k < hits.len() {
+                let keep = hits.get(k).is_some_and(|h| {
+                    h.tok1 > h.tok0
+                        && toks
+                            .get(h.tok0 as usize..=h.tok1 as usize)
+                            .is_some_and(|r| r.iter().any(leet_tok))
+                });
+                if keep {
+                    k += 1;
+                } else {
+                    hits.swap_remove(k);
+                }
+            }
+        }
         // Masked letters ("f*ck", "b*tch", "s**t"), on raw tokens: "s**t" is also a joined run
         // of two single letters.
         if ws.base.len() > 1
@@ -668,14 +889,16 @@ impl Lexicon {
     }
 
     /// Runs the automaton over `scan`. `key`: the main scan (allow entries' spelling check);
-    /// `split`: the scan is two tokens joined, the second starting at this key index.
+    /// `split`: the scan is two tokens joined, the second starting at this key index; `true`
+    /// when punctuation without a space cut them (then protected and pattern-class terms count
+    /// too, not only list entries).
     fn search(
         &self,
         ac: &AhoCorasick,
         scan: &Scan,
         via: Via,
         key: Option<&KeyBuf>,
-        split: Option<usize>,
+        split: Option<(usize, bool)>,
         out: &mut Vec<Hit>,
     ) {
         for m in ac.find_overlapping_iter(scan.text.as_slice()) {
@@ -685,7 +908,7 @@ impl Lexicon {
             let Some(&(r0, r1)) = self.pat_refs.get(m.pattern().as_usize()) else {
                 continue;
             };
-            if let Some(k) = split {
+            if let Some((k, _)) = split {
                 // A joined word: an entry of at least four letters, across the split, ending
                 // with the second token.
                 let spans = scan.sc.get(s).is_some_and(|c| (c.k0 as usize) < k)
@@ -696,9 +919,16 @@ impl Lexicon {
                 }
             }
             for r in self.refs.get(r0 as usize..r1 as usize).unwrap_or(&[]) {
-                if split.is_some()
-                    && (!r.one_word || r.letters < 4 || !matches!(r.kind, HitKind::Entry { .. }))
+                if let Some((_, cut)) = split
+                    && (!r.one_word
+                        || r.letters < 4
+                        || !(cut || matches!(r.kind, HitKind::Entry { .. })))
                 {
+                    continue;
+                }
+                // A collective after a definite word is its feminine adjective ("السلطة
+                // الفلسطينية"); it is read in the main scan only.
+                if r.collective && (key.is_none() || after_definite(scan, s)) {
                     continue;
                 }
                 if !r.strict.is_empty() {
@@ -721,6 +951,29 @@ impl Lexicon {
             }
         }
     }
+}
+
+/// The token before the one holding scan char `s` is a definite word (starts with ال, after
+/// an optional و ف ب ل ك).
+fn after_definite(scan: &Scan, s: usize) -> bool {
+    let Some(t) = scan.sc.get(s).map(|c| c.tok as usize) else {
+        return false;
+    };
+    let Some(&(a, b)) = t.checked_sub(1).and_then(|p| scan.toks.get(p)) else {
+        return false;
+    };
+    let w: Vec<char> = scan
+        .sc
+        .get(a as usize..b as usize)
+        .unwrap_or(&[])
+        .iter()
+        .map(|c| c.ch)
+        .collect();
+    let rest = match w.first() {
+        Some('و' | 'ف' | 'ب' | 'ك') if w.get(1..3) == Some(&['ا', 'ل'][..]) => w.get(1..),
+        _ => Some(w.as_slice()),
+    };
+    rest.is_some_and(|r| r.starts_with(&['ا', 'ل']) && r.len() > 3)
 }
 
 /// True when `head` + `ch` repeated `k` times + `tail` (all expanded with their run
@@ -814,10 +1067,24 @@ fn validate(r: &PatRef, scan: &Scan, s: usize, e: usize, via: Via) -> Option<Hit
                 )
         }
         Mode::Arabic { suffixes } => {
-            ok_prefix(prefix, first, need_first, PROCLITICS)
+            let proclitics = if r.pronoun_head {
+                PRONOUN_PROCLITICS
+            } else {
+                PROCLITICS
+            };
+            (ok_prefix(prefix, first, need_first, proclitics)
+                || (r.imperfect && ok_prefix(prefix, first, need_first, TENSE_PROCLITICS)))
                 && match suffixes {
-                    Suffixes::Pronouns => ok_suffix(suffix, last, need_last, SHORT_ENCLITICS),
-                    Suffixes::Full => ok_suffix(suffix, last, need_last, ENCLITICS),
+                    Suffixes::Pronouns => {
+                        ok_suffix(suffix, last, need_last, SHORT_ENCLITICS)
+                            || (r.letters == 3
+                                && r.one_word
+                                && (tanween(suffix, last)
+                                    || ok_suffix(suffix, last, need_last, TRILITERAL_ENDINGS)))
+                    }
+                    Suffixes::Full => {
+                        ok_suffix(suffix, last, need_last, ENCLITICS) || tanween(suffix, last)
+                    }
                     // The suffix is required: `spells` with an empty tail only accepts a word
                     // made of the stem's last letter, and no feminine suffix is one.
                     Suffixes::FemStem => spells(
@@ -1031,6 +1298,19 @@ pub(crate) struct BaseTok {
     single_letter: bool,
     has_digit: bool,
     has_symbol: bool,
+}
+
+/// A base token of one to three letters (no digit or symbol).
+fn short_piece(b: &BaseTok) -> bool {
+    b.k1 - b.k0 <= 3 && !b.has_digit && !b.has_symbol && b.script != Script::Other
+}
+
+/// Between base tokens `a` and `b`: one to three non-letters and no whitespace.
+fn tight_gap(chars: &[char], a: &BaseTok, b: &BaseTok) -> bool {
+    let gap = chars.get(a.k1..b.k0).unwrap_or(&[]);
+    !gap.is_empty()
+        && gap.len() <= 3
+        && !gap.iter().any(|c| c.is_alphanumeric() || c.is_whitespace())
 }
 
 /// An effective token: one base token or a joined run of single-letter base tokens.
@@ -1256,6 +1536,10 @@ impl Workspace {
             .filter(|b| b.single_letter)
             .nth(1)
             .is_none()
+            && !self.base.windows(2).any(|w| match w {
+                [a, b] => short_piece(a) && short_piece(b) && tight_gap(chars, a, b),
+                _ => false,
+            })
         {
             self.toks
                 .extend(self.base.iter().enumerate().map(|(i, b)| Tok {
@@ -1300,7 +1584,22 @@ impl Workspace {
                 }
             }
             let run = j - i;
-            let join = run >= 3 || (run == 2 && !spaced);
+            let mut join = run >= 3 || (run == 2 && !spaced);
+            // A word cut into short pieces by punctuation without spaces ("ab-ru-ti",
+            // "الم.ص.ح.ف"): at least three pieces of at most three letters.
+            if !join && short_piece(&bi) {
+                let mut k = i + 1;
+                while let (Some(a), Some(b)) = (self.base.get(k - 1), self.base.get(k)) {
+                    if !short_piece(b) || b.script != bi.script || !tight_gap(chars, a, b) {
+                        break;
+                    }
+                    k += 1;
+                }
+                if k - i >= 3 {
+                    j = k;
+                    join = true;
+                }
+            }
             let end = if join { j } else { i + 1 };
             let k1 = self.base.get(end - 1).map(|b| b.k1).unwrap_or(bi.k1);
             let mut tok = Tok {
@@ -1390,6 +1689,7 @@ mod tests {
             term: t,
             substring: *sub,
             forms: &[],
+            arabizi: true,
         });
         Lexicon::build(defs).unwrap()
     }
@@ -1431,6 +1731,23 @@ mod tests {
         }
     }
 
+    /// Every text finds at least the hits it names, and a text naming none
+    /// finds nothing.
+    fn check_table(l: &Lexicon, cases: &[(&str, &[&str])]) {
+        for (text, want) in cases {
+            let got: Vec<String> = hits(l, text).into_iter().map(|h| h.0).collect();
+            for w in *want {
+                assert!(
+                    got.iter().any(|g| g == w),
+                    "{text}: want {w:?}, got {got:?}"
+                );
+            }
+            if want.is_empty() {
+                assert!(got.is_empty(), "{text}: got {got:?}");
+            }
+        }
+    }
+
     #[test]
     fn token_logic_table() {
         let l = lex(&[
@@ -1468,18 +1785,68 @@ mod tests {
             ("5araaa", &["5araaa"]),
             ("mifuck", &[]),
         ];
-        for (text, want) in cases {
-            let got: Vec<String> = hits(&l, text).into_iter().map(|h| h.0).collect();
-            for w in *want {
-                assert!(
-                    got.iter().any(|g| g == w),
-                    "{text}: want {w:?}, got {got:?}"
-                );
-            }
-            if want.is_empty() {
-                assert!(got.is_empty(), "{text}: got {got:?}");
-            }
-        }
+        check_table(&l, cases);
+    }
+
+    #[test]
+    fn inflection_pronouns_and_split_pieces_table() {
+        let l = lex(&[
+            ("حمار", false),
+            ("كلب", false),
+            ("جرو", false),
+            ("انت غبي", false),
+            ("abruti", false),
+            ("fils de chienne", false),
+            ("المصحف", false),
+        ]);
+        let cases: &[(&str, &[&str])] = &[
+            // The accusative tanween and the dual of a three-letter noun.
+            ("كان حمارا", &["حمارا"]),
+            ("لم يكن إلا كلباً", &["كلبا"]),
+            ("كلبين", &["كلبين"]),
+            ("الكلبان", &["الكلبان"]),
+            // ا after و is the plural verb ending: فجروا is not ف + جرو.
+            ("فجروا", &[]),
+            // An independent pronoun takes no preposition: كانت is not ك + انت.
+            ("كانت غبية", &[]),
+            ("وانت غبي", &["وانت غبي"]),
+            // A word cut into short pieces by punctuation.
+            ("un ab-ru-ti complet", &["ab-ru-ti"]),
+            ("الم.ص.ح.ف", &["الم.ص.ح.ف"]),
+            ("ab-ru ti", &[]),
+            // Leetspeak inside a phrase.
+            ("fils de ch!enne", &["fils de ch!enne"]),
+            ("fils de chienne", &["fils de chienne"]),
+        ];
+        check_table(&l, cases);
+    }
+
+    #[test]
+    fn class_terms_are_read_in_arabizi_where_the_run_is_arabizi() {
+        let l = Lexicon::build([
+            EntryDef {
+                kind: HitKind::Protected(0),
+                term: "الانجيل",
+                substring: false,
+                forms: &[],
+                arabizi: true,
+            },
+            EntryDef {
+                kind: HitKind::Protected(1),
+                term: "قمل",
+                substring: false,
+                forms: &[],
+                arabizi: true,
+            },
+        ])
+        .unwrap();
+        let words = |t: &str| -> Vec<String> { hits(&l, t).into_iter().map(|h| h.0).collect() };
+        // A letter-digit word marks the run as Arabizi; the article may stand alone.
+        assert_eq!(words("el engil da wara2"), vec!["el engil".to_string()]);
+        // Without one, a class term is not read from a digitless word.
+        assert!(words("el engil da waraq").is_empty());
+        // Read by context, a class term takes no ending: "kamlin" (all) is not قمل + ين.
+        assert!(words("kamlin w 3la").is_empty());
     }
 
     #[test]
@@ -1499,6 +1866,7 @@ mod tests {
             term: "كلب",
             substring: true,
             forms: &[],
+            arabizi: true,
         }]);
         assert!(matches!(r, Err((0, EntryError::SubstringNotAllowed))));
         let r = Lexicon::build([EntryDef {
@@ -1506,6 +1874,7 @@ mod tests {
             term: " ... ",
             substring: false,
             forms: &[],
+            arabizi: true,
         }]);
         assert!(matches!(r, Err((0, EntryError::Empty))));
     }
@@ -1518,12 +1887,14 @@ mod tests {
                 term: "cunt",
                 substring: true,
                 forms: &[],
+                arabizi: true,
             },
             EntryDef {
                 kind: HitKind::Allow,
                 term: "scunthorpe",
                 substring: false,
                 forms: &[],
+                arabizi: true,
             },
         ];
         let l = Lexicon::build(defs).unwrap();

@@ -23,6 +23,7 @@ pub mod normalize;
 pub mod patterns;
 pub mod policy;
 pub mod rules;
+pub mod spam;
 pub mod traps;
 pub mod verdict;
 

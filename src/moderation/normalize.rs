@@ -2,6 +2,8 @@
 //! with an offset map back to the original text (DESIGN §6, ARABIC-MODERATION §1.2).
 //!
 //! Per original character, in this order:
+//! 0. drop a run of ASCII whitespace between two tatweels (a word split to evade the lists:
+//!    "حمـ ـار" → حمار);
 //! 1. drop tatweel U+0640, harakat and Quranic marks (U+0610–061A, U+064B–065F, U+06D6–06ED,
 //!    U+08D3–08FF), the high hamza U+0674, every other combining mark (General_Category=Mark,
 //!    e.g. U+0301 or "zalgo" marks) and every Default_Ignorable_Code_Point (Unicode's property
@@ -180,11 +182,41 @@ impl KeyBuf {
         let mut run = 0usize;
         // Previous original char (`u32::MAX`: none yet).
         let mut prev = u32::MAX;
+        // The last character that was not ASCII whitespace was a tatweel.
+        let mut after_tatweel = false;
         let bytes = text.as_bytes();
         let mut pos = 0usize;
         while let Some(&b) = bytes.get(pos) {
             if b < 0x80 {
                 let u = u32::from(b);
+                // Whitespace between two tatweels is inside a word split to evade the lists
+                // ("حمـ ـار", "الأفـ ـارقـ ـة"): the key drops it with the tatweels. (One
+                // tatweel alone may be decoration at the end of a word.)
+                if b.is_ascii_whitespace() {
+                    let ws = space_run(bytes, pos);
+                    let drop = after_tatweel && tatweel_at(bytes, pos + ws);
+                    for (i, &w) in (pos..).zip(bytes.get(pos..pos + ws).unwrap_or(&[])) {
+                        let u = u32::from(w);
+                        run = if u == prev { run + 1 } else { 1 };
+                        max_run = max_run.max(run);
+                        prev = u;
+                        if !drop {
+                            put(
+                                &mut chars,
+                                &mut starts,
+                                &mut ends,
+                                n,
+                                char::from(w),
+                                i,
+                                i + 1,
+                            );
+                            n += 1;
+                        }
+                    }
+                    pos += ws;
+                    continue;
+                }
+                after_tatweel = false;
                 run = if u == prev { run + 1 } else { 1 };
                 max_run = max_run.max(run);
                 prev = u;
@@ -205,6 +237,7 @@ impl KeyBuf {
                 let idx = (usize::from(b & 0x03) << 6) | usize::from(b1 & 0x3F);
                 if !(0x75..=0x78).contains(&idx) {
                     let u = 0x0600 + idx as u32;
+                    after_tatweel = u == 0x0640;
                     run = if u == prev { run + 1 } else { 1 };
                     max_run = max_run.max(run);
                     prev = u;
@@ -223,6 +256,7 @@ impl KeyBuf {
                 break;
             };
             let u = c as u32;
+            after_tatweel = false;
             run = if u == prev { run + 1 } else { 1 };
             max_run = max_run.max(run);
             prev = u;
@@ -242,6 +276,23 @@ impl KeyBuf {
         self.starts = starts;
         self.ends = ends;
     }
+}
+
+/// Length of the run of ASCII whitespace at `pos`.
+#[inline]
+fn space_run(bytes: &[u8], pos: usize) -> usize {
+    bytes
+        .get(pos..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count()
+}
+
+/// A tatweel (U+0640, UTF-8 D9 80) starts at `pos`.
+#[inline]
+fn tatweel_at(bytes: &[u8], pos: usize) -> bool {
+    bytes.get(pos..pos + 2) == Some(&[0xD9, 0x80][..])
 }
 
 /// Writes key char `n` (in bounds by the invariant of [`KeyBuf::build`]).
@@ -410,14 +461,42 @@ const SMALL_CAPITALS: &[(char, char)] = &[
 /// → the ASCII letter it imitates, from Unicode's confusables data (UTS #39 skeleton, crate
 /// `unicode-security`). Only single ASCII letters are taken; digits and multi-letter
 /// prototypes are not (so Cyrillic з stays з rather than becoming the digit 3).
+///
+/// The data maps some lower-case letters to a Latin small capital or to another non-ASCII
+/// letter rather than to ASCII (Cyrillic т → ᴛ, в → ʙ, н → ʜ; Greek κ and Cyrillic к → ĸ):
+/// a small-capital prototype is read as its letter, and otherwise the letter's capital is
+/// looked up (κ → Κ → K, м → М → M), which is how the data lists those shapes.
 fn latin_confusable(c: char) -> Option<char> {
-    if let Some(&(_, l)) = SMALL_CAPITALS.iter().find(|(s, _)| *s == c) {
+    fn small_capital(c: char) -> Option<char> {
+        SMALL_CAPITALS
+            .iter()
+            .find(|(s, _)| *s == c)
+            .map(|&(_, l)| l)
+    }
+    /// The skeleton of `c` when it is one character.
+    fn single(c: char) -> Option<char> {
+        let mut buf = [0u8; 4];
+        let mut sk = skeleton(c.encode_utf8(&mut buf));
+        let first = sk.next()?;
+        sk.next().is_none().then_some(first)
+    }
+    if let Some(l) = small_capital(c) {
         return Some(l);
     }
-    let mut buf = [0u8; 4];
-    let mut sk = skeleton(c.encode_utf8(&mut buf));
-    let first = sk.next()?;
-    (sk.next().is_none() && first.is_ascii_alphabetic()).then(|| first.to_ascii_lowercase())
+    let first = single(c)?;
+    if first.is_ascii_alphabetic() {
+        return Some(first.to_ascii_lowercase());
+    }
+    if let Some(l) = small_capital(first) {
+        return Some(l);
+    }
+    let mut upper = c.to_uppercase();
+    let u = upper.next().filter(|&u| u != c)?;
+    if upper.next().is_some() {
+        return None;
+    }
+    let g = single(u)?;
+    g.is_ascii_alphabetic().then(|| g.to_ascii_lowercase())
 }
 
 fn strip_latin_accent(c: char) -> char {
@@ -612,6 +691,11 @@ mod tests {
             ("قُرْآنٌ ۖ", "قران "),
             ("الرَّحْمَٰنِ", "الرحمان"),
             ("٧mar", "7mar"),
+            ("حمـ ـار", "حمار"),
+            ("الأفـ ـارقـ  ـة وباء", "الافارقه وباء"),
+            ("كلمةـ ـكلمة", "كلمهكلمه"),
+            ("حمارـ اليوم", "حمار اليوم"),
+            ("حمار ـاليوم", "حمار اليوم"),
         ];
         for (input, want) in cases {
             assert_eq!(&k(input), want, "input {input:?}");

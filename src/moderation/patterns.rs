@@ -10,9 +10,14 @@
 //! to a class (its term's class) or to a lexicon category (`lexicon:insult` etc.). A rule fires
 //! when a hit of slot A and a distinct hit of slot B are at most `window` tokens apart (A
 //! before B when `ordered`), no sentence ends between them (. ! ? ؟ ; newline), and no hit of
-//! an `unless` class (negations, prepositions) lies between them or just before the first;
-//! with `vocative`, a slot-B hit addressed with يا fires alone. Each rule fires at most once
-//! per field, always with action **hold**: discussing religion, sects and nations is ordinary
+//! an `unless` class (negations, prepositions) lies between them or at most one token before
+//! the first, in the same clause as the slot term after it (no comma between: "ماشي مسلمين،
+//! نطردوهم" negates the first clause only) — an `unless` term that is part of a slot term
+//! ("لا أطيق", "can't stand") does not count, and in a question ("ألا ترون أن …؟", "ماشي …
+//! ؟") a negation is rhetorical and cancels nothing; with `vocative`, a slot-B hit addressed
+//! with يا fires alone; a hit of a `counter` class anywhere in the same sentence
+//! (counter-speech: "whoever says …", "… is racist") cancels the match too. Each rule fires
+//! at most once per field, always with action **hold**: discussing religion, sects and nations is ordinary
 //! news talk, so a pattern never rejects; a moderator decides.
 
 use serde::{Deserialize, Serialize};
@@ -150,6 +155,10 @@ pub struct PatternRule {
     /// first (negations, prepositions).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unless: Vec<String>,
+    /// Classes whose terms cancel a match when found anywhere in the same sentence
+    /// (counter-speech cues: "whoever says", "is racist", "stop calling").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counter: Vec<String>,
 }
 
 /// The pattern rules of a site: term classes and rules over them.
@@ -210,6 +219,7 @@ struct CompiledRule {
     first: Mask,
     then: Mask,
     unless: Mask,
+    counter: Mask,
     window: u32,
     ordered: bool,
     vocative: bool,
@@ -343,6 +353,7 @@ impl PatternConfig {
                 first: Mask::of(&slots(&r.first)?),
                 then: Mask::of(&slots(&r.then)?),
                 unless: Mask::of(&slots(&r.unless)?),
+                counter: Mask::of(&slots(&r.counter)?),
                 window: r.window as u32,
                 ordered: r.ordered,
                 vocative: r.vocative,
@@ -368,6 +379,13 @@ impl Patterns {
     /// Protected-term hits at or above this index are class terms, not protected terms.
     pub(crate) fn base(&self) -> u32 {
         self.base
+    }
+
+    /// The hit is a counter-speech cue: a term of a class that some rule uses as `counter`
+    /// ("whoever says", "is racist"). The co-occurrence rule honours them too.
+    pub(crate) fn is_counter(&self, policy: &Policy, key: &KeyBuf, h: &Hit) -> bool {
+        let m = self.mask(policy, key, h);
+        self.rules.iter().any(|r| m.meets(&r.counter))
     }
 
     /// The slots a hit fills.
@@ -412,7 +430,7 @@ fn key_span(key: &KeyBuf, k0: usize, k1: usize) -> Option<Span> {
 }
 
 /// A sentence ends in the original text between the two spans.
-fn sentence_break(text: &str, a: Span, b: Span) -> bool {
+pub(crate) fn sentence_break(text: &str, a: Span, b: Span) -> bool {
     let (from, to) = if a.end <= b.start {
         (a.end, b.start)
     } else {
@@ -420,6 +438,13 @@ fn sentence_break(text: &str, a: Span, b: Span) -> bool {
     };
     text.get(from..to)
         .is_some_and(|gap| gap.contains(['.', '!', '?', '؟', ';', '؛', '\n']))
+}
+
+/// The sentence that goes on at byte `at` ends with a question mark.
+fn question(text: &str, at: usize) -> bool {
+    text.get(at..)
+        .and_then(|rest| rest.chars().find(|c| ".!?؟;؛\n".contains(*c)))
+        .is_some_and(|c| c == '?' || c == '؟')
 }
 
 /// Token distance between two hits that do not overlap (1 = adjacent); `None` when they
@@ -447,7 +472,20 @@ pub(crate) fn findings(
     if p.rules.is_empty() || hits.is_empty() {
         return out;
     }
-    let masks: Vec<Mask> = hits.iter().map(|h| p.mask(policy, key, h)).collect();
+    // A quoted word is mentioned, not used ("calling refugees \"vermin\" is racist"), and an
+    // oath (والله) names God without speaking of Him: neither fills a slot.
+    let masks: Vec<Mask> = hits
+        .iter()
+        .map(|h| {
+            let mentioned =
+                key_span(key, h.k0, h.k1).is_some_and(|s| super::rules::quoted(text, s));
+            if mentioned || super::rules::oath(key, h.k0, h.k1) {
+                Mask::default()
+            } else {
+                p.mask(policy, key, h)
+            }
+        })
+        .collect();
     if masks.iter().all(Mask::is_empty) {
         return out;
     }
@@ -457,15 +495,30 @@ pub(crate) fn findings(
         .filter(|(_, m)| !m.is_empty())
         .collect();
     for r in &p.rules {
-        let cancelled = |lo: u32, hi: u32| {
+        // An `unless` hit between `a` and `b` or at most one token before the first, not
+        // overlapping either, and not followed by an exceptive particle before the later of
+        // the two (a negation with إلا / سوى / "but" asserts: "ما هو إلا حمار").
+        // The negation's scope ends at a clause break: it must reach the slot term that
+        // follows it (the first one when it stands before both, else the later one).
+        let cancelled = |a: &Hit, b: &Hit| {
+            let (lo, hi) = (a.tok0.min(b.tok0), a.tok1.max(b.tok1));
+            let later = a.k0.max(b.k0);
+            let first = a.k0.min(b.k0);
             !r.unless.is_empty()
-                && tagged
-                    .iter()
-                    .any(|(u, m)| u.tok0 + 1 >= lo && u.tok1 < hi && m.meets(&r.unless))
+                && tagged.iter().any(|(u, m)| {
+                    let scope = if u.k1 <= first { first } else { later };
+                    u.tok1 + 2 >= lo
+                        && u.tok1 < hi
+                        && m.meets(&r.unless)
+                        && distance(u, a).is_some()
+                        && distance(u, b).is_some()
+                        && !super::rules::exceptive_between(key, u.k1, later)
+                        && !super::rules::clause_break_between(key, u.k1, scope)
+                })
         };
         let mut found: Option<(Option<&Hit>, &Hit)> = None;
         'outer: for (b, _) in tagged.iter().filter(|(_, m)| m.meets(&r.then)) {
-            if r.vocative && b.vocative && !cancelled(b.tok0, b.tok0) {
+            if r.vocative && b.vocative && !cancelled(b, b) {
                 found = Some((None, b));
                 break;
             }
@@ -476,15 +529,23 @@ pub(crate) fn findings(
                 if d > r.window || (r.ordered && a.tok0 > b.tok0) {
                     continue;
                 }
-                let (lo, hi) = (a.tok0.min(b.tok0), a.tok1.max(b.tok1));
-                if cancelled(lo, hi) {
-                    continue;
-                }
                 let (Some(sa), Some(sb)) = (key_span(key, a.k0, a.k1), key_span(key, b.k0, b.k1))
                 else {
                     continue;
                 };
+                if cancelled(a, b) && !question(text, sa.end.max(sb.end)) {
+                    continue;
+                }
                 if sentence_break(text, sa, sb) {
+                    continue;
+                }
+                let countered = !r.counter.is_empty()
+                    && tagged.iter().any(|(c, m)| {
+                        m.meets(&r.counter)
+                            && key_span(key, c.k0, c.k1)
+                                .is_some_and(|sc| !sentence_break(text, sc, sa))
+                    });
+                if countered {
                     continue;
                 }
                 found = Some((Some(a), b));
@@ -558,7 +619,8 @@ fn parse_classes(text: &str) -> Vec<TermClass> {
 }
 
 /// Parses the seed's rule file, one rule a line:
-/// `id | posting_rule | first classes | then classes | window [ordered] [vocative] | unless classes`.
+/// `id | posting_rule | first classes | then classes | window [ordered] [vocative] | unless
+/// classes | counter classes`.
 fn parse_rules(text: &str) -> Vec<PatternRule> {
     let mut out = Vec::new();
     for line in text.lines().map(strip_comment).filter(|l| !l.is_empty()) {
@@ -585,6 +647,7 @@ fn parse_rules(text: &str) -> Vec<PatternRule> {
             ordered: opts.iter().any(|o| o == "ordered"),
             vocative: opts.iter().any(|o| o == "vocative"),
             unless: list(5),
+            counter: list(6),
         });
     }
     out
@@ -639,6 +702,7 @@ mod tests {
             ordered,
             vocative: false,
             unless: vec!["neg".into()],
+            counter: Vec::new(),
         }
     }
 
@@ -732,6 +796,32 @@ mod tests {
             ("انتصر المسلمون على المشركين في بدر", None),
             ("يلعن دين ربك", Some("religion_attack")),
             ("يلعن أبو الغلاء", None),
+            // Counter-speech quotes hate to condemn it.
+            ("من يقول إن السوريين حشرات عنصري", None),
+            ("السوريين حشرات", Some("racist_incitement")),
+            // A negation that is part of the slot term does not cancel it.
+            ("لا أطيق السوريين", Some("racist_incitement")),
+            ("لا أكره السوريين", None),
+            // In a question a negation is rhetorical.
+            ("ماشي السوريين حشرات؟", Some("racist_incitement")),
+            ("السوريين ماشي حشرات", None),
+            // A negation with an exceptive particle asserts.
+            ("السوريين ماشي غير حشرات", Some("racist_incitement")),
+            ("هؤلاء اللاجئون ليسوا إلا جرذان", Some("racist_incitement")),
+            // A quoted word is mentioned, not used.
+            ("وصف اللاجئين بـ\"الجرذان\" عار", None),
+            // Class terms cut by punctuation without a space are read whole.
+            ("الـشـيـ.ـعـة كـ.ـفـار", Some("sectarian_incitement")),
+            // A negation reaches the end of its clause, not past a comma.
+            (
+                "الإباضية ماشي مسلمين، نطردوهم من البلاد",
+                Some("sectarian_incitement"),
+            ),
+            ("ما لازم نطردوهم الإباضية", None),
+            (
+                "Dieu n'existe pas, les croyants sont des débiles",
+                Some("sectarian_incitement"),
+            ),
         ];
         for (text, want) in cases {
             let f = run(&seed, text);

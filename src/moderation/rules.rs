@@ -21,6 +21,180 @@ fn snippet(text: &str, span: Span) -> &str {
     text.get(span.start..span.end).unwrap_or("")
 }
 
+// ---------------------------------------------------------------------------------------------
+// Closed-class grammar: what a word list needs to tell an insult used from an insult mentioned
+// or denied. These are particles of the languages (not vocabulary of the lists).
+
+/// Copular negations, as match-key words ("isn't" is the key words "isn" "t"): "ليس حمارا",
+/// "مش غبي", "ماشي مكلخ", "is not an idiot", "n'est pas un idiot".
+const NEGATIONS: &[&str] = &[
+    "ليس",
+    "ليست",
+    "لست",
+    "لستم",
+    "لستن",
+    "لسنا",
+    "ليسوا",
+    "ليسا",
+    "ليسو",
+    "مش",
+    "مشي",
+    "موش",
+    "مو",
+    "ماشي",
+    "مهوش",
+    "مهيش",
+    "ماهوش",
+    "ماهيش",
+    "ماهاش",
+    "مانيش",
+    "ماكش",
+    "ماكيش",
+    "ماهمش",
+    "ماهومش",
+    "مب",
+    "مهب",
+    "منيش",
+    "not",
+    "isn",
+    "aren",
+    "wasn",
+    "weren",
+    "never",
+    "pas",
+    "jamais",
+    "mashi",
+    "machi",
+    "mch",
+    "mich",
+    "mouch",
+    "mesh",
+    "mish",
+    "mahouch",
+    "mahich",
+];
+
+/// Exceptive particles: after a negation they make an assertion ("ما هو إلا حمار", "لم يكن
+/// سوى كلب", "nothing but a pig", "n'est qu'un chien", Darija "غير" = only).
+const EXCEPTIVES: &[&str] = &[
+    "الا",
+    "سوى",
+    "غير",
+    "but",
+    "except",
+    "only",
+    "qu",
+    "que",
+    "juste",
+    "seulement",
+    "ghir",
+    "gher",
+    "ella",
+    "illa",
+    "gheir",
+];
+
+/// Quotation marks of Arabic, Latin and CJK typography.
+const QUOTES: &[char] = &[
+    '"', '\'', '«', '»', '“', '”', '„', '‟', '‘', '’', '‹', '›', '「', '」', '『', '』', '〝', '〞',
+];
+
+/// Characters that end a clause for [`negated`].
+const CLAUSE_END: &[char] = &['.', '!', '?', '؟', ';', '؛', '\n', ',', '،', ':'];
+
+fn is_word(w: &[char], list: &[&str]) -> bool {
+    list.iter().any(|l| w.iter().copied().eq(l.chars()))
+}
+
+/// The words (runs of letters and digits) of key chars `[from, to)`.
+fn key_words(chars: &[char], from: usize, to: usize) -> impl Iterator<Item = &[char]> {
+    chars
+        .get(from..to)
+        .unwrap_or(&[])
+        .split(|c| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// An exceptive particle among the key words `[from, to)`.
+pub(crate) fn exceptive_between(key: &KeyBuf, from: usize, to: usize) -> bool {
+    key_words(key.chars(), from, to).any(|w| is_word(w, EXCEPTIVES))
+}
+
+/// A clause ends (comma, colon, sentence end) between key chars `from` and `to`: a negation
+/// does not reach past it ("ماشي مسلمين، نطردوهم" negates the first clause, not the threat).
+pub(crate) fn clause_break_between(key: &KeyBuf, from: usize, to: usize) -> bool {
+    key.chars()
+        .get(from..to)
+        .is_some_and(|s| s.iter().any(|c| CLAUSE_END.contains(c)))
+}
+
+/// The hit at key chars `[k0, k1)` is denied: a copular negation among the three words
+/// before it in its clause, and no exceptive particle between them ("الشاب ماهوش مهبول",
+/// "he is not an idiot"; but "ما هو إلا حمار" asserts).
+pub(crate) fn negated(key: &KeyBuf, k0: usize) -> bool {
+    let chars = key.chars();
+    let head = chars.get(..k0).unwrap_or(&[]);
+    let from = head
+        .iter()
+        .rposition(|c| CLAUSE_END.contains(c))
+        .map_or(0, |i| i + 1);
+    let words: Vec<&[char]> = key_words(chars, from, k0).collect();
+    let last3 = words.len().saturating_sub(3);
+    let Some(neg) = words
+        .iter()
+        .skip(last3)
+        .rposition(|w| is_word(w, NEGATIONS))
+    else {
+        return false;
+    };
+    !words
+        .iter()
+        .skip(last3 + neg + 1)
+        .any(|w| is_word(w, EXCEPTIVES))
+}
+
+/// The span is quoted: a quotation mark right before and right after it, the opening one not
+/// inside a word ("the word \"vermin\"", «عزاوة»): the word is mentioned, not used.
+pub(crate) fn quoted(text: &str, span: Span) -> bool {
+    let before = text.get(..span.start).unwrap_or("");
+    let after = text.get(span.end..).unwrap_or("");
+    let mut b = before.chars().rev();
+    let mut a = after.chars();
+    let (Some(open), Some(close)) = (b.next(), a.next()) else {
+        return false;
+    };
+    QUOTES.contains(&open)
+        && QUOTES.contains(&close)
+        && b.next().is_none_or(|c| !c.is_alphanumeric())
+        && a.next().is_none_or(|c| !c.is_alphanumeric())
+}
+
+/// One step down: a mentioned or denied word is shown to a moderator, not stopped for it.
+fn lower(action: Action) -> Action {
+    match action {
+        Action::Reject => Action::Hold,
+        Action::Hold => Action::Flag,
+        a => a,
+    }
+}
+
+/// An oath formula: والله، تالله (بالله is also "in God") (a protected word that is nobody's target).
+pub(crate) fn oath(key: &KeyBuf, k0: usize, k1: usize) -> bool {
+    let w = key.chars().get(k0..k1).unwrap_or(&[]);
+    is_word(
+        w,
+        &[
+            "والله",
+            "تالله",
+            "فوالله",
+            "wallah",
+            "wallahi",
+            "wellah",
+            "wlh",
+        ],
+    )
+}
+
 /// `banned_term`: one finding per lexicon hit.
 pub(crate) fn lexicon_findings(
     policy: &Policy,
@@ -44,6 +218,17 @@ pub(crate) fn lexicon_findings(
             continue;
         };
         let found = snippet(text, span);
+        let (action, how_en, how_ar) = if quoted(text, span) {
+            (
+                lower(*action),
+                " (quoted: mentioned, not used)",
+                " (بين علامتي تنصيص: ذكر للكلمة لا استعمال لها)",
+            )
+        } else if *action == Action::Hold && negated(key, h.k0) {
+            (Action::Flag, " (denied)", " (منفية)")
+        } else {
+            (*action, "", "")
+        };
         let (via_en, via_ar) = match h.via {
             Via::Key => ("", ""),
             Via::Leet => (" after leetspeak folding", " بعد فك الرموز البديلة"),
@@ -62,15 +247,15 @@ pub(crate) fn lexicon_findings(
             ..Finding::simple(
                 ReasonCode::BannedTerm,
                 &format!("lexicon:{}", meta.name),
-                *action,
+                action,
                 format!(
-                    "كلمة محظورة: «{term}» (القائمة: {} الإصدار {}، {}) وردت في النص بصيغة «{found}»{via_ar}",
+                    "كلمة محظورة: «{term}» (القائمة: {} الإصدار {}، {}) وردت في النص بصيغة «{found}»{via_ar}{how_ar}",
                     meta.name,
                     meta.version,
                     meta.category.label_ar()
                 ),
                 format!(
-                    "Banned term \"{term}\" (list: {} v{}, {}), found as \"{found}\"{via_en}",
+                    "Banned term \"{term}\" (list: {} v{}, {}), found as \"{found}\"{via_en}{how_en}",
                     meta.name,
                     meta.version,
                     meta.category.as_str()
@@ -100,17 +285,40 @@ pub(crate) fn cooccurrence(
         }),
         _ => false,
     };
-    for h in hits.iter().filter(|h| is_insult(h)) {
+    let word = |h: &Hit| key.chars().get(h.k0..h.k1).unwrap_or(&[]);
+    let used = |h: &Hit| {
+        !negated(key, h.k0) && key_span(key, h.k0, h.k1).is_some_and(|s| !quoted(text, s))
+    };
+    // Counter-speech frames an insult to condemn it ("saying Jews are vermin is racist"): a
+    // counter cue in the same sentence, outside the words between the target and the insult
+    // (inside them it describes the target: "اليهودية ديانة عنصرية حاقدة").
+    let countered = |h: &Hit, p: Option<&Hit>| {
+        let (lo, hi) = p.map_or((h.k0, h.k1), |p| (h.k0.min(p.k0), h.k1.max(p.k1)));
+        key_span(key, h.k0, h.k1).is_some_and(|sh| {
+            hits.iter().any(|c| {
+                policy.patterns.is_counter(policy, key, c)
+                    && !(lo <= c.k0 && c.k1 <= hi)
+                    && key_span(key, c.k0, c.k1)
+                        .is_some_and(|sc| !super::patterns::sentence_break(text, sc, sh))
+            })
+        })
+    };
+    for h in hits.iter().filter(|h| is_insult(h) && used(h)) {
         let near = hits.iter().find(|p| {
-            // Class terms of the pattern rules are numbered from `patterns.base()`.
-            matches!(p.kind, HitKind::Protected(i) if i < policy.patterns.base()) && {
-                let d = if p.tok1 < h.tok0 {
-                    h.tok0 - p.tok1
-                } else {
-                    p.tok0.saturating_sub(h.tok1)
-                };
-                d <= window
-            }
+            // Class terms of the pattern rules are numbered from `patterns.base()`. The target
+            // is another word than the insult, and an oath (والله) targets nobody.
+            matches!(p.kind, HitKind::Protected(i) if i < policy.patterns.base())
+                && (p.k1 <= h.k0 || h.k1 <= p.k0)
+                && word(p) != word(h)
+                && !oath(key, p.k0, p.k1)
+                && {
+                    let d = if p.tok1 < h.tok0 {
+                        h.tok0 - p.tok1
+                    } else {
+                        p.tok0.saturating_sub(h.tok1)
+                    };
+                    d <= window
+                }
         });
         let target = match near {
             Some(p) => match p.kind {
@@ -123,16 +331,20 @@ pub(crate) fn cooccurrence(
         let Some(target) = target else {
             continue;
         };
+        if countered(h, near) {
+            continue;
+        }
         let mut spans = Vec::new();
         spans.extend(key_span(key, h.k0, h.k1));
         if let Some(p) = near {
             spans.extend(key_span(key, p.k0, p.k1));
         }
         spans.sort_by_key(|s| s.start);
-        let insult = spans
-            .first()
-            .map(|s| snippet(text, *s).to_string())
+        // The insult as written (the spans are sorted, so the first may be the target).
+        let insult = key_span(key, h.k0, h.k1)
+            .map(|s| snippet(text, s).to_string())
             .unwrap_or_default();
+        spans.sort_by_key(|s| s.start);
         return Some(Finding {
             field: Some(field),
             spans,
@@ -648,4 +860,101 @@ pub(crate) fn mixed_script_words(policy: &Policy, field: Field, text: &str) -> O
             "A word mixes writing systems (possible evasion)".to_string(),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(text: &str) -> KeyBuf {
+        let mut k = KeyBuf::default();
+        k.build(text);
+        k
+    }
+
+    /// Key index of the first char of `word` in `text`'s key.
+    fn at(k: &KeyBuf, word: &str) -> usize {
+        let chars = k.chars();
+        let w: Vec<char> = word.chars().collect();
+        chars
+            .windows(w.len())
+            .position(|x| x == w.as_slice())
+            .unwrap()
+    }
+
+    #[test]
+    fn negation_and_exceptive_table() {
+        // (text, word, denied)
+        let cases = [
+            ("الشاب ماهوش مهبول", "مهبول", true),
+            ("الدري ماشي مكلخ", "مكلخ", true),
+            ("he is not an idiot", "idiot", true),
+            ("il n'est pas un abruti", "abruti", true),
+            ("ما هو إلا حمار", "حمار", false),
+            ("ماشي غير حمار", "حمار", false),
+            ("he is nothing but an idiot", "idiot", false),
+            ("مش عارف، انت حمار", "حمار", false),
+            ("انت حمار", "حمار", false),
+            ("ليس لدي أي شك في أنك حمار", "حمار", false),
+        ];
+        for (text, word, want) in cases {
+            let k = key(text);
+            assert_eq!(negated(&k, at(&k, word)), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn quoted_words_are_mentioned() {
+        for (text, word, want) in [
+            ("كلمة \"الكلب\" في الشعر", "\"الكلب\"", true),
+            ("Calling refugees \"vermin\" is racist", "\"vermin\"", true),
+            (
+                "Traiter les migrants de «cafards» est ignoble",
+                "«cafards»",
+                true,
+            ),
+            ("you are a vermin", "vermin", false),
+            ("l'idiot", "idiot", false),
+        ] {
+            let start = text.find(word).unwrap();
+            let (start, end) = if word.starts_with(['"', '«']) {
+                let q = word.chars().next().unwrap().len_utf8();
+                let e = word.chars().last().unwrap().len_utf8();
+                (start + q, start + word.len() - e)
+            } else {
+                (start, start + word.len())
+            };
+            assert_eq!(quoted(text, Span { start, end }), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_cooccurrence_finding_quotes_the_target_and_the_insult() {
+        let policy = Policy::compile(&crate::moderation::PolicyConfig::seed()).unwrap();
+        let text = "الكاتب غبي";
+        let k = key(text);
+        let mut ws = crate::moderation::lexicon::Workspace::default();
+        let hits = policy.lexicon.find(&k, &mut ws);
+        let f = cooccurrence(&policy, Field::Body, text, &k, &hits).unwrap();
+        assert!(
+            f.explanation_en.contains("\"الكاتب\" within"),
+            "{}",
+            f.explanation_en
+        );
+        assert!(
+            f.explanation_en.contains("of \"غبي\""),
+            "{}",
+            f.explanation_en
+        );
+    }
+
+    #[test]
+    fn oaths_are_nobodys_target() {
+        let k = key("والله تالله بالله الله");
+        let n = k.chars().len();
+        assert!(oath(&k, 0, 5));
+        assert!(oath(&k, 6, 11));
+        assert!(!oath(&k, 12, 17));
+        assert!(!oath(&k, 18, n));
+    }
 }

@@ -82,6 +82,7 @@ pub enum ReasonCode {
     RateMinInterval,
     RateHourlyEmail,
     RateHourlyIp,
+    RateHourlyNetwork,
     WriterInsult,
     PersonInsult,
     SacredInsult,
@@ -91,10 +92,17 @@ pub enum ReasonCode {
     ObscenePattern,
     Honeypot,
     FilledTooFast,
+    ProofOfWorkFailed,
+    NearDuplicateBody,
+    FirstTimeBurst,
+    ProofOfWorkMissing,
+    AddressVolume,
+    NetworkVolume,
+    SpamScore,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 25] = [
+    pub const ALL: [ReasonCode; 33] = [
         ReasonCode::BannedTerm,
         ReasonCode::ProtectedEntityInsult,
         ReasonCode::RegexMatch,
@@ -111,6 +119,7 @@ impl ReasonCode {
         ReasonCode::RateMinInterval,
         ReasonCode::RateHourlyEmail,
         ReasonCode::RateHourlyIp,
+        ReasonCode::RateHourlyNetwork,
         ReasonCode::WriterInsult,
         ReasonCode::PersonInsult,
         ReasonCode::SacredInsult,
@@ -120,6 +129,13 @@ impl ReasonCode {
         ReasonCode::ObscenePattern,
         ReasonCode::Honeypot,
         ReasonCode::FilledTooFast,
+        ReasonCode::ProofOfWorkFailed,
+        ReasonCode::NearDuplicateBody,
+        ReasonCode::FirstTimeBurst,
+        ReasonCode::ProofOfWorkMissing,
+        ReasonCode::AddressVolume,
+        ReasonCode::NetworkVolume,
+        ReasonCode::SpamScore,
     ];
 
     /// Stable snake_case code.
@@ -141,6 +157,7 @@ impl ReasonCode {
             ReasonCode::RateMinInterval => "rate_min_interval",
             ReasonCode::RateHourlyEmail => "rate_hourly_email",
             ReasonCode::RateHourlyIp => "rate_hourly_ip",
+            ReasonCode::RateHourlyNetwork => "rate_hourly_network",
             ReasonCode::WriterInsult => "writer_insult",
             ReasonCode::PersonInsult => "person_insult",
             ReasonCode::SacredInsult => "sacred_insult",
@@ -150,6 +167,13 @@ impl ReasonCode {
             ReasonCode::ObscenePattern => "obscene_pattern",
             ReasonCode::Honeypot => "honeypot",
             ReasonCode::FilledTooFast => "filled_too_fast",
+            ReasonCode::ProofOfWorkFailed => "proof_of_work_failed",
+            ReasonCode::NearDuplicateBody => "near_duplicate_body",
+            ReasonCode::FirstTimeBurst => "first_time_burst",
+            ReasonCode::ProofOfWorkMissing => "proof_of_work_missing",
+            ReasonCode::AddressVolume => "address_volume",
+            ReasonCode::NetworkVolume => "network_volume",
+            ReasonCode::SpamScore => "spam_score",
         }
     }
 }
@@ -173,6 +197,10 @@ pub struct Finding {
     pub matched: Option<String>,
     pub explanation_ar: String,
     pub explanation_en: String,
+    /// What this finding adds to the spam score (see
+    /// [`crate::moderation::spam::WEIGHTS`]); absent when it adds nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
 }
 
 impl Finding {
@@ -196,6 +224,7 @@ impl Finding {
             matched: None,
             explanation_ar,
             explanation_en,
+            weight: None,
         }
     }
 }

@@ -5,7 +5,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::domain::Lang;
+use crate::domain::{CommentStatus, Lang};
 use crate::email::{DecisionClaim, LinkError};
 use crate::i18n::{t, tf};
 use crate::routes::AppState;
@@ -132,7 +132,7 @@ pub async fn decide_page(
     let (Some(comment), true) = (comment, moderator_ok) else {
         return message(StatusCode::NOT_FOUND, lang, "decide.invalid");
     };
-    if comment.status != "pending" && comment.status != "held" {
+    if !matches!(comment.status, CommentStatus::Pending | CommentStatus::Held) {
         return message(StatusCode::CONFLICT, lang, "decide.decided");
     }
     let action = claim.action.as_str();

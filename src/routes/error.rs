@@ -13,6 +13,8 @@ use crate::i18n::{t, tf};
 pub enum ErrorCode {
     ValidationFailed,
     CaptchaInvalid,
+    /// The site asks for the security code when a submission looks suspicious.
+    CaptchaRequired,
     ArticleClosed,
     SiteNotFound,
     CommentNotFound,
@@ -43,6 +45,7 @@ impl ErrorCode {
         match self {
             ErrorCode::ValidationFailed => "validation_failed",
             ErrorCode::CaptchaInvalid => "captcha_invalid",
+            ErrorCode::CaptchaRequired => "captcha_required",
             ErrorCode::ArticleClosed => "article_closed",
             ErrorCode::SiteNotFound => "site_not_found",
             ErrorCode::CommentNotFound => "comment_not_found",
@@ -72,7 +75,7 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
             ErrorCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::CaptchaInvalid => StatusCode::BAD_REQUEST,
+            ErrorCode::CaptchaInvalid | ErrorCode::CaptchaRequired => StatusCode::BAD_REQUEST,
             ErrorCode::ArticleClosed => StatusCode::FORBIDDEN,
             ErrorCode::SiteNotFound => StatusCode::NOT_FOUND,
             ErrorCode::CommentNotFound => StatusCode::NOT_FOUND,
@@ -178,6 +181,10 @@ impl ApiError {
             AdminError::Internal(e) => return ApiError::internal(e, lang),
             AdminError::InvalidPolicy(detail) => {
                 return ApiError::new(ErrorCode::InvalidPolicy, lang).with_detail(detail);
+            }
+            AdminError::Limit { what, max } => {
+                return ApiError::new(ErrorCode::Conflict, lang)
+                    .with_detail(format!("A site may have at most {max} {what}."));
             }
             AdminError::SiteNotFound => ErrorCode::SiteNotFound,
             AdminError::CommentNotFound => ErrorCode::CommentNotFound,

@@ -116,7 +116,7 @@ pub async fn read_body(
         .unwrap_or_else(|_| Err(ApiError::new(ErrorCode::RequestTimeout, lang)))
 }
 
-const STRING_FIELDS: [&str; 9] = [
+const STRING_FIELDS: [&str; 11] = [
     "name",
     "email",
     "title",
@@ -126,6 +126,8 @@ const STRING_FIELDS: [&str; 9] = [
     "article_url",
     "article_title",
     "website",
+    "pow",
+    "parent_id",
 ];
 
 fn set_string(dto: &mut SubmissionDto, field: &str, value: String) {
@@ -139,6 +141,8 @@ fn set_string(dto: &mut SubmissionDto, field: &str, value: String) {
         "article_url" => &mut dto.article_url,
         "article_title" => &mut dto.article_title,
         "website" => &mut dto.website,
+        "pow" => &mut dto.pow,
+        "parent_id" => &mut dto.parent_id,
         _ => return,
     };
     *slot = Some(value);
@@ -209,7 +213,9 @@ impl<'de> serde::Deserialize<'de> for Members {
 }
 
 /// Fields a plain HTML form may send besides the submission itself.
-pub const FORM_ONLY_FIELDS: [&str; 2] = ["lang", "return_to"];
+/// `new_code` is the no-JavaScript form's "new code" button: the form comes
+/// back with its input kept and a fresh code, nothing submitted.
+pub const FORM_ONLY_FIELDS: [&str; 3] = ["lang", "return_to", "new_code"];
 
 /// An `application/x-www-form-urlencoded` submission. Invalid UTF-8 after
 /// percent-decoding and repeated fields are field errors, never replaced or

@@ -15,14 +15,15 @@ mod time_fmt;
 
 use actix_web::web;
 
-pub use api::export::export_page;
+pub use api::export::ndjson as export_ndjson;
 pub use embed::warm_embed_js;
 pub use error::{ApiError, ErrorCode};
 pub use state::AppState;
 
 /// Largest dashboard form (an edited comment body in Arabic is ~2 bytes a
-/// character, percent-encoded ~6).
-const DASHBOARD_FORM_LIMIT: usize = 256 * 1024;
+/// character, percent-encoded ~6): the pattern-rules editor posts the whole
+/// seed classes, about 450 KB once percent-encoded.
+const DASHBOARD_FORM_LIMIT: usize = 1024 * 1024;
 
 /// One `web::resource` per path with all its methods, so that another method
 /// gets 405 with `Allow` listing them (actix's default for a resource; `HEAD`
@@ -34,8 +35,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/").route(web::get().to(embed::demo_page)))
         .service(web::resource("/terms").route(web::get().to(embed::terms_page)))
         .service(web::resource("/embed/{site}/{article}").route(web::get().to(embed::embed_page)))
+        .service(
+            web::resource("/embed/{site}/{article}/report/{id}")
+                .route(web::get().to(embed::report_page)),
+        )
         .service(web::resource("/static/form.js").route(web::get().to(embed::form_js)))
         .service(web::resource("/embed.js").route(web::get().to(embed::embed_js)))
+        .service(web::resource("/embed-more.js").route(web::get().to(embed::embed_more_js)))
         .service(web::resource("/count.js").route(web::get().to(embed::count_js)))
         .service(web::resource("/static/form.css").route(web::get().to(embed::form_css)))
         .service(
@@ -73,6 +79,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/logout").route(web::post().to(dashboard::login::logout)))
                 .service(web::resource("/lang").route(web::post().to(dashboard::login::set_lang)))
                 .service(web::resource("/audit").route(web::get().to(dashboard::audit::page)))
+                .service(web::resource("/reported").route(web::get().to(dashboard::reported::page)))
+                .service(
+                    web::resource("/featured/{site}/{id}/{switch}")
+                        .route(web::post().to(dashboard::queue::feature)),
+                )
+                .service(
+                    web::resource("/reported/{site}/{id}/{action}")
+                        .route(web::post().to(dashboard::reported::resolve)),
+                )
+                .service(web::resource("/counts").route(web::get().to(dashboard::queue::counts)))
                 .service(
                     web::resource("/articles").route(web::get().to(dashboard::admin::articles)),
                 )
@@ -115,6 +131,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/bulk").route(web::post().to(dashboard::queue::bulk)))
                 .service(web::resource("/block").route(web::post().to(dashboard::queue::block)))
+                .service(web::resource("/author").route(web::get().to(dashboard::author::page)))
+                .service(
+                    web::resource("/unblock").route(web::post().to(dashboard::author::unblock)),
+                )
                 .service(
                     web::resource("/comments/{site}/{id}/edit")
                         .route(web::post().to(dashboard::queue::edit)),
@@ -157,6 +177,7 @@ api_routes! {
     "/captcha" => { GET: api::captcha::issue },
     "/captcha/{id}.png" => { GET: api::captcha::image },
     "/captcha/{id}.wav" => { GET: api::captcha::audio },
+    "/pow" => { GET: api::pow::issue },
     "/sites/{site}/config" => { GET: api::comments::site_config },
     "/sites/{site}/settings" => { GET: api::settings::get, PATCH: api::settings::patch },
     "/sites/{site}/articles/{article}/comments" => {
@@ -170,16 +191,35 @@ api_routes! {
     "/sites/{site}/privacy/export" => { POST: api::privacy::export },
     "/sites/{site}/privacy/erase" => { POST: api::privacy::erase },
     "/sites/{site}/counts" => { GET: api::comments::counts },
+    "/sites/{site}/feed.atom" => { GET: api::feeds::site_feed },
+    "/sites/{site}/articles/{article}/feed.atom" => { GET: api::feeds::article_feed },
     "/sites/{site}/outbox" => { GET: api::outbox::list },
     "/sites/{site}/email-settings" => {
         GET: api::outbox::get_settings,
         PUT: api::outbox::put_settings,
     },
     "/sites/{site}/moderation/queue" => { GET: api::moderation::queue },
+    "/sites/{site}/changes" => { GET: api::changes::list },
     "/sites/{site}/comments/{id}" => {
         GET: api::comment::get,
         PATCH: api::comment::patch,
         DELETE: api::comment::delete,
+    },
+    "/sites/{site}/comments/{id}/replies" => { GET: api::comments::replies },
+    "/sites/{site}/comments/{id}/feature" => {
+        POST: api::moderation::feature,
+        DELETE: api::moderation::unfeature,
+    },
+    "/sites/{site}/comments/{id}/reports" => {
+        POST: api::reports::report,
+        OPTIONS: api::cors::preflight_report,
+    },
+    "/sites/{site}/comments/{id}/reports/dismiss" => { POST: api::reports::dismiss },
+    "/sites/{site}/comments/{id}/reports/act" => { POST: api::reports::act },
+    "/sites/{site}/reports" => { GET: api::reports::reported },
+    "/sites/{site}/reports/settings" => {
+        GET: api::reports::get_settings,
+        PUT: api::reports::put_settings,
     },
     "/sites/{site}/comments/{id}/approve" => { POST: api::moderation::approve },
     "/sites/{site}/comments/{id}/reject" => { POST: api::moderation::reject },
@@ -196,6 +236,24 @@ api_routes! {
     "/sites/{site}/blocks" => { GET: api::rules::list_blocks, POST: api::rules::add_block },
     "/sites/{site}/blocks/{id}" => { DELETE: api::rules::delete_block },
     "/sites/{site}/webhooks" => { GET: api::webhooks::list, POST: api::webhooks::create },
-    "/sites/{site}/webhooks/{id}" => { DELETE: api::webhooks::delete },
+    "/sites/{site}/webhooks/{id}" => {
+        PATCH: api::webhooks::update,
+        DELETE: api::webhooks::delete,
+    },
+    "/sites/{site}/webhooks/{id}/ping" => { POST: api::webhooks::ping },
+    "/sites/{site}/webhooks/{id}/rotate-secret" => { POST: api::webhooks::rotate_secret },
+    "/sites/{site}/webhooks/{id}/deliveries/{delivery}/redeliver" => {
+        POST: api::webhooks::redeliver,
+    },
     "/sites/{site}/webhooks/{id}/deliveries" => { GET: api::webhooks::deliveries },
+    "/admin/sites" => { GET: api::admin::list_sites, POST: api::admin::create_site },
+    "/admin/sites/{site}" => { GET: api::admin::get_site, PATCH: api::admin::update_site },
+    "/admin/sites/{site}/keys" => { GET: api::admin::list_keys, POST: api::admin::create_key },
+    "/admin/sites/{site}/keys/{id}" => { DELETE: api::admin::revoke_key },
+    "/admin/moderators" => {
+        GET: api::admin::list_moderators,
+        POST: api::admin::create_moderator,
+    },
+    "/admin/moderators/{id}/disable" => { POST: api::admin::disable_moderator },
+    "/admin/moderators/{id}/password" => { PUT: api::admin::set_password },
 }

@@ -14,6 +14,8 @@ use crate::storage::Store;
 pub struct AppState {
     pub store: Store,
     pub captcha: CaptchaService,
+    /// Issues and checks the invisible proof of work.
+    pub pow: crate::pow::PowService,
     pub policies: PolicyCache,
     pub read_cache: ReadCache,
     pub metrics: crate::routes::metrics::Metrics,
@@ -29,6 +31,8 @@ pub struct AppState {
     pub api_limiter: RateLimiter,
     /// Security codes issued per client address.
     pub captcha_limiter: RateLimiter,
+    /// Security codes issued per client network (IPv4 /24, IPv6 /48).
+    pub network_code_limiter: RateLimiter,
     /// Wakes the webhook worker after a commit that queued deliveries.
     pub hook_wake: crate::webhooks::Wake,
 }

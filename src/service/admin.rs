@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::rules::{PolicyCache, RulesError, StoredPolicy, findings_after_edit};
 use crate::auth::password::hash_password;
-use crate::auth::{Role, generate_api_key, hash_api_key};
+use crate::auth::{Role, generate_api_key, generate_root_key, hash_api_key};
 use crate::domain::{
     Actor, AuthorEmail, Block, CommentEdit, CommentEditDto, CommentStatus, FieldError, Lang, Site,
     SiteChange, SiteKey, ValidationErrors, new_id,
@@ -16,7 +16,7 @@ use crate::domain::{
 use crate::moderation::{Action, Category, Entry, LexiconSpec, Policy, PolicyConfig};
 use crate::storage::{
     self, AdminAudit, AdminChange, ApiKeyRecord, Applied, BlockEntry, ModeratorRecord,
-    StorageError, Store,
+    RootKeyRecord, StorageError, Store,
 };
 
 /// Longest label of an API key (longer ones are cut).
@@ -41,6 +41,9 @@ pub enum AdminError {
     NotFound,
     #[error("changed concurrently or already exists")]
     Conflict,
+    /// The site already has as many of these as it may (what, and the cap).
+    #[error("at most {max} {what} per site")]
+    Limit { what: &'static str, max: u32 },
     /// A deleted comment is not edited.
     #[error("the comment is deleted")]
     InvalidTransition,
@@ -78,7 +81,7 @@ fn invalid(field: &str, code: &'static str) -> AdminError {
 }
 
 /// The audit row of a change with no reason code.
-fn audit<'a>(
+pub(super) fn audit<'a>(
     site_key: &'a str,
     actor: &'a Actor,
     action: &'a str,
@@ -108,7 +111,8 @@ async fn audited(
     Ok(store.apply_admin_change(change, &audit).await?)
 }
 
-fn found(applied: Applied) -> Result<(), AdminError> {
+/// `NotFound` when the change found nothing to change.
+pub(super) fn found(applied: Applied) -> Result<(), AdminError> {
     match applied {
         Applied::Missing => Err(AdminError::NotFound),
         _ => Ok(()),
@@ -124,8 +128,10 @@ fn site_details(site: &Site) -> String {
         "terms_url": site.terms_url,
         "terms_version": site.terms_version,
         "origins": site.allowed_origins,
-        "captcha": site.captcha_enabled,
+        "captcha": site.captcha.as_str(),
+        "spam_threshold": site.spam_threshold,
         "auto_close_days": site.auto_close_days,
+        "rules_text": site.rules_text,
     })
     .to_string()
 }
@@ -468,8 +474,7 @@ pub async fn edit_comment(
         .comment(site_key, id)
         .await?
         .ok_or(AdminError::CommentNotFound)?;
-    let status = CommentStatus::parse(&existing.status)
-        .ok_or_else(|| StorageError::Corrupt("comments.status".into()))?;
+    let status = existing.status;
     if status == CommentStatus::Deleted {
         return Err(AdminError::InvalidTransition);
     }
@@ -558,6 +563,64 @@ pub async fn revoke_api_key(
     )
 }
 
+// ----- root keys -----
+
+/// A new instance-level key of the admin API: the record and the secret,
+/// shown once.
+pub async fn create_root_key(
+    store: &Store,
+    actor: &Actor,
+    label: &str,
+    now: i64,
+) -> Result<(RootKeyRecord, String), AdminError> {
+    let secret = generate_root_key();
+    let record = RootKeyRecord {
+        id: new_id(),
+        label: label.trim().chars().take(KEY_LABEL_MAX).collect(),
+        created_at: now,
+        revoked_at: None,
+    };
+    let hash = hash_api_key(&secret);
+    audited(
+        store,
+        AdminChange::CreateRootKey {
+            record: &record,
+            hash: &hash,
+        },
+        audit(
+            INSTANCE,
+            actor,
+            "root_key_created",
+            &json!({ "key": record.id }).to_string(),
+            now,
+        ),
+    )
+    .await?;
+    Ok((record, secret))
+}
+
+pub async fn revoke_root_key(
+    store: &Store,
+    actor: &Actor,
+    id: &str,
+    now: i64,
+) -> Result<(), AdminError> {
+    found(
+        audited(
+            store,
+            AdminChange::RevokeRootKey { id },
+            audit(
+                INSTANCE,
+                actor,
+                "root_key_revoked",
+                &json!({ "key": id }).to_string(),
+                now,
+            ),
+        )
+        .await?,
+    )
+}
+
 // ----- accounts -----
 
 /// A dashboard account as a front door received it.
@@ -598,7 +661,9 @@ pub async fn add_moderator(
         errors.add("sites", FieldError::new("required"));
     }
     for site in &dto.sites {
-        if store.site(site).await?.is_none() {
+        // A key that cannot be one names no site (and never reaches SQL:
+        // PostgreSQL text cannot hold a NUL).
+        if SiteKey::parse(site).is_err() || store.site(site).await?.is_none() {
             errors.add("sites", FieldError::new("unknown_site"));
         }
     }

@@ -4,11 +4,12 @@ use super::notify::submission_mail;
 use super::rules::{PolicyCache, RulesError, signals};
 use crate::captcha::{CaptchaError, CaptchaService};
 use crate::domain::{
-    ArticleRef, CommentStatus, Lang, ModerationMode, NewComment, Site, SubmissionDto,
+    ArticleRef, CaptchaMode, CommentStatus, Lang, ModerationMode, NewComment, Site, SubmissionDto,
     ValidationErrors, new_id,
 };
 use crate::email::{Composer, MailComment};
-use crate::moderation::{Action, Submission, TrapSignals, body_fingerprint, evaluate, traps};
+use crate::moderation::{Action, Submission, TrapSignals, body_fingerprint, evaluate, spam, traps};
+use crate::pow::{PowOutcome, PowService};
 use crate::storage::{AuthorQuery, InsertOutcome, NewCommentRecord, StorageError, Store};
 
 /// What a successful submission tells the submitter.
@@ -24,6 +25,10 @@ pub enum SubmitError {
     Validation(ValidationErrors),
     #[error("captcha failed")]
     Captcha,
+    /// The site asks for the code when a submission looks suspicious, and
+    /// this one sent none: nothing stored or spent, send again with it.
+    #[error("captcha required")]
+    CaptchaRequired,
     #[error("article is closed")]
     ArticleClosed,
     #[error(transparent)]
@@ -51,20 +56,37 @@ impl From<CaptchaError> for SubmitError {
     }
 }
 
+/// The keyed hashes that stand for the client in storage and in the rate
+/// buckets: its address, and its network (IPv4 /24, IPv6 /48) for the
+/// per-network caps.
+#[derive(Debug, Clone, Default)]
+pub struct ClientKeys {
+    pub ip_hash: String,
+    /// Empty when the address is unknown.
+    pub net_hash: String,
+}
+
 pub struct SubmitContext<'a> {
     pub store: &'a Store,
     pub captcha: &'a CaptchaService,
+    pub pow: &'a PowService,
     pub policies: &'a PolicyCache,
     pub composer: &'a Composer,
     pub site: &'a Site,
     pub article_key: &'a str,
     pub lang: Lang,
     pub ip: Option<IpAddr>,
-    pub ip_hash: String,
+    pub client: ClientKeys,
+    /// Comments one network may send to the site per hour (0 = no cap).
+    pub network_cap: u32,
     pub now: i64,
 }
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
+/// How long a body marked spam keeps its near-duplicates held.
+const KNOWN_SPAM_MS: i64 = 30 * DAY_MS;
+/// Earlier bodies compared with a new one, per kind (recent, spam).
+const RECENT_BODIES: u32 = 200;
 
 /// The article URL and title a submission may register. Anyone can submit,
 /// so what the page claims is kept only when it is the site's own: a URL on
@@ -101,6 +123,26 @@ fn article_claims(site: &Site, a: &ArticleRef) -> (Option<String>, Option<String
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// The thread a reply to `parent` joins: the parent's own thread, or the
+/// parent itself when it is top-level. The parent must be a published
+/// comment of the same article; anything else is a `parent_id` field error.
+async fn reply_thread(
+    store: &Store,
+    site: &Site,
+    article_key: &str,
+    parent: &str,
+) -> Result<String, SubmitError> {
+    let code = match store.reply_target(site.key.as_str(), parent).await? {
+        None => "parent_not_found",
+        Some(t) if t.article_key != article_key => "parent_other_article",
+        Some(t) if t.status != CommentStatus::Published => "parent_not_published",
+        Some(t) => return Ok(t.thread_id),
+    };
+    let mut errors = ValidationErrors::default();
+    errors.add("parent_id", crate::domain::FieldError::new(code));
+    Err(SubmitError::Validation(errors))
+}
+
 /// Parse, check the captcha, decide the initial status and store the comment
 /// with its audit row in one transaction.
 ///
@@ -113,7 +155,28 @@ pub async fn submit_comment(
 ) -> Result<SubmitOutcome, SubmitError> {
     let comment =
         NewComment::parse(dto, ctx.article_key, ctx.site).map_err(SubmitError::Validation)?;
-    let issued_at = if ctx.site.captcha_enabled {
+    // Before the code is spent: a reply to a comment it cannot answer is a
+    // field error like any other.
+    let thread = match &comment.parent_id {
+        Some(parent) => {
+            Some(reply_thread(ctx.store, ctx.site, &comment.article.key, parent).await?)
+        }
+        None => None,
+    };
+    let code_sent = dto
+        .captcha_answer
+        .as_deref()
+        .is_some_and(|a| !a.trim().is_empty());
+    // "when-suspicious" without a code: the proof is checked but spent only
+    // once the submission is accepted, so a reader asked for the code sends
+    // the same proof again with it.
+    let deferred = ctx.site.captcha == CaptchaMode::WhenSuspicious && !code_sent;
+    let check_code = match ctx.site.captcha {
+        CaptchaMode::Always => true,
+        CaptchaMode::WhenSuspicious => code_sent,
+        CaptchaMode::Off => false,
+    };
+    let issued_at = if check_code {
         Some(
             ctx.captcha
                 .verify(ctx.site.key.as_str(), comment.captcha.as_ref(), ctx.now)
@@ -122,12 +185,30 @@ pub async fn submit_comment(
     } else {
         None
     };
+    // Like the code, the proof is spent only by a submission whose fields
+    // are valid.
+    let site_key = ctx.site.key.as_str();
+    let checked = ctx.pow.check(site_key, dto.pow.as_deref(), ctx.now);
+    let (pow, issued_at) = match &checked {
+        Ok(Some(proof)) if deferred => (PowOutcome::Solved, Some(proof.issued_ms)),
+        Ok(Some(proof)) => (ctx.pow.spend(proof, ctx.now).await?, issued_at),
+        Ok(None) => (PowOutcome::Missing, issued_at),
+        Err(f) => (PowOutcome::Failed(*f), issued_at),
+    };
+    let proof_of_work = match pow {
+        PowOutcome::Solved => spam::ProofOfWork::Solved,
+        PowOutcome::Missing => spam::ProofOfWork::Missing,
+        PowOutcome::Failed(f) => spam::ProofOfWork::Failed(f.as_str()),
+    };
+    if deferred && proof_of_work != spam::ProofOfWork::Solved {
+        return Err(SubmitError::CaptchaRequired);
+    }
+    let pow_finding = spam::proof_of_work(proof_of_work);
     let trapped = traps(&TrapSignals {
         honeypot_filled: dto.website.as_deref().is_some_and(|w| !w.trim().is_empty()),
         fill_ms: issued_at.map(|at| ctx.now.saturating_sub(at)),
         min_fill_ms: ctx.captcha.min_fill_ms(),
     });
-    let site_key = ctx.site.key.as_str();
     let policy = ctx.policies.get(ctx.store, site_key).await?;
     let fingerprint = body_fingerprint(comment.body.as_str());
     let window_ms = i64::from(policy.config().duplicates.window_minutes).saturating_mul(60_000);
@@ -136,19 +217,64 @@ pub async fn submit_comment(
         .author_facts(&AuthorQuery {
             site_key,
             email: comment.email.as_str(),
-            ip_hash: &ctx.ip_hash,
+            ip_hash: &ctx.client.ip_hash,
+            net_hash: &ctx.client.net_hash,
             fingerprint: &fingerprint,
             hour_ago: ctx.now - HOUR_MS,
             window_start: ctx.now - window_ms,
             ip_count_cap: policy.config().rate.max_per_hour_ip,
+            net_count_cap: ctx.network_cap,
         })
         .await?;
+    // Near-duplicates: recent bodies from anyone, and bodies marked spam
+    // (by a moderator or a trap) over a longer stretch.
+    let seen = ctx
+        .store
+        .recent_bodies(
+            site_key,
+            ctx.now - window_ms,
+            ctx.now - KNOWN_SPAM_MS,
+            RECENT_BODIES,
+        )
+        .await?;
+    let signed: Vec<_> = seen
+        .iter()
+        .map(|b| (spam::body_signature(&b.body), b))
+        .collect();
+    let near = spam::near_duplicates(
+        &spam::body_signature(comment.body.as_str()),
+        &ctx.client.ip_hash,
+        signed.iter().map(|(sig, b)| spam::SeenBody {
+            signature: sig,
+            address: &b.ip_hash,
+            spam: b.status == CommentStatus::Spam,
+        }),
+    );
+    let (newcomers, this_first) = ctx
+        .store
+        .article_newcomers(
+            site_key,
+            &comment.article.key,
+            &ctx.client.ip_hash,
+            ctx.now - spam::FIRST_TIME_WINDOW_MINUTES * 60_000,
+            spam::FIRST_TIME_BURST_ADDRESSES,
+        )
+        .await?;
+    let burst = spam::first_time_burst(&spam::ArticleNewcomers {
+        first_time_addresses: newcomers,
+        this_address_first_time: this_first,
+    });
+    let extra: Vec<_> = pow_finding
+        .into_iter()
+        .chain(spam::near_duplicate_finding(&near))
+        .chain(burst)
+        .collect();
     let blocks = ctx.store.active_blocks(site_key, ctx.now).await?;
     let mut signals = signals(&facts, &blocks, comment.email.as_str(), ctx.ip, ctx.now);
     // The dashboard blocks an address it only knows by its keyed hash.
     signals.ip_blocked |= blocks
         .iter()
-        .any(|b| b.kind == "ip_hash" && b.value == ctx.ip_hash);
+        .any(|b| b.kind == "ip_hash" && b.value == ctx.client.ip_hash);
     let verdict = evaluate(
         &Submission {
             name: comment.name.as_str(),
@@ -159,10 +285,49 @@ pub async fn submit_comment(
         &signals,
         &policy,
     );
-    if let Some(throttle) = &verdict.throttle {
+    let network = spam::network_throttle(&spam::NetworkVolume {
+        last_hour: u32::try_from(facts.last_hour_by_net.max(0)).unwrap_or(u32::MAX),
+        cap: ctx.network_cap,
+        retry_after_secs: policy.config().rate.hourly_retry_after_secs,
+    });
+    if let Some(throttle) = verdict.throttle.as_ref().or(network.as_ref()) {
         return Err(SubmitError::RateLimited(throttle.retry_after_secs.max(1)));
     }
-    let status = match (verdict.action, ctx.site.moderation_mode) {
+    // The spam score over every signal: the rules' findings keep their
+    // place, the score's own findings come after them.
+    let mut scored: Vec<_> = trapped
+        .iter()
+        .cloned()
+        .chain(extra)
+        .chain(verdict.findings.iter().cloned())
+        .collect();
+    let score = spam::spam_score(
+        &mut scored,
+        &spam::ScoreSignals {
+            proof_of_work,
+            address_last_hour: signals.count_last_hour_by_ip,
+            network_last_hour: u32::try_from(facts.last_hour_by_net.max(0)).unwrap_or(u32::MAX),
+        },
+        ctx.site.spam_threshold,
+    );
+    if deferred {
+        // A trapped submission is stored as spam and answered as usual.
+        if score.suspicious() && trapped.is_empty() {
+            return Err(SubmitError::CaptchaRequired);
+        }
+        let spent = match &checked {
+            Ok(Some(proof)) => ctx.pow.spend(proof, ctx.now).await?,
+            _ => PowOutcome::Missing,
+        };
+        if spent != PowOutcome::Solved {
+            return Err(SubmitError::CaptchaRequired);
+        }
+    }
+    let action = scored
+        .iter()
+        .map(|f| f.action)
+        .fold(verdict.action, Action::max);
+    let status = match (action, ctx.site.moderation_mode) {
         // Stored for the record, answered like any other: bots learn nothing.
         _ if !trapped.is_empty() => CommentStatus::Spam,
         (Action::Reject, _) => CommentStatus::Rejected,
@@ -171,8 +336,7 @@ pub async fn submit_comment(
         (_, ModerationMode::Post) => CommentStatus::Published,
     };
     let (article_url, article_title) = article_claims(ctx.site, &comment.article);
-    let all_findings: Vec<_> = trapped.iter().chain(&verdict.findings).collect();
-    let findings = serde_json::to_string(&all_findings).unwrap_or_else(|_| "[]".into());
+    let findings = serde_json::to_string(&scored).unwrap_or_else(|_| "[]".into());
     // A rejection by the rules names the finding that decided it.
     let rules_reason = (status == CommentStatus::Rejected)
         .then(|| {
@@ -238,8 +402,11 @@ pub async fn submit_comment(
         body: comment.body.as_str().to_string(),
         lang: ctx.lang.code().to_string(),
         terms_version: ctx.site.terms_version.clone(),
-        ip_hash: ctx.ip_hash,
+        ip_hash: ctx.client.ip_hash,
+        net_hash: ctx.client.net_hash,
         body_fingerprint: fingerprint,
+        parent_id: comment.parent_id.clone(),
+        thread_id: thread,
         findings,
         created_at: ctx.now,
         closed_if_created_before: ctx

@@ -103,7 +103,7 @@ async fn apply(
         .site(&d.site_key)
         .await?
         .ok_or(DecisionError::NotFound)?;
-    let outbox = if comment.status == d.to.as_str() {
+    let outbox = if comment.status == d.to {
         Vec::new()
     } else {
         decision_mail(

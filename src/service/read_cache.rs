@@ -31,28 +31,150 @@ impl Cached {
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+    fnv1a_from(0xcbf2_9ce4_8422_2325_u64, bytes)
+}
+
+/// Memory the cached answers may take when no size is configured.
+pub const DEFAULT_BUDGET_BYTES: usize = 32 * 1024 * 1024;
+/// Answers kept per article or site (one per query: order, page size,
+/// cursor); past it the slot starts over, so a crawler walking every cursor
+/// cannot grow one slot without bound.
+const MAX_QUERIES_PER_SLOT: usize = 64;
+/// What an answer costs besides its body (keys, tag, bookkeeping).
+const ENTRY_OVERHEAD: usize = 160;
+/// Upper bound on staleness if an invalidation is lost.
+const TTL: Duration = Duration::from_secs(30);
+
+/// Whose answers a slot holds: an article's lists, or a site's answers
+/// (counts, the site feed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Owner {
+    Article(String, String),
+    Site(String),
+}
+
+impl Owner {
+    fn is(&self, site: &str, article: Option<&str>) -> bool {
+        match (self, article) {
+            (Owner::Article(s, a), Some(article)) => s == site && a == article,
+            (Owner::Site(s), None) => s == site,
+            _ => false,
+        }
+    }
+}
+
+/// The slot's key: a hash of its owner, so a lookup allocates nothing. The
+/// slot keeps its owner and a lookup checks it, so a collision is a miss.
+fn slot_key(site: &str, article: Option<&str>) -> u64 {
+    let h = fnv1a(site.as_bytes());
+    match article {
+        Some(a) => fnv1a_from(fnv1a_from(h, &[0]), a.as_bytes()),
+        None => fnv1a_from(h, &[1]),
+    }
+}
+
+fn fnv1a_from(seed: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(seed, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
-/// Entries kept per process before the cache starts over; each is a few KB.
-const MAX_ARTICLES: usize = 20_000;
-const MAX_COUNT_QUERIES: usize = 20_000;
-/// Upper bound on staleness if an invalidation is lost.
-const TTL: Duration = Duration::from_secs(30);
-
-type PerArticle = HashMap<String, Arc<Cached>>;
-
-#[derive(Default)]
-struct Inner {
-    /// (site, article) -> query -> answer
-    lists: HashMap<(String, String), PerArticle>,
-    /// site -> query -> answer
-    counts: HashMap<String, PerArticle>,
+/// What an answer is. Each kind has its own queries, so no query string of
+/// one kind (say a counts request for the article keys `x`) can name an
+/// answer of another (the site's feed).
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    /// A page of an article's published list.
+    List = 0,
+    /// The site's published counts of some articles.
+    Counts = 1,
+    /// An article's or the site's Atom feed.
+    Feed = 2,
 }
 
-#[derive(Clone, Default)]
+struct Slot {
+    owner: Owner,
+    /// Per kind: query -> answer.
+    answers: [HashMap<String, Arc<Cached>>; 3],
+    bytes: usize,
+}
+
+impl Slot {
+    fn new(owner: Owner) -> Slot {
+        Slot {
+            owner,
+            answers: Default::default(),
+            bytes: 0,
+        }
+    }
+}
+
+/// The answers, least recently used first out once they take more than
+/// `budget` bytes.
+struct Inner {
+    slots: lru::LruCache<u64, Slot>,
+    bytes: usize,
+    budget: usize,
+}
+
+impl Inner {
+    fn get(
+        &mut self,
+        site: &str,
+        article: Option<&str>,
+        kind: Kind,
+        query: &str,
+    ) -> Option<Arc<Cached>> {
+        let slot = self.slots.get(&slot_key(site, article))?;
+        if !slot.owner.is(site, article) {
+            return None;
+        }
+        slot.answers[kind as usize].get(query).and_then(fresh)
+    }
+
+    fn put(&mut self, owner: Owner, kind: Kind, query: &str, value: Arc<Cached>) {
+        let key = match &owner {
+            Owner::Article(s, a) => slot_key(s, Some(a)),
+            Owner::Site(s) => slot_key(s, None),
+        };
+        let cost = value.body.len() + query.len() + ENTRY_OVERHEAD;
+        let slot = self
+            .slots
+            .get_or_insert_mut(key, || Slot::new(owner.clone()));
+        let held: usize = slot.answers.iter().map(HashMap::len).sum();
+        if slot.owner != owner || held >= MAX_QUERIES_PER_SLOT {
+            self.bytes -= slot.bytes;
+            *slot = Slot::new(owner);
+        }
+        if let Some(old) = slot.answers[kind as usize].insert(query.to_string(), value) {
+            let old_cost = old.body.len() + query.len() + ENTRY_OVERHEAD;
+            slot.bytes -= old_cost;
+            self.bytes -= old_cost;
+        }
+        slot.bytes += cost;
+        self.bytes += cost;
+        while self.bytes > self.budget {
+            match self.slots.pop_lru() {
+                Some((_, evicted)) => self.bytes -= evicted.bytes,
+                None => break,
+            }
+        }
+    }
+
+    fn drop_slot(&mut self, site: &str, article: Option<&str>) {
+        let key = slot_key(site, article);
+        if self
+            .slots
+            .peek(&key)
+            .is_some_and(|s| s.owner.is(site, article))
+            && let Some(slot) = self.slots.pop(&key)
+        {
+            self.bytes -= slot.bytes;
+        }
+    }
+}
+
+#[derive(Clone)]
 pub struct ReadCache {
     inner: Arc<Mutex<Inner>>,
     /// Bumped by every invalidation. A reader notes it before querying and
@@ -60,6 +182,12 @@ pub struct ReadCache {
     /// commit can never be cached after that commit's invalidation.
     epoch: Arc<std::sync::atomic::AtomicU64>,
     sites: Arc<Mutex<HashMap<String, (Instant, crate::domain::Site)>>>,
+}
+
+impl Default for ReadCache {
+    fn default() -> ReadCache {
+        ReadCache::new(DEFAULT_BUDGET_BYTES)
+    }
 }
 
 /// How long a site's settings are reused before being read again.
@@ -70,10 +198,30 @@ fn fresh(c: &Arc<Cached>) -> Option<Arc<Cached>> {
 }
 
 impl ReadCache {
+    /// A cache whose answers take at most `budget_bytes` (bodies and
+    /// bookkeeping), the least recently read going first.
+    pub fn new(budget_bytes: usize) -> ReadCache {
+        ReadCache {
+            inner: Arc::new(Mutex::new(Inner {
+                slots: lru::LruCache::unbounded(),
+                bytes: 0,
+                budget: budget_bytes,
+            })),
+            epoch: Arc::default(),
+            sites: Arc::default(),
+        }
+    }
+
+    /// Bytes the cached answers take now.
+    pub fn bytes(&self) -> usize {
+        self.inner.lock().map(|i| i.bytes).unwrap_or(0)
+    }
+
     pub fn list(&self, site: &str, article: &str, query: &str) -> Option<Arc<Cached>> {
-        let inner = self.inner.lock().ok()?;
-        let per = inner.lists.get(&(site.to_string(), article.to_string()))?;
-        per.get(query).and_then(fresh)
+        self.inner
+            .lock()
+            .ok()?
+            .get(site, Some(article), Kind::List, query)
     }
 
     /// The epoch to pass back to `put_list` / `put_counts`.
@@ -101,20 +249,17 @@ impl ReadCache {
             if epoch != self.epoch() {
                 return;
             }
-            if inner.lists.len() >= MAX_ARTICLES {
-                inner.lists.clear();
-            }
-            inner
-                .lists
-                .entry((site.to_string(), article.to_string()))
-                .or_default()
-                .insert(query.to_string(), value);
+            inner.put(
+                Owner::Article(site.to_string(), article.to_string()),
+                Kind::List,
+                query,
+                value,
+            );
         }
     }
 
     pub fn counts(&self, site: &str, query: &str) -> Option<Arc<Cached>> {
-        let inner = self.inner.lock().ok()?;
-        inner.counts.get(site)?.get(query).and_then(fresh)
+        self.inner.lock().ok()?.get(site, None, Kind::Counts, query)
     }
 
     pub fn put_counts(&self, site: &str, query: &str, epoch: u64, value: Arc<Cached>) {
@@ -122,11 +267,25 @@ impl ReadCache {
             if epoch != self.epoch() {
                 return;
             }
-            let per = inner.counts.entry(site.to_string()).or_default();
-            if per.len() >= MAX_COUNT_QUERIES {
-                per.clear();
+            inner.put(Owner::Site(site.to_string()), Kind::Counts, query, value);
+        }
+    }
+
+    /// The Atom feed of an article, or of the site with `None`.
+    pub fn feed(&self, site: &str, article: Option<&str>) -> Option<Arc<Cached>> {
+        self.inner.lock().ok()?.get(site, article, Kind::Feed, "")
+    }
+
+    pub fn put_feed(&self, site: &str, article: Option<&str>, epoch: u64, value: Arc<Cached>) {
+        if let Ok(mut inner) = self.inner.lock() {
+            if epoch != self.epoch() {
+                return;
             }
-            per.insert(query.to_string(), value);
+            let owner = match article {
+                Some(a) => Owner::Article(site.to_string(), a.to_string()),
+                None => Owner::Site(site.to_string()),
+            };
+            inner.put(owner, Kind::Feed, "", value);
         }
     }
 
@@ -134,8 +293,8 @@ impl ReadCache {
     pub fn invalidate(&self, site: &str, article: &str) {
         if let Ok(mut inner) = self.inner.lock() {
             self.epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-            inner.lists.remove(&(site.to_string(), article.to_string()));
-            inner.counts.remove(site);
+            inner.drop_slot(site, Some(article));
+            inner.drop_slot(site, None);
         }
     }
 
@@ -143,8 +302,8 @@ impl ReadCache {
     pub fn clear(&self) {
         if let Ok(mut inner) = self.inner.lock() {
             self.epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-            inner.lists.clear();
-            inner.counts.clear();
+            inner.slots.clear();
+            inner.bytes = 0;
         }
     }
 
@@ -180,6 +339,59 @@ mod tests {
         cache.invalidate("s", "a");
         cache.put_list("s", "a", "q", before, Cached::new(b"stale".to_vec()));
         assert!(cache.list("s", "a", "q").is_none());
+    }
+
+    #[test]
+    fn the_cache_keeps_to_its_budget_dropping_the_least_recently_read() {
+        let body = vec![b'x'; 1000];
+        let cost = 1000 + 1 + ENTRY_OVERHEAD;
+        let cache = ReadCache::new(3 * cost);
+        let e = cache.epoch();
+        for a in ["a", "b", "c"] {
+            cache.put_list("s", a, "q", e, Cached::new(body.clone()));
+        }
+        assert_eq!(cache.bytes(), 3 * cost);
+        // Reading `a` makes `b` the least recently used: the fourth goes in
+        // at `b`'s expense.
+        assert!(cache.list("s", "a", "q").is_some());
+        cache.put_list("s", "d", "q", e, Cached::new(body.clone()));
+        assert!(cache.list("s", "b", "q").is_none());
+        for a in ["a", "c", "d"] {
+            assert!(cache.list("s", a, "q").is_some(), "{a}");
+        }
+        assert_eq!(cache.bytes(), 3 * cost);
+        cache.invalidate("s", "a");
+        assert_eq!(cache.bytes(), 2 * cost);
+        // Replacing an answer does not count it twice.
+        let e = cache.epoch();
+        cache.put_list("s", "c", "q", e, Cached::new(body.clone()));
+        assert_eq!(cache.bytes(), 2 * cost);
+    }
+
+    #[test]
+    fn a_site_answer_and_an_article_list_of_the_same_name_are_apart() {
+        let cache = ReadCache::default();
+        let e = cache.epoch();
+        cache.put_counts("s", "q", e, Cached::new(b"site".to_vec()));
+        cache.put_list("s", "", "q", e, Cached::new(b"list".to_vec()));
+        assert_eq!(&cache.counts("s", "q").unwrap().body[..], b"site");
+        assert_eq!(&cache.list("s", "", "q").unwrap().body[..], b"list");
+    }
+
+    #[test]
+    fn a_counts_query_never_names_a_feed() {
+        let cache = ReadCache::default();
+        let e = cache.epoch();
+        cache.put_counts("s", "", e, Cached::new(b"{}".to_vec()));
+        assert!(cache.feed("s", None).is_none());
+        cache.put_feed("s", None, e, Cached::new(b"<feed/>".to_vec()));
+        assert_eq!(&cache.counts("s", "").unwrap().body[..], b"{}");
+        assert_eq!(&cache.feed("s", None).unwrap().body[..], b"<feed/>");
+        cache.invalidate("s", "a");
+        assert!(
+            cache.feed("s", None).is_none(),
+            "any publication changes the site feed"
+        );
     }
 
     #[test]

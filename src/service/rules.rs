@@ -186,7 +186,7 @@ pub fn findings_after_edit(
         policy,
     );
     let is_text = |f: &Finding| matches!(f.field, Some(Field::Title | Field::Body));
-    let old: Vec<Finding> = serde_json::from_str(&existing.findings).unwrap_or_default();
+    let old = existing.findings.iter().cloned();
     let findings: Vec<Finding> = old
         .into_iter()
         .filter(|f| !is_text(f))

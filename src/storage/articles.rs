@@ -2,24 +2,11 @@
 //! when commenting closes.
 
 use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::comments::Cursor;
-use super::webhooks::{ArticleClosedEvent, note_article_closed, note_article_open};
-use super::{StorageError, Store};
-use crate::domain::new_id;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArticleRecord {
-    pub key: String,
-    pub url: Option<String>,
-    pub title: Option<String>,
-    /// Closed by hand (a moderator or the CMS).
-    pub closed: bool,
-    pub closes_at: Option<i64>,
-    pub published_count: i64,
-    pub created_at: i64,
-}
+use super::events::{audit, note_article_closed, note_article_open};
+use super::rows::article as record;
+use super::{ArticleClosedEvent, ArticleRecord, AuditEntry, Cursor, StorageError, Store};
+use crate::domain::{Actor, new_id};
 
 /// What `PUT .../articles/{article}` sets; every field is replaced.
 #[derive(Debug, Clone)]
@@ -45,17 +32,18 @@ const COLUMNS: &str = "article_key, url, title, closed, closes_at, published_cou
 const CLOSED_SQL: &str = "(closed = 1 OR (closes_at IS NOT NULL AND closes_at <= $2) \
                           OR created_at < $3)";
 
-pub(super) fn record(row: &AnyRow) -> Result<ArticleRecord, StorageError> {
-    let closed: i64 = row.try_get("closed")?;
-    Ok(ArticleRecord {
-        key: row.try_get("article_key")?,
-        url: row.try_get("url")?,
-        title: row.try_get("title")?,
-        closed: closed != 0,
-        closes_at: row.try_get("closes_at")?,
-        published_count: row.try_get("published_count")?,
-        created_at: row.try_get("created_at")?,
-    })
+/// An article with its comment counts.
+#[derive(Debug, Clone)]
+pub struct ArticleRow {
+    pub id: String,
+    pub article_key: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub closed: bool,
+    pub published: i64,
+    pub waiting: i64,
+    pub total: i64,
+    pub created_at: i64,
 }
 
 impl Store {
@@ -180,5 +168,150 @@ impl Store {
         }
         let rows = q.fetch_all(&self.reader).await?;
         rows.iter().map(record).collect()
+    }
+}
+
+impl Store {
+    /// Emit `article.closed` for articles that closed by themselves
+    /// (`closes_at` passed, or the site's auto-close age) and were not
+    /// announced yet; at most `limit` per call. Returns how many were announced.
+    pub async fn announce_closed_articles(
+        &self,
+        now: i64,
+        limit: u32,
+        event: ArticleClosedEvent,
+    ) -> Result<usize, StorageError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.site_key, a.article_key, a.url, a.title, a.closed, a.closes_at, \
+             a.published_count, a.created_at FROM articles a JOIN sites s ON s.site_key = a.site_key \
+             WHERE a.closed_event_at IS NULL AND (a.closed = 1 \
+             OR (a.closes_at IS NOT NULL AND a.closes_at <= $1) \
+             OR (s.auto_close_days IS NOT NULL AND a.created_at < $1 - s.auto_close_days * 86400000)) \
+             ORDER BY a.created_at, a.id LIMIT $2",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        let mut announced = 0;
+        for r in &rows {
+            let id: String = r.try_get("id")?;
+            let site_key: String = r.try_get("site_key")?;
+            let article = super::articles::record(r)?;
+            let mut tx = self.writer.begin().await?;
+            if note_article_closed(&mut tx, &site_key, &id, &article, event, now).await? {
+                announced += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(announced)
+    }
+
+    /// Articles of a site, newest first, with published / waiting / all counts.
+    pub async fn articles_of_site(
+        &self,
+        site_key: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<ArticleRow>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.article_key, a.title, a.url, a.closed, a.published_count, a.created_at, \
+             (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id \
+              AND c.status IN ('pending', 'held')) AS waiting, \
+             (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id) AS total \
+             FROM articles a WHERE a.site_key = $1 \
+             ORDER BY a.created_at DESC, a.id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(site_key)
+        .bind(i64::from(limit))
+        .bind(i64::from(offset))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let closed: i64 = r.try_get("closed")?;
+                Ok(ArticleRow {
+                    id: r.try_get("id")?,
+                    article_key: r.try_get("article_key")?,
+                    title: r.try_get("title")?,
+                    url: r.try_get("url")?,
+                    closed: closed != 0,
+                    published: r.try_get("published_count")?,
+                    waiting: r.try_get("waiting")?,
+                    total: r.try_get("total")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Open or close commenting on an article and audit it, in one
+    /// transaction; an article this closes (or leaves closed by `closes_at`
+    /// or by the site's age limit `closed_if_created_before`) emits
+    /// `article.closed` once until it opens again.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn set_article_closed(
+        &self,
+        site_key: &str,
+        article_id: &str,
+        closed: bool,
+        closed_if_created_before: Option<i64>,
+        closed_event: ArticleClosedEvent,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        let mut tx = self.writer.begin().await?;
+        let r = sqlx::query("UPDATE articles SET closed = $1 WHERE id = $2 AND site_key = $3")
+            .bind(i64::from(closed))
+            .bind(article_id)
+            .bind(site_key)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let row = sqlx::query(
+            "SELECT article_key, url, title, closed, closes_at, published_count, created_at \
+             FROM articles WHERE id = $1",
+        )
+        .bind(article_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let article = record(&row)?;
+        let closed_now = article.closed
+            || article.closes_at.is_some_and(|t| t <= now)
+            || closed_if_created_before.is_some_and(|limit| article.created_at < limit);
+        if closed_now {
+            note_article_closed(&mut tx, site_key, article_id, &article, closed_event, now).await?;
+        } else {
+            note_article_open(&mut tx, article_id).await?;
+        }
+        let details = serde_json::json!({ "article_id": article_id }).to_string();
+        audit(
+            &mut tx,
+            &AuditEntry {
+                id: new_id(),
+                site_key: site_key.to_string(),
+                comment_id: None,
+                actor_kind: actor.kind().into(),
+                actor_id: actor.id().to_string(),
+                action: if closed {
+                    "close_article"
+                } else {
+                    "open_article"
+                }
+                .into(),
+                from_status: None,
+                to_status: None,
+                reason: None,
+                note: None,
+                created_at: now,
+            },
+            Some(&details),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

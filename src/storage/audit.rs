@@ -1,69 +1,45 @@
-use serde::Serialize;
+//! Reading the audit log back.
+
 use sqlx::Row;
 
-use super::{StorageError, Store};
+use super::rows::{audit_entry, comment_status, placeholders};
+use super::{AuditEntry, StorageError, Store};
+use crate::domain::CommentStatus;
 
-/// One row of the audit log: who did what to which comment, why and when.
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditEntry {
-    pub id: String,
-    pub site_key: String,
+/// One audit row with the moderator's email when the actor is one.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub entry: AuditEntry,
+    pub details: Option<String>,
+    pub actor_email: Option<String>,
+    /// The comment the row is about, as it reads now (absent for rows about
+    /// no comment, or a comment since erased).
+    pub comment: Option<AuditComment>,
+}
+
+/// What the audit log shows of a row's comment: enough to recognise it.
+#[derive(Debug, Clone)]
+pub struct AuditComment {
+    pub title: String,
+    /// The first characters of the body (`AUDIT_EXCERPT_CHARS`).
+    pub excerpt: String,
+    pub status: CommentStatus,
+    pub article_key: String,
+    pub article_title: Option<String>,
+    pub article_url: Option<String>,
+}
+
+/// How much of a comment's body the audit log shows.
+pub const AUDIT_EXCERPT_CHARS: usize = 140;
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub sites: Vec<String>,
+    pub action: Option<String>,
+    pub actor_id: Option<String>,
     pub comment_id: Option<String>,
-    /// `system`, `api_key` or `moderator`.
-    pub actor_kind: String,
-    pub actor_id: String,
-    pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
-    pub reason: Option<String>,
-    pub note: Option<String>,
-    pub created_at: i64,
-}
-
-/// Write one audit row; `details` is a JSON document (e.g. the original text
-/// of an edit).
-pub(super) async fn insert(
-    conn: &mut sqlx::AnyConnection,
-    e: &AuditEntry,
-    details: Option<&str>,
-) -> Result<(), StorageError> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, site_key, comment_id, actor_kind, actor_id, action, \
-         from_status, to_status, reason, note, created_at, details) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
-    )
-    .bind(&e.id)
-    .bind(&e.site_key)
-    .bind(&e.comment_id)
-    .bind(&e.actor_kind)
-    .bind(&e.actor_id)
-    .bind(&e.action)
-    .bind(&e.from_status)
-    .bind(&e.to_status)
-    .bind(&e.reason)
-    .bind(&e.note)
-    .bind(e.created_at)
-    .bind(details)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// An audit row read back (any SELECT naming the audit columns).
-pub(super) fn entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry, StorageError> {
-    Ok(AuditEntry {
-        id: r.try_get("id")?,
-        site_key: r.try_get("site_key")?,
-        comment_id: r.try_get("comment_id")?,
-        actor_kind: r.try_get("actor_kind")?,
-        actor_id: r.try_get("actor_id")?,
-        action: r.try_get("action")?,
-        from_status: r.try_get("from_status")?,
-        to_status: r.try_get("to_status")?,
-        reason: r.try_get("reason")?,
-        note: r.try_get("note")?,
-        created_at: r.try_get("created_at")?,
-    })
+    pub limit: u32,
+    pub offset: u32,
 }
 
 impl Store {
@@ -83,7 +59,7 @@ impl Store {
         .fetch_all(&self.reader)
         .await?;
         rows.iter()
-            .map(|r| Ok((entry(r)?, r.try_get("details")?)))
+            .map(|r| Ok((audit_entry(r)?, r.try_get("details")?)))
             .collect()
     }
 
@@ -112,7 +88,93 @@ impl Store {
         }
         let rows = q.fetch_all(&self.reader).await?;
         rows.iter()
-            .map(|r| Ok((entry(r)?, r.try_get("details")?)))
+            .map(|r| Ok((audit_entry(r)?, r.try_get("details")?)))
             .collect()
     }
+
+    /// The audit log over the given sites, newest first.
+    pub async fn audit_log(&self, f: &AuditFilter) -> Result<Vec<AuditRow>, StorageError> {
+        if f.sites.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = format!(
+            "SELECT l.id, l.site_key, l.comment_id, l.actor_kind, l.actor_id, l.action, \
+             l.from_status, l.to_status, l.reason, l.note, l.created_at, l.details, \
+             m.email AS actor_email, c.title AS comment_title, \
+             SUBSTR(c.body, 1, {excerpt}) AS comment_excerpt, c.status AS comment_status, \
+             a.article_key, a.title AS article_title, a.url AS article_url FROM audit_log l \
+             LEFT JOIN moderators m ON l.actor_kind = 'moderator' AND m.id = l.actor_id \
+             LEFT JOIN comments c ON c.site_key = l.site_key AND c.id = l.comment_id \
+             LEFT JOIN articles a ON a.id = c.article_id \
+             WHERE l.site_key IN ({})",
+            placeholders(1, f.sites.len()),
+            excerpt = AUDIT_EXCERPT_CHARS + 1
+        );
+        let mut n = f.sites.len();
+        let mut next = || {
+            n += 1;
+            n
+        };
+        if f.action.is_some() {
+            sql.push_str(&format!(" AND l.action = ${}", next()));
+        }
+        if f.actor_id.is_some() {
+            sql.push_str(&format!(" AND l.actor_id = ${}", next()));
+        }
+        if f.comment_id.is_some() {
+            sql.push_str(&format!(" AND l.comment_id = ${}", next()));
+        }
+        let (l, o) = (next(), next());
+        sql.push_str(&format!(
+            " ORDER BY l.created_at DESC, l.id DESC LIMIT ${l} OFFSET ${o}"
+        ));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for s in &f.sites {
+            q = q.bind(s);
+        }
+        for v in [&f.action, &f.actor_id, &f.comment_id]
+            .into_iter()
+            .flatten()
+        {
+            q = q.bind(v);
+        }
+        q = q.bind(i64::from(f.limit)).bind(i64::from(f.offset));
+        let rows = q.fetch_all(&self.reader).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRow {
+                    entry: audit_entry(r)?,
+                    details: r.try_get("details")?,
+                    actor_email: r.try_get("actor_email")?,
+                    comment: audit_comment(r)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The joined comment columns of an audit row, when the comment is there.
+fn audit_comment(r: &sqlx::any::AnyRow) -> Result<Option<AuditComment>, StorageError> {
+    let status: Option<String> = r.try_get("comment_status")?;
+    let Some(status) = status else {
+        return Ok(None);
+    };
+    let excerpt: Option<String> = r.try_get("comment_excerpt")?;
+    let mut excerpt = excerpt.unwrap_or_default();
+    if excerpt.chars().count() > AUDIT_EXCERPT_CHARS {
+        excerpt = excerpt.chars().take(AUDIT_EXCERPT_CHARS).collect();
+        excerpt.push('…');
+    }
+    Ok(Some(AuditComment {
+        title: r
+            .try_get::<Option<String>, _>("comment_title")?
+            .unwrap_or_default(),
+        excerpt,
+        status: comment_status(&status)?,
+        article_key: r
+            .try_get::<Option<String>, _>("article_key")?
+            .unwrap_or_default(),
+        article_title: r.try_get("article_title")?,
+        article_url: r.try_get("article_url")?,
+    }))
 }

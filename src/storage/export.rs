@@ -1,9 +1,9 @@
 //! Reading a whole site out, page by page, for the NDJSON export.
 
-use super::comments::{Cursor, QUEUE_COLUMNS, QueueItem, queue_item};
 use sqlx::Row;
 
-use super::{StorageError, Store};
+use super::rows::{QUEUE_COLUMNS, queue_item};
+use super::{Cursor, QueueItem, StorageError, Store};
 
 impl Store {
     /// Every comment of a site whatever its status, oldest first,

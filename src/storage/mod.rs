@@ -2,48 +2,79 @@
 //! is the portable subset both SQLite and PostgreSQL accept (`$N`
 //! placeholders, TEXT/BIGINT/BLOB columns, unix-millisecond times), and the few
 //! dialect differences branch on `Backend`.
+//!
+//! Storage is split by nouns (comments, articles, sites, sessions…); a noun's
+//! file never imports another's. What several nouns share lives in two
+//! neutral modules: `rows` (row shapes and column lists read by several
+//! nouns) and `events` (the audit row, mail and webhook fan-out written
+//! inside a change's transaction). The one write spanning nouns, an admin
+//! change, is at the end of this file.
 
 mod api_keys;
 mod articles;
 mod audit;
-mod batch;
+mod backup;
 mod captcha;
+mod changes;
 mod comments;
-mod dashboard;
+mod edits;
 mod error;
+mod events;
 mod export;
+mod import;
+mod latest;
+mod login_throttle;
 mod moderators;
 mod outbox;
 mod policies;
 mod pool;
+mod pow;
 mod privacy;
+mod queue;
+mod reports;
+mod root_keys;
+mod rows;
 mod seed;
-mod settings;
+mod sessions;
 mod sites;
+mod stats;
 mod webhooks;
 
+use crate::domain::{Actor, Site, new_id};
+
+// What `Store` itself holds (see `pool`).
+use comments::CommentBatcher;
+use policies::RulesMemo;
+
 pub use api_keys::ApiKeyRecord;
-pub use articles::{ArticleFilter, ArticleRecord, ArticleUpdate};
-pub use audit::AuditEntry;
+pub use articles::{ArticleFilter, ArticleRow, ArticleUpdate};
+pub use audit::{AUDIT_EXCERPT_CHARS, AuditComment, AuditFilter, AuditRow};
+pub use backup::{BackupError, BackupReport, check_copy, restore_sqlite};
 pub use captcha::ChallengeRecord;
+pub use changes::{ChangeCursor, CommentChange};
 pub use comments::{
-    CommentRecord, Cursor, InsertOutcome, LinkUse, NewCommentRecord, Order, PublicComment,
-    QueueItem, Transition, TransitionOutcome,
+    FeatureOutcome, InsertOutcome, LinkUse, NewCommentRecord, Order, PublicComment, ReplyPage,
+    ReplyTarget, ThreadReplies, Transition, TransitionOutcome,
 };
-pub use dashboard::{
-    ArticleRow, AuditFilter, AuditRow, CommentEdit, EditOutcome, QueueFilter, QueueTab,
-    SessionRecord, SiteItem, Stats,
-};
-pub use dashboard::{LoginAttempt, LoginThrottle};
+pub use edits::{CommentEdit, EditOutcome};
 pub use error::StorageError;
+pub use events::{ArticleClosedEvent, NewOutboxMessage, WebhookEvent};
+pub use import::{ImportArticle, ImportRecord, ImportWrite, ImportWritten, read_isso};
+pub use latest::FeedItem;
+pub use login_throttle::{LoginAttempt, LoginThrottle};
 pub use moderators::ModeratorRecord;
-pub use outbox::{DigestCandidate, NewOutboxMessage, OutboxMessage, SiteEmailSettings};
-pub use policies::{AuthorFacts, AuthorQuery, BlockEntry};
+pub use outbox::{DigestCandidate, OutboxMessage, SiteEmailSettings};
+pub use policies::{AuthorFacts, AuthorQuery, BlockEntry, SeenBody};
 pub use pool::{Backend, CACHE_CHANNEL, ConnectOptions, PublishedChange, Store};
 pub use privacy::{Erasure, ErasureOutcome, MailRecord, PrivacyRecords};
-pub use settings::{AdminAudit, AdminChange, Applied};
+pub use queue::{QueueFilter, QueueTab, SiteItem};
+pub use reports::{NewReportRecord, ReportOutcome, ReportSettings, ReportedComment};
+pub use root_keys::RootKeyRecord;
+pub use rows::{ArticleRecord, AuditEntry, CommentRecord, Cursor, ParentExcerpt, QueueItem};
+pub use sessions::SessionRecord;
+pub use stats::Stats;
 pub use webhooks::{
-    ArticleClosedEvent, AttemptRecord, AttemptResult, DeliveryRecord, WebhookEvent, WebhookRecord,
+    AttemptRecord, AttemptResult, DeliveryRecord, DeliveryStatus, WebhookChange, WebhookRecord,
 };
 
 impl Store {
@@ -83,4 +114,179 @@ impl Store {
             .fetch_all(&self.writer)
             .await?)
     }
+}
+
+// Admin changes (sites, policies, blocks, API keys, accounts), each written
+// with its audit row in one transaction: the `transition()` of settings. Here
+// because it is the one write that spans nouns.
+
+/// One admin change.
+#[derive(Debug, Clone, Copy)]
+pub enum AdminChange<'a> {
+    /// A new site; `Conflict` if the key is taken.
+    CreateSite(&'a Site),
+    UpdateSite(&'a Site),
+    /// A policy document replacing version `expected` (0 = none yet);
+    /// `Conflict` when someone else saved first.
+    SavePolicy {
+        config: &'a str,
+        expected: i64,
+    },
+    PutBlock(&'a BlockEntry),
+    RemoveBlock {
+        id: &'a str,
+    },
+    CreateApiKey {
+        record: &'a ApiKeyRecord,
+        hash: &'a str,
+    },
+    RevokeApiKey {
+        id: &'a str,
+    },
+    /// An instance-level key of the admin API.
+    CreateRootKey {
+        record: &'a RootKeyRecord,
+        hash: &'a str,
+    },
+    RevokeRootKey {
+        id: &'a str,
+    },
+    /// `Conflict` if the email has an account.
+    CreateModerator(&'a ModeratorRecord),
+    /// Ends the account's sessions too.
+    DisableModerator {
+        id: &'a str,
+    },
+    /// Ends the account's sessions too.
+    SetPassword {
+        id: &'a str,
+        hash: &'a str,
+    },
+}
+
+/// The audit row of an admin change. `site_key` is `*` for changes of the
+/// whole instance (accounts).
+#[derive(Debug, Clone, Copy)]
+pub struct AdminAudit<'a> {
+    pub site_key: &'a str,
+    pub actor: &'a Actor,
+    pub action: &'a str,
+    pub reason: Option<&'a str>,
+    /// A JSON document of what changed.
+    pub details: &'a str,
+    pub at: i64,
+}
+
+/// What an admin change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Done,
+    /// A saved policy's new version.
+    Version(i64),
+    /// Nothing to change (no such block, key or live account): nothing
+    /// written, no audit row.
+    Missing,
+}
+
+impl Store {
+    /// Apply `change` and write `audit`, in one transaction.
+    pub async fn apply_admin_change(
+        &self,
+        change: AdminChange<'_>,
+        audit: &AdminAudit<'_>,
+    ) -> Result<Applied, StorageError> {
+        let mut tx = self.writer.begin().await?;
+        let found = |ok: bool| if ok { Applied::Done } else { Applied::Missing };
+        let applied = match change {
+            AdminChange::CreateSite(site) => {
+                sites::write(&mut tx, site, audit.at, false).await?;
+                Applied::Done
+            }
+            AdminChange::UpdateSite(site) => {
+                sites::write(&mut tx, site, audit.at, true).await?;
+                Applied::Done
+            }
+            AdminChange::SavePolicy { config, expected } => Applied::Version(
+                policies::save_policy(&mut tx, audit.site_key, config, expected, audit.at).await?,
+            ),
+            AdminChange::PutBlock(b) => {
+                policies::put_block(&mut tx, audit.site_key, b).await?;
+                Applied::Done
+            }
+            AdminChange::RemoveBlock { id } => {
+                found(policies::remove_block(&mut tx, audit.site_key, id).await?)
+            }
+            AdminChange::CreateApiKey { record, hash } => {
+                api_keys::insert(&mut tx, record, hash).await?;
+                Applied::Done
+            }
+            AdminChange::RevokeApiKey { id } => {
+                found(api_keys::revoke(&mut tx, audit.site_key, id, audit.at).await?)
+            }
+            AdminChange::CreateRootKey { record, hash } => {
+                root_keys::insert(&mut tx, record, hash).await?;
+                Applied::Done
+            }
+            AdminChange::RevokeRootKey { id } => {
+                found(root_keys::revoke(&mut tx, id, audit.at).await?)
+            }
+            AdminChange::CreateModerator(m) => {
+                moderators::insert(&mut tx, m).await?;
+                Applied::Done
+            }
+            AdminChange::DisableModerator { id } => {
+                let done = moderators::disable(&mut tx, id, audit.at).await?;
+                end_sessions(&mut tx, id).await?;
+                found(done)
+            }
+            AdminChange::SetPassword { id, hash } => {
+                let done = moderators::set_password(&mut tx, id, hash, audit.at).await?;
+                end_sessions(&mut tx, id).await?;
+                found(done)
+            }
+        };
+        if applied == Applied::Missing {
+            tx.rollback().await?;
+            return Ok(applied);
+        }
+        events::audit(
+            &mut tx,
+            &AuditEntry {
+                id: new_id(),
+                site_key: audit.site_key.to_string(),
+                comment_id: None,
+                actor_kind: audit.actor.kind().into(),
+                actor_id: audit.actor.id().to_string(),
+                action: audit.action.to_string(),
+                from_status: None,
+                to_status: None,
+                reason: audit.reason.map(str::to_string),
+                note: None,
+                created_at: audit.at,
+            },
+            Some(audit.details),
+        )
+        .await?;
+        tx.commit().await?;
+        if matches!(
+            change,
+            AdminChange::SavePolicy { .. }
+                | AdminChange::PutBlock(_)
+                | AdminChange::RemoveBlock { .. }
+        ) {
+            self.forget_rules(audit.site_key);
+        }
+        Ok(applied)
+    }
+}
+
+async fn end_sessions(
+    conn: &mut sqlx::AnyConnection,
+    moderator_id: &str,
+) -> Result<(), StorageError> {
+    sqlx::query("DELETE FROM sessions WHERE moderator_id = $1")
+        .bind(moderator_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -50,6 +50,15 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<ModeratorRecord, StorageError> {
 const COLUMNS: &str = "id, email, role, password_hash, lang, disabled_at, created_at";
 
 impl Store {
+    pub async fn set_moderator_lang(&self, id: &str, lang: &str) -> Result<(), StorageError> {
+        sqlx::query("UPDATE moderators SET lang = $1 WHERE id = $2")
+            .bind(lang)
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
     /// Create a moderator with its sites in one transaction; `Conflict` if
     /// the email is taken.
     pub async fn insert_moderator(&self, m: &ModeratorRecord) -> Result<(), StorageError> {

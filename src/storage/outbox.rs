@@ -4,25 +4,8 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{StorageError, Store};
-
-/// A message to record in the outbox, already rendered by the email module.
-#[derive(Debug, Clone)]
-pub struct NewOutboxMessage {
-    pub id: String,
-    pub site_key: String,
-    pub kind: String,
-    pub comment_id: Option<String>,
-    pub to_addr: String,
-    pub to_name: String,
-    pub from_name: String,
-    pub lang: String,
-    pub subject: String,
-    pub body_text: String,
-    pub body_html: String,
-    pub unsubscribe_url: Option<String>,
-    pub created_at: i64,
-}
+use super::events::insert_messages;
+use super::{NewOutboxMessage, StorageError, Store};
 
 /// An outbox row as stored.
 #[derive(Debug, Clone)]
@@ -93,37 +76,6 @@ fn from_row(r: &AnyRow) -> Result<OutboxMessage, StorageError> {
         created_at: r.try_get("created_at")?,
         sent_at: r.try_get("sent_at")?,
     })
-}
-
-/// Write outbox rows inside the caller's transaction.
-pub(super) async fn insert_messages(
-    tx: &mut sqlx::AnyConnection,
-    messages: &[NewOutboxMessage],
-) -> Result<(), StorageError> {
-    for m in messages {
-        sqlx::query(
-            "INSERT INTO email_outbox (id, site_key, kind, comment_id, to_addr, to_name, \
-             from_name, lang, subject, body_text, body_html, unsubscribe_url, status, attempts, \
-             next_attempt_at, created_at) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'pending',0,$13,$13)",
-        )
-        .bind(&m.id)
-        .bind(&m.site_key)
-        .bind(&m.kind)
-        .bind(&m.comment_id)
-        .bind(&m.to_addr)
-        .bind(&m.to_name)
-        .bind(&m.from_name)
-        .bind(&m.lang)
-        .bind(&m.subject)
-        .bind(&m.body_text)
-        .bind(&m.body_html)
-        .bind(&m.unsubscribe_url)
-        .bind(m.created_at)
-        .execute(&mut *tx)
-        .await?;
-    }
-    Ok(())
 }
 
 /// A pending comment waiting for the next digest.

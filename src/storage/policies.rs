@@ -20,6 +20,8 @@ pub struct AuthorQuery<'a> {
     pub site_key: &'a str,
     pub email: &'a str,
     pub ip_hash: &'a str,
+    /// The client's network hash (empty: unknown, not counted).
+    pub net_hash: &'a str,
     pub fingerprint: &'a str,
     /// Comments after this instant (unix ms) count for the hourly caps.
     pub hour_ago: i64,
@@ -27,6 +29,8 @@ pub struct AuthorQuery<'a> {
     pub window_start: i64,
     /// The address's hourly count is counted up to this (the rules' cap).
     pub ip_count_cap: u32,
+    /// The network's hourly count is counted up to this (0: not counted).
+    pub net_count_cap: u32,
 }
 
 /// Facts about an author gathered before the rules decide.
@@ -40,6 +44,9 @@ pub struct AuthorFacts {
     pub last_by_ip: Option<i64>,
     /// Counted up to the cap the rules compare it with.
     pub last_hour_by_ip: i64,
+    /// Comments from the client's network in the last hour, counted up to
+    /// the network cap.
+    pub last_hour_by_net: i64,
     pub same_body_same_author: i64,
     pub same_body_any_author: i64,
 }
@@ -140,10 +147,12 @@ impl Store {
             site_key,
             email,
             ip_hash,
+            net_hash,
             fingerprint,
             hour_ago,
             window_start,
             ip_count_cap,
+            net_count_cap,
         } = *q;
         // One round trip: the author's history by email, recent activity by
         // address hash and copies of the body, each from its own index. The
@@ -152,7 +161,7 @@ impl Store {
         // not make every submission count all of their comments.
         let row = sqlx::query(
             "SELECT e.total, e.approved, e.rejected, e.last, e.last_hour, e.same_body, \
-             i.last AS ip_last, i.last_hour AS ip_last_hour, \
+             i.last AS ip_last, i.last_hour AS ip_last_hour, i.net_last_hour, \
              (SELECT COUNT(*) FROM comments WHERE site_key = $1 AND body_fingerprint = $5 \
               AND created_at > $4) AS same_body_any \
              FROM (SELECT COUNT(*) AS total, \
@@ -165,7 +174,9 @@ impl Store {
              (SELECT (SELECT MAX(created_at) FROM comments WHERE site_key = $1 AND ip_hash = $6) \
                  AS last, \
                (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE site_key = $1 AND ip_hash = $6 \
-                 AND created_at > $3 LIMIT $7) capped) AS last_hour) i",
+                 AND created_at > $3 LIMIT $7) capped) AS last_hour, \
+               (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE site_key = $1 AND net_hash = $8 \
+                 AND $8 <> '' AND created_at > $3 LIMIT $9) capped_net) AS net_last_hour) i",
         )
         .bind(site_key)
         .bind(email)
@@ -174,6 +185,8 @@ impl Store {
         .bind(fingerprint)
         .bind(ip_hash)
         .bind(i64::from(ip_count_cap))
+        .bind(net_hash)
+        .bind(i64::from(net_count_cap))
         .fetch_one(&self.reader)
         .await?;
         Ok(AuthorFacts {
@@ -185,8 +198,125 @@ impl Store {
             same_body_same_author: row.try_get("same_body")?,
             last_by_ip: row.try_get("ip_last")?,
             last_hour_by_ip: row.try_get("ip_last_hour")?,
+            last_hour_by_net: row.try_get("net_last_hour")?,
             same_body_any_author: row.try_get("same_body_any")?,
         })
+    }
+}
+
+/// An earlier body, for the near-duplicate signal.
+#[derive(Debug, Clone)]
+pub struct SeenBody {
+    pub body: String,
+    pub ip_hash: String,
+    pub status: crate::domain::CommentStatus,
+}
+
+impl Store {
+    /// The latest `limit` bodies on a site since `since`, and the latest
+    /// `limit` marked spam since `spam_since`.
+    pub async fn recent_bodies(
+        &self,
+        site_key: &str,
+        since: i64,
+        spam_since: i64,
+        limit: u32,
+    ) -> Result<Vec<SeenBody>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT body, ip_hash, status FROM (SELECT body, ip_hash, status FROM comments \
+               WHERE site_key = $1 AND created_at > $2 AND status <> 'spam' \
+               ORDER BY created_at DESC LIMIT $4) r \
+             UNION ALL \
+             SELECT body, ip_hash, status FROM (SELECT body, ip_hash, status FROM comments \
+               WHERE site_key = $1 AND status = 'spam' AND created_at > $3 \
+               ORDER BY created_at DESC LIMIT $4) s",
+        )
+        .bind(site_key)
+        .bind(since)
+        .bind(spam_since)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.try_get("status")?;
+                Ok(SeenBody {
+                    body: r.try_get("body")?,
+                    ip_hash: r.try_get("ip_hash")?,
+                    status: crate::domain::CommentStatus::parse(&status).ok_or_else(|| {
+                        StorageError::Corrupt(format!("comment status {status:?}"))
+                    })?,
+                })
+            })
+            .collect()
+    }
+
+    /// Comments from an address and from a network (hashes; an empty one
+    /// counts nothing) on a site since `since`, each counted up to `cap`:
+    /// the recent volume the proof of work's difficulty follows.
+    pub async fn recent_volume(
+        &self,
+        site_key: &str,
+        ip_hash: &str,
+        net_hash: &str,
+        since: i64,
+        cap: u32,
+    ) -> Result<(u64, u64), StorageError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE site_key = $1 \
+               AND ip_hash = $2 AND $2 <> '' AND created_at > $4 LIMIT $5) a) AS address, \
+             (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE site_key = $1 \
+               AND net_hash = $3 AND $3 <> '' AND created_at > $4 LIMIT $5) n) AS network",
+        )
+        .bind(site_key)
+        .bind(ip_hash)
+        .bind(net_hash)
+        .bind(since)
+        .bind(i64::from(cap))
+        .fetch_one(&self.reader)
+        .await?;
+        let count = |c: &str| -> Result<u64, StorageError> {
+            Ok(u64::try_from(row.try_get::<i64, _>(c)?).unwrap_or(0))
+        };
+        Ok((count("address")?, count("network")?))
+    }
+
+    /// Newcomers on an article since `since`: the distinct other addresses
+    /// (hashes) that commented on it and had no comment on the site before
+    /// `since` (counted up to `cap`), and whether `ip_hash` itself had none
+    /// (an empty hash counts as seen).
+    pub async fn article_newcomers(
+        &self,
+        site_key: &str,
+        article_key: &str,
+        ip_hash: &str,
+        since: i64,
+        cap: u32,
+    ) -> Result<(u32, bool), StorageError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM (SELECT DISTINCT c.ip_hash FROM comments c \
+               JOIN articles a ON a.id = c.article_id \
+               WHERE a.site_key = $1 AND a.article_key = $2 AND c.created_at >= $4 \
+                 AND c.ip_hash <> '' AND c.ip_hash <> $3 \
+                 AND NOT EXISTS (SELECT 1 FROM comments o WHERE o.site_key = $1 \
+                   AND o.ip_hash = c.ip_hash AND o.created_at < $4) \
+               LIMIT $5) n) AS newcomers, \
+             (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE site_key = $1 \
+               AND ip_hash = $3 AND created_at < $4 LIMIT 1) s) AS seen",
+        )
+        .bind(site_key)
+        .bind(article_key)
+        .bind(ip_hash)
+        .bind(since)
+        .bind(i64::from(cap))
+        .fetch_one(&self.reader)
+        .await?;
+        let newcomers: i64 = row.try_get("newcomers")?;
+        let seen: i64 = row.try_get("seen")?;
+        Ok((
+            u32::try_from(newcomers).unwrap_or(u32::MAX),
+            seen == 0 && !ip_hash.is_empty(),
+        ))
     }
 }
 

@@ -4,9 +4,9 @@
 
 use sqlx::Row;
 
-use super::audit::{self, AuditEntry};
-use super::comments::{QUEUE_COLUMNS, QueueItem, queue_item};
-use super::{StorageError, Store};
+use super::events::{audit, fan_out};
+use super::rows::{QUEUE_COLUMNS, audit_entry, queue_item};
+use super::{AuditEntry, Backend, QueueItem, StorageError, Store};
 use crate::domain::{CommentStatus, new_id};
 
 /// One stored email message addressed to the person.
@@ -85,7 +85,7 @@ impl Store {
         .await?;
         let audit = rows
             .iter()
-            .map(|r| Ok((audit::entry(r)?, r.try_get("details")?)))
+            .map(|r| Ok((audit_entry(r)?, r.try_get("details")?)))
             .collect::<Result<Vec<_>, StorageError>>()?;
 
         let rows = sqlx::query(
@@ -196,7 +196,7 @@ impl Store {
             };
             if e.remove_text {
                 sqlx::query(
-                    "UPDATE comments SET author_name = '', author_email = '', ip_hash = '', \
+                    "UPDATE comments SET author_name = '', author_email = '', ip_hash = '', net_hash = '', \
                      title = '', body = '', findings = '[]', body_fingerprint = '', \
                      status = 'deleted', updated_at = $1 WHERE id = $2",
                 )
@@ -218,7 +218,7 @@ impl Store {
                 }
             } else {
                 sqlx::query(
-                    "UPDATE comments SET author_name = '', author_email = '', ip_hash = '', \
+                    "UPDATE comments SET author_name = '', author_email = '', ip_hash = '', net_hash = '', \
                      updated_at = $1 WHERE id = $2",
                 )
                 .bind(e.at)
@@ -264,8 +264,8 @@ impl Store {
                 },
                 e.at,
             );
-            super::webhooks::fan_out(&mut tx, &e.site_key, &[erased], e.at).await?;
-            audit::insert(
+            fan_out(&mut tx, &e.site_key, &[erased], e.at).await?;
+            audit(
                 &mut tx,
                 &AuditEntry {
                     id: new_id(),
@@ -309,8 +309,9 @@ impl Store {
         let mut total = 0;
         loop {
             let cleared = sqlx::query(
-                "UPDATE comments SET ip_hash = '' WHERE id IN \
-                 (SELECT id FROM comments WHERE ip_hash <> '' AND created_at < $1 LIMIT $2)",
+                "UPDATE comments SET ip_hash = '', net_hash = '' WHERE id IN \
+                 (SELECT id FROM comments WHERE (ip_hash <> '' OR net_hash <> '') \
+                 AND created_at < $1 LIMIT $2)",
             )
             .bind(before)
             .bind(i64::from(batch))
@@ -342,7 +343,7 @@ impl Store {
         window_ms: i64,
     ) -> Result<(i64, i64), StorageError> {
         let mut tx = self.writer.begin().await?;
-        if self.backend == super::Backend::Postgres {
+        if self.backend == Backend::Postgres {
             sqlx::query("SET LOCAL synchronous_commit TO OFF")
                 .execute(&mut *tx)
                 .await?;

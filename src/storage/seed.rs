@@ -65,3 +65,97 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Bulk-load `articles` articles (`{prefix}1`..) with `per_article`
+    /// comments each, straight into the tables with multi-row INSERTs (for
+    /// the scale benchmark): every tenth comment of an article is pending,
+    /// the rest published; authors repeat over 5,000 addresses. Article
+    /// counts are set to match. Times go back from `now`, one minute apart.
+    pub async fn seed_bulk(
+        &self,
+        site_key: &str,
+        prefix: &str,
+        articles: usize,
+        per_article: usize,
+        now: i64,
+    ) -> Result<(), StorageError> {
+        const ROWS: usize = 1000;
+        let published_per = per_article - per_article.div_ceil(10);
+        let step = (ROWS / per_article.max(1)).max(1);
+        let mut n = 0usize;
+        for first in (1..=articles).step_by(step) {
+            let last = (first + step - 1).min(articles);
+            let mut tx = self.writer.begin().await?;
+            let mut art_sql = String::from(
+                "INSERT INTO articles (id, site_key, article_key, url, title, closed, published_count, created_at) VALUES ",
+            );
+            let ids: Vec<String> = (first..=last).map(|_| new_id()).collect();
+            for (i, _) in ids.iter().enumerate() {
+                let p = i * 3;
+                art_sql.push_str(&format!(
+                    "{}(${}, $1, ${}, NULL, ${}, 0, {published_per}, {now})",
+                    if i == 0 { "" } else { ", " },
+                    p + 2,
+                    p + 3,
+                    p + 4
+                ));
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(art_sql)).bind(site_key);
+            for (id, a) in ids.iter().zip(first..=last) {
+                q = q
+                    .bind(id)
+                    .bind(format!("{prefix}{a}"))
+                    .bind(format!("مقال رقم {a}"));
+            }
+            q.execute(&mut *tx).await?;
+            let mut sql = String::from(
+                "INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
+                 author_email, title, body, lang, terms_version, ip_hash, body_fingerprint, \
+                 findings, created_at, published_at, updated_at) VALUES ",
+            );
+            let mut rows = 0;
+            for _ in first..=last {
+                for i in 0..per_article {
+                    n += 1;
+                    let p = rows * 5;
+                    let published = i < published_per;
+                    let at = now - (n as i64) * 60_000;
+                    sql.push_str(&format!(
+                        "{}(${}, $1, ${}, '{}', 0, ${}, ${}, ${}, ${}, 'ar', '1', 'seed', '', '[]', {at}, {}, {at})",
+                        if rows == 0 { "" } else { ", " },
+                        p + 2,
+                        p + 3,
+                        if published { "published" } else { "pending" },
+                        p + 4,
+                        p + 5,
+                        p + 6,
+                        p + 6,
+                        if published { at.to_string() } else { "NULL".into() },
+                    ));
+                    rows += 1;
+                }
+            }
+            // Title and body share one parameter (`$p+6` twice above).
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(site_key);
+            let mut k = 0usize;
+            for (id, a) in ids.iter().zip(first..=last) {
+                for i in 0..per_article {
+                    k += 1;
+                    let reader = (k * 7919 + a) % 5000;
+                    q = q
+                        .bind(new_id())
+                        .bind(id)
+                        .bind(format!("قارئ {reader}"))
+                        .bind(format!("reader{reader}@example.com"))
+                        .bind(format!(
+                            "تعليق رقم {i} على المقال {a} عن الأخبار المحلية والطقس والاقتصاد {k}"
+                        ));
+                }
+            }
+            q.execute(&mut *tx).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}

@@ -2,10 +2,11 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{StorageError, Store};
-use crate::domain::{Lang, ModerationMode, Site, SiteKey};
+use crate::domain::{CaptchaMode, Lang, ModerationMode, RulesText, Site, SiteKey};
 
 const SITE_COLUMNS: &str = "site_key, name, allowed_origins, default_lang, moderation_mode, \
-     max_body_chars, terms_url, terms_version, captcha_enabled, auto_close_days";
+     max_body_chars, terms_url, terms_version, captcha_mode, spam_threshold, auto_close_days, \
+     rules_text_ar, rules_text_en";
 
 fn site_from_row(row: &AnyRow) -> Result<Site, StorageError> {
     let corrupt = |what: &str| StorageError::Corrupt(format!("sites.{what}"));
@@ -14,7 +15,8 @@ fn site_from_row(row: &AnyRow) -> Result<Site, StorageError> {
     let lang: String = row.try_get("default_lang")?;
     let mode: String = row.try_get("moderation_mode")?;
     let max_body: i64 = row.try_get("max_body_chars")?;
-    let captcha: i64 = row.try_get("captcha_enabled")?;
+    let captcha: String = row.try_get("captcha_mode")?;
+    let threshold: i64 = row.try_get("spam_threshold")?;
     let auto_close: Option<i64> = row.try_get("auto_close_days")?;
     Ok(Site {
         key: SiteKey::parse(&key).map_err(|_| corrupt("site_key"))?,
@@ -25,8 +27,13 @@ fn site_from_row(row: &AnyRow) -> Result<Site, StorageError> {
         max_body_chars: usize::try_from(max_body).map_err(|_| corrupt("max_body_chars"))?,
         terms_url: row.try_get("terms_url")?,
         terms_version: row.try_get("terms_version")?,
-        captcha_enabled: captcha != 0,
+        captcha: CaptchaMode::parse(&captcha).ok_or_else(|| corrupt("captcha_mode"))?,
+        spam_threshold: u32::try_from(threshold).map_err(|_| corrupt("spam_threshold"))?,
         auto_close_days: auto_close.and_then(|d| u32::try_from(d).ok()),
+        rules_text: RulesText {
+            ar: row.try_get("rules_text_ar")?,
+            en: row.try_get("rules_text_en")?,
+        },
     })
 }
 
@@ -57,17 +64,21 @@ pub(super) async fn write(
     let sql = if replace {
         "INSERT INTO sites (site_key, name, allowed_origins, default_lang, moderation_mode, \
              max_body_chars, terms_url, terms_version, captcha_enabled, auto_close_days, \
-             created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) \
+             created_at, updated_at, captcha_mode, spam_threshold, rules_text_ar, rules_text_en) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$12,$13,$14,$15) \
              ON CONFLICT (site_key) DO UPDATE SET name = excluded.name, \
              allowed_origins = excluded.allowed_origins, default_lang = excluded.default_lang, \
              moderation_mode = excluded.moderation_mode, max_body_chars = excluded.max_body_chars, \
              terms_url = excluded.terms_url, terms_version = excluded.terms_version, \
              captcha_enabled = excluded.captcha_enabled, auto_close_days = excluded.auto_close_days, \
-             updated_at = excluded.updated_at"
+             updated_at = excluded.updated_at, captcha_mode = excluded.captcha_mode, \
+             spam_threshold = excluded.spam_threshold, \
+             rules_text_ar = excluded.rules_text_ar, rules_text_en = excluded.rules_text_en"
     } else {
         "INSERT INTO sites (site_key, name, allowed_origins, default_lang, moderation_mode, \
              max_body_chars, terms_url, terms_version, captcha_enabled, auto_close_days, \
-             created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11)"
+             created_at, updated_at, captcha_mode, spam_threshold, rules_text_ar, rules_text_en) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$12,$13,$14,$15)"
     };
     let origins = serde_json::to_string(&site.allowed_origins)
         .map_err(|e| StorageError::Corrupt(e.to_string()))?;
@@ -80,9 +91,13 @@ pub(super) async fn write(
         .bind(site.max_body_chars as i64)
         .bind(&site.terms_url)
         .bind(&site.terms_version)
-        .bind(i64::from(site.captcha_enabled))
+        .bind(i64::from(site.captcha.enabled()))
         .bind(site.auto_close_days.map(i64::from))
         .bind(now)
+        .bind(site.captcha.as_str())
+        .bind(i64::from(site.spam_threshold))
+        .bind(&site.rules_text.ar)
+        .bind(&site.rules_text.en)
         .execute(conn)
         .await?;
     Ok(())

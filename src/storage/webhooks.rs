@@ -7,13 +7,11 @@
 //! `webhook_secrets`; the column never holds a secret in clear. Records carry
 //! the opened secret in memory only.
 
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-use super::articles::ArticleRecord;
-use super::comments::Cursor;
-use super::{StorageError, Store};
-use crate::domain::new_id;
+use super::rows::split_events;
+use super::{Applied, Cursor, StorageError, Store};
 use crate::seal::Sealer;
 
 /// The instance secret webhook secrets are sealed with, and the name an
@@ -34,18 +32,97 @@ pub struct WebhookRecord {
     pub description: String,
     pub created_by: String,
     pub created_at: i64,
+    /// `false`: paused, events are not queued for it.
+    pub enabled: bool,
+    /// The secret a rotation replaced, still signing (besides `secret`)
+    /// until `previous_secret_until` (unix ms).
+    pub previous_secret: Option<String>,
+    pub previous_secret_until: Option<i64>,
 }
 
-/// One event to fan out: its type and the exact JSON body receivers get.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebhookEvent {
-    pub event_type: String,
-    pub payload: String,
+impl WebhookRecord {
+    /// The secrets a delivery made at `now` is signed with: the current one,
+    /// and the replaced one while its overlap lasts.
+    pub fn live_secrets(&self, now: i64) -> Vec<&str> {
+        let mut out = vec![self.secret.as_str()];
+        if let (Some(p), Some(until)) = (&self.previous_secret, self.previous_secret_until)
+            && now < until
+        {
+            out.push(p);
+        }
+        out
+    }
 }
 
-/// Builds the `article.closed` event of an article that just closed
-/// (`site_key`, the article, the instant it was noticed).
-pub type ArticleClosedEvent = fn(&str, &ArticleRecord, i64) -> WebhookEvent;
+/// A change to a subscription, applied with its audit row in one
+/// transaction (`Store::apply_webhook_change`).
+pub enum WebhookChange<'a> {
+    /// A new subscription, unless the site already has `max` of them
+    /// (`Applied::Missing`: nothing written).
+    Create { record: &'a WebhookRecord, max: i64 },
+    /// Remove a subscription with its delivery log.
+    Delete { id: &'a str },
+    /// Replace the fields that are `Some`.
+    Update {
+        id: &'a str,
+        url: Option<&'a str>,
+        events: Option<&'a [String]>,
+        description: Option<&'a str>,
+        enabled: Option<bool>,
+    },
+    /// `secret` becomes the signing secret; `previous` (the one it replaces)
+    /// still signs until `previous_until`.
+    Rotate {
+        id: &'a str,
+        secret: &'a str,
+        previous: &'a str,
+        previous_until: i64,
+    },
+    /// Queue a `ping` delivery whatever the subscription's events.
+    Ping {
+        id: &'a str,
+        delivery_id: &'a str,
+        payload: &'a str,
+    },
+    /// Send a finished delivery again, with the same `webhook-id`.
+    Redeliver { id: &'a str, delivery_id: &'a str },
+}
+
+/// The sealing context of a rotated-out secret (distinct from the current
+/// secret's, so one sealed value cannot stand for the other).
+fn previous_aad(id: &str) -> Vec<u8> {
+    format!("{id}:previous").into_bytes()
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Waiting for its (next) attempt.
+    Pending,
+    Delivered,
+    /// Out of attempts, or its subscription is gone.
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 3] = [
+        DeliveryStatus::Pending,
+        DeliveryStatus::Delivered,
+        DeliveryStatus::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<DeliveryStatus> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
 
 /// One delivery (one event for one subscription) with its latest attempt.
 #[derive(Debug, Clone)]
@@ -55,7 +132,7 @@ pub struct DeliveryRecord {
     pub site_key: String,
     pub event_type: String,
     pub payload: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i64,
     pub next_attempt_at: i64,
     pub last_attempt_at: Option<i64>,
@@ -87,7 +164,8 @@ pub struct AttemptRecord {
     pub duration_ms: i64,
 }
 
-const HOOK_COLUMNS: &str = "id, site_key, url, events, secret, description, created_by, created_at";
+const HOOK_COLUMNS: &str = "id, site_key, url, events, secret, description, created_by, \
+     created_at, enabled, previous_secret, previous_secret_until";
 
 const DELIVERY_COLUMNS: &str = "id, webhook_id, site_key, event_type, payload, status, attempts, \
      next_attempt_at, last_attempt_at, last_status_code, last_error, created_at, delivered_at";
@@ -102,7 +180,20 @@ fn hook_from_row(r: &AnyRow, sealer: &Sealer) -> Result<WebhookRecord, StorageEr
              `{SEAL_SECRET}` replaced?"
         ))
     })?;
+    let previous: Option<String> = r.try_get("previous_secret")?;
+    let previous_secret = previous
+        .map(|p| {
+            sealer.open_text(&p, &previous_aad(&id)).map_err(|e| {
+                StorageError::Corrupt(format!(
+                    "webhook {id}: the previous secret does not open ({e})"
+                ))
+            })
+        })
+        .transpose()?;
     Ok(WebhookRecord {
+        enabled: r.try_get::<i64, _>("enabled")? != 0,
+        previous_secret,
+        previous_secret_until: r.try_get("previous_secret_until")?,
         id,
         site_key: r.try_get("site_key")?,
         url: r.try_get("url")?,
@@ -114,103 +205,51 @@ fn hook_from_row(r: &AnyRow, sealer: &Sealer) -> Result<WebhookRecord, StorageEr
     })
 }
 
-fn split_events(raw: &str) -> Vec<String> {
-    raw.split(',')
-        .filter(|e| !e.is_empty())
-        .map(str::to_string)
-        .collect()
+/// A `webhook_deliveries` row as stored (`DELIVERY_COLUMNS`).
+#[derive(sqlx::FromRow)]
+struct DeliveryRow {
+    id: String,
+    webhook_id: String,
+    site_key: String,
+    event_type: String,
+    payload: String,
+    status: String,
+    attempts: i64,
+    next_attempt_at: i64,
+    last_attempt_at: Option<i64>,
+    last_status_code: Option<i64>,
+    last_error: Option<String>,
+    created_at: i64,
+    delivered_at: Option<i64>,
+}
+
+impl TryFrom<DeliveryRow> for DeliveryRecord {
+    type Error = StorageError;
+
+    fn try_from(r: DeliveryRow) -> Result<DeliveryRecord, StorageError> {
+        let status = DeliveryStatus::parse(&r.status).ok_or_else(|| {
+            StorageError::Corrupt(format!("webhook_deliveries.status {:?}", r.status))
+        })?;
+        Ok(DeliveryRecord {
+            id: r.id,
+            webhook_id: r.webhook_id,
+            site_key: r.site_key,
+            event_type: r.event_type,
+            payload: r.payload,
+            status,
+            attempts: r.attempts,
+            next_attempt_at: r.next_attempt_at,
+            last_attempt_at: r.last_attempt_at,
+            last_status_code: r.last_status_code,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            delivered_at: r.delivered_at,
+        })
+    }
 }
 
 fn delivery_from_row(r: &AnyRow) -> Result<DeliveryRecord, StorageError> {
-    Ok(DeliveryRecord {
-        id: r.try_get("id")?,
-        webhook_id: r.try_get("webhook_id")?,
-        site_key: r.try_get("site_key")?,
-        event_type: r.try_get("event_type")?,
-        payload: r.try_get("payload")?,
-        status: r.try_get("status")?,
-        attempts: r.try_get("attempts")?,
-        next_attempt_at: r.try_get("next_attempt_at")?,
-        last_attempt_at: r.try_get("last_attempt_at")?,
-        last_status_code: r.try_get("last_status_code")?,
-        last_error: r.try_get("last_error")?,
-        created_at: r.try_get("created_at")?,
-        delivered_at: r.try_get("delivered_at")?,
-    })
-}
-
-/// Queue one delivery per subscription of the site that wants each event,
-/// inside the caller's transaction.
-pub(super) async fn fan_out(
-    tx: &mut sqlx::AnyConnection,
-    site_key: &str,
-    events: &[WebhookEvent],
-    now: i64,
-) -> Result<(), StorageError> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let rows = sqlx::query("SELECT id, events FROM webhooks WHERE site_key = $1")
-        .bind(site_key)
-        .fetch_all(&mut *tx)
-        .await?;
-    for r in &rows {
-        let hook_id: String = r.try_get("id")?;
-        let wanted = split_events(&r.try_get::<String, _>("events")?);
-        for e in events.iter().filter(|e| wanted.contains(&e.event_type)) {
-            sqlx::query(
-                "INSERT INTO webhook_deliveries (id, webhook_id, site_key, event_type, payload, \
-                 status, attempts, next_attempt_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
-            )
-            .bind(format!("msg_{}", new_id()))
-            .bind(&hook_id)
-            .bind(site_key)
-            .bind(&e.event_type)
-            .bind(&e.payload)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Record that `article_id` is closed: emit `article.closed` once, unless it
-/// was already emitted since the article last opened. Inside the caller's
-/// transaction.
-pub(super) async fn note_article_closed(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    site_key: &str,
-    article_id: &str,
-    article: &ArticleRecord,
-    event: ArticleClosedEvent,
-    now: i64,
-) -> Result<bool, StorageError> {
-    let r = sqlx::query(
-        "UPDATE articles SET closed_event_at = $1 WHERE id = $2 AND closed_event_at IS NULL",
-    )
-    .bind(now)
-    .bind(article_id)
-    .execute(&mut **tx)
-    .await?;
-    if r.rows_affected() != 1 {
-        return Ok(false);
-    }
-    fan_out(tx, site_key, &[event(site_key, article, now)], now).await?;
-    Ok(true)
-}
-
-/// The article is open again: a later close is a new `article.closed`.
-pub(super) async fn note_article_open(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    article_id: &str,
-) -> Result<(), StorageError> {
-    sqlx::query("UPDATE articles SET closed_event_at = NULL WHERE id = $1")
-        .bind(article_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    DeliveryRow::from_row(r)?.try_into()
 }
 
 impl Store {
@@ -275,6 +314,9 @@ impl Store {
                 .await?
                 .rows_affected();
         }
+        sealed += self
+            .reseal_previous_secrets(&current, previous.as_ref())
+            .await?;
         if previous.is_some() {
             sqlx::query("DELETE FROM instance_secrets WHERE name = $1")
                 .bind(SEAL_SECRET_PREVIOUS)
@@ -284,26 +326,217 @@ impl Store {
         Ok(sealed)
     }
 
-    pub async fn insert_webhook(&self, w: &WebhookRecord) -> Result<(), StorageError> {
-        let sealed = self
-            .webhook_sealer()
-            .await?
-            .seal_text(&w.secret, w.id.as_bytes());
-        sqlx::query(
-            "INSERT INTO webhooks (id, site_key, url, events, secret, description, created_by, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    /// `seal_webhook_secrets` for the rotated-out signing secrets.
+    async fn reseal_previous_secrets(
+        &self,
+        current: &Sealer,
+        previous: Option<&Sealer>,
+    ) -> Result<u64, StorageError> {
+        let rows = sqlx::query(
+            "SELECT id, previous_secret FROM webhooks WHERE previous_secret IS NOT NULL",
         )
-        .bind(&w.id)
-        .bind(&w.site_key)
-        .bind(&w.url)
-        .bind(w.events.join(","))
-        .bind(&sealed)
-        .bind(&w.description)
-        .bind(&w.created_by)
-        .bind(w.created_at)
-        .execute(&self.writer)
+        .fetch_all(&self.writer)
         .await?;
-        Ok(())
+        let mut sealed = 0;
+        for r in &rows {
+            let id: String = r.try_get("id")?;
+            let stored: String = r.try_get("previous_secret")?;
+            let plain = match (Sealer::key_id_of(&stored), previous) {
+                (Some(k), _) if k == current.key_id() => continue,
+                (Some(k), Some(p)) if k == p.key_id() => {
+                    p.open_text(&stored, &previous_aad(&id)).map_err(|e| {
+                        StorageError::Corrupt(format!("webhook {id}: previous key: {e}"))
+                    })?
+                }
+                _ => {
+                    tracing::error!(webhook = %id, "rotated-out webhook secret sealed with an unknown key");
+                    continue;
+                }
+            };
+            sealed += sqlx::query(
+                "UPDATE webhooks SET previous_secret = $1 WHERE id = $2 AND previous_secret = $3",
+            )
+            .bind(current.seal_text(&plain, &previous_aad(&id)))
+            .bind(&id)
+            .bind(&stored)
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+        }
+        Ok(sealed)
+    }
+
+    /// Apply a subscription change of `audit.site_key` and write its audit
+    /// row, in one transaction. `Applied::Missing` (nothing written) when
+    /// the subscription, or the finished delivery to send again, is not there.
+    pub async fn apply_webhook_change(
+        &self,
+        change: WebhookChange<'_>,
+        audit: &super::AdminAudit<'_>,
+    ) -> Result<Applied, StorageError> {
+        let sealer = self.webhook_sealer().await?.clone();
+        let site = audit.site_key;
+        let mut tx = self.writer.begin().await?;
+        let (id, done) = match change {
+            WebhookChange::Create { record, max } => {
+                let count: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM webhooks WHERE site_key = $1")
+                        .bind(site)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let room = count < max;
+                if room {
+                    sqlx::query(
+                        "INSERT INTO webhooks (id, site_key, url, events, secret, description, \
+                         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(&record.id)
+                    .bind(site)
+                    .bind(&record.url)
+                    .bind(record.events.join(","))
+                    .bind(sealer.seal_text(&record.secret, record.id.as_bytes()))
+                    .bind(&record.description)
+                    .bind(&record.created_by)
+                    .bind(record.created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                (record.id.as_str(), room)
+            }
+            WebhookChange::Delete { id } => {
+                let r = sqlx::query("DELETE FROM webhooks WHERE site_key = $1 AND id = $2")
+                    .bind(site)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                let found = r.rows_affected() == 1;
+                if found {
+                    sqlx::query(
+                        "DELETE FROM webhook_attempts WHERE delivery_id IN \
+                         (SELECT id FROM webhook_deliveries WHERE webhook_id = $1)",
+                    )
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("DELETE FROM webhook_deliveries WHERE webhook_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                (id, found)
+            }
+            WebhookChange::Update {
+                id,
+                url,
+                events,
+                description,
+                enabled,
+            } => {
+                let r = sqlx::query(
+                    "UPDATE webhooks SET url = COALESCE($1, url), events = COALESCE($2, events), \
+                     description = COALESCE($3, description), enabled = COALESCE($4, enabled), \
+                     updated_at = $5 WHERE site_key = $6 AND id = $7",
+                )
+                .bind(url)
+                .bind(events.map(|e| e.join(",")))
+                .bind(description)
+                .bind(enabled.map(i64::from))
+                .bind(audit.at)
+                .bind(site)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                (id, r.rows_affected() == 1)
+            }
+            WebhookChange::Rotate {
+                id,
+                secret,
+                previous,
+                previous_until,
+            } => {
+                let r = sqlx::query(
+                    "UPDATE webhooks SET secret = $1, previous_secret = $2, \
+                     previous_secret_until = $3, updated_at = $4 WHERE site_key = $5 AND id = $6",
+                )
+                .bind(sealer.seal_text(secret, id.as_bytes()))
+                .bind(sealer.seal_text(previous, &previous_aad(id)))
+                .bind(previous_until)
+                .bind(audit.at)
+                .bind(site)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                (id, r.rows_affected() == 1)
+            }
+            WebhookChange::Ping {
+                id,
+                delivery_id,
+                payload,
+            } => {
+                let found: Option<String> =
+                    sqlx::query_scalar("SELECT id FROM webhooks WHERE site_key = $1 AND id = $2")
+                        .bind(site)
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let found = found.is_some();
+                if found {
+                    sqlx::query(
+                        "INSERT INTO webhook_deliveries (id, webhook_id, site_key, event_type, \
+                         payload, status, attempts, next_attempt_at, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
+                    )
+                    .bind(delivery_id)
+                    .bind(id)
+                    .bind(site)
+                    .bind(crate::webhooks::PING)
+                    .bind(payload)
+                    .bind(audit.at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                (id, found)
+            }
+            WebhookChange::Redeliver { id, delivery_id } => {
+                let r = sqlx::query(
+                    "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, \
+                     lease_until = NULL, lease_owner = NULL, delivered_at = NULL \
+                     WHERE id = $2 AND webhook_id = $3 AND site_key = $4 \
+                     AND status IN ('delivered', 'failed')",
+                )
+                .bind(audit.at)
+                .bind(delivery_id)
+                .bind(id)
+                .bind(site)
+                .execute(&mut *tx)
+                .await?;
+                (id, r.rows_affected() == 1)
+            }
+        };
+        if !done {
+            tx.rollback().await?;
+            return Ok(Applied::Missing);
+        }
+        super::events::audit(
+            &mut tx,
+            &super::AuditEntry {
+                id: crate::domain::new_id(),
+                site_key: site.to_string(),
+                comment_id: None,
+                actor_kind: audit.actor.kind().into(),
+                actor_id: audit.actor.id().to_string(),
+                action: audit.action.to_string(),
+                from_status: None,
+                to_status: None,
+                reason: audit.reason.map(str::to_string),
+                note: Some(id.to_string()),
+                created_at: audit.at,
+            },
+            Some(audit.details),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Applied::Done)
     }
 
     /// A site's subscriptions, oldest first.
@@ -343,33 +576,6 @@ impl Store {
             .await?;
         let sealer = self.webhook_sealer().await?;
         row.as_ref().map(|r| hook_from_row(r, sealer)).transpose()
-    }
-
-    /// Remove a subscription with its delivery log; `false` if there was none.
-    pub async fn delete_webhook(&self, site_key: &str, id: &str) -> Result<bool, StorageError> {
-        let mut tx = self.writer.begin().await?;
-        let r = sqlx::query("DELETE FROM webhooks WHERE site_key = $1 AND id = $2")
-            .bind(site_key)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if r.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        sqlx::query(
-            "DELETE FROM webhook_attempts WHERE delivery_id IN \
-             (SELECT id FROM webhook_deliveries WHERE webhook_id = $1)",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM webhook_deliveries WHERE webhook_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(true)
     }
 
     /// The delivery log of one subscription, newest first, keyset-paginated.
@@ -435,9 +641,9 @@ impl Store {
         next: Option<i64>,
     ) -> Result<bool, StorageError> {
         let status = match (delivered, next) {
-            (true, _) => "delivered",
-            (false, Some(_)) => "pending",
-            (false, None) => "failed",
+            (true, _) => DeliveryStatus::Delivered,
+            (false, Some(_)) => DeliveryStatus::Pending,
+            (false, None) => DeliveryStatus::Failed,
         };
         let mut tx = self.writer.begin().await?;
         let r = sqlx::query(
@@ -447,7 +653,7 @@ impl Store {
              delivered_at = CASE WHEN $1 = 'delivered' THEN $2 ELSE delivered_at END, \
              lease_until = NULL, lease_owner = NULL WHERE id = $6 AND lease_owner = $7",
         )
-        .bind(status)
+        .bind(status.as_str())
         .bind(result.at)
         .bind(result.status_code.map(i64::from))
         .bind(&result.error)
@@ -542,40 +748,5 @@ impl Store {
         rows.iter()
             .map(|r| Ok((r.try_get("site_key")?, r.try_get("n")?)))
             .collect()
-    }
-
-    /// Emit `article.closed` for articles that closed by themselves
-    /// (`closes_at` passed, or the site's auto-close age) and were not
-    /// announced yet; at most `limit` per call. Returns how many were announced.
-    pub async fn announce_closed_articles(
-        &self,
-        now: i64,
-        limit: u32,
-        event: ArticleClosedEvent,
-    ) -> Result<usize, StorageError> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.site_key, a.article_key, a.url, a.title, a.closed, a.closes_at, \
-             a.published_count, a.created_at FROM articles a JOIN sites s ON s.site_key = a.site_key \
-             WHERE a.closed_event_at IS NULL AND (a.closed = 1 \
-             OR (a.closes_at IS NOT NULL AND a.closes_at <= $1) \
-             OR (s.auto_close_days IS NOT NULL AND a.created_at < $1 - s.auto_close_days * 86400000)) \
-             ORDER BY a.created_at, a.id LIMIT $2",
-        )
-        .bind(now)
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await?;
-        let mut announced = 0;
-        for r in &rows {
-            let id: String = r.try_get("id")?;
-            let site_key: String = r.try_get("site_key")?;
-            let article = super::articles::record(r)?;
-            let mut tx = self.writer.begin().await?;
-            if note_article_closed(&mut tx, &site_key, &id, &article, event, now).await? {
-                announced += 1;
-            }
-            tx.commit().await?;
-        }
-        Ok(announced)
     }
 }

@@ -18,10 +18,13 @@ pub const COMMENT_REJECTED: &str = "comment.rejected";
 pub const COMMENT_DELETED: &str = "comment.deleted";
 pub const COMMENT_EDITED: &str = "comment.edited";
 pub const COMMENT_ERASED: &str = "comment.erased";
+pub const COMMENT_FEATURED: &str = "comment.featured";
 pub const ARTICLE_CLOSED: &str = "article.closed";
+/// A test delivery an admin asked for; not a subscription's choice.
+pub const PING: &str = "ping";
 
 /// Every event a subscription may ask for.
-pub const EVENT_TYPES: [&str; 8] = [
+pub const EVENT_TYPES: [&str; 9] = [
     COMMENT_CREATED,
     COMMENT_HELD,
     COMMENT_PUBLISHED,
@@ -29,6 +32,7 @@ pub const EVENT_TYPES: [&str; 8] = [
     COMMENT_DELETED,
     COMMENT_EDITED,
     COMMENT_ERASED,
+    COMMENT_FEATURED,
     ARTICLE_CLOSED,
 ];
 
@@ -39,7 +43,7 @@ fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArticleData {
     pub key: String,
     pub title: Option<String>,
@@ -47,7 +51,7 @@ pub struct ArticleData {
 }
 
 /// A comment as webhooks describe it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CommentData {
     pub id: String,
     pub site: String,
@@ -124,7 +128,7 @@ impl CommentData {
                 url: c.article_url.clone(),
             },
             status: to.as_str().to_string(),
-            previous_status: Some(c.status.clone()),
+            previous_status: Some(c.status.as_str().to_string()),
             flagged: c.flagged,
             name: c.name.clone(),
             title: c.title.clone(),
@@ -178,7 +182,7 @@ impl CommentData {
 
 /// What `comment.erased` says: which comment lost its author (and, with
 /// `text_removed`, its text: it is then `deleted`). No personal data.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ErasedData {
     pub id: String,
     pub site: String,
@@ -190,9 +194,30 @@ pub struct ErasedData {
     pub actor_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ErasedArticle {
     pub key: String,
+}
+
+/// The data of `ping`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PingData {
+    pub site: String,
+    /// The subscription pinged.
+    pub webhook_id: String,
+}
+
+/// The body of a `ping` to subscription `webhook_id` of `site` at `at`.
+pub fn ping_payload(site: &str, webhook_id: &str, at: i64) -> String {
+    event(
+        PING,
+        at,
+        &PingData {
+            site: site.to_string(),
+            webhook_id: webhook_id.to_string(),
+        },
+    )
+    .payload
 }
 
 /// The `comment.erased` event of a privacy erasure.
@@ -203,6 +228,12 @@ pub fn comment_erased(data: &ErasedData, at: i64) -> WebhookEvent {
 /// The `comment.edited` event: the comment as it reads after the edit.
 pub fn comment_edited(data: &CommentData, at: i64) -> WebhookEvent {
     event(COMMENT_EDITED, at, data)
+}
+
+/// `comment.featured`: moderators featured a comment (`reason` is
+/// `featured`) or stopped featuring it (`unfeatured`).
+pub fn comment_featured(data: &CommentData, at: i64) -> WebhookEvent {
+    event(COMMENT_FEATURED, at, data)
 }
 
 /// A queued event body with the erased person's data removed: the author's
@@ -270,8 +301,9 @@ fn status_event(status: CommentStatus) -> Option<&'static str> {
     }
 }
 
-#[derive(Serialize)]
-struct ClosedData<'a> {
+/// The data of `article.closed`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ArticleClosedData<'a> {
     site: &'a str,
     article: ArticleData,
     /// `closed` (by hand), `closes_at` (the scheduled time passed) or `age`
@@ -293,7 +325,7 @@ pub fn article_closed(site_key: &str, a: &ArticleRecord, now: i64) -> WebhookEve
     event(
         ARTICLE_CLOSED,
         now,
-        &ClosedData {
+        &ArticleClosedData {
             site: site_key,
             article: ArticleData {
                 key: a.key.clone(),

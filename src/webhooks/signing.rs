@@ -38,6 +38,19 @@ pub fn sign(secret: &str, msg_id: &str, timestamp: i64, body: &str) -> Option<St
     ))
 }
 
+/// The `webhook-signature` header value signed with every live secret (the
+/// current one first, then a rotated-out one while its overlap lasts),
+/// space-separated as Standard Webhooks allows: a receiver accepts the
+/// delivery when any of them verifies. `None` when a secret is not a valid
+/// `whsec_` key or there is none.
+pub fn sign_all(secrets: &[&str], msg_id: &str, timestamp: i64, body: &str) -> Option<String> {
+    let signatures = secrets
+        .iter()
+        .map(|s| sign(s, msg_id, timestamp, body))
+        .collect::<Option<Vec<String>>>()?;
+    (!signatures.is_empty()).then(|| signatures.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

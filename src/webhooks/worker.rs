@@ -1,21 +1,17 @@
-//! The delivery worker: claims due deliveries with a lease (so several
-//! instances never send one at the same time), POSTs them signed, records
-//! every attempt, retries failures with exponential backoff and jitter, and
-//! gives up after the configured number of attempts. It also announces
-//! articles that closed by themselves (`closes_at`, auto-close age).
+//! The webhook courier: POSTs the deliveries the delivery loop leases
+//! (`crate::delivery`) signed, records every attempt, retries failures with
+//! exponential backoff and jitter, and gives up after the configured number
+//! of attempts. Its periodic sweep announces articles that closed by
+//! themselves (`closes_at`, auto-close age) and trims the delivery log.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Notify;
-
 use super::WebhookError;
 use super::events::article_closed;
-use super::signing::sign;
+use super::signing::sign_all;
 use super::target::{CheckedResolver, TargetPolicy};
-use crate::config::WebhookSettings;
-use crate::domain::new_id;
-use crate::email::backoff_ms;
+use crate::delivery::{Courier, Retry};
 use crate::service::now_ms;
 use crate::storage::{AttemptResult, DeliveryRecord, StorageError, Store};
 
@@ -23,16 +19,6 @@ use crate::storage::{AttemptResult, DeliveryRecord, StorageError, Store};
 const CLOSE_SWEEP_BATCH: u32 = 200;
 /// Longest error text kept in the delivery log.
 const ERROR_MAX_CHARS: usize = 300;
-
-/// Wakes the worker after a commit that queued deliveries.
-#[derive(Clone, Default)]
-pub struct Wake(Arc<Notify>);
-
-impl Wake {
-    pub fn notify(&self) {
-        self.0.notify_one();
-    }
-}
 
 /// Install ring as the process's rustls provider (once; later calls are no-ops).
 pub fn install_crypto_provider() {
@@ -48,9 +34,9 @@ pub struct Sender {
 }
 
 impl Sender {
-    pub fn new(s: &WebhookSettings) -> Result<Sender, WebhookError> {
+    /// `timeout`: how long one attempt may take (connect + answer).
+    pub fn new(policy: TargetPolicy, timeout: Duration) -> Result<Sender, WebhookError> {
         install_crypto_provider();
-        let policy = s.policy();
         let mut roots = rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
@@ -60,7 +46,7 @@ impl Sender {
         .map_err(|e| WebhookError::Client(e.to_string()))?
         .with_root_certificates(roots)
         .with_no_client_auth();
-        let timeout = Duration::from_millis(s.timeout_ms.max(1));
+        let timeout = timeout.max(Duration::from_millis(1));
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .dns_resolver(Arc::new(CheckedResolver(policy)))
@@ -78,14 +64,14 @@ impl Sender {
     pub async fn send(
         &self,
         url: &str,
-        secret: &str,
+        secrets: &[&str],
         msg_id: &str,
         body: &str,
     ) -> Result<u16, String> {
         let url = self.policy.parse(url).map_err(|e| e.to_string())?;
         self.policy.check_literal(&url).map_err(|e| e.to_string())?;
         let timestamp = now_ms() / 1000;
-        let signature = sign(secret, msg_id, timestamp, body)
+        let signature = sign_all(secrets, msg_id, timestamp, body)
             .ok_or_else(|| "the subscription's secret is not a whsec_ key".to_string())?;
         let response = self
             .client
@@ -121,93 +107,74 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 pub struct Worker {
     pub store: Store,
     pub sender: Sender,
-    pub settings: WebhookSettings,
-    pub wake: Wake,
+    pub retry: Retry,
+}
+
+impl Courier for Worker {
+    type Item = DeliveryRecord;
+    const NAME: &'static str = "webhook_deliveries";
+
+    async fn claim(
+        &self,
+        owner: &str,
+        now: i64,
+        until: i64,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRecord>, StorageError> {
+        self.store
+            .claim_webhook_deliveries(owner, now, until, limit)
+            .await
+    }
+
+    /// The attempts of one batch concurrently; every receiver is its own
+    /// far end, so one failing does not end the round.
+    async fn deliver(&self, owner: &str, batch: &[DeliveryRecord]) -> Result<bool, StorageError> {
+        let results =
+            futures_util::future::join_all(batch.iter().map(|d| self.deliver_one(owner, d))).await;
+        for r in results {
+            r?;
+        }
+        Ok(true)
+    }
+}
+
+/// Announce articles that closed by themselves since the last sweep
+/// (`article.closed`, at most `CLOSE_SWEEP_BATCH` per sweep) and drop
+/// delivery-log rows older than `keep_ms` (0 = keep forever). Returns how
+/// many articles were announced.
+pub async fn sweep(store: &Store, now: i64, keep_ms: i64) -> usize {
+    let announced = match store
+        .announce_closed_articles(now, CLOSE_SWEEP_BATCH, article_closed)
+        .await
+    {
+        Ok(n) => {
+            if n > 0 {
+                tracing::info!(articles = n, "article.closed queued");
+            }
+            n
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "closed-article sweep failed");
+            0
+        }
+    };
+    if keep_ms > 0 {
+        match store.purge_webhook_log(now.saturating_sub(keep_ms)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deliveries = n, "old webhook deliveries purged"),
+            Err(e) => tracing::warn!(error = %e, "could not purge the webhook log"),
+        }
+    }
+    announced
 }
 
 impl Worker {
-    /// Run forever (a background task of the application).
-    pub async fn run(self) {
-        let owner = new_id();
-        let poll = Duration::from_millis(self.settings.poll_interval_ms.max(10));
-        let sweep_every = i64::try_from(self.settings.close_sweep_secs)
-            .unwrap_or(i64::MAX / 1000)
-            .saturating_mul(1000);
-        let keep_ms = i64::try_from(self.settings.keep_log_days)
-            .unwrap_or(i64::MAX / 86_400_000)
-            .saturating_mul(86_400_000);
-        let mut last_sweep = 0;
-        loop {
-            let now = now_ms();
-            if now - last_sweep >= sweep_every {
-                last_sweep = now;
-                match self
-                    .store
-                    .announce_closed_articles(now, CLOSE_SWEEP_BATCH, article_closed)
-                    .await
-                {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(articles = n, "article.closed queued"),
-                    Err(e) => tracing::warn!(error = %e, "closed-article sweep failed"),
-                }
-                if keep_ms > 0 {
-                    match self
-                        .store
-                        .purge_webhook_log(now.saturating_sub(keep_ms))
-                        .await
-                    {
-                        Ok(0) => {}
-                        Ok(n) => tracing::info!(deliveries = n, "old webhook deliveries purged"),
-                        Err(e) => tracing::warn!(error = %e, "could not purge the webhook log"),
-                    }
-                }
-            }
-            if let Err(e) = self.deliver_due(&owner).await {
-                tracing::warn!(error = %e, "webhook delivery round failed");
-            }
-            tokio::select! {
-                () = tokio::time::sleep(poll) => {}
-                () = self.wake.0.notified() => {}
-            }
-        }
-    }
-
-    /// Claim and deliver due deliveries, a batch at a time and the attempts
-    /// of one batch concurrently, until none is due.
-    pub async fn deliver_due(&self, owner: &str) -> Result<(), StorageError> {
-        let lease_ms = i64::try_from(self.settings.lease_secs)
-            .unwrap_or(60)
-            .saturating_mul(1000);
-        loop {
-            let now = now_ms();
-            let batch = self
-                .store
-                .claim_webhook_deliveries(owner, now, now + lease_ms, self.settings.batch_size)
-                .await?;
-            if batch.is_empty() {
-                return Ok(());
-            }
-            let results =
-                futures_util::future::join_all(batch.iter().map(|d| self.deliver(owner, d))).await;
-            for r in results {
-                r?;
-            }
-        }
-    }
-
     /// When a failed attempt is tried again (`None`: it was the last).
     fn retry_at(&self, d: &DeliveryRecord, at: i64) -> Option<i64> {
-        let attempts = u32::try_from(d.attempts).unwrap_or(u32::MAX);
-        (attempts < self.settings.max_attempts).then(|| {
-            at + backoff_ms(
-                self.settings.retry_base_secs,
-                self.settings.retry_max_secs,
-                attempts,
-            )
-        })
+        self.retry.next(d.attempts, at, false)
     }
 
-    async fn deliver(&self, owner: &str, d: &DeliveryRecord) -> Result<(), StorageError> {
+    async fn deliver_one(&self, owner: &str, d: &DeliveryRecord) -> Result<(), StorageError> {
         let hook = match self.store.webhook_by_id(&d.webhook_id).await {
             // The secret is sealed under a key this instance does not have
             // (the instance secret was replaced): an attempt that failed,
@@ -247,7 +214,7 @@ impl Worker {
         let started = now_ms();
         let outcome = self
             .sender
-            .send(&hook.url, &hook.secret, &d.id, &d.payload)
+            .send(&hook.url, &hook.live_secrets(started), &d.id, &d.payload)
             .await;
         let at = now_ms();
         let duration_ms = at - started;
@@ -306,28 +273,36 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::Sender;
+    use std::time::Duration;
 
-    fn strict() -> crate::config::WebhookSettings {
-        crate::config::Settings::from_toml_over_defaults("")
-            .unwrap()
-            .webhooks
+    use super::Sender;
+    use crate::webhooks::TargetPolicy;
+
+    fn strict() -> Sender {
+        let policy = TargetPolicy {
+            allow_http: false,
+            allow_private_networks: false,
+        };
+        Sender::new(policy, Duration::from_secs(5)).unwrap()
     }
 
     #[tokio::test]
     async fn the_sender_refuses_private_targets_even_if_they_were_stored() {
-        let sender = Sender::new(&strict()).unwrap();
+        let sender = strict();
         let secret = crate::webhooks::new_secret();
         for url in [
             "https://127.0.0.1:1/",
             "https://[::ffff:10.0.0.1]/",
             "https://localhost:1/",
         ] {
-            let err = sender.send(url, &secret, "msg_1", "{}").await.unwrap_err();
+            let err = sender
+                .send(url, &[&secret], "msg_1", "{}")
+                .await
+                .unwrap_err();
             assert!(err.contains("private"), "{url}: {err}");
         }
         let err = sender
-            .send("http://example.org/", &secret, "msg_1", "{}")
+            .send("http://example.org/", &[&secret], "msg_1", "{}")
             .await
             .unwrap_err();
         assert!(err.contains("https"), "{err}");

@@ -1,5 +1,5 @@
-//! Every admin use case through each of its front doors (JSON API,
-//! dashboard form, CLI): the same acceptance, the same refusal code for the
+//! Every admin use case through each of its front doors (JSON API with a
+//! site's key, the instance's admin API with a root key, dashboard form, CLI): the same acceptance, the same refusal code for the
 //! same bad input, and exactly one audit row per accepted change.
 
 use serde_json::{Value, json};
@@ -11,6 +11,8 @@ const PASSWORD: &str = "a long enough passphrase";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Door {
     Api,
+    /// The instance's admin API (`/api/v1/admin`, root key).
+    Root,
     Dashboard,
     Cli,
 }
@@ -42,7 +44,7 @@ const ALL: &[Door] = &[Door::Api, Door::Dashboard, Door::Cli];
 const TABLE: &[Row] = &[
     Row {
         case: UseCase::ChangeSite,
-        doors: ALL,
+        doors: &[Door::Api, Door::Root, Door::Dashboard, Door::Cli],
         audit: "site_settings",
         good: &[
             ("origin", "https://news.example:8443"),
@@ -91,7 +93,7 @@ const TABLE: &[Row] = &[
     },
     Row {
         case: UseCase::CreateApiKey,
-        doors: &[Door::Dashboard, Door::Cli],
+        doors: &[Door::Root, Door::Dashboard, Door::Cli],
         audit: "api_key_created",
         good: &[("role", "moderator"), ("label", "cms")],
         bad: &[("role", "owner"), ("label", "cms")],
@@ -99,7 +101,7 @@ const TABLE: &[Row] = &[
     },
     Row {
         case: UseCase::AddModerator,
-        doors: &[Door::Dashboard, Door::Cli],
+        doors: &[Door::Root, Door::Dashboard, Door::Cli],
         audit: "moderator_created",
         good: &[("email", "new-{door}@news.example"), ("role", "moderator")],
         bad: &[("email", "not an email"), ("role", "moderator")],
@@ -117,6 +119,7 @@ enum Answer {
 struct Doors {
     app: TestApp,
     admin_key: String,
+    root_key: String,
     dash: Dashboard,
     comment: String,
     list: String,
@@ -128,6 +131,7 @@ impl Doors {
         let app = spawn_app().await;
         app.add_site(site("news")).await;
         let admin_key = app.api_key("news", "admin").await;
+        let root_key = app.root_key().await;
         app.create_moderator("boss@news.example", "admin", &[], PASSWORD)
             .await;
         let dash = app.login("boss@news.example", PASSWORD).await;
@@ -141,6 +145,7 @@ impl Doors {
         Doors {
             app,
             admin_key,
+            root_key,
             dash,
             comment,
             list,
@@ -207,6 +212,39 @@ impl Doors {
                     .client
                     .request(method, self.app.url(&path))
                     .bearer_auth(&self.admin_key)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                answer_of(resp).await
+            }
+            Door::Root => {
+                let (method, path, body) = match case {
+                    UseCase::ChangeSite => (
+                        reqwest::Method::PATCH,
+                        "/api/v1/admin/sites/news",
+                        json!({"origins": [f("origin")], "moderation": f("moderation")}),
+                    ),
+                    UseCase::CreateApiKey => (
+                        reqwest::Method::POST,
+                        "/api/v1/admin/sites/news/keys",
+                        json!({"role": f("role"), "label": f("label")}),
+                    ),
+                    UseCase::AddModerator => (
+                        reqwest::Method::POST,
+                        "/api/v1/admin/moderators",
+                        json!({"email": f("email"), "role": f("role"), "sites": ["news"],
+                               "password": PASSWORD}),
+                    ),
+                    UseCase::Block | UseCase::WordList | UseCase::EditComment => {
+                        unreachable!("a site's own key does these")
+                    }
+                };
+                let resp = self
+                    .app
+                    .client
+                    .request(method, self.app.url(path))
+                    .bearer_auth(&self.root_key)
                     .json(&body)
                     .send()
                     .await
@@ -342,6 +380,7 @@ async fn answer_of(resp: reqwest::Response) -> Answer {
 fn door_name(d: Door) -> &'static str {
     match d {
         Door::Api => "api",
+        Door::Root => "root",
         Door::Dashboard => "dashboard",
         Door::Cli => "cli",
     }

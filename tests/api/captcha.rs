@@ -172,7 +172,7 @@ async fn missing_empty_expired_and_foreign_challenges_are_refused() {
 async fn a_site_can_turn_the_captcha_off() {
     let app = spawn_app().await;
     let mut s = site("nocode");
-    s.captcha_enabled = false;
+    s.captcha = majlis::domain::CaptchaMode::Off;
     app.add_site(s).await;
     let body = json!({
         "name": "Sam", "email": "sam@example.com", "title": "Hello there",

@@ -304,7 +304,7 @@ async fn cases(app: &TestApp) -> Vec<Case> {
         "created_at",
         "ip",
         "moderator",
-        "parent_id",
+        "thread_id",
     ] {
         out.push(json_case(
             format!("extra field {field}"),

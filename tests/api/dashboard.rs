@@ -16,7 +16,14 @@ async fn app_with_moderator() -> TestApp {
 }
 
 async fn status_of(app: &TestApp, site: &str, id: &str) -> String {
-    app.store.comment(site, id).await.unwrap().unwrap().status
+    app.store
+        .comment(site, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .status
+        .as_str()
+        .to_string()
 }
 
 async fn audit_actions(app: &TestApp, site: &str, id: &str) -> Vec<String> {
@@ -487,7 +494,7 @@ async fn an_edit_keeps_the_original_text_in_the_audit_log() {
     let after = app.store.comment("news", &id).await.unwrap().unwrap();
     assert_eq!(after.title, "عنوان مصحح");
     assert_eq!(after.body, "نص مصحح بعد التعديل");
-    assert_eq!(after.status, "pending");
+    assert_eq!(after.status.as_str(), "pending");
     let rows = app
         .store
         .audit_log(&majlis::storage::AuditFilter {
@@ -1016,7 +1023,7 @@ async fn a_site_admin_changes_settings_word_lists_and_api_keys() {
     assert_eq!(s.max_body_chars, 1500);
     assert_eq!(s.terms_version, "4");
     assert_eq!(s.allowed_origins.len(), 2);
-    assert!(!s.captcha_enabled);
+    assert_eq!(s.captcha, majlis::domain::CaptchaMode::Off);
     assert_eq!(s.auto_close_days, Some(30));
     // Another site's settings are out of reach.
     let resp = admin
@@ -1177,4 +1184,41 @@ async fn a_site_admin_edits_the_pattern_rules_on_the_settings_page() {
         .await
         .unwrap();
     assert_eq!(unchanged.config.patterns, patterns);
+}
+
+#[tokio::test]
+async fn the_tab_counts_are_served_as_json_to_a_signed_in_moderator_only() {
+    let app = app_with_moderator().await;
+    app.add_site(site("other")).await;
+    app.submit("news", "a-1").await;
+    app.submit("news", "a-1").await;
+    app.submit("other", "a-1").await;
+    let anonymous = browser_client()
+        .get(app.url("/dashboard/counts"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(anonymous.status(), 200);
+    let dash = app.login("mod@news.example", PASSWORD).await;
+    let resp = dash.get("/dashboard/counts").await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()
+            .get("cache-control")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        "no-store"
+    );
+    let counts: serde_json::Value = resp.json().await.unwrap();
+    // Only the moderator's site counts; another site's comments do not.
+    assert_eq!(counts["pending"], 2, "{counts}");
+    assert_eq!(counts["published"], 0, "{counts}");
+    let other: serde_json::Value = dash
+        .get("/dashboard/counts?site=other")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(other["pending"].as_i64().unwrap_or(0), 0, "{other}");
 }

@@ -66,12 +66,19 @@ async fn submit_held(app: &TestApp, site: &str, article: &str) -> (String, Strin
     let v: Value = resp.json().await.unwrap();
     let id = v["id"].as_str().unwrap().to_string();
     let held = app.store.comment(site, &id).await.unwrap().unwrap();
-    assert_eq!(held.status, "held");
+    assert_eq!(held.status.as_str(), "held");
     (id, body["email"].as_str().unwrap().to_string())
 }
 
 async fn status_of(app: &TestApp, site: &str, id: &str) -> String {
-    app.store.comment(site, id).await.unwrap().unwrap().status
+    app.store
+        .comment(site, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .status
+        .as_str()
+        .to_string()
 }
 
 async fn audit_len(app: &TestApp, site: &str, id: &str) -> usize {

@@ -27,6 +27,50 @@ pub struct TestApp {
     answers: Arc<Mutex<HashMap<String, String>>>,
     issued: Arc<Mutex<Vec<(String, String)>>>,
     _dir: tempfile::TempDir,
+    _db: Arc<DropDatabase>,
+}
+
+/// Drops a test's PostgreSQL database when the last instance on it is gone,
+/// so a long run of the suite does not fill the disk with test databases.
+pub struct DropDatabase {
+    db_url: String,
+}
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+            return;
+        };
+        let Some((_, name)) = self.db_url.rsplit_once('/') else {
+            return;
+        };
+        if base.is_empty() || !name.starts_with("majlis_test_") {
+            return;
+        }
+        let name = name.to_string();
+        // A thread of its own: Drop runs inside the test's runtime, which
+        // cannot be blocked on from within.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async {
+                let admin = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect(&base)
+                    .await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&admin)
+                .await?;
+                admin.close().await;
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+            })
+        });
+        // Best effort: a database left behind is dropped by `.ci/run`.
+        let _ = dropped.join();
+    }
 }
 
 /// A fresh database URL: a temp SQLite file, or a new PostgreSQL database.
@@ -68,6 +112,10 @@ pub fn test_settings(db_url: &str) -> Settings {
         min_fill_secs = 0
         [api]
         rate_limit_per_minute = 0
+        [spam]
+        max_codes_per_minute_per_network = 0
+        # Tests solve puzzles in a debug build: keep them small.
+        pow_base_maxnumber = 1000
         [log]
         level = "warn"
         "#
@@ -82,13 +130,16 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_url = fresh_database(dir.path()).await;
-    spawn_app_on(db_url, dir, tweak).await
+    let db = Arc::new(DropDatabase {
+        db_url: db_url.clone(),
+    });
+    spawn_app_on(db, dir, tweak).await
 }
 
 /// Another majlis process on the database of `other` (PostgreSQL only:
 /// SQLite is the single-process embedded backend).
 pub async fn spawn_second_instance(other: &TestApp) -> TestApp {
-    spawn_app_on(other.db_url.clone(), tempfile::tempdir().unwrap(), |_| {}).await
+    spawn_app_on(other._db.clone(), tempfile::tempdir().unwrap(), |_| {}).await
 }
 
 /// Another majlis process on the database of `other`, with tweaked settings.
@@ -96,14 +147,15 @@ pub async fn spawn_second_instance_with(
     other: &TestApp,
     tweak: impl FnOnce(&mut Settings),
 ) -> TestApp {
-    spawn_app_on(other.db_url.clone(), tempfile::tempdir().unwrap(), tweak).await
+    spawn_app_on(other._db.clone(), tempfile::tempdir().unwrap(), tweak).await
 }
 
 async fn spawn_app_on(
-    db_url: String,
+    db: Arc<DropDatabase>,
     dir: tempfile::TempDir,
     tweak: impl FnOnce(&mut Settings),
 ) -> TestApp {
+    let db_url = db.db_url.clone();
     let mut settings = test_settings(&db_url);
     tweak(&mut settings);
     let answers: Arc<Mutex<HashMap<String, String>>> = Arc::default();
@@ -138,7 +190,68 @@ async fn spawn_app_on(
         answers,
         issued,
         _dir: dir,
+        _db: db,
     }
+}
+
+/// Eight words picked for reader `n` from a list of forty: every reader's
+/// comment has its own wording, so no two look like near-duplicates
+/// (the spam signals compare 5-letter shingles across addresses).
+pub fn own_words(n: usize) -> String {
+    const WORDS: [&str; 40] = [
+        "الاقتصاد",
+        "السياسة",
+        "التعليم",
+        "المستشفيات",
+        "الرياضة",
+        "الثقافة",
+        "البيئة",
+        "الزراعة",
+        "الصناعة",
+        "السياحة",
+        "الطاقة",
+        "المياه",
+        "الإسكان",
+        "المواصلات",
+        "الشباب",
+        "المتقاعدين",
+        "الضرائب",
+        "الموازنة",
+        "البلديات",
+        "الانتخابات",
+        "القضاء",
+        "الإعلام",
+        "الجامعات",
+        "المدارس",
+        "الأسعار",
+        "الرواتب",
+        "التجارة",
+        "الصادرات",
+        "الكهرباء",
+        "الطرقات",
+        "الحدائق",
+        "المكتبات",
+        "المسارح",
+        "الموانئ",
+        "المطارات",
+        "الأسواق",
+        "المصارف",
+        "النقابات",
+        "الجمعيات",
+        "المتاحف",
+    ];
+    let mut z = n as u64;
+    (0..8)
+        .map(|_| {
+            // splitmix64: a different, well-spread pick per word.
+            z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut x = z;
+            x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            WORDS[((x ^ (x >> 31)) % 40) as usize]
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn site(key: &str) -> Site {
@@ -151,8 +264,10 @@ pub fn site(key: &str) -> Site {
         max_body_chars: 2000,
         terms_url: "https://news.example/terms".into(),
         terms_version: "3".into(),
-        captcha_enabled: true,
+        captcha: majlis::domain::CaptchaMode::Always,
+        spam_threshold: majlis::moderation::spam::DEFAULT_SPAM_THRESHOLD,
         auto_close_days: None,
+        rules_text: Default::default(),
     }
 }
 
@@ -166,6 +281,29 @@ impl TestApp {
             .insert_site(&site, majlis::service::now_ms())
             .await
             .unwrap();
+    }
+
+    /// A site that takes comments without a security code and without the
+    /// per-address hourly cap (every writer of a test is one address).
+    pub async fn add_open_site(&self, key: &str) {
+        let mut s = site(key);
+        s.captcha = majlis::domain::CaptchaMode::Off;
+        self.add_site(s).await;
+        let mut policy = majlis::moderation::PolicyConfig::seed();
+        policy.rate.max_per_hour_ip = 0;
+        self.store
+            .save_site_policy(key, &serde_json::to_string(&policy).unwrap(), 0, 1)
+            .await
+            .unwrap();
+    }
+
+    /// A plain GET, with `If-None-Match` when `etag` is given.
+    pub async fn get_with_etag(&self, path: &str, etag: Option<&str>) -> reqwest::Response {
+        let mut req = self.client.get(self.url(path));
+        if let Some(tag) = etag {
+            req = req.header("If-None-Match", tag);
+        }
+        req.send().await.unwrap()
     }
 
     /// A new API key for a site, as `majlis apikey create` makes one.
@@ -219,7 +357,7 @@ impl TestApp {
             "name": "قارئ",
             "email": format!("reader{n}@example.com"),
             "title": "تعليق قصير",
-            "body": format!("تعليق يكتبه قارئ رقم {n} عن الخبر."),
+            "body": format!("تعليق يكتبه قارئ رقم {n} {} عن الخبر.", own_words(n)),
             "accept_terms": true,
         })
     }
@@ -233,7 +371,7 @@ impl TestApp {
             "name": "أحمد",
             "email": format!("reader{n}@example.com"),
             "title": "رأي في المقال",
-            "body": format!("مقال ممتاز، شكراً للكاتب على هذا العرض. {n}"),
+            "body": format!("مقال ممتاز: {}. {n}", own_words(n)),
             "accept_terms": true,
             "captcha_id": id,
             "captcha_answer": answer,
@@ -445,6 +583,19 @@ pub fn browser_client() -> reqwest::Client {
 }
 
 impl TestApp {
+    /// A root key of the admin API, as `majlis rootkey create` makes one.
+    pub async fn root_key(&self) -> String {
+        majlis::service::create_root_key(
+            &self.store,
+            &majlis::domain::Actor::Cli,
+            "tests",
+            majlis::service::now_ms(),
+        )
+        .await
+        .unwrap()
+        .1
+    }
+
     /// An account as `majlis moderator add` makes one; returns its id.
     pub async fn create_moderator(
         &self,

@@ -68,7 +68,16 @@ async fn the_public_list_pages_by_cursor_in_both_orders_and_shows_no_private_fie
                 let keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
                 assert_eq!(
                     keys,
-                    vec!["body", "created_at", "id", "name", "published_at", "title"]
+                    vec![
+                        "body",
+                        "created_at",
+                        "featured",
+                        "id",
+                        "name",
+                        "published_at",
+                        "replies",
+                        "title"
+                    ]
                 );
                 seen.push(c["id"].as_str().unwrap().to_string());
             }

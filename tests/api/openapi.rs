@@ -122,3 +122,105 @@ async fn an_undecodable_json_body_is_400_in_the_error_shape() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"], "malformed_json");
 }
+
+#[tokio::test]
+async fn operation_ids_are_unique_verb_noun_names() {
+    let doc = document().await;
+    let mut seen = std::collections::BTreeSet::new();
+    let items = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .chain(doc["webhooks"].as_object().unwrap().values());
+    for item in items {
+        for op in item.as_object().unwrap().values() {
+            let id = op["operationId"].as_str().unwrap();
+            let first = id.chars().next().unwrap();
+            assert!(
+                first.is_ascii_lowercase() && id.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{id} is not verbNoun"
+            );
+            assert!(
+                id.chars().any(|c| c.is_ascii_uppercase()),
+                "{id} has no noun"
+            );
+            assert!(seen.insert(id.to_string()), "{id} is not unique");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_submission_is_documented_as_json_and_as_a_form_with_their_real_answers() {
+    let doc = document().await;
+    let op = &doc["paths"]["/api/v1/sites/{site}/articles/{article}/comments"]["post"];
+    let content = &op["requestBody"]["content"];
+    assert_eq!(
+        content["application/json"]["schema"]["$ref"],
+        "#/components/schemas/CommentSubmission"
+    );
+    assert_eq!(
+        content["application/x-www-form-urlencoded"]["schema"]["$ref"],
+        "#/components/schemas/CommentForm"
+    );
+    for code in ["201", "202"] {
+        assert!(
+            op["responses"][code]["content"]["text/html"].is_object(),
+            "{code}"
+        );
+        assert!(op["responses"][code]["content"]["application/json"].is_object());
+    }
+    assert!(op["responses"]["200"].is_null());
+    let json = &doc["components"]["schemas"]["CommentSubmission"];
+    assert_eq!(json["additionalProperties"], false);
+    for field in ["name", "email", "title", "body", "accept_terms"] {
+        assert!(
+            json["required"].as_array().unwrap().contains(&field.into()),
+            "{field}"
+        );
+    }
+    assert_eq!(json["properties"]["name"]["maxLength"], 60);
+}
+
+#[tokio::test]
+async fn closed_values_are_enums_times_are_date_times_and_images_are_binary() {
+    let doc = document().await;
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["QueueItemJson"]["properties"]["status"]["enum"],
+        serde_json::json!([
+            "pending",
+            "held",
+            "published",
+            "rejected",
+            "spam",
+            "deleted"
+        ])
+    );
+    assert_eq!(
+        schemas["QueueItemJson"]["properties"]["created_at"]["format"],
+        "date-time"
+    );
+    let queue = &doc["paths"]["/api/v1/sites/{site}/moderation/queue"]["get"]["parameters"];
+    let order = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "order")
+        .unwrap();
+    assert_eq!(
+        order["schema"]["enum"],
+        serde_json::json!(["newest", "oldest"])
+    );
+    let png = &doc["paths"]["/api/v1/captcha/{id}.png"]["get"]["responses"]["200"]["content"]["image/png"]
+        ["schema"];
+    assert_eq!(png["format"], "binary");
+    let published = &doc["webhooks"]["comment.published"]["post"]["requestBody"]["content"]["application/json"]
+        ["schema"];
+    assert_eq!(
+        published["properties"]["data"]["$ref"],
+        "#/components/schemas/CommentData"
+    );
+    for event in majlis::webhooks::EVENT_TYPES {
+        assert!(doc["webhooks"][event].is_object(), "{event}");
+    }
+}

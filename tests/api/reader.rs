@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, site, spawn_app};
 
@@ -115,7 +115,9 @@ async fn the_plain_form_shows_the_rules_a_terms_label_apart_from_its_link_and_a_
     assert!(ar.contains("<label for=\"majlis-terms\">أوافق على شروط الاستخدام</label>"));
     assert!(ar.contains("target=\"_blank\" rel=\"noopener\">(اقرأها)</a>"));
     let rules = ar.find("id=\"majlis-rules\"").unwrap();
-    let submit = ar.find("<button type=\"submit\"").unwrap();
+    let submit = ar
+        .find("<button type=\"submit\" class=\"majlis-send\"")
+        .unwrap();
     assert!(rules < submit, "the rules come before the submit button");
     assert!(ar.contains("يُمنع التحريض الطائفي أو العنصري"));
     assert!(ar.contains("يتبقّى 2000 حرف"));
@@ -239,4 +241,176 @@ async fn the_plain_list_starts_with_a_link_to_the_form_and_a_sent_comment_is_ann
         .unwrap();
     assert!(link < html.find("class=\"majlis-list\"").unwrap());
     assert!(html.contains("id=\"majlis-form\""));
+}
+
+#[tokio::test]
+async fn the_plain_form_asks_for_a_new_code_keeping_the_input_and_storing_nothing() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let page = app
+        .client
+        .get(app.url("/embed/news/a?lang=ar"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // Enter in a field presses the first submit button: "send", not "new code".
+    let first_button = page.find("<button").unwrap();
+    assert!(page[first_button..].starts_with("<button type=\"submit\" class=\"majlis-default\""));
+    assert!(page.contains("name=\"new_code\""));
+    let (old, _) = app.latest_captcha().unwrap();
+    let resp = app
+        .client
+        .post(app.url("/api/v1/sites/news/articles/a/comments"))
+        .form(&[
+            ("name", "سارة"),
+            ("email", "sara@example.com"),
+            ("title", "سؤال <للكاتب>"),
+            ("body", "نص التعليق"),
+            ("accept_terms", "on"),
+            ("captcha_id", old.as_str()),
+            ("captcha_answer", "wrong"),
+            ("new_code", "1"),
+            ("return_to", "/embed/news/a?lang=ar"),
+            ("lang", "ar"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.unwrap();
+    let (fresh, _) = app.latest_captcha().unwrap();
+    assert_ne!(fresh, old, "a new code was issued");
+    assert!(
+        html.contains(&format!("name=\"captcha_id\" value=\"{fresh}\"")),
+        "{html}"
+    );
+    assert!(html.contains("value=\"سؤال &#60;للكاتب&#62;\""), "{html}");
+    assert!(html.contains(">نص التعليق</textarea>"));
+    assert!(!html.contains("majlis-error"), "no field errors: {html}");
+    assert!(
+        !html.contains("value=\"wrong\""),
+        "the old answer is dropped"
+    );
+    assert_eq!(app.stored_count("news").await, 0);
+}
+
+#[tokio::test]
+async fn after_a_plain_post_in_the_iframe_the_reader_can_go_back_to_the_comments_or_the_article() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let (id, answer) = app.solve_captcha("news").await;
+    let resp = app
+        .client
+        .post(app.url("/api/v1/sites/news/articles/a/comments"))
+        .form(&[
+            ("name", "سارة"),
+            ("email", "sara@example.com"),
+            ("title", "سؤال"),
+            ("body", "هل هناك مصادر إضافية؟"),
+            ("accept_terms", "on"),
+            ("captcha_id", id.as_str()),
+            ("captcha_answer", answer.as_str()),
+            ("return_to", "/embed/news/a?lang=ar"),
+            ("article_url", "https://news.example/a"),
+            ("lang", "ar"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 202);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("<a href=\"/embed/news/a?lang=ar\">العودة إلى التعليقات</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a href=\"https://news.example/a\" target=\"_top\">العودة إلى المقال</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("/static/form.js"),
+        "the frame reports its height"
+    );
+}
+
+#[tokio::test]
+async fn a_site_words_its_own_posting_rules_on_both_forms_and_the_built_in_text_is_the_default() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let admin = app.api_key("news", "admin").await;
+    let page = |lang: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url(&format!("/embed/news/a-1?lang={lang}")))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let config = || async {
+        let v: serde_json::Value = app
+            .client
+            .get(app.url("/api/v1/sites/news/config"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v
+    };
+    // Out of the box: the built-in text in each language.
+    assert_eq!(config().await["rules_text"], json!({"ar": "", "en": ""}));
+    assert!(page("ar").await.contains("يُمنع الإساءة إلى الكاتب"));
+    assert!(page("en").await.contains("No insulting the writer"));
+
+    let patch = |body: serde_json::Value| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.client
+                .patch(app.url("/api/v1/sites/news/settings"))
+                .bearer_auth(admin)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Invisible direction overrides and overlong texts are refused, nothing stored.
+    for (bad, code) in [
+        (
+            json!({"rules_text_ar": "لا سب \u{202E}ولا شتم"}),
+            "control_characters",
+        ),
+        (json!({"rules_text_en": "x".repeat(2001)}), "too_long"),
+    ] {
+        let resp = patch(bad.clone()).await;
+        assert_eq!(resp.status(), 400, "{bad}");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        let field = bad.as_object().unwrap().keys().next().unwrap().clone();
+        assert_eq!(body["fields"][&field][0]["code"], code, "{body}");
+    }
+    assert_eq!(config().await["rules_text"], json!({"ar": "", "en": ""}));
+
+    // The site's own Arabic text, with a paragraph break, escaped on the
+    // plain form and given as is to the embed; English keeps the built-in.
+    let own = "شروط موقعنا:\nلا سب ولا شتم، ولا <b>تحريض</b>.";
+    let resp = patch(json!({"rules_text_ar": own})).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(config().await["rules_text"]["ar"], own);
+    let ar = page("ar").await;
+    assert!(
+        ar.contains("شروط موقعنا:\nلا سب ولا شتم، ولا &#60;b&#62;تحريض&#60;/b&#62;."),
+        "{ar}"
+    );
+    assert!(!ar.contains("يُمنع الإساءة إلى الكاتب"));
+    assert!(page("en").await.contains("No insulting the writer"));
 }

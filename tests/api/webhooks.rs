@@ -325,7 +325,8 @@ async fn every_event_type_reaches_a_subscriber_of_all_events() {
             .await
             .unwrap()
             .unwrap()
-            .status,
+            .status
+            .as_str(),
         "held"
     );
     assert_eq!(
@@ -871,6 +872,23 @@ async fn the_secret_is_shown_once_and_subscriptions_can_be_listed_and_deleted() 
     let again = delete().await.unwrap();
     assert_eq!(again.status(), 404);
     assert_eq!(again.json::<Value>().await.unwrap()["error"], "not_found");
+    // Subscribing and removing are audited once each, naming the key; the
+    // refused second removal wrote nothing.
+    for action in ["webhook_created", "webhook_deleted"] {
+        let rows = app
+            .store
+            .audit_log(&majlis::storage::AuditFilter {
+                sites: vec!["news".into()],
+                action: Some(action.into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "{action}");
+        assert_eq!(rows[0].entry.actor_kind, "api_key", "{action}");
+        assert_eq!(rows[0].entry.note.as_deref(), Some(id.as_str()), "{action}");
+    }
     let resp = app
         .client
         .get(app.url(&format!("/api/v1/sites/news/webhooks/{id}/deliveries")))
@@ -1067,7 +1085,7 @@ async fn a_delivery_whose_subscription_is_gone_is_closed_not_retried() {
             .webhook_deliveries("gone", None, 10, None)
             .await
             .unwrap();
-        if log.first().is_some_and(|d| d.status == "failed") {
+        if log.first().is_some_and(|d| d.status.as_str() == "failed") {
             assert_eq!(log[0].attempts, 1);
             assert!(
                 log[0]
@@ -1223,8 +1241,12 @@ async fn an_erasure_is_a_comment_erased_event_and_queued_deliveries_lose_the_era
     let id = submit_named(&app, "Layla Haddad", "layla@example.org", text).await;
     app.decide(&moderator, "news", &id, "approve", None).await;
     // Both deliveries tried once and refused: queued, carrying the name.
+    // The attempt counts when it is leased, so wait for the answer too:
+    // a send still in flight would be answered 200 below.
     let log = wait_log(&app, &admin, &hook, |l| {
-        l.len() == 2 && l.iter().all(|d| d["attempts"] == 1)
+        l.len() == 2
+            && l.iter()
+                .all(|d| d["attempts"] == 1 && d["last_status_code"] == 503)
     })
     .await;
     assert!(json!(log).to_string().contains("Layla Haddad"));

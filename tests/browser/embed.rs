@@ -201,6 +201,9 @@ async fn a_reader_posts_a_comment_and_sees_it_after_approval() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 
+    // The widget solved the invisible proof of work while the reader typed
+    // and sent it with the comment: it was checked and spent.
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM pow_spent").await, Some(1));
     let queue = app.queue(&key, "news", "pending").await;
     let item = &queue["items"][0];
     assert_eq!(item["body"], "تغطية ممتازة للأحداث.\nأتمنى المزيد.");
@@ -298,7 +301,7 @@ async fn the_iframe_fallback_submits_with_javascript_disabled() {
     let field = browser.find("#majlis-captcha").await;
     browser.type_into(&field, &answer).await;
     browser.screenshot("iframe-ar-nojs").await;
-    let submit = browser.find("form.majlis-form button[type=submit]").await;
+    let submit = browser.find("form.majlis-form button.majlis-send").await;
     browser.click(&submit).await;
     browser.wait_for_text("وسيظهر بعد المراجعة").await;
     assert_eq!(app.stored_count("news").await, 1);
@@ -480,7 +483,7 @@ async fn a_reader_with_an_email_typo_corrects_it_and_posts_with_the_same_code() 
     wait_for_success(&browser).await;
     let stored = app.stored("news").await;
     assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].status, "pending");
+    assert_eq!(stored[0].status.as_str(), "pending");
     browser.close().await;
 }
 
@@ -510,7 +513,34 @@ async fn a_form_that_trips_the_honeypot_gets_the_usual_success_and_lands_in_spam
     wait_for_success(&browser).await;
     let stored = app.stored("news").await;
     assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].status, "spam");
-    assert!(stored[0].findings.contains("\"honeypot\""));
+    assert_eq!(stored[0].status.as_str(), "spam");
+    assert!(stored[0].findings.iter().any(|f| f.code == "honeypot"));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_sites_own_posting_rules_stand_above_the_submit_button() {
+    if !available("embed site rules") {
+        return;
+    }
+    let app = spawn_app().await;
+    let page = serve(article_page(&app.address, "news", "a-1", "ar"));
+    let mut s = site("news");
+    s.allowed_origins = vec![page.origin.clone()];
+    s.rules_text.ar = "شروط موقعنا:\nلا سب ولا شتم.".into();
+    app.add_site(s).await;
+    let browser = Browser::launch(true, 390, 900).await;
+    open_widget(&browser, &format!("{}/", page.origin)).await;
+    let facts = browser
+        .exec(
+            &format!(
+                "var r = {ROOT}; var p = r.querySelector('.rules p'), b = r.querySelector('button.submit');
+                 return {{text: p.innerText, above: p.getBoundingClientRect().bottom <= b.getBoundingClientRect().top}};"
+            ),
+            vec![],
+        )
+        .await;
+    assert_eq!(facts["text"], "شروط موقعنا:\nلا سب ولا شتم.", "{facts}");
+    assert_eq!(facts["above"], true, "{facts}");
     browser.close().await;
 }

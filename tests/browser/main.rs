@@ -9,6 +9,9 @@ mod helpers;
 mod host;
 mod webdriver;
 
+mod a11y;
+mod community;
 mod dashboard;
 mod embed;
 mod reader;
+mod suspicious;

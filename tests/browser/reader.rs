@@ -222,7 +222,7 @@ async fn the_plain_form_turns_invalid_fields_red_and_counts_in_its_language() {
     app.add_site(site("news")).await;
     let browser = Browser::launch(true, 1280, 1400).await;
     browser.goto(&app.url("/embed/news/a-1?lang=ar")).await;
-    let submit = browser.find("form.majlis-form button[type=submit]").await;
+    let submit = browser.find("form.majlis-form button.majlis-send").await;
     browser.click(&submit).await;
     let border = browser
         .wait_for(
@@ -359,7 +359,7 @@ async fn a_long_list_offers_a_jump_to_the_form_and_the_last_load_more_leaves_foc
     let mut s = site("news");
     s.allowed_origins = vec![page.origin.clone()];
     s.moderation_mode = majlis::domain::ModerationMode::Post;
-    s.captcha_enabled = false;
+    s.captcha = majlis::domain::CaptchaMode::Off;
     app.add_site(s).await;
     for _ in 0..21 {
         let body = app.valid_comment_without_captcha();
@@ -454,5 +454,137 @@ async fn on_a_phone_the_reject_button_fits_its_card() {
     assert!(fits["card"].as_f64().unwrap() <= 390.0, "{fits}");
     browser.screenshot("reader-dashboard-ar-390").await;
 
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_plain_form_keeps_the_terms_box_by_its_label_and_asks_for_a_new_code_keeping_the_input()
+{
+    if !available("reader plain form new code") {
+        return;
+    }
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let browser = Browser::launch(true, 390, 900).await;
+    browser.goto(&app.url("/embed/news/a-1?lang=ar")).await;
+    let submit = browser.find("form.majlis-form button.majlis-send").await;
+    browser.click(&submit).await;
+    browser
+        .wait_for(
+            "return !!document.querySelector('#majlis-terms-error');",
+            "the terms error",
+        )
+        .await;
+    // The box stays beside its words when the error shows under them.
+    let gap = browser
+        .exec(
+            "var b = document.querySelector('#majlis-terms').getBoundingClientRect();
+             var l = document.querySelector('label[for=majlis-terms]').getBoundingClientRect();
+             var h = Math.max(l.left - b.right, b.left - l.right);
+             var v = Math.abs((b.top + b.bottom) / 2 - (l.top + l.bottom) / 2);
+             return [h, v];",
+            vec![],
+        )
+        .await;
+    let (h, v) = (gap[0].as_f64().unwrap(), gap[1].as_f64().unwrap());
+    assert!(
+        h <= 24.0 && v <= 16.0,
+        "box {h} px across, {v} px down from its label"
+    );
+    let old = browser
+        .exec(
+            "return document.querySelector('input[name=captcha_id]').value;",
+            vec![],
+        )
+        .await;
+    let name = browser.find("#majlis-name").await;
+    browser.type_into(&name, "سارة").await;
+    let new_code = browser
+        .find("form.majlis-form button.majlis-new-code")
+        .await;
+    browser.click(&new_code).await;
+    let fresh = browser
+        .wait_for(
+            &format!(
+                "var i = document.querySelector('input[name=captcha_id]');
+                 return i && i.value !== {old} && i.value;"
+            ),
+            "a new code",
+        )
+        .await;
+    assert_ne!(fresh, old);
+    let kept = browser
+        .exec(
+            "return [document.querySelector('#majlis-name').value, document.querySelectorAll('.majlis-error').length];",
+            vec![],
+        )
+        .await;
+    assert_eq!(kept, json!(["سارة", 0]));
+    assert_eq!(app.stored_count("news").await, 0);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_iframe_embed_is_sized_to_its_content_by_the_height_message() {
+    if !available("reader iframe height") {
+        return;
+    }
+    let app = spawn_app().await;
+    let majlis = app.address.clone();
+    let page = serve(format!(
+        r#"<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>مقال</title></head>
+<body><h1>مقال تجريبي</h1>
+<iframe id="majlis-frame" src="{majlis}/embed/news/a-1?lang=ar" title="التعليقات" style="width:100%;height:900px;border:0"></iframe>
+<script>
+addEventListener("message", function (e) {{
+  if (e.origin === "{majlis}" && e.data && e.data.type === "majlis:height")
+    document.getElementById("majlis-frame").style.height = e.data.height + "px";
+}});
+</script></body></html>"#
+    ));
+    let mut s = site("news");
+    s.allowed_origins = vec![page.origin.clone()];
+    app.add_site(s).await;
+    let browser = Browser::launch(true, 1280, 900).await;
+    browser.goto(&page.origin).await;
+    browser
+        .wait_for(
+            "return document.getElementById('majlis-frame').style.height !== '900px';",
+            "the frame resized by its content",
+        )
+        .await;
+    // The frame's height follows its content: read both until they agree
+    // (the content may still settle after the first message).
+    let frame = browser.find("#majlis-frame").await;
+    let mut tries = 0;
+    loop {
+        browser.enter_frame(&frame).await;
+        let content = browser
+            .exec(
+                "return Math.ceil(document.documentElement.scrollHeight);",
+                vec![],
+            )
+            .await;
+        browser.leave_frame().await;
+        let height = browser
+            .exec(
+                "return parseInt(document.getElementById('majlis-frame').style.height, 10);",
+                vec![],
+            )
+            .await;
+        if height == content {
+            break;
+        }
+        tries += 1;
+        assert!(tries < 50, "frame {height} px, content {content} px");
+        browser
+            .wait_for(
+                &format!(
+                    "return parseInt(document.getElementById('majlis-frame').style.height, 10) !== {height};"
+                ),
+                "the next height message",
+            )
+            .await;
+    }
     browser.close().await;
 }

@@ -1,12 +1,15 @@
-//! A small W3C WebDriver client over reqwest, enough to drive headless
-//! Chromium through chromedriver: sessions, navigation, script execution,
-//! element clicks and keys, screenshots.
+//! Headless Chromium through chromedriver, driven with `fantoccini` (a
+//! maintained W3C WebDriver client): one chromedriver and one fresh profile
+//! per browser, plus the bounded waits the tests share.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::elements::ElementRef;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -31,23 +34,14 @@ pub fn available(test: &str) -> bool {
     present
 }
 
-pub struct Driver {
+/// A chromedriver process on a free port, killed on drop.
+struct Driver {
     process: Child,
-    base: String,
-    http: reqwest::Client,
-    _profile: tempfile::TempDir,
+    url: String,
 }
-
-pub struct Browser {
-    driver: Driver,
-    session: String,
-}
-
-#[derive(Clone, Debug)]
-pub struct Element(String);
 
 impl Driver {
-    pub async fn start() -> Driver {
+    fn start() -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -59,25 +53,9 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts");
-        let base = format!("http://127.0.0.1:{port}");
-        // reqwest's TLS needs a process-wide rustls provider (majlis uses ring).
-        majlis::webhooks::install_crypto_provider();
-        let http = reqwest::Client::new();
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Ok(r) = http.get(format!("{base}/status")).send().await
-                && r.status().is_success()
-            {
-                break;
-            }
-            assert!(Instant::now() < deadline, "chromedriver never answered");
-            tokio::time::sleep(POLL).await;
-        }
         Driver {
             process,
-            base,
-            http,
-            _profile: tempfile::tempdir().unwrap(),
+            url: format!("http://127.0.0.1:{port}"),
         }
     }
 }
@@ -89,10 +67,20 @@ impl Drop for Driver {
     }
 }
 
+pub struct Browser {
+    client: Client,
+    // Dropped after the client: the profile outlives the browser using it.
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+pub type Element = fantoccini::elements::Element;
+
 impl Browser {
     /// A fresh headless Chromium; `javascript: false` turns scripts off.
     pub async fn launch(javascript: bool, width: u32, height: u32) -> Browser {
-        let driver = Driver::start().await;
+        let driver = Driver::start();
+        let profile = tempfile::tempdir().unwrap();
         let mut args = vec![
             "--headless".to_string(),
             "--no-sandbox".into(),
@@ -105,86 +93,67 @@ impl Browser {
             "--disable-dev-shm-usage".into(),
             "--lang=ar".into(),
             format!("--window-size={width},{height}"),
-            format!("--user-data-dir={}", driver._profile.path().display()),
+            format!("--user-data-dir={}", profile.path().display()),
         ];
         if !javascript {
             args.push("--blink-settings=scriptEnabled=false".into());
         }
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {"binary": CHROMIUM, "args": args}
-        }}});
-        let r: Value = driver
-            .http
-            .post(format!("{}/session", driver.base))
-            .json(&caps)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let session = r["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {r}"))
-            .to_string();
-        Browser { driver, session }
-    }
-
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        match self.try_call(method, path, body).await {
-            Ok(v) => v,
-            Err(e) => panic!("{e}"),
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({"binary": CHROMIUM, "args": args}),
+        );
+        // chromedriver takes a moment to listen: connect until it answers.
+        let deadline = Instant::now() + PATIENCE;
+        let client = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&driver.url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) => {
+                    assert!(Instant::now() < deadline, "no browser session: {e}");
+                    tokio::time::sleep(POLL).await;
+                }
+            }
+        };
+        Browser {
+            client,
+            _driver: driver,
+            _profile: profile,
         }
-    }
-
-    async fn try_call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, String> {
-        let url = format!("{}/session/{}{}", self.driver.base, self.session, path);
-        let mut req = self.driver.http.request(method, url);
-        if let Some(b) = body {
-            req = req.json(&b);
-        } else {
-            req = req.json(&json!({}));
-        }
-        let v: Value = req.send().await.unwrap().json().await.unwrap();
-        if let Some(err) = v["value"]["error"].as_str() {
-            return Err(format!(
-                "webdriver {path}: {err}: {}",
-                v["value"]["message"]
-            ));
-        }
-        Ok(v["value"].clone())
     }
 
     pub async fn goto(&self, url: &str) {
-        self.call(reqwest::Method::POST, "/url", Some(json!({"url": url})))
-            .await;
+        self.client.goto(url).await.unwrap();
     }
 
     /// Run a synchronous script; `arguments[i]` are `args`.
     pub async fn exec(&self, script: &str, args: Vec<Value>) -> Value {
-        self.call(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({"script": script, "args": args})),
-        )
-        .await
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Run an asynchronous script: its last argument is the callback that
+    /// returns the value (WebDriver "execute async script").
+    pub async fn exec_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute_async(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("async script failed: {e}"))
     }
 
     /// An element returned by a script (reaches into shadow roots).
     pub async fn element_by_script(&self, script: &str) -> Element {
         let v = self.exec(script, vec![]).await;
-        Element(
-            v[ELEMENT]
-                .as_str()
-                .unwrap_or_else(|| panic!("no element from {script}: {v}"))
-                .to_string(),
-        )
+        let id = v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element from {script}: {v}"));
+        Element::from_element_id(self.client.clone(), ElementRef::from(id.to_string()))
     }
 
     /// The first element matching `css`, waiting (bounded) for it to appear:
@@ -192,43 +161,27 @@ impl Browser {
     pub async fn find(&self, css: &str) -> Element {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            let found = self
-                .try_call(
-                    reqwest::Method::POST,
-                    "/element",
-                    Some(json!({"using": "css selector", "value": css})),
-                )
-                .await;
-            match found {
-                Ok(v) if v[ELEMENT].is_string() => {
-                    return Element(v[ELEMENT].as_str().unwrap_or_default().to_string());
+            match self.client.find(Locator::Css(css)).await {
+                Ok(e) => return e,
+                Err(e) if Instant::now() >= deadline => {
+                    panic!("no element {css} within {PATIENCE:?}: {e}")
                 }
-                Ok(_) | Err(_) if Instant::now() < deadline => {
-                    tokio::time::sleep(POLL).await;
-                }
-                other => panic!("no element {css} within {PATIENCE:?}: {other:?}"),
+                Err(_) => tokio::time::sleep(POLL).await,
             }
         }
     }
 
     /// Whether an element matches `css` right now (no waiting).
     pub async fn has(&self, css: &str) -> bool {
-        self.try_call(
-            reqwest::Method::POST,
-            "/element",
-            Some(json!({"using": "css selector", "value": css})),
-        )
-        .await
-        .is_ok_and(|v| v[ELEMENT].is_string())
+        self.client.find(Locator::Css(css)).await.is_ok()
     }
 
     /// Wait (bounded) until the current URL satisfies `pred`; returns it.
     pub async fn wait_for_url(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            if let Ok(v) = self.try_call(reqwest::Method::GET, "/url", None).await
-                && let Some(url) = v.as_str()
-                && pred(url)
+            if let Ok(url) = self.client.current_url().await
+                && pred(url.as_str())
             {
                 return url.to_string();
             }
@@ -237,59 +190,38 @@ impl Browser {
         }
     }
 
-    /// Switch into the iframe `el` (WebDriver "switch to frame").
+    /// Switch into the iframe `el`.
     pub async fn enter_frame(&self, el: &Element) {
-        self.call(
-            reqwest::Method::POST,
-            "/frame",
-            Some(json!({"id": {ELEMENT: el.0}})),
-        )
-        .await;
+        el.enter_frame().await.unwrap();
+    }
+
+    /// Back to the parent of the current frame.
+    pub async fn leave_frame(&self) {
+        self.client.enter_parent_frame().await.unwrap();
     }
 
     pub async fn type_into(&self, el: &Element, text: &str) {
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{}/value", el.0),
-            Some(json!({"text": text})),
-        )
-        .await;
+        el.send_keys(text).await.unwrap();
     }
 
     pub async fn click(&self, el: &Element) {
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{}/click", el.0),
-            None,
-        )
-        .await;
+        el.click().await.unwrap();
     }
 
     /// Press keys on whatever has focus (WebDriver actions), e.g. "a" or
     /// "\u{E007}" for Enter.
     pub async fn press(&self, keys: &str) {
-        let mut actions = Vec::new();
-        for k in keys.chars() {
-            actions.push(json!({"type": "keyDown", "value": k.to_string()}));
-            actions.push(json!({"type": "keyUp", "value": k.to_string()}));
+        let mut actions = KeyActions::new("keyboard".into());
+        for value in keys.chars() {
+            actions = actions
+                .then(KeyAction::Down { value })
+                .then(KeyAction::Up { value });
         }
-        self.call(
-            reqwest::Method::POST,
-            "/actions",
-            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
-        )
-        .await;
+        self.client.perform_actions(actions).await.unwrap();
     }
 
     pub async fn attribute(&self, el: &Element, name: &str) -> Option<String> {
-        let v = self
-            .call(
-                reqwest::Method::GET,
-                &format!("/element/{}/attribute/{name}", el.0),
-                None,
-            )
-            .await;
-        v.as_str().map(str::to_string)
+        el.attr(name).await.unwrap()
     }
 
     /// The visible text of the page as it is now. A page still navigating
@@ -306,20 +238,8 @@ impl Browser {
     }
 
     async fn try_page_text(&self) -> Option<String> {
-        let body = self
-            .try_call(
-                reqwest::Method::POST,
-                "/element",
-                Some(json!({"using": "css selector", "value": "body"})),
-            )
-            .await
-            .ok()?;
-        let id = body[ELEMENT].as_str()?;
-        let v = self
-            .try_call(reqwest::Method::GET, &format!("/element/{id}/text"), None)
-            .await
-            .ok()?;
-        Some(v.as_str().unwrap_or_default().to_string())
+        let body = self.client.find(Locator::Css("body")).await.ok()?;
+        body.text().await.ok()
     }
 
     /// Wait (bounded) until the page's visible text contains `needle`, and
@@ -348,11 +268,8 @@ impl Browser {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let v = self
-                .try_call(
-                    reqwest::Method::POST,
-                    "/execute/sync",
-                    Some(json!({"script": script, "args": []})),
-                )
+                .client
+                .execute(script, vec![])
                 .await
                 .unwrap_or(Value::Null);
             let truthy = match &v {
@@ -370,17 +287,13 @@ impl Browser {
 
     /// Save a PNG screenshot under `screenshots/` (not committed).
     pub async fn screenshot(&self, name: &str) {
-        let v = self.call(reqwest::Method::GET, "/screenshot", None).await;
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(v.as_str().unwrap())
-            .unwrap();
+        let png = self.client.screenshot().await.unwrap();
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
     pub async fn close(self) {
-        let url = format!("{}/session/{}", self.driver.base, self.session);
-        let _ = self.driver.http.delete(url).send().await;
+        let _ = self.client.close().await;
     }
 }

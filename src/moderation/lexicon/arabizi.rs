@@ -32,10 +32,15 @@ use super::{HitKind, Suffixes};
 const PREFIXES: &[&str] = &[
     "", "l", "el", "al", "il", "ul", "w", "wa", "we", "ou", "wel", "wal", "wl", "b", "bi", "be",
     "bel", "bil", "bl", "f", "fa", "fel", "fl", "k", "ka", "kel", "ll", "lel", "lil", "ya", "y",
-    "yal", "yel", "yl",
+    "yal", "yel", "yl", "el ", "l ", "al ", "il ", "wel ",
 ];
 /// Prefixes allowed on tokens without digits.
-const DIGITLESS_PREFIXES: &[&str] = &["", "l", "el", "al", "ya", "yal", "w", "wel"];
+const DIGITLESS_PREFIXES: &[&str] = &[
+    "", "l", "el", "al", "ya", "yal", "w", "wel", "el ", "l ", "al ", "il ", "wel ",
+];
+/// Articles written as their own token before a word (the vocative ya is read as the
+/// previous token of a hit).
+const ARTICLE_TOKENS: &[&str] = &["el", "l", "al", "il", "wel"];
 /// Suffixes allowed on tokens without digits (full class; pronoun-only spellings are short
 /// and never read without digits).
 const DIGITLESS_SUFFIXES: &[&str] = &[
@@ -216,6 +221,9 @@ struct Form {
     suffixes: Suffixes,
     /// Strong letters.
     strong: u8,
+    /// Also read from tokens without digits (list entries; pattern-class terms, many of them
+    /// common words, are read only where a digit marks the text as Arabizi).
+    digitless: bool,
 }
 
 /// The compiled Arabizi index.
@@ -238,7 +246,7 @@ pub(crate) struct Builder {
 
 impl Builder {
     /// Adds an Arabic spelling (key letters with single spaces between words).
-    pub fn add(&mut self, chars: &[char], kind: HitKind, suffixes: Suffixes) {
+    pub fn add(&mut self, chars: &[char], kind: HitKind, suffixes: Suffixes, digitless: bool) {
         let mut sk: Vec<u8> = Vec::with_capacity(chars.len());
         let mut strong = 0u8;
         for (i, &c) in chars.iter().enumerate() {
@@ -268,6 +276,7 @@ impl Builder {
             words: chars.iter().filter(|c| **c == ' ').count() + 1,
             suffixes,
             strong,
+            digitless,
         });
         if let Some(v) = self.by_pattern.get_mut(p as usize) {
             v.push(f);
@@ -312,6 +321,36 @@ impl Run {
         self.chars.clear();
         self.tok.clear();
         self.toks.clear();
+    }
+
+    /// Some token of the run mixes letters with an Arabizi digit (2 3 5 7 8 9: "wara2",
+    /// "3la", "7mar"), so the run is Arabic written in Latin letters.
+    pub fn arabizi(&self) -> bool {
+        let arabizi_digit = |c: &char| matches!(c, '2' | '3' | '5' | '7' | '8' | '9');
+        self.toks.iter().any(|&(_, a, b, digit)| {
+            let t = self.chars.get(a..b).unwrap_or(&[]);
+            let letters: Vec<char> = t
+                .iter()
+                .copied()
+                .filter(char::is_ascii_alphabetic)
+                .collect();
+            // An ordinal ("3rd", "5th") is English.
+            let ordinal = t.first().is_some_and(char::is_ascii_digit)
+                && matches!(
+                    letters.as_slice(),
+                    ['s', 't'] | ['n', 'd'] | ['r', 'd'] | ['t', 'h']
+                );
+            digit
+                && letters.len() >= 2
+                && !ordinal
+                && t.windows(2).any(|w| match w {
+                    [x, y] => {
+                        (arabizi_digit(x) && y.is_ascii_alphabetic())
+                            || (x.is_ascii_alphabetic() && arabizi_digit(y))
+                    }
+                    _ => false,
+                })
+        })
     }
 
     pub fn push_token(&mut self, field_tok: u32, chars: impl Iterator<Item = char>, digit: bool) {
@@ -376,6 +415,7 @@ impl Index {
             return;
         }
         let has_two = run.chars.contains(&'2');
+        let context = run.arabizi();
         for two_as_qaf in [false, true] {
             if two_as_qaf && !has_two {
                 break;
@@ -404,9 +444,21 @@ impl Index {
                     // Words without strong letters (يا, an article token) may stand before or
                     // after the letters the skeleton found.
                     let spread = form.words.saturating_sub(1);
-                    'found: for s in t0.saturating_sub(spread)..=t0 {
+                    // The article may stand as its own token ("el engil"): one more token
+                    // before.
+                    let article = t0
+                        .checked_sub(spread + 1)
+                        .and_then(|a| run.toks.get(a))
+                        .and_then(|&(_, a, b, _)| run.chars.get(a..b))
+                        .is_some_and(|w| {
+                            ARTICLE_TOKENS
+                                .iter()
+                                .any(|x| w.iter().copied().eq(x.chars()))
+                        });
+                    let first = t0.saturating_sub(spread + usize::from(article));
+                    'found: for s in first..=t0 {
                         for e in t1..=(t1 + spread).min(run.toks.len() - 1) {
-                            if let Some(r) = read_tokens(form, run, s, e) {
+                            if let Some(r) = read_tokens(form, run, s, e, context) {
                                 if !out.contains(&r) {
                                     out.push(r);
                                 }
@@ -421,13 +473,19 @@ impl Index {
 }
 
 /// Reads tokens `t0..=t1` of `run` as [prefix] + `form` + [suffix].
-fn read_tokens(form: &Form, run: &Run, t0: usize, t1: usize) -> Option<Reading> {
+/// `context`: the run is Arabizi ([`Run::arabizi`]).
+fn read_tokens(form: &Form, run: &Run, t0: usize, t1: usize, context: bool) -> Option<Reading> {
     let &(_, start, _, _) = run.toks.get(t0)?;
     let &(_, _, end, _) = run.toks.get(t1)?;
     let digits = run.toks.get(t0..=t1)?.iter().any(|t| t.3);
     let lat = run.chars.get(start..end)?;
-    // Without digits: three strong letters, or two and a gh / kh ("ghabi", "khara").
+    // Without digits: three strong letters, or two and a gh / kh ("ghabi", "khara"); a
+    // pattern-class term (often a common word) only where a letter-digit word elsewhere in
+    // the run marks the text as Arabizi ("el engil da wara2 twalet").
     if !digits {
+        if !form.digitless && !context {
+            return None;
+        }
         let digraph = lat.windows(2).any(|w| matches!(w, ['g', 'h'] | ['k', 'h']));
         if form.strong < 3 && !(form.strong == 2 && digraph) {
             return None;
@@ -439,17 +497,21 @@ fn read_tokens(form: &Form, run: &Run, t0: usize, t1: usize) -> Option<Reading> 
         if !lat.starts_with(&pc) {
             continue;
         }
-        let ends = read(&form.chars, lat, pc.len(), !digits);
+        // Digitless tokens are read strictly (they may be English or French words), unless
+        // the run is Arabizi.
+        let ends = read(&form.chars, lat, pc.len(), !digits && !context);
         for j in ends {
             let rest: String = lat.get(j..)?.iter().collect();
             let rest = rest.as_str();
-            let ok = match (form.suffixes, digits) {
-                (Suffixes::Pronouns, true) => PRONOUNS.contains(&rest),
-                (Suffixes::Full, true) => PRONOUNS.contains(&rest) || ENDINGS.contains(&rest),
-                (Suffixes::FemStem, true) => FEM.contains(&rest),
-                (Suffixes::FemStem, false) => DIGITLESS_FEM.contains(&rest),
-                (_, false) => DIGITLESS_SUFFIXES.contains(&rest),
-            };
+            // A class term read only by context takes no ending ("kamlin" is not قمل + ين).
+            let ok = (digits || form.digitless || rest.is_empty())
+                && match (form.suffixes, digits) {
+                    (Suffixes::Pronouns, true) => PRONOUNS.contains(&rest),
+                    (Suffixes::Full, true) => PRONOUNS.contains(&rest) || ENDINGS.contains(&rest),
+                    (Suffixes::FemStem, true) => FEM.contains(&rest),
+                    (Suffixes::FemStem, false) => DIGITLESS_FEM.contains(&rest),
+                    (_, false) => DIGITLESS_SUFFIXES.contains(&rest),
+                };
             if ok {
                 return Some(Reading {
                     kind: form.kind,
@@ -495,7 +557,12 @@ fn read(ar: &[char], lat: &[char], from: usize, strict: bool) -> Vec<usize> {
                 continue;
             }
             let prev = i.checked_sub(1).and_then(|p| ar.get(p)).copied();
-            let initial = prev.is_none_or(|p| p == ' ');
+            // A word starts at the beginning, after a space, or after its article (الانجيل).
+            let initial = prev.is_none_or(|p| p == ' ')
+                || (i >= 2
+                    && prev == Some('ل')
+                    && ar.get(i - 2) == Some(&'ا')
+                    && (i == 2 || ar.get(i - 3) == Some(&' ')));
             let last = ar.get(i + 1).is_none_or(|x| *x == ' ');
             // A short vowel between two letters that are not long vowels.
             if let Some(p) = prev
@@ -518,8 +585,7 @@ fn read(ar: &[char], lat: &[char], from: usize, strict: bool) -> Vec<usize> {
             // The article of an inner word written as its own token: "ibn el kalb".
             if c == 'ل'
                 && prev == Some('ا')
-                && i >= 2
-                && ar.get(i - 2) == Some(&' ')
+                && (i == 1 || (i >= 2 && ar.get(i - 2) == Some(&' ')))
                 && lat.get(j) == Some(&'l')
                 && lat.get(j + 1) == Some(&' ')
             {
@@ -582,6 +648,7 @@ mod tests {
             ("ولد الحرام", "wld l7ram"),
             ("ولد الحرام", "weld el 7ram"),
             ("ابن الكلب", "ibn el kalb"),
+            ("الانجيل", "el enjil"),
             ("معتوه", "ma3touh"),
             ("زامل", "zamel"),
             ("غبي", "ghabi"),

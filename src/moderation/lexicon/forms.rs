@@ -68,6 +68,10 @@ pub(crate) struct Form {
     /// The spelling is the feminine stem of an entry ending in ة: it only matches with a
     /// feminine suffix.
     pub fem_stem: bool,
+    /// The Levantine and Maghrebi collective of a nisba plural (الفلسطينيين → الفلسطينية):
+    /// also a feminine adjective ("السلطة الفلسطينية"), so it does not count after a definite
+    /// word (see `Lexicon::search`).
+    pub collective: bool,
 }
 
 fn is_arabic(c: char) -> bool {
@@ -80,7 +84,11 @@ pub(crate) fn expand(term: &str, forms: &[String]) -> Vec<Form> {
     let mut out: Vec<Form> = Vec::new();
     let push = |text: String, fem_stem: bool, out: &mut Vec<Form>| {
         if !out.iter().any(|f| f.text == text && f.fem_stem == fem_stem) {
-            out.push(Form { text, fem_stem });
+            out.push(Form {
+                text,
+                fem_stem,
+                collective: false,
+            });
         }
     };
     for base in std::iter::once(term).chain(forms.iter().map(String::as_str)) {
@@ -97,7 +105,39 @@ pub(crate) fn expand(term: &str, forms: &[String]) -> Vec<Form> {
             }
         }
     }
+    let collectives: Vec<Form> = out
+        .iter()
+        .filter(|f| !f.fem_stem)
+        .filter_map(|f| collective(&f.text))
+        .filter(|c| !out.iter().any(|f| &f.text == c))
+        .map(|text| Form {
+            text,
+            fem_stem: false,
+            collective: true,
+        })
+        .collect();
+    for c in collectives {
+        if !out.iter().any(|f| f.text == c.text) {
+            out.push(c);
+        }
+    }
     out
+}
+
+/// The collective of a definite one-word nisba plural: ال…يين / ال…يون → ال…ية
+/// ("الفلسطينيين" → "الفلسطينية", "الجزائريين" → "الجزائرية").
+fn collective(w: &str) -> Option<String> {
+    if w.contains(' ') {
+        return None;
+    }
+    let key: Vec<char> = match_key(w).key.chars().collect();
+    let definite = key.starts_with(&['ا', 'ل']);
+    let nisba = key.ends_with(&['ي', 'ي', 'ن']) || key.ends_with(&['ي', 'و', 'ن']);
+    if !definite || !nisba || key.len() < 7 {
+        return None;
+    }
+    let stem = w.strip_suffix("ين").or_else(|| w.strip_suffix("ون"))?;
+    Some(format!("{stem}ة"))
 }
 
 /// Cartesian product of the per-word alternatives (irregular forms, article on inner words).
@@ -111,6 +151,16 @@ fn word_variants(base: &str) -> Vec<String> {
             alts.extend(irr.iter().cloned());
         } else if let Some(irr) = key.strip_prefix("ال").and_then(|k| IRREGULAR.get(k)) {
             alts.extend(irr.iter().map(|f| format!("ال{f}")));
+        }
+        let n = alts.len();
+        for k in 0..n {
+            if let Some(a) = alts.get(k).cloned() {
+                for v in dialect_variants(&a) {
+                    if !alts.contains(&v) {
+                        alts.push(v);
+                    }
+                }
+            }
         }
         if i > 0 {
             let n = alts.len();
@@ -141,6 +191,73 @@ fn word_variants(base: &str) -> Vec<String> {
         acc = next;
     }
     acc
+}
+
+/// Prepositions with the pronoun "him" and their other persons: a phrase "لا قيمة له" is also
+/// said of her and of them.
+const PREP_PRONOUNS: &[(&str, &[&str])] = &[
+    ("له", &["لها", "لهم", "لهن", "لهما"]),
+    ("به", &["بها", "بهم", "بهن"]),
+    ("فيه", &["فيها", "فيهم", "فيهن"]),
+    ("منه", &["منها", "منهم", "منهن"]),
+    ("عنه", &["عنها", "عنهم", "عنهن"]),
+    ("عليه", &["عليها", "عليهم", "عليهن"]),
+    ("اليه", &["اليها", "اليهم", "اليهن"]),
+    ("معه", &["معها", "معهم", "معهن"]),
+];
+
+/// Spellings of one word in dialect writing and other persons of a pronoun:
+/// * the plural verb ending وا written و, and back ("اقتلوا" / "اقتلو", "نقتلو" / "نقتلوا");
+/// * the imperative plural without its initial ا, in the dialect spelling ("احرقوا" → "حرقو");
+/// * the interdentals as the dialects write them, ذ → د, ث → ت, ظ → ض ("نذبح" → "ندبح",
+///   "كذاب" → "كداب"), in words of at least four letters;
+/// * a preposition with "him" in its other persons (له → لها، لهم; see [`PREP_PRONOUNS`]).
+fn dialect_variants(w: &str) -> Vec<String> {
+    let key: Vec<char> = match_key(w).key.chars().collect();
+    let n = key.len();
+    let mut out = Vec::new();
+    if let Some((_, others)) = PREP_PRONOUNS
+        .iter()
+        .find(|(p, _)| key.iter().copied().eq(p.chars()))
+    {
+        out.extend(others.iter().map(|o| o.to_string()));
+        return out;
+    }
+    if n < 4 {
+        return out;
+    }
+    let ends_wa = key.ends_with(&['و', 'ا']);
+    let ends_w =
+        !ends_wa && key.last() == Some(&'و') && !matches!(key.get(n - 2), Some('ا' | 'و' | 'ي'));
+    if ends_wa && let Some(stem) = w.strip_suffix('ا') {
+        out.push(stem.to_string());
+        if n >= 5 && key.first() == Some(&'ا') {
+            out.extend(
+                stem.char_indices()
+                    .nth(1)
+                    .map(|(i, _)| stem[i..].to_string()),
+            );
+        }
+    }
+    if ends_w {
+        out.push(format!("{w}ا"));
+        if n >= 5 && key.first() == Some(&'ا') {
+            out.extend(w.char_indices().nth(1).map(|(i, _)| w[i..].to_string()));
+        }
+    }
+    if w.contains(['ذ', 'ث', 'ظ']) {
+        let d: String = w
+            .chars()
+            .map(|c| match c {
+                'ذ' => 'د',
+                'ث' => 'ت',
+                'ظ' => 'ض',
+                c => c,
+            })
+            .collect();
+        out.push(d);
+    }
+    out
 }
 
 /// The word with the article added (ال and the Darija ل) or removed.
@@ -250,7 +367,8 @@ mod tests {
         let f = expand("قحبة", &[]);
         assert!(f.contains(&Form {
             text: "قحب".into(),
-            fem_stem: true
+            fem_stem: true,
+            collective: false,
         }));
         // A two-letter stem is not generated.
         assert!(expand("مرة", &[]).iter().all(|f| !f.fem_stem));
@@ -260,6 +378,41 @@ mod tests {
         let t = texts("الله يلعنك");
         assert_eq!(t, vec!["الله يلعنك".to_string()]);
         assert_eq!(texts("fuck"), vec!["fuck".to_string()]);
+    }
+
+    #[test]
+    fn nisba_plurals_have_their_collective() {
+        let c = |t: &str| -> Vec<String> {
+            expand(t, &[])
+                .into_iter()
+                .filter(|f| f.collective)
+                .map(|f| f.text)
+                .collect()
+        };
+        assert_eq!(c("الفلسطينيين"), vec!["الفلسطينية".to_string()]);
+        assert!(c("الجزائريون").contains(&"الجزائرية".to_string()));
+        // Indefinite (سوريين → سورية is the country) and short words have none.
+        assert!(c("سوريين").is_empty());
+        assert!(c("الدين").is_empty());
+    }
+
+    #[test]
+    fn dialect_spellings_table() {
+        for (term, want) in [
+            ("اقتلوا", "اقتلو"),
+            ("احرقوا", "حرقو"),
+            ("نقتلو", "نقتلوا"),
+            ("نذبح", "ندبح"),
+            ("كذاب", "كداب"),
+            ("لا قيمة له", "لا قيمة لها"),
+            ("لا قيمة له", "لا قيمة لهم"),
+        ] {
+            let t = texts(term);
+            assert!(t.contains(&want.to_string()), "{term} → {want}: {t:?}");
+        }
+        // Short words keep their letters; a long vowel before و is not a verb ending.
+        assert!(!texts("ذيل").contains(&"ديل".to_string()));
+        assert!(!texts("راديو").contains(&"راديوا".to_string()));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::now_ms;
+use crate::service::{auto_close_limit, now_ms};
 use crate::storage::{ArticleFilter, ArticleRecord, ArticleUpdate, Cursor};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
@@ -96,10 +96,6 @@ fn decode_cursor(raw: &str) -> Option<Cursor> {
     })
 }
 
-fn auto_close_limit(site: &Site, now: i64) -> Option<i64> {
-    site.auto_close_days.map(|d| now - i64::from(d) * DAY_MS)
-}
-
 fn to_json(a: ArticleRecord, site: &Site, now: i64) -> ArticleJson {
     let by_age = site
         .auto_close_days
@@ -157,6 +153,7 @@ fn parse_body(b: ArticleBody) -> Result<ArticleUpdate, ValidationErrors> {
 /// `PUT /api/v1/sites/{site}/articles/{article}`
 #[utoipa::path(
     put, path = "/api/v1/sites/{site}/articles/{article}", tag = "articles",
+    operation_id = "putArticle",
     summary = "Register or update an article (moderator key)",
     description = "Sets the title, address, open or closed state and `closes_at`; fields \
         left out are cleared (`open` defaults to `true`). Commenting also closes by itself \
@@ -200,18 +197,10 @@ pub async fn put(
         }
     };
     let now = now_ms();
-    let (article, created) = state
-        .store
-        .put_article(
-            &key.site_key,
-            &article_key,
-            &update,
-            auto_close_limit(&site, now),
-            crate::webhooks::article_closed,
-            now,
-        )
-        .await
-        .map_err(|e| ApiError::storage(e, lang))?;
+    let (article, created) =
+        crate::service::put_article(&state.store, &site, &article_key, &update, now)
+            .await
+            .map_err(|e| ApiError::storage(e, lang))?;
     state.wake_outboxes();
     tracing::info!(article = %article_key, api_key = %key.id, closed = update.closed, "article updated");
     let mut resp = if created {
@@ -226,6 +215,7 @@ pub async fn put(
 /// `GET /api/v1/sites/{site}/articles/{article}`
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/articles/{article}", tag = "articles",
+    operation_id = "getArticle",
     summary = "One article with its comment counts by status (moderator key)",
     security(("api_key" = [])),
     params(
@@ -280,6 +270,7 @@ pub struct ArticlesQuery {
 /// `GET /api/v1/sites/{site}/articles?status=open|closed`
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/articles", tag = "articles",
+    operation_id = "listArticles",
     summary = "A site's articles, newest first (moderator key)",
     security(("api_key" = [])),
     params(

@@ -42,15 +42,25 @@ struct IssuedChallenge {
     expires_at: String,
 }
 
-/// Count one security code for the client with this address hash against
-/// `captcha.max_per_minute_per_ip` (the API and the no-JS section share it).
+/// Count one security code for the client against
+/// `captcha.max_per_minute_per_ip` and its network against
+/// `spam.max_codes_per_minute_per_network` (the API and the no-JS section
+/// share both).
 pub async fn within_code_budget(
     state: &AppState,
-    client_ip_hash: &str,
+    client: &super::comments::ClientKeys,
 ) -> Result<(), crate::service::Limited> {
+    let now = now_ms();
     state
         .captcha_limiter
-        .check(&format!("captcha:{client_ip_hash}"), now_ms())
+        .check(&format!("captcha:{}", client.ip_hash), now)
+        .await?;
+    if client.net_hash.is_empty() {
+        return Ok(());
+    }
+    state
+        .network_code_limiter
+        .check(&format!("captcha-net:{}", client.net_hash), now)
         .await
 }
 
@@ -65,6 +75,7 @@ pub fn captcha_error(e: CaptchaError, lang: crate::domain::Lang) -> ApiError {
 /// `GET /api/v1/captcha?site=KEY`: a new security code for that site.
 #[utoipa::path(
     get, path = "/api/v1/captcha", tag = "captcha",
+    operation_id = "issueCaptcha",
     summary = "Issue a security code",
     params(
         ("site" = String, Query, description = "The site key", example = "demo"),
@@ -89,7 +100,7 @@ pub async fn issue(
         return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
     };
     let site = load_site(&state, &req, site_key).await?;
-    let client = super::comments::ip_hash(&state, &req);
+    let client = super::comments::client_keys(&state, &req);
     if let Err(limited) = within_code_budget(&state, &client).await {
         return Err(ApiError::rate_limited(limited.retry_after_secs, lang));
     }
@@ -121,6 +132,7 @@ pub async fn issue(
 /// `GET /api/v1/captcha/{id}.png`: the image of a live challenge.
 #[utoipa::path(
     get, path = "/api/v1/captcha/{id}.png", tag = "captcha",
+    operation_id = "getCaptchaImage",
     summary = "The image of a live challenge",
     params(("id" = String, Path, description = "Challenge id")),
     responses(
@@ -150,6 +162,7 @@ pub async fn image(
 /// issued with `audio=1`.
 #[utoipa::path(
     get, path = "/api/v1/captcha/{id}.wav", tag = "captcha",
+    operation_id = "getCaptchaAudio",
     summary = "The spoken version of a live challenge",
     params(("id" = String, Path, description = "Challenge id")),
     responses(

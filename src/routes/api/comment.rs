@@ -34,7 +34,7 @@ pub struct PublicCommentView {
 #[serde(untagged)]
 pub enum CommentView {
     /// With a moderator key: everything, including email and findings.
-    Full(QueueItemJson),
+    Full(Box<QueueItemJson>),
     /// Without a key: published comments only.
     Public(PublicCommentView),
 }
@@ -77,6 +77,7 @@ fn has_authorization(req: &HttpRequest) -> bool {
 /// `GET /api/v1/sites/{site}/comments/{id}`
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/comments/{id}", tag = "comments",
+    operation_id = "getComment",
     summary = "One comment",
     description = "Without `Authorization`: the public view of a published comment (any other \
         status is 404). With a moderator key: the full view, including the email, status and \
@@ -115,8 +116,8 @@ pub async fn get(
         .or_api(lang)?
         .ok_or_else(not_found)?;
     let view = if full {
-        CommentView::Full(QueueItemJson::from(item))
-    } else if item.status == CommentStatus::Published.as_str() {
+        CommentView::Full(Box::new(QueueItemJson::from(item)))
+    } else if item.status == CommentStatus::Published {
         CommentView::Public(PublicCommentView {
             id: item.id,
             article: item.article_key,
@@ -149,6 +150,7 @@ pub struct EditBody {
 /// `PATCH /api/v1/sites/{site}/comments/{id}`
 #[utoipa::path(
     patch, path = "/api/v1/sites/{site}/comments/{id}", tag = "moderation",
+    operation_id = "editComment",
     summary = "Edit a comment's title or body (moderator key)",
     description = "The same field rules as a submission apply. The audit trail keeps the \
         original title, body and findings; text findings are recomputed.",
@@ -217,6 +219,7 @@ fn rename_note(e: AdminError) -> AdminError {
 /// `DELETE /api/v1/sites/{site}/comments/{id}`
 #[utoipa::path(
     delete, path = "/api/v1/sites/{site}/comments/{id}", tag = "moderation",
+    operation_id = "deleteComment",
     summary = "Delete a comment (moderator key)",
     description = "A soft delete: the comment moves to `deleted`, disappears from every public \
         view, and the audit trail records who deleted it. Deleting again is a no-op.",

@@ -22,7 +22,9 @@ pub const DEFAULT_PAGE: u32 = 20;
 pub const MAX_PAGE: u32 = 100;
 pub const MAX_COUNT_ARTICLES: usize = 100;
 
-/// A new comment (documentation of the body `submit` parses by hand).
+/// A new comment sent as JSON (documentation of the body `submit` parses by
+/// hand: unknown members, repeated members and wrong types are refused).
+/// Lengths count characters after NFC normalisation and trimming.
 #[derive(utoipa::ToSchema)]
 #[schema(example = json!({
     "name": "Layla", "email": "layla@example.org", "title": "Well said",
@@ -31,25 +33,78 @@ pub const MAX_COUNT_ARTICLES: usize = 100;
     "article_url": "https://news.example.org/2026/11/budget", "article_title": "The budget"
 }))]
 #[allow(dead_code)]
-struct SubmissionBody {
-    name: Option<String>,
-    email: Option<String>,
-    title: Option<String>,
-    body: Option<String>,
-    /// Must be `true` (forms: `on`).
-    accept_terms: Option<bool>,
+struct CommentSubmission {
+    #[schema(min_length = 2, max_length = 60)]
+    name: String,
+    #[schema(min_length = 3, max_length = 254, format = Email)]
+    email: String,
+    #[schema(min_length = 3, max_length = 120)]
+    title: String,
+    /// At most the site's `max_body_chars` (see `GET .../config`; 20000 at most).
+    #[schema(min_length = 5, max_length = 20000)]
+    body: String,
+    /// Must be `true`.
+    accept_terms: bool,
     /// From `GET /api/v1/captcha` when the site requires a code.
+    #[schema(max_length = 64)]
     captcha_id: Option<String>,
+    #[schema(max_length = 64)]
     captcha_answer: Option<String>,
     /// Leave out or empty: a field people never see (a comment that fills
     /// it is stored as spam).
     website: Option<String>,
+    /// The solved proof of work from `GET /api/v1/pow` (base64 of
+    /// `{"algorithm", "challenge", "number", "salt", "signature"}`). Without
+    /// one the image code alone decides; a failed or replayed one is held.
+    #[schema(max_length = 1024)]
+    pow: Option<String>,
     /// The article's public address; recorded with its first comment.
+    #[schema(max_length = 2000)]
     article_url: Option<String>,
+    #[schema(max_length = 300)]
     article_title: Option<String>,
-    /// Forms only: the language of the answer page (`ar` or `en`).
-    lang: Option<String>,
-    /// Forms only: where the confirmation page links back to.
+    /// Makes this a reply: the id of a published comment of the same
+    /// article (`parent_not_found`, `parent_other_article` and
+    /// `parent_not_published` are field errors, 422).
+    #[schema(max_length = 64)]
+    parent_id: Option<String>,
+}
+
+/// A new comment posted by a plain HTML form (no JavaScript). The same fields
+/// as JSON, all text, plus where the answer page links back to.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct CommentForm {
+    #[schema(min_length = 2, max_length = 60)]
+    name: String,
+    #[schema(min_length = 3, max_length = 254, format = Email)]
+    email: String,
+    #[schema(min_length = 3, max_length = 120)]
+    title: String,
+    #[schema(min_length = 5, max_length = 20000)]
+    body: String,
+    /// A checked checkbox: `on` (or `true`, `1`).
+    accept_terms: String,
+    #[schema(max_length = 64)]
+    captcha_id: Option<String>,
+    #[schema(max_length = 64)]
+    captcha_answer: Option<String>,
+    website: Option<String>,
+    /// A solved proof of work, as in JSON (a plain form has none: the code
+    /// alone decides).
+    #[schema(max_length = 1024)]
+    pow: Option<String>,
+    #[schema(max_length = 2000)]
+    article_url: Option<String>,
+    #[schema(max_length = 300)]
+    article_title: Option<String>,
+    /// Makes this a reply, as in JSON.
+    #[schema(max_length = 64)]
+    parent_id: Option<String>,
+    /// The language of the answer page.
+    lang: Option<Lang>,
+    /// Where the confirmation page links back to (an address on the site).
+    #[schema(max_length = 2048)]
     return_to: Option<String>,
 }
 
@@ -62,17 +117,38 @@ struct Accepted {
     status: CommentStatus,
 }
 
-pub(crate) fn ip_hash(state: &AppState, req: &HttpRequest) -> String {
+pub use crate::service::ClientKeys;
+
+fn keyed_hash(key: &[u8], text: &str) -> String {
     use hmac::{Hmac, Mac};
-    let ip = client_ip(req, &state.trusted_proxies)
-        .map(|ip| ip.to_string())
-        .unwrap_or_default();
-    match Hmac::<sha2::Sha256>::new_from_slice(&state.ip_key) {
+    match Hmac::<sha2::Sha256>::new_from_slice(key) {
         Ok(mut mac) => {
-            mac.update(ip.as_bytes());
+            mac.update(text.as_bytes());
             hex::encode(&mac.finalize().into_bytes()[..16])
         }
         Err(_) => String::new(),
+    }
+}
+
+pub(crate) fn ip_hash(state: &AppState, req: &HttpRequest) -> String {
+    let ip = client_ip(req, &state.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    keyed_hash(&state.ip_key, &ip)
+}
+
+pub(crate) fn client_keys(state: &AppState, req: &HttpRequest) -> ClientKeys {
+    let net_hash = client_ip(req, &state.trusted_proxies)
+        .map(|ip| {
+            keyed_hash(
+                &state.ip_key,
+                &format!("net:{}", crate::domain::network_of(ip)),
+            )
+        })
+        .unwrap_or_default();
+    ClientKeys {
+        ip_hash: ip_hash(state, req),
+        net_hash,
     }
 }
 
@@ -80,6 +156,7 @@ fn submit_error(e: SubmitError, lang: Lang) -> ApiError {
     match e {
         SubmitError::Validation(errors) => ApiError::validation(errors, lang),
         SubmitError::Captcha => ApiError::new(ErrorCode::CaptchaInvalid, lang),
+        SubmitError::CaptchaRequired => ApiError::new(ErrorCode::CaptchaRequired, lang),
         SubmitError::ArticleClosed => ApiError::new(ErrorCode::ArticleClosed, lang),
         SubmitError::Storage(s) => ApiError::storage(s, lang),
         SubmitError::CaptchaBroken(c) => ApiError::internal(c, lang),
@@ -93,6 +170,7 @@ fn submit_error(e: SubmitError, lang: Lang) -> ApiError {
 /// `POST /api/v1/sites/{site}/articles/{article}/comments`, JSON or form.
 #[utoipa::path(
     post, path = "/api/v1/sites/{site}/articles/{article}/comments", tag = "comments",
+    operation_id = "submitComment",
     summary = "Post a comment",
     description = "JSON answers with the new comment's id and status. A plain HTML form post \
         (`application/x-www-form-urlencoded`, no JavaScript) answers with an HTML page: a \
@@ -102,14 +180,18 @@ fn submit_error(e: SubmitError, lang: Lang) -> ApiError {
         ("article" = String, Path, description = "The article's key on the site"),
     ),
     request_body(content(
-        (SubmissionBody = "application/json"),
-        (SubmissionBody = "application/x-www-form-urlencoded"),
+        (CommentSubmission = "application/json"),
+        (CommentForm = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 201, description = "Published at once (post-moderation)", body = Accepted),
-        (status = 202, description = "Waiting for a moderator", body = Accepted),
-        (status = 200, description = "Form posts: the confirmation page", content_type = "text/html", body = String),
-        (status = 400, description = "Wrong security code (`captcha_invalid`) or malformed JSON", content(
+        (status = 201, description = "Published at once (post-moderation). Form posts: the \
+            confirmation page", content(
+            (Accepted = "application/json"), (String = "text/html"))),
+        (status = 202, description = "Waiting for a moderator. Form posts: the confirmation page", content(
+            (Accepted = "application/json"), (String = "text/html"))),
+        (status = 400, description = "Wrong security code (`captcha_invalid`), or a site that asks \
+            for the code only when suspicious wants one (`captcha_required`: show the image and send \
+            again with it), or malformed JSON", content(
             (super::openapi::ErrorBody = "application/json"), (String = "text/html"))),
         (status = 403, description = "Comments are closed (`article_closed`)", content(
             (super::openapi::ErrorBody = "application/json"), (String = "text/html"))),
@@ -170,17 +252,22 @@ pub async fn submit(
             (dto, errors, extras)
         }
     };
+    if kind == BodyKind::Form && extras.iter().any(|(k, _)| k == "new_code") {
+        return new_code_form(&state, &req, &site, &article_key, lang, dto, &extras).await;
+    }
     let result = if early_errors.is_empty() {
         let ctx = SubmitContext {
             store: &state.store,
             captcha: &state.captcha,
+            pow: &state.pow,
             policies: &state.policies,
             composer: &state.composer,
             site: &site,
             article_key: &article_key,
             lang,
             ip: client_ip(&req, &state.trusted_proxies),
-            ip_hash: ip_hash(&state, &req),
+            client: client_keys(&state, &req),
+            network_cap: state.settings.spam.max_per_hour_per_network,
             now: now_ms(),
         };
         let result = submit_comment(ctx, &dto).await;
@@ -225,7 +312,7 @@ pub async fn submit(
                 .iter()
                 .find(|(k, _)| k == "return_to")
                 .map(|(_, v)| v.clone());
-            let client = ip_hash(&state, &req);
+            let client = client_keys(&state, &req);
             form_response(
                 &state,
                 &site,
@@ -238,6 +325,38 @@ pub async fn submit(
             .await
         }
     }
+}
+
+/// The no-JavaScript form's "new code" button: the same form with the
+/// reader's input kept and a fresh code. Nothing is validated or stored, and
+/// the old code is left to expire.
+async fn new_code_form(
+    state: &AppState,
+    req: &HttpRequest,
+    site: &Site,
+    article_key: &str,
+    lang: Lang,
+    mut dto: SubmissionDto,
+    extras: &[(String, String)],
+) -> Result<HttpResponse, ApiError> {
+    dto.captcha_id = None;
+    dto.captcha_answer = None;
+    let page = FormPage {
+        error: None,
+        values: dto,
+        return_to: extras
+            .iter()
+            .find(|(k, _)| k == "return_to")
+            .map(|(_, v)| v.clone()),
+        client: client_keys(state, req),
+        page_path: embed::section_path(site, article_key),
+    };
+    let html = embed::render_form_page(state, site, article_key, lang, page).await?;
+    Ok(embed::section_response(
+        site,
+        actix_web::http::StatusCode::OK,
+        html,
+    ))
 }
 
 /// Type errors found while decoding plus the domain errors of the rest.
@@ -267,7 +386,7 @@ async fn form_response(
     article_key: &str,
     lang: Lang,
     dto: SubmissionDto,
-    (return_to, client): (Option<String>, String),
+    (return_to, client): (Option<String>, ClientKeys),
     result: Result<crate::service::SubmitOutcome, SubmitError>,
 ) -> Result<HttpResponse, ApiError> {
     let (status, page) = match result {
@@ -285,6 +404,7 @@ async fn form_response(
                 values: dto,
                 return_to,
                 client,
+                page_path: embed::section_path(site, article_key),
             };
             (status, page)
         }
@@ -313,6 +433,66 @@ pub(super) struct PublicCommentJson {
     body: String,
     created_at: String,
     published_at: String,
+    /// Selected by the editors (shown first with `order=featured`).
+    featured: bool,
+    /// The replies shown under this comment.
+    replies: RepliesJson,
+}
+
+/// How many replies a top-level comment has, and the first of them.
+#[derive(Serialize, utoipa::ToSchema)]
+struct RepliesJson {
+    /// Replies readers can see.
+    count: i64,
+    /// The oldest few (at most 3); the rest from `GET .../comments/{id}/replies`.
+    first: Vec<ReplyJson>,
+}
+
+/// A published reply, shown under the top-level comment of its thread.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "id": "0193c1f2b0aa7e2b9b1f6c0d3e5a7b92", "name": "Omar", "title": "Agreed",
+    "body": "And the figures back it.", "created_at": "2026-11-29T17:20:02Z",
+    "published_at": "2026-11-29T17:25:40Z",
+    "parent_id": "0193c1f2a7d84e2b9b1f6c0d3e5a7b91", "in_reply_to": null
+}))]
+struct ReplyJson {
+    id: String,
+    name: String,
+    title: String,
+    body: String,
+    created_at: String,
+    published_at: String,
+    /// The comment answered.
+    parent_id: Option<String>,
+    /// The author answered, when that is another reply ("in reply to NAME");
+    /// `null` for a reply to the top-level comment.
+    in_reply_to: Option<String>,
+}
+
+impl From<crate::storage::PublicComment> for ReplyJson {
+    fn from(r: crate::storage::PublicComment) -> ReplyJson {
+        ReplyJson {
+            id: r.id,
+            name: r.name,
+            title: r.title,
+            body: r.body,
+            created_at: rfc3339(r.created_at),
+            published_at: rfc3339(r.published_at),
+            parent_id: r.parent_id,
+            in_reply_to: r.in_reply_to,
+        }
+    }
+}
+
+/// Replies listed with each top-level comment.
+pub const REPLIES_SHOWN: u32 = 3;
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct ReplyList {
+    replies: Vec<ReplyJson>,
+    /// Pass back as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -359,13 +539,14 @@ pub fn parse_limit(raw: Option<u32>) -> Option<u32> {
 /// `GET /api/v1/sites/{site}/articles/{article}/comments`: published only.
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/articles/{article}/comments", tag = "comments",
+    operation_id = "listComments",
     summary = "List an article's published comments",
     params(
         ("site" = String, Path, description = "Site key", example = "demo"),
         ("article" = String, Path, description = "The article's key on the site"),
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)", minimum = 1, maximum = 100),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-        ("order" = Option<String>, Query, description = "`newest` (default) or `oldest`"),
+        ("order" = Option<String>, Query, description = "`newest` (default), `oldest`, or `featured`: the comments the editors selected first (latest selected first), then the others newest first"),
     ),
     responses(
         (status = 200, description = "A page of published comments (with an `ETag`)", body = CommentList),
@@ -384,7 +565,10 @@ pub async fn list(
     let site = load_site(&state, &req, &site_key).await?;
     let lang = request_lang(&req, Some(&site));
     let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
-    let order = parse_order(query.order.as_deref(), Order::Newest).ok_or_else(bad)?;
+    let order = match query.order.as_deref() {
+        Some("featured") => Order::Featured,
+        other => parse_order(other, Order::Newest).ok_or_else(bad)?,
+    };
     let limit = parse_limit(query.limit).ok_or_else(bad)?;
     let cursor = match query.cursor.as_deref() {
         None | Some("") => None,
@@ -398,7 +582,7 @@ pub async fn list(
         .read_cache
         .list(site.key.as_str(), &article_key, &query_key)
     {
-        return Ok(cached_response(&req, &site, &hit));
+        return Ok(cached_response(&req, &site, &hit, JSON));
     }
     let epoch = state.read_cache.epoch();
     let rows = state
@@ -416,24 +600,44 @@ pub async fn list(
     let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
     let next_cursor = if more {
         rows.last().map(|r| {
+            // Featured order: a featured comment's position is its
+            // featured time, negated (see `storage::Order::Featured`).
+            let at = match (order, r.featured_at) {
+                (Order::Featured, Some(f)) => -f,
+                _ => r.published_at,
+            };
             encode_cursor(&Cursor {
-                at: r.published_at,
+                at,
                 id: r.id.clone(),
             })
         })
     } else {
         None
     };
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut threads = state
+        .store
+        .thread_replies(&ids, REPLIES_SHOWN)
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?;
     let body = CommentList {
         comments: rows
             .into_iter()
-            .map(|r| PublicCommentJson {
-                id: r.id,
-                name: r.name,
-                title: r.title,
-                body: r.body,
-                created_at: rfc3339(r.created_at),
-                published_at: rfc3339(r.published_at),
+            .map(|r| {
+                let replies = threads.remove(&r.id).unwrap_or_default();
+                PublicCommentJson {
+                    id: r.id,
+                    name: r.name,
+                    title: r.title,
+                    body: r.body,
+                    created_at: rfc3339(r.created_at),
+                    published_at: rfc3339(r.published_at),
+                    featured: r.featured_at.is_some(),
+                    replies: RepliesJson {
+                        count: replies.count,
+                        first: replies.first.into_iter().map(ReplyJson::from).collect(),
+                    },
+                }
             })
             .collect(),
         next_cursor,
@@ -447,7 +651,75 @@ pub async fn list(
         epoch,
         cached.clone(),
     );
-    Ok(cached_response(&req, &site, &cached))
+    Ok(cached_response(&req, &site, &cached, JSON))
+}
+
+/// `GET /api/v1/sites/{site}/comments/{id}/replies`: the replies shown
+/// under a published top-level comment, oldest first.
+#[utoipa::path(
+    get, path = "/api/v1/sites/{site}/comments/{id}/replies", tag = "comments",
+    operation_id = "listReplies",
+    summary = "List the replies under a published comment",
+    description = "Replies to the comment and to its replies (one level of nesting: a reply to \
+        a reply names the author answered in `in_reply_to`). A reply is listed only while it, \
+        the comment it answers and the top-level comment are published.",
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "A published top-level comment's id"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "A page of replies (with an `ETag`)", body = ReplyList),
+        (status = 304, description = "Unchanged since the `If-None-Match` ETag"),
+        (status = 400, description = "Bad `limit` or `cursor` (`invalid_parameter`)", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such site, or no published top-level comment with this id (`comment_not_found`)", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn replies(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (site_key, id) = path.into_inner();
+    let site = load_site(&state, &req, &site_key).await?;
+    let lang = request_lang(&req, Some(&site));
+    let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
+    let limit = parse_limit(query.limit).ok_or_else(bad)?;
+    if query.order.is_some() {
+        return Err(bad());
+    }
+    let cursor = match query.cursor.as_deref() {
+        None | Some("") => None,
+        Some(raw) => Some(decode_cursor(raw).ok_or_else(bad)?),
+    };
+    let not_found = || ApiError::new(ErrorCode::CommentNotFound, lang);
+    let id = crate::domain::parse_comment_id(&id).map_err(|_| not_found())?;
+    let page = state
+        .store
+        .published_replies(site.key.as_str(), &id, limit + 1, cursor.as_ref())
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?
+        .ok_or_else(not_found)?;
+    let more = page.replies.len() > limit as usize;
+    let rows: Vec<_> = page.replies.into_iter().take(limit as usize).collect();
+    let next_cursor = if more {
+        rows.last().map(|r| {
+            encode_cursor(&Cursor {
+                at: r.published_at,
+                id: r.id.clone(),
+            })
+        })
+    } else {
+        None
+    };
+    let body = ReplyList {
+        replies: rows.into_iter().map(ReplyJson::from).collect(),
+        next_cursor,
+    };
+    let bytes = serde_json::to_vec(&body).map_err(|e| ApiError::internal(e, lang))?;
+    Ok(cached_response(&req, &site, &Cached::new(bytes), JSON))
 }
 
 /// How long browsers and a CDN may reuse a public read, and serve it stale
@@ -455,8 +727,16 @@ pub async fn list(
 /// traffic; approvals show up within seconds.
 const PUBLIC_CACHE: &str = "public, max-age=5, stale-while-revalidate=30";
 
-/// A cached public answer, or `304 Not Modified` when the client has it.
-fn cached_response(req: &HttpRequest, site: &Site, cached: &Cached) -> HttpResponse {
+const JSON: &str = "application/json";
+
+/// A cached public answer of `content_type`, or `304 Not Modified` when the
+/// client has it.
+pub(super) fn cached_response(
+    req: &HttpRequest,
+    site: &Site,
+    cached: &Cached,
+    content_type: &str,
+) -> HttpResponse {
     let not_modified = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -476,7 +756,7 @@ fn cached_response(req: &HttpRequest, site: &Site, cached: &Cached) -> HttpRespo
     if not_modified {
         resp.finish()
     } else {
-        resp.content_type("application/json")
+        resp.content_type(content_type.to_string())
             .body(cached.body.clone())
     }
 }
@@ -496,6 +776,7 @@ struct Counts {
 /// `GET /api/v1/sites/{site}/counts?articles=a,b,c`: published counts.
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/counts", tag = "comments",
+    operation_id = "countComments",
     summary = "Published comment counts of several articles",
     params(
         ("site" = String, Path, description = "Site key", example = "demo"),
@@ -525,12 +806,13 @@ pub async fn counts(
         .filter(|k| !k.is_empty())
         .map(str::to_string)
         .collect();
-    if keys.len() > MAX_COUNT_ARTICLES {
+    // PostgreSQL text cannot hold NUL: such a key names no article.
+    if keys.len() > MAX_COUNT_ARTICLES || keys.iter().any(|k| k.contains('\0')) {
         return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
     }
     let query_key = keys.join("\n");
     if let Some(hit) = state.read_cache.counts(site.key.as_str(), &query_key) {
-        return Ok(cached_response(&req, &site, &hit));
+        return Ok(cached_response(&req, &site, &hit, JSON));
     }
     let epoch = state.read_cache.epoch();
     let found = state
@@ -548,7 +830,7 @@ pub async fn counts(
     state
         .read_cache
         .put_counts(site.key.as_str(), &query_key, epoch, cached.clone());
-    Ok(cached_response(&req, &site, &cached))
+    Ok(cached_response(&req, &site, &cached, JSON))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -559,13 +841,22 @@ struct PublicSiteConfig<'a> {
     max_body_chars: usize,
     terms_url: &'a str,
     terms_version: &'a str,
+    /// The form may ask for a security code (`captcha` is not `off`).
     captcha_enabled: bool,
+    /// `always`, `when-suspicious` (the form shows the code only once a
+    /// submission is answered `captcha_required`) or `off`.
+    captcha: crate::domain::CaptchaMode,
     moderation_mode: crate::domain::ModerationMode,
+    /// The site's own posting rules for the form, per language.
+    rules_text: &'a crate::domain::RulesText,
+    /// The reasons a reader may give when reporting a comment.
+    report_reasons: Vec<crate::domain::ReportReason>,
 }
 
 /// `GET /api/v1/sites/{site}/config`: what the embedded form needs to know.
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/config", tag = "comments",
+    operation_id = "getSiteConfig",
     summary = "What a comment form needs to know about a site",
     params(("site" = String, Path, description = "Site key", example = "demo")),
     responses(
@@ -599,6 +890,12 @@ pub async fn site_config(
         );
         return Ok(resp);
     }
+    let lang = request_lang(&req, Some(&site));
+    let reports = state
+        .store
+        .report_settings(site.key.as_str())
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?;
     let mut resp = HttpResponse::Ok();
     cors::allow(&mut resp, &req, &site);
     resp.insert_header((header::CACHE_CONTROL, "public, max-age=60"));
@@ -609,7 +906,10 @@ pub async fn site_config(
         max_body_chars: site.max_body_chars,
         terms_url: &site.terms_url,
         terms_version: &site.terms_version,
-        captcha_enabled: site.captcha_enabled,
+        captcha_enabled: site.captcha.enabled(),
+        captcha: site.captcha,
         moderation_mode: site.moderation_mode,
+        rules_text: &site.rules_text,
+        report_reasons: crate::domain::ReportReason::offered(reports.illegal_reason),
     }))
 }

@@ -42,6 +42,7 @@ pub fn on_error(
 /// Preflight of a cross-origin JSON submission.
 #[utoipa::path(
     options, path = "/api/v1/sites/{site}/articles/{article}/comments", tag = "comments",
+    operation_id = "preflightComment",
     summary = "CORS preflight of a cross-origin submission",
     params(
         ("site" = String, Path, description = "Site key", example = "demo"),
@@ -50,6 +51,33 @@ pub fn on_error(
     responses((status = 204, description = "CORS headers for the site's allowed origins"))
 )]
 pub async fn preflight(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    preflight_of(req, state, path).await
+}
+
+/// Preflight of a cross-origin report.
+#[utoipa::path(
+    options, path = "/api/v1/sites/{site}/comments/{id}/reports", tag = "comments",
+    operation_id = "preflightReport",
+    summary = "CORS preflight of a cross-origin report",
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "The comment reported"),
+    ),
+    responses((status = 204, description = "CORS headers for the site's allowed origins"))
+)]
+pub async fn preflight_report(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    preflight_of(req, state, path).await
+}
+
+async fn preflight_of(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,

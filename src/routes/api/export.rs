@@ -4,14 +4,11 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use std::collections::HashMap;
-
 use super::key::{Admin, Key};
 use super::moderation::{AuditJson, QueueItemJson};
 use crate::routes::AppState;
-use crate::storage::{Cursor, StorageError, Store};
-
-const PAGE: u32 = 500;
+use crate::service::{ExportPage, export_page};
+use crate::storage::Cursor;
 
 /// One line of the export: the comment as a queue item plus its audit trail.
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -22,45 +19,26 @@ pub struct ExportLine {
     audit: Vec<AuditJson>,
 }
 
-/// One page of the export as NDJSON bytes, the cursor of its last comment
-/// and the number of comments in it (shared with `majlis export`). An empty
-/// page means the end.
-pub async fn export_page(
-    store: &Store,
-    site: &str,
-    after: Option<&Cursor>,
-) -> Result<(Vec<u8>, Option<Cursor>, usize), StorageError> {
-    let rows = store.export_comments(site, PAGE, after).await?;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut audit: HashMap<String, Vec<AuditJson>> = HashMap::new();
-    for (entry, details) in store.audit_for_comments(site, &ids).await? {
-        let id = entry.comment_id.clone().unwrap_or_default();
-        audit
-            .entry(id)
-            .or_default()
-            .push(AuditJson::from((entry, details)));
-    }
-    let next = rows.last().map(|r| Cursor {
-        at: r.created_at,
-        id: r.id.clone(),
-    });
-    let count = rows.len();
+/// A page of the export as NDJSON lines (shared with `majlis export`, so
+/// the file and the stream are the same format).
+pub fn ndjson(page: ExportPage) -> Vec<u8> {
     let mut buf = Vec::new();
-    for row in rows {
+    for (row, trail) in page.comments {
         let line = ExportLine {
-            audit: audit.remove(&row.id).unwrap_or_default(),
+            audit: trail.into_iter().map(AuditJson::from).collect(),
             comment: QueueItemJson::from(row),
         };
         if serde_json::to_writer(&mut buf, &line).is_ok() {
             buf.push(b'\n');
         }
     }
-    Ok((buf, next, count))
+    buf
 }
 
 /// `GET /api/v1/sites/{site}/export`
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/export", tag = "export",
+    operation_id = "exportSite",
     summary = "Export every comment of a site as NDJSON (admin key)",
     description = "One JSON object per line, oldest first, every status, with the same fields \
         as a moderation queue item (including email and findings) plus the comment's audit \
@@ -82,19 +60,20 @@ pub async fn export(
             if done {
                 return None;
             }
-            let (buf, next, count) = match export_page(&state.store, &site, cursor.as_ref()).await {
+            let page = match export_page(&state.store, &site, cursor.as_ref()).await {
                 Ok(page) => page,
                 Err(e) => {
                     tracing::error!(error = %e, site = %site, "export stopped");
                     return None;
                 }
             };
-            if count == 0 {
+            if page.comments.is_empty() {
                 return None;
             }
-            let last = count < PAGE as usize;
+            let last = page.is_last();
+            let next = page.next.clone();
             Some((
-                Ok::<_, actix_web::Error>(web::Bytes::from(buf)),
+                Ok::<_, actix_web::Error>(web::Bytes::from(ndjson(page))),
                 (state, site, next, last),
             ))
         },

@@ -39,19 +39,37 @@ pub struct QueueItemJson {
     /// What the posting rules found.
     #[schema(value_type = Vec<Object>)]
     findings: serde_json::Value,
+    /// The decision proposed to the moderators: `spam` when the spam score
+    /// held the comment (its `spam_score` finding), else absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggested_action: Option<&'static str>,
     created_at: String,
     published_at: Option<String>,
+    /// For a reply: the comment it answers, to judge the reply in context.
+    parent: Option<ParentJson>,
+    /// Selected by the editors.
+    featured: bool,
+}
+
+/// The comment a reply answers, as its moderator sees it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ParentJson {
+    id: String,
+    name: String,
+    body: String,
+    status: CommentStatus,
 }
 
 impl From<QueueItem> for QueueItemJson {
     fn from(i: QueueItem) -> QueueItemJson {
         QueueItemJson {
-            findings: serde_json::from_str(&i.findings).unwrap_or(serde_json::Value::Array(vec![])),
+            suggested_action: crate::moderation::spam::suggestion(&i.findings),
+            findings: serde_json::to_value(&i.findings).unwrap_or(serde_json::Value::Array(vec![])),
             id: i.id,
             article: i.article_key,
             article_title: i.article_title,
             article_url: i.article_url,
-            status: i.status,
+            status: i.status.as_str().to_string(),
             flagged: i.flagged,
             name: i.name,
             email: i.email,
@@ -61,6 +79,13 @@ impl From<QueueItem> for QueueItemJson {
             ip_hash: i.ip_hash,
             created_at: rfc3339(i.created_at),
             published_at: i.published_at.map(rfc3339),
+            featured: i.featured_at.is_some(),
+            parent: i.parent.map(|p| ParentJson {
+                id: p.id,
+                name: p.name,
+                body: p.body,
+                status: p.status,
+            }),
         }
     }
 }
@@ -79,6 +104,7 @@ fn private(resp: &mut actix_web::HttpResponseBuilder) {
 /// `GET /api/v1/sites/{site}/moderation/queue?status=`: oldest first by default.
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/moderation/queue", tag = "moderation",
+    operation_id = "listQueue",
     summary = "Comments in one status, for moderators",
     security(("api_key" = [])),
     params(
@@ -159,7 +185,7 @@ const REASON_MAX: usize = 500;
 type DecisionArgs = (
     web::Data<AppState>,
     web::Path<(String, String)>,
-    Option<web::Json<DecisionBody>>,
+    web::Bytes,
     RequestLang,
     Key<Moderator>,
 );
@@ -170,7 +196,15 @@ async fn decide_endpoint(
     action: &'static str,
 ) -> Result<HttpResponse, ApiError> {
     let (_, comment_id) = path.into_inner();
-    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    // No body is no reason; a body that is not the documented object is 400
+    // (it was never silently ignored as if absent).
+    let body: DecisionBody = if body.iter().all(u8::is_ascii_whitespace) {
+        DecisionBody::default()
+    } else {
+        serde_json::from_slice::<Option<DecisionBody>>(&body)
+            .map_err(|_| ApiError::new(ErrorCode::MalformedJson, lang))?
+            .unwrap_or_default()
+    };
     let too_long = |s: &Option<String>| s.as_ref().is_some_and(|s| s.chars().count() > REASON_MAX);
     if too_long(&body.reason) || too_long(&body.note) {
         return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
@@ -200,6 +234,7 @@ async fn decide_endpoint(
 
 #[utoipa::path(
     post, path = "/api/v1/sites/{site}/comments/{id}/approve", tag = "moderation",
+    operation_id = "approveComment",
     summary = "Move a comment to `published`",
     security(("api_key" = [])),
     params(
@@ -215,7 +250,7 @@ async fn decide_endpoint(
 pub async fn approve(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    body: Option<web::Json<DecisionBody>>,
+    body: web::Bytes,
     lang: RequestLang,
     key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
@@ -229,6 +264,7 @@ pub async fn approve(
 
 #[utoipa::path(
     post, path = "/api/v1/sites/{site}/comments/{id}/reject", tag = "moderation",
+    operation_id = "rejectComment",
     summary = "Move a comment to `rejected`",
     security(("api_key" = [])),
     params(
@@ -244,7 +280,7 @@ pub async fn approve(
 pub async fn reject(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    body: Option<web::Json<DecisionBody>>,
+    body: web::Bytes,
     lang: RequestLang,
     key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
@@ -258,6 +294,7 @@ pub async fn reject(
 
 #[utoipa::path(
     post, path = "/api/v1/sites/{site}/comments/{id}/spam", tag = "moderation",
+    operation_id = "markCommentSpam",
     summary = "Move a comment to `spam`",
     security(("api_key" = [])),
     params(
@@ -273,7 +310,7 @@ pub async fn reject(
 pub async fn spam(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    body: Option<web::Json<DecisionBody>>,
+    body: web::Bytes,
     lang: RequestLang,
     key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
@@ -323,6 +360,7 @@ struct AuditTrail {
 /// `GET /api/v1/sites/{site}/comments/{id}/audit`: the comment's audit trail.
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/comments/{id}/audit", tag = "moderation",
+    operation_id = "listCommentAudit",
     summary = "A comment's audit trail",
     security(("api_key" = [])),
     params(
@@ -356,4 +394,81 @@ pub async fn audit(
     let mut resp = HttpResponse::Ok();
     private(&mut resp);
     Ok(resp.json(serde_json::json!({ "entries": entries })))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"id": "0193c1f2a7d84e2b9b1f6c0d3e5a7b91", "featured": true}))]
+struct FeaturedResult {
+    id: String,
+    featured: bool,
+}
+
+async fn feature_endpoint(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    lang: crate::domain::Lang,
+    key: Key<Moderator>,
+    on: bool,
+) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let featured =
+        crate::service::set_featured(&state.store, &key.actor(), &key.site_key, &id, on, now_ms())
+            .await
+            .or_api(lang)?;
+    state.wake_outboxes();
+    let mut resp = HttpResponse::Ok();
+    private(&mut resp);
+    Ok(resp.json(FeaturedResult { id, featured }))
+}
+
+/// `POST /api/v1/sites/{site}/comments/{id}/feature`
+#[utoipa::path(
+    post, path = "/api/v1/sites/{site}/comments/{id}/feature", tag = "moderation",
+    operation_id = "featureComment",
+    summary = "Feature a published comment (shown first, under \"selected by the editors\")",
+    description = "Audited (`feature`) and announced as the `comment.featured` webhook event; \
+        featuring a featured comment changes nothing.",
+    security(("api_key" = [])),
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Comment id"),
+    ),
+    responses(
+        (status = 200, description = "Featured", body = FeaturedResult),
+        (status = 404, description = "No such published comment", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn feature(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
+) -> Result<HttpResponse, ApiError> {
+    feature_endpoint(state, path, lang, key, true).await
+}
+
+/// `DELETE /api/v1/sites/{site}/comments/{id}/feature`
+#[utoipa::path(
+    delete, path = "/api/v1/sites/{site}/comments/{id}/feature", tag = "moderation",
+    operation_id = "unfeatureComment",
+    summary = "Stop featuring a comment",
+    description = "Audited (`unfeature`) and announced as `comment.featured` with the reason \
+        `unfeatured`.",
+    security(("api_key" = [])),
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Comment id"),
+    ),
+    responses(
+        (status = 200, description = "No longer featured", body = FeaturedResult),
+        (status = 404, description = "No such published comment", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn unfeature(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Moderator>,
+) -> Result<HttpResponse, ApiError> {
+    feature_endpoint(state, path, lang, key, false).await
 }

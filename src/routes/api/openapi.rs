@@ -38,8 +38,8 @@ pub struct FieldProblem {
 }
 
 use super::{
-    articles, captcha, comment, comments, cors, export, moderation, outbox, privacy, rules,
-    settings, webhooks,
+    admin, articles, captcha, changes, comment, comments, cors, export, feeds, moderation, outbox,
+    pow, privacy, reports, rules, settings, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -51,7 +51,8 @@ use super::{
             `error` code. Times are RFC 3339 in UTC; ids are opaque strings. Lists are paginated \
             with an opaque `cursor` (pass `next_cursor` back; `null` means the last page). \
             Moderator and admin endpoints need `Authorization: Bearer <API key>` (create one with \
-            `majlis apikey create`). A missing or unknown key is 401, a key with too small a role \
+            `majlis apikey create`); the `/api/v1/admin` operations take an instance-level root key \
+            instead (`majlis rootkey create`). A missing or unknown key is 401, a key with too small a role \
             is 403, and another site's resources are 404. Each key may make a configured number of \
             requests per minute (600 by default); beyond it the answer is 429 with `Retry-After`.",
         license(name = "AGPL-3.0-or-later")
@@ -60,13 +61,26 @@ use super::{
         captcha::issue,
         captcha::image,
         captcha::audio,
+        pow::issue,
         comments::site_config,
         settings::get,
         settings::patch,
         comments::list,
+        comments::replies,
+        reports::report,
+        moderation::feature,
+        moderation::unfeature,
+        reports::reported,
+        reports::dismiss,
+        reports::act,
+        reports::get_settings,
+        reports::put_settings,
         comments::submit,
         cors::preflight,
+        cors::preflight_report,
         comments::counts,
+        feeds::site_feed,
+        feeds::article_feed,
         articles::list,
         articles::get,
         articles::put,
@@ -78,6 +92,7 @@ use super::{
         moderation::reject,
         moderation::spam,
         moderation::audit,
+        changes::list,
         rules::preview,
         rules::list_lexicons,
         rules::get_lexicon,
@@ -98,8 +113,32 @@ use super::{
         webhooks::list,
         webhooks::delete,
         webhooks::deliveries,
+        webhooks::update,
+        webhooks::rotate_secret,
+        webhooks::ping,
+        webhooks::redeliver,
+        admin::list_sites,
+        admin::create_site,
+        admin::get_site,
+        admin::update_site,
+        admin::list_keys,
+        admin::create_key,
+        admin::revoke_key,
+        admin::list_moderators,
+        admin::create_moderator,
+        admin::disable_moderator,
+        admin::set_password,
     ),
-    components(schemas(ErrorBody, FieldProblem)),
+    components(schemas(
+        ErrorBody,
+        FieldProblem,
+        crate::webhooks::CommentData,
+        crate::webhooks::ArticleData,
+        crate::webhooks::ErasedData,
+        crate::webhooks::ErasedArticle,
+        crate::webhooks::ArticleClosedData,
+        crate::webhooks::PingData,
+    )),
     modifiers(&CommonResponses),
     tags(
         (name = "comments", description = "Public reading and posting of comments"),
@@ -112,6 +151,7 @@ use super::{
         (name = "email", description = "The email outbox and per-site email settings (admin key)"),
         (name = "rules", description = "Posting rules, word lists and blocks"),
         (name = "webhooks", description = "Signed event deliveries to integrators (admin key)"),
+        (name = "admin", description = "The instance: sites, their API keys and dashboard accounts (root key)"),
     )
 )]
 pub struct ApiDoc;
@@ -148,6 +188,17 @@ impl Modify for CommonResponses {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "A site's API key (`majlis apikey create --site KEY --role moderator`)",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "root_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An instance-level key of the admin API (`majlis rootkey create`)",
                     ))
                     .build(),
             ),
@@ -224,9 +275,23 @@ fn add_common(op: &mut Operation) {
     }
 }
 
+mod event_docs;
+mod strict;
+
+/// The document as served: generated from the annotations, then made strict.
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert("webhooks".into(), event_docs::section());
+    }
+    strict::tighten(&mut doc);
+    doc
+}
+
 /// `/api/openapi.json` and the interactive reference at `/api/docs/`.
 pub fn docs() -> SwaggerUi {
-    SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi())
+    SwaggerUi::new("/api/docs/{_:.*}")
+        .external_urls_from_iter_unchecked([("/api/openapi.json", document())])
 }
 
 /// `/api/docs` without the slash: to the reference page.

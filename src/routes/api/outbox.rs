@@ -10,7 +10,7 @@ use crate::routes::time_fmt::rfc3339;
 use crate::service::now_ms;
 use crate::storage::SiteEmailSettings;
 
-const STATUSES: [&str; 5] = ["pending", "sent", "failed", "logged", "unsubscribed"];
+pub(crate) const STATUSES: [&str; 5] = ["pending", "sent", "failed", "logged", "unsubscribed"];
 const DEFAULT_LIMIT: u32 = 50;
 const MAX_LIMIT: u32 = 200;
 
@@ -50,6 +50,7 @@ pub struct OutboxPage {
 /// counts per status (admin key).
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/outbox", tag = "email",
+    operation_id = "listOutbox",
     summary = "Email waiting, sent or failed for this site (admin key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo"), OutboxQuery),
@@ -156,6 +157,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 /// `GET /api/v1/sites/{site}/email-settings` (admin key).
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/email-settings", tag = "email",
+    operation_id = "getEmailSettings",
     summary = "The site's email settings (admin key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo")),
@@ -179,6 +181,7 @@ pub async fn get_settings(
 /// `PUT /api/v1/sites/{site}/email-settings` (admin key).
 #[utoipa::path(
     put, path = "/api/v1/sites/{site}/email-settings", tag = "email",
+    operation_id = "putEmailSettings",
     summary = "Change the site's email settings; fields left out keep their value (admin key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo")),

@@ -2,19 +2,17 @@
 //! (admin key): everything stored about them, and erasure.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
+use super::key::{Admin, Key};
 use super::moderation::{AuditJson, QueueItemJson};
-use super::site::require_key;
-use crate::auth::Role;
 use crate::domain::{AuthorEmail, ValidationErrors};
 use crate::routes::AppState;
-use crate::routes::error::ApiError;
-use crate::routes::extract::request_lang;
+use crate::routes::error::{ApiError, OrApi};
+use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::now_ms;
-use crate::storage::Erasure;
+use crate::service::{self, now_ms};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -86,19 +84,18 @@ pub struct PrivacyEraseResult {
     removed_text: bool,
 }
 
-fn parse_email(raw: Option<&str>, lang: crate::domain::Lang) -> Result<String, ApiError> {
-    AuthorEmail::parse(raw)
-        .map(|e| e.as_str().to_string())
-        .map_err(|err| {
-            let mut errors = ValidationErrors::default();
-            errors.add("email", err);
-            ApiError::validation(errors, lang)
-        })
+fn parse_email(raw: Option<&str>, lang: crate::domain::Lang) -> Result<AuthorEmail, ApiError> {
+    AuthorEmail::parse(raw).map_err(|err| {
+        let mut errors = ValidationErrors::default();
+        errors.add("email", err);
+        ApiError::validation(errors, lang)
+    })
 }
 
 /// `POST /api/v1/sites/{site}/privacy/export`
 #[utoipa::path(
     post, path = "/api/v1/sites/{site}/privacy/export", tag = "privacy",
+    operation_id = "exportPersonData",
     summary = "Everything stored about an email address (admin key)",
     description = "The person's comments on this site in every status (with findings and \
         audit trails), the notices mailed to them, their opt-out and any block naming the \
@@ -113,19 +110,15 @@ fn parse_email(raw: Option<&str>, lang: crate::domain::Lang) -> Result<String, A
     )
 )]
 pub async fn export(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<PrivacyExportRequest>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
-    let lang = request_lang(&req, None);
     let email = parse_email(body.email.as_deref(), lang)?;
-    let records = state
-        .store
-        .privacy_records(&key.site_key, &email)
+    let records = service::person_records(&state.store, &key.site_key, &email)
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
+        .or_api(lang)?;
     tracing::info!(site = %key.site_key, api_key = %key.id, comments = records.comments.len(), "privacy export");
     let mut audit = records.audit;
     let comments = records
@@ -167,7 +160,7 @@ pub async fn export(
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(PrivacyExport {
-            email,
+            email: email.as_str().to_string(),
             comments,
             mail,
             unsubscribed_at: records.unsubscribed_at.map(rfc3339),
@@ -178,6 +171,7 @@ pub async fn export(
 /// `POST /api/v1/sites/{site}/privacy/erase`
 #[utoipa::path(
     post, path = "/api/v1/sites/{site}/privacy/erase", tag = "privacy",
+    operation_id = "erasePersonData",
     summary = "Anonymize everything stored about an email address (admin key)",
     description = "In one transaction: the person's comments lose name, email and address \
         hash (and, with `remove_text`, their title and body: they become `deleted` and edit \
@@ -193,26 +187,22 @@ pub async fn export(
     )
 )]
 pub async fn erase(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<PrivacyEraseRequest>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
-    let lang = request_lang(&req, None);
     let email = parse_email(body.email.as_deref(), lang)?;
-    let outcome = state
-        .store
-        .erase_person(&Erasure {
-            site_key: key.site_key.clone(),
-            email,
-            remove_text: body.remove_text,
-            actor_kind: "api_key".into(),
-            actor_id: key.id.clone(),
-            at: now_ms(),
-        })
-        .await
-        .map_err(|e| ApiError::storage(e, lang))?;
+    let outcome = service::erase_person(
+        &state.store,
+        &key.actor(),
+        &key.site_key,
+        &email,
+        body.remove_text,
+        now_ms(),
+    )
+    .await
+    .or_api(lang)?;
     tracing::info!(site = %key.site_key, api_key = %key.id, comments = outcome.comments, "privacy erasure");
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

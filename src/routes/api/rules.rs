@@ -90,6 +90,7 @@ struct BlockList {
 /// `GET /api/v1/sites/{site}/lexicons`
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/lexicons", tag = "rules",
+    operation_id = "listLexicons",
     summary = "The site's word lists (admin key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo")),
@@ -122,6 +123,7 @@ pub async fn list_lexicons(
 /// `GET /api/v1/sites/{site}/lexicons/{name}`
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/lexicons/{name}", tag = "rules",
+    operation_id = "getLexicon",
     summary = "One word list with its entries (admin key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo"),
@@ -159,6 +161,7 @@ pub struct LexiconBody {
 /// `PUT /api/v1/sites/{site}/lexicons/{name}`: create or replace a list.
 #[utoipa::path(
     put, path = "/api/v1/sites/{site}/lexicons/{name}", tag = "rules",
+    operation_id = "putLexicon",
     summary = "Create or replace a word list (admin key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo"),
@@ -212,6 +215,7 @@ pub async fn put_lexicon(
 /// `DELETE /api/v1/sites/{site}/lexicons/{name}`
 #[utoipa::path(
     delete, path = "/api/v1/sites/{site}/lexicons/{name}", tag = "rules",
+    operation_id = "deleteLexicon",
     summary = "Delete a word list (admin key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo"),
@@ -265,6 +269,7 @@ pub struct RulesDoc {
 /// `GET /api/v1/sites/{site}/rules`
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/rules", tag = "rules",
+    operation_id = "getRules",
     summary = "The posting rules except word lists (admin key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo")),
@@ -296,6 +301,7 @@ pub async fn get_rules(
 /// 422 `invalid_policy` (and which rule) when they do not compile.
 #[utoipa::path(
     put, path = "/api/v1/sites/{site}/rules", tag = "rules",
+    operation_id = "putRules",
     summary = "Replace the posting rules (admin key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo")),
@@ -349,6 +355,7 @@ pub struct PreviewBody {
 /// the rules would give, without storing anything.
 #[utoipa::path(
     post, path = "/api/v1/sites/{site}/moderation/preview", tag = "moderation",
+    operation_id = "previewRules",
     summary = "Preview the rules' verdict on a text (moderator key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo")),
@@ -357,16 +364,19 @@ pub struct PreviewBody {
 )]
 pub async fn preview(
     state: web::Data<AppState>,
-    body: web::Json<PreviewBody>,
+    body: web::Json<serde_json::Map<String, serde_json::Value>>,
     RequestLang(lang): RequestLang,
     key: Key<Moderator>,
 ) -> Result<HttpResponse, ApiError> {
+    // An object only: serde would also build the struct from an array.
+    let body: PreviewBody = serde_json::from_value(serde_json::Value::Object(body.into_inner()))
+        .map_err(|_| ApiError::new(ErrorCode::MalformedJson, lang))?;
     let policy = state
         .policies
         .get(&state.store, &key.site_key)
         .await
         .or_api(lang)?;
-    let b = body.into_inner();
+    let b = body;
     let verdict = evaluate(
         &Submission {
             name: &b.name,
@@ -421,6 +431,7 @@ impl From<BlockEntry> for BlockJson {
 /// `GET /api/v1/sites/{site}/blocks`
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/blocks", tag = "rules",
+    operation_id = "listBlocks",
     summary = "Active blocks (moderator key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo")),
@@ -443,6 +454,7 @@ pub async fn list_blocks(
 /// `POST /api/v1/sites/{site}/blocks`: block an email, a domain or an IP range.
 #[utoipa::path(
     post, path = "/api/v1/sites/{site}/blocks", tag = "rules",
+    operation_id = "addBlock",
     summary = "Block an email, a domain or an IP range (moderator key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo")),
@@ -473,6 +485,7 @@ pub async fn add_block(
 /// `DELETE /api/v1/sites/{site}/blocks/{id}`
 #[utoipa::path(
     delete, path = "/api/v1/sites/{site}/blocks/{id}", tag = "rules",
+    operation_id = "deleteBlock",
     summary = "Remove a block (moderator key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo"),

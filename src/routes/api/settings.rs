@@ -23,9 +23,20 @@ pub struct SiteSettings {
     max_body: usize,
     terms_url: String,
     terms_version: String,
+    /// The form asks for the security code (`captcha_mode` is not `off`).
     captcha: bool,
+    /// When the form asks for it: `always`, `when-suspicious` or `off`.
+    captcha_mode: crate::domain::CaptchaMode,
+    /// Spam score at which a comment is held with `spam` suggested (0 = never).
+    spam_threshold: u32,
     /// Close commenting this many days after an article's first comment; 0 = never.
+    #[schema(maximum = 3650)]
     auto_close_days: u32,
+    /// The posting rules shown above the form's submit button, in Arabic;
+    /// empty = majlis's built-in text.
+    rules_text_ar: String,
+    /// The same in English.
+    rules_text_en: String,
 }
 
 impl From<Site> for SiteSettings {
@@ -39,14 +50,18 @@ impl From<Site> for SiteSettings {
             max_body: s.max_body_chars,
             terms_url: s.terms_url,
             terms_version: s.terms_version,
-            captcha: s.captcha_enabled,
+            captcha: s.captcha.enabled(),
+            captcha_mode: s.captcha,
+            spam_threshold: s.spam_threshold,
             auto_close_days: s.auto_close_days.unwrap_or(0),
+            rules_text_ar: s.rules_text.ar,
+            rules_text_en: s.rules_text.en,
         }
     }
 }
 
 /// The settings to change; fields left out keep their value.
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"origins": ["https://www.example.com"], "moderation": "pre"}))]
 pub struct SettingsChange {
@@ -60,14 +75,62 @@ pub struct SettingsChange {
     max_body: Option<u32>,
     terms_url: Option<String>,
     terms_version: Option<String>,
-    captcha: Option<bool>,
-    /// 0 = never.
+    /// `true` (`always`), `false` (`off`), `"always"`, `"when-suspicious"`
+    /// or `"off"`.
+    captcha: Option<CaptchaSetting>,
+    /// Spam score at which a comment is held with `spam` suggested; 0 = never.
+    spam_threshold: Option<u32>,
+    /// 0 = never; at most 3650 (ten years).
+    #[schema(maximum = 3650)]
     auto_close_days: Option<u32>,
+    /// The posting rules shown on the form, in Arabic (line breaks kept; at
+    /// most 2,000 characters; empty = the built-in text).
+    #[schema(max_length = 2000)]
+    rules_text_ar: Option<String>,
+    /// The same in English.
+    #[schema(max_length = 2000)]
+    rules_text_en: Option<String>,
+}
+
+impl SettingsChange {
+    /// The change as the domain checks it (the same rules as the dashboard
+    /// and the CLI).
+    pub(super) fn parse(self) -> Result<SiteChange, AdminError> {
+        SiteChange::parse(SiteSettingsDto {
+            name: self.name,
+            origins: self.origins,
+            lang: self.lang,
+            moderation: self.moderation,
+            max_body: self.max_body.map(|n| n.to_string()),
+            terms_url: self.terms_url,
+            terms_version: self.terms_version,
+            captcha: self.captcha.map(|c| match c {
+                CaptchaSetting::OnOff(true) => "always".to_string(),
+                CaptchaSetting::OnOff(false) => "off".to_string(),
+                CaptchaSetting::Mode(m) => m,
+            }),
+            spam_threshold: self.spam_threshold.map(|t| t.to_string()),
+            auto_close_days: self.auto_close_days.map(|d| d.to_string()),
+            rules_text_ar: self.rules_text_ar,
+            rules_text_en: self.rules_text_en,
+        })
+        .map_err(AdminError::InvalidParameter)
+    }
+}
+
+/// The captcha setting: the on/off of old, or a mode (`always`,
+/// `when-suspicious`, `off`).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+enum CaptchaSetting {
+    OnOff(bool),
+    Mode(String),
 }
 
 /// `GET /api/v1/sites/{site}/settings`
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/settings", tag = "sites",
+    operation_id = "getSiteSettings",
     summary = "The site's settings (admin key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo")),
@@ -90,6 +153,7 @@ pub async fn get(
 /// `PATCH /api/v1/sites/{site}/settings`
 #[utoipa::path(
     patch, path = "/api/v1/sites/{site}/settings", tag = "sites",
+    operation_id = "updateSiteSettings",
     summary = "Change the site's settings (admin key)",
     description = "Audited like the dashboard's settings form and `majlis site set`.",
     security(("api_key" = [])),
@@ -106,19 +170,10 @@ pub async fn patch(
     RequestLang(lang): RequestLang,
     key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
-    let change = SiteChange::parse(SiteSettingsDto {
-        name: b.name,
-        origins: b.origins,
-        lang: b.lang,
-        moderation: b.moderation,
-        max_body: b.max_body.map(|n| n.to_string()),
-        terms_url: b.terms_url,
-        terms_version: b.terms_version,
-        captcha: b.captcha.map(|c| if c { "on" } else { "off" }.to_string()),
-        auto_close_days: b.auto_close_days.map(|d| d.to_string()),
-    })
-    .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
+    let change = body
+        .into_inner()
+        .parse()
+        .map_err(|e| ApiError::admin(e, lang))?;
     let site = service::change_site(&state.store, &key.actor(), &key.site_key, &change, now_ms())
         .await
         .or_api(lang)?;

@@ -2,7 +2,7 @@ use actix_web::HttpRequest;
 use actix_web::http::header;
 
 use crate::auth::{ApiKey, Role, hash_api_key};
-use crate::domain::Site;
+use crate::domain::{Lang, Site};
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::routes::extract::request_lang;
@@ -25,6 +25,28 @@ pub async fn load_site(state: &AppState, req: &HttpRequest, key: &str) -> Result
     }
 }
 
+/// The key of `Authorization: Bearer KEY`, if the header has that shape.
+pub(super) fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+}
+
+/// 429 with Retry-After when the key `id` (a site's or a root key) made
+/// more requests this minute than `api.rate_limit_per_minute` allows.
+pub(super) async fn within_budget(state: &AppState, id: &str, lang: Lang) -> Result<(), ApiError> {
+    match state.api_limiter.check(id, crate::service::now_ms()).await {
+        Ok(_) => Ok(()),
+        Err(limited) => {
+            tracing::info!(key = %id, "key over its request budget");
+            Err(ApiError::rate_limited(limited.retry_after_secs, lang))
+        }
+    }
+}
+
 /// The API key of the `Authorization: Bearer` header, valid for `site_key`
 /// with at least `role`. A missing or unknown key is 401; a key of another
 /// site is 404 (another site's resources do not exist for it); a key with too
@@ -37,28 +59,14 @@ pub async fn require_key(
     role: Role,
 ) -> Result<ApiKey, ApiError> {
     let lang = request_lang(req, None);
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty() && t.len() <= 128)
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, lang))?;
+    let token = bearer_token(req).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, lang))?;
     let record = state
         .store
         .api_key_by_hash(&hash_api_key(token))
         .await
         .or_api(lang)?
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, lang))?;
-    if let Err(limited) = state
-        .api_limiter
-        .check(&record.id, crate::service::now_ms())
-        .await
-    {
-        tracing::info!(api_key = %record.id, "API key over its request budget");
-        return Err(ApiError::rate_limited(limited.retry_after_secs, lang));
-    }
+    within_budget(state, &record.id, lang).await?;
     if record.site_key != site_key {
         return Err(ApiError::new(ErrorCode::SiteNotFound, lang));
     }

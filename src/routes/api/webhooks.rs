@@ -1,27 +1,23 @@
 //! Webhook subscriptions of a site (admin key): create (the signing secret
 //! is shown once), list, delete, and each subscription's delivery log.
 
-use std::collections::HashMap;
-
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::comments::{decode_cursor, encode_cursor, parse_limit};
-use super::site::require_key;
-use crate::auth::Role;
-use crate::domain::{FieldError, ValidationErrors, new_id};
+use super::key::{Admin, Key};
 use crate::routes::AppState;
-use crate::routes::error::{ApiError, ErrorCode};
-use crate::routes::extract::request_lang;
+use crate::routes::error::{ApiError, ErrorCode, OrApi};
+use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::now_ms;
-use crate::storage::{AttemptRecord, Cursor, DeliveryRecord, WebhookRecord};
-use crate::webhooks::{EVENT_TYPES, new_secret};
+use crate::service::{self, NewWebhook, NewWebhookDto, now_ms};
+use crate::storage::{AttemptRecord, Cursor, DeliveryRecord, DeliveryStatus, WebhookRecord};
 
-/// Longest description of a subscription.
-const DESCRIPTION_MAX: usize = 200;
-const DELIVERY_STATUSES: [&str; 3] = ["pending", "delivered", "failed"];
+/// A delivery's statuses as the document lists them.
+pub(crate) fn delivery_statuses() -> Vec<&'static str> {
+    DeliveryStatus::ALL.map(DeliveryStatus::as_str).to_vec()
+}
 
 /// The body of `POST .../webhooks`.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -50,7 +46,9 @@ pub struct CreateWebhook {
     "url": "https://cms.example.org/hooks/majlis",
     "events": ["comment.published", "comment.deleted"],
     "description": "Rebuild the article page",
-    "created_at": "2026-11-29T08:00:00Z"
+    "created_at": "2026-11-29T08:00:00Z",
+    "enabled": true,
+    "previous_secret_valid_until": null
 }))]
 pub struct WebhookJson {
     id: String,
@@ -58,6 +56,11 @@ pub struct WebhookJson {
     events: Vec<String>,
     description: String,
     created_at: String,
+    /// `false`: paused; events are not queued for it (a ping still is).
+    enabled: bool,
+    /// After a secret rotation: until when deliveries also carry a
+    /// signature with the previous secret; `null` when none does.
+    previous_secret_valid_until: Option<String>,
 }
 
 impl From<WebhookRecord> for WebhookJson {
@@ -68,6 +71,13 @@ impl From<WebhookRecord> for WebhookJson {
             events: w.events,
             description: w.description,
             created_at: rfc3339(w.created_at),
+            enabled: w.enabled,
+            previous_secret_valid_until: w
+                .previous_secret
+                .as_ref()
+                .and(w.previous_secret_until)
+                .filter(|until| *until > now_ms())
+                .map(rfc3339),
         }
     }
 }
@@ -162,13 +172,13 @@ impl From<AttemptRecord> for AttemptJson {
 
 impl DeliveryJson {
     fn new(d: DeliveryRecord, attempts: Vec<AttemptRecord>) -> DeliveryJson {
-        let pending = d.status == "pending";
+        let pending = d.status == DeliveryStatus::Pending;
         DeliveryJson {
             attempt_log: attempts.into_iter().map(AttemptJson::from).collect(),
             payload: serde_json::from_str(&d.payload).unwrap_or(serde_json::Value::Null),
             id: d.id,
             event: d.event_type,
-            status: d.status,
+            status: d.status.as_str().to_string(),
             attempts: d.attempts,
             last_attempt_at: d.last_attempt_at.map(rfc3339),
             last_status_code: d.last_status_code,
@@ -203,41 +213,10 @@ fn no_store(mut resp: actix_web::HttpResponseBuilder) -> actix_web::HttpResponse
     resp
 }
 
-/// Check the body's fields; the URL's addresses are checked after.
-fn parse_create(b: &CreateWebhook) -> Result<(Vec<String>, String), ValidationErrors> {
-    let mut errors = ValidationErrors::default();
-    let mut events: Vec<String> = Vec::new();
-    if b.events.is_empty() {
-        errors.add("events", FieldError::new("required"));
-    }
-    for e in &b.events {
-        if !EVENT_TYPES.contains(&e.as_str()) {
-            errors.add(
-                "events",
-                FieldError::new("unknown_event")
-                    .with("event", e.chars().take(64).collect::<String>())
-                    .with("allowed", EVENT_TYPES.join(", ")),
-            );
-        } else if !events.contains(e) {
-            events.push(e.clone());
-        }
-    }
-    let description = b.description.as_deref().unwrap_or("").trim().to_string();
-    if description.chars().count() > DESCRIPTION_MAX {
-        errors.add(
-            "description",
-            FieldError::new("too_long").with("max", DESCRIPTION_MAX),
-        );
-    } else if description.chars().any(char::is_control) {
-        errors.add("description", FieldError::new("control_characters"));
-    }
-    errors.into_result()?;
-    Ok((events, description))
-}
-
 /// `POST /api/v1/sites/{site}/webhooks`
 #[utoipa::path(
     post, path = "/api/v1/sites/{site}/webhooks", tag = "webhooks",
+    operation_id = "createWebhook",
     summary = "Subscribe a URL to events of this site (admin key)",
     description = "Creates a subscription and answers with its signing secret, shown only \
         this once. The URL must be `https` and its host must resolve to public addresses \
@@ -270,53 +249,30 @@ fn parse_create(b: &CreateWebhook) -> Result<(Vec<String>, String), ValidationEr
     )
 )]
 pub async fn create(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<CreateWebhook>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
-    let lang = request_lang(&req, None);
     let b = body.into_inner();
-    let parsed = parse_create(&b);
-    let policy = state.settings.webhooks.policy();
-    let url = policy.validate(&b.url).await;
-    let (events, description, url) = match (parsed, url) {
-        (Ok((events, description)), Ok(url)) => (events, description, url),
-        (parsed, url) => {
-            let mut errors = parsed.err().unwrap_or_default();
-            if let Err(e) = url {
-                errors.add("url", FieldError::new(e.code()));
-            }
-            return Err(ApiError::validation(errors, lang));
-        }
+    let dto = NewWebhookDto {
+        url: b.url,
+        events: b.events,
+        description: b.description,
     };
-    let store_err = |e| ApiError::storage(e, lang);
-    let existing = state
-        .store
-        .webhooks(&key.site_key)
+    let new = NewWebhook::parse(dto, &state.settings.webhooks.policy())
         .await
-        .map_err(store_err)?;
-    let max = state.settings.webhooks.max_per_site;
-    if existing.len() >= usize::try_from(max).unwrap_or(usize::MAX) {
-        return Err(ApiError::new(ErrorCode::Conflict, lang)
-            .with_detail(format!("A site may have at most {max} webhooks.")));
-    }
-    let record = WebhookRecord {
-        id: new_id(),
-        site_key: key.site_key.clone(),
-        url: url.to_string(),
-        events,
-        secret: new_secret(),
-        description,
-        created_by: key.id.clone(),
-        created_at: now_ms(),
-    };
-    state
-        .store
-        .insert_webhook(&record)
-        .await
-        .map_err(store_err)?;
+        .map_err(|e| ApiError::validation(e, lang))?;
+    let record = service::create_webhook(
+        &state.store,
+        &key.actor(),
+        &key.site_key,
+        new,
+        state.settings.webhooks.max_per_site,
+        now_ms(),
+    )
+    .await
+    .or_api(lang)?;
     tracing::info!(webhook = %record.id, api_key = %key.id, events = ?record.events, "webhook created");
     let secret = record.secret.clone();
     Ok(no_store(HttpResponse::Created()).json(WebhookCreated {
@@ -328,23 +284,20 @@ pub async fn create(
 /// `GET /api/v1/sites/{site}/webhooks`
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/webhooks", tag = "webhooks",
+    operation_id = "listWebhooks",
     summary = "The site's subscriptions, without their secrets (admin key)",
     security(("api_key" = [])),
     params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "Subscriptions, oldest first", body = WebhookList))
 )]
 pub async fn list(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = require_key(&state, &req, &path.into_inner(), Role::Admin).await?;
-    let lang = request_lang(&req, None);
-    let hooks = state
-        .store
-        .webhooks(&key.site_key)
+    let hooks = service::list_webhooks(&state.store, &key.site_key)
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
+        .or_api(lang)?;
     Ok(no_store(HttpResponse::Ok()).json(WebhookList {
         webhooks: hooks.into_iter().map(WebhookJson::from).collect(),
     }))
@@ -353,6 +306,7 @@ pub async fn list(
 /// `DELETE /api/v1/sites/{site}/webhooks/{id}`
 #[utoipa::path(
     delete, path = "/api/v1/sites/{site}/webhooks/{id}", tag = "webhooks",
+    operation_id = "deleteWebhook",
     summary = "Remove a subscription with its delivery log (admin key)",
     description = "Deliveries not yet made are dropped.",
     security(("api_key" = [])),
@@ -361,21 +315,15 @@ pub async fn list(
     responses((status = 204, description = "Removed"))
 )]
 pub async fn delete(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site, id) = path.into_inner();
-    let key = require_key(&state, &req, &site, Role::Admin).await?;
-    let lang = request_lang(&req, None);
-    let removed = state
-        .store
-        .delete_webhook(&key.site_key, &id)
+    let (_, id) = path.into_inner();
+    service::delete_webhook(&state.store, &key.actor(), &key.site_key, &id, now_ms())
         .await
-        .map_err(|e| ApiError::storage(e, lang))?;
-    if !removed {
-        return Err(ApiError::new(ErrorCode::NotFound, lang));
-    }
+        .or_api(lang)?;
     tracing::info!(webhook = %id, api_key = %key.id, "webhook deleted");
     Ok(HttpResponse::NoContent().finish())
 }
@@ -383,6 +331,7 @@ pub async fn delete(
 /// `GET /api/v1/sites/{site}/webhooks/{id}/deliveries`
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/webhooks/{id}/deliveries", tag = "webhooks",
+    operation_id = "listWebhookDeliveries",
     summary = "The delivery log of a subscription, newest first (admin key)",
     description = "One entry per event: its status, the number of attempts, the HTTP \
         status or error of the latest attempt, and every attempt in `attempt_log`.",
@@ -392,68 +341,246 @@ pub async fn delete(
     responses((status = 200, description = "A page of deliveries", body = DeliveryPage))
 )]
 pub async fn deliveries(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: web::Query<DeliveryQuery>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site, id) = path.into_inner();
-    let key = require_key(&state, &req, &site, Role::Admin).await?;
-    let lang = request_lang(&req, None);
+    let (_, id) = path.into_inner();
     let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
     let status = match query.status.as_deref() {
         None | Some("") => None,
-        Some(s) if DELIVERY_STATUSES.contains(&s) => Some(s),
-        Some(_) => return Err(bad()),
+        Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(bad)?),
     };
     let limit = parse_limit(query.limit).ok_or_else(bad)?;
     let after: Option<Cursor> = match query.cursor.as_deref() {
         None | Some("") => None,
         Some(raw) => Some(decode_cursor(raw).ok_or_else(bad)?),
     };
-    let store_err = |e| ApiError::storage(e, lang);
-    state
-        .store
-        .webhook(&key.site_key, &id)
-        .await
-        .map_err(store_err)?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, lang))?;
-    let mut rows = state
-        .store
-        .webhook_deliveries(&id, status, limit + 1, after.as_ref())
-        .await
-        .map_err(store_err)?;
-    let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
-    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let next_cursor = if more {
-        rows.last().map(|d| {
-            encode_cursor(&Cursor {
-                at: d.created_at,
-                id: d.id.clone(),
-            })
-        })
-    } else {
-        None
-    };
-    let ids: Vec<String> = rows.iter().map(|d| d.id.clone()).collect();
-    let mut attempts: HashMap<String, Vec<AttemptRecord>> = HashMap::new();
-    for a in state
-        .store
-        .webhook_attempts(&ids)
-        .await
-        .map_err(store_err)?
-    {
-        attempts.entry(a.delivery_id.clone()).or_default().push(a);
-    }
-    let deliveries = rows
-        .into_iter()
-        .map(|d| {
-            let log = attempts.remove(&d.id).unwrap_or_default();
-            DeliveryJson::new(d, log)
-        })
-        .collect();
+    let page = service::delivery_log(
+        &state.store,
+        &key.site_key,
+        &id,
+        status,
+        limit,
+        after.as_ref(),
+    )
+    .await
+    .or_api(lang)?;
     Ok(no_store(HttpResponse::Ok()).json(DeliveryPage {
-        deliveries,
-        next_cursor,
+        deliveries: page
+            .deliveries
+            .into_iter()
+            .map(|(d, log)| DeliveryJson::new(d, log))
+            .collect(),
+        next_cursor: page.next.as_ref().map(encode_cursor),
     }))
+}
+
+/// The body of `PATCH .../webhooks/{id}`: fields left out keep their value.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"enabled": false}))]
+pub struct UpdateWebhook {
+    /// As when subscribing: `https`, public addresses only.
+    url: Option<String>,
+    /// One or more event types.
+    events: Option<Vec<String>>,
+    /// At most 200 characters.
+    #[schema(max_length = 200)]
+    description: Option<String>,
+    /// `false` pauses the subscription: events are not queued for it until
+    /// it is enabled again (deliveries already queued are still made).
+    enabled: Option<bool>,
+}
+
+/// `PATCH /api/v1/sites/{site}/webhooks/{id}`
+#[utoipa::path(
+    patch, path = "/api/v1/sites/{site}/webhooks/{id}", tag = "webhooks",
+    operation_id = "updateWebhook",
+    summary = "Change a subscription: URL, events, description, paused (admin key)",
+    description = "Audited. The URL is checked as when subscribing.",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Webhook id")),
+    request_body = UpdateWebhook,
+    responses(
+        (status = 200, description = "The subscription as it now is", body = WebhookJson),
+        (status = 422, description = "Invalid fields (`validation_failed`): `url`, `events`, `description`", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn update(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<UpdateWebhook>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let b = body.into_inner();
+    let dto = crate::service::WebhookUpdateDto {
+        url: b.url,
+        events: b.events,
+        description: b.description,
+        enabled: b.enabled,
+    };
+    let update = crate::service::WebhookUpdate::parse(dto, &state.settings.webhooks.policy())
+        .await
+        .map_err(|e| ApiError::validation(e, lang))?;
+    let hook = crate::service::update_webhook(
+        &state.store,
+        &key.actor(),
+        &key.site_key,
+        &id,
+        &update,
+        now_ms(),
+    )
+    .await
+    .or_api(lang)?;
+    tracing::info!(webhook = %id, api_key = %key.id, "webhook updated");
+    Ok(no_store(HttpResponse::Ok()).json(WebhookJson::from(hook)))
+}
+
+/// The body of `POST .../webhooks/{id}/rotate-secret`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"overlap_secs": 86400}))]
+pub struct RotateSecret {
+    /// How long the previous secret still signs, in seconds: 0 to 604800
+    /// (a week); 86400 (a day) when left out.
+    #[schema(value_type = Option<u64>, minimum = 0, maximum = 604800)]
+    overlap_secs: Option<serde_json::Number>,
+}
+
+/// A rotated secret, shown this once.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SecretRotated {
+    #[serde(flatten)]
+    webhook: WebhookJson,
+    /// The new `whsec_` secret. Store it now: it is never shown again.
+    secret: String,
+}
+
+/// `POST /api/v1/sites/{site}/webhooks/{id}/rotate-secret`
+#[utoipa::path(
+    post, path = "/api/v1/sites/{site}/webhooks/{id}/rotate-secret", tag = "webhooks",
+    operation_id = "rotateWebhookSecret",
+    summary = "Replace the signing secret, the old one still signing for an overlap (admin key)",
+    description = "Until `previous_secret_valid_until`, every delivery's `webhook-signature` \
+        carries two space-separated signatures, one with each secret (Standard Webhooks \
+        receivers accept a delivery when any verifies); after it, only the new secret signs.",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Webhook id")),
+    request_body = RotateSecret,
+    responses(
+        (status = 200, description = "The new secret, in this answer only", body = SecretRotated),
+        (status = 422, description = "`overlap_secs` out of range (`validation_failed`)", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn rotate_secret(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<RotateSecret>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    // A whole number of seconds, however JSON spells it (`3600` or `3600.0`).
+    let overlap = body.into_inner().overlap_secs.map(|n| {
+        n.as_u64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && (0.0..=1e15).contains(f))
+                    .map(|f| f as u64)
+            })
+            .unwrap_or(u64::MAX)
+    });
+    let rotated = crate::service::rotate_webhook_secret(
+        &state.store,
+        &key.actor(),
+        &key.site_key,
+        &id,
+        overlap,
+        now_ms(),
+    )
+    .await
+    .or_api(lang)?;
+    tracing::info!(webhook = %id, api_key = %key.id, "webhook secret rotated");
+    Ok(no_store(HttpResponse::Ok()).json(SecretRotated {
+        webhook: WebhookJson::from(rotated.webhook),
+        secret: rotated.secret,
+    }))
+}
+
+/// A queued delivery.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"delivery": "msg_0193a6f1d2e37c11b2a4c6d8e0f1a2b3"}))]
+pub struct Queued {
+    /// The delivery's id, sent as `webhook-id`; see the delivery log.
+    delivery: String,
+}
+
+/// `POST /api/v1/sites/{site}/webhooks/{id}/ping`
+#[utoipa::path(
+    post, path = "/api/v1/sites/{site}/webhooks/{id}/ping", tag = "webhooks",
+    operation_id = "pingWebhook",
+    summary = "Send a signed `ping` event to the subscription (admin key)",
+    description = "Queued like any delivery (retried, logged), whatever the subscription's \
+        events and even when it is paused.",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Webhook id")),
+    responses((status = 202, description = "Queued", body = Queued))
+)]
+pub async fn ping(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let delivery =
+        crate::service::ping_webhook(&state.store, &key.actor(), &key.site_key, &id, now_ms())
+            .await
+            .or_api(lang)?;
+    state.wake_outboxes();
+    Ok(no_store(HttpResponse::Accepted()).json(Queued { delivery }))
+}
+
+/// `POST /api/v1/sites/{site}/webhooks/{id}/deliveries/{delivery}/redeliver`
+#[utoipa::path(
+    post, path = "/api/v1/sites/{site}/webhooks/{id}/deliveries/{delivery}/redeliver",
+    tag = "webhooks",
+    operation_id = "redeliverWebhookDelivery",
+    summary = "Send a delivered or failed delivery again (admin key)",
+    description = "The same body with the same `webhook-id` (receivers deduplicate on it), \
+        due at once; attempts continue the delivery's log. A pending delivery is 404: it \
+        is going to be sent anyway.",
+    security(("api_key" = [])),
+    params(("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "Webhook id"),
+        ("delivery" = String, Path, description = "Delivery id (`msg_...`)")),
+    responses((status = 202, description = "Queued again", body = Queued))
+)]
+pub async fn redeliver(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+    RequestLang(lang): RequestLang,
+    key: Key<Admin>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, id, delivery) = path.into_inner();
+    crate::service::redeliver(
+        &state.store,
+        &key.actor(),
+        &key.site_key,
+        &id,
+        &delivery,
+        now_ms(),
+    )
+    .await
+    .or_api(lang)?;
+    state.wake_outboxes();
+    Ok(no_store(HttpResponse::Accepted()).json(Queued { delivery }))
 }

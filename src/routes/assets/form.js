@@ -28,10 +28,37 @@
     area.addEventListener("input", update);
     update();
   });
+  // One send per press. The buttons are marked, not disabled: a disabled
+  // button is left out of the form data, and "new code" is told apart from
+  // "send" by its name.
   document.querySelectorAll("form.majlis-form").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      var b = form.querySelector("button[type=submit]");
-      if (b) b.disabled = true;
+    var buttons = form.querySelectorAll("button[type=submit]");
+    var mark = function (on) {
+      buttons.forEach(function (b) {
+        if (on) b.setAttribute("aria-disabled", "true"); else b.removeAttribute("aria-disabled");
+      });
+    };
+    form.addEventListener("submit", function (e) {
+      if (form.hasAttribute("data-sending")) { e.preventDefault(); return; }
+      form.setAttribute("data-sending", "");
+      mark(true);
+    });
+    // Back from the next page (back-forward cache): the form works again.
+    window.addEventListener("pageshow", function () {
+      form.removeAttribute("data-sending");
+      mark(false);
     });
   });
+  // Inside an iframe, tell the host page how tall the content is, so the
+  // snippet can size the frame (see the README's iframe embed).
+  if (window.parent !== window && window.ResizeObserver) {
+    var last = 0;
+    new ResizeObserver(function () {
+      var h = Math.ceil(document.documentElement.scrollHeight);
+      if (h !== last) {
+        last = h;
+        window.parent.postMessage({ type: "majlis:height", height: h }, "*");
+      }
+    }).observe(document.documentElement);
+  }
 })();

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::guard::{self, Action, Current, Session, csrf_forms, html, render, see_other};
 use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
-use crate::domain::{Site, SiteChange, SiteSettingsDto};
+use crate::domain::{Actor, Site, SiteChange, SiteSettingsDto};
 use crate::moderation::Entry;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
@@ -132,32 +132,11 @@ pub async fn article_commenting(
     if !cur.moderator.can_moderate(&site) {
         return Err(not_found());
     }
-    let now = now_ms();
-    let auto_close = state
-        .store
-        .site(&site)
+    let actor = Actor::Moderator(cur.moderator.id.clone());
+    service::set_commenting(&state.store, &site, &id, closed, &actor, now_ms())
         .await
-        .or_api(lang)?
-        .ok_or_else(not_found)?
-        .auto_close_days
-        .map(|d| now - i64::from(d) * 24 * 60 * 60 * 1000);
-    let changed = state
-        .store
-        .set_article_closed(
-            &site,
-            &id,
-            closed,
-            auto_close,
-            crate::webhooks::article_closed,
-            &cur.moderator.id,
-            now,
-        )
-        .await
-        .or_api(lang)?;
+        .map_err(|e| ApiError::admin(e, lang))?;
     state.wake_outboxes();
-    if !changed {
-        return Err(not_found());
-    }
     tracing::info!(article = %id, closed, moderator = %cur.moderator.id, "article commenting changed");
     Ok(see_other(&format!("/dashboard/articles?site={site}")))
 }
@@ -453,11 +432,14 @@ pub struct SiteForm {
     terms_version: Option<String>,
     origins: Option<String>,
     captcha: Option<String>,
+    spam_threshold: Option<String>,
     auto_close_days: Option<String>,
+    rules_text_ar: Option<String>,
+    rules_text_en: Option<String>,
 }
 
-/// `POST /dashboard/settings/{site}`: the site's settings (an unticked
-/// captcha box is absent from the form: off).
+/// `POST /dashboard/settings/{site}`: the site's settings (a form without
+/// the captcha choice, as an unticked box of the older form was: off).
 pub async fn save_site(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -476,15 +458,11 @@ pub async fn save_site(
         max_body: form.max_body,
         terms_url: form.terms_url,
         terms_version: form.terms_version,
-        captcha: Some(
-            if form.captcha.as_deref() == Some("on") {
-                "on"
-            } else {
-                "off"
-            }
-            .into(),
-        ),
+        captcha: Some(form.captcha.unwrap_or_else(|| "off".into())),
+        spam_threshold: form.spam_threshold,
         auto_close_days: Some(form.auto_close_days.unwrap_or_default()),
+        rules_text_ar: form.rules_text_ar,
+        rules_text_en: form.rules_text_en,
     })
     .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
     let site = service::change_site(&state.store, &cur.actor(), &site_key, &change, now_ms())

@@ -19,8 +19,14 @@ use crate::storage::AuditFilter;
 const PAGE_SIZE: u32 = 100;
 
 /// The actions the filter offers.
-const ACTIONS: [&str; 17] = [
+const ACTIONS: [&str; 23] = [
     "submitted",
+    "feature",
+    "unfeature",
+    "dismiss_reports",
+    "act_on_reports",
+    "hold_reported",
+    "report_settings",
     "approve",
     "reject",
     "spam",
@@ -39,11 +45,23 @@ const ACTIONS: [&str; 17] = [
     "api_key_revoked",
 ];
 
+/// What the log shows of the comment a row is about.
+pub struct AuditCommentView {
+    pub title: String,
+    pub excerpt: String,
+    pub status: String,
+    pub article_title: String,
+    pub article_url: Option<String>,
+    /// The queue showing this one comment, with its actions.
+    pub open: String,
+}
+
 pub struct AuditView {
     pub when_gmt: String,
     pub when_iso: String,
     pub site: String,
     pub comment: String,
+    pub about: Option<AuditCommentView>,
     pub actor: String,
     pub action: String,
     pub change: String,
@@ -132,7 +150,25 @@ pub async fn page(
                 _ => format!("{kind} {}", e.actor_id),
             };
             let status = |s: &str| label(lang, Code::Status, s);
+            let comment_id = e.comment_id.clone().unwrap_or_default();
+            let about = r.comment.map(|c| AuditCommentView {
+                open: format!(
+                    "/dashboard?site={}&comment={}#c-{}",
+                    enc(&e.site_key),
+                    enc(&comment_id),
+                    enc(&comment_id)
+                ),
+                title: c.title,
+                excerpt: c.excerpt,
+                status: status(c.status.as_str()),
+                article_title: c.article_title.unwrap_or_else(|| c.article_key.clone()),
+                article_url: c.article_url.filter(|u| {
+                    let l = u.to_ascii_lowercase();
+                    l.starts_with("https://") || l.starts_with("http://")
+                }),
+            });
             AuditView {
+                about,
                 when_gmt: gmt(e.created_at),
                 when_iso: rfc3339(e.created_at),
                 site: e.site_key,
@@ -183,6 +219,10 @@ pub async fn page(
         rows,
     };
     Ok(html(StatusCode::OK, render(&template, lang)?))
+}
+
+fn enc(raw: &str) -> String {
+    percent_encoding::utf8_percent_encode(raw, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// An audit row's details as a person reads them. An edit's details hold

@@ -4,7 +4,9 @@
 
 pub mod admin;
 pub mod audit;
+pub mod author;
 pub mod guard;
 pub mod login;
 pub mod queue;
+pub mod reported;
 pub mod view;

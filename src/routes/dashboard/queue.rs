@@ -43,14 +43,33 @@ pub struct BlockOption {
 pub struct FindingView {
     pub code: String,
     pub explanation: String,
+    /// What it adds to the spam score.
+    pub weight: Option<u32>,
+}
+
+/// The last decision that put a comment where it is: who, why, when.
+pub struct DecisionView {
+    pub status: String,
+    pub actor: String,
+    /// Rules, not a person.
+    pub by_rules: bool,
+    pub reason: String,
+    pub note: String,
+    pub when_gmt: String,
+    pub when_iso: String,
 }
 
 pub struct ItemView {
     pub site: String,
+    /// The author's history page.
+    pub author_url: String,
+    pub decision: Option<DecisionView>,
     pub id: String,
     pub status: String,
     pub flagged: bool,
     pub held: bool,
+    /// The spam score held it: `spam` is the suggested decision (key s).
+    pub suggest_spam: bool,
     pub name: Vec<Segment>,
     pub email: String,
     pub title: Vec<Segment>,
@@ -67,6 +86,15 @@ pub struct ItemView {
     pub when_iso: String,
     pub findings: Vec<FindingView>,
     pub blocks: Vec<BlockOption>,
+    /// For a reply: the comment it answers (its author, text and status).
+    pub parent: Option<ParentView>,
+    pub featured: bool,
+}
+
+pub struct ParentView {
+    pub name: String,
+    pub body: String,
+    pub status: String,
 }
 
 pub struct TabView {
@@ -101,6 +129,8 @@ struct QueueTemplate {
     next_page: Option<String>,
     prev_page: Option<String>,
     notice: Option<&'static str>,
+    /// How long a decision waits for an undo (`dashboard.undo_secs`).
+    undo_ms: u64,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -115,6 +145,8 @@ pub struct QueueQuery {
     pub order: Option<String>,
     pub page: Option<u32>,
     pub done: Option<String>,
+    /// One comment by id (the audit log links here).
+    pub comment: Option<String>,
 }
 
 impl QueueQuery {
@@ -137,6 +169,7 @@ impl QueueQuery {
             ("email", &self.email),
             ("q", &self.q),
             ("order", &self.order),
+            ("comment", &self.comment),
         ] {
             if let Some(v) = QueueQuery::nonempty(v) {
                 pairs.push((k, v));
@@ -180,7 +213,7 @@ fn item_view(
     history: (i64, i64),
     lang: Lang,
 ) -> ItemView {
-    let findings: Vec<Finding> = serde_json::from_str(&i.findings).unwrap_or_default();
+    let findings: &[Finding] = &i.findings;
     let domain = i
         .email
         .rsplit_once('@')
@@ -204,10 +237,12 @@ fn item_view(
         },
     ];
     ItemView {
+        author_url: super::author::history_url(&site, &i.email),
+        decision: None,
         blocks,
-        name: highlight(&i.name, &findings, Field::Name),
-        title: highlight(&i.title, &findings, Field::Title),
-        body: highlight(&i.body, &findings, Field::Body),
+        name: highlight(&i.name, findings, Field::Name),
+        title: highlight(&i.title, findings, Field::Title),
+        body: highlight(&i.body, findings, Field::Body),
         findings: findings
             .iter()
             .map(|f| FindingView {
@@ -216,12 +251,20 @@ fn item_view(
                     Lang::Ar => f.explanation_ar.clone(),
                     Lang::En => f.explanation_en.clone(),
                 },
+                weight: f.weight,
             })
             .collect(),
-        held: CommentStatus::parse(&i.status) == Some(CommentStatus::Held),
+        held: i.status == CommentStatus::Held,
+        featured: i.featured_at.is_some(),
+        parent: i.parent.map(|p| ParentView {
+            name: p.name,
+            body: p.body,
+            status: crate::i18n::label(lang, crate::i18n::Code::Status, p.status.as_str()),
+        }),
+        suggest_spam: crate::moderation::spam::suggestion(findings).is_some(),
         site,
         id: i.id,
-        status: i.status,
+        status: i.status.as_str().to_string(),
         flagged: i.flagged,
         email: i.email,
         raw_title: i.title,
@@ -273,6 +316,7 @@ pub async fn page(
         until: day(&q.to)?.map(|d| d + 86_400_000),
         email: QueueQuery::nonempty(&q.email),
         text: QueueQuery::nonempty(&q.q).map(|t| t.chars().take(200).collect()),
+        comment: QueueQuery::nonempty(&q.comment),
         oldest_first: q.order.as_deref() != Some("newest"),
         limit: PAGE_SIZE + 1,
         offset: page * PAGE_SIZE,
@@ -299,6 +343,18 @@ pub async fn page(
             history.insert((site.clone(), email), n);
         }
     }
+    let decisions = decisions(&state, &rows, lang).await?;
+    // One comment opened by id: the tab it is in is the one shown.
+    let tab = match (&filter.comment, rows.first()) {
+        (Some(_), Some(r)) => QueueTab::of(
+            r.item.status,
+            decisions
+                .get(&(r.site_key.clone(), r.item.id.clone()))
+                .is_some_and(|d| !d.by_rules),
+        ),
+        _ => tab,
+    };
+    let mut decisions = decisions;
     let views: Vec<ItemView> = rows
         .into_iter()
         .map(|r| {
@@ -306,7 +362,11 @@ pub async fn page(
                 .get(&(r.site_key.clone(), r.item.email.clone()))
                 .copied()
                 .unwrap_or((0, 0));
-            item_view(r.site_key, r.item, h, lang)
+            let decision = decisions.remove(&(r.site_key.clone(), r.item.id.clone()));
+            ItemView {
+                decision,
+                ..item_view(r.site_key, r.item, h, lang)
+            }
         })
         .collect();
     let tabs = state
@@ -351,8 +411,128 @@ pub async fn page(
             .collect(),
         return_to,
         notice,
+        undo_ms: state.settings.dashboard.undo_secs.saturating_mul(1000),
     };
     Ok(html(StatusCode::OK, render(&template, lang)?))
+}
+
+/// The decision behind each decided comment of the page (published,
+/// rejected, spam or deleted), by `(site, id)`: the last audit row that
+/// moved it to its status.
+async fn decisions(
+    state: &AppState,
+    rows: &[crate::storage::SiteItem],
+    lang: Lang,
+) -> Result<HashMap<(String, String), DecisionView>, ApiError> {
+    let mut by_site: HashMap<&str, Vec<String>> = HashMap::new();
+    for r in rows {
+        if !matches!(r.item.status, CommentStatus::Pending | CommentStatus::Held) {
+            by_site
+                .entry(r.site_key.as_str())
+                .or_default()
+                .push(r.item.id.clone());
+        }
+    }
+    let mut out = HashMap::new();
+    if by_site.is_empty() {
+        return Ok(out);
+    }
+    let emails: HashMap<String, String> = state
+        .store
+        .moderators()
+        .await
+        .or_api(lang)?
+        .into_iter()
+        .map(|m| (m.id, m.email))
+        .collect();
+    let status_of: HashMap<(&str, &str), CommentStatus> = rows
+        .iter()
+        .map(|r| ((r.site_key.as_str(), r.item.id.as_str()), r.item.status))
+        .collect();
+    for (site, ids) in by_site {
+        let trail = state
+            .store
+            .audit_for_comments(site, &ids)
+            .await
+            .or_api(lang)?;
+        // Oldest first: a later row replaces an earlier one.
+        for (e, _) in trail {
+            let Some(id) = e.comment_id.as_deref() else {
+                continue;
+            };
+            let Some(status) = status_of.get(&(site, id)) else {
+                continue;
+            };
+            if e.to_status.as_deref() != Some(status.as_str()) {
+                continue;
+            }
+            let by_rules = e.actor_kind == "system";
+            let actor = match e.actor_kind.as_str() {
+                "moderator" => emails
+                    .get(&e.actor_id)
+                    .cloned()
+                    .unwrap_or_else(|| e.actor_id.clone()),
+                kind if e.actor_id.is_empty() || by_rules => {
+                    crate::i18n::label(lang, crate::i18n::Code::Actor, kind)
+                }
+                kind => format!(
+                    "{} {}",
+                    crate::i18n::label(lang, crate::i18n::Code::Actor, kind),
+                    e.actor_id
+                ),
+            };
+            out.insert(
+                (site.to_string(), id.to_string()),
+                DecisionView {
+                    status: crate::i18n::label(lang, crate::i18n::Code::Status, status.as_str()),
+                    actor,
+                    by_rules,
+                    reason: e
+                        .reason
+                        .as_deref()
+                        .map(|r| crate::i18n::label(lang, crate::i18n::Code::Reason, r))
+                        .unwrap_or_default(),
+                    note: e.note.clone().unwrap_or_default(),
+                    when_gmt: gmt(e.created_at),
+                    when_iso: rfc3339(e.created_at),
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+pub struct CountsQuery {
+    site: Option<String>,
+}
+
+/// `GET /dashboard/counts?site=`: the queue's tab counts as JSON
+/// (`{"pending": 3, ...}`), so the tabs stay current after decisions made
+/// in place.
+pub async fn counts(
+    state: web::Data<AppState>,
+    query: web::Query<CountsQuery>,
+    Session(cur): Session,
+) -> Result<HttpResponse, ApiError> {
+    let lang = cur.lang;
+    let sites = guard::sites_of(&state, &cur).await?;
+    let chosen: Vec<String> = match QueueQuery::nonempty(&query.into_inner().site) {
+        Some(s) if sites.contains(&s) => vec![s],
+        Some(_) => Vec::new(),
+        None => sites,
+    };
+    let counts: std::collections::BTreeMap<&'static str, i64> = state
+        .store
+        .tab_counts(&chosen)
+        .await
+        .or_api(lang)?
+        .into_iter()
+        .map(|(t, n)| (t.as_str(), n))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(counts))
 }
 
 #[derive(Deserialize)]
@@ -496,9 +676,7 @@ pub async fn bulk(
             skipped += 1;
             continue;
         };
-        if to == CommentStatus::Published
-            && CommentStatus::parse(&comment.status) == Some(CommentStatus::Held)
-        {
+        if to == CommentStatus::Published && comment.status == CommentStatus::Held {
             skipped += 1;
             continue;
         }
@@ -616,3 +794,35 @@ pub async fn block(
 }
 
 csrf_forms!(DecisionForm, EditForm, BlockForm);
+
+#[derive(Deserialize)]
+pub struct FeatureForm {
+    csrf: Option<String>,
+    return_to: Option<String>,
+}
+
+csrf_forms!(FeatureForm);
+
+/// `POST /dashboard/featured/{site}/{id}/{on|off}`: feature a published
+/// comment or stop featuring it (the API's use case), then back.
+pub async fn feature(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+    Action { cur, form }: Action<FeatureForm>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = cur.lang;
+    let (site, id, switch) = path.into_inner();
+    let on = match switch.as_str() {
+        "on" => true,
+        "off" => false,
+        _ => return Err(ApiError::new(ErrorCode::NotFound, lang)),
+    };
+    if !cur.moderator.can_moderate(&site) {
+        return Err(ApiError::new(ErrorCode::CommentNotFound, lang));
+    }
+    crate::service::set_featured(&state.store, &cur.actor(), &site, &id, on, now_ms())
+        .await
+        .or_api(lang)?;
+    state.wake_outboxes();
+    Ok(see_other(&safe_return(form.return_to.as_deref())))
+}

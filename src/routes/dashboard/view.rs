@@ -158,6 +158,7 @@ mod tests {
             matched: None,
             explanation_ar: String::new(),
             explanation_en: String::new(),
+            weight: None,
         }
     }
 

@@ -6,6 +6,7 @@ mod pages;
 mod view;
 
 pub use pages::{
-    FormPage, count_js, demo_page, embed_js, embed_page, form_css, form_js, render_form_page,
-    result_page, section_response, terms_page, warm_embed_js,
+    FormPage, ReportPage, count_js, demo_page, embed_js, embed_more_js, embed_page, form_css,
+    form_js, message_page, render_form_page, render_report_page, report_page, result_page,
+    section_path, section_response, terms_page, warm_embed_js,
 };

@@ -18,6 +18,8 @@ use crate::storage::Order;
 
 /// Published comments shown under the form (the JSON API paginates further).
 const SECTION_COMMENTS: u32 = 50;
+/// Replies shown under each of them.
+const SECTION_REPLIES: u32 = 50;
 
 /// The state of a re-rendered form after a failed post.
 pub struct FormPage {
@@ -25,7 +27,9 @@ pub struct FormPage {
     pub values: SubmissionDto,
     pub return_to: Option<String>,
     /// Keyed hash of the reader's address: their security-code budget.
-    pub client: String,
+    pub client: crate::routes::api::comments::ClientKeys,
+    /// The section's own address (for its "reply" links), without query.
+    pub page_path: String,
 }
 
 #[derive(Template)]
@@ -51,12 +55,158 @@ struct ResultTemplate {
     lang: &'static str,
     dir: &'static str,
     message: &'static str,
-    back: Option<String>,
+    /// The comment section's own page (in the iframe): "back to the comments".
+    back_comments: Option<String>,
+    /// A page of the site: "back to the article", out of any frame.
+    back_article: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "terms.html")]
 struct TermsTemplate {}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportTemplate {
+    tr: Tr,
+    lang: &'static str,
+    dir: &'static str,
+    title: String,
+    name: String,
+    action: String,
+    back: String,
+    banner: Option<String>,
+    reasons: Vec<(&'static str, &'static str)>,
+    reason: String,
+    reason_error: String,
+    note: String,
+    captcha: Option<CaptchaView>,
+}
+
+/// The no-JavaScript report form, fresh or again after a failed post.
+pub struct ReportPage {
+    pub reason: String,
+    pub note: String,
+    pub error: Option<ApiError>,
+    /// The comment section to go back to.
+    pub back: String,
+}
+
+/// The report form for a published comment (with a new security code: the
+/// page has no proof of work), or `comment_not_found`.
+pub async fn render_report_page(
+    state: &AppState,
+    site: &Site,
+    comment_id: &str,
+    lang: Lang,
+    page: ReportPage,
+) -> Result<String, ApiError> {
+    let comment = state
+        .store
+        .comment(site.key.as_str(), comment_id)
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?
+        .filter(|c| c.status == CommentStatus::Published)
+        .ok_or_else(|| ApiError::new(ErrorCode::CommentNotFound, lang))?;
+    let illegal = state
+        .store
+        .report_settings(site.key.as_str())
+        .await
+        .map_err(|e| ApiError::storage(e, lang))?
+        .illegal_reason;
+    let c = state
+        .captcha
+        .issue(site.key.as_str(), now_ms(), false)
+        .await
+        .map_err(|e| captcha_error(e, lang))?;
+    let mut reason_error = String::new();
+    let mut banner = None;
+    if let Some(err) = &page.error {
+        banner = Some(crate::i18n::t(lang, &format!("error.{}", err.code.as_str())).to_string());
+        if let Some(fields) = &err.fields {
+            for (field, msgs) in field_messages(fields, lang) {
+                let text: Vec<String> = msgs.into_iter().map(|(_, m)| m).collect();
+                if field == "reason" {
+                    reason_error = text.join(" ");
+                } else {
+                    banner = Some(text.join(" "));
+                }
+            }
+        }
+    }
+    let t = ReportTemplate {
+        tr: Tr(lang),
+        lang: lang.code(),
+        dir: lang.dir(),
+        title: comment.title,
+        name: if comment.name.is_empty() {
+            crate::i18n::t(lang, "comments.anonymous").to_string()
+        } else {
+            comment.name
+        },
+        action: format!("/api/v1/sites/{}/comments/{}/reports", site.key, comment.id),
+        back: page.back,
+        banner,
+        reasons: crate::domain::ReportReason::offered(illegal)
+            .into_iter()
+            .map(|r| {
+                (
+                    r.as_str(),
+                    crate::i18n::t(lang, &format!("report.reason.{}", r.as_str())),
+                )
+            })
+            .collect(),
+        reason: page.reason,
+        reason_error,
+        note: page.note,
+        captcha: Some(CaptchaView {
+            image_url: format!("/api/v1/captcha/{}.png", c.id),
+            id: c.id,
+            width: state.captcha.image_size().0,
+            height: state.captcha.image_size().1,
+            answer: String::new(),
+        }),
+    };
+    render(&t, lang)
+}
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    lang: Option<String>,
+}
+
+/// `GET /embed/{site}/{article}/report/{id}?lang=ar`: the report form of the
+/// comment section without JavaScript.
+pub async fn report_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (site_key, article_key, id) = path.into_inner();
+    let site = load_site(&state, &req, &site_key).await?;
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(site.default_lang);
+    let page = ReportPage {
+        reason: String::new(),
+        note: String::new(),
+        error: None,
+        back: format!(
+            "{}?lang={}#c-{id}",
+            section_path(&site, &article_key),
+            lang.code()
+        ),
+    };
+    let html = render_report_page(&state, &site, &id, lang, page).await?;
+    Ok(section_response(
+        &site,
+        actix_web::http::StatusCode::OK,
+        html,
+    ))
+}
 
 fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
@@ -79,6 +229,22 @@ async fn section(
     page: FormPage,
 ) -> Result<SectionView, ApiError> {
     let store_err = |e| ApiError::storage(e, lang);
+    // The editors' selection first (latest selected first), then the rest
+    // oldest first.
+    let picked: Vec<_> = state
+        .store
+        .published_comments(
+            site.key.as_str(),
+            article_key,
+            Order::Featured,
+            SECTION_COMMENTS,
+            None,
+        )
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .take_while(|c| c.featured_at.is_some())
+        .collect();
     let rows = state
         .store
         .published_comments(
@@ -90,6 +256,14 @@ async fn section(
         )
         .await
         .map_err(store_err)?;
+    let rows: Vec<_> = picked
+        .iter()
+        .cloned()
+        .chain(
+            rows.into_iter()
+                .filter(|r| !picked.iter().any(|p| p.id == r.id)),
+        )
+        .collect();
     let count = state
         .store
         .published_counts(site.key.as_str(), &[article_key.to_string()])
@@ -100,7 +274,7 @@ async fn section(
     // Invalid fields never spend the code (it is checked only once the rest
     // is valid): the form comes back with the same one, answer kept.
     let kept = match (&page.error, page.values.captcha_id.as_deref()) {
-        (Some(e), Some(id)) if site.captcha_enabled && e.code == ErrorCode::ValidationFailed => {
+        (Some(e), Some(id)) if site.captcha.enabled() && e.code == ErrorCode::ValidationFailed => {
             let open = state
                 .captcha
                 .is_open(site.key.as_str(), id, now_ms())
@@ -112,7 +286,7 @@ async fn section(
     };
     // The same per-address budget as `GET /api/v1/captcha`: over it, the
     // section still shows, with a notice instead of a code.
-    let limited = site.captcha_enabled
+    let limited = site.captcha.enabled()
         && kept.is_none()
         && crate::routes::api::captcha::within_code_budget(state, &page.client)
             .await
@@ -125,7 +299,7 @@ async fn section(
             height: state.captcha.image_size().1,
             answer: page.values.captcha_answer.clone().unwrap_or_default(),
         })
-    } else if site.captcha_enabled && !limited {
+    } else if site.captcha.enabled() && !limited {
         let c = state
             .captcha
             .issue(site.key.as_str(), now_ms(), false)
@@ -150,7 +324,10 @@ async fn section(
                 errors.insert(field, msgs.into_iter().map(|(_, m)| m).collect());
             }
         }
-        if err.code == ErrorCode::CaptchaInvalid {
+        if matches!(
+            err.code,
+            ErrorCode::CaptchaInvalid | ErrorCode::CaptchaRequired
+        ) {
             errors.insert(
                 "captcha_answer".into(),
                 vec![banner.clone().unwrap_or_default()],
@@ -158,6 +335,28 @@ async fn section(
         }
     }
     let v = page.values;
+    // A reply form says whom it answers; a parent that cannot be answered
+    // is left out (the post would say why).
+    let parent_id = v.parent_id.clone().unwrap_or_default();
+    let reply_heading = match v.parent_id.as_deref() {
+        Some(id) if !id.is_empty() => state
+            .store
+            .reply_target(site.key.as_str(), id)
+            .await
+            .map_err(store_err)?
+            .filter(|t| t.article_key == article_key && t.status == CommentStatus::Published)
+            .map(|t| crate::i18n::t(lang, "form.reply_heading").replace("{name}", &t.name)),
+        _ => None,
+    };
+    let section_url = |reply: Option<&str>| {
+        let mut url = format!("{}?lang={}", page.page_path, lang.code());
+        if let Some(id) = reply {
+            url.push_str("&reply_to=");
+            url.push_str(id);
+        }
+        url.push_str("#majlis-form");
+        url
+    };
     let form = FormView {
         action: format!(
             "/api/v1/sites/{}/articles/{}/comments",
@@ -178,25 +377,61 @@ async fn section(
         max_chars: site.max_body_chars,
         terms_url: site.terms_url.clone(),
         lang,
-        rules: crate::i18n::t(lang, "form.rules").to_string(),
+        rules: site
+            .rules_text
+            .get(lang)
+            .unwrap_or_else(|| crate::i18n::t(lang, "form.rules"))
+            .to_string(),
         rules_error: page
             .error
             .as_ref()
             .is_some_and(|e| e.code == ErrorCode::ViolatesPostingRules),
+        parent_id: if reply_heading.is_some() {
+            parent_id
+        } else {
+            String::new()
+        },
+        reply_heading,
+        new_comment_url: section_url(None),
+    };
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut threads = state
+        .store
+        .thread_replies(&ids, SECTION_REPLIES)
+        .await
+        .map_err(store_err)?;
+    let view = |r: crate::storage::PublicComment| CommentView {
+        reply_url: section_url(Some(&r.id)),
+        report_url: format!("{}/report/{}?lang={}", page.page_path, r.id, lang.code()),
+        featured: r.featured_at.is_some(),
+        id: r.id,
+        // Empty after a privacy erasure.
+        name: if r.name.is_empty() {
+            crate::i18n::t(lang, "comments.anonymous").to_string()
+        } else {
+            r.name
+        },
+        title: r.title,
+        paragraphs: r.body.split('\n').map(str::to_string).collect(),
+        when: human_time(r.published_at, lang),
+        when_iso: crate::routes::time_fmt::rfc3339(r.published_at),
+        in_reply_to: r.in_reply_to.map(|n| {
+            let n = if n.is_empty() {
+                crate::i18n::t(lang, "comments.anonymous").to_string()
+            } else {
+                n
+            };
+            crate::i18n::t(lang, "comments.in_reply_to").replace("{name}", &n)
+        }),
+        replies: Vec::new(),
     };
     let comments = rows
         .into_iter()
-        .map(|r| CommentView {
-            // Empty after a privacy erasure.
-            name: if r.name.is_empty() {
-                crate::i18n::t(lang, "comments.anonymous").to_string()
-            } else {
-                r.name
-            },
-            title: r.title,
-            paragraphs: r.body.split('\n').map(str::to_string).collect(),
-            when: human_time(r.published_at, lang),
-            when_iso: crate::routes::time_fmt::rfc3339(r.published_at),
+        .map(|r| {
+            let replies = threads.remove(&r.id).unwrap_or_default().first;
+            let mut c = view(r);
+            c.replies = replies.into_iter().map(view).collect();
+            c
         })
         .collect();
     Ok(SectionView {
@@ -206,7 +441,21 @@ async fn section(
         form,
         comments,
         count,
+        feed_url: format!(
+            "/api/v1/sites/{}/articles/{}/feed.atom",
+            site.key,
+            percent_encoding::utf8_percent_encode(article_key, percent_encoding::NON_ALPHANUMERIC)
+        ),
     })
+}
+
+/// The address of an article's no-JavaScript comment section.
+pub fn section_path(site: &Site, article_key: &str) -> String {
+    format!(
+        "/embed/{}/{}",
+        site.key,
+        percent_encoding::utf8_percent_encode(article_key, percent_encoding::NON_ALPHANUMERIC)
+    )
 }
 
 /// The comment section page again, after a failed form post.
@@ -255,9 +504,10 @@ pub fn section_response(
         .body(body)
 }
 
-/// The page after a successful form post. Its back link goes to
-/// `return_to`, else to the article, when that is a path here or a page on
-/// one of the site's origins; otherwise there is none.
+/// The page after a successful form post. It links back to the comment
+/// section when `return_to` is a path here (the iframe's page), and to the
+/// article when `return_to` or `article_url` is a page on one of the site's
+/// origins; anything else gets no link.
 pub fn result_page(
     site: &Site,
     lang: Lang,
@@ -270,17 +520,38 @@ pub fn result_page(
     } else {
         crate::i18n::t(lang, "form.received")
     };
-    let back = [return_to, article_url]
+    message_page(site, lang, message, status, return_to, article_url)
+}
+
+/// A confirmation page with links back, as `result_page`.
+pub fn message_page(
+    site: &Site,
+    lang: Lang,
+    message: &'static str,
+    status: CommentStatus,
+    return_to: Option<String>,
+    article_url: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let links: Vec<BackLink> = [return_to, article_url]
         .into_iter()
         .flatten()
-        .find_map(|raw| BackLink::parse(&raw, site))
+        .filter_map(|raw| BackLink::parse(&raw, site))
+        .collect();
+    let back_comments = links
+        .iter()
+        .find(|b| b.is_local())
+        .map(|b| b.as_str().to_string());
+    let back_article = links
+        .iter()
+        .find(|b| !b.is_local())
         .map(|b| b.as_str().to_string());
     let page = ResultTemplate {
         tr: Tr(lang),
         lang: lang.code(),
         dir: lang.dir(),
         message,
-        back,
+        back_comments,
+        back_article,
     };
     let status_code = if status == CommentStatus::Published {
         actix_web::http::StatusCode::CREATED
@@ -293,6 +564,8 @@ pub fn result_page(
 #[derive(Deserialize)]
 pub struct LangQuery {
     lang: Option<String>,
+    /// Set the form to answer this comment.
+    reply_to: Option<String>,
 }
 
 /// `GET /embed/{site}/{article}?lang=ar`: the comment section for an iframe.
@@ -312,9 +585,16 @@ pub async fn embed_page(
         .unwrap_or(site.default_lang);
     let page = FormPage {
         error: None,
-        values: SubmissionDto::default(),
+        values: SubmissionDto {
+            parent_id: query
+                .reply_to
+                .as_deref()
+                .and_then(|id| crate::domain::parse_comment_id(id).ok()),
+            ..SubmissionDto::default()
+        },
         return_to: Some(req.uri().to_string()),
-        client: crate::routes::api::comments::ip_hash(&state, &req),
+        client: crate::routes::api::comments::client_keys(&state, &req),
+        page_path: section_path(&site, &article_key),
     };
     let section = section(&state, &site, &article_key, lang, page).await?;
     let body = render(&EmbedTemplate { section }, lang)?;
@@ -395,8 +675,36 @@ pub async fn form_css() -> HttpResponse {
 const EMBED_ERRORS: [&str; 2] = ["error.internal_error", "error.service_unavailable"];
 
 /// The embed script with the message catalogue and its stylesheet inlined,
-/// indentation and comment lines dropped, built once.
+/// comments and needless spaces dropped, built once.
 fn build_embed_js() -> String {
+    build_script(
+        include_str!("../assets/embed.js"),
+        include_str!("../assets/embed.css"),
+        &["form.", "comments."],
+    )
+}
+
+/// The part of the widget fetched on demand (replying, reporting, all the
+/// replies of a comment), built like `embed.js` with its own texts and styles.
+fn build_embed_more_js() -> String {
+    build_script(
+        include_str!("../assets/embed-more.js"),
+        include_str!("../assets/embed-more.css"),
+        &["form.", "comments.", "report."],
+    )
+}
+
+/// A widget script as sent: the texts it names from the catalogue in both
+/// languages, the widget's stylesheet, then squeezed.
+fn build_script(script: &str, css: &str, prefixes: &[&str]) -> String {
+    // A text the script names: its whole key in quotes, or a prefix it
+    // completes at run time (`"form.left." + plural`).
+    let named = |k: &str| {
+        script.contains(&format!("\"{k}\""))
+            || k.char_indices()
+                .filter(|(_, c)| *c == '.')
+                .any(|(i, _)| script.contains(&format!("\"{}\"", &k[..=i])))
+    };
     let strings: serde_json::Map<String, serde_json::Value> = Lang::ALL
         .iter()
         .map(|lang| {
@@ -405,7 +713,7 @@ fn build_embed_js() -> String {
                 // API errors arrive with their message already localized:
                 // the script needs only the two it shows on its own.
                 .filter(|k| {
-                    ["form.", "comments."].iter().any(|p| k.starts_with(p))
+                    (prefixes.iter().any(|p| k.starts_with(p)) && named(k))
                         || EMBED_ERRORS.contains(k)
                 })
                 .map(|k| {
@@ -418,8 +726,8 @@ fn build_embed_js() -> String {
             (lang.code().to_string(), serde_json::Value::Object(texts))
         })
         .collect();
-    let css = serde_json::Value::from(include_str!("../assets/embed.css"));
-    let source = include_str!("../assets/embed.js");
+    let css = serde_json::Value::from(css);
+    let source = script;
     // Serve without the usage comment at the top.
     let source = source
         .split_once("*/")
@@ -433,12 +741,97 @@ fn build_embed_js() -> String {
         .filter(|l| !l.is_empty() && !l.starts_with("//"))
         .flat_map(|l| [l, "\n"])
         .collect();
-    source
-        .replace(
-            "/*STRINGS*/ {}",
-            &serde_json::Value::Object(strings).to_string(),
-        )
-        .replace("/*CSS*/ \"\"", &css.to_string())
+    squeeze_js(
+        &source
+            .replace(
+                "/*STRINGS*/ {}",
+                &serde_json::Value::Object(strings).to_string(),
+            )
+            .replace("/*CSS*/ \"\"", &css.to_string()),
+    )
+}
+
+/// Drop the spaces and tabs of a script that no token needs, and its
+/// comments, leaving string and regular-expression literals as they are.
+/// Lines stay lines (every statement of our scripts ends its line, so
+/// automatic semicolons are never at stake). Not a general minifier: a
+/// `/` is read as a regular expression after `( , = : [ ! & | ? { } ; +`
+/// or at a line's start, as division elsewhere — true of our scripts.
+fn squeeze_js(src: &str) -> String {
+    fn word(c: char) -> bool {
+        c.is_alphanumeric() || c == '_' || c == '$'
+    }
+    let chars: Vec<char> = src.chars().collect();
+    let mut out = String::with_capacity(src.len());
+    let mut prev = '\n';
+    let mut space = false;
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let start = i;
+        i += 1;
+        match c {
+            '"' | '\'' | '`' => {
+                while let Some(&d) = chars.get(i) {
+                    i += if d == '\\' { 2 } else { 1 };
+                    if d == c {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.get(i) == Some(&'/') => {
+                while chars.get(i).is_some_and(|d| *d != '\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            '/' if chars.get(i) == Some(&'*') => {
+                i += 1;
+                while i < chars.len()
+                    && !(chars.get(i) == Some(&'*') && chars.get(i + 1) == Some(&'/'))
+                {
+                    i += 1;
+                }
+                i += 2;
+                space = true;
+                continue;
+            }
+            '/' if "(,=:[!&|?{};+\n".contains(prev) => {
+                let mut class = false;
+                while let Some(&d) = chars.get(i) {
+                    i += 1;
+                    match d {
+                        '\\' => i += 1,
+                        '[' => class = true,
+                        ']' => class = false,
+                        '/' if !class => break,
+                        '\n' => break,
+                        _ => {}
+                    }
+                }
+                while chars.get(i).is_some_and(|d| d.is_ascii_alphabetic()) {
+                    i += 1;
+                }
+            }
+            ' ' | '\t' | '\r' => {
+                space = true;
+                continue;
+            }
+            _ => {}
+        }
+        let token: String = chars
+            .get(start..i.min(chars.len()))
+            .unwrap_or_default()
+            .iter()
+            .collect();
+        let first = token.chars().next().unwrap_or(' ');
+        if space && ((word(prev) && word(first)) || (matches!(prev, '+' | '-') && prev == first)) {
+            out.push(' ');
+        }
+        space = false;
+        out.push_str(&token);
+        prev = token.chars().last().unwrap_or(prev);
+    }
+    out
 }
 
 /// `embed.js` as sent: plain, brotli (quality 11) and gzip (level 9),
@@ -449,28 +842,36 @@ struct EmbedJs {
     gzip: bytes::Bytes,
 }
 
-static EMBED_JS: std::sync::LazyLock<EmbedJs> = std::sync::LazyLock::new(|| {
-    use std::io::Write;
-    let plain = build_embed_js().into_bytes();
-    let mut br = brotli::CompressorWriter::new(Vec::new(), 4096, 11, 22);
-    let brotli = br
-        .write_all(&plain)
-        .and_then(|()| br.flush())
-        .map(|()| br.into_inner());
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let gzip = gz.write_all(&plain).and_then(|()| gz.finish());
-    // Writing into a Vec cannot fail; if it ever did, the plain script is
-    // still correct to send.
-    EmbedJs {
-        brotli: brotli.map_or_else(|_| bytes::Bytes::new(), bytes::Bytes::from),
-        gzip: gzip.map_or_else(|_| bytes::Bytes::new(), bytes::Bytes::from),
-        plain: bytes::Bytes::from(plain),
+static EMBED_JS: std::sync::LazyLock<EmbedJs> =
+    std::sync::LazyLock::new(|| EmbedJs::compress(build_embed_js()));
+static EMBED_MORE_JS: std::sync::LazyLock<EmbedJs> =
+    std::sync::LazyLock::new(|| EmbedJs::compress(build_embed_more_js()));
+
+impl EmbedJs {
+    fn compress(plain: String) -> EmbedJs {
+        use std::io::Write;
+        let plain = plain.into_bytes();
+        let mut br = brotli::CompressorWriter::new(Vec::new(), 4096, 11, 22);
+        let brotli = br
+            .write_all(&plain)
+            .and_then(|()| br.flush())
+            .map(|()| br.into_inner());
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let gzip = gz.write_all(&plain).and_then(|()| gz.finish());
+        // Writing into a Vec cannot fail; if it ever did, the plain script is
+        // still correct to send.
+        EmbedJs {
+            brotli: brotli.map_or_else(|_| bytes::Bytes::new(), bytes::Bytes::from),
+            gzip: gzip.map_or_else(|_| bytes::Bytes::new(), bytes::Bytes::from),
+            plain: bytes::Bytes::from(plain),
+        }
     }
-});
+}
 
 /// Build and compress `embed.js` now rather than on the first request.
 pub fn warm_embed_js() {
     std::sync::LazyLock::force(&EMBED_JS);
+    std::sync::LazyLock::force(&EMBED_MORE_JS);
 }
 
 /// Whether `accept_encoding` accepts `coding` (q > 0, or through `*`).
@@ -495,7 +896,15 @@ fn accepts(accept_encoding: &str, coding: &str) -> bool {
 
 /// `GET /embed.js`: brotli, gzip or plain, by `Accept-Encoding`.
 pub async fn embed_js(req: HttpRequest) -> HttpResponse {
-    let js = &*EMBED_JS;
+    send_script(&req, &EMBED_JS)
+}
+
+/// `GET /embed-more.js`, as `embed.js`.
+pub async fn embed_more_js(req: HttpRequest) -> HttpResponse {
+    send_script(&req, &EMBED_MORE_JS)
+}
+
+fn send_script(req: &HttpRequest, js: &EmbedJs) -> HttpResponse {
     let accept = req
         .headers()
         .get(header::ACCEPT_ENCODING)
@@ -531,7 +940,23 @@ pub async fn count_js() -> HttpResponse {
 
 #[cfg(test)]
 mod tests {
-    use super::accepts;
+    use super::{accepts, squeeze_js};
+
+    #[test]
+    fn squeezing_keeps_literals_and_the_spaces_between_words() {
+        for (src, want) in [
+            ("var a = b + \" x = y \";", "var a=b+\" x = y \";"),
+            ("return a / b / c;", "return a/b/c;"),
+            ("s.replace(/ \\/ +/g, ' ');", "s.replace(/ \\/ +/g,' ');"),
+            ("if (a) { f(); } // note", "if(a){f();}"),
+            ("var c = /*CSS*/ \"\";", "var c=\"\";"),
+            ("a = b - -c + +d;", "a=b- -c+ +d;"),
+            ("x = [1, 2];\ny = '\\'';", "x=[1,2];\ny='\\'';"),
+            ("return typeof x === \"y\"", "return typeof x===\"y\""),
+        ] {
+            assert_eq!(squeeze_js(src), want, "{src}");
+        }
+    }
 
     #[test]
     fn content_codings_are_negotiated_with_their_quality() {

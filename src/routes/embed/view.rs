@@ -45,6 +45,11 @@ pub struct FormView {
     pub rules: String,
     /// The banner says the comment broke the rules: it links to them.
     pub rules_error: bool,
+    /// The comment this form answers, and the heading that says so.
+    pub parent_id: String,
+    pub reply_heading: Option<String>,
+    /// The page again with a form for a new comment.
+    pub new_comment_url: String,
 }
 
 impl FormView {
@@ -85,11 +90,22 @@ impl FormView {
 }
 
 pub struct CommentView {
+    pub id: String,
     pub name: String,
     pub title: String,
     pub paragraphs: Vec<String>,
     pub when: String,
     pub when_iso: String,
+    /// For a reply to a reply: "in reply to NAME", localized.
+    pub in_reply_to: Option<String>,
+    /// Under a top-level comment: its visible replies, oldest first.
+    pub replies: Vec<CommentView>,
+    /// The page again with the form set to answer this comment.
+    pub reply_url: String,
+    /// Its report form.
+    pub report_url: String,
+    /// Selected by the editors: listed first, under their heading.
+    pub featured: bool,
 }
 
 /// Everything the comment section partial needs.
@@ -100,6 +116,8 @@ pub struct SectionView {
     pub form: FormView,
     pub comments: Vec<CommentView>,
     pub count: i64,
+    /// The article's Atom feed (a path on majlis).
+    pub feed_url: String,
 }
 
 const MONTHS_AR: [&str; 12] = [

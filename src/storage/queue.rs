@@ -1,0 +1,293 @@
+//! The dashboard's filtered queue over the sites a moderator may see, its
+//! tab counts and the authors' history.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use super::rows::{QUEUE_COLUMNS, placeholders, queue_item};
+use super::{QueueItem, StorageError, Store};
+use crate::domain::CommentStatus;
+
+/// Which comments a queue tab shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueTab {
+    Pending,
+    Held,
+    /// Pending or held comments the rules raised in priority.
+    Flagged,
+    /// Rejected by the posting rules when submitted.
+    Rejected,
+    /// Rejected by a moderator (in the dashboard or through an API key).
+    RejectedByModerator,
+    Spam,
+    Published,
+    Deleted,
+}
+
+/// A rejection a person made: an audit row moving the comment to
+/// `rejected` by anyone but the rules.
+const REJECTED_BY_PERSON: &str = "EXISTS (SELECT 1 FROM audit_log l WHERE l.comment_id = c.id \
+     AND l.site_key = c.site_key AND l.to_status = 'rejected' AND l.actor_kind <> 'system')";
+
+impl QueueTab {
+    pub const ALL: [QueueTab; 8] = [
+        QueueTab::Pending,
+        QueueTab::Held,
+        QueueTab::Flagged,
+        QueueTab::Rejected,
+        QueueTab::RejectedByModerator,
+        QueueTab::Spam,
+        QueueTab::Published,
+        QueueTab::Deleted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueTab::Pending => "pending",
+            QueueTab::Held => "held",
+            QueueTab::Flagged => "flagged",
+            QueueTab::Rejected => "rejected",
+            QueueTab::RejectedByModerator => "rejected_by_moderator",
+            QueueTab::Spam => "spam",
+            QueueTab::Published => "published",
+            QueueTab::Deleted => "deleted",
+        }
+    }
+
+    /// The tab a comment of this status is listed in (`by_person`: a
+    /// moderator or an API key, not the rules, rejected it).
+    pub fn of(status: CommentStatus, by_person: bool) -> QueueTab {
+        match status {
+            CommentStatus::Pending => QueueTab::Pending,
+            CommentStatus::Held => QueueTab::Held,
+            CommentStatus::Rejected if by_person => QueueTab::RejectedByModerator,
+            CommentStatus::Rejected => QueueTab::Rejected,
+            CommentStatus::Spam => QueueTab::Spam,
+            CommentStatus::Published => QueueTab::Published,
+            CommentStatus::Deleted => QueueTab::Deleted,
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<QueueTab> {
+        QueueTab::ALL.into_iter().find(|t| t.as_str() == raw)
+    }
+
+    fn condition(self) -> String {
+        match self {
+            QueueTab::Rejected => format!("c.status = 'rejected' AND NOT {REJECTED_BY_PERSON}"),
+            QueueTab::RejectedByModerator => {
+                format!("c.status = 'rejected' AND {REJECTED_BY_PERSON}")
+            }
+            other => other.plain_condition().to_string(),
+        }
+    }
+
+    fn plain_condition(self) -> &'static str {
+        match self {
+            QueueTab::Pending => "c.status = 'pending'",
+            QueueTab::Held => "c.status = 'held'",
+            QueueTab::Flagged => "c.flagged = 1 AND c.status IN ('pending', 'held')",
+            QueueTab::Rejected | QueueTab::RejectedByModerator => "c.status = 'rejected'",
+            QueueTab::Spam => "c.status = 'spam'",
+            QueueTab::Published => "c.status = 'published'",
+            QueueTab::Deleted => "c.status = 'deleted'",
+        }
+    }
+}
+
+/// A queue query. `sites` is never empty (the sites the moderator may see).
+#[derive(Debug, Clone)]
+pub struct QueueFilter {
+    pub sites: Vec<String>,
+    pub tab: QueueTab,
+    pub article: Option<String>,
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+    pub email: Option<String>,
+    pub text: Option<String>,
+    /// One comment by id, whichever tab it is in (a link from the audit log).
+    pub comment: Option<String>,
+    pub oldest_first: bool,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// A queue item with its site.
+#[derive(Debug, Clone)]
+pub struct SiteItem {
+    pub site_key: String,
+    pub item: QueueItem,
+}
+
+fn like_pattern(raw: &str) -> String {
+    let escaped = raw
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{}%", escaped.to_lowercase())
+}
+
+impl Store {
+    /// One page of a queue tab over the given sites, with filters.
+    pub async fn dashboard_queue(&self, f: &QueueFilter) -> Result<Vec<SiteItem>, StorageError> {
+        if f.sites.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = format!(
+            "SELECT c.site_key AS site_key_of, {QUEUE_COLUMNS} FROM comments c \
+             JOIN articles a ON a.id = c.article_id WHERE {} AND c.site_key IN ({})",
+            if f.comment.is_some() {
+                "1 = 1".to_string()
+            } else {
+                f.tab.condition()
+            },
+            placeholders(1, f.sites.len())
+        );
+        let mut n = f.sites.len();
+        let mut next = || {
+            n += 1;
+            n
+        };
+        if f.article.is_some() {
+            // Through the article's id, so the comments come from the
+            // per-article index, not from a scan of the site's queue.
+            sql.push_str(&format!(
+                " AND c.article_id IN (SELECT id FROM articles WHERE article_key = ${} \
+                 AND site_key IN ({}))",
+                next(),
+                placeholders(1, f.sites.len())
+            ));
+        }
+        if f.comment.is_some() {
+            sql.push_str(&format!(" AND c.id = ${}", next()));
+        }
+        if f.from.is_some() {
+            sql.push_str(&format!(" AND c.created_at >= ${}", next()));
+        }
+        if f.until.is_some() {
+            sql.push_str(&format!(" AND c.created_at < ${}", next()));
+        }
+        if f.email.is_some() {
+            sql.push_str(&format!(" AND LOWER(c.author_email) = ${}", next()));
+        }
+        if f.text.is_some() {
+            let p = next();
+            sql.push_str(&format!(
+                " AND (LOWER(c.title) LIKE ${p} ESCAPE '\\' OR LOWER(c.body) LIKE ${p} ESCAPE '\\' \
+                 OR LOWER(c.author_name) LIKE ${p} ESCAPE '\\')"
+            ));
+        }
+        let dir = if f.oldest_first { "ASC" } else { "DESC" };
+        let (l, o) = (next(), next());
+        sql.push_str(&format!(
+            " ORDER BY c.created_at {dir}, c.id {dir} LIMIT ${l} OFFSET ${o}"
+        ));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for s in &f.sites {
+            q = q.bind(s);
+        }
+        if let Some(a) = &f.article {
+            q = q.bind(a);
+        }
+        if let Some(c) = &f.comment {
+            q = q.bind(c);
+        }
+        if let Some(t) = f.from {
+            q = q.bind(t);
+        }
+        if let Some(t) = f.until {
+            q = q.bind(t);
+        }
+        if let Some(e) = &f.email {
+            q = q.bind(e.to_lowercase());
+        }
+        if let Some(t) = &f.text {
+            q = q.bind(like_pattern(t));
+        }
+        q = q.bind(i64::from(f.limit)).bind(i64::from(f.offset));
+        let rows = q.fetch_all(&self.reader).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SiteItem {
+                    site_key: r.try_get("site_key_of")?,
+                    item: queue_item(r)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Comments per tab over the given sites (for the tab badges).
+    pub async fn tab_counts(&self, sites: &[String]) -> Result<Vec<(QueueTab, i64)>, StorageError> {
+        let mut out = Vec::new();
+        if sites.is_empty() {
+            return Ok(out);
+        }
+        for tab in QueueTab::ALL {
+            let sql = format!(
+                "SELECT COUNT(*) FROM comments c WHERE {} AND c.site_key IN ({})",
+                tab.condition(),
+                placeholders(1, sites.len())
+            );
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+            for s in sites {
+                q = q.bind(s);
+            }
+            let n: i64 = q.fetch_one(&self.reader).await?;
+            out.push((tab, n));
+        }
+        Ok(out)
+    }
+
+    /// Every comment of one author (by email, any case) on a site, newest
+    /// first, at most `limit`.
+    pub async fn author_comments(
+        &self,
+        site_key: &str,
+        email: &str,
+        limit: u32,
+    ) -> Result<Vec<QueueItem>, StorageError> {
+        let sql = format!(
+            "SELECT {QUEUE_COLUMNS} FROM comments c JOIN articles a ON a.id = c.article_id \
+             WHERE c.site_key = $1 AND LOWER(c.author_email) = $2 \
+             ORDER BY c.created_at DESC, c.id DESC LIMIT $3"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(site_key)
+            .bind(email.to_lowercase())
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(queue_item).collect()
+    }
+
+    /// Published and rejected (incl. spam) comment counts per author email of one site.
+    pub async fn author_history(
+        &self,
+        site_key: &str,
+        emails: &[String],
+    ) -> Result<HashMap<String, (i64, i64)>, StorageError> {
+        let mut out = HashMap::new();
+        if emails.is_empty() {
+            return Ok(out);
+        }
+        let sql = format!(
+            "SELECT author_email, \
+             COALESCE(SUM(CASE WHEN status = 'published' THEN 1 ELSE 0 END), 0) AS approved, \
+             COALESCE(SUM(CASE WHEN status IN ('rejected', 'spam') THEN 1 ELSE 0 END), 0) AS rejected \
+             FROM comments WHERE site_key = $1 AND author_email IN ({}) GROUP BY author_email",
+            placeholders(2, emails.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(site_key);
+        for e in emails {
+            q = q.bind(e);
+        }
+        for r in q.fetch_all(&self.reader).await? {
+            out.insert(
+                r.try_get("author_email")?,
+                (r.try_get("approved")?, r.try_get("rejected")?),
+            );
+        }
+        Ok(out)
+    }
+}

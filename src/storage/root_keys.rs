@@ -1,0 +1,79 @@
+//! Instance-level keys of the admin API: stored as SHA-256 only.
+
+use sqlx::Row;
+
+use super::{StorageError, Store};
+
+#[derive(Debug, Clone)]
+pub struct RootKeyRecord {
+    pub id: String,
+    pub label: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, label, created_at, revoked_at";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<RootKeyRecord, StorageError> {
+    Ok(RootKeyRecord {
+        id: row.try_get("id")?,
+        label: row.try_get("label")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+impl Store {
+    /// The live (not revoked) root key with this hash.
+    pub async fn root_key_by_hash(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<RootKeyRecord>, StorageError> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM root_keys WHERE key_hash = $1 AND revoked_at IS NULL");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(key_hash)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Every root key, oldest first (never the secrets).
+    pub async fn root_keys(&self) -> Result<Vec<RootKeyRecord>, StorageError> {
+        let sql = format!("SELECT {COLUMNS} FROM root_keys ORDER BY created_at, id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+}
+
+pub(super) async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    key: &RootKeyRecord,
+    key_hash: &str,
+) -> Result<(), StorageError> {
+    sqlx::query("INSERT INTO root_keys (id, label, key_hash, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(&key.id)
+        .bind(&key.label)
+        .bind(key_hash)
+        .bind(key.created_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Revoke a root key; false when no live key has this id.
+pub(super) async fn revoke(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    now: i64,
+) -> Result<bool, StorageError> {
+    let r =
+        sqlx::query("UPDATE root_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(conn)
+            .await?;
+    Ok(r.rows_affected() == 1)
+}

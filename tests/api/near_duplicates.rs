@@ -1,0 +1,113 @@
+//! Near-duplicate bodies across addresses, and bodies marked spam, hold
+//! (issue #14, content signals).
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, site, spawn_app_with};
+
+/// Post `body` from `ip` (the app trusts the loopback proxy); the stored
+/// status and findings.
+async fn post_from(app: &TestApp, ip: &str, body: &str) -> (String, String) {
+    let mut c = app.valid_comment("news").await;
+    c["body"] = json!(body);
+    let resp = app
+        .client
+        .post(app.url("/api/v1/sites/news/articles/a/comments"))
+        .header("X-Forwarded-For", ip)
+        .json(&c)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 202);
+    let v: Value = resp.json().await.unwrap();
+    let id = v["id"].as_str().unwrap();
+    let rows = app
+        .texts(&format!("SELECT status FROM comments WHERE id = '{id}'"))
+        .await;
+    let findings = app
+        .texts(&format!("SELECT findings FROM comments WHERE id = '{id}'"))
+        .await;
+    (rows[0].clone(), findings[0].clone())
+}
+
+async fn app() -> TestApp {
+    let app = spawn_app_with(|s| s.server.trusted_proxies = vec!["127.0.0.1".into()]).await;
+    app.add_site(site("news")).await;
+    app
+}
+
+#[tokio::test]
+async fn the_same_text_with_small_edits_from_a_third_address_is_held() {
+    let app = app().await;
+    let texts = [
+        "Earn $500 a day from home, message us on WhatsApp 0551234567 to join today",
+        "Earn $600 a day from home!! message us on WhatsApp 0551234567 to join now.",
+        "EARN $700 a day from home, message us on whatsapp 0551234567 to join TODAY",
+    ];
+    let (s1, _) = post_from(&app, "198.51.100.1", texts[0]).await;
+    let (s2, _) = post_from(&app, "203.0.113.2", texts[1]).await;
+    let (s3, f3) = post_from(&app, "192.0.2.3", texts[2]).await;
+    assert_eq!((s1.as_str(), s2.as_str()), ("pending", "pending"));
+    assert_eq!(s3, "held");
+    assert!(f3.contains("\"near_duplicate_body\""), "{f3}");
+    // A different comment from yet another address is not touched.
+    let (s4, f4) = post_from(
+        &app,
+        "192.0.2.99",
+        "The council should publish the water report before the vote.",
+    )
+    .await;
+    assert_eq!(s4, "pending", "{f4}");
+}
+
+#[tokio::test]
+async fn a_body_a_moderator_marked_spam_holds_its_near_duplicates() {
+    let app = app().await;
+    let key = app.api_key("news", "moderator").await;
+    let (_, _) = post_from(
+        &app,
+        "198.51.100.1",
+        "اربح 500 دولار يوميا من البيت، زوروا موقعنا الآن واشتركوا مجانا",
+    )
+    .await;
+    let id = app.texts("SELECT id FROM comments").await[0].clone();
+    assert_eq!(
+        app.decide(&key, "news", &id, "spam", None).await.status(),
+        200
+    );
+    let (status, findings) = post_from(
+        &app,
+        "203.0.113.50",
+        "اربح ٥٠٠ دولار يومياً من البيت!! زوروا موقعنا الان واشتركوا مجاناً",
+    )
+    .await;
+    assert_eq!(status, "held");
+    assert!(findings.contains("near_duplicate_body"), "{findings}");
+}
+
+#[tokio::test]
+async fn the_same_text_with_small_edits_again_and_again_from_one_address_is_held() {
+    let app = app().await;
+    let texts = [
+        "Best crypto signals, 300% profit guaranteed every week, join our channel",
+        "Best crypto signals, 450% profit guaranteed every week, join our channel!!",
+        "BEST crypto signals, 120% profit guaranteed every week, join our channel",
+    ];
+    let (s1, _) = post_from(&app, "198.51.100.1", texts[0]).await;
+    let (s2, f2) = post_from(&app, "198.51.100.1", texts[1]).await;
+    assert_eq!((s1.as_str(), s2.as_str()), ("pending", "pending"), "{f2}");
+    let (s3, f3) = post_from(&app, "198.51.100.1", texts[2]).await;
+    assert_eq!(s3, "held");
+    assert!(
+        f3.contains("This address sent nearly the same text"),
+        "{f3}"
+    );
+    // Other comments from that address are not touched.
+    let (s4, f4) = post_from(
+        &app,
+        "198.51.100.1",
+        "The council should publish the water report before the vote.",
+    )
+    .await;
+    assert_eq!(s4, "pending", "{f4}");
+}
