@@ -6,7 +6,7 @@ use secrecy::ExposeSecret;
 use sqlx::AnyPool;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
-use super::StorageError;
+use super::{CommentBatcher, RulesMemo, StorageError};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -41,10 +41,10 @@ pub struct Store {
     pub(super) published: tokio::sync::broadcast::Sender<PublishedChange>,
     /// The SQLite `synchronous` level of every connection (FULL or NORMAL).
     pub(super) sqlite_synchronous: &'static str,
-    /// SQLite: the group-commit writer of submissions.
-    pub(super) batcher: Option<super::batch::CommentBatcher>,
+    /// The group-commit writer of submissions.
+    pub(super) batcher: Option<CommentBatcher>,
     /// SQLite: policy versions and blocks as last read (see `RulesMemo`).
-    pub(super) rules_memo: Option<std::sync::Arc<super::policies::RulesMemo>>,
+    pub(super) rules_memo: Option<std::sync::Arc<RulesMemo>>,
     /// The key webhook secrets are sealed with, derived from an instance
     /// secret on first use (see `storage::webhooks`).
     pub(super) webhook_sealer: std::sync::Arc<tokio::sync::OnceCell<crate::seal::Sealer>>,
@@ -67,6 +67,10 @@ pub struct ConnectOptions {
     pub acquire_timeout_ms: u64,
     /// SQLite `synchronous` pragma: `full` or `normal`.
     pub sqlite_synchronous: String,
+    /// SQLite: refresh the planner's statistics when the writer connection
+    /// opens (the server). A one-off command that only reads (a backup) must
+    /// not: that refresh writes, and would hold up a serving majlis.
+    pub refresh_statistics: bool,
 }
 
 impl Store {
@@ -82,13 +86,18 @@ impl Store {
                 .acquire_timeout(acquire)
                 .connect_with(options)
                 .await?;
+            let published = tokio::sync::broadcast::channel(1024).0;
             return Ok(Store {
+                batcher: Some(CommentBatcher::start(
+                    pool.clone(),
+                    published.clone(),
+                    Backend::Postgres,
+                )),
                 reader: pool.clone(),
                 writer: pool,
                 backend: Backend::Postgres,
-                published: tokio::sync::broadcast::channel(1024).0,
+                published,
                 sqlite_synchronous: "FULL",
-                batcher: None,
                 rules_memo: None,
                 webhook_sealer: Default::default(),
             });
@@ -115,7 +124,14 @@ impl Store {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
              PRAGMA busy_timeout = {busy_ms}; PRAGMA foreign_keys = ON;"
         );
-        let writer_pragmas = pragmas.clone();
+        // The writer also refreshes the planner's statistics where they are
+        // missing or stale (bounded work, as SQLite recommends at connection
+        // open), so filters on a large archive pick their own indexes.
+        let writer_pragmas = if settings.refresh_statistics {
+            format!("{pragmas} PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;")
+        } else {
+            pragmas.clone()
+        };
         let writer = AnyPoolOptions::new()
             .max_connections(1)
             .acquire_timeout(acquire)
@@ -146,9 +162,10 @@ impl Store {
             .await?;
         let published = tokio::sync::broadcast::channel(1024).0;
         Ok(Store {
-            batcher: Some(super::batch::CommentBatcher::start(
+            batcher: Some(CommentBatcher::start(
                 writer.clone(),
                 published.clone(),
+                Backend::Sqlite,
             )),
             rules_memo: Some(std::sync::Arc::default()),
             webhook_sealer: Default::default(),
@@ -243,19 +260,13 @@ impl Store {
     /// tell this process's subscribers and, on PostgreSQL, every other majlis
     /// process on the database. Best effort: readers also expire entries.
     pub(super) async fn announce_published_change(&self, site: &str, article: &str) {
-        let _ = self.published.send(PublishedChange {
+        let change = PublishedChange {
             site: site.to_string(),
             article: article.to_string(),
-        });
+        };
+        let _ = self.published.send(change.clone());
         if self.backend == Backend::Postgres {
-            let sent = sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CACHE_CHANNEL)
-                .bind(format!("{site}\n{article}"))
-                .execute(&self.writer)
-                .await;
-            if let Err(e) = sent {
-                tracing::warn!(error = %e, "could not notify other majlis processes");
-            }
+            super::events::notify_others(&self.writer, &[change]).await;
         }
     }
 }
