@@ -51,7 +51,9 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 mod arabizi;
 mod forms;
 
-use super::normalize::{KeyBuf, is_arabic_letter, is_latin_letter, is_lossy_letter, leet};
+use super::normalize::{
+    KeyBuf, is_alnum, is_arabic_letter, is_latin_letter, is_lossy_letter, leet,
+};
 
 const PROCLITICS: &[&str] = &[
     "و", "ف", "ب", "ك", "ل", "ال", "وال", "بال", "فال", "كال", "يا", "وب", "ول", "فل", "وك", "فب",
@@ -104,8 +106,60 @@ const PRONOUNS: &[&str] = &[
     "نحن",
     "احنا",
 ];
+/// The longest affix of the lists above and below, in chars: a match with more scan chars
+/// than this before or after it in its word cannot spell an affix (every scan char stands for
+/// at least one char), so it is dropped before the lists are tried.
+const MAX_AFFIX: usize = 4;
 const LATIN_SUFFIXES: &[&str] = &["s", "es", "ed", "ing", "er", "ers", "y"];
 const SHORT_LATIN_SUFFIXES: &[&str] = &["s", "es"];
+
+/// An affix list with its words packed as numbers, sorted, for [`spells`]' common case (no
+/// elongated letter at the seam): one binary search instead of a walk through the list.
+struct Affixes {
+    words: &'static [&'static str],
+    keys: std::sync::LazyLock<Box<[u64]>>,
+}
+
+/// Up to [`MAX_AFFIX`] chars of the Basic Multilingual Plane packed 16 bits each (chars are
+/// never NUL, so the length is part of the number); `None` for anything longer or wider.
+fn affix_key(chars: impl Iterator<Item = char>) -> Option<u64> {
+    let mut key = 0u64;
+    for (n, c) in chars.enumerate() {
+        let u = u32::from(c);
+        if n >= MAX_AFFIX || u > 0xFFFF {
+            return None;
+        }
+        key = (key << 16) | u64::from(u);
+    }
+    Some(key)
+}
+
+fn affix_keys(words: &[&str]) -> Box<[u64]> {
+    let mut keys: Vec<u64> = words.iter().filter_map(|w| affix_key(w.chars())).collect();
+    keys.sort_unstable();
+    keys.into()
+}
+
+macro_rules! affixes {
+    ($($set:ident = $list:ident;)*) => {
+        $(static $set: Affixes = Affixes {
+            words: $list,
+            keys: std::sync::LazyLock::new(|| affix_keys($list)),
+        };)*
+    };
+}
+
+affixes! {
+    PROCLITIC_SET = PROCLITICS;
+    ENCLITIC_SET = ENCLITICS;
+    FEM_SUFFIX_SET = FEM_SUFFIXES;
+    SHORT_ENCLITIC_SET = SHORT_ENCLITICS;
+    TRILITERAL_ENDING_SET = TRILITERAL_ENDINGS;
+    TENSE_PROCLITIC_SET = TENSE_PROCLITICS;
+    PRONOUN_PROCLITIC_SET = PRONOUN_PROCLITICS;
+    LATIN_SUFFIX_SET = LATIN_SUFFIXES;
+    SHORT_LATIN_SUFFIX_SET = SHORT_LATIN_SUFFIXES;
+}
 
 /// Longest run of non-letters between two single letters that are joined.
 const MAX_JOIN_GAP: usize = 8;
@@ -138,10 +192,7 @@ fn split_candidate(
     let short = t.k1 - t.k0 <= 2 || u.k1 - u.k0 <= 2;
     // Punctuation inside an Arabic word, without spaces ("الشي.عة", "ك.فار"), cuts it as
     // surely as a line break: Arabic writes no dot or dash between the letters of a word.
-    let cut = t.script == Script::Arabic
-        && gap
-            .iter()
-            .all(|c| !c.is_alphanumeric() && !c.is_whitespace());
+    let cut = t.script == Script::Arabic && gap.iter().all(|c| !is_alnum(*c) && !c.is_whitespace());
     if gap.is_empty() || gap.len() > 3 || !(cut || gap.iter().all(|c| c.is_whitespace())) {
         return false;
     }
@@ -176,10 +227,10 @@ fn collapse<'b>(w: &[char], buf: &'b mut [char; MAX_JOIN_PIECE]) -> Option<&'b [
 
 /// Frequent words never joined with a neighbour into an entry (`seed/frequent.txt`), as
 /// collapsed match keys.
-static FREQUENT: std::sync::LazyLock<std::collections::HashSet<Box<[char]>>> =
+static FREQUENT: std::sync::LazyLock<rustc_hash::FxHashSet<Box<[char]>>> =
     std::sync::LazyLock::new(|| {
         let mut key = KeyBuf::default();
-        let mut out = std::collections::HashSet::new();
+        let mut out = rustc_hash::FxHashSet::default();
         let mut buf = [' '; MAX_JOIN_PIECE];
         for w in include_str!("seed/frequent.txt")
             .lines()
@@ -314,9 +365,9 @@ struct Compiler {
     entries: usize,
     arabizi: arabizi::Builder,
     /// Tails (≥ 3 letters, after a head of ≥ 3) of one-word entry spellings, collapsed.
-    join_tails: std::collections::HashSet<Box<[char]>>,
+    join_tails: rustc_hash::FxHashSet<Box<[char]>>,
     /// One-word allow entries, collapsed (never joined, like the frequent words).
-    common: std::collections::HashSet<Box<[char]>>,
+    common: rustc_hash::FxHashSet<Box<[char]>>,
 }
 
 impl Compiler {
@@ -539,9 +590,9 @@ pub struct Lexicon {
     arabizi: arabizi::Index,
     /// See [`Compiler`]: tails of one-word entry spellings, their longest length, and the
     /// one-word allow entries.
-    join_tails: std::collections::HashSet<Box<[char]>>,
+    join_tails: rustc_hash::FxHashSet<Box<[char]>>,
     max_tail: usize,
-    common: std::collections::HashSet<Box<[char]>>,
+    common: rustc_hash::FxHashSet<Box<[char]>>,
 }
 
 impl Lexicon {
@@ -978,8 +1029,17 @@ fn after_definite(scan: &Scan, s: usize) -> bool {
 
 /// True when `head` + `ch` repeated `k` times + `tail` (all expanded with their run
 /// counts) spells one of `list`, for some `k` in `0..=extra`.
-fn spells(head: &[SChar], ch: char, extra: u16, tail: &[SChar], list: &[&str]) -> bool {
-    list.iter().any(|p| {
+fn spells(head: &[SChar], ch: char, extra: u16, tail: &[SChar], list: &Affixes) -> bool {
+    let expanded = || {
+        head.iter()
+            .chain(tail)
+            .flat_map(|c| std::iter::repeat_n(c.ch, usize::from(c.count)))
+    };
+    if extra == 0 {
+        // Nothing of the stem's run may join the affix: `head` + `tail` is the affix itself.
+        return affix_key(expanded()).is_some_and(|k| list.keys.binary_search(&k).is_ok());
+    }
+    list.words.iter().any(|p| {
         // Peel `head` off the front of the word and `tail` off its back (most words fail on
         // their first char, without counting their chars); what is left must be `ch`
         // repeated at most `extra` times.
@@ -1011,7 +1071,7 @@ fn spells(head: &[SChar], ch: char, extra: u16, tail: &[SChar], list: &[&str]) -
 
 /// Prefix is acceptable: empty, or a proclitic, where the proclitic may end with letters of
 /// the entry's first run ("لل" + "لوطي" collapses into one run of ل).
-fn ok_prefix(prefix: &[SChar], first: &SChar, need: u16, list: &[&str]) -> bool {
+fn ok_prefix(prefix: &[SChar], first: &SChar, need: u16, list: &Affixes) -> bool {
     if prefix.is_empty() {
         return true;
     }
@@ -1026,7 +1086,7 @@ fn ok_prefix(prefix: &[SChar], first: &SChar, need: u16, list: &[&str]) -> bool 
 
 /// Suffix is acceptable: empty, or an enclitic/suffix (compared with run counts expanded, so
 /// "assess" is not "ass" + "es").
-fn ok_suffix(suffix: &[SChar], last: &SChar, need: u16, list: &[&str]) -> bool {
+fn ok_suffix(suffix: &[SChar], last: &SChar, need: u16, list: &Affixes) -> bool {
     if suffix.is_empty() {
         return true;
     }
@@ -1049,6 +1109,9 @@ fn validate(r: &PatRef, scan: &Scan, s: usize, e: usize, via: Via) -> Option<Hit
     let &(_, te) = scan.toks.get(tb as usize)?;
     let prefix = scan.sc.get(ts as usize..s)?;
     let suffix = scan.sc.get(e..te as usize)?;
+    if r.mode != Mode::Substring && (prefix.len() > MAX_AFFIX || suffix.len() > MAX_AFFIX) {
+        return None;
+    }
     let need_first = r.counts.first().copied().unwrap_or(1);
     let need_last = r.counts.last().copied().unwrap_or(1);
     let ok = match r.mode {
@@ -1060,30 +1123,30 @@ fn validate(r: &PatRef, scan: &Scan, s: usize, e: usize, via: Via) -> Option<Hit
                     last,
                     need_last,
                     if short {
-                        SHORT_LATIN_SUFFIXES
+                        &SHORT_LATIN_SUFFIX_SET
                     } else {
-                        LATIN_SUFFIXES
+                        &LATIN_SUFFIX_SET
                     },
                 )
         }
         Mode::Arabic { suffixes } => {
             let proclitics = if r.pronoun_head {
-                PRONOUN_PROCLITICS
+                &PRONOUN_PROCLITIC_SET
             } else {
-                PROCLITICS
+                &PROCLITIC_SET
             };
             (ok_prefix(prefix, first, need_first, proclitics)
-                || (r.imperfect && ok_prefix(prefix, first, need_first, TENSE_PROCLITICS)))
+                || (r.imperfect && ok_prefix(prefix, first, need_first, &TENSE_PROCLITIC_SET)))
                 && match suffixes {
                     Suffixes::Pronouns => {
-                        ok_suffix(suffix, last, need_last, SHORT_ENCLITICS)
+                        ok_suffix(suffix, last, need_last, &SHORT_ENCLITIC_SET)
                             || (r.letters == 3
                                 && r.one_word
                                 && (tanween(suffix, last)
-                                    || ok_suffix(suffix, last, need_last, TRILITERAL_ENDINGS)))
+                                    || ok_suffix(suffix, last, need_last, &TRILITERAL_ENDING_SET)))
                     }
                     Suffixes::Full => {
-                        ok_suffix(suffix, last, need_last, ENCLITICS) || tanween(suffix, last)
+                        ok_suffix(suffix, last, need_last, &ENCLITIC_SET) || tanween(suffix, last)
                     }
                     // The suffix is required: `spells` with an empty tail only accepts a word
                     // made of the stem's last letter, and no feminine suffix is one.
@@ -1092,7 +1155,7 @@ fn validate(r: &PatRef, scan: &Scan, s: usize, e: usize, via: Via) -> Option<Hit
                         last.ch,
                         last.count.saturating_sub(need_last),
                         suffix,
-                        FEM_SUFFIXES,
+                        &FEM_SUFFIX_SET,
                     ),
                 }
         }
@@ -1308,9 +1371,7 @@ fn short_piece(b: &BaseTok) -> bool {
 /// Between base tokens `a` and `b`: one to three non-letters and no whitespace.
 fn tight_gap(chars: &[char], a: &BaseTok, b: &BaseTok) -> bool {
     let gap = chars.get(a.k1..b.k0).unwrap_or(&[]);
-    !gap.is_empty()
-        && gap.len() <= 3
-        && !gap.iter().any(|c| c.is_alphanumeric() || c.is_whitespace())
+    !gap.is_empty() && gap.len() <= 3 && !gap.iter().any(|c| is_alnum(*c) || c.is_whitespace())
 }
 
 /// An effective token: one base token or a joined run of single-letter base tokens.
@@ -1371,7 +1432,7 @@ fn classify(c: char) -> Class {
         Class::Arabic
     } else if is_latin_letter(c) {
         Class::Latin
-    } else if c.is_alphanumeric() {
+    } else if is_alnum(c) {
         Class::OtherAlnum
     } else {
         Class::Sep
@@ -1575,7 +1636,7 @@ impl Workspace {
                     let gap = chars.get(prev.k1..bj.k0).unwrap_or(&[]);
                     if gap.is_empty()
                         || gap.len() > MAX_JOIN_GAP
-                        || gap.iter().any(|c| c.is_alphanumeric())
+                        || gap.iter().any(|c| is_alnum(*c))
                     {
                         break;
                     }
@@ -1679,6 +1740,28 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_affix_is_longer_than_the_bound_validate_cuts_at() {
+        for list in [
+            PROCLITICS,
+            ENCLITICS,
+            FEM_SUFFIXES,
+            SHORT_ENCLITICS,
+            TRILITERAL_ENDINGS,
+            TENSE_PROCLITICS,
+            PRONOUN_PROCLITICS,
+            LATIN_SUFFIXES,
+            SHORT_LATIN_SUFFIXES,
+        ] {
+            for a in list {
+                assert!(
+                    a.chars().count() <= MAX_AFFIX,
+                    "{a} is longer than MAX_AFFIX"
+                );
+            }
+        }
+    }
 
     fn lex(entries: &[(&str, bool)]) -> Lexicon {
         let defs = entries.iter().enumerate().map(|(i, (t, sub))| EntryDef {

@@ -624,6 +624,15 @@ pub fn is_arabic_letter(c: char) -> bool {
         | 0x06EE..=0x06EF | 0x06FA..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08C9)
 }
 
+/// `c.is_alphanumeric()`, with ASCII and the core Arabic letters (all of them letters)
+/// answered before the Unicode tables are searched: a comment's chars are mostly these.
+#[inline]
+pub(crate) fn is_alnum(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(c as u32, 0x0621..=0x063A | 0x0641..=0x064A)
+        || (!c.is_ascii() && c.is_alphanumeric())
+}
+
 /// Latin letter (ASCII or Latin-1 / Extended-A/B / Extended Additional).
 #[inline]
 pub fn is_latin_letter(c: char) -> bool {

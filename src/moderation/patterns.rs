@@ -23,7 +23,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::lexicon::{Hit, HitKind};
-use super::normalize::KeyBuf;
+use super::normalize::{KeyBuf, is_alnum};
 use super::policy::{Category, Policy};
 use super::verdict::{Action, Field, Finding, ReasonCode, Span};
 
@@ -261,7 +261,7 @@ fn split_exact(term: &str) -> (bool, &str) {
 fn key_len(term: &str) -> usize {
     let mut key = KeyBuf::default();
     key.build(term);
-    key.chars().iter().filter(|c| c.is_alphanumeric()).count()
+    key.chars().iter().filter(|c| is_alnum(**c)).count()
 }
 
 fn category(name: &str) -> Option<Category> {
@@ -402,7 +402,7 @@ impl Patterns {
                     || key
                         .chars()
                         .get(h.k0..h.k1)
-                        .is_some_and(|t| t.iter().filter(|c| c.is_alphanumeric()).count() == exact);
+                        .is_some_and(|t| t.iter().filter(|c| is_alnum(**c)).count() == exact);
                 if whole {
                     m.set(Slot::Class(c).bit());
                 }
@@ -516,13 +516,22 @@ pub(crate) fn findings(
                         && !super::rules::clause_break_between(key, u.k1, scope)
                 })
         };
+        // The first slot's hits, gathered once per rule (in text order, like `tagged`).
+        let firsts: Vec<&Hit> = tagged
+            .iter()
+            .filter(|(_, m)| m.meets(&r.first))
+            .map(|(h, _)| *h)
+            .collect();
+        if firsts.is_empty() && !r.vocative {
+            continue;
+        }
         let mut found: Option<(Option<&Hit>, &Hit)> = None;
         'outer: for (b, _) in tagged.iter().filter(|(_, m)| m.meets(&r.then)) {
             if r.vocative && b.vocative && !cancelled(b, b) {
                 found = Some((None, b));
                 break;
             }
-            for (a, _) in tagged.iter().filter(|(_, m)| m.meets(&r.first)) {
+            for &a in &firsts {
                 let Some(d) = distance(a, b) else {
                     continue;
                 };

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::lexicon::{Hit, HitKind, Via};
-use super::normalize::KeyBuf;
+use super::normalize::{KeyBuf, is_alnum};
 use super::policy::{Category, Policy};
 use super::verdict::{Action, Field, Finding, ReasonCode, Span, Throttle};
 use super::{Signals, Submission};
@@ -111,7 +111,7 @@ fn key_words(chars: &[char], from: usize, to: usize) -> impl Iterator<Item = &[c
     chars
         .get(from..to)
         .unwrap_or(&[])
-        .split(|c| !c.is_alphanumeric())
+        .split(|c| !is_alnum(*c))
         .filter(|w| !w.is_empty())
 }
 
@@ -132,24 +132,42 @@ pub(crate) fn clause_break_between(key: &KeyBuf, from: usize, to: usize) -> bool
 /// before it in its clause, and no exceptive particle between them ("الشاب ماهوش مهبول",
 /// "he is not an idiot"; but "ما هو إلا حمار" asserts).
 pub(crate) fn negated(key: &KeyBuf, k0: usize) -> bool {
-    let chars = key.chars();
-    let head = chars.get(..k0).unwrap_or(&[]);
-    let from = head
-        .iter()
-        .rposition(|c| CLAUSE_END.contains(c))
-        .map_or(0, |i| i + 1);
-    let words: Vec<&[char]> = key_words(chars, from, k0).collect();
-    let last3 = words.len().saturating_sub(3);
-    let Some(neg) = words
-        .iter()
-        .skip(last3)
-        .rposition(|w| is_word(w, NEGATIONS))
-    else {
+    // The last three words of the clause before the hit, nearest first, read backwards from
+    // the hit (a long clause is never split whole for every hit in it).
+    let head = key.chars().get(..k0).unwrap_or(&[]);
+    let mut words: [&[char]; 3] = [&[]; 3];
+    let mut n = 0;
+    let mut i = head.len();
+    'words: while n < words.len() {
+        loop {
+            match i.checked_sub(1).and_then(|j| head.get(j)) {
+                None => break 'words,
+                Some(c) if CLAUSE_END.contains(c) => break 'words,
+                Some(c) if is_alnum(*c) => break,
+                Some(_) => i -= 1,
+            }
+        }
+        let end = i;
+        while i
+            .checked_sub(1)
+            .and_then(|j| head.get(j))
+            .is_some_and(|c| is_alnum(*c))
+        {
+            i -= 1;
+        }
+        if let Some(slot) = words.get_mut(n) {
+            *slot = head.get(i..end).unwrap_or(&[]);
+        }
+        n += 1;
+    }
+    let words = words.get(..n).unwrap_or(&[]);
+    let Some(neg) = words.iter().position(|w| is_word(w, NEGATIONS)) else {
         return false;
     };
     !words
+        .get(..neg)
+        .unwrap_or(&[])
         .iter()
-        .skip(last3 + neg + 1)
         .any(|w| is_word(w, EXCEPTIVES))
 }
 
@@ -165,8 +183,8 @@ pub(crate) fn quoted(text: &str, span: Span) -> bool {
     };
     QUOTES.contains(&open)
         && QUOTES.contains(&close)
-        && b.next().is_none_or(|c| !c.is_alphanumeric())
-        && a.next().is_none_or(|c| !c.is_alphanumeric())
+        && b.next().is_none_or(|c| !is_alnum(c))
+        && a.next().is_none_or(|c| !is_alnum(c))
 }
 
 /// One step down: a mentioned or denied word is shown to a moderator, not stopped for it.

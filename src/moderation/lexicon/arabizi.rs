@@ -492,25 +492,29 @@ fn read_tokens(form: &Form, run: &Run, t0: usize, t1: usize, context: bool) -> O
         }
     }
     let prefixes = if digits { PREFIXES } else { DIGITLESS_PREFIXES };
+    // `lat` spells one of `list` exactly (compared char by char, nothing allocated).
+    let one_of = |w: &[char], list: &[&str]| list.iter().any(|x| w.iter().copied().eq(x.chars()));
     for p in prefixes {
-        let pc: Vec<char> = p.chars().collect();
-        if !lat.starts_with(&pc) {
+        let plen = p.chars().count();
+        if !lat
+            .get(..plen)
+            .is_some_and(|head| head.iter().copied().eq(p.chars()))
+        {
             continue;
         }
         // Digitless tokens are read strictly (they may be English or French words), unless
         // the run is Arabizi.
-        let ends = read(&form.chars, lat, pc.len(), !digits && !context);
+        let ends = read(&form.chars, lat, plen, !digits && !context);
         for j in ends {
-            let rest: String = lat.get(j..)?.iter().collect();
-            let rest = rest.as_str();
+            let rest = lat.get(j..)?;
             // A class term read only by context takes no ending ("kamlin" is not قمل + ين).
             let ok = (digits || form.digitless || rest.is_empty())
                 && match (form.suffixes, digits) {
-                    (Suffixes::Pronouns, true) => PRONOUNS.contains(&rest),
-                    (Suffixes::Full, true) => PRONOUNS.contains(&rest) || ENDINGS.contains(&rest),
-                    (Suffixes::FemStem, true) => FEM.contains(&rest),
-                    (Suffixes::FemStem, false) => DIGITLESS_FEM.contains(&rest),
-                    (_, false) => DIGITLESS_SUFFIXES.contains(&rest),
+                    (Suffixes::Pronouns, true) => one_of(rest, PRONOUNS),
+                    (Suffixes::Full, true) => one_of(rest, PRONOUNS) || one_of(rest, ENDINGS),
+                    (Suffixes::FemStem, true) => one_of(rest, FEM),
+                    (Suffixes::FemStem, false) => one_of(rest, DIGITLESS_FEM),
+                    (_, false) => one_of(rest, DIGITLESS_SUFFIXES),
                 };
             if ok {
                 return Some(Reading {
