@@ -75,11 +75,15 @@ const NEGATIONS: &[&str] = &[
 ];
 
 /// Exceptive particles: after a negation they make an assertion ("ما هو إلا حمار", "لم يكن
-/// سوى كلب", "nothing but a pig", "n'est qu'un chien", Darija "غير" = only).
+/// سوى كلب", "nothing but a pig", "n'est qu'un chien", Darija "غير" = only), and the
+/// correction "not X but rather Y" ("لم يكن نبيا بل كان زعيم عصابة", "pas un prophète mais un
+/// imposteur"): Y is asserted.
 const EXCEPTIVES: &[&str] = &[
     "الا",
     "سوى",
     "غير",
+    "بل",
+    "mais",
     "but",
     "except",
     "only",
@@ -896,6 +900,9 @@ mod tests {
             ("مش عارف، انت حمار", "حمار", false),
             ("انت حمار", "حمار", false),
             ("ليس لدي أي شك في أنك حمار", "حمار", false),
+            ("ليس رجلا بل حمار", "حمار", false),
+            ("ce n'est pas un homme mais un abruti", "abruti", false),
+            ("ليس حمارا بل رجل", "حمارا", true),
         ];
         for (text, word, want) in cases {
             let k = key(text);
