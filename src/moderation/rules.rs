@@ -183,9 +183,12 @@ fn lower(action: Action) -> Action {
 }
 
 /// An oath formula: والله، تالله (بالله is also "in God") (a protected word that is nobody's target).
+/// "والله" followed by a relative pronoun is "and God who …" ("والله الذي تعبدونه أكذوبة"),
+/// unless a negation follows it (the oath "والله الذي لا إله إلا هو").
 pub(crate) fn oath(key: &KeyBuf, k0: usize, k1: usize) -> bool {
-    let w = key.chars().get(k0..k1).unwrap_or(&[]);
-    is_word(
+    let chars = key.chars();
+    let w = chars.get(k0..k1).unwrap_or(&[]);
+    let formula = is_word(
         w,
         &[
             "والله",
@@ -196,7 +199,15 @@ pub(crate) fn oath(key: &KeyBuf, k0: usize, k1: usize) -> bool {
             "wellah",
             "wlh",
         ],
-    )
+    );
+    if !formula {
+        return false;
+    }
+    let mut next = key_words(chars, k1, chars.len());
+    let relative = next
+        .next()
+        .is_some_and(|n| is_word(n, &["الذي", "اللي", "الي", "يلي", "اللى"]));
+    !relative || next.next().is_some_and(|n| is_word(n, &["لا", "ما"]))
 }
 
 /// `banned_term`: one finding per lexicon hit.
@@ -963,5 +974,10 @@ mod tests {
         assert!(oath(&k, 6, 11));
         assert!(!oath(&k, 12, 17));
         assert!(!oath(&k, 18, n));
+        // "and God who …" names God; the oath "by God besides whom there is no god" does not.
+        let k = key("والله الذي تعبدونه");
+        assert!(!oath(&k, 0, 5));
+        let k = key("والله الذي لا إله إلا هو");
+        assert!(oath(&k, 0, 5));
     }
 }
