@@ -844,6 +844,17 @@ mod tests {
                 "Dieu n'existe pas, les croyants sont des débiles",
                 Some("sectarian_incitement"),
             ),
+            // A named religion charged with a vice, unless it forbids the vice.
+            ("اليهودية دين غدر وخيانة", Some("religion_attack")),
+            ("الإسلام ينهى عن الغدر والخيانة", None),
+            // Crimes charged to God; a prayer against a criminal is not.
+            ("إله سفاح لا يستحق العبادة", Some("religion_attack")),
+            ("الله ينتقم من السفاح", None),
+            // "Not X but rather Y" asserts Y.
+            ("محمد لم يكن نبيا بل كان زعيم عصابة", Some("sacred_insult")),
+            // A prayer for a man, then a judgement of him, says nothing of God.
+            ("الله يسامحه، ظالم", None),
+            ("ربكم ده ظالم", Some("religion_attack")),
         ];
         for (text, want) in cases {
             let f = run(&seed, text);
