@@ -115,9 +115,7 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
     println!("\n## Eighth batch (dev4, written blind, measured untouched, then tuned on)\n");
     let dev4 = measure(&policy, rows(DEV4));
     assert!(dev4.total > 0 && dev4.benign > 0);
-    println!(
-        "\n## Ninth batch (sealed4, written blind with dev4, measured once, then tuned on)\n"
-    );
+    println!("\n## Ninth batch (sealed4, written blind with dev4, measured once, then tuned on)\n");
     let sealed4 = measure(&policy, rows(SEALED4));
     assert!(sealed4.total > 0 && sealed4.benign > 0);
     // The batches' violation rates are printed only; no batch tuned on may stop more than 1 %
