@@ -23,7 +23,8 @@ const SEALED: &str = include_str!("fixtures/moderation/posting-rules-sealed.tsv"
 const DEV3: &str = include_str!("fixtures/moderation/posting-rules-dev3.tsv");
 const SEALED3: &str = include_str!("fixtures/moderation/posting-rules-sealed3.tsv");
 /// The fourth blind batch's dev half (see its header): measured untouched (80.0 %, 1.9 %), then
-/// tuned on. Its sealed half was measured once after that tuning (80.5 %, 1.0 %): printed only.
+/// tuned on. Its sealed half was measured once after that tuning (80.5 %, 1.0 %), then tuned on
+/// too (rules5).
 const DEV4: &str = include_str!("fixtures/moderation/posting-rules-dev4.tsv");
 const SEALED4: &str = include_str!("fixtures/moderation/posting-rules-sealed4.tsv");
 const CATEGORIES: [&str; 7] = [
@@ -114,9 +115,7 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
     println!("\n## Eighth batch (dev4, written blind, measured untouched, then tuned on)\n");
     let dev4 = measure(&policy, rows(DEV4));
     assert!(dev4.total > 0 && dev4.benign > 0);
-    println!(
-        "\n## Ninth batch (sealed4, written blind with dev4, measured once, never tuned on)\n"
-    );
+    println!("\n## Ninth batch (sealed4, written blind with dev4, measured once, then tuned on)\n");
     let sealed4 = measure(&policy, rows(SEALED4));
     assert!(sealed4.total > 0 && sealed4.benign > 0);
     // The batches' violation rates are printed only; no batch tuned on may stop more than 1 %
@@ -128,6 +127,7 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
         ("dev3", &dev3),
         ("sealed3", &sealed3),
         ("dev4", &dev4),
+        ("sealed4", &sealed4),
     ] {
         assert!(
             pct(b.fp, b.benign) <= 1.0,

@@ -151,6 +151,10 @@ pub struct PatternRule {
     /// A slot-B term addressed with يا fires without slot A.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub vocative: bool,
+    /// Both terms in one clause: a comma, colon or semicolon between them ends the match
+    /// ("الله يسامحه، ظالم" prays for a man and then judges him; it says nothing of God).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub clause: bool,
     /// Classes whose terms cancel a match when found between the two terms or just before the
     /// first (negations, prepositions).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -223,6 +227,7 @@ struct CompiledRule {
     window: u32,
     ordered: bool,
     vocative: bool,
+    clause: bool,
 }
 
 /// Compiled pattern rules. Class terms live in the policy's lexicon as protected-term hits
@@ -357,6 +362,7 @@ impl PatternConfig {
                 window: r.window as u32,
                 ordered: r.ordered,
                 vocative: r.vocative,
+                clause: r.clause,
             });
         }
         let mut exact_len = Vec::new();
@@ -548,6 +554,14 @@ pub(crate) fn findings(
                 if sentence_break(text, sa, sb) {
                     continue;
                 }
+                let (gap_from, gap_to) = if a.k0 < b.k0 {
+                    (a.k1, b.k0)
+                } else {
+                    (b.k1, a.k0)
+                };
+                if r.clause && super::rules::clause_break_between(key, gap_from, gap_to) {
+                    continue;
+                }
                 let countered = !r.counter.is_empty()
                     && tagged.iter().any(|(c, m)| {
                         m.meets(&r.counter)
@@ -655,6 +669,7 @@ fn parse_rules(text: &str) -> Vec<PatternRule> {
                 .unwrap_or_else(default_window),
             ordered: opts.iter().any(|o| o == "ordered"),
             vocative: opts.iter().any(|o| o == "vocative"),
+            clause: opts.iter().any(|o| o == "clause"),
             unless: list(5),
             counter: list(6),
         });
@@ -710,6 +725,7 @@ mod tests {
             window,
             ordered,
             vocative: false,
+            clause: false,
             unless: vec!["neg".into()],
             counter: Vec::new(),
         }
@@ -737,6 +753,9 @@ mod tests {
         let o = cfg(vec![rule(3, true)]);
         let mut x = cfg(vec![rule(3, false)]);
         x.patterns.classes[0].terms.push("=انت".into());
+        let mut k = rule(3, false);
+        k.clause = true;
+        let k = cfg(vec![k]);
         // (config, text, fires)
         let cases: &[(&PolicyConfig, &str, bool)] = &[
             (&c, "الشيعة كلاب", true),
@@ -749,6 +768,9 @@ mod tests {
             (&c, "الكلاب الضالة في الحي", false),
             (&x, "كانت كلاب", false),
             (&x, "انت كلاب", true),
+            (&c, "الشيعة، كلاب", true),
+            (&k, "الشيعة، كلاب", false),
+            (&k, "الشيعة كلاب", true),
         ];
         for (cfg, text, fires) in cases {
             let f = run(cfg, text);
@@ -831,6 +853,17 @@ mod tests {
                 "Dieu n'existe pas, les croyants sont des débiles",
                 Some("sectarian_incitement"),
             ),
+            // A named religion charged with a vice, unless it forbids the vice.
+            ("اليهودية دين غدر وخيانة", Some("religion_attack")),
+            ("الإسلام ينهى عن الغدر والخيانة", None),
+            // Crimes charged to God; a prayer against a criminal is not.
+            ("إله سفاح لا يستحق العبادة", Some("religion_attack")),
+            ("الله ينتقم من السفاح", None),
+            // "Not X but rather Y" asserts Y.
+            ("محمد لم يكن نبيا بل كان زعيم عصابة", Some("sacred_insult")),
+            // A prayer for a man, then a judgement of him, says nothing of God.
+            ("الله يسامحه، ظالم", None),
+            ("ربكم ده ظالم", Some("religion_attack")),
         ];
         for (text, want) in cases {
             let f = run(&seed, text);

@@ -75,11 +75,15 @@ const NEGATIONS: &[&str] = &[
 ];
 
 /// Exceptive particles: after a negation they make an assertion ("ما هو إلا حمار", "لم يكن
-/// سوى كلب", "nothing but a pig", "n'est qu'un chien", Darija "غير" = only).
+/// سوى كلب", "nothing but a pig", "n'est qu'un chien", Darija "غير" = only), and the
+/// correction "not X but rather Y" ("لم يكن نبيا بل كان زعيم عصابة", "pas un prophète mais un
+/// imposteur"): Y is asserted.
 const EXCEPTIVES: &[&str] = &[
     "الا",
     "سوى",
     "غير",
+    "بل",
+    "mais",
     "but",
     "except",
     "only",
@@ -197,9 +201,12 @@ fn lower(action: Action) -> Action {
 }
 
 /// An oath formula: والله، تالله (بالله is also "in God") (a protected word that is nobody's target).
+/// "والله" followed by a relative pronoun is "and God who …" ("والله الذي تعبدونه أكذوبة"),
+/// unless a negation follows it (the oath "والله الذي لا إله إلا هو").
 pub(crate) fn oath(key: &KeyBuf, k0: usize, k1: usize) -> bool {
-    let w = key.chars().get(k0..k1).unwrap_or(&[]);
-    is_word(
+    let chars = key.chars();
+    let w = chars.get(k0..k1).unwrap_or(&[]);
+    let formula = is_word(
         w,
         &[
             "والله",
@@ -210,7 +217,15 @@ pub(crate) fn oath(key: &KeyBuf, k0: usize, k1: usize) -> bool {
             "wellah",
             "wlh",
         ],
-    )
+    );
+    if !formula {
+        return false;
+    }
+    let mut next = key_words(chars, k1, chars.len());
+    let relative = next
+        .next()
+        .is_some_and(|n| is_word(n, &["الذي", "اللي", "الي", "يلي", "اللى"]));
+    !relative || next.next().is_some_and(|n| is_word(n, &["لا", "ما"]))
 }
 
 /// `banned_term`: one finding per lexicon hit.
@@ -914,6 +929,9 @@ mod tests {
             ("مش عارف، انت حمار", "حمار", false),
             ("انت حمار", "حمار", false),
             ("ليس لدي أي شك في أنك حمار", "حمار", false),
+            ("ليس رجلا بل حمار", "حمار", false),
+            ("ce n'est pas un homme mais un abruti", "abruti", false),
+            ("ليس حمارا بل رجل", "حمارا", true),
         ];
         for (text, word, want) in cases {
             let k = key(text);
@@ -974,5 +992,10 @@ mod tests {
         assert!(oath(&k, 6, 11));
         assert!(!oath(&k, 12, 17));
         assert!(!oath(&k, 18, n));
+        // "and God who …" names God; the oath "by God besides whom there is no god" does not.
+        let k = key("والله الذي تعبدونه");
+        assert!(!oath(&k, 0, 5));
+        let k = key("والله الذي لا إله إلا هو");
+        assert!(oath(&k, 0, 5));
     }
 }
