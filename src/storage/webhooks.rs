@@ -517,24 +517,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(Applied::Missing);
         }
-        super::events::audit(
-            &mut tx,
-            &super::AuditEntry {
-                id: crate::domain::new_id(),
-                site_key: site.to_string(),
-                comment_id: None,
-                actor_kind: audit.actor.kind().into(),
-                actor_id: audit.actor.id().to_string(),
-                action: audit.action.to_string(),
-                from_status: None,
-                to_status: None,
-                reason: audit.reason.map(str::to_string),
-                note: Some(id.to_string()),
-                created_at: audit.at,
-            },
-            Some(audit.details),
-        )
-        .await?;
+        audit.write(&mut tx, site, Some(id)).await?;
         tx.commit().await?;
         Ok(Applied::Done)
     }
