@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::comments::{encode_cursor, parse_limit};
+use super::paging::{ARTICLE_KEY_MAX, page_request, split_page};
 use super::site::{load_site, require_key};
 use crate::auth::Role;
 use crate::domain::{ArticleRef, CommentStatus, FieldError, Site, ValidationErrors};
@@ -77,23 +77,6 @@ pub struct ArticlePage {
     articles: Vec<ArticleJson>,
     /// Pass back as `cursor`; `null` on the last page.
     next_cursor: Option<String>,
-}
-
-/// Article cursors carry the article key, which may be longer than an id.
-fn decode_cursor(raw: &str) -> Option<Cursor> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw)
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (at, key) = text.split_once(':')?;
-    if key.is_empty() || key.len() > 1024 {
-        return None;
-    }
-    Some(Cursor {
-        at: at.parse().ok()?,
-        id: key.to_string(),
-    })
 }
 
 fn to_json(a: ArticleRecord, site: &Site, now: i64) -> ArticleJson {
@@ -297,11 +280,8 @@ pub async fn list(
         Some("closed") => ArticleFilter::Closed,
         Some(_) => return Err(bad()),
     };
-    let limit = parse_limit(query.limit).ok_or_else(bad)?;
-    let cursor = match query.cursor.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(decode_cursor(raw).ok_or_else(bad)?),
-    };
+    let (limit, cursor) =
+        page_request(query.limit, query.cursor.as_deref(), ARTICLE_KEY_MAX).ok_or_else(bad)?;
     let now = now_ms();
     let rows = state
         .store
@@ -315,18 +295,10 @@ pub async fn list(
         )
         .await
         .map_err(|e| ApiError::storage(e, lang))?;
-    let more = rows.len() > limit as usize;
-    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = if more {
-        rows.last().map(|r| {
-            encode_cursor(&Cursor {
-                at: r.created_at,
-                id: r.key.clone(),
-            })
-        })
-    } else {
-        None
-    };
+    let (rows, next_cursor) = split_page(rows, limit, |r| Cursor {
+        at: r.created_at,
+        id: r.key.clone(),
+    });
     let mut resp = HttpResponse::Ok();
     private(&mut resp);
     Ok(resp.json(ArticlePage {

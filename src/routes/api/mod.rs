@@ -11,6 +11,7 @@ mod key;
 pub mod moderation;
 pub mod openapi;
 pub mod outbox;
+pub mod paging;
 pub mod pow;
 pub mod privacy;
 pub mod reports;

@@ -2,8 +2,8 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::comments::{decode_cursor, encode_cursor, parse_limit, parse_order};
 use super::key::{Key, Moderator};
+use super::paging::{ID_MAX, page_request, parse_order, split_page};
 use crate::domain::CommentStatus;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
@@ -130,28 +130,17 @@ pub async fn queue(
         Some(s) => CommentStatus::parse(s).ok_or_else(bad)?,
     };
     let order = parse_order(query.order.as_deref(), Order::Oldest).ok_or_else(bad)?;
-    let limit = parse_limit(query.limit).ok_or_else(bad)?;
-    let cursor = match query.cursor.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(decode_cursor(raw).ok_or_else(bad)?),
-    };
+    let (limit, cursor) =
+        page_request(query.limit, query.cursor.as_deref(), ID_MAX).ok_or_else(bad)?;
     let rows = state
         .store
         .queue(&key.site_key, status, order, limit + 1, cursor.as_ref())
         .await
         .or_api(lang)?;
-    let more = rows.len() > limit as usize;
-    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = if more {
-        rows.last().map(|r| {
-            encode_cursor(&Cursor {
-                at: r.created_at,
-                id: r.id.clone(),
-            })
-        })
-    } else {
-        None
-    };
+    let (rows, next_cursor) = split_page(rows, limit, |r| Cursor {
+        at: r.created_at,
+        id: r.id.clone(),
+    });
     let mut resp = HttpResponse::Ok();
     private(&mut resp);
     Ok(resp.json(QueuePage {
@@ -232,90 +221,61 @@ async fn decide_endpoint(
     Ok(resp.json(serde_json::json!({ "id": comment_id, "status": status })))
 }
 
-#[utoipa::path(
-    post, path = "/api/v1/sites/{site}/comments/{id}/approve", tag = "moderation",
-    operation_id = "approveComment",
-    summary = "Move a comment to `published`",
-    security(("api_key" = [])),
-    params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Comment id"),
-    ),
-    request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
-    responses(
-        (status = 200, description = "The new status", body = DecisionResult),
-        (status = 409, description = "Not allowed from the current status (`invalid_transition`)", body = super::openapi::ErrorBody),
-    )
-)]
-pub async fn approve(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    body: web::Bytes,
-    lang: RequestLang,
-    key: Key<Moderator>,
-) -> Result<HttpResponse, ApiError> {
-    decide_endpoint(
-        (state, path, body, lang, key),
-        CommentStatus::Published,
-        "approve",
-    )
-    .await
+/// Approve, reject and spam: one handler each (each its own OpenAPI
+/// operation) over `decide_endpoint`.
+macro_rules! decision_handler {
+    ($name:ident, $path:tt, $operation:tt, $summary:tt, $to:expr, $action:tt) => {
+        #[utoipa::path(
+            post, path = $path, tag = "moderation",
+            operation_id = $operation,
+            summary = $summary,
+            security(("api_key" = [])),
+            params(
+                ("site" = String, Path, description = "Site key", example = "demo"),
+                ("id" = String, Path, description = "Comment id"),
+            ),
+            request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
+            responses(
+                (status = 200, description = "The new status", body = DecisionResult),
+                (status = 409, description = "Not allowed from the current status (`invalid_transition`)", body = super::openapi::ErrorBody),
+            )
+        )]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            path: web::Path<(String, String)>,
+            body: web::Bytes,
+            lang: RequestLang,
+            key: Key<Moderator>,
+        ) -> Result<HttpResponse, ApiError> {
+            decide_endpoint((state, path, body, lang, key), $to, $action).await
+        }
+    };
 }
 
-#[utoipa::path(
-    post, path = "/api/v1/sites/{site}/comments/{id}/reject", tag = "moderation",
-    operation_id = "rejectComment",
-    summary = "Move a comment to `rejected`",
-    security(("api_key" = [])),
-    params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Comment id"),
-    ),
-    request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
-    responses(
-        (status = 200, description = "The new status", body = DecisionResult),
-        (status = 409, description = "Not allowed from the current status (`invalid_transition`)", body = super::openapi::ErrorBody),
-    )
-)]
-pub async fn reject(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    body: web::Bytes,
-    lang: RequestLang,
-    key: Key<Moderator>,
-) -> Result<HttpResponse, ApiError> {
-    decide_endpoint(
-        (state, path, body, lang, key),
-        CommentStatus::Rejected,
-        "reject",
-    )
-    .await
-}
-
-#[utoipa::path(
-    post, path = "/api/v1/sites/{site}/comments/{id}/spam", tag = "moderation",
-    operation_id = "markCommentSpam",
-    summary = "Move a comment to `spam`",
-    security(("api_key" = [])),
-    params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Comment id"),
-    ),
-    request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
-    responses(
-        (status = 200, description = "The new status", body = DecisionResult),
-        (status = 409, description = "Not allowed from the current status (`invalid_transition`)", body = super::openapi::ErrorBody),
-    )
-)]
-pub async fn spam(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    body: web::Bytes,
-    lang: RequestLang,
-    key: Key<Moderator>,
-) -> Result<HttpResponse, ApiError> {
-    decide_endpoint((state, path, body, lang, key), CommentStatus::Spam, "spam").await
-}
+decision_handler!(
+    approve,
+    "/api/v1/sites/{site}/comments/{id}/approve",
+    "approveComment",
+    "Move a comment to `published`",
+    CommentStatus::Published,
+    "approve"
+);
+decision_handler!(
+    reject,
+    "/api/v1/sites/{site}/comments/{id}/reject",
+    "rejectComment",
+    "Move a comment to `rejected`",
+    CommentStatus::Rejected,
+    "reject"
+);
+decision_handler!(
+    spam,
+    "/api/v1/sites/{site}/comments/{id}/spam",
+    "markCommentSpam",
+    "Move a comment to `spam`",
+    CommentStatus::Spam,
+    "spam"
+);
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditJson {
