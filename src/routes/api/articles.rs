@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -11,6 +10,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::paging::{ARTICLE_KEY_MAX, page_request, split_page};
 use super::site::{load_site, require_key};
+use super::{no_store, private_json};
 use crate::auth::Role;
 use crate::domain::{ArticleRef, CommentStatus, FieldError, Site, ValidationErrors};
 use crate::routes::AppState;
@@ -100,10 +100,6 @@ fn to_json(a: ArticleRecord, site: &Site, now: i64) -> ArticleJson {
     }
 }
 
-fn private(resp: &mut actix_web::HttpResponseBuilder) {
-    resp.insert_header((header::CACHE_CONTROL, "no-store"));
-}
-
 fn parse_body(b: ArticleBody) -> Result<ArticleUpdate, ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let title = ArticleRef::parse_title(b.title.as_deref()).unwrap_or_else(|e| {
@@ -186,13 +182,12 @@ pub async fn put(
             .map_err(|e| ApiError::storage(e, lang))?;
     state.wake_outboxes();
     tracing::info!(article = %article_key, api_key = %key.id, closed = update.closed, "article updated");
-    let mut resp = if created {
+    let resp = if created {
         HttpResponse::Created()
     } else {
         HttpResponse::Ok()
     };
-    private(&mut resp);
-    Ok(resp.json(to_json(article, &site, now)))
+    Ok(no_store(resp).json(to_json(article, &site, now)))
 }
 
 /// `GET /api/v1/sites/{site}/articles/{article}`
@@ -235,9 +230,7 @@ pub async fn get(
     {
         counts.insert(status, n);
     }
-    let mut resp = HttpResponse::Ok();
-    private(&mut resp);
-    Ok(resp.json(ArticleDetail {
+    Ok(private_json(ArticleDetail {
         article: to_json(article, &site, now_ms()),
         counts,
     }))
@@ -299,9 +292,7 @@ pub async fn list(
         at: r.created_at,
         id: r.key.clone(),
     });
-    let mut resp = HttpResponse::Ok();
-    private(&mut resp);
-    Ok(resp.json(ArticlePage {
+    Ok(private_json(ArticlePage {
         articles: rows.into_iter().map(|a| to_json(a, &site, now)).collect(),
         next_cursor,
     }))

@@ -1,9 +1,9 @@
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::key::{Key, Moderator};
 use super::paging::{ID_MAX, page_request, parse_order, split_page};
+use super::private_json;
 use crate::domain::CommentStatus;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
@@ -97,10 +97,6 @@ struct QueuePage {
     next_cursor: Option<String>,
 }
 
-fn private(resp: &mut actix_web::HttpResponseBuilder) {
-    resp.insert_header((header::CACHE_CONTROL, "no-store"));
-}
-
 /// `GET /api/v1/sites/{site}/moderation/queue?status=`: oldest first by default.
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/moderation/queue", tag = "moderation",
@@ -141,9 +137,7 @@ pub async fn queue(
         at: r.created_at,
         id: r.id.clone(),
     });
-    let mut resp = HttpResponse::Ok();
-    private(&mut resp);
-    Ok(resp.json(QueuePage {
+    Ok(private_json(QueuePage {
         items: rows.into_iter().map(QueueItemJson::from).collect(),
         next_cursor,
     }))
@@ -201,24 +195,22 @@ async fn decide_endpoint(
     let status = decide(
         &state.store,
         &state.composer,
-        Decision {
-            site_key: key.site_key.clone(),
-            comment_id: comment_id.clone(),
-            to,
-            action,
-            actor: key.actor(),
-            reason: body.reason,
-            note: body.note,
-            at: now_ms(),
-        },
+        Decision::new(
+            &key.site_key,
+            &comment_id,
+            (to, action),
+            key.actor(),
+            now_ms(),
+        )
+        .because(body.reason, body.note),
     )
     .await
     .or_api(lang)?;
     state.wake_outboxes();
     tracing::info!(comment = %comment_id, action, api_key = %key.id, "moderation decision");
-    let mut resp = HttpResponse::Ok();
-    private(&mut resp);
-    Ok(resp.json(serde_json::json!({ "id": comment_id, "status": status })))
+    Ok(private_json(
+        serde_json::json!({ "id": comment_id, "status": status }),
+    ))
 }
 
 /// Approve, reject and spam: one handler each (each its own OpenAPI
@@ -351,9 +343,7 @@ pub async fn audit(
         .await
         .or_api(lang)?;
     let entries: Vec<AuditJson> = entries.into_iter().map(AuditJson::from).collect();
-    let mut resp = HttpResponse::Ok();
-    private(&mut resp);
-    Ok(resp.json(serde_json::json!({ "entries": entries })))
+    Ok(private_json(serde_json::json!({ "entries": entries })))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -376,9 +366,7 @@ async fn feature_endpoint(
             .await
             .or_api(lang)?;
     state.wake_outboxes();
-    let mut resp = HttpResponse::Ok();
-    private(&mut resp);
-    Ok(resp.json(FeaturedResult { id, featured }))
+    Ok(private_json(FeaturedResult { id, featured }))
 }
 
 /// `POST /api/v1/sites/{site}/comments/{id}/feature`

@@ -1,11 +1,11 @@
 //! Webhook subscriptions of a site (admin key): create (the signing secret
 //! is shown once), list, delete, and each subscription's delivery log.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::key::{Admin, Key};
+use super::no_store;
 use super::paging::{ID_MAX, encode_cursor, page_request};
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
@@ -206,11 +206,6 @@ pub struct DeliveryQuery {
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
-}
-
-fn no_store(mut resp: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
-    resp.insert_header((header::CACHE_CONTROL, "no-store"));
-    resp
 }
 
 /// `POST /api/v1/sites/{site}/webhooks`
