@@ -54,7 +54,6 @@ const COLUMNS: &str = "id, site_key, kind, comment_id, to_addr, to_name, from_na
      body_text, body_html, unsubscribe_url, status, attempts, next_attempt_at, last_error, \
      created_at, sent_at";
 
-
 /// A pending comment waiting for the next digest.
 #[derive(Debug, Clone)]
 pub struct DigestCandidate {

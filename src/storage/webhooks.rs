@@ -154,7 +154,7 @@ pub struct AttemptResult {
 }
 
 /// One recorded attempt of a delivery.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttemptRecord {
     pub delivery_id: String,
     pub attempt: i64,
@@ -680,23 +680,11 @@ impl Store {
              FROM webhook_attempts WHERE delivery_id IN ({}) ORDER BY delivery_id, attempt",
             list.join(", ")
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         for id in delivery_ids {
             q = q.bind(id);
         }
-        let rows = q.fetch_all(&self.reader).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AttemptRecord {
-                    delivery_id: r.try_get("delivery_id")?,
-                    attempt: r.try_get("attempt")?,
-                    at: r.try_get("at")?,
-                    status_code: r.try_get("status_code")?,
-                    error: r.try_get("error")?,
-                    duration_ms: r.try_get("duration_ms")?,
-                })
-            })
-            .collect()
+        Ok(q.fetch_all(&self.reader).await?)
     }
 
     /// Drop finished deliveries (delivered or failed) created before `before`.
