@@ -55,7 +55,7 @@ const COLUMNS: &str = "id, site_key, kind, comment_id, to_addr, to_name, from_na
      created_at, sent_at";
 
 /// A pending comment waiting for the next digest.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DigestCandidate {
     pub id: String,
 }
@@ -183,7 +183,7 @@ impl Store {
         site_key: &str,
         limit: u32,
     ) -> Result<Vec<DigestCandidate>, StorageError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT c.id FROM comments c \
              WHERE c.site_key = $1 AND c.status = 'pending' \
              AND NOT EXISTS (SELECT 1 FROM email_digested d WHERE d.comment_id = c.id) \
@@ -192,14 +192,7 @@ impl Store {
         .bind(site_key)
         .bind(i64::from(limit))
         .fetch_all(&self.reader)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(DigestCandidate {
-                    id: r.try_get("id")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// Mark comments as digested and queue the digest mails, in one
