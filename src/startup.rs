@@ -13,7 +13,7 @@ use tracing_actix_web::TracingLogger;
 use crate::captcha::{CaptchaService, IssueObserver};
 use crate::config::Settings;
 use crate::delivery::Wake;
-use crate::domain::{Lang, ModerationMode, Site, SiteKey};
+use crate::domain::{Site, SiteKey};
 use crate::email::{Composer, LinkSigner};
 use crate::jobs::{Couriers, Jobs, JobsError};
 use crate::service::{PolicyCache, RateLimiter, ReadCache, now_ms};
@@ -222,18 +222,10 @@ async fn ensure_demo_site(
     }
     let base = settings.server.base_url.trim_end_matches('/').to_string();
     let site = Site {
-        key: SiteKey::parse(DEMO_SITE).map_err(StorageError::Corrupt)?,
         name: "صحيفة المجلس (عرض تجريبي)".into(),
         allowed_origins: vec![base.clone()],
-        default_lang: Lang::Ar,
-        moderation_mode: ModerationMode::Pre,
-        max_body_chars: Site::DEFAULT_MAX_BODY_CHARS,
         terms_url: format!("{base}/terms"),
-        terms_version: "1".into(),
-        captcha: crate::domain::CaptchaMode::Always,
-        spam_threshold: crate::moderation::spam::DEFAULT_SPAM_THRESHOLD,
-        auto_close_days: None,
-        rules_text: Default::default(),
+        ..Site::new(SiteKey::parse(DEMO_SITE).map_err(StorageError::Corrupt)?)
     };
     match store.insert_site(&site, now).await {
         Ok(()) | Err(StorageError::Conflict) => Ok(()),

@@ -470,22 +470,12 @@ impl CommentStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Lang, ModerationMode, SiteKey};
+    use crate::domain::SiteKey;
 
     fn site() -> Site {
         Site {
-            key: SiteKey::parse("demo").unwrap(),
             name: "Demo".into(),
-            allowed_origins: vec![],
-            default_lang: Lang::Ar,
-            moderation_mode: ModerationMode::Pre,
-            max_body_chars: 2000,
-            terms_url: String::new(),
-            terms_version: "1".into(),
-            captcha: crate::domain::CaptchaMode::Always,
-            spam_threshold: 6,
-            auto_close_days: None,
-            rules_text: Default::default(),
+            ..Site::new(SiteKey::parse("demo").unwrap())
         }
     }
 

@@ -1,8 +1,9 @@
 //! Featuring a comment: one use case for the JSON API and the dashboard.
 
 use super::moderation::DecisionError;
-use crate::domain::{Actor, new_id};
-use crate::storage::{AuditEntry, FeatureOutcome, Store};
+use super::reports::comment_audit;
+use crate::domain::Actor;
+use crate::storage::{FeatureOutcome, Store};
 
 /// Feature (`on`) or stop featuring a published comment: audited
 /// (`feature` / `unfeature`) and announced as `comment.featured`, in one
@@ -31,19 +32,7 @@ pub async fn set_featured(
         Some(actor.id()),
         Some(if on { "featured" } else { "unfeatured" }),
     );
-    let entry = AuditEntry {
-        id: new_id(),
-        site_key: site_key.to_string(),
-        comment_id: Some(comment_id.to_string()),
-        actor_kind: actor.kind().to_string(),
-        actor_id: actor.id().to_string(),
-        action: action.to_string(),
-        from_status: None,
-        to_status: None,
-        reason: None,
-        note: None,
-        created_at: at,
-    };
+    let entry = comment_audit(site_key, comment_id, actor, action, None, at);
     match store
         .set_featured(on, &entry, &[crate::webhooks::comment_featured(&data, at)])
         .await?

@@ -17,6 +17,38 @@ pub struct Decision {
     pub at: i64,
 }
 
+impl Decision {
+    /// `actor`'s decision to move comment `comment_id` of `site_key` to
+    /// `to` (by `action`) at `at`, with no reason or note yet.
+    pub fn new(
+        site_key: &str,
+        comment_id: &str,
+        (to, action): (CommentStatus, &'static str),
+        actor: Actor,
+        at: i64,
+    ) -> Decision {
+        Decision {
+            site_key: site_key.to_string(),
+            comment_id: comment_id.to_string(),
+            to,
+            action,
+            actor,
+            reason: None,
+            note: None,
+            at,
+        }
+    }
+
+    /// The same decision with the reason and note it was given.
+    pub fn because(self, reason: Option<String>, note: Option<String>) -> Decision {
+        Decision {
+            reason,
+            note,
+            ..self
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DecisionError {
     #[error("no such comment")]
@@ -63,16 +95,14 @@ pub async fn decide_by_link(
         LinkAction::Approve => (CommentStatus::Published, "approve"),
         LinkAction::Reject => (CommentStatus::Rejected, "reject"),
     };
-    let d = Decision {
-        site_key: claim.site_key.clone(),
-        comment_id: claim.comment_id.clone(),
-        to,
-        action,
-        actor: Actor::Moderator(moderator.id.clone()),
-        reason: None,
-        note: Some("email link".into()),
+    let d = Decision::new(
+        &claim.site_key,
+        &claim.comment_id,
+        (to, action),
+        Actor::Moderator(moderator.id.clone()),
         at,
-    };
+    )
+    .because(None, Some("email link".into()));
     let link = LinkUse {
         link_id: claim.link_id.clone(),
         moderator_id: moderator.id,

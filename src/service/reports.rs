@@ -157,7 +157,8 @@ pub async fn report_comment(
     })
 }
 
-fn entry(
+/// The audit row of an action on one comment that does not change its status.
+pub(super) fn comment_audit(
     site_key: &str,
     comment_id: &str,
     actor: &Actor,
@@ -193,7 +194,7 @@ pub async fn dismiss_reports(
     let closed = store
         .resolve_reports(
             "dismissed",
-            &entry(site_key, comment_id, actor, "dismiss_reports", note, at),
+            &comment_audit(site_key, comment_id, actor, "dismiss_reports", note, at),
         )
         .await?;
     if closed == 0 {
@@ -221,7 +222,7 @@ pub async fn act_on_reports(
     store
         .resolve_reports(
             "acted",
-            &entry(&site_key, &comment_id, &actor, "act_on_reports", note, at),
+            &comment_audit(&site_key, &comment_id, &actor, "act_on_reports", note, at),
         )
         .await?;
     Ok(status)
@@ -245,7 +246,7 @@ pub async fn set_report_settings(
         );
         return Err(ReportError::Validation(e));
     }
-    let mut e = entry(site_key, "", actor, "report_settings", None, at);
+    let mut e = comment_audit(site_key, "", actor, "report_settings", None, at);
     e.comment_id = None;
     e.note = Some(format!(
         "hold_after={} illegal_reason={}",

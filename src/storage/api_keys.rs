@@ -1,8 +1,6 @@
-use sqlx::Row;
-
 use super::{StorageError, Store};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiKeyRecord {
     pub id: String,
     pub site_key: String,
@@ -10,17 +8,6 @@ pub struct ApiKeyRecord {
     pub label: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
-}
-
-fn from_row(row: &sqlx::any::AnyRow) -> Result<ApiKeyRecord, StorageError> {
-    Ok(ApiKeyRecord {
-        id: row.try_get("id")?,
-        site_key: row.try_get("site_key")?,
-        role: row.try_get("role")?,
-        label: row.try_get("label")?,
-        created_at: row.try_get("created_at")?,
-        revoked_at: row.try_get("revoked_at")?,
-    })
 }
 
 impl Store {
@@ -37,25 +24,23 @@ impl Store {
         &self,
         key_hash: &str,
     ) -> Result<Option<ApiKeyRecord>, StorageError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, site_key, role, label, created_at, revoked_at FROM api_keys \
              WHERE key_hash = $1 AND revoked_at IS NULL",
         )
         .bind(key_hash)
         .fetch_optional(&self.reader)
-        .await?;
-        row.as_ref().map(from_row).transpose()
+        .await?)
     }
 
     pub async fn api_keys(&self, site_key: &str) -> Result<Vec<ApiKeyRecord>, StorageError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, site_key, role, label, created_at, revoked_at FROM api_keys \
              WHERE site_key = $1 ORDER BY created_at, id",
         )
         .bind(site_key)
         .fetch_all(&self.reader)
-        .await?;
-        rows.iter().map(from_row).collect()
+        .await?)
     }
 }
 

@@ -1,15 +1,14 @@
-use sqlx::Row;
-
 use super::{Backend, StorageError, Store};
 
 /// A stored challenge: never the answer, only its keyed hash.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ChallengeRecord {
     pub id: String,
     pub site_key: String,
     pub answer_hash: String,
     pub expires_at: i64,
     /// When it was issued: the start of the reader's fill time.
+    #[sqlx(rename = "created_at")]
     pub issued_at: i64,
 }
 
@@ -60,14 +59,14 @@ impl Store {
     /// Remove the challenge and hand it back, exactly once: of two concurrent
     /// attempts only the one whose DELETE removed the row gets it.
     pub async fn take_challenge(&self, id: &str) -> Result<Option<ChallengeRecord>, StorageError> {
-        let row = sqlx::query(
+        let challenge: Option<ChallengeRecord> = sqlx::query_as(
             "SELECT id, site_key, answer_hash, expires_at, created_at FROM captcha_challenges \
              WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.writer)
         .await?;
-        let Some(row) = row else {
+        let Some(challenge) = challenge else {
             return Ok(None);
         };
         let deleted = sqlx::query("DELETE FROM captcha_challenges WHERE id = $1")
@@ -77,13 +76,7 @@ impl Store {
         if deleted.rows_affected() != 1 {
             return Ok(None);
         }
-        Ok(Some(ChallengeRecord {
-            id: row.try_get("id")?,
-            site_key: row.try_get("site_key")?,
-            answer_hash: row.try_get("answer_hash")?,
-            expires_at: row.try_get("expires_at")?,
-            issued_at: row.try_get("created_at")?,
-        }))
+        Ok(Some(challenge))
     }
 
     /// Whether a challenge issued for `site_key` is still there to be

@@ -177,6 +177,32 @@ pub struct AdminAudit<'a> {
     pub at: i64,
 }
 
+impl AdminAudit<'_> {
+    /// Write this change's audit row (of no comment) inside the caller's
+    /// transaction, under `site_key` and with `note`.
+    async fn write(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        site_key: &str,
+        note: Option<&str>,
+    ) -> Result<(), StorageError> {
+        let entry = AuditEntry {
+            id: new_id(),
+            site_key: site_key.to_string(),
+            comment_id: None,
+            actor_kind: self.actor.kind().into(),
+            actor_id: self.actor.id().to_string(),
+            action: self.action.to_string(),
+            from_status: None,
+            to_status: None,
+            reason: self.reason.map(str::to_string),
+            note: note.map(str::to_string),
+            created_at: self.at,
+        };
+        events::audit(conn, &entry, Some(self.details)).await
+    }
+}
+
 /// What an admin change did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
@@ -249,24 +275,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(applied);
         }
-        events::audit(
-            &mut tx,
-            &AuditEntry {
-                id: new_id(),
-                site_key: audit.site_key.to_string(),
-                comment_id: None,
-                actor_kind: audit.actor.kind().into(),
-                actor_id: audit.actor.id().to_string(),
-                action: audit.action.to_string(),
-                from_status: None,
-                to_status: None,
-                reason: audit.reason.map(str::to_string),
-                note: None,
-                created_at: audit.at,
-            },
-            Some(audit.details),
-        )
-        .await?;
+        audit.write(&mut tx, audit.site_key, None).await?;
         tx.commit().await?;
         if matches!(
             change,

@@ -1,9 +1,7 @@
-use sqlx::Row;
-
 use super::{StorageError, Store};
 
 /// A moderator account. `sites` empty with role `admin` means every site.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ModeratorRecord {
     pub id: String,
     pub email: String,
@@ -12,6 +10,8 @@ pub struct ModeratorRecord {
     pub password_hash: String,
     pub lang: String,
     pub disabled_at: Option<i64>,
+    /// Read from `moderator_sites`, not from the account's row.
+    #[sqlx(skip)]
     pub sites: Vec<String>,
     pub created_at: i64,
 }
@@ -32,19 +32,6 @@ async fn sites_of(store: &Store, id: &str) -> Result<Vec<String>, StorageError> 
     .bind(id)
     .fetch_all(&store.reader)
     .await?)
-}
-
-fn from_row(r: &sqlx::any::AnyRow) -> Result<ModeratorRecord, StorageError> {
-    Ok(ModeratorRecord {
-        id: r.try_get("id")?,
-        email: r.try_get("email")?,
-        role: r.try_get("role")?,
-        password_hash: r.try_get("password_hash")?,
-        lang: r.try_get("lang")?,
-        disabled_at: r.try_get("disabled_at")?,
-        sites: Vec::new(),
-        created_at: r.try_get("created_at")?,
-    })
 }
 
 const COLUMNS: &str = "id, email, role, password_hash, lang, disabled_at, created_at";
@@ -88,12 +75,13 @@ impl Store {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM moderators WHERE {column} = $1"
         ));
-        let row = sqlx::query(sql)
+        let m = sqlx::query_as(sql)
             .bind(value)
             .fetch_optional(&self.reader)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let mut m = from_row(&row)?;
+        let Some(mut m): Option<ModeratorRecord> = m else {
+            return Ok(None);
+        };
         m.sites = sites_of(self, &m.id).await?;
         Ok(Some(m))
     }
@@ -101,12 +89,9 @@ impl Store {
     /// Every account, with its sites.
     pub async fn moderators(&self) -> Result<Vec<ModeratorRecord>, StorageError> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM moderators ORDER BY email"));
-        let rows = sqlx::query(sql).fetch_all(&self.reader).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut m = from_row(row)?;
+        let mut out: Vec<ModeratorRecord> = sqlx::query_as(sql).fetch_all(&self.reader).await?;
+        for m in &mut out {
             m.sites = sites_of(self, &m.id).await?;
-            out.push(m);
         }
         Ok(out)
     }

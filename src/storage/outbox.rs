@@ -1,14 +1,13 @@
 //! The email outbox and its companions: decision-link uses, digest
 //! bookkeeping, unsubscribes and per-site email settings.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use super::events::insert_messages;
 use super::{NewOutboxMessage, StorageError, Store};
 
 /// An outbox row as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutboxMessage {
     pub id: String,
     pub site_key: String,
@@ -55,31 +54,8 @@ const COLUMNS: &str = "id, site_key, kind, comment_id, to_addr, to_name, from_na
      body_text, body_html, unsubscribe_url, status, attempts, next_attempt_at, last_error, \
      created_at, sent_at";
 
-fn from_row(r: &AnyRow) -> Result<OutboxMessage, StorageError> {
-    Ok(OutboxMessage {
-        id: r.try_get("id")?,
-        site_key: r.try_get("site_key")?,
-        kind: r.try_get("kind")?,
-        comment_id: r.try_get("comment_id")?,
-        to_addr: r.try_get("to_addr")?,
-        to_name: r.try_get("to_name")?,
-        from_name: r.try_get("from_name")?,
-        lang: r.try_get("lang")?,
-        subject: r.try_get("subject")?,
-        body_text: r.try_get("body_text")?,
-        body_html: r.try_get("body_html")?,
-        unsubscribe_url: r.try_get("unsubscribe_url")?,
-        status: r.try_get("status")?,
-        attempts: r.try_get("attempts")?,
-        next_attempt_at: r.try_get("next_attempt_at")?,
-        last_error: r.try_get("last_error")?,
-        created_at: r.try_get("created_at")?,
-        sent_at: r.try_get("sent_at")?,
-    })
-}
-
 /// A pending comment waiting for the next digest.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DigestCandidate {
     pub id: String,
 }
@@ -98,7 +74,10 @@ impl Store {
         let rows = self
             .lease_due("email_outbox", COLUMNS, owner, now, lease_until, limit)
             .await?;
-        rows.iter().map(from_row).collect()
+        Ok(rows
+            .iter()
+            .map(OutboxMessage::from_row)
+            .collect::<Result<_, _>>()?)
     }
 
     /// Record a delivery (or a logged message); only the current lease holder may.
@@ -161,13 +140,12 @@ impl Store {
             "SELECT {COLUMNS} FROM email_outbox WHERE site_key = $1 \
              AND ($2 = '' OR status = $2) ORDER BY created_at DESC, id DESC LIMIT $3"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(site_key)
             .bind(status.unwrap_or(""))
             .bind(i64::from(limit))
             .fetch_all(&self.reader)
-            .await?;
-        rows.iter().map(from_row).collect()
+            .await?)
     }
 
     /// Message counts of a site per status.
@@ -205,7 +183,7 @@ impl Store {
         site_key: &str,
         limit: u32,
     ) -> Result<Vec<DigestCandidate>, StorageError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT c.id FROM comments c \
              WHERE c.site_key = $1 AND c.status = 'pending' \
              AND NOT EXISTS (SELECT 1 FROM email_digested d WHERE d.comment_id = c.id) \
@@ -214,14 +192,7 @@ impl Store {
         .bind(site_key)
         .bind(i64::from(limit))
         .fetch_all(&self.reader)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(DigestCandidate {
-                    id: r.try_get("id")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// Mark comments as digested and queue the digest mails, in one

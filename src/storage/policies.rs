@@ -3,7 +3,7 @@ use sqlx::Row;
 use super::{StorageError, Store};
 
 /// A blocked email, email domain or IP range of one site.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct BlockEntry {
     pub id: String,
     /// `email`, `domain` or `ip`.
@@ -113,7 +113,7 @@ impl Store {
             return Ok(blocks.iter().filter(|b| active(b)).cloned().collect());
         }
         let generation = self.rules_memo.as_ref().map(|m| m.generation());
-        let rows = sqlx::query(
+        let blocks: Vec<BlockEntry> = sqlx::query_as(
             "SELECT id, kind, value, reason, expires_at, created_at FROM blocklist_entries \
              WHERE site_key = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY created_at, id",
         )
@@ -121,19 +121,6 @@ impl Store {
         .bind(now)
         .fetch_all(&self.reader)
         .await?;
-        let blocks = rows
-            .iter()
-            .map(|r| {
-                Ok(BlockEntry {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
-                    value: r.try_get("value")?,
-                    reason: r.try_get("reason")?,
-                    expires_at: r.try_get("expires_at")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            })
-            .collect::<Result<Vec<_>, StorageError>>()?;
         if let (Some(memo), Some(g)) = (&self.rules_memo, generation) {
             memo.put_blocks(site_key, blocks.clone(), g);
         }

@@ -10,7 +10,7 @@ use super::{AuditEntry, Backend, QueueItem, StorageError, Store};
 use crate::domain::{CommentStatus, new_id};
 
 /// One stored email message addressed to the person.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MailRecord {
     pub id: String,
     pub kind: String,
@@ -88,7 +88,7 @@ impl Store {
             .map(|r| Ok((audit_entry(r)?, r.try_get("details")?)))
             .collect::<Result<Vec<_>, StorageError>>()?;
 
-        let rows = sqlx::query(
+        let mail: Vec<MailRecord> = sqlx::query_as(
             "SELECT id, kind, comment_id, subject, body_text, status, created_at, sent_at \
              FROM email_outbox WHERE site_key = $1 AND to_addr = $2 ORDER BY created_at, id",
         )
@@ -96,21 +96,6 @@ impl Store {
         .bind(email)
         .fetch_all(&self.reader)
         .await?;
-        let mail = rows
-            .iter()
-            .map(|r| {
-                Ok(MailRecord {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
-                    comment_id: r.try_get("comment_id")?,
-                    subject: r.try_get("subject")?,
-                    body_text: r.try_get("body_text")?,
-                    status: r.try_get("status")?,
-                    created_at: r.try_get("created_at")?,
-                    sent_at: r.try_get("sent_at")?,
-                })
-            })
-            .collect::<Result<Vec<_>, StorageError>>()?;
 
         let unsubscribed_at = sqlx::query(
             "SELECT created_at FROM email_unsubscribes WHERE site_key = $1 AND email = $2",

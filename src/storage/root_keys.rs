@@ -1,10 +1,8 @@
 //! Instance-level keys of the admin API: stored as SHA-256 only.
 
-use sqlx::Row;
-
 use super::{StorageError, Store};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RootKeyRecord {
     pub id: String,
     pub label: String,
@@ -14,15 +12,6 @@ pub struct RootKeyRecord {
 
 const COLUMNS: &str = "id, label, created_at, revoked_at";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<RootKeyRecord, StorageError> {
-    Ok(RootKeyRecord {
-        id: row.try_get("id")?,
-        label: row.try_get("label")?,
-        created_at: row.try_get("created_at")?,
-        revoked_at: row.try_get("revoked_at")?,
-    })
-}
-
 impl Store {
     /// The live (not revoked) root key with this hash.
     pub async fn root_key_by_hash(
@@ -31,20 +20,18 @@ impl Store {
     ) -> Result<Option<RootKeyRecord>, StorageError> {
         let sql =
             format!("SELECT {COLUMNS} FROM root_keys WHERE key_hash = $1 AND revoked_at IS NULL");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(key_hash)
             .fetch_optional(&self.reader)
-            .await?;
-        row.as_ref().map(from_row).transpose()
+            .await?)
     }
 
     /// Every root key, oldest first (never the secrets).
     pub async fn root_keys(&self) -> Result<Vec<RootKeyRecord>, StorageError> {
         let sql = format!("SELECT {COLUMNS} FROM root_keys ORDER BY created_at, id");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .fetch_all(&self.reader)
-            .await?;
-        rows.iter().map(from_row).collect()
+            .await?)
     }
 }
 

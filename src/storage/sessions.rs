@@ -1,11 +1,9 @@
 //! Dashboard sessions (the token itself is never stored, only its hash).
 
-use sqlx::Row;
-
 use super::{StorageError, Store};
 
 /// A live dashboard session (the token itself is never stored).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRecord {
     pub moderator_id: String,
     pub csrf_token: String,
@@ -35,22 +33,13 @@ impl Store {
     }
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StorageError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT moderator_id, csrf_token, created_at, last_seen_at FROM sessions \
              WHERE token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&self.reader)
-        .await?;
-        row.map(|r| {
-            Ok(SessionRecord {
-                moderator_id: r.try_get("moderator_id")?,
-                csrf_token: r.try_get("csrf_token")?,
-                created_at: r.try_get("created_at")?,
-                last_seen_at: r.try_get("last_seen_at")?,
-            })
-        })
-        .transpose()
+        .await?)
     }
 
     pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), StorageError> {

@@ -154,7 +154,7 @@ pub struct AttemptResult {
 }
 
 /// One recorded attempt of a delivery.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttemptRecord {
     pub delivery_id: String,
     pub attempt: i64,
@@ -517,24 +517,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(Applied::Missing);
         }
-        super::events::audit(
-            &mut tx,
-            &super::AuditEntry {
-                id: crate::domain::new_id(),
-                site_key: site.to_string(),
-                comment_id: None,
-                actor_kind: audit.actor.kind().into(),
-                actor_id: audit.actor.id().to_string(),
-                action: audit.action.to_string(),
-                from_status: None,
-                to_status: None,
-                reason: audit.reason.map(str::to_string),
-                note: Some(id.to_string()),
-                created_at: audit.at,
-            },
-            Some(audit.details),
-        )
-        .await?;
+        audit.write(&mut tx, site, Some(id)).await?;
         tx.commit().await?;
         Ok(Applied::Done)
     }
@@ -697,23 +680,11 @@ impl Store {
              FROM webhook_attempts WHERE delivery_id IN ({}) ORDER BY delivery_id, attempt",
             list.join(", ")
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         for id in delivery_ids {
             q = q.bind(id);
         }
-        let rows = q.fetch_all(&self.reader).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AttemptRecord {
-                    delivery_id: r.try_get("delivery_id")?,
-                    attempt: r.try_get("attempt")?,
-                    at: r.try_get("at")?,
-                    status_code: r.try_get("status_code")?,
-                    error: r.try_get("error")?,
-                    duration_ms: r.try_get("duration_ms")?,
-                })
-            })
-            .collect()
+        Ok(q.fetch_all(&self.reader).await?)
     }
 
     /// Drop finished deliveries (delivered or failed) created before `before`.

@@ -3,11 +3,11 @@
 //! `majlis apikey`, `majlis moderator` and the dashboard's admin pages, with
 //! the same validation and audit rows.
 
-use actix_web::http::header;
-use actix_web::{HttpResponse, HttpResponseBuilder, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::key::RootKey;
+use super::no_store;
 use super::settings::{SettingsChange, SiteSettings};
 use crate::domain::{FieldError, Lang, SiteKey, ValidationErrors};
 use crate::routes::AppState;
@@ -16,11 +16,6 @@ use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{self, AdminError, NewModeratorDto, now_ms};
 use crate::storage::{ApiKeyRecord, ModeratorRecord};
-
-fn no_store(mut resp: HttpResponseBuilder) -> HttpResponseBuilder {
-    resp.insert_header((header::CACHE_CONTROL, "no-store"));
-    resp
-}
 
 fn invalid(field: &str, code: &'static str, lang: Lang) -> ApiError {
     let mut e = ValidationErrors::default();

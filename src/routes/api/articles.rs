@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::comments::{encode_cursor, parse_limit};
+use super::paging::{ARTICLE_KEY_MAX, page_request, split_page};
 use super::site::{load_site, require_key};
+use super::{no_store, private_json};
 use crate::auth::Role;
 use crate::domain::{ArticleRef, CommentStatus, FieldError, Site, ValidationErrors};
 use crate::routes::AppState;
@@ -79,23 +79,6 @@ pub struct ArticlePage {
     next_cursor: Option<String>,
 }
 
-/// Article cursors carry the article key, which may be longer than an id.
-fn decode_cursor(raw: &str) -> Option<Cursor> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw)
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (at, key) = text.split_once(':')?;
-    if key.is_empty() || key.len() > 1024 {
-        return None;
-    }
-    Some(Cursor {
-        at: at.parse().ok()?,
-        id: key.to_string(),
-    })
-}
-
 fn to_json(a: ArticleRecord, site: &Site, now: i64) -> ArticleJson {
     let by_age = site
         .auto_close_days
@@ -115,10 +98,6 @@ fn to_json(a: ArticleRecord, site: &Site, now: i64) -> ArticleJson {
         published_count: a.published_count,
         created_at: rfc3339(a.created_at),
     }
-}
-
-fn private(resp: &mut actix_web::HttpResponseBuilder) {
-    resp.insert_header((header::CACHE_CONTROL, "no-store"));
 }
 
 fn parse_body(b: ArticleBody) -> Result<ArticleUpdate, ValidationErrors> {
@@ -203,13 +182,12 @@ pub async fn put(
             .map_err(|e| ApiError::storage(e, lang))?;
     state.wake_outboxes();
     tracing::info!(article = %article_key, api_key = %key.id, closed = update.closed, "article updated");
-    let mut resp = if created {
+    let resp = if created {
         HttpResponse::Created()
     } else {
         HttpResponse::Ok()
     };
-    private(&mut resp);
-    Ok(resp.json(to_json(article, &site, now)))
+    Ok(no_store(resp).json(to_json(article, &site, now)))
 }
 
 /// `GET /api/v1/sites/{site}/articles/{article}`
@@ -252,9 +230,7 @@ pub async fn get(
     {
         counts.insert(status, n);
     }
-    let mut resp = HttpResponse::Ok();
-    private(&mut resp);
-    Ok(resp.json(ArticleDetail {
+    Ok(private_json(ArticleDetail {
         article: to_json(article, &site, now_ms()),
         counts,
     }))
@@ -297,11 +273,8 @@ pub async fn list(
         Some("closed") => ArticleFilter::Closed,
         Some(_) => return Err(bad()),
     };
-    let limit = parse_limit(query.limit).ok_or_else(bad)?;
-    let cursor = match query.cursor.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(decode_cursor(raw).ok_or_else(bad)?),
-    };
+    let (limit, cursor) =
+        page_request(query.limit, query.cursor.as_deref(), ARTICLE_KEY_MAX).ok_or_else(bad)?;
     let now = now_ms();
     let rows = state
         .store
@@ -315,21 +288,11 @@ pub async fn list(
         )
         .await
         .map_err(|e| ApiError::storage(e, lang))?;
-    let more = rows.len() > limit as usize;
-    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = if more {
-        rows.last().map(|r| {
-            encode_cursor(&Cursor {
-                at: r.created_at,
-                id: r.key.clone(),
-            })
-        })
-    } else {
-        None
-    };
-    let mut resp = HttpResponse::Ok();
-    private(&mut resp);
-    Ok(resp.json(ArticlePage {
+    let (rows, next_cursor) = split_page(rows, limit, |r| Cursor {
+        at: r.created_at,
+        id: r.key.clone(),
+    });
+    Ok(private_json(ArticlePage {
         articles: rows.into_iter().map(|a| to_json(a, &site, now)).collect(),
         next_cursor,
     }))

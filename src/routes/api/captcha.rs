@@ -5,10 +5,12 @@ use serde::{Deserialize, Serialize};
 use super::cors;
 use super::site::load_site;
 use crate::captcha::CaptchaError;
+use crate::domain::{Lang, Site};
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
+use crate::service::ClientKeys;
 use crate::service::now_ms;
 
 #[derive(Deserialize)]
@@ -64,6 +66,51 @@ pub async fn within_code_budget(
         .await
 }
 
+/// What issuing a security code or a proof of work begins with: the
+/// request's language, the named site (`invalid_parameter` when none is
+/// named) and the client's keys, within the client's budget of codes.
+pub async fn issue_grant(
+    state: &AppState,
+    req: &HttpRequest,
+    site_key: Option<&str>,
+) -> Result<(Lang, Site, ClientKeys), ApiError> {
+    let lang = request_lang(req, None);
+    let Some(site_key) = site_key else {
+        return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
+    };
+    let site = load_site(state, req, site_key).await?;
+    let client = super::comments::client_keys(state, req);
+    if let Err(limited) = within_code_budget(state, &client).await {
+        return Err(ApiError::rate_limited(limited.retry_after_secs, lang));
+    }
+    Ok((lang, site, client))
+}
+
+/// The answer of an issued challenge: never cached, open to the site's origins.
+pub fn issued(req: &HttpRequest, site: &Site, body: impl Serialize) -> HttpResponse {
+    let mut resp = HttpResponse::Ok();
+    resp.insert_header((header::CACHE_CONTROL, "no-store"));
+    cors::allow(&mut resp, req, site);
+    resp.json(body)
+}
+
+/// A live challenge's image or sound, never cached; `not_found` when there
+/// is none.
+fn challenge_media(
+    req: &HttpRequest,
+    media: Result<Option<Vec<u8>>, CaptchaError>,
+    content_type: &'static str,
+) -> Result<HttpResponse, ApiError> {
+    let lang = request_lang(req, None);
+    let media = media
+        .map_err(|e| captcha_error(e, lang))?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, lang))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type(content_type)
+        .body(media))
+}
+
 pub fn captcha_error(e: CaptchaError, lang: crate::domain::Lang) -> ApiError {
     match e {
         CaptchaError::Invalid => ApiError::new(ErrorCode::CaptchaInvalid, lang),
@@ -95,15 +142,7 @@ pub async fn issue(
     state: web::Data<AppState>,
     query: web::Query<IssueQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = request_lang(&req, None);
-    let Some(site_key) = query.site.as_deref() else {
-        return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
-    };
-    let site = load_site(&state, &req, site_key).await?;
-    let client = super::comments::client_keys(&state, &req);
-    if let Err(limited) = within_code_budget(&state, &client).await {
-        return Err(ApiError::rate_limited(limited.retry_after_secs, lang));
-    }
+    let (lang, site, _) = issue_grant(&state, &req, query.site.as_deref()).await?;
     let challenge = state
         .captcha
         .issue(
@@ -123,10 +162,7 @@ pub async fn issue(
         expires_at: rfc3339(challenge.expires_at),
         id: challenge.id,
     };
-    let mut resp = HttpResponse::Ok();
-    resp.insert_header((header::CACHE_CONTROL, "no-store"));
-    cors::allow(&mut resp, &req, &site);
-    Ok(resp.json(body))
+    Ok(issued(&req, &site, body))
 }
 
 /// `GET /api/v1/captcha/{id}.png`: the image of a live challenge.
@@ -145,17 +181,8 @@ pub async fn image(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = request_lang(&req, None);
-    let png = state
-        .captcha
-        .png(&path.into_inner(), now_ms())
-        .await
-        .map_err(|e| captcha_error(e, lang))?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, lang))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .content_type("image/png")
-        .body(png))
+    let png = state.captcha.png(&path.into_inner(), now_ms()).await;
+    challenge_media(&req, png, "image/png")
 }
 
 /// `GET /api/v1/captcha/{id}.wav`: the spoken version of a live challenge
@@ -175,15 +202,6 @@ pub async fn audio(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = request_lang(&req, None);
-    let wav = state
-        .captcha
-        .wav(&path.into_inner(), now_ms())
-        .await
-        .map_err(|e| captcha_error(e, lang))?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, lang))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .content_type("audio/wav")
-        .body(wav))
+    let wav = state.captcha.wav(&path.into_inner(), now_ms()).await;
+    challenge_media(&req, wav, "audio/wav")
 }

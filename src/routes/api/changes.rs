@@ -2,12 +2,12 @@
 //! Every change of the site's comments in a stable order with a cursor, so
 //! an integrator mirrors a site by polling and resumes after downtime.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::key::{Key, Moderator};
 use super::moderation::QueueItemJson;
+use super::private_json;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::routes::extract::RequestLang;
@@ -138,13 +138,11 @@ pub async fn list(
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next = rows.last().map(|c| c.cursor).or(after).unwrap_or_default();
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(ChangePage {
-            changes: rows.into_iter().map(change_json).collect(),
-            next_cursor: encode(next),
-            has_more,
-        }))
+    Ok(private_json(ChangePage {
+        changes: rows.into_iter().map(change_json).collect(),
+        next_cursor: encode(next),
+        has_more,
+    }))
 }
 
 fn change_json(c: CommentChange) -> ChangeJson {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::key::{Key, Moderator};
 use super::moderation::QueueItemJson;
+use super::private_json;
 use super::site::{load_site, require_key};
 use crate::auth::Role;
 use crate::domain::{CommentEditDto, CommentStatus};
@@ -198,9 +199,7 @@ pub async fn patch(
         .await
         .or_api(lang)?
         .ok_or_else(|| ApiError::new(ErrorCode::CommentNotFound, lang))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(QueueItemJson::from(item)))
+    Ok(private_json(QueueItemJson::from(item)))
 }
 
 /// The API calls an edit's note `reason`.
@@ -240,16 +239,13 @@ pub async fn delete(
     decide(
         &state.store,
         &state.composer,
-        Decision {
-            site_key: key.site_key.clone(),
-            comment_id: id.clone(),
-            to: CommentStatus::Deleted,
-            action: "delete",
-            actor: key.actor(),
-            reason: None,
-            note: None,
-            at: now_ms(),
-        },
+        Decision::new(
+            &key.site_key,
+            &id,
+            (CommentStatus::Deleted, "delete"),
+            key.actor(),
+            now_ms(),
+        ),
     )
     .await
     .or_api(lang)?;

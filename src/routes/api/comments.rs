@@ -1,10 +1,9 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use super::cors;
+use super::paging::{ID_MAX, page_request, parse_order, split_page};
 use super::site::load_site;
 use crate::domain::{CommentStatus, Lang, Site, SubmissionDto, ValidationErrors};
 use crate::routes::AppState;
@@ -18,8 +17,6 @@ use crate::routes::time_fmt::rfc3339;
 use crate::service::{Cached, SubmitContext, SubmitError, now_ms, submit_comment};
 use crate::storage::{Cursor, Order};
 
-pub const DEFAULT_PAGE: u32 = 20;
-pub const MAX_PAGE: u32 = 100;
 pub const MAX_COUNT_ARTICLES: usize = 100;
 
 /// A new comment sent as JSON (documentation of the body `submit` parses by
@@ -502,40 +499,6 @@ struct CommentList {
     next_cursor: Option<String>,
 }
 
-pub fn encode_cursor(c: &Cursor) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}:{}", c.at, c.id))
-}
-
-pub fn decode_cursor(raw: &str) -> Option<Cursor> {
-    let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (at, id) = text.split_once(':')?;
-    if id.is_empty() || id.len() > 64 {
-        return None;
-    }
-    Some(Cursor {
-        at: at.parse().ok()?,
-        id: id.to_string(),
-    })
-}
-
-pub fn parse_order(raw: Option<&str>, default: Order) -> Option<Order> {
-    match raw {
-        None => Some(default),
-        Some("newest") => Some(Order::Newest),
-        Some("oldest") => Some(Order::Oldest),
-        Some(_) => None,
-    }
-}
-
-pub fn parse_limit(raw: Option<u32>) -> Option<u32> {
-    match raw {
-        None => Some(DEFAULT_PAGE),
-        Some(n) if (1..=MAX_PAGE).contains(&n) => Some(n),
-        Some(_) => None,
-    }
-}
-
 /// `GET /api/v1/sites/{site}/articles/{article}/comments`: published only.
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/articles/{article}/comments", tag = "comments",
@@ -569,11 +532,8 @@ pub async fn list(
         Some("featured") => Order::Featured,
         other => parse_order(other, Order::Newest).ok_or_else(bad)?,
     };
-    let limit = parse_limit(query.limit).ok_or_else(bad)?;
-    let cursor = match query.cursor.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(decode_cursor(raw).ok_or_else(bad)?),
-    };
+    let (limit, cursor) =
+        page_request(query.limit, query.cursor.as_deref(), ID_MAX).ok_or_else(bad)?;
     let query_key = format!(
         "{order:?}|{limit}|{}",
         query.cursor.as_deref().unwrap_or("")
@@ -596,24 +556,15 @@ pub async fn list(
         )
         .await
         .map_err(|e| ApiError::storage(e, lang))?;
-    let more = rows.len() > limit as usize;
-    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = if more {
-        rows.last().map(|r| {
-            // Featured order: a featured comment's position is its
-            // featured time, negated (see `storage::Order::Featured`).
-            let at = match (order, r.featured_at) {
-                (Order::Featured, Some(f)) => -f,
-                _ => r.published_at,
-            };
-            encode_cursor(&Cursor {
-                at,
-                id: r.id.clone(),
-            })
-        })
-    } else {
-        None
-    };
+    let (rows, next_cursor) = split_page(rows, limit, |r| Cursor {
+        // Featured order: a featured comment's position is its featured
+        // time, negated (see `storage::Order::Featured`).
+        at: match (order, r.featured_at) {
+            (Order::Featured, Some(f)) => -f,
+            _ => r.published_at,
+        },
+        id: r.id.clone(),
+    });
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut threads = state
         .store
@@ -686,14 +637,11 @@ pub async fn replies(
     let site = load_site(&state, &req, &site_key).await?;
     let lang = request_lang(&req, Some(&site));
     let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
-    let limit = parse_limit(query.limit).ok_or_else(bad)?;
+    let (limit, cursor) =
+        page_request(query.limit, query.cursor.as_deref(), ID_MAX).ok_or_else(bad)?;
     if query.order.is_some() {
         return Err(bad());
     }
-    let cursor = match query.cursor.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(decode_cursor(raw).ok_or_else(bad)?),
-    };
     let not_found = || ApiError::new(ErrorCode::CommentNotFound, lang);
     let id = crate::domain::parse_comment_id(&id).map_err(|_| not_found())?;
     let page = state
@@ -702,18 +650,10 @@ pub async fn replies(
         .await
         .map_err(|e| ApiError::storage(e, lang))?
         .ok_or_else(not_found)?;
-    let more = page.replies.len() > limit as usize;
-    let rows: Vec<_> = page.replies.into_iter().take(limit as usize).collect();
-    let next_cursor = if more {
-        rows.last().map(|r| {
-            encode_cursor(&Cursor {
-                at: r.published_at,
-                id: r.id.clone(),
-            })
-        })
-    } else {
-        None
-    };
+    let (rows, next_cursor) = split_page(page.replies, limit, |r| Cursor {
+        at: r.published_at,
+        id: r.id.clone(),
+    });
     let body = ReplyList {
         replies: rows.into_iter().map(ReplyJson::from).collect(),
         next_cursor,

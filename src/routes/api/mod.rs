@@ -11,6 +11,7 @@ mod key;
 pub mod moderation;
 pub mod openapi;
 pub mod outbox;
+pub mod paging;
 pub mod pow;
 pub mod privacy;
 pub mod reports;
@@ -19,13 +20,25 @@ pub mod settings;
 mod site;
 pub mod webhooks;
 
-use actix_web::{HttpRequest, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponseBuilder, web};
 
 use super::error::{ApiError, ErrorCode};
 use super::extract::request_lang;
 use crate::routes::AppState;
 
 pub use site::load_site;
+
+/// `resp`, which no cache may keep (`Cache-Control: no-store`).
+pub fn no_store(mut resp: HttpResponseBuilder) -> HttpResponseBuilder {
+    resp.insert_header((header::CACHE_CONTROL, "no-store"));
+    resp
+}
+
+/// `200 OK` with `body` as JSON, which no cache may keep.
+pub fn private_json(body: impl serde::Serialize) -> actix_web::HttpResponse {
+    no_store(actix_web::HttpResponse::Ok()).json(body)
+}
 
 /// Unknown `/api/v1` paths answer in the API's error shape.
 pub async fn not_found(

@@ -1,9 +1,9 @@
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::comments::{decode_cursor, encode_cursor, parse_limit, parse_order};
 use super::key::{Key, Moderator};
+use super::paging::{ID_MAX, page_request, parse_order, split_page};
+use super::private_json;
 use crate::domain::CommentStatus;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
@@ -97,10 +97,6 @@ struct QueuePage {
     next_cursor: Option<String>,
 }
 
-fn private(resp: &mut actix_web::HttpResponseBuilder) {
-    resp.insert_header((header::CACHE_CONTROL, "no-store"));
-}
-
 /// `GET /api/v1/sites/{site}/moderation/queue?status=`: oldest first by default.
 #[utoipa::path(
     get, path = "/api/v1/sites/{site}/moderation/queue", tag = "moderation",
@@ -130,31 +126,18 @@ pub async fn queue(
         Some(s) => CommentStatus::parse(s).ok_or_else(bad)?,
     };
     let order = parse_order(query.order.as_deref(), Order::Oldest).ok_or_else(bad)?;
-    let limit = parse_limit(query.limit).ok_or_else(bad)?;
-    let cursor = match query.cursor.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(decode_cursor(raw).ok_or_else(bad)?),
-    };
+    let (limit, cursor) =
+        page_request(query.limit, query.cursor.as_deref(), ID_MAX).ok_or_else(bad)?;
     let rows = state
         .store
         .queue(&key.site_key, status, order, limit + 1, cursor.as_ref())
         .await
         .or_api(lang)?;
-    let more = rows.len() > limit as usize;
-    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = if more {
-        rows.last().map(|r| {
-            encode_cursor(&Cursor {
-                at: r.created_at,
-                id: r.id.clone(),
-            })
-        })
-    } else {
-        None
-    };
-    let mut resp = HttpResponse::Ok();
-    private(&mut resp);
-    Ok(resp.json(QueuePage {
+    let (rows, next_cursor) = split_page(rows, limit, |r| Cursor {
+        at: r.created_at,
+        id: r.id.clone(),
+    });
+    Ok(private_json(QueuePage {
         items: rows.into_iter().map(QueueItemJson::from).collect(),
         next_cursor,
     }))
@@ -212,110 +195,79 @@ async fn decide_endpoint(
     let status = decide(
         &state.store,
         &state.composer,
-        Decision {
-            site_key: key.site_key.clone(),
-            comment_id: comment_id.clone(),
-            to,
-            action,
-            actor: key.actor(),
-            reason: body.reason,
-            note: body.note,
-            at: now_ms(),
-        },
+        Decision::new(
+            &key.site_key,
+            &comment_id,
+            (to, action),
+            key.actor(),
+            now_ms(),
+        )
+        .because(body.reason, body.note),
     )
     .await
     .or_api(lang)?;
     state.wake_outboxes();
     tracing::info!(comment = %comment_id, action, api_key = %key.id, "moderation decision");
-    let mut resp = HttpResponse::Ok();
-    private(&mut resp);
-    Ok(resp.json(serde_json::json!({ "id": comment_id, "status": status })))
+    Ok(private_json(
+        serde_json::json!({ "id": comment_id, "status": status }),
+    ))
 }
 
-#[utoipa::path(
-    post, path = "/api/v1/sites/{site}/comments/{id}/approve", tag = "moderation",
-    operation_id = "approveComment",
-    summary = "Move a comment to `published`",
-    security(("api_key" = [])),
-    params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Comment id"),
-    ),
-    request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
-    responses(
-        (status = 200, description = "The new status", body = DecisionResult),
-        (status = 409, description = "Not allowed from the current status (`invalid_transition`)", body = super::openapi::ErrorBody),
-    )
-)]
-pub async fn approve(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    body: web::Bytes,
-    lang: RequestLang,
-    key: Key<Moderator>,
-) -> Result<HttpResponse, ApiError> {
-    decide_endpoint(
-        (state, path, body, lang, key),
-        CommentStatus::Published,
-        "approve",
-    )
-    .await
+/// Approve, reject and spam: one handler each (each its own OpenAPI
+/// operation) over `decide_endpoint`.
+macro_rules! decision_handler {
+    ($name:ident, $path:tt, $operation:tt, $summary:tt, $to:expr, $action:tt) => {
+        #[utoipa::path(
+            post, path = $path, tag = "moderation",
+            operation_id = $operation,
+            summary = $summary,
+            security(("api_key" = [])),
+            params(
+                ("site" = String, Path, description = "Site key", example = "demo"),
+                ("id" = String, Path, description = "Comment id"),
+            ),
+            request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
+            responses(
+                (status = 200, description = "The new status", body = DecisionResult),
+                (status = 409, description = "Not allowed from the current status (`invalid_transition`)", body = super::openapi::ErrorBody),
+            )
+        )]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            path: web::Path<(String, String)>,
+            body: web::Bytes,
+            lang: RequestLang,
+            key: Key<Moderator>,
+        ) -> Result<HttpResponse, ApiError> {
+            decide_endpoint((state, path, body, lang, key), $to, $action).await
+        }
+    };
 }
 
-#[utoipa::path(
-    post, path = "/api/v1/sites/{site}/comments/{id}/reject", tag = "moderation",
-    operation_id = "rejectComment",
-    summary = "Move a comment to `rejected`",
-    security(("api_key" = [])),
-    params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Comment id"),
-    ),
-    request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
-    responses(
-        (status = 200, description = "The new status", body = DecisionResult),
-        (status = 409, description = "Not allowed from the current status (`invalid_transition`)", body = super::openapi::ErrorBody),
-    )
-)]
-pub async fn reject(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    body: web::Bytes,
-    lang: RequestLang,
-    key: Key<Moderator>,
-) -> Result<HttpResponse, ApiError> {
-    decide_endpoint(
-        (state, path, body, lang, key),
-        CommentStatus::Rejected,
-        "reject",
-    )
-    .await
-}
-
-#[utoipa::path(
-    post, path = "/api/v1/sites/{site}/comments/{id}/spam", tag = "moderation",
-    operation_id = "markCommentSpam",
-    summary = "Move a comment to `spam`",
-    security(("api_key" = [])),
-    params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Comment id"),
-    ),
-    request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
-    responses(
-        (status = 200, description = "The new status", body = DecisionResult),
-        (status = 409, description = "Not allowed from the current status (`invalid_transition`)", body = super::openapi::ErrorBody),
-    )
-)]
-pub async fn spam(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    body: web::Bytes,
-    lang: RequestLang,
-    key: Key<Moderator>,
-) -> Result<HttpResponse, ApiError> {
-    decide_endpoint((state, path, body, lang, key), CommentStatus::Spam, "spam").await
-}
+decision_handler!(
+    approve,
+    "/api/v1/sites/{site}/comments/{id}/approve",
+    "approveComment",
+    "Move a comment to `published`",
+    CommentStatus::Published,
+    "approve"
+);
+decision_handler!(
+    reject,
+    "/api/v1/sites/{site}/comments/{id}/reject",
+    "rejectComment",
+    "Move a comment to `rejected`",
+    CommentStatus::Rejected,
+    "reject"
+);
+decision_handler!(
+    spam,
+    "/api/v1/sites/{site}/comments/{id}/spam",
+    "markCommentSpam",
+    "Move a comment to `spam`",
+    CommentStatus::Spam,
+    "spam"
+);
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditJson {
@@ -391,9 +343,7 @@ pub async fn audit(
         .await
         .or_api(lang)?;
     let entries: Vec<AuditJson> = entries.into_iter().map(AuditJson::from).collect();
-    let mut resp = HttpResponse::Ok();
-    private(&mut resp);
-    Ok(resp.json(serde_json::json!({ "entries": entries })))
+    Ok(private_json(serde_json::json!({ "entries": entries })))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -416,9 +366,7 @@ async fn feature_endpoint(
             .await
             .or_api(lang)?;
     state.wake_outboxes();
-    let mut resp = HttpResponse::Ok();
-    private(&mut resp);
-    Ok(resp.json(FeaturedResult { id, featured }))
+    Ok(private_json(FeaturedResult { id, featured }))
 }
 
 /// `POST /api/v1/sites/{site}/comments/{id}/feature`

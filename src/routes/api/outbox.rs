@@ -1,8 +1,8 @@
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::key::{Admin, Key};
+use super::private_json;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::routes::extract::RequestLang;
@@ -108,9 +108,7 @@ pub async fn list(
             sent_at: m.sent_at.map(rfc3339),
         })
         .collect();
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(OutboxPage { counts, items }))
+    Ok(private_json(OutboxPage { counts, items }))
 }
 
 /// Longest sender display name a site may set.
@@ -173,9 +171,7 @@ pub async fn get_settings(
         .site_email_settings(&key.site_key)
         .await
         .or_api(lang)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(EmailSettingsJson::from(s)))
+    Ok(private_json(EmailSettingsJson::from(s)))
 }
 
 /// `PUT /api/v1/sites/{site}/email-settings` (admin key).
@@ -229,7 +225,5 @@ pub async fn put_settings(
         .await
         .or_api(lang)?;
     tracing::info!(site = %key.site_key, api_key = %key.id, "email settings changed");
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(EmailSettingsJson::from(s)))
+    Ok(private_json(EmailSettingsJson::from(s)))
 }

@@ -1,12 +1,8 @@
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::cors;
-use super::site::load_site;
 use crate::routes::AppState;
-use crate::routes::error::{ApiError, ErrorCode};
-use crate::routes::extract::request_lang;
+use crate::routes::error::ApiError;
 use crate::service::now_ms;
 
 #[derive(Deserialize)]
@@ -68,15 +64,8 @@ pub async fn issue(
     state: web::Data<AppState>,
     query: web::Query<IssueQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = request_lang(&req, None);
-    let Some(site_key) = query.site.as_deref() else {
-        return Err(ApiError::new(ErrorCode::InvalidParameter, lang));
-    };
-    let site = load_site(&state, &req, site_key).await?;
-    let client = super::comments::client_keys(&state, &req);
-    if let Err(limited) = super::captcha::within_code_budget(&state, &client).await {
-        return Err(ApiError::rate_limited(limited.retry_after_secs, lang));
-    }
+    let (lang, site, client) =
+        super::captcha::issue_grant(&state, &req, query.site.as_deref()).await?;
     let now = now_ms();
     let (address, network) = state
         .store
@@ -97,10 +86,7 @@ pub async fn issue(
         salt: c.salt,
         signature: c.signature,
     };
-    let mut resp = HttpResponse::Ok();
-    resp.insert_header((header::CACHE_CONTROL, "no-store"));
-    cors::allow(&mut resp, &req, &site);
-    Ok(resp.json(body))
+    Ok(super::captcha::issued(&req, &site, body))
 }
 
 /// Counting recent comments stops here: the difficulty is at its maximum

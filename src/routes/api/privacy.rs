@@ -1,12 +1,12 @@
 //! Privacy requests about one person, identified by email, on one site
 //! (admin key): everything stored about them, and erasure.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::key::{Admin, Key};
 use super::moderation::{AuditJson, QueueItemJson};
+use super::private_json;
 use crate::domain::{AuthorEmail, ValidationErrors};
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, OrApi};
@@ -157,15 +157,13 @@ pub async fn export(
             created_at: rfc3339(at),
         })
         .collect();
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(PrivacyExport {
-            email: email.as_str().to_string(),
-            comments,
-            mail,
-            unsubscribed_at: records.unsubscribed_at.map(rfc3339),
-            blocks,
-        }))
+    Ok(private_json(PrivacyExport {
+        email: email.as_str().to_string(),
+        comments,
+        mail,
+        unsubscribed_at: records.unsubscribed_at.map(rfc3339),
+        blocks,
+    }))
 }
 
 /// `POST /api/v1/sites/{site}/privacy/erase`
@@ -204,11 +202,9 @@ pub async fn erase(
     .await
     .or_api(lang)?;
     tracing::info!(site = %key.site_key, api_key = %key.id, comments = outcome.comments, "privacy erasure");
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(PrivacyEraseResult {
-            comments: outcome.comments,
-            mail: outcome.mail,
-            removed_text: body.remove_text,
-        }))
+    Ok(private_json(PrivacyEraseResult {
+        comments: outcome.comments,
+        mail: outcome.mail,
+        removed_text: body.remove_text,
+    }))
 }

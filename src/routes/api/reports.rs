@@ -9,6 +9,7 @@ use super::comments::client_keys;
 use super::cors;
 use super::key::{Admin, Key, Moderator};
 use super::moderation::QueueItemJson;
+use super::private_json;
 use super::site::load_site;
 use crate::domain::{CommentStatus, ReportDto, ReportReason, parse_comment_id};
 use crate::routes::AppState;
@@ -374,9 +375,9 @@ pub async fn dismiss(
     )
     .await
     .or_api(lang)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(serde_json::json!({ "id": id, "closed": closed })))
+    Ok(private_json(
+        serde_json::json!({ "id": id, "closed": closed }),
+    ))
 }
 
 /// `POST /api/v1/sites/{site}/comments/{id}/reports/act`
@@ -412,23 +413,15 @@ pub async fn act(
     let status = act_on_reports(
         &state.store,
         &state.composer,
-        Decision {
-            site_key: key.site_key.clone(),
-            comment_id: id.clone(),
-            to,
-            action,
-            actor: key.actor(),
-            reason: body.reason,
-            note: body.note,
-            at: now_ms(),
-        },
+        Decision::new(&key.site_key, &id, (to, action), key.actor(), now_ms())
+            .because(body.reason, body.note),
     )
     .await
     .or_api(lang)?;
     state.wake_outboxes();
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(serde_json::json!({ "id": id, "status": status })))
+    Ok(private_json(
+        serde_json::json!({ "id": id, "status": status }),
+    ))
 }
 
 /// A site's report settings.
@@ -501,7 +494,5 @@ pub async fn put_settings(
             },
             other => report_error(other, lang),
         })?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(body.into_inner()))
+    Ok(private_json(body.into_inner()))
 }

@@ -1,18 +1,18 @@
 //! Webhook subscriptions of a site (admin key): create (the signing secret
 //! is shown once), list, delete, and each subscription's delivery log.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::comments::{decode_cursor, encode_cursor, parse_limit};
 use super::key::{Admin, Key};
+use super::no_store;
+use super::paging::{ID_MAX, encode_cursor, page_request};
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{self, NewWebhook, NewWebhookDto, now_ms};
-use crate::storage::{AttemptRecord, Cursor, DeliveryRecord, DeliveryStatus, WebhookRecord};
+use crate::storage::{AttemptRecord, DeliveryRecord, DeliveryStatus, WebhookRecord};
 
 /// A delivery's statuses as the document lists them.
 pub(crate) fn delivery_statuses() -> Vec<&'static str> {
@@ -208,11 +208,6 @@ pub struct DeliveryQuery {
     cursor: Option<String>,
 }
 
-fn no_store(mut resp: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
-    resp.insert_header((header::CACHE_CONTROL, "no-store"));
-    resp
-}
-
 /// `POST /api/v1/sites/{site}/webhooks`
 #[utoipa::path(
     post, path = "/api/v1/sites/{site}/webhooks", tag = "webhooks",
@@ -353,11 +348,8 @@ pub async fn deliveries(
         None | Some("") => None,
         Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(bad)?),
     };
-    let limit = parse_limit(query.limit).ok_or_else(bad)?;
-    let after: Option<Cursor> = match query.cursor.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(decode_cursor(raw).ok_or_else(bad)?),
-    };
+    let (limit, after) =
+        page_request(query.limit, query.cursor.as_deref(), ID_MAX).ok_or_else(bad)?;
     let page = service::delivery_log(
         &state.store,
         &key.site_key,

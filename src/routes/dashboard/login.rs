@@ -7,7 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::guard::{self, html, login_cookie_name, render, see_other, session_cookie_name};
+use super::guard::{
+    self, Action, csrf_forms, html, login_cookie_name, render, see_other, session_cookie_name,
+};
 use super::view::Tr;
 use crate::auth::password::verify_password;
 use crate::auth::session::{hash_token, new_token, tokens_match};
@@ -208,22 +210,19 @@ pub async fn submit(
 }
 
 #[derive(Deserialize)]
-pub struct CsrfForm {
+pub struct LangForm {
     csrf: Option<String>,
     lang: Option<String>,
 }
 
+csrf_forms!(LangForm);
+
 /// `POST /dashboard/logout`: the session row is deleted, so the old cookie
 /// is worthless from now on.
 pub async fn logout(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<CsrfForm>,
+    Action { cur, .. }: Action<LangForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     state
         .store
         .delete_session(&cur.token_hash)
@@ -238,14 +237,9 @@ pub async fn logout(
 
 /// `POST /dashboard/lang`: the moderator's dashboard language.
 pub async fn set_lang(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<CsrfForm>,
+    Action { cur, form }: Action<LangForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let cur = match guard::action(&req, &state, form.csrf.as_deref()).await {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
     let lang = form
         .lang
         .as_deref()

@@ -65,7 +65,7 @@ pub struct ItemView {
     pub author_url: String,
     pub decision: Option<DecisionView>,
     pub id: String,
-    pub status: String,
+    pub status: CommentStatus,
     pub flagged: bool,
     pub held: bool,
     /// The spam score held it: `spam` is the suggested decision (key s).
@@ -264,7 +264,7 @@ fn item_view(
         suggest_spam: crate::moderation::spam::suggestion(findings).is_some(),
         site,
         id: i.id,
-        status: i.status.as_str().to_string(),
+        status: i.status,
         flagged: i.flagged,
         email: i.email,
         raw_title: i.title,
@@ -615,16 +615,7 @@ pub async fn act(
     let status = decide(
         &state.store,
         &state.composer,
-        Decision {
-            site_key: site,
-            comment_id: id.clone(),
-            to,
-            action,
-            actor: cur.actor(),
-            reason,
-            note,
-            at: now_ms(),
-        },
+        Decision::new(&site, &id, (to, action), cur.actor(), now_ms()).because(reason, note),
     )
     .await
     .or_api(lang)?;
@@ -683,16 +674,8 @@ pub async fn bulk(
         match decide(
             &state.store,
             &state.composer,
-            Decision {
-                site_key: site,
-                comment_id: id.clone(),
-                to,
-                action,
-                actor: cur.actor(),
-                reason: reason.clone(),
-                note: note.clone(),
-                at: now,
-            },
+            Decision::new(&site, &id, (to, action), cur.actor(), now)
+                .because(reason.clone(), note.clone()),
         )
         .await
         {

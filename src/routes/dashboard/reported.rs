@@ -161,16 +161,8 @@ pub async fn resolve(
             act_on_reports(
                 &state.store,
                 &state.composer,
-                Decision {
-                    site_key: site.clone(),
-                    comment_id: id.clone(),
-                    to,
-                    action,
-                    actor: cur.actor(),
-                    reason,
-                    note,
-                    at: now_ms(),
-                },
+                Decision::new(&site, &id, (to, action), cur.actor(), now_ms())
+                    .because(reason, note),
             )
             .await
             .or_api(lang)?;

@@ -170,6 +170,18 @@ pub async fn render_report_page(
     render(&t, lang)
 }
 
+/// The site, and the language a page asks for (`?lang=`) or else the site's.
+async fn site_and_lang(
+    state: &AppState,
+    req: &HttpRequest,
+    site_key: &str,
+    asked: Option<&str>,
+) -> Result<(Site, Lang), ApiError> {
+    let site = load_site(state, req, site_key).await?;
+    let lang = asked.and_then(Lang::parse).unwrap_or(site.default_lang);
+    Ok((site, lang))
+}
+
 #[derive(Deserialize)]
 pub struct ReportQuery {
     lang: Option<String>,
@@ -184,12 +196,7 @@ pub async fn report_page(
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (site_key, article_key, id) = path.into_inner();
-    let site = load_site(&state, &req, &site_key).await?;
-    let lang = query
-        .lang
-        .as_deref()
-        .and_then(Lang::parse)
-        .unwrap_or(site.default_lang);
+    let (site, lang) = site_and_lang(&state, &req, &site_key, query.lang.as_deref()).await?;
     let page = ReportPage {
         reason: String::new(),
         note: String::new(),
@@ -577,12 +584,7 @@ pub async fn embed_page(
     query: web::Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (site_key, article_key) = path.into_inner();
-    let site = load_site(&state, &req, &site_key).await?;
-    let lang = query
-        .lang
-        .as_deref()
-        .and_then(Lang::parse)
-        .unwrap_or(site.default_lang);
+    let (site, lang) = site_and_lang(&state, &req, &site_key, query.lang.as_deref()).await?;
     let page = FormPage {
         error: None,
         values: SubmissionDto {

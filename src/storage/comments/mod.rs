@@ -72,6 +72,29 @@ pub struct PublicComment {
     pub featured_at: Option<i64>,
 }
 
+/// A published comment from a row of `id, author_name, title, body,
+/// created_at, published_at`, with the columns only some queries select.
+pub(super) fn public_comment(
+    r: &sqlx::any::AnyRow,
+    parent_id: Option<String>,
+    in_reply_to: Option<String>,
+    featured_at: Option<i64>,
+) -> Result<PublicComment, StorageError> {
+    Ok(PublicComment {
+        id: r.try_get("id")?,
+        name: r.try_get("author_name")?,
+        title: r.try_get("title")?,
+        body: r.try_get("body")?,
+        created_at: r.try_get("created_at")?,
+        published_at: r
+            .try_get::<Option<i64>, _>("published_at")?
+            .unwrap_or_default(),
+        parent_id,
+        in_reply_to,
+        featured_at,
+    })
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
     Newest,
@@ -171,21 +194,7 @@ impl Store {
         }
         let rows = q.fetch_all(&self.reader).await?;
         rows.iter()
-            .map(|r| {
-                Ok(PublicComment {
-                    id: r.try_get("id")?,
-                    name: r.try_get("author_name")?,
-                    title: r.try_get("title")?,
-                    body: r.try_get("body")?,
-                    created_at: r.try_get("created_at")?,
-                    published_at: r
-                        .try_get::<Option<i64>, _>("published_at")?
-                        .unwrap_or_default(),
-                    parent_id: None,
-                    in_reply_to: None,
-                    featured_at: r.try_get("featured_at")?,
-                })
-            })
+            .map(|r| public_comment(r, None, None, r.try_get("featured_at")?))
             .collect()
     }
 

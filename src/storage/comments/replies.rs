@@ -3,7 +3,11 @@
 
 use sqlx::Row;
 
-use super::{Order, PublicComment, keyset_page};
+use std::collections::HashMap;
+
+use sqlx::any::AnyRow;
+
+use super::{Order, PublicComment, keyset_page, public_comment};
 use crate::domain::CommentStatus;
 use crate::storage::rows::{VISIBLE, comment_status};
 use crate::storage::{Cursor, StorageError, Store};
@@ -42,20 +46,16 @@ const REPLY_COLUMNS: &str = "c.id, c.author_name, c.title, c.body, c.created_at,
      (SELECT p.author_name FROM comments p WHERE p.id = c.parent_id AND p.parent_id IS NOT NULL) \
      AS in_reply_to";
 
-fn reply(r: &sqlx::any::AnyRow) -> Result<PublicComment, StorageError> {
-    Ok(PublicComment {
-        id: r.try_get("id")?,
-        name: r.try_get("author_name")?,
-        title: r.try_get("title")?,
-        body: r.try_get("body")?,
-        created_at: r.try_get("created_at")?,
-        published_at: r
-            .try_get::<Option<i64>, _>("published_at")?
-            .unwrap_or_default(),
-        parent_id: r.try_get("parent_id")?,
-        in_reply_to: r.try_get("in_reply_to")?,
-        featured_at: None,
-    })
+fn reply(r: &AnyRow) -> Result<PublicComment, StorageError> {
+    public_comment(r, r.try_get("parent_id")?, r.try_get("in_reply_to")?, None)
+}
+
+/// The entry of the row's `thread_id` in `out`.
+fn thread_of<'a>(
+    out: &'a mut HashMap<String, ThreadReplies>,
+    r: &AnyRow,
+) -> Result<&'a mut ThreadReplies, StorageError> {
+    Ok(out.entry(r.try_get("thread_id")?).or_default())
 }
 
 impl Store {
@@ -96,8 +96,8 @@ impl Store {
         &self,
         thread_ids: &[String],
         first: u32,
-    ) -> Result<std::collections::HashMap<String, ThreadReplies>, StorageError> {
-        let mut out = std::collections::HashMap::new();
+    ) -> Result<HashMap<String, ThreadReplies>, StorageError> {
+        let mut out = HashMap::new();
         if thread_ids.is_empty() {
             return Ok(out);
         }
@@ -112,15 +112,8 @@ impl Store {
              WHERE c.thread_id IN ({}) AND {VISIBLE} GROUP BY c.thread_id",
             list(1)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(counts));
-        for id in thread_ids {
-            q = q.bind(id);
-        }
-        for r in q.fetch_all(&self.reader).await? {
-            let thread: String = r.try_get("thread_id")?;
-            out.entry(thread)
-                .or_insert_with(ThreadReplies::default)
-                .count = r.try_get("n")?;
+        for r in self.thread_rows(counts, None, thread_ids).await? {
+            thread_of(&mut out, &r)?.count = r.try_get("n")?;
         }
         if first == 0 || out.is_empty() {
             return Ok(out);
@@ -132,18 +125,31 @@ impl Store {
              WHERE r.rn <= $1 ORDER BY r.thread_id, r.rn",
             list(2)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(firsts)).bind(i64::from(first));
+        let rows = self
+            .thread_rows(firsts, Some(i64::from(first)), thread_ids)
+            .await?;
+        for r in rows {
+            thread_of(&mut out, &r)?.first.push(reply(&r)?);
+        }
+        Ok(out)
+    }
+
+    /// The rows of `sql` with `lead` bound first (when given), then every
+    /// thread id.
+    async fn thread_rows(
+        &self,
+        sql: String,
+        lead: Option<i64>,
+        thread_ids: &[String],
+    ) -> Result<Vec<AnyRow>, StorageError> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(lead) = lead {
+            q = q.bind(lead);
+        }
         for id in thread_ids {
             q = q.bind(id);
         }
-        for r in q.fetch_all(&self.reader).await? {
-            let thread: String = r.try_get("thread_id")?;
-            out.entry(thread)
-                .or_insert_with(ThreadReplies::default)
-                .first
-                .push(reply(&r)?);
-        }
-        Ok(out)
+        Ok(q.fetch_all(&self.reader).await?)
     }
 
     /// A page of the visible replies under the top-level comment `thread`,
