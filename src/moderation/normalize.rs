@@ -2,8 +2,8 @@
 //! with an offset map back to the original text (DESIGN §6, ARABIC-MODERATION §1.2).
 //!
 //! Per original character, in this order:
-//! 0. drop a run of ASCII whitespace between two tatweels (a word split to evade the lists:
-//!    "حمـ ـار" → حمار);
+//! 0. drop a run of ASCII whitespace, or of the separators `. * _ -`, between two tatweels (a
+//!    word split to evade the lists: "حمـ ـار", "يلـ.ـعن" → حمار، يلعن);
 //! 1. drop tatweel U+0640, harakat and Quranic marks (U+0610–061A, U+064B–065F, U+06D6–06ED,
 //!    U+08D3–08FF), the high hamza U+0674, every other combining mark (General_Category=Mark,
 //!    e.g. U+0301 or "zalgo" marks) and every Default_Ignorable_Code_Point (Unicode's property
@@ -216,6 +216,21 @@ impl KeyBuf {
                     pos += ws;
                     continue;
                 }
+                // A separator run between two tatweels splits a word the same way ("يلـ.ـعن",
+                // "حـ.ـشـ.ـرات"): dropped with the tatweels.
+                if after_tatweel && is_split_mark(b) {
+                    let len = split_run(bytes, pos);
+                    if tatweel_at(bytes, pos + len) {
+                        for &w in bytes.get(pos..pos + len).unwrap_or(&[]) {
+                            let u = u32::from(w);
+                            run = if u == prev { run + 1 } else { 1 };
+                            max_run = max_run.max(run);
+                            prev = u;
+                        }
+                        pos += len;
+                        continue;
+                    }
+                }
                 after_tatweel = false;
                 run = if u == prev { run + 1 } else { 1 };
                 max_run = max_run.max(run);
@@ -286,6 +301,23 @@ fn space_run(bytes: &[u8], pos: usize) -> usize {
         .unwrap_or(&[])
         .iter()
         .take_while(|b| b.is_ascii_whitespace())
+        .count()
+}
+
+/// A separator that may split a word between two tatweels ("يلـ.ـعن").
+#[inline]
+const fn is_split_mark(b: u8) -> bool {
+    matches!(b, b'.' | b'*' | b'_' | b'-')
+}
+
+/// Length of the run of split marks at `pos`.
+#[inline]
+fn split_run(bytes: &[u8], pos: usize) -> usize {
+    bytes
+        .get(pos..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|&&b| is_split_mark(b))
         .count()
 }
 
@@ -701,6 +733,9 @@ mod tests {
             ("الرَّحْمَٰنِ", "الرحمان"),
             ("٧mar", "7mar"),
             ("حمـ ـار", "حمار"),
+            ("يلـ.ـعن", "يلعن"),
+            ("حـ.ـشـ.ـرات", "حشرات"),
+            ("حمار.ـ اليوم", "حمار. اليوم"),
             ("الأفـ ـارقـ  ـة وباء", "الافارقه وباء"),
             ("كلمةـ ـكلمة", "كلمهكلمه"),
             ("حمارـ اليوم", "حمار اليوم"),
