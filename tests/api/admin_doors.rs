@@ -335,6 +335,7 @@ impl Doors {
     fn cli(&self, args: &[String]) -> Answer {
         use std::io::Write;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
+            .env("MAJLIS__DATABASE__ACQUIRE_TIMEOUT_MS", "30000")
             .args(args)
             .env("MAJLIS__DATABASE__URL", &self.app.db_url)
             .env("MAJLIS__DEMO__ENABLED", "false")

@@ -120,6 +120,7 @@ async fn majlis_export_writes_the_same_ndjson_to_stdout() {
     let a = app.submit("news", "rain").await;
     let b = app.submit("news", "budget").await;
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
+        .env("MAJLIS__DATABASE__ACQUIRE_TIMEOUT_MS", "30000")
         .args(["export", "--site", "news"])
         .env("MAJLIS__DATABASE__URL", &app.db_url)
         .env("MAJLIS__DEMO__ENABLED", "false")
@@ -140,6 +141,7 @@ async fn majlis_export_writes_the_same_ndjson_to_stdout() {
     assert_eq!(ids, [a.as_str(), b.as_str()]);
 
     let missing = std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
+        .env("MAJLIS__DATABASE__ACQUIRE_TIMEOUT_MS", "30000")
         .args(["export", "--site", "nosuch"])
         .env("MAJLIS__DATABASE__URL", &app.db_url)
         .env("MAJLIS__LOG__LEVEL", "error")
@@ -151,6 +153,7 @@ async fn majlis_export_writes_the_same_ndjson_to_stdout() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("news.ndjson");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
+        .env("MAJLIS__DATABASE__ACQUIRE_TIMEOUT_MS", "30000")
         .args(["export", "--site", "news", "--output"])
         .arg(&file)
         .env("MAJLIS__DATABASE__URL", &app.db_url)

@@ -104,6 +104,10 @@ pub fn test_settings(db_url: &str) -> Settings {
         [database]
         url = "{db_url}"
         max_connections = 4
+        # A busy test machine may keep a request waiting for the one SQLite
+        # writer longer than production's 1.5 s: tests check behaviour, not
+        # latency. The fault tests set production's bound themselves.
+        acquire_timeout_ms = 30000
         [captcha]
         pool_size = 4
         max_per_minute_per_ip = 0

@@ -408,6 +408,7 @@ async fn the_cli_imports_with_a_dry_run_report_and_fails_on_a_malformed_file() {
     let app = news_app().await;
     let cli = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
+            .env("MAJLIS__DATABASE__ACQUIRE_TIMEOUT_MS", "30000")
             .args(args)
             .env("MAJLIS__DATABASE__URL", &app.db_url)
             .env("MAJLIS__DEMO__ENABLED", "false")
