@@ -30,6 +30,7 @@ const SEALED4: &str = include_str!("fixtures/moderation/posting-rules-sealed4.ts
 /// The fifth blind batch's dev half (see its header): measured untuned (204/231 violations,
 /// 1/213 benign comments stopped), then tuned on (rules6). Its sealed half stays unseen.
 const DEV5: &str = include_str!("fixtures/moderation/posting-rules-dev5.tsv");
+const SEALED5: &str = include_str!("fixtures/moderation/posting-rules-sealed5.tsv");
 const CATEGORIES: [&str; 7] = [
     "writer",
     "person",
@@ -124,6 +125,11 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
     println!("\n## Tenth batch (dev5, written blind, measured untuned, then tuned on)\n");
     let dev5 = measure(&policy, rows(DEV5));
     assert!(dev5.total > 0 && dev5.benign > 0);
+    println!(
+        "\n## Eleventh batch (sealed5, written blind with dev5, measured after each pass, never tuned on)\n"
+    );
+    let sealed5 = measure(&policy, rows(SEALED5));
+    assert!(sealed5.total > 0 && sealed5.benign > 0);
     // The batches' violation rates are printed only; no batch tuned on may stop more than 1 %
     // of its benign comments (the first sealed batch is printed only: it measures, not steers).
     for (name, b) in [
