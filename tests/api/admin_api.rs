@@ -349,14 +349,7 @@ fn the_cli_makes_lists_and_revokes_root_keys() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("m.db").display());
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
-            .env("MAJLIS__DATABASE__ACQUIRE_TIMEOUT_MS", "30000")
-            .args(args)
-            .env("MAJLIS__DATABASE__URL", &db)
-            .env("MAJLIS__DEMO__ENABLED", "false")
-            .env("MAJLIS__LOG__LEVEL", "error")
-            .output()
-            .unwrap();
+        let out = crate::helpers::majlis_cli(&db).args(args).output().unwrap();
         assert!(
             out.status.success(),
             "{args:?}: {}",

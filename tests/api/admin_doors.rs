@@ -334,12 +334,8 @@ impl Doors {
     /// Run `majlis <args>` on the test's database, a password on stdin.
     fn cli(&self, args: &[String]) -> Answer {
         use std::io::Write;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
-            .env("MAJLIS__DATABASE__ACQUIRE_TIMEOUT_MS", "30000")
+        let mut child = crate::helpers::majlis_cli(&self.app.db_url)
             .args(args)
-            .env("MAJLIS__DATABASE__URL", &self.app.db_url)
-            .env("MAJLIS__DEMO__ENABLED", "false")
-            .env("MAJLIS__LOG__LEVEL", "error")
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

@@ -14,13 +14,9 @@ use tokio::sync::{Mutex, Notify};
 use crate::helpers::{backend, spawn_app_with, test_settings};
 
 fn majlis(args: &[&str], db_url: &str, file: &Path) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
-        .env("MAJLIS__DATABASE__ACQUIRE_TIMEOUT_MS", "30000")
+    crate::helpers::majlis_cli(db_url)
         .args(args)
         .arg(file)
-        .env("MAJLIS__DATABASE__URL", db_url)
-        .env("MAJLIS__DEMO__ENABLED", "false")
-        .env("MAJLIS__LOG__LEVEL", "error")
         .output()
         .unwrap()
 }

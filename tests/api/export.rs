@@ -119,12 +119,8 @@ async fn majlis_export_writes_the_same_ndjson_to_stdout() {
     app.add_site(site("news")).await;
     let a = app.submit("news", "rain").await;
     let b = app.submit("news", "budget").await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
-        .env("MAJLIS__DATABASE__ACQUIRE_TIMEOUT_MS", "30000")
+    let out = crate::helpers::majlis_cli(&app.db_url)
         .args(["export", "--site", "news"])
-        .env("MAJLIS__DATABASE__URL", &app.db_url)
-        .env("MAJLIS__DEMO__ENABLED", "false")
-        .env("MAJLIS__LOG__LEVEL", "error")
         .output()
         .unwrap();
     assert!(
@@ -140,11 +136,8 @@ async fn majlis_export_writes_the_same_ndjson_to_stdout() {
     let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [a.as_str(), b.as_str()]);
 
-    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
-        .env("MAJLIS__DATABASE__ACQUIRE_TIMEOUT_MS", "30000")
+    let missing = crate::helpers::majlis_cli(&app.db_url)
         .args(["export", "--site", "nosuch"])
-        .env("MAJLIS__DATABASE__URL", &app.db_url)
-        .env("MAJLIS__LOG__LEVEL", "error")
         .output()
         .unwrap();
     assert!(!missing.status.success());
@@ -152,13 +145,9 @@ async fn majlis_export_writes_the_same_ndjson_to_stdout() {
     // To a file, with a progress bar on stderr.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("news.ndjson");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
-        .env("MAJLIS__DATABASE__ACQUIRE_TIMEOUT_MS", "30000")
+    let out = crate::helpers::majlis_cli(&app.db_url)
         .args(["export", "--site", "news", "--output"])
         .arg(&file)
-        .env("MAJLIS__DATABASE__URL", &app.db_url)
-        .env("MAJLIS__DEMO__ENABLED", "false")
-        .env("MAJLIS__LOG__LEVEL", "error")
         .output()
         .unwrap();
     assert!(out.status.success());

@@ -715,3 +715,15 @@ impl Dashboard {
             .unwrap()
     }
 }
+
+/// The `majlis` binary as a CLI on the database at `db_url`: no demo site, errors only in its
+/// log, and the 30 s connection wait of [`test_settings`] (a busy machine keeps the one SQLite
+/// writer longer than production's bound).
+pub fn majlis_cli(db_url: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_majlis"));
+    cmd.env("MAJLIS__DATABASE__URL", db_url)
+        .env("MAJLIS__DATABASE__ACQUIRE_TIMEOUT_MS", "30000")
+        .env("MAJLIS__DEMO__ENABLED", "false")
+        .env("MAJLIS__LOG__LEVEL", "error");
+    cmd
+}

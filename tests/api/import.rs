@@ -407,12 +407,8 @@ async fn with_moderate_imported_comments_wait_in_the_queue_with_their_findings()
 async fn the_cli_imports_with_a_dry_run_report_and_fails_on_a_malformed_file() {
     let app = news_app().await;
     let cli = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_majlis"))
-            .env("MAJLIS__DATABASE__ACQUIRE_TIMEOUT_MS", "30000")
+        crate::helpers::majlis_cli(&app.db_url)
             .args(args)
-            .env("MAJLIS__DATABASE__URL", &app.db_url)
-            .env("MAJLIS__DEMO__ENABLED", "false")
-            .env("MAJLIS__LOG__LEVEL", "error")
             .output()
             .unwrap()
     };
