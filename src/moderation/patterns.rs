@@ -465,6 +465,33 @@ fn distance(a: &Hit, b: &Hit) -> Option<u32> {
     }
 }
 
+/// A counter cue that is itself a slot term ("Judaism is a racist religion") or is joined by
+/// "and" to the slot term after the other ("دين حقد وعنصرية", "full of hate and racism") says
+/// what the target is; it is not counter-speech framing the match ("calling them vermin is
+/// racism" keeps its cue apart from both terms).
+fn predicate(key: &KeyBuf, c: &Hit, a: &Hit, b: &Hit) -> bool {
+    if distance(c, a).is_none() || distance(c, b).is_none() {
+        return true;
+    }
+    let later = if a.tok0 > b.tok0 { a } else { b };
+    if c.tok0 <= later.tok1 {
+        return false;
+    }
+    let chars = key.chars();
+    let gap: String = chars
+        .get(later.k1..c.k0)
+        .unwrap_or(&[])
+        .iter()
+        .collect::<String>();
+    let gap = gap.trim_matches(|ch: char| !is_alnum(ch));
+    match c.tok0 - later.tok1 {
+        // "وعنصرية": the conjunction is a clitic of the cue.
+        1 => gap.is_empty() && chars.get(c.k0) == Some(&'و'),
+        2 => matches!(gap, "and" | "et" | "و"),
+        _ => false,
+    }
+}
+
 /// The pattern-rule findings of one field.
 pub(crate) fn findings(
     policy: &Policy,
@@ -565,6 +592,7 @@ pub(crate) fn findings(
                 let countered = !r.counter.is_empty()
                     && tagged.iter().any(|(c, m)| {
                         m.meets(&r.counter)
+                            && !predicate(key, c, a, b)
                             && key_span(key, c.k0, c.k1)
                                 .is_some_and(|sc| !sentence_break(text, sc, sa))
                     });
@@ -864,6 +892,16 @@ mod tests {
             // A prayer for a man, then a judgement of him, says nothing of God.
             ("الله يسامحه، ظالم", None),
             ("ربكم ده ظالم", Some("religion_attack")),
+            // A counter cue said of the target, joined by "and" or as the slot word itself, is
+            // a predicate; apart from both terms it frames the match as counter-speech.
+            ("اليهودية دين حقد وعنصرية", Some("religion_attack")),
+            ("Judaism is a hateful, racist religion", Some("religion_attack")),
+            ("المسيحية دين كراهية وعنصرية", Some("religion_attack")),
+            ("الجزايرية الكل حقد وعنصرية", Some("racist_incitement")),
+            ("Islam is a violent and racist religion", Some("religion_attack")),
+            ("وصف السوريين بالحشرات عنصرية", None),
+            ("Calling Syrians vermin is racism", None),
+            ("من يقول إن الجزايرية الكل حقد عنصري", None),
         ];
         for (text, want) in cases {
             let f = run(&seed, text);
