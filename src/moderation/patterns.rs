@@ -470,7 +470,9 @@ fn distance(a: &Hit, b: &Hit) -> Option<u32> {
 /// what the target is; it is not counter-speech framing the match ("calling them vermin is
 /// racism" keeps its cue apart from both terms).
 fn predicate(key: &KeyBuf, c: &Hit, a: &Hit, b: &Hit) -> bool {
-    if distance(c, a).is_none() || distance(c, b).is_none() {
+    // The cue is the slot word itself (not a longer phrase around it: "hate speech" frames
+    // "hate").
+    if [a, b].iter().any(|s| s.k0 <= c.k0 && c.k1 <= s.k1) {
         return true;
     }
     let later = if a.tok0 > b.tok0 { a } else { b };
@@ -901,6 +903,8 @@ mod tests {
             ("Islam is a violent and racist religion", Some("religion_attack")),
             ("وصف السوريين بالحشرات عنصرية", None),
             ("Calling Syrians vermin is racism", None),
+            ("\"Jews are rats\" is hate speech", None),
+            ("Anti-Shia hate speech online has spiked", None),
             ("من يقول إن الجزايرية الكل حقد عنصري", None),
         ];
         for (text, want) in cases {
@@ -936,3 +940,4 @@ mod tests {
         }
     }
 }
+
