@@ -902,7 +902,7 @@ mod tests {
             ("الجزايرية الكل حقد وعنصرية", Some("racist_incitement")),
             ("Islam is a violent and racist religion", Some("religion_attack")),
             ("وصف السوريين بالحشرات عنصرية", None),
-            ("Calling Syrians vermin is racism", None),
+            ("Calling Syrians rats is racism", None),
             ("\"Jews are rats\" is hate speech", None),
             ("Anti-Shia hate speech online has spiked", None),
             ("من يقول إن الجزايرية الكل حقد عنصري", None),
@@ -924,6 +924,74 @@ mod tests {
         }
     }
 
+    /// Constructions readers use, in variants written for the test (not from any batch), with
+    /// the near-misses that must stay clean: (text, stopped).
+    #[test]
+    fn seed_patterns_catch_constructions_not_lines() {
+        let policy = Policy::compile(&PolicyConfig::seed()).unwrap();
+        let cases: &[(&str, bool)] = &[
+            // A group told to go back or leave, in each dialect's modal forms.
+            ("المغاربة لازم يرجعوا بلدهم دابا", true),
+            ("الأفارقة يلزم يخرجوا من تونس", true),
+            ("السودانيين يروحوا بلدهم وخلاص", true),
+            ("الأتراك لازم يرحلوا من بلادنا", true),
+            ("Put them back on the boats they came on, these migrants", true),
+            ("الوزير لازم يرحل اليوم قبل بكرة", false),
+            ("اللاجئون السوريون يرجعون لبلدهم طوعا بعد انتهاء الحرب", false),
+            ("The coast guard brought the migrants back on the boats to the port", false),
+            // A people charged with theft of bread, assault, ruin or untrustworthiness.
+            ("الأفارقة جاو يسرقو خبزنا", true),
+            ("اللاجئين يعتدون على بناتنا في الشوارع", true),
+            ("المصريين خربوا البلاد", true),
+            ("Migrants steal our bread and rape our women", true),
+            ("الأكراد ما فيهمش الثقة", true),
+            ("المسيحيين لازم يعيشو في أمان كيما كامل المواطنين", false),
+            ("الحكومة خربت البلاد بالضرائب", false),
+            // A rite reduced to a stone, gymnastics, a trip, hunger; crimes charged to a prophet.
+            ("العمرة مجرد رحلة سياحية", true),
+            ("الصيام شهر جوع وعطش بلا فايدة", true),
+            ("Hajj is about worshipping a rock in the desert", true),
+            ("Prayer is gymnastics for idiots", true),
+            ("نبيكم تزوج الصغيرات", true),
+            ("el sa7aba kanou chfara", true),
+            ("أدى الحجاج الصلاة عند الحجر الأسود", false),
+            ("الطبيب نصح بالتمارين الرياضية بعد صلاة الفجر", false),
+            ("The Hajj is a spiritual journey, not a tourist trip", false),
+            ("وكالات الأسفار تنظم رحلة سياحية إلى تركيا بعد رمضان", false),
+            // Insults aimed at the writer or a player.
+            ("يا صحفية ارجعي للمطبخ", true),
+            ("Go back to the kitchen, you don't understand politics", true),
+            ("الكاتب بندير متاع الحكومة", true),
+            ("يا مسطك اسكت", true),
+            ("الصحفي الساقط يكذب", true),
+            ("جدتي علمتني الطبخ في المطبخ", false),
+            ("The striker scored twice tonight", false),
+            ("الحكومة الساقطة استقالت", false),
+            ("عازف البندير في المهرجان كان رائع", false),
+            // A whole people or faith judged through "every" one of them.
+            ("Every Moroccan is a liar", true),
+            ("Chaque Algérien est un voleur", true),
+            ("Every Muslim is a terrorist", true),
+            ("Every Egyptian I met was kind and generous", false),
+            ("Every refugee deserves a fair hearing", false),
+            ("البدون حشرات", true),
+            ("البدون في الكويت يطالبون بالجنسية", false),
+            // A place name read in Arabizi as a slur.
+            ("ta9s zwin f la marsa lyoum", false),
+        ];
+        for (text, want) in cases {
+            let v = evaluate(
+                &Submission {
+                    body: text,
+                    ..Submission::default()
+                },
+                &Signals::default(),
+                &policy,
+            );
+            assert_eq!(v.action >= Action::Hold, *want, "{text}: {:?}", v.findings);
+        }
+    }
+
     #[test]
     fn the_seed_patterns_parse_and_every_rule_names_known_classes() {
         let seed = PatternConfig::seed();
@@ -940,4 +1008,3 @@ mod tests {
         }
     }
 }
-
