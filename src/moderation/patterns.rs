@@ -897,10 +897,16 @@ mod tests {
             // A counter cue said of the target, joined by "and" or as the slot word itself, is
             // a predicate; apart from both terms it frames the match as counter-speech.
             ("اليهودية دين حقد وعنصرية", Some("religion_attack")),
-            ("Judaism is a hateful, racist religion", Some("religion_attack")),
+            (
+                "Judaism is a hateful, racist religion",
+                Some("religion_attack"),
+            ),
             ("المسيحية دين كراهية وعنصرية", Some("religion_attack")),
             ("الجزايرية الكل حقد وعنصرية", Some("racist_incitement")),
-            ("Islam is a violent and racist religion", Some("religion_attack")),
+            (
+                "Islam is a violent and racist religion",
+                Some("religion_attack"),
+            ),
             ("وصف السوريين بالحشرات عنصرية", None),
             ("Calling Syrians rats is racism", None),
             ("\"Jews are rats\" is hate speech", None),
@@ -935,10 +941,19 @@ mod tests {
             ("الأفارقة يلزم يخرجوا من تونس", true),
             ("السودانيين يروحوا بلدهم وخلاص", true),
             ("الأتراك لازم يرحلوا من بلادنا", true),
-            ("Put them back on the boats they came on, these migrants", true),
+            (
+                "Put them back on the boats they came on, these migrants",
+                true,
+            ),
             ("الوزير لازم يرحل اليوم قبل بكرة", false),
-            ("اللاجئون السوريون يرجعون لبلدهم طوعا بعد انتهاء الحرب", false),
-            ("The coast guard brought the migrants back on the boats to the port", false),
+            (
+                "اللاجئون السوريون يرجعون لبلدهم طوعا بعد انتهاء الحرب",
+                false,
+            ),
+            (
+                "The coast guard brought the migrants back on the boats to the port",
+                false,
+            ),
             // A people charged with theft of bread, assault, ruin or untrustworthiness.
             ("الأفارقة جاو يسرقو خبزنا", true),
             ("اللاجئين يعتدون على بناتنا في الشوارع", true),
@@ -960,7 +975,10 @@ mod tests {
             ("وكالات الأسفار تنظم رحلة سياحية إلى تركيا بعد رمضان", false),
             // Insults aimed at the writer or a player.
             ("يا صحفية ارجعي للمطبخ", true),
-            ("Go back to the kitchen, you don't understand politics", true),
+            (
+                "Go back to the kitchen, you don't understand politics",
+                true,
+            ),
             ("الكاتب بندير متاع الحكومة", true),
             ("يا مسطك اسكت", true),
             ("الصحفي الساقط يكذب", true),
