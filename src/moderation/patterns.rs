@@ -997,15 +997,12 @@ mod tests {
             // A place name read in Arabizi as a slur.
             ("ta9s zwin f la marsa lyoum", false),
         ];
+        let body = |body| Submission {
+            body,
+            ..Submission::default()
+        };
         for (text, want) in cases {
-            let v = evaluate(
-                &Submission {
-                    body: text,
-                    ..Submission::default()
-                },
-                &Signals::default(),
-                &policy,
-            );
+            let v = evaluate(&body(text), &Signals::default(), &policy);
             assert_eq!(v.action >= Action::Hold, *want, "{text}: {:?}", v.findings);
         }
     }
