@@ -28,7 +28,8 @@ const SEALED3: &str = include_str!("fixtures/moderation/posting-rules-sealed3.ts
 const DEV4: &str = include_str!("fixtures/moderation/posting-rules-dev4.tsv");
 const SEALED4: &str = include_str!("fixtures/moderation/posting-rules-sealed4.tsv");
 /// The fifth blind batch's dev half (see its header): measured untuned (204/231 violations,
-/// 1/213 benign comments stopped), then tuned on (rules6). Its sealed half stays unseen.
+/// 1/213 benign comments stopped), then tuned on (rules6). Its sealed half was measured untuned
+/// after rules5 and rules6 (168/189, 1/207), then tuned on too (rules7).
 const DEV5: &str = include_str!("fixtures/moderation/posting-rules-dev5.tsv");
 const SEALED5: &str = include_str!("fixtures/moderation/posting-rules-sealed5.tsv");
 const CATEGORIES: [&str; 7] = [
@@ -126,7 +127,7 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
     let dev5 = measure(&policy, rows(DEV5));
     assert!(dev5.total > 0 && dev5.benign > 0);
     println!(
-        "\n## Eleventh batch (sealed5, written blind with dev5, measured after each pass, never tuned on)\n"
+        "\n## Eleventh batch (sealed5, written blind with dev5, measured untuned twice, then tuned on)\n"
     );
     let sealed5 = measure(&policy, rows(SEALED5));
     assert!(sealed5.total > 0 && sealed5.benign > 0);
@@ -141,6 +142,7 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
         ("dev4", &dev4),
         ("sealed4", &sealed4),
         ("dev5", &dev5),
+        ("sealed5", &sealed5),
     ] {
         assert!(
             pct(b.fp, b.benign) <= 1.0,

@@ -465,6 +465,35 @@ fn distance(a: &Hit, b: &Hit) -> Option<u32> {
     }
 }
 
+/// A counter cue that is itself a slot term ("Judaism is a racist religion") or is joined by
+/// "and" to the slot term after the other ("دين حقد وعنصرية", "full of hate and racism") says
+/// what the target is; it is not counter-speech framing the match ("calling them vermin is
+/// racism" keeps its cue apart from both terms).
+fn predicate(key: &KeyBuf, c: &Hit, a: &Hit, b: &Hit) -> bool {
+    // The cue is the slot word itself (not a longer phrase around it: "hate speech" frames
+    // "hate").
+    if [a, b].iter().any(|s| s.k0 <= c.k0 && c.k1 <= s.k1) {
+        return true;
+    }
+    let later = if a.tok0 > b.tok0 { a } else { b };
+    if c.tok0 <= later.tok1 {
+        return false;
+    }
+    let chars = key.chars();
+    let gap: String = chars
+        .get(later.k1..c.k0)
+        .unwrap_or(&[])
+        .iter()
+        .collect::<String>();
+    let gap = gap.trim_matches(|ch: char| !is_alnum(ch));
+    match c.tok0 - later.tok1 {
+        // "وعنصرية": the conjunction is a clitic of the cue.
+        1 => gap.is_empty() && chars.get(c.k0) == Some(&'و'),
+        2 => matches!(gap, "and" | "et" | "و"),
+        _ => false,
+    }
+}
+
 /// The pattern-rule findings of one field.
 pub(crate) fn findings(
     policy: &Policy,
@@ -565,6 +594,7 @@ pub(crate) fn findings(
                 let countered = !r.counter.is_empty()
                     && tagged.iter().any(|(c, m)| {
                         m.meets(&r.counter)
+                            && !predicate(key, c, a, b)
                             && key_span(key, c.k0, c.k1)
                                 .is_some_and(|sc| !sentence_break(text, sc, sa))
                     });
@@ -864,6 +894,24 @@ mod tests {
             // A prayer for a man, then a judgement of him, says nothing of God.
             ("الله يسامحه، ظالم", None),
             ("ربكم ده ظالم", Some("religion_attack")),
+            // A counter cue said of the target, joined by "and" or as the slot word itself, is
+            // a predicate; apart from both terms it frames the match as counter-speech.
+            ("اليهودية دين حقد وعنصرية", Some("religion_attack")),
+            (
+                "Judaism is a hateful, racist religion",
+                Some("religion_attack"),
+            ),
+            ("المسيحية دين كراهية وعنصرية", Some("religion_attack")),
+            ("الجزايرية الكل حقد وعنصرية", Some("racist_incitement")),
+            (
+                "Islam is a violent and racist religion",
+                Some("religion_attack"),
+            ),
+            ("وصف السوريين بالحشرات عنصرية", None),
+            ("Calling Syrians rats is racism", None),
+            ("\"Jews are rats\" is hate speech", None),
+            ("Anti-Shia hate speech online has spiked", None),
+            ("من يقول إن الجزايرية الكل حقد عنصري", None),
         ];
         for (text, want) in cases {
             let f = run(&seed, text);
@@ -879,6 +927,83 @@ mod tests {
             if want.is_none() {
                 assert_eq!(v.action, Action::Allow, "{text}: {:?}", v.findings);
             }
+        }
+    }
+
+    /// Constructions readers use, in variants written for the test (not from any batch), with
+    /// the near-misses that must stay clean: (text, stopped).
+    #[test]
+    fn seed_patterns_catch_constructions_not_lines() {
+        let policy = Policy::compile(&PolicyConfig::seed()).unwrap();
+        let cases: &[(&str, bool)] = &[
+            // A group told to go back or leave, in each dialect's modal forms.
+            ("المغاربة لازم يرجعوا بلدهم دابا", true),
+            ("الأفارقة يلزم يخرجوا من تونس", true),
+            ("السودانيين يروحوا بلدهم وخلاص", true),
+            ("الأتراك لازم يرحلوا من بلادنا", true),
+            (
+                "Put them back on the boats they came on, these migrants",
+                true,
+            ),
+            ("الوزير لازم يرحل اليوم قبل بكرة", false),
+            (
+                "اللاجئون السوريون يرجعون لبلدهم طوعا بعد انتهاء الحرب",
+                false,
+            ),
+            (
+                "The coast guard brought the migrants back on the boats to the port",
+                false,
+            ),
+            // A people charged with theft of bread, assault, ruin or untrustworthiness.
+            ("الأفارقة جاو يسرقو خبزنا", true),
+            ("اللاجئين يعتدون على بناتنا في الشوارع", true),
+            ("المصريين خربوا البلاد", true),
+            ("Migrants steal our bread and rape our women", true),
+            ("الأكراد ما فيهمش الثقة", true),
+            ("المسيحيين لازم يعيشو في أمان كيما كامل المواطنين", false),
+            ("الحكومة خربت البلاد بالضرائب", false),
+            // A rite reduced to a stone, gymnastics, a trip, hunger; crimes charged to a prophet.
+            ("العمرة مجرد رحلة سياحية", true),
+            ("الصيام شهر جوع وعطش بلا فايدة", true),
+            ("Hajj is about worshipping a rock in the desert", true),
+            ("Prayer is gymnastics for idiots", true),
+            ("نبيكم تزوج الصغيرات", true),
+            ("el sa7aba kanou chfara", true),
+            ("أدى الحجاج الصلاة عند الحجر الأسود", false),
+            ("الطبيب نصح بالتمارين الرياضية بعد صلاة الفجر", false),
+            ("The Hajj is a spiritual journey, not a tourist trip", false),
+            ("وكالات الأسفار تنظم رحلة سياحية إلى تركيا بعد رمضان", false),
+            // Insults aimed at the writer or a player.
+            ("يا صحفية ارجعي للمطبخ", true),
+            (
+                "Go back to the kitchen, you don't understand politics",
+                true,
+            ),
+            ("الكاتب بندير متاع الحكومة", true),
+            ("يا مسطك اسكت", true),
+            ("الصحفي الساقط يكذب", true),
+            ("جدتي علمتني الطبخ في المطبخ", false),
+            ("The striker scored twice tonight", false),
+            ("الحكومة الساقطة استقالت", false),
+            ("عازف البندير في المهرجان كان رائع", false),
+            // A whole people or faith judged through "every" one of them.
+            ("Every Moroccan is a liar", true),
+            ("Chaque Algérien est un voleur", true),
+            ("Every Muslim is a terrorist", true),
+            ("Every Egyptian I met was kind and generous", false),
+            ("Every refugee deserves a fair hearing", false),
+            ("البدون حشرات", true),
+            ("البدون في الكويت يطالبون بالجنسية", false),
+            // A place name read in Arabizi as a slur.
+            ("ta9s zwin f la marsa lyoum", false),
+        ];
+        let body = |body| Submission {
+            body,
+            ..Submission::default()
+        };
+        for (text, want) in cases {
+            let v = evaluate(&body(text), &Signals::default(), &policy);
+            assert_eq!(v.action >= Action::Hold, *want, "{text}: {:?}", v.findings);
         }
     }
 
