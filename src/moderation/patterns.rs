@@ -509,11 +509,13 @@ pub(crate) fn findings(
     }
     // A quoted word is mentioned, not used ("calling refugees \"vermin\" is racist"), and an
     // oath (والله) names God without speaking of Him: neither fills a slot.
+    let framed = super::rules::framed_quotes(policy, text, key, hits);
     let masks: Vec<Mask> = hits
         .iter()
         .map(|h| {
-            let mentioned =
-                key_span(key, h.k0, h.k1).is_some_and(|s| super::rules::quoted(text, s));
+            let mentioned = key_span(key, h.k0, h.k1).is_some_and(|s| {
+                super::rules::quoted(text, s) || super::rules::in_framed_quote(&framed, s)
+            });
             if mentioned || super::rules::oath(key, h.k0, h.k1) {
                 Mask::default()
             } else {
@@ -996,6 +998,43 @@ mod tests {
             ("البدون في الكويت يطالبون بالجنسية", false),
             // A place name read in Arabizi as a slur.
             ("ta9s zwin f la marsa lyoum", false),
+        ];
+        let body = |body| Submission {
+            body,
+            ..Submission::default()
+        };
+        for (text, want) in cases {
+            let v = evaluate(&body(text), &Signals::default(), &policy);
+            assert_eq!(v.action >= Action::Hold, *want, "{text}: {:?}", v.findings);
+        }
+    }
+
+    /// A quoted insult or slur with a condemning frame around it is mentioned, not used; a
+    /// group named in a report of an attack on it is the victim. Variants written for the
+    /// test, each with a use that stays stopped: (text, stopped).
+    #[test]
+    fn quoted_insults_framed_as_mentions_and_reports_of_attacks_stay_clean() {
+        let policy = Policy::compile(&PolicyConfig::seed()).unwrap();
+        let cases: &[(&str, bool)] = &[
+            // A quoted phrase judged by a frame outside the marks.
+            ("عبارة \"يا حمار\" ليست حجة، ناقشوا الفكرة", false),
+            ("“You're a pig” is not an argument, answer the point", false),
+            ("سمعت واحد يعيط على جارو \"يا كحلوش\"، هذا عيب", false),
+            ("من يردد ألقابا مثل «النصيرية» يحرض على الفتنة", false),
+            // The same insult quoted without a frame is used.
+            ("\"أنت حمار\" يا كاتب", true),
+            ("“You're a pig”, writer, that's all", true),
+            // A group named in a report of an attack on it.
+            (
+                "The bombing of the Christian church in Lahore was terrorism",
+                false,
+            ),
+            ("تفجير مسجد الشيعة في الكويت عمل إرهابي جبان", false),
+            (
+                "L'attentat contre la mosquée chiite est un acte terroriste",
+                false,
+            ),
+            ("الشيعة إرهابيون", true),
         ];
         let body = |body| Submission {
             body,
