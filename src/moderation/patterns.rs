@@ -1046,6 +1046,76 @@ mod tests {
         }
     }
 
+    /// This pass's constructions in variants written for the test, with the near-misses that
+    /// must stay clean: (text, stopped).
+    #[test]
+    fn seed_patterns_catch_shunning_fraud_and_denial_constructions() {
+        let policy = Policy::compile(&PolicyConfig::seed()).unwrap();
+        let cases: &[(&str, bool)] = &[
+            // A group shunned: don't buy from them, deal with them or marry them.
+            ("لا تشتروا من محلات السوريين", true),
+            ("ماتشتروش من عند المسيحيين", true),
+            ("Don't buy from Jewish shops, never buy from the Shia", true),
+            ("N'achetez rien chez les Juifs", true),
+            ("لا تشتروا من المحلات التي ترفع الأسعار", false),
+            ("المسلمون يقاطعون المنتجات الفرنسية", false),
+            ("Never buy from shops that overcharge", false),
+            // A group wiped off the map, erased, expelled (dialect and Arabizi forms).
+            ("الأكراد لازم ينمحوا", true),
+            ("el yahoud lazem yetterdo", true),
+            ("The Yazidis deserve to be erased", true),
+            ("May God destroy the Shia", true),
+            (
+                "The Kurds were pushed out of Kirkuk and erased from the records",
+                false,
+            ),
+            // Treachery charged to a group.
+            ("السنة يطعنون في الظهر دائما", true),
+            // Religion as such called a fraud; religion abused by others is not.
+            ("الأديان كلها كذب وخرافات", true),
+            ("All religions are a scam to take your money", true),
+            ("Toutes les religions sont une arnaque", true),
+            ("kol ladyan kdeb", true),
+            ("الأديان السماوية تحرم الكذب", false),
+            ("استغلال الأديان للنصب على البسطاء جريمة", false),
+            ("All religions teach that lies are sins", false),
+            ("Scams in the name of religion are everywhere", false),
+            // A named religion called fossilised or a religion of madmen.
+            ("المسيحية دين متحجر ومعادي للعقل", true),
+            ("اليهودية ديانة ديال الحماق", true),
+            ("الإسلام يرفض الفكر المتحجر", false),
+            // A scripture good only for a base use; a rite reduced to deceit or gullibility.
+            ("القرآن لا يصلح إلا للف الخبز", true),
+            ("The Bible is only good for wrapping fish", true),
+            ("Le Coran ne sert qu'à caler une table", true),
+            ("The Quran is for the gullible", true),
+            ("ضحك على العقول هاد الصلاة تاعكم", true),
+            ("the movie was only good for a laugh", false),
+            ("الصلاة رياضة روحية", false),
+            // A prophet named and denied.
+            ("Moses was a liar, not a prophet", true),
+            ("Muhammad is the last prophet, no prophet after him", false),
+            ("Mohamed Salah is a fraud this season", false),
+            // An empty head said of the writer; people named by what they do.
+            ("الكاتب راسو فارغ ما يفهم والو", true),
+            ("هاد الصحفي راسه خاوي", true),
+            ("That influencer is a parasite", true),
+            ("الكاتب وجد الخزان فارغ", false),
+            // Vulgar exclamations; the Levantine كسمة is a look.
+            ("كسم الحكومة", true),
+            ("ça fait chier, encore une grève", true),
+            ("شو هالكسمة الحلوة", false),
+        ];
+        let body = |body| Submission {
+            body,
+            ..Submission::default()
+        };
+        for (text, want) in cases {
+            let v = evaluate(&body(text), &Signals::default(), &policy);
+            assert_eq!(v.action >= Action::Hold, *want, "{text}: {:?}", v.findings);
+        }
+    }
+
     #[test]
     fn the_seed_patterns_parse_and_every_rule_names_known_classes() {
         let seed = PatternConfig::seed();
