@@ -932,11 +932,23 @@ mod tests {
         }
     }
 
+    /// Each text is stopped (held or rejected) by the seed policy exactly when `want` says so.
+    fn assert_stopped(cases: &[(&str, bool)]) {
+        let policy = Policy::compile(&PolicyConfig::seed()).unwrap();
+        for (text, want) in cases {
+            let body = Submission {
+                body: text,
+                ..Submission::default()
+            };
+            let v = evaluate(&body, &Signals::default(), &policy);
+            assert_eq!(v.action >= Action::Hold, *want, "{text}: {:?}", v.findings);
+        }
+    }
+
     /// Constructions readers use, in variants written for the test (not from any batch), with
     /// the near-misses that must stay clean: (text, stopped).
     #[test]
     fn seed_patterns_catch_constructions_not_lines() {
-        let policy = Policy::compile(&PolicyConfig::seed()).unwrap();
         let cases: &[(&str, bool)] = &[
             // A group told to go back or leave, in each dialect's modal forms.
             ("المغاربة لازم يرجعوا بلدهم دابا", true),
@@ -999,14 +1011,7 @@ mod tests {
             // A place name read in Arabizi as a slur.
             ("ta9s zwin f la marsa lyoum", false),
         ];
-        let body = |body| Submission {
-            body,
-            ..Submission::default()
-        };
-        for (text, want) in cases {
-            let v = evaluate(&body(text), &Signals::default(), &policy);
-            assert_eq!(v.action >= Action::Hold, *want, "{text}: {:?}", v.findings);
-        }
+        assert_stopped(cases);
     }
 
     /// A quoted insult or slur with a condemning frame around it is mentioned, not used; a
@@ -1014,7 +1019,6 @@ mod tests {
     /// test, each with a use that stays stopped: (text, stopped).
     #[test]
     fn quoted_insults_framed_as_mentions_and_reports_of_attacks_stay_clean() {
-        let policy = Policy::compile(&PolicyConfig::seed()).unwrap();
         let cases: &[(&str, bool)] = &[
             // A quoted phrase judged by a frame outside the marks.
             ("عبارة \"يا حمار\" ليست حجة، ناقشوا الفكرة", false),
@@ -1036,21 +1040,13 @@ mod tests {
             ),
             ("الشيعة إرهابيون", true),
         ];
-        let body = |body| Submission {
-            body,
-            ..Submission::default()
-        };
-        for (text, want) in cases {
-            let v = evaluate(&body(text), &Signals::default(), &policy);
-            assert_eq!(v.action >= Action::Hold, *want, "{text}: {:?}", v.findings);
-        }
+        assert_stopped(cases);
     }
 
     /// This pass's constructions in variants written for the test, with the near-misses that
     /// must stay clean: (text, stopped).
     #[test]
     fn seed_patterns_catch_shunning_fraud_and_denial_constructions() {
-        let policy = Policy::compile(&PolicyConfig::seed()).unwrap();
         let cases: &[(&str, bool)] = &[
             // A group shunned: don't buy from them, deal with them or marry them.
             ("لا تشتروا من محلات السوريين", true),
@@ -1106,14 +1102,7 @@ mod tests {
             ("ça fait chier, encore une grève", true),
             ("شو هالكسمة الحلوة", false),
         ];
-        let body = |body| Submission {
-            body,
-            ..Submission::default()
-        };
-        for (text, want) in cases {
-            let v = evaluate(&body(text), &Signals::default(), &policy);
-            assert_eq!(v.action >= Action::Hold, *want, "{text}: {:?}", v.findings);
-        }
+        assert_stopped(cases);
     }
 
     #[test]
