@@ -32,6 +32,9 @@ const SEALED4: &str = include_str!("fixtures/moderation/posting-rules-sealed4.ts
 /// after rules5 and rules6 (168/189, 1/207), then tuned on too (rules7).
 const DEV5: &str = include_str!("fixtures/moderation/posting-rules-dev5.tsv");
 const SEALED5: &str = include_str!("fixtures/moderation/posting-rules-sealed5.tsv");
+/// The sixth blind batch's dev half (see its header): measured untuned (190/224 violations,
+/// 6/211 benign comments stopped), then tuned on (rules8).
+const DEV6: &str = include_str!("fixtures/moderation/posting-rules-dev6.tsv");
 const CATEGORIES: [&str; 7] = [
     "writer",
     "person",
@@ -131,6 +134,9 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
     );
     let sealed5 = measure(&policy, rows(SEALED5));
     assert!(sealed5.total > 0 && sealed5.benign > 0);
+    println!("\n## Twelfth batch (dev6, written blind, measured untuned, then tuned on)\n");
+    let dev6 = measure(&policy, rows(DEV6));
+    assert!(dev6.total > 0 && dev6.benign > 0);
     // The batches' violation rates are printed only; no batch tuned on may stop more than 1 %
     // of its benign comments (the first sealed batch is printed only: it measures, not steers).
     for (name, b) in [
@@ -143,6 +149,7 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
         ("sealed4", &sealed4),
         ("dev5", &dev5),
         ("sealed5", &sealed5),
+        ("dev6", &dev6),
     ] {
         assert!(
             pct(b.fp, b.benign) <= 1.0,

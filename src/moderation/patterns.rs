@@ -509,11 +509,13 @@ pub(crate) fn findings(
     }
     // A quoted word is mentioned, not used ("calling refugees \"vermin\" is racist"), and an
     // oath (والله) names God without speaking of Him: neither fills a slot.
+    let framed = super::rules::framed_quotes(policy, text, key, hits);
     let masks: Vec<Mask> = hits
         .iter()
         .map(|h| {
-            let mentioned =
-                key_span(key, h.k0, h.k1).is_some_and(|s| super::rules::quoted(text, s));
+            let mentioned = key_span(key, h.k0, h.k1).is_some_and(|s| {
+                super::rules::quoted(text, s) || super::rules::in_framed_quote(&framed, s)
+            });
             if mentioned || super::rules::oath(key, h.k0, h.k1) {
                 Mask::default()
             } else {
@@ -930,11 +932,23 @@ mod tests {
         }
     }
 
+    /// Each text is stopped (held or rejected) by the seed policy exactly when `want` says so.
+    fn assert_stopped(cases: &[(&str, bool)]) {
+        let policy = Policy::compile(&PolicyConfig::seed()).unwrap();
+        for (text, want) in cases {
+            let body = Submission {
+                body: text,
+                ..Submission::default()
+            };
+            let v = evaluate(&body, &Signals::default(), &policy);
+            assert_eq!(v.action >= Action::Hold, *want, "{text}: {:?}", v.findings);
+        }
+    }
+
     /// Constructions readers use, in variants written for the test (not from any batch), with
     /// the near-misses that must stay clean: (text, stopped).
     #[test]
     fn seed_patterns_catch_constructions_not_lines() {
-        let policy = Policy::compile(&PolicyConfig::seed()).unwrap();
         let cases: &[(&str, bool)] = &[
             // A group told to go back or leave, in each dialect's modal forms.
             ("المغاربة لازم يرجعوا بلدهم دابا", true),
@@ -997,14 +1011,98 @@ mod tests {
             // A place name read in Arabizi as a slur.
             ("ta9s zwin f la marsa lyoum", false),
         ];
-        let body = |body| Submission {
-            body,
-            ..Submission::default()
-        };
-        for (text, want) in cases {
-            let v = evaluate(&body(text), &Signals::default(), &policy);
-            assert_eq!(v.action >= Action::Hold, *want, "{text}: {:?}", v.findings);
-        }
+        assert_stopped(cases);
+    }
+
+    /// A quoted insult or slur with a condemning frame around it is mentioned, not used; a
+    /// group named in a report of an attack on it is the victim. Variants written for the
+    /// test, each with a use that stays stopped: (text, stopped).
+    #[test]
+    fn quoted_insults_framed_as_mentions_and_reports_of_attacks_stay_clean() {
+        let cases: &[(&str, bool)] = &[
+            // A quoted phrase judged by a frame outside the marks.
+            ("عبارة \"يا حمار\" ليست حجة، ناقشوا الفكرة", false),
+            ("“You're a pig” is not an argument, answer the point", false),
+            ("سمعت واحد يعيط على جارو \"يا كحلوش\"، هذا عيب", false),
+            ("من يردد ألقابا مثل «النصيرية» يحرض على الفتنة", false),
+            // The same insult quoted without a frame is used.
+            ("\"أنت حمار\" يا كاتب", true),
+            ("“You're a pig”, writer, that's all", true),
+            // A group named in a report of an attack on it.
+            (
+                "The bombing of the Christian church in Lahore was terrorism",
+                false,
+            ),
+            ("تفجير مسجد الشيعة في الكويت عمل إرهابي جبان", false),
+            (
+                "L'attentat contre la mosquée chiite est un acte terroriste",
+                false,
+            ),
+            ("الشيعة إرهابيون", true),
+        ];
+        assert_stopped(cases);
+    }
+
+    /// This pass's constructions in variants written for the test, with the near-misses that
+    /// must stay clean: (text, stopped).
+    #[test]
+    fn seed_patterns_catch_shunning_fraud_and_denial_constructions() {
+        let cases: &[(&str, bool)] = &[
+            // A group shunned: don't buy from them, deal with them or marry them.
+            ("لا تشتروا من محلات السوريين", true),
+            ("ماتشتروش من عند المسيحيين", true),
+            ("Don't buy from Jewish shops, never buy from the Shia", true),
+            ("N'achetez rien chez les Juifs", true),
+            ("لا تشتروا من المحلات التي ترفع الأسعار", false),
+            ("المسلمون يقاطعون المنتجات الفرنسية", false),
+            ("Never buy from shops that overcharge", false),
+            // A group wiped off the map, erased, expelled (dialect and Arabizi forms).
+            ("الأكراد لازم ينمحوا", true),
+            ("el yahoud lazem yetterdo", true),
+            ("The Yazidis deserve to be erased", true),
+            ("May God destroy the Shia", true),
+            (
+                "The Kurds were pushed out of Kirkuk and erased from the records",
+                false,
+            ),
+            // Treachery charged to a group.
+            ("السنة يطعنون في الظهر دائما", true),
+            // Religion as such called a fraud; religion abused by others is not.
+            ("الأديان كلها كذب وخرافات", true),
+            ("All religions are a scam to take your money", true),
+            ("Toutes les religions sont une arnaque", true),
+            ("kol ladyan kdeb", true),
+            ("الأديان السماوية تحرم الكذب", false),
+            ("استغلال الأديان للنصب على البسطاء جريمة", false),
+            ("All religions teach that lies are sins", false),
+            ("Scams in the name of religion are everywhere", false),
+            // A named religion called fossilised or a religion of madmen.
+            ("المسيحية دين متحجر ومعادي للعقل", true),
+            ("اليهودية ديانة ديال الحماق", true),
+            ("الإسلام يرفض الفكر المتحجر", false),
+            // A scripture good only for a base use; a rite reduced to deceit or gullibility.
+            ("القرآن لا يصلح إلا للف الخبز", true),
+            ("The Bible is only good for wrapping fish", true),
+            ("Le Coran ne sert qu'à caler une table", true),
+            ("The Quran is for the gullible", true),
+            ("ضحك على العقول هاد الصلاة تاعكم", true),
+            ("the movie was only good for a laugh", false),
+            ("الصلاة رياضة روحية", false),
+            // A prophet named and denied.
+            ("Moses was a liar, not a prophet", true),
+            ("Muhammad is the last prophet, no prophet after him", false),
+            ("Mohamed Salah is a fraud this season", false),
+            // An empty head said of the writer; people named by what they do.
+            ("الكاتب راسو فارغ ما يفهم والو", true),
+            ("هاد الصحفي راسه خاوي", true),
+            ("That influencer is a parasite", true),
+            ("الكاتب وجد الخزان فارغ", false),
+            // Vulgar exclamations; the Levantine كسمة is a look.
+            ("كسم الحكومة", true),
+            ("ça fait chier, encore une grève", true),
+            ("شو هالكسمة الحلوة", false),
+        ];
+        assert_stopped(cases);
     }
 
     #[test]

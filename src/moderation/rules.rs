@@ -191,6 +191,72 @@ pub(crate) fn quoted(text: &str, span: Span) -> bool {
         && a.next().is_none_or(|c| !is_alnum(c))
 }
 
+/// Opening and closing marks of a quoted phrase (no apostrophes: "you're", "l'homme").
+const PHRASE_OPEN: &[char] = &['"', '«', '“', '„', '「', '『'];
+const PHRASE_CLOSE: &[char] = &['"', '»', '”', '“', '」', '』'];
+/// Most words of a quoted phrase read as a mention ("أنت حمار", "you're a donkey").
+const PHRASE_WORDS: usize = 6;
+
+/// The quoted phrases of `text` (byte ranges inside the marks): at most [`PHRASE_WORDS`]
+/// words between an opening and a closing mark, no sentence end between them.
+fn quoted_phrases(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        match open {
+            Some(o) if PHRASE_CLOSE.contains(&c) => {
+                let inner = text.get(o..i).unwrap_or("");
+                let words = inner
+                    .split(|c: char| !is_alnum(c) && c != '\'')
+                    .filter(|w| !w.is_empty())
+                    .count();
+                if (1..=PHRASE_WORDS).contains(&words) {
+                    out.push((o, i));
+                }
+                open = None;
+            }
+            Some(_) if ".!?؟\n".contains(c) => open = None,
+            None if PHRASE_OPEN.contains(&c) => open = Some(i + c.len_utf8()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The quoted phrases that a condemning frame mentions: a counter-speech cue outside the marks
+/// in the same sentence ("عبارة «أنت حمار» ليست حجة", "“You're a donkey” is not an
+/// argument", "من يردد ألقابا مثل «الروافض»"). A word inside one is mentioned, not used.
+/// An insult in quotes alone, without the frame, is still used ("«أنت حمار»").
+pub(crate) fn framed_quotes(
+    policy: &Policy,
+    text: &str,
+    key: &KeyBuf,
+    hits: &[Hit],
+) -> Vec<(usize, usize)> {
+    if !text.contains(PHRASE_OPEN) {
+        return Vec::new();
+    }
+    let mut phrases = quoted_phrases(text);
+    phrases.retain(|&(a, b)| {
+        let inner = Span { start: a, end: b };
+        hits.iter().any(|c| {
+            policy.patterns.is_counter(policy, key, c)
+                && key_span(key, c.k0, c.k1).is_some_and(|sc| {
+                    (sc.end <= a || sc.start >= b)
+                        && !super::patterns::sentence_break(text, sc, inner)
+                })
+        })
+    });
+    phrases
+}
+
+/// The span lies inside one of the `framed` quoted phrases ([`framed_quotes`]).
+pub(crate) fn in_framed_quote(framed: &[(usize, usize)], span: Span) -> bool {
+    framed
+        .iter()
+        .any(|&(a, b)| a <= span.start && span.end <= b)
+}
+
 /// One step down: a mentioned or denied word is shown to a moderator, not stopped for it.
 fn lower(action: Action) -> Action {
     match action {
@@ -237,6 +303,7 @@ pub(crate) fn lexicon_findings(
     hits: &[Hit],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    let framed = framed_quotes(policy, text, key, hits);
     for h in hits {
         let HitKind::Entry { list, entry } = h.kind else {
             continue;
@@ -251,7 +318,7 @@ pub(crate) fn lexicon_findings(
             continue;
         };
         let found = snippet(text, span);
-        let (action, how_en, how_ar) = if quoted(text, span) {
+        let (action, how_en, how_ar) = if quoted(text, span) || in_framed_quote(&framed, span) {
             (
                 lower(*action),
                 " (quoted: mentioned, not used)",
@@ -319,8 +386,11 @@ pub(crate) fn cooccurrence(
         _ => false,
     };
     let word = |h: &Hit| key.chars().get(h.k0..h.k1).unwrap_or(&[]);
+    let framed = framed_quotes(policy, text, key, hits);
     let used = |h: &Hit| {
-        !negated(key, h.k0) && key_span(key, h.k0, h.k1).is_some_and(|s| !quoted(text, s))
+        !negated(key, h.k0)
+            && key_span(key, h.k0, h.k1)
+                .is_some_and(|s| !quoted(text, s) && !in_framed_quote(&framed, s))
     };
     // Counter-speech frames an insult to condemn it ("saying Jews are vermin is racist"): a
     // counter cue in the same sentence, outside the words between the target and the insult
@@ -962,6 +1032,45 @@ mod tests {
             };
             assert_eq!(quoted(text, Span { start, end }), want, "{text}");
         }
+    }
+
+    #[test]
+    fn quoted_phrases_are_short_and_end_within_their_sentence() {
+        let inner = |text: &str| -> Vec<String> {
+            quoted_phrases(text)
+                .into_iter()
+                .map(|(a, b)| text[a..b].to_string())
+                .collect()
+        };
+        assert_eq!(
+            inner("ألقابا مثل \"الروافض\" و\"النواصب\" تفرق"),
+            ["الروافض", "النواصب"]
+        );
+        assert_eq!(inner("«أنت حمار» ليست حجة"), ["أنت حمار"]);
+        assert_eq!(
+            inner("“You're a donkey” is not an argument"),
+            ["You're a donkey"]
+        );
+        // Too long for a mention, or cut by a sentence end.
+        assert!(inner("\"one two three four five six seven\" x").is_empty());
+        assert!(inner("He said \"no. Then\" left").is_empty());
+    }
+
+    #[test]
+    fn a_quoted_insult_is_mentioned_only_with_a_condemning_frame() {
+        let policy = Policy::compile(&crate::moderation::PolicyConfig::seed()).unwrap();
+        let framed = |text: &str| {
+            let k = key(text);
+            let mut ws = crate::moderation::lexicon::Workspace::default();
+            let hits = policy.lexicon.find(&k, &mut ws);
+            framed_quotes(&policy, text, &k, &hits)
+        };
+        assert_eq!(framed("عبارة \"أنت حمار\" ليست حجة").len(), 1);
+        assert_eq!(framed("\"You're a donkey\" is not an argument").len(), 1);
+        assert!(framed("\"أنت حمار\" يا كاتب").is_empty());
+        // The frame must be outside the marks and in the same sentence.
+        assert!(framed("\"الكلام هذا عيب\" قال").is_empty());
+        assert!(framed("\"أنت حمار\". ليست حجة").is_empty());
     }
 
     #[test]
