@@ -35,6 +35,8 @@ const SEALED5: &str = include_str!("fixtures/moderation/posting-rules-sealed5.ts
 /// The sixth blind batch's dev half (see its header): measured untuned (190/224 violations,
 /// 6/211 benign comments stopped), then tuned on (rules8).
 const DEV6: &str = include_str!("fixtures/moderation/posting-rules-dev6.tsv");
+/// The sixth blind batch's sealed half (see its header): measured, never tuned on; printed only.
+const SEALED6: &str = include_str!("fixtures/moderation/posting-rules-sealed6.tsv");
 const CATEGORIES: [&str; 7] = [
     "writer",
     "person",
@@ -137,6 +139,11 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
     println!("\n## Twelfth batch (dev6, written blind, measured untuned, then tuned on)\n");
     let dev6 = measure(&policy, rows(DEV6));
     assert!(dev6.total > 0 && dev6.benign > 0);
+    println!(
+        "\n## Thirteenth batch (sealed6, written blind with dev6, never tuned on: printed only)\n"
+    );
+    let sealed6 = measure(&policy, rows(SEALED6));
+    assert!(sealed6.total > 0 && sealed6.benign > 0);
     // The batches' violation rates are printed only; no batch tuned on may stop more than 1 %
     // of its benign comments (the first sealed batch is printed only: it measures, not steers).
     for (name, b) in [
