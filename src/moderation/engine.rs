@@ -80,9 +80,15 @@ pub fn evaluate(sub: &Submission<'_>, signals: &Signals, policy: &Policy) -> Ver
                 caps = rules::excessive_caps_counts(policy, key.ascii_letters, key.ascii_upper);
             }
             let hits = policy.lexicon.find(key, ws);
-            findings.extend(rules::lexicon_findings(policy, field, text, key, &hits));
-            findings.extend(rules::cooccurrence(policy, field, text, key, &hits));
-            findings.extend(patterns::findings(policy, field, text, key, &hits));
+            // Quoted phrases a condemning frame mentions, found once for the three readers.
+            let framed = rules::framed_quotes(policy, text, key, &hits);
+            findings.extend(rules::lexicon_findings(
+                policy, field, text, key, &hits, &framed,
+            ));
+            findings.extend(rules::cooccurrence(
+                policy, field, text, key, &hits, &framed,
+            ));
+            findings.extend(patterns::findings(policy, field, text, key, &hits, &framed));
             findings.extend(rules::regexes(policy, field, text));
             if key.max_run > policy.cfg.shape.max_repeated_chars {
                 findings.extend(rules::repeated_characters(policy, field, text));

@@ -501,6 +501,7 @@ pub(crate) fn findings(
     text: &str,
     key: &KeyBuf,
     hits: &[Hit],
+    framed: &[(usize, usize)],
 ) -> Vec<Finding> {
     let p = &policy.patterns;
     let mut out = Vec::new();
@@ -509,13 +510,11 @@ pub(crate) fn findings(
     }
     // A quoted word is mentioned, not used ("calling refugees \"vermin\" is racist"), and an
     // oath (والله) names God without speaking of Him: neither fills a slot.
-    let framed = super::rules::framed_quotes(policy, text, key, hits);
     let masks: Vec<Mask> = hits
         .iter()
         .map(|h| {
-            let mentioned = key_span(key, h.k0, h.k1).is_some_and(|s| {
-                super::rules::quoted(text, s) || super::rules::in_framed_quote(&framed, s)
-            });
+            let mentioned =
+                key_span(key, h.k0, h.k1).is_some_and(|s| super::rules::mentioned(text, framed, s));
             if mentioned || super::rules::oath(key, h.k0, h.k1) {
                 Mask::default()
             } else {

@@ -250,11 +250,13 @@ pub(crate) fn framed_quotes(
     phrases
 }
 
-/// The span lies inside one of the `framed` quoted phrases ([`framed_quotes`]).
-pub(crate) fn in_framed_quote(framed: &[(usize, usize)], span: Span) -> bool {
-    framed
-        .iter()
-        .any(|&(a, b)| a <= span.start && span.end <= b)
+/// The span is mentioned, not used: quoted itself ([`quoted`]) or inside one of the `framed`
+/// quoted phrases ([`framed_quotes`], computed once per field).
+pub(crate) fn mentioned(text: &str, framed: &[(usize, usize)], span: Span) -> bool {
+    quoted(text, span)
+        || framed
+            .iter()
+            .any(|&(a, b)| a <= span.start && span.end <= b)
 }
 
 /// One step down: a mentioned or denied word is shown to a moderator, not stopped for it.
@@ -301,9 +303,9 @@ pub(crate) fn lexicon_findings(
     text: &str,
     key: &KeyBuf,
     hits: &[Hit],
+    framed: &[(usize, usize)],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    let framed = framed_quotes(policy, text, key, hits);
     for h in hits {
         let HitKind::Entry { list, entry } = h.kind else {
             continue;
@@ -318,7 +320,7 @@ pub(crate) fn lexicon_findings(
             continue;
         };
         let found = snippet(text, span);
-        let (action, how_en, how_ar) = if quoted(text, span) || in_framed_quote(&framed, span) {
+        let (action, how_en, how_ar) = if mentioned(text, framed, span) {
             (
                 lower(*action),
                 " (quoted: mentioned, not used)",
@@ -374,6 +376,7 @@ pub(crate) fn cooccurrence(
     text: &str,
     key: &KeyBuf,
     hits: &[Hit],
+    framed: &[(usize, usize)],
 ) -> Option<Finding> {
     let window = policy.cfg.cooccurrence_window as u32;
     let is_insult = |h: &Hit| match h.kind {
@@ -386,11 +389,9 @@ pub(crate) fn cooccurrence(
         _ => false,
     };
     let word = |h: &Hit| key.chars().get(h.k0..h.k1).unwrap_or(&[]);
-    let framed = framed_quotes(policy, text, key, hits);
     let used = |h: &Hit| {
         !negated(key, h.k0)
-            && key_span(key, h.k0, h.k1)
-                .is_some_and(|s| !quoted(text, s) && !in_framed_quote(&framed, s))
+            && key_span(key, h.k0, h.k1).is_some_and(|s| !mentioned(text, framed, s))
     };
     // Counter-speech frames an insult to condemn it ("saying Jews are vermin is racist"): a
     // counter cue in the same sentence, outside the words between the target and the insult
@@ -1080,7 +1081,7 @@ mod tests {
         let k = key(text);
         let mut ws = crate::moderation::lexicon::Workspace::default();
         let hits = policy.lexicon.find(&k, &mut ws);
-        let f = cooccurrence(&policy, Field::Body, text, &k, &hits).unwrap();
+        let f = cooccurrence(&policy, Field::Body, text, &k, &hits, &[]).unwrap();
         assert!(
             f.explanation_en.contains("\"الكاتب\" within"),
             "{}",
