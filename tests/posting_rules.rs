@@ -102,48 +102,52 @@ struct Report {
 #[test]
 fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
     let policy = Policy::compile(&PolicyConfig::seed()).expect("seed compiles");
-    println!("## Second batch (written after tuning)\n");
-    let holdout = measure(&policy, rows(HOLDOUT));
-    assert!(holdout.total > 0 && holdout.benign > 0);
-    println!("\n## Third batch (written before the vocabulary pass)\n");
-    let fresh = measure(&policy, rows(FRESH));
-    assert!(fresh.total > 0 && fresh.benign > 0);
-    println!("\n## Fourth batch (dev, written blind on 2026-12-01)\n");
-    let dev = measure(&policy, rows(DEV));
-    assert!(dev.total > 0 && dev.benign > 0);
-    println!("\n## Fifth batch (sealed, written blind with the dev batch, never tuned on)\n");
-    let sealed = measure(&policy, rows(SEALED));
-    assert!(sealed.total > 0 && sealed.benign > 0);
-    println!("\n## Sixth batch (dev3, written blind, tuned on)\n");
-    let dev3 = measure(&policy, rows(DEV3));
-    assert!(dev3.total > 0 && dev3.benign > 0);
-    println!(
-        "\n## Seventh batch (sealed3, written blind with dev3, measured untuned, then tuned on)\n"
+    // Each batch: its heading, its printed tables, and a check that it holds both kinds.
+    let batch = |heading: &str, corpus: &'static str| {
+        println!("{heading}\n");
+        let report = measure(&policy, rows(corpus));
+        assert!(report.total > 0 && report.benign > 0, "{heading}");
+        report
+    };
+    let holdout = batch("## Second batch (written after tuning)", HOLDOUT);
+    let fresh = batch(
+        "\n## Third batch (written before the vocabulary pass)",
+        FRESH,
     );
-    let sealed3 = measure(&policy, rows(SEALED3));
-    assert!(sealed3.total > 0 && sealed3.benign > 0);
-    println!("\n## Eighth batch (dev4, written blind, measured untouched, then tuned on)\n");
-    let dev4 = measure(&policy, rows(DEV4));
-    assert!(dev4.total > 0 && dev4.benign > 0);
-    println!("\n## Ninth batch (sealed4, written blind with dev4, measured once, then tuned on)\n");
-    let sealed4 = measure(&policy, rows(SEALED4));
-    assert!(sealed4.total > 0 && sealed4.benign > 0);
-    println!("\n## Tenth batch (dev5, written blind, measured untuned, then tuned on)\n");
-    let dev5 = measure(&policy, rows(DEV5));
-    assert!(dev5.total > 0 && dev5.benign > 0);
-    println!(
-        "\n## Eleventh batch (sealed5, written blind with dev5, measured untuned twice, then tuned on)\n"
+    let dev = batch("\n## Fourth batch (dev, written blind on 2026-12-01)", DEV);
+    batch(
+        "\n## Fifth batch (sealed, written blind with the dev batch, never tuned on)",
+        SEALED,
     );
-    let sealed5 = measure(&policy, rows(SEALED5));
-    assert!(sealed5.total > 0 && sealed5.benign > 0);
-    println!("\n## Twelfth batch (dev6, written blind, measured untuned, then tuned on)\n");
-    let dev6 = measure(&policy, rows(DEV6));
-    assert!(dev6.total > 0 && dev6.benign > 0);
-    println!(
-        "\n## Thirteenth batch (sealed6, written blind with dev6, never tuned on: printed only)\n"
+    let dev3 = batch("\n## Sixth batch (dev3, written blind, tuned on)", DEV3);
+    let sealed3 = batch(
+        "\n## Seventh batch (sealed3, written blind with dev3, measured untuned, then tuned on)",
+        SEALED3,
     );
-    let sealed6 = measure(&policy, rows(SEALED6));
-    assert!(sealed6.total > 0 && sealed6.benign > 0);
+    let dev4 = batch(
+        "\n## Eighth batch (dev4, written blind, measured untouched, then tuned on)",
+        DEV4,
+    );
+    let sealed4 = batch(
+        "\n## Ninth batch (sealed4, written blind with dev4, measured once, then tuned on)",
+        SEALED4,
+    );
+    let dev5 = batch(
+        "\n## Tenth batch (dev5, written blind, measured untuned, then tuned on)",
+        DEV5,
+    );
+    let sealed5 = batch(
+        "\n## Eleventh batch (sealed5, written blind with dev5, measured untuned twice, then tuned on)",
+        SEALED5,
+    );
+    let dev6 = batch(
+        "\n## Twelfth batch (dev6, written blind, measured untuned, then tuned on)",
+        DEV6,
+    );
+    batch(
+        "\n## Thirteenth batch (sealed6, written blind with dev6, never tuned on: printed only)",
+        SEALED6,
+    );
     // The batches' violation rates are printed only; no batch tuned on may stop more than 1 %
     // of its benign comments (the first sealed batch is printed only: it measures, not steers).
     for (name, b) in [
