@@ -219,8 +219,8 @@ const CLI_ACQUIRE_TIMEOUT_MS: u64 = 30_000;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::load(cli.config.as_deref())?;
-    crate::telemetry::init(&settings.log);
     let command = cli.command.unwrap_or(Command::Serve);
+    crate::telemetry::init(&settings.log, !matches!(command, Command::Serve));
     if !matches!(command, Command::Serve) {
         settings.database.acquire_timeout_ms = settings
             .database

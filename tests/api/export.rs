@@ -119,7 +119,10 @@ async fn majlis_export_writes_the_same_ndjson_to_stdout() {
     app.add_site(site("news")).await;
     let a = app.submit("news", "rain").await;
     let b = app.submit("news", "budget").await;
+    // With every log line on (the database's statements and notices among
+    // them), stdout still holds the NDJSON alone: logs go to stderr.
     let out = crate::helpers::majlis_cli(&app.db_url)
+        .env("MAJLIS__LOG__LEVEL", "debug")
         .args(["export", "--site", "news"])
         .output()
         .unwrap();
