@@ -133,6 +133,7 @@ fn main() {
         })
         .collect();
     cfg.lexicons.push(LexiconSpec {
+        lang: None,
         name: "generated".into(),
         category: Category::Custom,
         action: Action::Flag,

@@ -93,6 +93,7 @@ fn evasion_fixture_has_full_precision_and_recall() {
 static EXTENDED: LazyLock<Policy> = LazyLock::new(|| {
     let mut cfg = PolicyConfig::seed();
     cfg.lexicons.push(LexiconSpec {
+        lang: None,
         name: "extra".into(),
         category: Category::SectarianRacist,
         action: Action::Hold,

@@ -79,7 +79,8 @@ pub fn evaluate(sub: &Submission<'_>, signals: &Signals, policy: &Policy) -> Ver
             if field == Field::Body {
                 caps = rules::excessive_caps_counts(policy, key.ascii_letters, key.ascii_upper);
             }
-            let hits = policy.lexicon.find(key, ws);
+            let mut hits = policy.lexicon.find(key, ws);
+            rules::gate_latin(policy, key, &mut hits);
             // Quoted phrases a condemning frame mentions, found once for the three readers.
             let framed = rules::framed_quotes(policy, text, key, &hits);
             findings.extend(rules::lexicon_findings(
@@ -182,6 +183,40 @@ mod tests {
         let s = f.spans[0];
         assert_eq!(&text[s.start..s.end], "شرمـــوطة");
         assert!(f.explanation_ar.contains("شرموطة") && f.explanation_en.contains("obscenity-ar"));
+    }
+
+    #[test]
+    fn a_plainly_english_or_french_field_is_not_read_with_the_other_languages_words() {
+        // French words that are English words, and Arabizi readings of digitless words, in a
+        // field whose function words say plainly which language it is.
+        for text in [
+            "Rabies is fatal if untreated, get to a clinic after any dog bite.",
+            "La police a arrêté un homme à Oran, le procès aura lieu en mars.",
+        ] {
+            assert_eq!(body(text).action, Action::Allow, "{text}");
+        }
+        // The same words where the language is French or unclear, and Arabizi with digits.
+        for (text, action) in [
+            ("t'es qu'une bite, sérieux", Action::Hold),
+            ("Il dit que c'est une bite et que tu es nul", Action::Hold),
+            ("ya hmar", Action::Hold),
+            ("you are a 7mar and the whole team knows it", Action::Hold),
+            ("c'est du porno pour les jeunes", Action::Hold),
+        ] {
+            assert_eq!(body(text).action, action, "{text}");
+        }
+        // Lists without a language are read in every field, and the language is read once per
+        // field: an English title does not turn off French words in the body.
+        let v = evaluate(
+            &Submission {
+                title: "What is this and why is it here",
+                body: "Ta gueule",
+                ..Submission::default()
+            },
+            &Signals::default(),
+            &SEED,
+        );
+        assert_eq!(v.action, Action::Hold);
     }
 
     #[test]

@@ -32,8 +32,8 @@ pub use lexicon::Lexicon;
 pub use normalize::{MatchKey, match_key};
 pub use patterns::{PatternConfig, PatternRule, PostingRule, TermClass};
 pub use policy::{
-    BlocklistRules, Category, DuplicateRules, Entry, EntryDetail, LexiconSpec, LinkRules, Policy,
-    PolicyConfig, PolicyError, RateRules, RegexRule, ShapeRules,
+    BlocklistRules, Category, DuplicateRules, Entry, EntryDetail, LatinLang, LexiconSpec,
+    LinkRules, Policy, PolicyConfig, PolicyError, RateRules, RegexRule, ShapeRules,
 };
 pub use traps::{TrapSignals, traps};
 pub use verdict::{Action, Field, Finding, ReasonCode, Span, Throttle, Verdict};

@@ -183,6 +183,19 @@ pub struct LexiconSpec {
     pub action: Action,
     pub version: u32,
     pub entries: Vec<Entry>,
+    /// The language of a list of Latin-script words (`en`, `fr`): a field written in the other
+    /// of the two is not read with it ("bite" is French obscenity, an English "dog bite" is
+    /// not). Unset: read in every field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<LatinLang>,
+}
+
+/// A European language of Latin-script lists and fields (see [`LexiconSpec::lang`]).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LatinLang {
+    En,
+    Fr,
 }
 
 /// An admin regex, matched against the ORIGINAL text of the given fields.
@@ -433,6 +446,7 @@ pub(crate) struct ListMeta {
     pub version: u32,
     /// (term as written, effective action)
     pub entries: Vec<(String, Action)>,
+    pub lang: Option<LatinLang>,
 }
 
 #[derive(Debug, Clone)]
@@ -529,6 +543,7 @@ impl Policy {
                 category: spec.category,
                 version: spec.version,
                 entries,
+                lang: spec.lang,
             });
         }
         for (i, t) in cfg.protected_terms.iter().enumerate() {
@@ -739,6 +754,15 @@ struct SeedList {
     text: &'static str,
 }
 
+impl SeedList {
+    /// The seed's French lists are French: a plainly English field is not read with them
+    /// ("a dog bite"). The English lists are left unset: French and Arabizi writers borrow
+    /// English swearwords ("c'est du porno"), English writers rarely borrow French ones.
+    fn lang(&self) -> Option<LatinLang> {
+        self.name.contains("-fr").then_some(LatinLang::Fr)
+    }
+}
+
 const SEED_LISTS: &[SeedList] = &[
     SeedList {
         name: "obscenity-ar",
@@ -902,6 +926,7 @@ impl PolicyConfig {
                     action: s.action,
                     version: s.version,
                     entries: seed_lines(s.text).map(parse_seed_entry).collect(),
+                    lang: s.lang(),
                 })
                 .collect(),
             allow: seed_lines(SEED_ALLOW).map(str::to_string).collect(),
@@ -988,6 +1013,7 @@ mod tests {
         };
         let list = |name: &str, entries: Vec<Entry>| PolicyConfig {
             lexicons: vec![LexiconSpec {
+                lang: None,
                 name: name.into(),
                 category: Category::Custom,
                 action: Action::Flag,
@@ -1075,6 +1101,7 @@ mod tests {
     fn explicit_forms_match_as_the_entry() {
         let cfg = PolicyConfig {
             lexicons: vec![LexiconSpec {
+                lang: None,
                 name: "custom".into(),
                 category: Category::Insult,
                 action: Action::Hold,

@@ -7,7 +7,7 @@ use regex::Regex;
 
 use super::lexicon::{Hit, HitKind, Via};
 use super::normalize::{KeyBuf, is_alnum};
-use super::policy::{Category, Policy};
+use super::policy::{Category, LatinLang, Policy};
 use super::verdict::{Action, Field, Finding, ReasonCode, Span, Throttle};
 use super::{Signals, Submission};
 
@@ -117,6 +117,81 @@ fn key_words(chars: &[char], from: usize, to: usize) -> impl Iterator<Item = &[c
         .unwrap_or(&[])
         .split(|c| !is_alnum(*c))
         .filter(|w| !w.is_empty())
+}
+
+/// English function words that are no words of Arabizi or French (so "la", "de", "ya", "fi",
+/// "w" and "ou", which Arabizi writes too, are left out).
+const ENGLISH_WORDS: &[&str] = &[
+    "the", "and", "is", "are", "was", "were", "of", "to", "for", "with", "this", "that", "it",
+    "you", "they", "we", "be", "not", "at", "by", "from", "have", "has", "had", "will", "would",
+    "should", "can", "after", "any", "if", "or", "so", "but", "who", "what", "my", "your", "our",
+    "his", "her", "their", "them", "she", "just", "been", "does", "than", "there", "about", "into",
+    "get", "all", "its", "when", "how", "why", "these", "those", "every", "some",
+];
+
+/// French function words that are no words of Arabizi or English.
+const FRENCH_WORDS: &[&str] = &[
+    "le", "les", "des", "du", "un", "une", "et", "est", "sont", "que", "qui", "pour", "pas", "sur",
+    "dans", "avec", "cette", "ces", "elle", "ils", "elles", "nous", "vous", "je", "tu", "au",
+    "aux", "ne", "se", "ses", "leur", "leurs", "mais", "ont", "etait", "comme", "tres", "qu",
+    "cet", "aussi", "donc", "sans", "chez", "etre", "fait", "quand", "tous", "toutes",
+];
+
+/// The European language a field is written in, when its Latin words say so plainly: at least
+/// two distinct function words of one language and more than twice as many as of the other,
+/// and no word mixing letters with an Arabizi digit ("3la", "7mar"), which marks Arabizi.
+pub(crate) fn latin_language(key: &KeyBuf) -> Option<LatinLang> {
+    let chars = key.chars();
+    let mut en: Vec<&[char]> = Vec::new();
+    let mut fr: Vec<&[char]> = Vec::new();
+    for w in key_words(chars, 0, chars.len()) {
+        let letters = w.iter().any(char::is_ascii_alphabetic);
+        if letters
+            && w.iter()
+                .any(|c| matches!(c, '2' | '3' | '5' | '7' | '8' | '9'))
+        {
+            return None;
+        }
+        if !w.iter().all(char::is_ascii_lowercase) {
+            continue;
+        }
+        if is_word(w, ENGLISH_WORDS) && !en.contains(&w) {
+            en.push(w);
+        } else if is_word(w, FRENCH_WORDS) && !fr.contains(&w) {
+            fr.push(w);
+        }
+    }
+    if en.len() >= 2 && en.len() > 2 * fr.len() {
+        Some(LatinLang::En)
+    } else if fr.len() >= 2 && fr.len() > 2 * en.len() {
+        Some(LatinLang::Fr)
+    } else {
+        None
+    }
+}
+
+/// Drops the hits a field's language rules out: a word of an English or French list in a
+/// field plainly written in the other language, and a digitless Arabizi reading in a field
+/// plainly written in English or French ("mars" in a French sentence is the month, not an
+/// Arabizi spelling).
+pub(crate) fn gate_latin(policy: &Policy, key: &KeyBuf, hits: &mut Vec<Hit>) {
+    let Some(lang) = latin_language(key) else {
+        return;
+    };
+    hits.retain(|h| {
+        // Such a field has no Arabizi-digit word, so a reading is of digitless words.
+        if h.via == Via::Arabizi {
+            return false;
+        }
+        let HitKind::Entry { list, .. } = h.kind else {
+            return true;
+        };
+        policy
+            .lists
+            .get(list as usize)
+            .and_then(|m| m.lang)
+            .is_none_or(|l| l == lang)
+    });
 }
 
 /// An exceptive particle among the key words `[from, to)`.

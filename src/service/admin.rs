@@ -326,6 +326,7 @@ pub async fn put_lexicon(
                 return Err(AdminError::NotFound);
             };
             stored.config.lexicons.push(LexiconSpec {
+                lang: None,
                 name: name.to_string(),
                 category,
                 action,

@@ -55,6 +55,9 @@ struct LexiconDoc {
     version: u32,
     #[schema(value_type = Vec<Value>)]
     entries: Vec<Entry>,
+    /// `en` or `fr` on a list of Latin-script words of that language (the seed's English and
+    /// French lists): it is not read in a field plainly written in the other one.
+    lang: Option<String>,
 }
 
 #[derive(utoipa::ToSchema)]

@@ -20,6 +20,7 @@ fn comment_statuses() -> Vec<&'static str> {
 fn property_enums() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     let statuses = comment_statuses();
     vec![
+        ("LexiconDoc", "lang", vec!["en", "fr"]),
         ("QueueItemJson", "status", statuses.clone()),
         ("CommentJson", "status", statuses.clone()),
         (
