@@ -192,7 +192,13 @@ fn split_candidate(
     let short = t.k1 - t.k0 <= 2 || u.k1 - u.k0 <= 2;
     // Punctuation inside an Arabic word, without spaces ("الشي.عة", "ك.فار"), cuts it as
     // surely as a line break: Arabic writes no dot or dash between the letters of a word.
-    let cut = t.script == Script::Arabic && gap.iter().all(|c| !is_alnum(*c) && !c.is_whitespace());
+    // So it does inside a Latin word ("ab.ruti"), but for an apostrophe, which elides
+    // ("c'est", "qu'il": two words).
+    let elision = |c: &char| matches!(c, '\'' | '’' | '‘' | '`');
+    let cut = gap
+        .iter()
+        .all(|c| !is_alnum(*c) && !c.is_whitespace() && !elision(c))
+        && (t.script == Script::Arabic || t.script == Script::Latin);
     if gap.is_empty() || gap.len() > 3 || !(cut || gap.iter().all(|c| c.is_whitespace())) {
         return false;
     }
@@ -1789,6 +1795,20 @@ mod tests {
                 (text[s..e].to_string(), h.via)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_latin_word_cut_by_punctuation_is_read_whole_but_not_across_an_elision() {
+        let l = lex(&[("abruti", false), ("cest", false)]);
+        for (text, found) in [
+            ("un ab.ruti", vec!["ab.ruti"]),
+            ("un abr-uti", vec!["abr-uti"]),
+            ("c'est", vec![]),
+            ("c’est", vec![]),
+        ] {
+            let got: Vec<String> = hits(&l, text).into_iter().map(|(t, _)| t).collect();
+            assert_eq!(got, found, "{text}");
+        }
     }
 
     #[test]
