@@ -35,8 +35,14 @@ const SEALED5: &str = include_str!("fixtures/moderation/posting-rules-sealed5.ts
 /// The sixth blind batch's dev half (see its header): measured untuned (190/224 violations,
 /// 6/211 benign comments stopped), then tuned on (rules8).
 const DEV6: &str = include_str!("fixtures/moderation/posting-rules-dev6.tsv");
-/// The sixth blind batch's sealed half (see its header): measured, never tuned on; printed only.
+/// The sixth blind batch's sealed half (see its header): measured untuned after rules7 and
+/// rules8 (157/196, 6/209), then tuned on (v11).
 const SEALED6: &str = include_str!("fixtures/moderation/posting-rules-sealed6.tsv");
+/// The seventh blind batch's dev half (see its header): measured untuned (199/224, 1/212),
+/// then tuned on (v11).
+const DEV7: &str = include_str!("fixtures/moderation/posting-rules-dev7.tsv");
+/// The seventh blind batch's sealed half: measured, never tuned on; printed only.
+const SEALED7: &str = include_str!("fixtures/moderation/posting-rules-sealed7.tsv");
 const CATEGORIES: [&str; 7] = [
     "writer",
     "person",
@@ -144,9 +150,17 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
         "\n## Twelfth batch (dev6, written blind, measured untuned, then tuned on)",
         DEV6,
     );
-    batch(
-        "\n## Thirteenth batch (sealed6, written blind with dev6, never tuned on: printed only)",
+    let sealed6 = batch(
+        "\n## Thirteenth batch (sealed6, written blind with dev6, measured untuned twice, then tuned on)",
         SEALED6,
+    );
+    let dev7 = batch(
+        "\n## Fourteenth batch (dev7, written blind, measured untuned, then tuned on)",
+        DEV7,
+    );
+    batch(
+        "\n## Fifteenth batch (sealed7, written blind with dev7, never tuned on: printed only)",
+        SEALED7,
     );
     // The batches' violation rates are printed only; no batch tuned on may stop more than 1 %
     // of its benign comments (the first sealed batch is printed only: it measures, not steers).
@@ -161,6 +175,8 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
         ("dev5", &dev5),
         ("sealed5", &sealed5),
         ("dev6", &dev6),
+        ("sealed6", &sealed6),
+        ("dev7", &dev7),
     ] {
         assert!(
             pct(b.fp, b.benign) <= 1.0,
