@@ -383,7 +383,8 @@ pub async fn submit_comment(
                 ctx.lang.code(),
                 ctx.now,
             )
-            .by(None, rules_reason.as_deref()),
+            .by(None, rules_reason.as_deref())
+            .replying_to(comment.parent_id.as_deref()),
             status,
             ctx.now,
         )

@@ -89,6 +89,20 @@ impl Store {
         }))
     }
 
+    /// Whether readers may see comment `id` of the site: published, and so
+    /// are the comment it answers and the top of its thread.
+    pub async fn comment_visible(&self, site_key: &str, id: &str) -> Result<bool, StorageError> {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM comments c WHERE c.site_key = $1 AND c.id = $2 AND {VISIBLE}"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(site_key)
+            .bind(id)
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
     /// For each of the given top-level comments, the count of its visible
     /// replies and the first `first` of them (oldest first). Two queries
     /// for a whole page of comments, whatever its size.
