@@ -125,6 +125,9 @@ pub struct Transition {
     /// Webhook events this decision causes, fanned out in the same
     /// transaction (only when the status really changes).
     pub webhooks: Vec<WebhookEvent>,
+    /// Close the comment's open reader reports with this resolution and
+    /// audit action (only when the status really changes and some are open).
+    pub close_reports: Option<(&'static str, &'static str)>,
 }
 
 /// The use of an emailed decision link, recorded with the decision.
@@ -362,6 +365,9 @@ impl Store {
             None,
         )
         .await?;
+        if let Some((resolution, action)) = t.close_reports {
+            close_reports(&mut tx, t, resolution, action).await?;
+        }
         insert_messages(&mut tx, &t.outbox).await?;
         fan_out(&mut tx, &t.site_key, &t.webhooks, t.at).await?;
         tx.commit().await?;
@@ -407,6 +413,48 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Close the open reports of the comment `t` moves as `resolution`, with
+/// an `action` audit row when there were any.
+async fn close_reports(
+    conn: &mut sqlx::AnyConnection,
+    t: &Transition,
+    resolution: &str,
+    action: &str,
+) -> Result<(), StorageError> {
+    let closed = sqlx::query(
+        "UPDATE comment_reports SET resolution = $1, resolved_at = $2 \
+         WHERE site_key = $3 AND comment_id = $4 AND resolution IS NULL",
+    )
+    .bind(resolution)
+    .bind(t.at)
+    .bind(&t.site_key)
+    .bind(&t.comment_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if closed == 0 {
+        return Ok(());
+    }
+    audit(
+        &mut *conn,
+        &AuditEntry {
+            id: new_id(),
+            site_key: t.site_key.clone(),
+            comment_id: Some(t.comment_id.clone()),
+            actor_kind: t.actor_kind.clone(),
+            actor_id: t.actor_id.clone(),
+            action: action.to_string(),
+            from_status: None,
+            to_status: None,
+            reason: None,
+            note: Some(format!("{closed} open reports closed by `{}`", t.action)),
+            created_at: t.at,
+        },
+        None,
+    )
+    .await
 }
 
 /// One submission in a transaction of its own (committed only when stored).
