@@ -408,6 +408,7 @@ pub async fn submit_comment(
         body_fingerprint: fingerprint,
         parent_id: comment.parent_id.clone(),
         thread_id: thread,
+        notify_replies: comment.notify_replies,
         findings,
         created_at: ctx.now,
         closed_if_created_before: ctx

@@ -375,6 +375,7 @@ async fn section(
         title: v.title.unwrap_or_default(),
         body: v.body.unwrap_or_default(),
         accept_terms: v.accept_terms == Some(true),
+        notify_replies: v.notify_replies == Some(true),
         article_url: v.article_url.unwrap_or_default(),
         article_title: v.article_title.unwrap_or_default(),
         return_to: page.return_to.unwrap_or_default(),

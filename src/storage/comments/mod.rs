@@ -7,7 +7,8 @@ use sqlx::Row;
 pub(super) use batch::CommentBatcher;
 pub use featured::FeatureOutcome;
 
-pub use replies::{ReplyPage, ReplyTarget, ThreadReplies};
+use replies::open_reply_notice;
+pub use replies::{DueReplyNotice, REPLY_NOTICE_DELAY_MS, ReplyPage, ReplyTarget, ThreadReplies};
 
 use super::events::{audit, fan_out, insert_messages};
 use super::rows::{QUEUE_COLUMNS, VISIBLE, queue_item};
@@ -38,6 +39,8 @@ pub struct NewCommentRecord {
     /// under; both `None` for a top-level comment.
     pub parent_id: Option<String>,
     pub thread_id: Option<String>,
+    /// The commenter asked for mail about published replies.
+    pub notify_replies: bool,
     /// JSON array of rule findings.
     pub findings: String,
     pub created_at: i64,
@@ -347,6 +350,9 @@ impl Store {
             // comes or goes carries its visible replies with it.
             recount_published(&mut tx, &article_id).await?;
         }
+        if t.to == CommentStatus::Published {
+            open_reply_notice(&mut tx, &t.comment_id, t.at).await?;
+        }
         audit(
             &mut tx,
             &AuditEntry {
@@ -509,8 +515,8 @@ async fn insert_comment_in(
     sqlx::query(
         "INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
          author_email, title, body, lang, terms_version, ip_hash, body_fingerprint, findings, \
-         created_at, published_at, updated_at, net_hash, parent_id, thread_id) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$15,$17,$18,$19)",
+         created_at, published_at, updated_at, net_hash, parent_id, thread_id, notify_replies) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$15,$17,$18,$19,$20)",
     )
     .bind(&c.id)
     .bind(&c.site_key)
@@ -531,11 +537,13 @@ async fn insert_comment_in(
     .bind(&c.net_hash)
     .bind(&c.parent_id)
     .bind(&c.thread_id)
+    .bind(i64::from(c.notify_replies))
     .execute(&mut *conn)
     .await?;
     if published && c.parent_id.is_some() {
         // Counted only if its parent is still published when it lands.
         recount_published(&mut *conn, &article_id).await?;
+        open_reply_notice(&mut *conn, &c.id, c.created_at).await?;
     } else if published {
         sqlx::query("UPDATE articles SET published_count = published_count + 1 WHERE id = $1")
             .bind(&article_id)
