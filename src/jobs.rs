@@ -100,6 +100,7 @@ pub fn start(jobs: Jobs, couriers: Couriers, s: &Settings) {
         lease: Duration::from_secs(s.webhooks.lease_secs),
     };
     let digest = mail.clone();
+    let (replies, replies_wake) = (mail.clone(), mail_wake.clone());
     tokio::spawn(crate::delivery::run(mail, mail_lease, mail_wake.clone()));
     tokio::spawn(crate::delivery::run(hooks, hook_lease, hook_wake.clone()));
 
@@ -111,6 +112,20 @@ pub fn start(jobs: Jobs, couriers: Couriers, s: &Settings) {
             match digest.digest(now_ms()).await {
                 Ok(()) => wake.notify(),
                 Err(e) => tracing::warn!(error = %e, "moderator digest failed; retrying next time"),
+            }
+        }
+    });
+
+    // Reply mails that came due (a cheap indexed look-up), at the mail poll.
+    periodically(mail_poll, mail_poll, move || {
+        let (replies, wake) = (replies.clone(), replies_wake.clone());
+        async move {
+            match crate::service::send_reply_notices(&replies.store, &replies.composer, now_ms())
+                .await
+            {
+                Ok(0) => {}
+                Ok(_) => wake.notify(),
+                Err(e) => tracing::warn!(error = %e, "reply mail failed; retrying next time"),
             }
         }
     });

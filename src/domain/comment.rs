@@ -25,6 +25,8 @@ pub struct SubmissionDto {
     pub pow: Option<String>,
     /// The comment this one answers (a reply), by its public id.
     pub parent_id: Option<String>,
+    /// The commenter asks to hear of published replies (unticked: `None`).
+    pub notify_replies: Option<bool>,
 }
 
 pub const NAME_MIN: usize = 2;
@@ -313,6 +315,8 @@ pub struct NewComment {
     /// The comment answered, when this is a reply (its existence, article
     /// and status are checked by the service against storage).
     pub parent_id: Option<String>,
+    /// Mail the commenter when a reply to this comment is published.
+    pub notify_replies: bool,
 }
 
 impl NewComment {
@@ -408,6 +412,7 @@ impl NewComment {
             },
             captcha,
             parent_id,
+            notify_replies: dto.notify_replies == Some(true),
         })
     }
 }

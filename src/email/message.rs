@@ -21,6 +21,7 @@ pub const KIND_ALERT: &str = "moderator_alert";
 pub const KIND_DIGEST: &str = "moderator_digest";
 pub const KIND_PUBLISHED: &str = "comment_published";
 pub const KIND_REJECTED: &str = "comment_rejected";
+pub const KIND_REPLIES: &str = "comment_replies";
 
 /// Characters of a comment body quoted in mail.
 const EXCERPT_CHARS: usize = 400;
@@ -474,6 +475,57 @@ impl Composer {
             c,
             subject,
             vec![body],
+            link,
+            now,
+        )
+    }
+
+    /// "New replies to your comment": each reply's author and an excerpt,
+    /// with a link to the article.
+    pub fn replies_notice(
+        &self,
+        site: &Site,
+        settings: &SiteEmailSettings,
+        c: &MailComment,
+        replies: &[(String, String)],
+        now: i64,
+    ) -> NewOutboxMessage {
+        let lang = site.default_lang;
+        let title = header_text(&c.title, SUBJECT_CHARS);
+        let count = replies.len().to_string();
+        let subject = tf(lang, "email.replies.subject", [("title", title.as_str())]);
+        let mut paragraphs = vec![tf(
+            lang,
+            "email.replies.body",
+            [
+                ("name", c.name.as_str()),
+                ("title", c.title.as_str()),
+                ("site", site.name.as_str()),
+                ("count", count.as_str()),
+            ],
+        )];
+        for (name, body) in replies {
+            let mut excerpt: String = body.chars().take(EXCERPT_CHARS).collect();
+            if body.chars().count() > EXCERPT_CHARS {
+                excerpt.push('…');
+            }
+            paragraphs.push(tf(
+                lang,
+                "email.replies.item",
+                [("name", name.as_str()), ("excerpt", excerpt.as_str())],
+            ));
+        }
+        let link = c
+            .article_url
+            .clone()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+        self.commenter_mail(
+            KIND_REPLIES,
+            site,
+            settings,
+            c,
+            subject,
+            paragraphs,
             link,
             now,
         )

@@ -8,8 +8,8 @@ mod outbox;
 pub use crate::delivery::{Wake, backoff_ms};
 pub use links::{DecisionClaim, LinkAction, LinkError, LinkSigner};
 pub use message::{
-    Composer, KIND_ALERT, KIND_DIGEST, KIND_PUBLISHED, KIND_REJECTED, MailComment, build_message,
-    header_text,
+    Composer, KIND_ALERT, KIND_DIGEST, KIND_PUBLISHED, KIND_REJECTED, KIND_REPLIES, MailComment,
+    build_message, header_text,
 };
 pub use outbox::{SmtpRelay, Transport, Worker};
 

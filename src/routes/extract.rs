@@ -148,6 +148,15 @@ fn set_string(dto: &mut SubmissionDto, field: &str, value: String) {
     *slot = Some(value);
 }
 
+/// The submission's checkbox named `key`, if it is one.
+fn bool_field<'a>(dto: &'a mut SubmissionDto, key: &str) -> Option<&'a mut Option<bool>> {
+    match key {
+        "accept_terms" => Some(&mut dto.accept_terms),
+        "notify_replies" => Some(&mut dto.notify_replies),
+        _ => None,
+    }
+}
+
 /// A JSON submission: an object of the documented fields only. Wrong types
 /// and unknown fields become field errors (422) so every problem is reported
 /// at once; a body that is not a JSON object is 400 `malformed_json`.
@@ -166,9 +175,9 @@ pub fn parse_json_submission(
             errors.add(&key, FieldError::new("duplicate_field"));
             continue;
         }
-        if key == "accept_terms" {
+        if let Some(slot) = bool_field(&mut dto, &key) {
             match value {
-                serde_json::Value::Bool(b) => dto.accept_terms = Some(b),
+                serde_json::Value::Bool(b) => *slot = Some(b),
                 serde_json::Value::Null => {}
                 _ => errors.add(&key, FieldError::new("invalid_type")),
             }
@@ -243,8 +252,8 @@ pub fn parse_form_submission(
             errors.add(&key, FieldError::new("duplicate_field"));
             continue;
         }
-        if key == "accept_terms" {
-            dto.accept_terms = Some(matches!(value.as_str(), "on" | "true" | "1"));
+        if let Some(slot) = bool_field(&mut dto, &key) {
+            *slot = Some(matches!(value.as_str(), "on" | "true" | "1"));
         } else if STRING_FIELDS.contains(&key.as_str()) {
             set_string(&mut dto, &key, value);
         } else if FORM_ONLY_FIELDS.contains(&key.as_str()) {

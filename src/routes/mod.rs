@@ -114,6 +114,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(dashboard::admin::save_site)),
                 )
                 .service(
+                    web::resource("/settings/{site}/reports")
+                        .route(web::post().to(dashboard::admin::save_report_settings)),
+                )
+                .service(
                     web::resource("/settings/{site}/patterns")
                         .route(web::post().to(dashboard::admin::save_patterns)),
                 )

@@ -383,7 +383,8 @@ pub async fn submit_comment(
                 ctx.lang.code(),
                 ctx.now,
             )
-            .by(None, rules_reason.as_deref()),
+            .by(None, rules_reason.as_deref())
+            .replying_to(comment.parent_id.as_deref()),
             status,
             ctx.now,
         )
@@ -407,6 +408,7 @@ pub async fn submit_comment(
         body_fingerprint: fingerprint,
         parent_id: comment.parent_id.clone(),
         thread_id: thread,
+        notify_replies: comment.notify_replies,
         findings,
         created_at: ctx.now,
         closed_if_created_before: ctx

@@ -31,6 +31,7 @@ pub use export::{EXPORT_PAGE, ExportPage, export_page};
 pub use featured::set_featured;
 pub use import::{ImportFailure, ImportOptions, ImportReport, import_comments};
 pub use moderation::{Decision, DecisionError, decide, decide_by_link};
+pub use notify::send_reply_notices;
 pub use privacy::{erase_person, person_records};
 pub use rate_limit::{Limited, RateLimiter};
 pub use read_cache::{Cached, ReadCache};

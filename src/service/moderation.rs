@@ -161,6 +161,10 @@ async fn apply(
         d.at,
     );
     let linked = link_use.is_some();
+    // Approving a reported comment answers its reports: they close as
+    // dismissed, audited with the decision.
+    let close_reports =
+        (d.to == CommentStatus::Published).then_some(("dismissed", "dismiss_reports"));
     let outcome = store
         .transition(&Transition {
             site_key: d.site_key,
@@ -176,6 +180,7 @@ async fn apply(
             link_use,
             outbox,
             webhooks,
+            close_reports,
         })
         .await?;
     match outcome {

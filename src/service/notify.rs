@@ -64,3 +64,62 @@ pub async fn decision_mail(
         _ => vec![composer.rejected_notice(site, &settings, comment, reason, now)],
     })
 }
+
+/// Reply notices handled per run; the rest wait for the next.
+const REPLY_NOTICES_PER_RUN: u32 = 100;
+/// Replies named in one mail at most (the rest are marked with them: the
+/// mail says how many there are and links to the article).
+const REPLIES_PER_MAIL: u32 = 20;
+
+/// Queue the reply mails that are due: for each comment whose notice came
+/// due, one mail to its author (who asked for it) naming the replies
+/// published since the last one, unless the address unsubscribed or the
+/// comment is no longer published (the replies are then marked all the
+/// same). Returns how many mails were queued.
+pub async fn send_reply_notices(
+    store: &Store,
+    composer: &Composer,
+    now: i64,
+) -> Result<u32, StorageError> {
+    let mut queued = 0;
+    for due in store.due_reply_notices(now, REPLY_NOTICES_PER_RUN).await? {
+        let key = due.site_key.as_str();
+        let replies = store
+            .unmailed_replies(&due.parent_id, REPLIES_PER_MAIL)
+            .await?;
+        let parent = store.comment(key, &due.parent_id).await?;
+        let site = store.site(key).await?;
+        let mut messages = Vec::new();
+        if let (Some(parent), Some(site)) = (parent, site)
+            && parent.status == CommentStatus::Published
+            && !parent.email.is_empty()
+            && !replies.is_empty()
+        {
+            let settings = store.site_email_settings(key).await?;
+            if !store.is_unsubscribed(key, &parent.email).await? {
+                let named: Vec<(String, String)> = replies
+                    .iter()
+                    .map(|r| (r.name.clone(), r.body.clone()))
+                    .collect();
+                messages.push(composer.replies_notice(
+                    &site,
+                    &settings,
+                    &MailComment::from(&parent),
+                    &named,
+                    now,
+                ));
+            }
+        }
+        let ids: Vec<String> = replies.into_iter().map(|r| r.id).collect();
+        match store
+            .record_reply_notice(&due.parent_id, &ids, &messages, now)
+            .await
+        {
+            Ok(true) => queued += u32::try_from(messages.len()).unwrap_or(0),
+            // Another instance sent it first.
+            Ok(false) | Err(StorageError::Conflict) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(queued)
+}

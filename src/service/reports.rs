@@ -150,6 +150,7 @@ pub async fn report_comment(
             link_use: None,
             outbox: Vec::new(),
             webhooks: Vec::new(),
+            close_reports: None,
         })
         .await?;
     Ok(Reported {

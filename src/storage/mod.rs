@@ -53,8 +53,8 @@ pub use backup::{BackupError, BackupReport, check_copy, restore_sqlite};
 pub use captcha::ChallengeRecord;
 pub use changes::{ChangeCursor, CommentChange};
 pub use comments::{
-    FeatureOutcome, InsertOutcome, LinkUse, NewCommentRecord, Order, PublicComment, ReplyPage,
-    ReplyTarget, ThreadReplies, Transition, TransitionOutcome,
+    DueReplyNotice, FeatureOutcome, InsertOutcome, LinkUse, NewCommentRecord, Order, PublicComment,
+    REPLY_NOTICE_DELAY_MS, ReplyPage, ReplyTarget, ThreadReplies, Transition, TransitionOutcome,
 };
 pub use edits::{CommentEdit, EditOutcome};
 pub use error::StorageError;

@@ -4,6 +4,7 @@
 
 use sqlx::Row;
 
+use super::comments::recount_published;
 use super::events::{audit, fan_out};
 use super::rows::{QUEUE_COLUMNS, audit_entry, queue_item};
 use super::{AuditEntry, Backend, QueueItem, StorageError, Store};
@@ -194,12 +195,8 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 if was_published {
-                    sqlx::query(
-                        "UPDATE articles SET published_count = published_count - 1 WHERE id = $1",
-                    )
-                    .bind(&article_id)
-                    .execute(&mut *tx)
-                    .await?;
+                    // Its visible replies are hidden with it: count again.
+                    recount_published(&mut tx, &article_id).await?;
                 }
             } else {
                 sqlx::query(

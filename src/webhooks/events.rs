@@ -68,6 +68,8 @@ pub struct CommentData {
     pub lang: String,
     pub created_at: String,
     pub published_at: Option<String>,
+    /// For a reply: the comment it answers (`null` for a top-level comment).
+    pub parent_id: Option<String>,
     /// Who made the change: `rules` (a new submission), `moderator` or `api_key`.
     pub actor: String,
     /// The moderator's or API key's id (`null` for the rules).
@@ -99,6 +101,12 @@ impl CommentData {
         at: i64,
     ) -> CommentData {
         CommentData::of_stored(site, c, status, actor, at).by(Some(actor_id), None)
+    }
+
+    /// The comment a reply answers.
+    pub fn replying_to(mut self, parent_id: Option<&str>) -> CommentData {
+        self.parent_id = parent_id.map(str::to_string);
+        self
     }
 
     /// Name who made the change and why.
@@ -136,6 +144,7 @@ impl CommentData {
             lang: c.lang.clone(),
             created_at: rfc3339(c.created_at),
             published_at: published_at.map(rfc3339),
+            parent_id: c.parent.as_ref().map(|p| p.id.clone()),
             actor: actor.to_string(),
             actor_id: None,
             reason: None,
@@ -173,6 +182,7 @@ impl CommentData {
             lang: lang.to_string(),
             created_at: rfc3339(at),
             published_at: (status == CommentStatus::Published).then(|| rfc3339(at)),
+            parent_id: None,
             actor: "rules".into(),
             actor_id: None,
             reason: None,

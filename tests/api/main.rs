@@ -38,6 +38,7 @@ mod privacy;
 mod reader;
 mod readers_first;
 mod replies;
+mod reply_mail;
 mod reports;
 mod rules;
 mod smtp;

@@ -298,3 +298,110 @@ async fn the_page_without_javascript_answers_a_comment_and_nests_the_reply() {
     assert!(replies.contains("ردًّا على سارة"), "{page}");
     assert!(page.contains("(3)"), "the count includes replies");
 }
+
+/// An approved reply to an approved comment of article `a` on site `news`:
+/// (parent, reply, parent's author email).
+async fn thread(app: &TestApp, key: &str) -> (String, String, String) {
+    let body = app.valid_comment("news").await;
+    let email = body["email"].as_str().unwrap().to_string();
+    let resp = app.post_comment("news", "a", &body).await;
+    assert_eq!(resp.status(), 202);
+    let parent = resp.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    approved(app, key, &parent).await;
+    let child: Value = reply(app, "news", "a", &parent).await.json().await.unwrap();
+    let child = child["id"].as_str().unwrap().to_string();
+    approved(app, key, &child).await;
+    (parent, child, email)
+}
+
+#[tokio::test]
+async fn erasing_a_parents_text_takes_its_replies_out_of_the_count() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let key = app.api_key("news", "moderator").await;
+    let admin = app.api_key("news", "admin").await;
+    let (_, _, email) = thread(&app, &key).await;
+    assert_eq!(count(&app, "a").await, 2);
+    let resp = app
+        .client
+        .post(app.url("/api/v1/sites/news/privacy/erase"))
+        .bearer_auth(&admin)
+        .json(&json!({"email": email, "remove_text": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(app.published("news", "a").await["comments"], json!([]));
+    assert_eq!(count(&app, "a").await, 0, "the hidden reply is not counted");
+}
+
+#[tokio::test]
+async fn a_reply_under_a_hidden_parent_is_not_found_on_its_own_either() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let key = app.api_key("news", "moderator").await;
+    let (parent, child, _) = thread(&app, &key).await;
+    let one = |id: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url(&format!("/api/v1/sites/news/comments/{id}")))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(one(child.clone()).await, 200);
+    let resp = app.decide(&key, "news", &parent, "reject", None).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(one(parent.clone()).await, 404);
+    assert_eq!(one(child.clone()).await, 404, "hidden like in the list");
+    // Moderators still read it with their key.
+    let full = app
+        .get_json(&key, &format!("/api/v1/sites/news/comments/{child}"))
+        .await;
+    assert_eq!(full["status"], "published");
+    approved(&app, &key, &parent).await;
+    assert_eq!(one(child).await, 200);
+}
+
+#[tokio::test]
+async fn webhook_payloads_of_a_reply_name_its_parent() {
+    use crate::webhooks::{Receiver, fast, subscribe};
+    let app = crate::helpers::spawn_app_with(fast).await;
+    app.add_site(site("news")).await;
+    let key = app.api_key("news", "moderator").await;
+    let admin = app.api_key("news", "admin").await;
+    let rx = Receiver::start().await;
+    subscribe(
+        &app,
+        &admin,
+        &rx.url(),
+        &["comment.created", "comment.published"],
+    )
+    .await;
+    let (parent, child, _) = thread(&app, &key).await;
+    let got = rx
+        .wait_for("two comments created and published", |g| g.len() >= 4)
+        .await;
+    let of = |id: &str| -> Vec<Value> {
+        got.iter()
+            .map(|r| r.json())
+            .filter(|v| v["data"]["id"] == id)
+            .collect()
+    };
+    let (parents, children) = (of(&parent), of(&child));
+    assert_eq!(children.len(), 2, "{got:#?}");
+    for v in &children {
+        assert_eq!(v["data"]["parent_id"], parent.as_str(), "{v}");
+    }
+    assert_eq!(parents.len(), 2, "{got:#?}");
+    for v in &parents {
+        assert!(v["data"]["parent_id"].is_null(), "{v}");
+        assert!(v["data"].as_object().unwrap().contains_key("parent_id"));
+    }
+}

@@ -405,3 +405,117 @@ async fn the_page_without_javascript_reports_a_comment_with_a_code() {
     let list = reported(&app, &key).await;
     assert_eq!(list["items"][0]["reasons"][0]["reason"], "sectarian");
 }
+
+#[tokio::test]
+async fn approving_a_comment_held_by_reports_closes_its_reports_with_an_audit_row() {
+    let app = proxied_app().await;
+    let id = published_comment(&app).await;
+    let admin = app.api_key("news", "admin").await;
+    let resp = app
+        .client
+        .put(app.url("/api/v1/sites/news/reports/settings"))
+        .bearer_auth(&admin)
+        .json(&json!({"hold_after": 1, "illegal_reason": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        report_with_code(&app, "203.0.113.40", &id, "insult")
+            .await
+            .status(),
+        201
+    );
+    let key = app.api_key("news", "moderator").await;
+    assert_eq!(
+        app.queue(&key, "news", "held").await["items"][0]["id"],
+        id.as_str()
+    );
+    assert_eq!(reported(&app, &key).await["items"][0]["reports"], 1);
+    let resp = app.decide(&key, "news", &id, "approve", None).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        reported(&app, &key).await["items"],
+        json!([]),
+        "the approval answered the reports"
+    );
+    let audit = app
+        .get_json(&key, &format!("/api/v1/sites/news/comments/{id}/audit"))
+        .await
+        .to_string();
+    for action in ["hold_reported", "approve", "dismiss_reports"] {
+        assert!(audit.contains(action), "{action}: {audit}");
+    }
+    // Nothing left to dismiss.
+    let resp = app
+        .client
+        .post(app.url(&format!("/api/v1/sites/news/comments/{id}/reports/dismiss")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+}
+
+const SETTINGS: &str = "/api/v1/sites/news/reports/settings";
+
+#[tokio::test]
+async fn admins_change_report_settings_on_the_dashboard_settings_page() {
+    let app = proxied_app().await;
+    app.add_site(site("news")).await;
+    app.create_moderator(
+        "admin@news.example",
+        "admin",
+        &["news"],
+        "a long passphrase 1",
+    )
+    .await;
+    let dash = app.login("admin@news.example", "a long passphrase 1").await;
+    let page = dash.page("/dashboard/settings?site=news").await;
+    assert!(
+        page.contains("action=\"/dashboard/settings/news/reports\""),
+        "{page}"
+    );
+    assert!(page.contains("name=\"hold_after\""), "{page}");
+    let path = "/dashboard/settings/news/reports";
+    // Without the token: refused, nothing changed.
+    let no_token = dash
+        .client
+        .post(format!("{}{path}", app.address))
+        .form(&[("hold_after", "5"), ("illegal_reason", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_token.status(), 403);
+    let key = app.api_key("news", "moderator").await;
+    assert_eq!(
+        app.get_json(&key, SETTINGS).await,
+        json!({"hold_after": 0, "illegal_reason": false})
+    );
+    let resp = dash
+        .post(path, &[("hold_after", "3"), ("illegal_reason", "on")])
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        app.get_json(&key, SETTINGS).await,
+        json!({"hold_after": 3, "illegal_reason": true})
+    );
+    let page = dash.page("/dashboard/settings?site=news").await;
+    assert!(page.contains("value=\"3\""), "{page}");
+    // Out of range: refused with the API's code, nothing changed.
+    let resp = dash.post_for_json(path, &[("hold_after", "5000")]).await;
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"],
+        "invalid_parameter"
+    );
+    // An unticked box turns the reason off.
+    let resp = dash.post(path, &[("hold_after", "0")]).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        app.get_json(&key, SETTINGS).await,
+        json!({"hold_after": 0, "illegal_reason": false})
+    );
+    let audit = dash.page("/dashboard/audit?site=news").await;
+    assert!(audit.contains("Report settings"), "{audit}");
+}

@@ -81,8 +81,8 @@ fn has_authorization(req: &HttpRequest) -> bool {
     operation_id = "getComment",
     summary = "One comment",
     description = "Without `Authorization`: the public view of a published comment (any other \
-        status is 404). With a moderator key: the full view, including the email, status and \
-        findings.",
+        status, or a reply whose parent readers cannot see, is 404). With a moderator key: \
+        the full view, including the email, status and findings.",
     security((), ("api_key" = [])),
     params(
         ("site" = String, Path, description = "Site key", example = "demo"),
@@ -116,9 +116,17 @@ pub async fn get(
         .await
         .or_api(lang)?
         .ok_or_else(not_found)?;
+    // A reply under a hidden parent is hidden from readers, as in the list.
+    let visible = !full
+        && item.status == CommentStatus::Published
+        && state
+            .store
+            .comment_visible(site.key.as_str(), &item.id)
+            .await
+            .or_api(lang)?;
     let view = if full {
         CommentView::Full(Box::new(QueueItemJson::from(item)))
-    } else if item.status == CommentStatus::Published {
+    } else if visible {
         CommentView::Public(PublicCommentView {
             id: item.id,
             article: item.article_key,

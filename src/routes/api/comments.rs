@@ -65,6 +65,10 @@ struct CommentSubmission {
     /// `parent_not_published` are field errors, 422).
     #[schema(max_length = 64)]
     parent_id: Option<String>,
+    /// Mail the commenter when a reply to this comment is published (at
+    /// most one mail per comment per hour, naming every reply since the
+    /// last; the mail carries the one-click unsubscribe). Default `false`.
+    notify_replies: Option<bool>,
 }
 
 /// A new comment posted by a plain HTML form (no JavaScript). The same fields
@@ -98,6 +102,8 @@ struct CommentForm {
     /// Makes this a reply, as in JSON.
     #[schema(max_length = 64)]
     parent_id: Option<String>,
+    /// A checked checkbox (`on`, `true` or `1`): mail me replies, as in JSON.
+    notify_replies: Option<String>,
     /// The language of the answer page.
     lang: Option<Lang>,
     /// Where the confirmation page links back to (an address on the site).

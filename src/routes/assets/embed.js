@@ -259,6 +259,8 @@
     fields.accept_terms = { input: terms, err: termsErr, base: [] };
     form.append(el("div", { "class": "field check" }, [terms,
       el("span", {}, [el("label", { "for": termsId, text: t("form.terms") }), " ", termsLink]), termsErr]));
+    var notify = el("input", { name: "notify_replies", type: "checkbox" });
+    form.append(el("label", { "class": "field check" }, [notify, t("form.notify_replies")]));
 
     // Solved in a worker while the reader types; spent by any real attempt.
     // Without workers (a CSP refusing blob:) no proof is sent, as without JS.
@@ -372,7 +374,7 @@
       done.hidden = true;
       var payload = {
         name: nameIn.value, email: emailIn.value, title: titleIn.value, body: bodyIn.value,
-        accept_terms: terms.checked
+        accept_terms: terms.checked, notify_replies: notify.checked
       };
       if (ask) { payload.captcha_id = captcha || ""; payload.captcha_answer = answer.value; }
       if (trap.value) payload.website = trap.value;

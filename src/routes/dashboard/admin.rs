@@ -14,8 +14,10 @@ use crate::domain::{Actor, Site, SiteChange, SiteSettingsDto};
 use crate::moderation::Entry;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
-use crate::service::{self, AdminError, LexiconPut, NewModeratorDto, PolicyCache, now_ms};
-use crate::storage::{ArticleRow, ModeratorRecord};
+use crate::service::{
+    self, AdminError, LexiconPut, NewModeratorDto, PolicyCache, ReportError, now_ms,
+};
+use crate::storage::{ArticleRow, ModeratorRecord, ReportSettings};
 
 const ARTICLES_PAGE: u32 = 100;
 const STATS_DAYS: i64 = 14;
@@ -316,6 +318,7 @@ struct SettingsTemplate {
     pattern_rules: usize,
     keys: Vec<KeyView>,
     new_key: Option<String>,
+    reports: ReportSettings,
 }
 
 async fn settings_page(
@@ -377,6 +380,7 @@ async fn settings_page(
             revoked: k.revoked_at.is_some(),
         })
         .collect();
+    let reports = state.store.report_settings(site_key).await.or_api(lang)?;
     let t = SettingsTemplate {
         layout: layout(cur, "settings"),
         tr: Tr(lang),
@@ -393,6 +397,7 @@ async fn settings_page(
         pattern_rules,
         keys,
         new_key,
+        reports,
     };
     Ok(html(StatusCode::OK, render(&t, lang)?))
 }
@@ -469,6 +474,55 @@ pub async fn save_site(
         .await
         .or_api(lang)?;
     state.read_cache.put_site(&site);
+    Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
+}
+
+#[derive(Deserialize)]
+pub struct ReportSettingsForm {
+    csrf: Option<String>,
+    hold_after: Option<String>,
+    /// A ticked box sends `on`; an unticked one nothing.
+    illegal_reason: Option<String>,
+}
+
+/// `POST /dashboard/settings/{site}/reports`: when reader reports hold a
+/// comment, and whether readers may choose "illegal content" (the same
+/// audited change as `PUT /api/v1/sites/{site}/reports/settings`).
+pub async fn save_report_settings(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Action { cur, form }: Action<ReportSettingsForm>,
+) -> Result<HttpResponse, ApiError> {
+    let site_key = path.into_inner();
+    site_admin(&cur, &site_key)?;
+    let lang = cur.lang;
+    let invalid = || {
+        let mut e = crate::domain::ValidationErrors::default();
+        e.add(
+            "hold_after",
+            crate::domain::FieldError::new("out_of_range")
+                .with("min", 0)
+                .with("max", service::HOLD_AFTER_MAX),
+        );
+        ApiError::admin(AdminError::InvalidParameter(e), lang)
+    };
+    let hold_after = match form.hold_after.as_deref().map(str::trim) {
+        None | Some("") => 0,
+        Some(n) => n.parse::<u32>().map_err(|_| invalid())?,
+    };
+    let settings = ReportSettings {
+        hold_after,
+        illegal_reason: form.illegal_reason.is_some_and(|v| !v.is_empty()),
+    };
+    service::set_report_settings(&state.store, &cur.actor(), &site_key, settings, now_ms())
+        .await
+        .map_err(|e| match e {
+            ReportError::Validation(errors) => {
+                ApiError::admin(AdminError::InvalidParameter(errors), lang)
+            }
+            ReportError::Storage(s) => ApiError::storage(s, lang),
+            other => ApiError::internal(other, lang),
+        })?;
     Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
 }
 
@@ -581,6 +635,7 @@ csrf_forms!(
     CsrfOnly,
     AddModeratorForm,
     SiteForm,
+    ReportSettingsForm,
     LexiconForm,
     PatternsForm,
     KeyForm

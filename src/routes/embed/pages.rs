@@ -375,6 +375,7 @@ async fn section(
         title: v.title.unwrap_or_default(),
         body: v.body.unwrap_or_default(),
         accept_terms: v.accept_terms == Some(true),
+        notify_replies: v.notify_replies == Some(true),
         article_url: v.article_url.unwrap_or_default(),
         article_title: v.article_title.unwrap_or_default(),
         return_to: page.return_to.unwrap_or_default(),
@@ -728,7 +729,8 @@ fn build_script(script: &str, css: &str, prefixes: &[&str]) -> String {
             (lang.code().to_string(), serde_json::Value::Object(texts))
         })
         .collect();
-    let css = serde_json::Value::from(css);
+    // A rule's closing brace needs no line break after it.
+    let css = serde_json::Value::from(css.replace("}\n", "}"));
     let source = script;
     // Serve without the usage comment at the top.
     let source = source
@@ -756,7 +758,9 @@ fn build_script(script: &str, css: &str, prefixes: &[&str]) -> String {
 /// Drop the spaces and tabs of a script that no token needs, and its
 /// comments, leaving string and regular-expression literals as they are.
 /// Lines stay lines (every statement of our scripts ends its line, so
-/// automatic semicolons are never at stake). Not a general minifier: a
+/// automatic semicolons are never at stake), except that a line break
+/// after `;` or `{` goes: there it never ends a statement (our scripts
+/// have no template literals to span lines). Not a general minifier: a
 /// `/` is read as a regular expression after `( , = : [ ! & | ? { } ; +`
 /// or at a line's start, as division elsewhere — true of our scripts.
 fn squeeze_js(src: &str) -> String {
@@ -818,6 +822,7 @@ fn squeeze_js(src: &str) -> String {
                 space = true;
                 continue;
             }
+            '\n' if matches!(prev, ';' | '{') => continue,
             _ => {}
         }
         let token: String = chars
@@ -953,7 +958,8 @@ mod tests {
             ("if (a) { f(); } // note", "if(a){f();}"),
             ("var c = /*CSS*/ \"\";", "var c=\"\";"),
             ("a = b - -c + +d;", "a=b- -c+ +d;"),
-            ("x = [1, 2];\ny = '\\'';", "x=[1,2];\ny='\\'';"),
+            ("x = [1, 2];\ny = '\\'';", "x=[1,2];y='\\'';"),
+            ("if (a) {\n  b()\n}\nc()", "if(a){b()\n}\nc()"),
             ("return typeof x === \"y\"", "return typeof x===\"y\""),
         ] {
             assert_eq!(squeeze_js(src), want, "{src}");

@@ -32,6 +32,8 @@ pub struct FormView {
     pub title: String,
     pub body: String,
     pub accept_terms: bool,
+    /// Mail me replies (unticked unless the reader ticked it).
+    pub notify_replies: bool,
     pub article_url: String,
     pub article_title: String,
     pub return_to: String,

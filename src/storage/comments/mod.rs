@@ -7,7 +7,8 @@ use sqlx::Row;
 pub(super) use batch::CommentBatcher;
 pub use featured::FeatureOutcome;
 
-pub use replies::{ReplyPage, ReplyTarget, ThreadReplies};
+use replies::open_reply_notice;
+pub use replies::{DueReplyNotice, REPLY_NOTICE_DELAY_MS, ReplyPage, ReplyTarget, ThreadReplies};
 
 use super::events::{audit, fan_out, insert_messages};
 use super::rows::{QUEUE_COLUMNS, VISIBLE, queue_item};
@@ -38,6 +39,8 @@ pub struct NewCommentRecord {
     /// under; both `None` for a top-level comment.
     pub parent_id: Option<String>,
     pub thread_id: Option<String>,
+    /// The commenter asked for mail about published replies.
+    pub notify_replies: bool,
     /// JSON array of rule findings.
     pub findings: String,
     pub created_at: i64,
@@ -125,6 +128,9 @@ pub struct Transition {
     /// Webhook events this decision causes, fanned out in the same
     /// transaction (only when the status really changes).
     pub webhooks: Vec<WebhookEvent>,
+    /// Close the comment's open reader reports with this resolution and
+    /// audit action (only when the status really changes and some are open).
+    pub close_reports: Option<(&'static str, &'static str)>,
 }
 
 /// The use of an emailed decision link, recorded with the decision.
@@ -344,6 +350,9 @@ impl Store {
             // comes or goes carries its visible replies with it.
             recount_published(&mut tx, &article_id).await?;
         }
+        if t.to == CommentStatus::Published {
+            open_reply_notice(&mut tx, &t.comment_id, t.at).await?;
+        }
         audit(
             &mut tx,
             &AuditEntry {
@@ -362,6 +371,9 @@ impl Store {
             None,
         )
         .await?;
+        if let Some((resolution, action)) = t.close_reports {
+            close_reports(&mut tx, t, resolution, action).await?;
+        }
         insert_messages(&mut tx, &t.outbox).await?;
         fan_out(&mut tx, &t.site_key, &t.webhooks, t.at).await?;
         tx.commit().await?;
@@ -407,6 +419,48 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Close the open reports of the comment `t` moves as `resolution`, with
+/// an `action` audit row when there were any.
+async fn close_reports(
+    conn: &mut sqlx::AnyConnection,
+    t: &Transition,
+    resolution: &str,
+    action: &str,
+) -> Result<(), StorageError> {
+    let closed = sqlx::query(
+        "UPDATE comment_reports SET resolution = $1, resolved_at = $2 \
+         WHERE site_key = $3 AND comment_id = $4 AND resolution IS NULL",
+    )
+    .bind(resolution)
+    .bind(t.at)
+    .bind(&t.site_key)
+    .bind(&t.comment_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if closed == 0 {
+        return Ok(());
+    }
+    audit(
+        &mut *conn,
+        &AuditEntry {
+            id: new_id(),
+            site_key: t.site_key.clone(),
+            comment_id: Some(t.comment_id.clone()),
+            actor_kind: t.actor_kind.clone(),
+            actor_id: t.actor_id.clone(),
+            action: action.to_string(),
+            from_status: None,
+            to_status: None,
+            reason: None,
+            note: Some(format!("{closed} open reports closed by `{}`", t.action)),
+            created_at: t.at,
+        },
+        None,
+    )
+    .await
 }
 
 /// One submission in a transaction of its own (committed only when stored).
@@ -461,8 +515,8 @@ async fn insert_comment_in(
     sqlx::query(
         "INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
          author_email, title, body, lang, terms_version, ip_hash, body_fingerprint, findings, \
-         created_at, published_at, updated_at, net_hash, parent_id, thread_id) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$15,$17,$18,$19)",
+         created_at, published_at, updated_at, net_hash, parent_id, thread_id, notify_replies) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$15,$17,$18,$19,$20)",
     )
     .bind(&c.id)
     .bind(&c.site_key)
@@ -483,11 +537,13 @@ async fn insert_comment_in(
     .bind(&c.net_hash)
     .bind(&c.parent_id)
     .bind(&c.thread_id)
+    .bind(i64::from(c.notify_replies))
     .execute(&mut *conn)
     .await?;
     if published && c.parent_id.is_some() {
         // Counted only if its parent is still published when it lands.
         recount_published(&mut *conn, &article_id).await?;
+        open_reply_notice(&mut *conn, &c.id, c.created_at).await?;
     } else if published {
         sqlx::query("UPDATE articles SET published_count = published_count + 1 WHERE id = $1")
             .bind(&article_id)

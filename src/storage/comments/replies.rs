@@ -89,6 +89,20 @@ impl Store {
         }))
     }
 
+    /// Whether readers may see comment `id` of the site: published, and so
+    /// are the comment it answers and the top of its thread.
+    pub async fn comment_visible(&self, site_key: &str, id: &str) -> Result<bool, StorageError> {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM comments c WHERE c.site_key = $1 AND c.id = $2 AND {VISIBLE}"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(site_key)
+            .bind(id)
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
     /// For each of the given top-level comments, the count of its visible
     /// replies and the first `first` of them (oldest first). Two queries
     /// for a whole page of comments, whatever its size.
@@ -195,5 +209,136 @@ impl Store {
             article_key: root.try_get("article_key")?,
             replies,
         }))
+    }
+}
+
+/// How long the replies to one comment gather before their mail: a comment
+/// causes at most one reply mail an hour.
+pub const REPLY_NOTICE_DELAY_MS: i64 = 60 * 60 * 1000;
+
+/// A comment whose author is due a mail about new replies.
+#[derive(Debug, Clone)]
+pub struct DueReplyNotice {
+    pub parent_id: String,
+    pub site_key: String,
+}
+
+/// When the reply `reply_id` is published, and its parent's author asked to
+/// hear of replies (and wrote neither the reply nor was erased), open the
+/// parent's notice, due an hour later; an open notice keeps its time, so
+/// the replies of that hour go into one mail.
+pub(super) async fn open_reply_notice(
+    conn: &mut sqlx::AnyConnection,
+    reply_id: &str,
+    at: i64,
+) -> Result<(), StorageError> {
+    sqlx::query(
+        "INSERT INTO reply_notices (parent_id, site_key, due_at, created_at) \
+         SELECT p.id, p.site_key, $2, $3 FROM comments c JOIN comments p ON p.id = c.parent_id \
+         WHERE c.id = $1 AND c.reply_mailed_at IS NULL AND p.notify_replies = 1 \
+         AND p.author_email <> '' AND p.author_email <> c.author_email \
+         ON CONFLICT (parent_id) DO NOTHING",
+    )
+    .bind(reply_id)
+    .bind(at.saturating_add(REPLY_NOTICE_DELAY_MS))
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Reply notices due at `now`, the oldest first.
+    pub async fn due_reply_notices(
+        &self,
+        now: i64,
+        limit: u32,
+    ) -> Result<Vec<DueReplyNotice>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT parent_id, site_key FROM reply_notices WHERE due_at <= $1 \
+             ORDER BY due_at, parent_id LIMIT $2",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DueReplyNotice {
+                    parent_id: r.try_get("parent_id")?,
+                    site_key: r.try_get("site_key")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The visible replies to `parent_id` not yet named in a mail to its
+    /// author (nor written by them), oldest first.
+    pub async fn unmailed_replies(
+        &self,
+        parent_id: &str,
+        limit: u32,
+    ) -> Result<Vec<PublicComment>, StorageError> {
+        let sql = format!(
+            "SELECT {REPLY_COLUMNS} FROM comments c JOIN comments o ON o.id = c.parent_id \
+             WHERE c.parent_id = $1 AND c.reply_mailed_at IS NULL \
+             AND c.author_email <> o.author_email AND {VISIBLE} \
+             ORDER BY c.published_at, c.id LIMIT $2"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(parent_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(reply)
+            .collect()
+    }
+
+    /// Close the due notice of `parent_id`, mark `replies` as named and
+    /// queue `messages`, in one transaction. `false` when another worker
+    /// closed it first (nothing written). Replies published meanwhile and
+    /// not named open the next notice.
+    pub async fn record_reply_notice(
+        &self,
+        parent_id: &str,
+        replies: &[String],
+        messages: &[crate::storage::NewOutboxMessage],
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        let mut tx = self.writer.begin().await?;
+        let closed = sqlx::query("DELETE FROM reply_notices WHERE parent_id = $1 AND due_at <= $2")
+            .bind(parent_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if closed == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        for id in replies {
+            sqlx::query("UPDATE comments SET reply_mailed_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        crate::storage::events::insert_messages(&mut tx, messages).await?;
+        sqlx::query(
+            "INSERT INTO reply_notices (parent_id, site_key, due_at, created_at) \
+             SELECT p.id, p.site_key, $2, $3 FROM comments p WHERE p.id = $1 \
+             AND p.notify_replies = 1 AND p.author_email <> '' AND EXISTS \
+             (SELECT 1 FROM comments c WHERE c.parent_id = p.id AND c.status = 'published' \
+              AND c.reply_mailed_at IS NULL AND c.author_email <> p.author_email) \
+             ON CONFLICT (parent_id) DO NOTHING",
+        )
+        .bind(parent_id)
+        .bind(now.saturating_add(REPLY_NOTICE_DELAY_MS))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -69,6 +69,7 @@ fn property_enums() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             crate::domain::BlockKind::NAMES.to_vec(),
         ),
         ("CommentForm", "accept_terms", vec!["on", "true", "1"]),
+        ("CommentForm", "notify_replies", vec!["on", "true", "1"]),
         ("CommentForm", "lang", vec!["ar", "en"]),
         ("CommentData", "status", statuses.clone()),
         ("CommentData", "previous_status", statuses.clone()),
