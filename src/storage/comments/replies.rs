@@ -212,8 +212,8 @@ impl Store {
     }
 }
 
-/// How long the replies to one comment gather before their mail: a comment
-/// causes at most one reply mail an hour.
+/// The least time between two reply mails about one comment: a comment causes
+/// at most one reply mail an hour.
 pub const REPLY_NOTICE_DELAY_MS: i64 = 60 * 60 * 1000;
 
 /// A comment whose author is due a mail about new replies.
@@ -225,8 +225,9 @@ pub struct DueReplyNotice {
 
 /// When the reply `reply_id` is published, and its parent's author asked to
 /// hear of replies (and wrote neither the reply nor was erased), open the
-/// parent's notice, due an hour later; an open notice keeps its time, so
-/// the replies of that hour go into one mail.
+/// parent's notice: due at once when no reply mail went out about the parent
+/// in the last hour, else an hour after that mail. An open notice keeps its
+/// time, so the replies published meanwhile go into one mail.
 pub(super) async fn open_reply_notice(
     conn: &mut sqlx::AnyConnection,
     reply_id: &str,
@@ -234,14 +235,18 @@ pub(super) async fn open_reply_notice(
 ) -> Result<(), StorageError> {
     sqlx::query(
         "INSERT INTO reply_notices (parent_id, site_key, due_at, created_at) \
-         SELECT p.id, p.site_key, $2, $3 FROM comments c JOIN comments p ON p.id = c.parent_id \
+         SELECT p.id, p.site_key, \
+         CASE WHEN m.last IS NOT NULL AND m.last + $3 > $2 THEN m.last + $3 ELSE $2 END, $2 \
+         FROM comments c JOIN comments p ON p.id = c.parent_id \
+         CROSS JOIN (SELECT MAX(r.reply_mailed_at) AS last FROM comments r \
+                     WHERE r.parent_id = (SELECT parent_id FROM comments WHERE id = $1)) m \
          WHERE c.id = $1 AND c.reply_mailed_at IS NULL AND p.notify_replies = 1 \
          AND p.author_email <> '' AND p.author_email <> c.author_email \
          ON CONFLICT (parent_id) DO NOTHING",
     )
     .bind(reply_id)
-    .bind(at.saturating_add(REPLY_NOTICE_DELAY_MS))
     .bind(at)
+    .bind(REPLY_NOTICE_DELAY_MS)
     .execute(&mut *conn)
     .await?;
     Ok(())
