@@ -161,10 +161,16 @@ async fn apply(
         d.at,
     );
     let linked = link_use.is_some();
-    // Approving a reported comment answers its reports: they close as
-    // dismissed, audited with the decision.
-    let close_reports =
-        (d.to == CommentStatus::Published).then_some(("dismissed", "dismiss_reports"));
+    // A decision on a reported comment answers its reports, audited with the
+    // decision: approving dismisses them; rejecting, marking spam or deleting
+    // (from the queue as from the Reported tab) acts on them.
+    let close_reports = match d.to {
+        CommentStatus::Published => Some(("dismissed", "dismiss_reports")),
+        CommentStatus::Rejected | CommentStatus::Spam | CommentStatus::Deleted => {
+            Some(("acted", "act_on_reports"))
+        }
+        CommentStatus::Pending | CommentStatus::Held => None,
+    };
     let outcome = store
         .transition(&Transition {
             site_key: d.site_key,

@@ -457,6 +457,35 @@ async fn approving_a_comment_held_by_reports_closes_its_reports_with_an_audit_ro
     assert_eq!(resp.status(), 404);
 }
 
+#[tokio::test]
+async fn rejecting_a_reported_comment_from_the_queue_acts_on_its_reports() {
+    let app = proxied_app().await;
+    let id = published_comment(&app).await;
+    assert_eq!(
+        report_with_code(&app, "203.0.113.41", &id, "insult")
+            .await
+            .status(),
+        201
+    );
+    let key = app.api_key("news", "moderator").await;
+    assert_eq!(reported(&app, &key).await["items"][0]["reports"], 1);
+    // The ordinary queue decision, not the Reported tab's "act".
+    let resp = app.decide(&key, "news", &id, "reject", None).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        reported(&app, &key).await["items"],
+        json!([]),
+        "the rejection answered the reports"
+    );
+    let audit = app
+        .get_json(&key, &format!("/api/v1/sites/news/comments/{id}/audit"))
+        .await
+        .to_string();
+    for action in ["reject", "act_on_reports"] {
+        assert!(audit.contains(action), "{action}: {audit}");
+    }
+}
+
 const SETTINGS: &str = "/api/v1/sites/news/reports/settings";
 
 #[tokio::test]
