@@ -438,6 +438,7 @@ async fn main() {
         100.0 * thread.rps / same_size.rps.max(1.0)
     );
     if let Some(done) = likes_done {
+        println!("like answers by status (0: none): {:?}", done.statuses);
         println!(
             "likes: {:.0}/s sustained of {likes_per_sec}/s asked ({} liked, {} refused, {} failed, \
              like p99 {:.2} ms); list p99 {:.2} ms during likes vs {:.2} ms without ({:.2}x), \
@@ -465,6 +466,8 @@ struct Liker {
 }
 
 struct LikesDone {
+    /// Answers by status (0: no answer).
+    statuses: std::collections::BTreeMap<u16, u64>,
     ok: u64,
     refused: u64,
     failed: u64,
@@ -525,7 +528,12 @@ impl Liker {
             let p99 = results
                 .get(results.len().saturating_mul(99) / 100)
                 .map_or(0, |(_, d)| d.as_micros() as u64);
+            let mut statuses = std::collections::BTreeMap::new();
+            for (s, _) in &results {
+                *statuses.entry(*s).or_insert(0) += 1;
+            }
             LikesDone {
+                statuses,
                 ok: results.iter().filter(|(s, _)| *s == 200).count() as u64,
                 refused: results
                     .iter()
