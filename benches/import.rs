@@ -84,6 +84,7 @@ fn main() {
             spam_threshold: majlis::moderation::spam::DEFAULT_SPAM_THRESHOLD,
             auto_close_days: None,
             rules_text: Default::default(),
+            likes: false,
         };
         store.insert_site(&site, majlis::service::now_ms()).await.unwrap();
 

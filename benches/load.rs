@@ -9,6 +9,13 @@
 //!
 //! Settings: MAJLIS_BENCH_SECS (default 10) per scenario. Needs `wrk`
 //! (Debian package). The load generator shares the machine with majlis.
+//!
+//! The thread scenarios read one article of 50 top-level comments and 200
+//! replies as the embed does (`order=featured&limit=20`, three replies under
+//! each comment), against the static answer closest in size to that list
+//! (printed), then again while this process likes its comments at
+//! `MAJLIS_BENCH_LIKES` per second (default 500), each like a new reader
+//! address behind the trusted proxy.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::{Child, Command, Stdio};
@@ -22,6 +29,10 @@ use majlis::storage::Store;
 const ARTICLES: usize = 1000;
 const PUBLISHED: usize = 50;
 const PENDING: usize = 10;
+/// The long discussion: top-level comments and replies of article `thread`.
+const THREAD_TOP: usize = 50;
+const THREAD_REPLIES: usize = 200;
+const THREAD_LIST: &str = "/api/v1/sites/bench/articles/thread/comments?order=featured&limit=20";
 
 struct Row {
     name: &'static str,
@@ -50,6 +61,7 @@ fn site(key: &str, captcha: bool) -> Site {
         spam_threshold: majlis::moderation::spam::DEFAULT_SPAM_THRESHOLD,
         auto_close_days: None,
         rules_text: Default::default(),
+        likes: false,
     }
 }
 
@@ -171,6 +183,10 @@ fn start(db_url: &str, port: u16) -> Child {
         .env("MAJLIS__CAPTCHA__MAX_PER_MINUTE_PER_IP", "0")
         // ...and so is one network (the per-network budget of codes).
         .env("MAJLIS__SPAM__MAX_CODES_PER_MINUTE_PER_NETWORK", "0")
+        // The liker is one process giving each like a reader address in
+        // X-Forwarded-For; wrk sends none and is keyed by its own address.
+        .env("MAJLIS__SERVER__TRUSTED_PROXIES", "[\"127.0.0.1\"]")
+        .env("MAJLIS__LIKES__MAX_PER_MINUTE_PER_IP", "0")
         .stdout(Stdio::null())
         .spawn()
         .unwrap()
@@ -224,7 +240,9 @@ async fn main() {
         Settings::from_toml_over_defaults(&format!("[database]\nurl = \"{db_url}\"\n")).unwrap();
     let store = Store::connect(&settings.database).await.unwrap();
     store.migrate().await.unwrap();
-    store.insert_site(&site("bench", true), 1).await.unwrap();
+    let mut bench_site = site("bench", true);
+    bench_site.likes = true;
+    store.insert_site(&bench_site, 1).await.unwrap();
     store
         .insert_site(&site("bench-open", false), 1)
         .await
@@ -246,8 +264,13 @@ async fn main() {
         .seed_articles("bench-open", "a-", ARTICLES, 0, 0, now)
         .await
         .unwrap();
+    let thread_ids = store
+        .seed_thread("bench", "thread", THREAD_TOP, THREAD_REPLIES, now)
+        .await
+        .unwrap();
     eprintln!(
-        "seeded {ARTICLES} articles x ({PUBLISHED} published + {PENDING} pending) in {:.1?}",
+        "seeded {ARTICLES} articles x ({PUBLISHED} published + {PENDING} pending) and one of \
+         {THREAD_TOP} comments + {THREAD_REPLIES} replies in {:.1?}",
         seeded.elapsed()
     );
     store.close().await;
@@ -266,6 +289,45 @@ async fn main() {
 
     let counts: Vec<String> = (1..=20).map(|i| format!("a-{i}")).collect();
     let counts_path = format!("/api/v1/sites/bench/counts?articles={}", counts.join(","));
+    // The static answer closest in size to the thread's list.
+    let client = reqwest::Client::new();
+    let size_of = |path: String| {
+        let client = client.clone();
+        let url = format!("{base}{path}");
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    let list_bytes = size_of(THREAD_LIST.to_string()).await;
+    let mut statics = Vec::new();
+    for path in [
+        "/embed.js",
+        "/embed-more.js",
+        "/static/dashboard.js",
+        "/static/form.css",
+        "/healthz",
+    ] {
+        statics.push((size_of(path.to_string()).await, path));
+    }
+    let (static_bytes, static_path) = statics
+        .into_iter()
+        .min_by_key(|(n, _)| n.abs_diff(list_bytes))
+        .unwrap();
+    eprintln!(
+        "thread list: {list_bytes} bytes; static answer of about that size: {static_path}, {static_bytes} bytes"
+    );
+    let likes_per_sec: u64 = std::env::var("MAJLIS_BENCH_LIKES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(500);
     let scenarios: Vec<(&'static str, String, &'static str)> = vec![
         ("static baseline (/healthz)", "/healthz".into(), ""),
         (
@@ -290,11 +352,15 @@ async fn main() {
             "/".into(),
             include_str!("lua/issuance.lua"),
         ),
+        ("thread: static answer, same size", static_path.into(), ""),
+        ("thread: list, 50 + 200 replies", THREAD_LIST.into(), ""),
+        ("thread: list during likes", THREAD_LIST.into(), ""),
     ];
     // MAJLIS_BENCH_ONLY=submissions (a name prefix) runs the baseline and
     // the matching scenarios only.
     let only = std::env::var("MAJLIS_BENCH_ONLY").unwrap_or_default();
     let mut rows = Vec::new();
+    let mut likes_done = None;
     for (name, path, script) in scenarios {
         if !only.is_empty() && !name.starts_with("static") && !name.starts_with(only.as_str()) {
             continue;
@@ -304,7 +370,20 @@ async fn main() {
         if !name.starts_with("submissions") && !name.starts_with("captcha") {
             wrk(&base, &path, script, 2, pid);
         }
-        let (p50, p99, errors, rps, peak) = wrk(&base, &path, script, secs, pid);
+        let liker = name
+            .ends_with("during likes")
+            .then(|| Liker::start(&base, &thread_ids, likes_per_sec));
+        let (p50, p99, errors, rps, peak) = if liker.is_some() {
+            let (b, p, sc) = (base.clone(), path.clone(), script.to_string());
+            tokio::task::spawn_blocking(move || wrk(&b, &p, &sc, secs, pid))
+                .await
+                .unwrap()
+        } else {
+            wrk(&base, &path, script, secs, pid)
+        };
+        if let Some(liker) = liker {
+            likes_done = Some(liker.stop().await);
+        }
         rows.push(Row {
             name,
             rps,
@@ -321,6 +400,7 @@ async fn main() {
     }
 
     let baseline = rows.first().map_or(1.0, |r| r.rps.max(1.0));
+    let rps_of = |prefix: &str| rows.iter().find(|r| r.name.starts_with(prefix));
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!();
     println!(
@@ -343,5 +423,132 @@ async fn main() {
             r.peak_rss_mb,
             100.0 * r.rps / baseline
         );
+    }
+    let (Some(same_size), Some(thread), Some(during)) = (
+        rps_of("thread: static"),
+        rps_of("thread: list,"),
+        rps_of("thread: list during"),
+    ) else {
+        return;
+    };
+    println!();
+    println!(
+        "thread (50 comments + 200 replies, {list_bytes}-byte list): list {:.0} % of the \
+         same-size static answer ({static_path}, {static_bytes} bytes)",
+        100.0 * thread.rps / same_size.rps.max(1.0)
+    );
+    if let Some(done) = likes_done {
+        println!("like answers by status (0: none): {:?}", done.statuses);
+        println!(
+            "likes: {:.0}/s sustained of {likes_per_sec}/s asked ({} liked, {} refused, {} failed, \
+             like p99 {:.2} ms); list p99 {:.2} ms during likes vs {:.2} ms without ({:.2}x), \
+             list req/s {:.0} vs {:.0}",
+            done.ok as f64 / done.secs,
+            done.ok,
+            done.refused,
+            done.failed,
+            done.p99_us as f64 / 1000.0,
+            during.p99_us as f64 / 1000.0,
+            thread.p99_us as f64 / 1000.0,
+            during.p99_us as f64 / thread.p99_us.max(1) as f64,
+            during.rps,
+            thread.rps,
+        );
+    }
+}
+
+/// Likes at a steady rate while a scenario runs: each tick likes the next
+/// comment of the thread as the next reader (a new address every full round
+/// of the thread's comments), so every like is a new one.
+struct Liker {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<LikesDone>,
+}
+
+struct LikesDone {
+    /// Answers by status (0: no answer).
+    statuses: std::collections::BTreeMap<u16, u64>,
+    ok: u64,
+    refused: u64,
+    failed: u64,
+    secs: f64,
+    p99_us: u64,
+}
+
+impl Liker {
+    fn start(base: &str, ids: &[String], per_sec: u64) -> Liker {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let base = base.to_string();
+        let ids = ids.to_vec();
+        let task = tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / per_sec.max(1)));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            let inflight = std::sync::Arc::new(tokio::sync::Semaphore::new(256));
+            let results = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let started = Instant::now();
+            let mut n: usize = 0;
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stopped.changed() => break,
+                }
+                let Ok(permit) = inflight.clone().acquire_owned().await else {
+                    break;
+                };
+                let id = &ids[n % ids.len()];
+                let reader = n / ids.len();
+                let url = format!("{base}/api/v1/sites/bench/comments/{id}/like");
+                let addr = format!(
+                    "10.{}.{}.{}",
+                    (reader >> 16) & 255,
+                    (reader >> 8) & 255,
+                    reader & 255
+                );
+                let (client, results) = (client.clone(), results.clone());
+                n += 1;
+                tokio::spawn(async move {
+                    let t = Instant::now();
+                    let status = client
+                        .post(url)
+                        .header("X-Forwarded-For", addr)
+                        .send()
+                        .await
+                        .map(|r| r.status().as_u16())
+                        .unwrap_or(0);
+                    results.lock().unwrap().push((status, t.elapsed()));
+                    drop(permit);
+                });
+            }
+            let secs = started.elapsed().as_secs_f64();
+            // The likes still in flight finish before counting.
+            let _ = inflight.acquire_many(256).await;
+            let mut results = std::mem::take(&mut *results.lock().unwrap());
+            results.sort_by_key(|(_, d)| *d);
+            let p99 = results
+                .get(results.len().saturating_mul(99) / 100)
+                .map_or(0, |(_, d)| d.as_micros() as u64);
+            let mut statuses = std::collections::BTreeMap::new();
+            for (s, _) in &results {
+                *statuses.entry(*s).or_insert(0) += 1;
+            }
+            LikesDone {
+                statuses,
+                ok: results.iter().filter(|(s, _)| *s == 200).count() as u64,
+                refused: results
+                    .iter()
+                    .filter(|(s, _)| (400..500).contains(s))
+                    .count() as u64,
+                failed: results.iter().filter(|(s, _)| *s == 0 || *s >= 500).count() as u64,
+                secs,
+                p99_us: p99,
+            }
+        });
+        Liker { stop, task }
+    }
+
+    async fn stop(self) -> LikesDone {
+        let _ = self.stop.send(true);
+        self.task.await.unwrap()
     }
 }

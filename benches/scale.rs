@@ -159,6 +159,7 @@ async fn main() {
         spam_threshold: majlis::moderation::spam::DEFAULT_SPAM_THRESHOLD,
         auto_close_days: None,
         rules_text: Default::default(),
+        likes: false,
     };
     store.insert_site(&site, 1).await.unwrap();
     let key = majlis::auth::generate_api_key();

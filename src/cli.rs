@@ -27,6 +27,9 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+// Parsed once at start-up: the size of the largest variant (a site's
+// settings) costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the API, the embed pages and the demo (the default).
@@ -172,6 +175,9 @@ pub struct SiteArgs {
     /// The posting rules shown on the form in English ("" = the built-in text).
     #[arg(long)]
     pub rules_en: Option<String>,
+    /// Readers may like comments: `on` or `off` (the default).
+    #[arg(long)]
+    pub likes: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -340,6 +346,7 @@ fn site_change(args: &SiteArgs) -> anyhow::Result<SiteChange> {
         auto_close_days: args.auto_close_days.clone(),
         rules_text_ar: args.rules_ar.clone(),
         rules_text_en: args.rules_en.clone(),
+        likes: args.likes.clone(),
     })
     .map_err(|e| admin_err(AdminError::InvalidParameter(e)))
 }

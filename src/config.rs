@@ -27,6 +27,16 @@ pub struct Settings {
     pub privacy: PrivacySettings,
     pub webhooks: WebhookSettings,
     pub spam: SpamSettings,
+    pub likes: LikesSettings,
+}
+
+/// Readers' likes (each site turns them on in its settings).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LikesSettings {
+    /// Likes and unlikes one client address may send per minute (0 = no
+    /// limit); beyond it 429 with Retry-After.
+    pub max_per_minute_per_ip: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

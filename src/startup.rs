@@ -124,6 +124,7 @@ impl Application {
                 settings.spam.max_codes_per_minute_per_network,
                 &store,
             ),
+            like_limiter: RateLimiter::new(settings.likes.max_per_minute_per_ip, &store),
             hook_wake: hook_wake.clone(),
         };
         crate::jobs::start(

@@ -6,6 +6,7 @@ mod back_link;
 mod block;
 mod comment;
 mod ids;
+mod likes;
 mod report;
 mod site;
 mod text;
@@ -20,6 +21,7 @@ pub use comment::{
 };
 pub use comment::{CommentEdit, CommentEditDto, NOTE_MAX, TITLE_MAX};
 pub use ids::{new_id, new_secret_token};
+pub use likes::{TOP_AGE_OFFSET_HOURS, TOP_GRAVITY, TopRanked, rank_top, top_score};
 pub use report::{NewReport, REPORT_NOTE_MAX, ReportDto, ReportReason};
 pub use site::{
     CaptchaMode, DEMO_SITE, Lang, ModerationMode, Origin, RulesText, SPAM_THRESHOLD_MAX, Site,

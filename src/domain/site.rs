@@ -158,6 +158,8 @@ pub struct Site {
     /// The posting rules shown on the form, per language; empty = the
     /// built-in text.
     pub rules_text: RulesText,
+    /// Readers may like published comments (off by default).
+    pub likes: bool,
 }
 
 /// A site's own wording of its posting rules, shown above the form's submit
@@ -233,6 +235,7 @@ mod tests {
             spam_threshold: crate::moderation::spam::DEFAULT_SPAM_THRESHOLD,
             auto_close_days: None,
             rules_text: RulesText::default(),
+            likes: false,
         }
     }
 
@@ -360,6 +363,8 @@ pub struct SiteSettingsDto {
     /// The posting rules shown on the form; empty = the built-in text.
     pub rules_text_ar: Option<String>,
     pub rules_text_en: Option<String>,
+    /// Readers may like comments: `on` / `off` (also `true`/`false`, `1`/`0`).
+    pub likes: Option<String>,
 }
 
 /// The highest spam threshold a site may set.
@@ -380,6 +385,16 @@ pub struct SiteChange {
     auto_close_days: Option<Option<u32>>,
     rules_text_ar: Option<String>,
     rules_text_en: Option<String>,
+    likes: Option<bool>,
+}
+
+/// `on` / `off` and their usual spellings, as a form, the CLI or JSON send them.
+fn parse_switch(raw: &str) -> Option<bool> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" | "yes" => Some(true),
+        "off" | "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
 }
 
 impl SiteChange {
@@ -553,6 +568,14 @@ impl SiteChange {
                 },
             );
         }
+        if let Some(l) = dto.likes {
+            field(
+                "likes",
+                parse_switch(&l)
+                    .map(|l| out.likes = Some(l))
+                    .ok_or_else(|| FieldError::new("invalid_choice")),
+            );
+        }
         errors.into_result().map(|()| out)
     }
 
@@ -594,6 +617,9 @@ impl SiteChange {
         if let Some(d) = self.auto_close_days {
             site.auto_close_days = d;
         }
+        if let Some(l) = self.likes {
+            site.likes = l;
+        }
         site
     }
 }
@@ -614,6 +640,7 @@ impl Site {
             spam_threshold: crate::moderation::spam::DEFAULT_SPAM_THRESHOLD,
             auto_close_days: None,
             rules_text: RulesText::default(),
+            likes: false,
         }
     }
 }

@@ -38,6 +38,10 @@ pub enum ErrorCode {
     UriTooLong,
     HeadersTooLarge,
     OriginNotAllowed,
+    /// The site has not turned likes on.
+    LikesDisabled,
+    AlreadyLiked,
+    NotLiked,
 }
 
 impl ErrorCode {
@@ -69,6 +73,9 @@ impl ErrorCode {
             ErrorCode::UriTooLong => "uri_too_long",
             ErrorCode::HeadersTooLarge => "headers_too_large",
             ErrorCode::OriginNotAllowed => "origin_not_allowed",
+            ErrorCode::LikesDisabled => "likes_disabled",
+            ErrorCode::AlreadyLiked => "already_liked",
+            ErrorCode::NotLiked => "not_liked",
         }
     }
 
@@ -99,6 +106,8 @@ impl ErrorCode {
             ErrorCode::UriTooLong => StatusCode::URI_TOO_LONG,
             ErrorCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ErrorCode::OriginNotAllowed => StatusCode::FORBIDDEN,
+            ErrorCode::LikesDisabled => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::AlreadyLiked | ErrorCode::NotLiked => StatusCode::CONFLICT,
         }
     }
 }

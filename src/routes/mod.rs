@@ -218,6 +218,11 @@ api_routes! {
         POST: api::reports::report,
         OPTIONS: api::cors::preflight_report,
     },
+    "/sites/{site}/comments/{id}/like" => {
+        POST: api::likes::like,
+        DELETE: api::likes::unlike,
+        OPTIONS: api::cors::preflight_like,
+    },
     "/sites/{site}/comments/{id}/reports/dismiss" => { POST: api::reports::dismiss },
     "/sites/{site}/comments/{id}/reports/act" => { POST: api::reports::act },
     "/sites/{site}/reports" => { GET: api::reports::reported },

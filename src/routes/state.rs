@@ -33,6 +33,8 @@ pub struct AppState {
     pub captcha_limiter: RateLimiter,
     /// Security codes issued per client network (IPv4 /24, IPv6 /48).
     pub network_code_limiter: RateLimiter,
+    /// Likes and unlikes per client address.
+    pub like_limiter: RateLimiter,
     /// Wakes the webhook worker after a commit that queued deliveries.
     pub hook_wake: crate::webhooks::Wake,
 }

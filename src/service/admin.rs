@@ -132,6 +132,7 @@ fn site_details(site: &Site) -> String {
         "spam_threshold": site.spam_threshold,
         "auto_close_days": site.auto_close_days,
         "rules_text": site.rules_text,
+        "likes": site.likes,
     })
     .to_string()
 }

@@ -9,6 +9,7 @@ mod comments;
 mod export;
 mod featured;
 mod import;
+mod likes;
 mod moderation;
 mod notify;
 mod privacy;
@@ -30,11 +31,12 @@ pub use comments::{ClientKeys, SubmitContext, SubmitError, SubmitOutcome, submit
 pub use export::{EXPORT_PAGE, ExportPage, export_page};
 pub use featured::set_featured;
 pub use import::{ImportFailure, ImportOptions, ImportReport, import_comments};
+pub use likes::{LikeContext, LikeError, Likes, set_like};
 pub use moderation::{Decision, DecisionError, decide, decide_by_link};
 pub use notify::send_reply_notices;
 pub use privacy::{erase_person, person_records};
 pub use rate_limit::{Limited, RateLimiter};
-pub use read_cache::{Cached, ReadCache};
+pub use read_cache::{Cached, LIKES_LAG, ListStamp, ReadCache};
 pub use reports::{
     HOLD_AFTER_MAX, REPORTS_PER_HOUR_PER_ADDRESS, ReportContext, ReportError, Reported,
     act_on_reports, dismiss_reports, report_comment, set_report_settings,

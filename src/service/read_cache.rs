@@ -5,6 +5,15 @@
 //! `LISTEN/NOTIFY`. A short time-to-live bounds staleness should a
 //! notification ever be missed (e.g. a process died between commit and
 //! notify).
+//!
+//! A like changes one count in a list, hundreds of times a second on a busy
+//! article, so it does not invalidate: it marks the article's lists as
+//! behind, and a list answer older than a like of its article is rebuilt on
+//! the first read at least `LIKES_LAG` after the answer was built. Counts
+//! thus lag by at most `LIKES_LAG` in this process (`TTL` in another
+//! process), the article's list is queried at most once per `LIKES_LAG` per
+//! query however fast likes come, and each answer's ETag is its own bytes',
+//! so a conditional read never keeps a count that changed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -44,6 +53,8 @@ const MAX_QUERIES_PER_SLOT: usize = 64;
 const ENTRY_OVERHEAD: usize = 160;
 /// Upper bound on staleness if an invalidation is lost.
 const TTL: Duration = Duration::from_secs(30);
+/// How long a list may show like counts behind the latest like.
+pub const LIKES_LAG: Duration = Duration::from_secs(2);
 
 /// Whose answers a slot holds: an article's lists, or a site's answers
 /// (counts, the site feed).
@@ -92,11 +103,19 @@ enum Kind {
     Feed = 2,
 }
 
+/// An answer and the like sequence number its reader saw before querying.
+struct Entry {
+    value: Arc<Cached>,
+    likes_seen: u64,
+}
+
 struct Slot {
     owner: Owner,
     /// Per kind: query -> answer.
-    answers: [HashMap<String, Arc<Cached>>; 3],
+    answers: [HashMap<String, Entry>; 3],
     bytes: usize,
+    /// The like sequence number of the latest like of this article.
+    liked: u64,
 }
 
 impl Slot {
@@ -105,6 +124,7 @@ impl Slot {
             owner,
             answers: Default::default(),
             bytes: 0,
+            liked: 0,
         }
     }
 }
@@ -129,25 +149,48 @@ impl Inner {
         if !slot.owner.is(site, article) {
             return None;
         }
-        slot.answers[kind as usize].get(query).and_then(fresh)
+        let entry = slot.answers[kind as usize].get(query)?;
+        if entry.likes_seen < slot.liked && entry.value.at.elapsed() >= LIKES_LAG {
+            return None;
+        }
+        fresh(&entry.value)
     }
 
-    fn put(&mut self, owner: Owner, kind: Kind, query: &str, value: Arc<Cached>) {
+    /// Store `value`, read by a reader who saw like number `likes_seen`
+    /// before querying; `likes_now` is the latest like number.
+    fn put(
+        &mut self,
+        owner: Owner,
+        kind: Kind,
+        query: &str,
+        value: Arc<Cached>,
+        likes_seen: u64,
+        likes_now: u64,
+    ) {
         let key = match &owner {
             Owner::Article(s, a) => slot_key(s, Some(a)),
             Owner::Site(s) => slot_key(s, None),
         };
         let cost = value.body.len() + query.len() + ENTRY_OVERHEAD;
+        let known = self.slots.peek(&key).is_some_and(|s| s.owner == owner);
         let slot = self
             .slots
             .get_or_insert_mut(key, || Slot::new(owner.clone()));
         let held: usize = slot.answers.iter().map(HashMap::len).sum();
         if slot.owner != owner || held >= MAX_QUERIES_PER_SLOT {
             self.bytes -= slot.bytes;
+            let liked = if slot.owner == owner { slot.liked } else { 0 };
             *slot = Slot::new(owner);
+            slot.liked = liked;
         }
-        if let Some(old) = slot.answers[kind as usize].insert(query.to_string(), value) {
-            let old_cost = old.body.len() + query.len() + ENTRY_OVERHEAD;
+        // A like of some article came between this reader's query and now,
+        // and a new slot has no record of which: assume this one.
+        if !known && likes_now > likes_seen {
+            slot.liked = likes_now;
+        }
+        let entry = Entry { value, likes_seen };
+        if let Some(old) = slot.answers[kind as usize].insert(query.to_string(), entry) {
+            let old_cost = old.value.body.len() + query.len() + ENTRY_OVERHEAD;
             slot.bytes -= old_cost;
             self.bytes -= old_cost;
         }
@@ -158,6 +201,14 @@ impl Inner {
                 Some((_, evicted)) => self.bytes -= evicted.bytes,
                 None => break,
             }
+        }
+    }
+
+    fn mark_liked(&mut self, site: &str, article: &str, seq: u64) {
+        if let Some(slot) = self.slots.peek_mut(&slot_key(site, Some(article)))
+            && slot.owner.is(site, Some(article))
+        {
+            slot.liked = slot.liked.max(seq);
         }
     }
 
@@ -182,6 +233,15 @@ pub struct ReadCache {
     /// commit can never be cached after that commit's invalidation.
     epoch: Arc<std::sync::atomic::AtomicU64>,
     sites: Arc<Mutex<HashMap<String, (Instant, crate::domain::Site)>>>,
+    /// Bumped by every like or unlike (see `LIKES_LAG`).
+    likes: Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// What a list reader notes before querying, to pass back to `put_list`.
+#[derive(Debug, Clone, Copy)]
+pub struct ListStamp {
+    epoch: u64,
+    likes: u64,
 }
 
 impl Default for ReadCache {
@@ -209,6 +269,7 @@ impl ReadCache {
             })),
             epoch: Arc::default(),
             sites: Arc::default(),
+            likes: Arc::default(),
         }
     }
 
@@ -244,17 +305,44 @@ impl ReadCache {
         }
     }
 
-    pub fn put_list(&self, site: &str, article: &str, query: &str, epoch: u64, value: Arc<Cached>) {
+    /// The stamp to pass back to `put_list`.
+    pub fn list_stamp(&self) -> ListStamp {
+        ListStamp {
+            epoch: self.epoch(),
+            likes: self.likes.load(std::sync::atomic::Ordering::Acquire),
+        }
+    }
+
+    pub fn put_list(
+        &self,
+        site: &str,
+        article: &str,
+        query: &str,
+        stamp: ListStamp,
+        value: Arc<Cached>,
+    ) {
         if let Ok(mut inner) = self.inner.lock() {
-            if epoch != self.epoch() {
+            if stamp.epoch != self.epoch() {
                 return;
             }
+            let likes_now = self.likes.load(std::sync::atomic::Ordering::Acquire);
             inner.put(
                 Owner::Article(site.to_string(), article.to_string()),
                 Kind::List,
                 query,
                 value,
+                stamp.likes,
+                likes_now,
             );
+        }
+    }
+
+    /// A like or unlike of a comment under this article was committed: its
+    /// lists are behind, and are rebuilt within `LIKES_LAG`.
+    pub fn liked(&self, site: &str, article: &str) {
+        if let Ok(mut inner) = self.inner.lock() {
+            let seq = self.likes.fetch_add(1, std::sync::atomic::Ordering::AcqRel) + 1;
+            inner.mark_liked(site, article, seq);
         }
     }
 
@@ -267,7 +355,14 @@ impl ReadCache {
             if epoch != self.epoch() {
                 return;
             }
-            inner.put(Owner::Site(site.to_string()), Kind::Counts, query, value);
+            inner.put(
+                Owner::Site(site.to_string()),
+                Kind::Counts,
+                query,
+                value,
+                0,
+                0,
+            );
         }
     }
 
@@ -285,7 +380,7 @@ impl ReadCache {
                 Some(a) => Owner::Article(site.to_string(), a.to_string()),
                 None => Owner::Site(site.to_string()),
             };
-            inner.put(owner, Kind::Feed, "", value);
+            inner.put(owner, Kind::Feed, "", value, 0, 0);
         }
     }
 
@@ -323,8 +418,20 @@ mod tests {
     fn invalidating_an_article_drops_its_lists_and_the_sites_counts_only() {
         let cache = ReadCache::default();
         let e = cache.epoch();
-        cache.put_list("s", "a", "q", e, Cached::new(b"[1]".to_vec()));
-        cache.put_list("s", "b", "q", e, Cached::new(b"[2]".to_vec()));
+        cache.put_list(
+            "s",
+            "a",
+            "q",
+            cache.list_stamp(),
+            Cached::new(b"[1]".to_vec()),
+        );
+        cache.put_list(
+            "s",
+            "b",
+            "q",
+            cache.list_stamp(),
+            Cached::new(b"[2]".to_vec()),
+        );
         cache.put_counts("s", "a,b", e, Cached::new(b"{}".to_vec()));
         cache.invalidate_from_notification("s\na");
         assert!(cache.list("s", "a", "q").is_none());
@@ -335,7 +442,7 @@ mod tests {
     #[test]
     fn an_answer_read_before_an_invalidation_is_not_cached_after_it() {
         let cache = ReadCache::default();
-        let before = cache.epoch();
+        let before = cache.list_stamp();
         cache.invalidate("s", "a");
         cache.put_list("s", "a", "q", before, Cached::new(b"stale".to_vec()));
         assert!(cache.list("s", "a", "q").is_none());
@@ -346,15 +453,14 @@ mod tests {
         let body = vec![b'x'; 1000];
         let cost = 1000 + 1 + ENTRY_OVERHEAD;
         let cache = ReadCache::new(3 * cost);
-        let e = cache.epoch();
         for a in ["a", "b", "c"] {
-            cache.put_list("s", a, "q", e, Cached::new(body.clone()));
+            cache.put_list("s", a, "q", cache.list_stamp(), Cached::new(body.clone()));
         }
         assert_eq!(cache.bytes(), 3 * cost);
         // Reading `a` makes `b` the least recently used: the fourth goes in
         // at `b`'s expense.
         assert!(cache.list("s", "a", "q").is_some());
-        cache.put_list("s", "d", "q", e, Cached::new(body.clone()));
+        cache.put_list("s", "d", "q", cache.list_stamp(), Cached::new(body.clone()));
         assert!(cache.list("s", "b", "q").is_none());
         for a in ["a", "c", "d"] {
             assert!(cache.list("s", a, "q").is_some(), "{a}");
@@ -363,8 +469,7 @@ mod tests {
         cache.invalidate("s", "a");
         assert_eq!(cache.bytes(), 2 * cost);
         // Replacing an answer does not count it twice.
-        let e = cache.epoch();
-        cache.put_list("s", "c", "q", e, Cached::new(body.clone()));
+        cache.put_list("s", "c", "q", cache.list_stamp(), Cached::new(body.clone()));
         assert_eq!(cache.bytes(), 2 * cost);
     }
 
@@ -373,7 +478,13 @@ mod tests {
         let cache = ReadCache::default();
         let e = cache.epoch();
         cache.put_counts("s", "q", e, Cached::new(b"site".to_vec()));
-        cache.put_list("s", "", "q", e, Cached::new(b"list".to_vec()));
+        cache.put_list(
+            "s",
+            "",
+            "q",
+            cache.list_stamp(),
+            Cached::new(b"list".to_vec()),
+        );
         assert_eq!(&cache.counts("s", "q").unwrap().body[..], b"site");
         assert_eq!(&cache.list("s", "", "q").unwrap().body[..], b"list");
     }
@@ -392,6 +503,52 @@ mod tests {
             cache.feed("s", None).is_none(),
             "any publication changes the site feed"
         );
+    }
+
+    #[test]
+    fn a_like_leaves_the_list_until_the_lag_has_passed() {
+        let cache = ReadCache::default();
+        cache.put_list(
+            "s",
+            "a",
+            "q",
+            cache.list_stamp(),
+            Cached::new(b"[0]".to_vec()),
+        );
+        cache.liked("s", "a");
+        assert!(
+            cache.list("s", "a", "q").is_some(),
+            "a fresh answer is served during the lag"
+        );
+        // The same answer, built `LIKES_LAG` ago: rebuilt on the next read.
+        let stamp = cache.list_stamp();
+        let mut old = Cached::new(b"[0]".to_vec());
+        if let Some(c) = Arc::get_mut(&mut old)
+            && let Some(at) = Instant::now().checked_sub(LIKES_LAG)
+        {
+            c.at = at;
+        }
+        cache.put_list("s", "a", "q", ListStamp { likes: 0, ..stamp }, old);
+        assert!(cache.list("s", "a", "q").is_none());
+        // An answer read after the like stays.
+        cache.put_list(
+            "s",
+            "a",
+            "q",
+            cache.list_stamp(),
+            Cached::new(b"[1]".to_vec()),
+        );
+        assert!(cache.list("s", "a", "q").is_some());
+        // Another article's list is untouched by the like.
+        cache.put_list(
+            "s",
+            "b",
+            "q",
+            cache.list_stamp(),
+            Cached::new(b"[2]".to_vec()),
+        );
+        cache.liked("s", "a");
+        assert!(cache.list("s", "b", "q").is_some());
     }
 
     #[test]

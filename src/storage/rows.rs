@@ -61,6 +61,8 @@ pub struct QueueItem {
     pub parent: Option<ParentExcerpt>,
     /// When moderators featured it.
     pub featured_at: Option<i64>,
+    /// Readers' likes.
+    pub likes: i64,
 }
 
 /// The comment a reply answers, as the moderator deciding the reply sees it.
@@ -92,7 +94,7 @@ pub(super) const VISIBLE: &str = "c.status = 'published' \
 
 pub(super) const QUEUE_COLUMNS: &str = "c.id, a.article_key, a.title AS article_title, a.url AS article_url, \
      c.status, c.flagged, c.author_name, c.author_email, c.title, c.body, c.lang, c.ip_hash, \
-     c.findings, c.created_at, c.published_at, c.featured_at, c.parent_id, \
+     c.findings, c.created_at, c.published_at, c.featured_at, c.likes, c.parent_id, \
      (SELECT p.author_name FROM comments p WHERE p.id = c.parent_id) AS parent_name, \
      (SELECT p.body FROM comments p WHERE p.id = c.parent_id) AS parent_body, \
      (SELECT p.status FROM comments p WHERE p.id = c.parent_id) AS parent_status";
@@ -116,6 +118,7 @@ struct QueueRow {
     created_at: i64,
     published_at: Option<i64>,
     featured_at: Option<i64>,
+    likes: i64,
     parent_id: Option<String>,
     parent_name: Option<String>,
     parent_body: Option<String>,
@@ -158,6 +161,7 @@ impl TryFrom<QueueRow> for QueueItem {
             published_at: r.published_at,
             parent,
             featured_at: r.featured_at,
+            likes: r.likes,
         })
     }
 }

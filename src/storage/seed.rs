@@ -67,6 +67,85 @@ impl Store {
 }
 
 impl Store {
+    /// Create article `article_key` with `top` published top-level comments
+    /// and `replies` published replies spread over them (each thread gets
+    /// the same share; every other reply answers the previous reply).
+    pub async fn seed_thread(
+        &self,
+        site_key: &str,
+        article_key: &str,
+        top: usize,
+        replies: usize,
+        now: i64,
+    ) -> Result<Vec<String>, StorageError> {
+        let mut tx = self.writer.begin().await?;
+        let article_id = new_id();
+        sqlx::query(
+            "INSERT INTO articles (id, site_key, article_key, url, title, closed, published_count, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
+        )
+        .bind(&article_id)
+        .bind(site_key)
+        .bind(article_key)
+        .bind(format!("https://news.example/{article_key}"))
+        .bind("مقال بنقاش طويل")
+        .bind((top + replies) as i64)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let mut ids: Vec<String> = Vec::with_capacity(top + replies);
+        let mut last_reply: Vec<Option<String>> = vec![None; top];
+        for i in 0..top + replies {
+            let id = new_id();
+            let at = now - 1_000_000 + (i as i64) * 1000;
+            // Replies go round the threads; every other one answers the
+            // thread's previous reply rather than the top-level comment.
+            let (thread, parent) = match i.checked_sub(top) {
+                Some(r) if top > 0 => {
+                    let slot = r % top;
+                    let thread = ids.get(slot).cloned();
+                    let parent = match last_reply.get(slot).cloned().flatten() {
+                        Some(prev) if r % 2 == 1 => Some(prev),
+                        _ => thread.clone(),
+                    };
+                    if let Some(s) = last_reply.get_mut(slot) {
+                        *s = Some(id.clone());
+                    }
+                    (thread, parent)
+                }
+                _ => (None, None),
+            };
+            sqlx::query(
+                "INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
+                 author_email, title, body, lang, terms_version, ip_hash, body_fingerprint, \
+                 findings, created_at, published_at, updated_at, thread_id, parent_id) \
+                 VALUES ($1, $2, $3, 'published', 0, $4, $5, $6, $7, 'ar', '1', 'seed', $8, '[]', \
+                 $9, $9, $9, $10, $11)",
+            )
+            .bind(&id)
+            .bind(site_key)
+            .bind(&article_id)
+            .bind(format!("قارئ {i}"))
+            .bind(format!("reader{i}@example.com"))
+            .bind(format!("تعليق رقم {i} في النقاش"))
+            .bind(format!(
+                "هذا تعليق تجريبي رقم {i} في نقاش طويل، يرد فيه القراء على بعضهم عن الأخبار \
+                 المحلية والطقس والاقتصاد بلغة عادية ومهذبة كما يكتب القراء عادة."
+            ))
+            .bind(format!("thread-{article_key}-{i}"))
+            .bind(at)
+            .bind(thread)
+            .bind(parent)
+            .execute(&mut *tx)
+            .await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+}
+
+impl Store {
     /// Bulk-load `articles` articles (`{prefix}1`..) with `per_article`
     /// comments each, straight into the tables with multi-row INSERTs (for
     /// the scale benchmark): every tenth comment of an article is pending,

@@ -6,7 +6,7 @@ use crate::domain::{CaptchaMode, Lang, ModerationMode, RulesText, Site, SiteKey}
 
 const SITE_COLUMNS: &str = "site_key, name, allowed_origins, default_lang, moderation_mode, \
      max_body_chars, terms_url, terms_version, captcha_mode, spam_threshold, auto_close_days, \
-     rules_text_ar, rules_text_en";
+     rules_text_ar, rules_text_en, likes_enabled";
 
 fn site_from_row(row: &AnyRow) -> Result<Site, StorageError> {
     let corrupt = |what: &str| StorageError::Corrupt(format!("sites.{what}"));
@@ -34,6 +34,7 @@ fn site_from_row(row: &AnyRow) -> Result<Site, StorageError> {
             ar: row.try_get("rules_text_ar")?,
             en: row.try_get("rules_text_en")?,
         },
+        likes: row.try_get::<i64, _>("likes_enabled")? != 0,
     })
 }
 
@@ -64,8 +65,8 @@ pub(super) async fn write(
     let sql = if replace {
         "INSERT INTO sites (site_key, name, allowed_origins, default_lang, moderation_mode, \
              max_body_chars, terms_url, terms_version, captcha_enabled, auto_close_days, \
-             created_at, updated_at, captcha_mode, spam_threshold, rules_text_ar, rules_text_en) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$12,$13,$14,$15) \
+             created_at, updated_at, captcha_mode, spam_threshold, rules_text_ar, rules_text_en, \
+             likes_enabled) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$12,$13,$14,$15,$16) \
              ON CONFLICT (site_key) DO UPDATE SET name = excluded.name, \
              allowed_origins = excluded.allowed_origins, default_lang = excluded.default_lang, \
              moderation_mode = excluded.moderation_mode, max_body_chars = excluded.max_body_chars, \
@@ -73,12 +74,13 @@ pub(super) async fn write(
              captcha_enabled = excluded.captcha_enabled, auto_close_days = excluded.auto_close_days, \
              updated_at = excluded.updated_at, captcha_mode = excluded.captcha_mode, \
              spam_threshold = excluded.spam_threshold, \
-             rules_text_ar = excluded.rules_text_ar, rules_text_en = excluded.rules_text_en"
+             rules_text_ar = excluded.rules_text_ar, rules_text_en = excluded.rules_text_en, \
+             likes_enabled = excluded.likes_enabled"
     } else {
         "INSERT INTO sites (site_key, name, allowed_origins, default_lang, moderation_mode, \
              max_body_chars, terms_url, terms_version, captcha_enabled, auto_close_days, \
-             created_at, updated_at, captcha_mode, spam_threshold, rules_text_ar, rules_text_en) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$12,$13,$14,$15)"
+             created_at, updated_at, captcha_mode, spam_threshold, rules_text_ar, rules_text_en, \
+             likes_enabled) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$12,$13,$14,$15,$16)"
     };
     let origins = serde_json::to_string(&site.allowed_origins)
         .map_err(|e| StorageError::Corrupt(e.to_string()))?;
@@ -98,6 +100,7 @@ pub(super) async fn write(
         .bind(i64::from(site.spam_threshold))
         .bind(&site.rules_text.ar)
         .bind(&site.rules_text.en)
+        .bind(i64::from(site.likes))
         .execute(conn)
         .await?;
     Ok(())

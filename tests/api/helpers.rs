@@ -272,6 +272,7 @@ pub fn site(key: &str) -> Site {
         spam_threshold: majlis::moderation::spam::DEFAULT_SPAM_THRESHOLD,
         auto_close_days: None,
         rules_text: Default::default(),
+        likes: false,
     }
 }
 

@@ -73,6 +73,7 @@ async fn the_public_list_pages_by_cursor_in_both_orders_and_shows_no_private_fie
                         "created_at",
                         "featured",
                         "id",
+                        "likes",
                         "name",
                         "published_at",
                         "replies",

@@ -25,6 +25,7 @@ mod featured;
 mod feeds;
 mod import;
 mod instances;
+mod likes;
 mod listing;
 mod localized_codes;
 mod moderation;

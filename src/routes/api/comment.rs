@@ -28,6 +28,8 @@ pub struct PublicCommentView {
     body: String,
     created_at: String,
     published_at: Option<String>,
+    /// Readers' likes.
+    likes: i64,
 }
 
 /// Either view of a comment.
@@ -52,6 +54,8 @@ struct CommentViewDoc {
     body: String,
     created_at: String,
     published_at: Option<String>,
+    /// Readers' likes.
+    likes: i64,
     /// Moderator key only.
     status: Option<String>,
     /// Moderator key only.
@@ -135,6 +139,7 @@ pub async fn get(
             body: item.body,
             created_at: rfc3339(item.created_at),
             published_at: item.published_at.map(rfc3339),
+            likes: item.likes,
         })
     } else {
         return Err(not_found());

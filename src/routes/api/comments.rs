@@ -438,6 +438,8 @@ pub(super) struct PublicCommentJson {
     published_at: String,
     /// Selected by the editors (shown first with `order=featured`).
     featured: bool,
+    /// Readers' likes (0 where likes are off); may lag a like by a few seconds.
+    likes: i64,
     /// The replies shown under this comment.
     replies: RepliesJson,
 }
@@ -471,6 +473,8 @@ struct ReplyJson {
     /// The author answered, when that is another reply ("in reply to NAME");
     /// `null` for a reply to the top-level comment.
     in_reply_to: Option<String>,
+    /// Readers' likes; may lag a like by a few seconds.
+    likes: i64,
 }
 
 impl From<crate::storage::PublicComment> for ReplyJson {
@@ -484,9 +488,15 @@ impl From<crate::storage::PublicComment> for ReplyJson {
             published_at: rfc3339(r.published_at),
             parent_id: r.parent_id,
             in_reply_to: r.in_reply_to,
+            likes: r.likes,
         }
     }
 }
+
+/// Comments `order=top` ranks: the most liked of the article.
+pub const TOP_CANDIDATES: u32 = 500;
+/// The id part of a `top` cursor (whose position is an offset).
+const TOP_CURSOR: &str = "top";
 
 /// Replies listed with each top-level comment.
 pub const REPLIES_SHOWN: u32 = 3;
@@ -515,7 +525,7 @@ struct CommentList {
         ("article" = String, Path, description = "The article's key on the site"),
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)", minimum = 1, maximum = 100),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-        ("order" = Option<String>, Query, description = "`newest` (default), `oldest`, or `featured`: the comments the editors selected first (latest selected first), then the others newest first"),
+        ("order" = Option<String>, Query, description = "`newest` (default), `oldest`, `featured`: the comments the editors selected first (latest selected first), then the others newest first, or `top`: by likes weighed down by age, score = likes / (age in hours + 2) ^ 1.5, equal scores newest first (ranks the 500 most liked; the order moves with time, so pages are positions in a ranking that may shift between requests)"),
     ),
     responses(
         (status = 200, description = "A page of published comments (with an `ETag`)", body = CommentList),
@@ -534,14 +544,29 @@ pub async fn list(
     let site = load_site(&state, &req, &site_key).await?;
     let lang = request_lang(&req, Some(&site));
     let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
+    let top = query.order.as_deref() == Some("top");
     let order = match query.order.as_deref() {
         Some("featured") => Order::Featured,
+        Some("top") => Order::Newest,
         other => parse_order(other, Order::Newest).ok_or_else(bad)?,
     };
     let (limit, cursor) =
         page_request(query.limit, query.cursor.as_deref(), ID_MAX).ok_or_else(bad)?;
+    // A `top` cursor is a position in the ranking.
+    let top_offset = match (&cursor, top) {
+        (Some(c), true) if c.id == TOP_CURSOR && c.at >= 0 => {
+            usize::try_from(c.at).map_err(|_| bad())?
+        }
+        (Some(_), true) => return Err(bad()),
+        _ => 0,
+    };
     let query_key = format!(
-        "{order:?}|{limit}|{}",
+        "{}|{limit}|{}",
+        if top {
+            "Top".to_string()
+        } else {
+            format!("{order:?}")
+        },
         query.cursor.as_deref().unwrap_or("")
     );
     if let Some(hit) = state
@@ -550,27 +575,50 @@ pub async fn list(
     {
         return Ok(cached_response(&req, &site, &hit, JSON));
     }
-    let epoch = state.read_cache.epoch();
-    let rows = state
-        .store
-        .published_comments(
-            site.key.as_str(),
-            &article_key,
-            order,
-            limit + 1,
-            cursor.as_ref(),
-        )
-        .await
-        .map_err(|e| ApiError::storage(e, lang))?;
-    let (rows, next_cursor) = split_page(rows, limit, |r| Cursor {
-        // Featured order: a featured comment's position is its featured
-        // time, negated (see `storage::Order::Featured`).
-        at: match (order, r.featured_at) {
-            (Order::Featured, Some(f)) => -f,
-            _ => r.published_at,
-        },
-        id: r.id.clone(),
-    });
+    let stamp = state.read_cache.list_stamp();
+    let (rows, next_cursor) = if top {
+        let mut rows = state
+            .store
+            .most_liked(site.key.as_str(), &article_key, TOP_CANDIDATES)
+            .await
+            .map_err(|e| ApiError::storage(e, lang))?;
+        crate::domain::rank_top(&mut rows, crate::service::now_ms());
+        let mut page: Vec<_> = rows
+            .into_iter()
+            .skip(top_offset)
+            .take(limit as usize + 1)
+            .collect();
+        let more = page.len() > limit as usize;
+        page.truncate(limit as usize);
+        let next = more.then(|| {
+            super::paging::encode_cursor(&Cursor {
+                at: (top_offset + limit as usize) as i64,
+                id: TOP_CURSOR.into(),
+            })
+        });
+        (page, next)
+    } else {
+        let rows = state
+            .store
+            .published_comments(
+                site.key.as_str(),
+                &article_key,
+                order,
+                limit + 1,
+                cursor.as_ref(),
+            )
+            .await
+            .map_err(|e| ApiError::storage(e, lang))?;
+        split_page(rows, limit, |r| Cursor {
+            // Featured order: a featured comment's position is its featured
+            // time, negated (see `storage::Order::Featured`).
+            at: match (order, r.featured_at) {
+                (Order::Featured, Some(f)) => -f,
+                _ => r.published_at,
+            },
+            id: r.id.clone(),
+        })
+    };
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut threads = state
         .store
@@ -590,6 +638,7 @@ pub async fn list(
                     created_at: rfc3339(r.created_at),
                     published_at: rfc3339(r.published_at),
                     featured: r.featured_at.is_some(),
+                    likes: r.likes,
                     replies: RepliesJson {
                         count: replies.count,
                         first: replies.first.into_iter().map(ReplyJson::from).collect(),
@@ -605,7 +654,7 @@ pub async fn list(
         site.key.as_str(),
         &article_key,
         &query_key,
-        epoch,
+        stamp,
         cached.clone(),
     );
     Ok(cached_response(&req, &site, &cached, JSON))
@@ -797,6 +846,8 @@ struct PublicSiteConfig<'a> {
     rules_text: &'a crate::domain::RulesText,
     /// The reasons a reader may give when reporting a comment.
     report_reasons: Vec<crate::domain::ReportReason>,
+    /// Readers may like comments (`POST .../comments/{id}/like`).
+    likes: bool,
 }
 
 /// `GET /api/v1/sites/{site}/config`: what the embedded form needs to know.
@@ -857,5 +908,6 @@ pub async fn site_config(
         moderation_mode: site.moderation_mode,
         rules_text: &site.rules_text,
         report_reasons: crate::domain::ReportReason::offered(reports.illegal_reason),
+        likes: site.likes,
     }))
 }

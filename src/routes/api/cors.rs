@@ -77,10 +77,38 @@ pub async fn preflight_report(
     preflight_of(req, state, path).await
 }
 
+/// Preflight of a cross-origin like or unlike.
+#[utoipa::path(
+    options, path = "/api/v1/sites/{site}/comments/{id}/like", tag = "comments",
+    operation_id = "preflightLike",
+    summary = "CORS preflight of a cross-origin like or unlike",
+    params(
+        ("site" = String, Path, description = "Site key", example = "demo"),
+        ("id" = String, Path, description = "The comment liked"),
+    ),
+    responses((status = 204, description = "CORS headers for the site's allowed origins"))
+)]
+pub async fn preflight_like(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    preflight_methods(req, state, path, "POST, DELETE").await
+}
+
 async fn preflight_of(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+) -> HttpResponse {
+    preflight_methods(req, state, path, "GET, POST").await
+}
+
+async fn preflight_methods(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    methods: &'static str,
 ) -> HttpResponse {
     let (site_key, _) = path.into_inner();
     let Ok(Some(site)) = state.store.site(&site_key).await else {
@@ -88,7 +116,7 @@ async fn preflight_of(
     };
     let mut resp = HttpResponse::NoContent();
     allow(&mut resp, &req, &site);
-    resp.insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST"))
+    resp.insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, methods))
         .insert_header((
             header::ACCESS_CONTROL_ALLOW_HEADERS,
             "Content-Type, Accept-Language",

@@ -8,6 +8,7 @@ pub mod cors;
 pub mod export;
 pub mod feeds;
 mod key;
+pub mod likes;
 pub mod moderation;
 pub mod openapi;
 pub mod outbox;

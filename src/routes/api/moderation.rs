@@ -49,6 +49,8 @@ pub struct QueueItemJson {
     parent: Option<ParentJson>,
     /// Selected by the editors.
     featured: bool,
+    /// Readers' likes.
+    likes: i64,
 }
 
 /// The comment a reply answers, as its moderator sees it.
@@ -80,6 +82,7 @@ impl From<QueueItem> for QueueItemJson {
             created_at: rfc3339(i.created_at),
             published_at: i.published_at.map(rfc3339),
             featured: i.featured_at.is_some(),
+            likes: i.likes,
             parent: i.parent.map(|p| ParentJson {
                 id: p.id,
                 name: p.name,

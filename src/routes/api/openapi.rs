@@ -38,8 +38,8 @@ pub struct FieldProblem {
 }
 
 use super::{
-    admin, articles, captcha, changes, comment, comments, cors, export, feeds, moderation, outbox,
-    pow, privacy, reports, rules, settings, webhooks,
+    admin, articles, captcha, changes, comment, comments, cors, export, feeds, likes, moderation,
+    outbox, pow, privacy, reports, rules, settings, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -68,6 +68,8 @@ use super::{
         comments::list,
         comments::replies,
         reports::report,
+        likes::like,
+        likes::unlike,
         moderation::feature,
         moderation::unfeature,
         reports::reported,
@@ -78,6 +80,7 @@ use super::{
         comments::submit,
         cors::preflight,
         cors::preflight_report,
+        cors::preflight_like,
         comments::counts,
         feeds::site_feed,
         feeds::article_feed,

@@ -37,6 +37,8 @@ pub struct SiteSettings {
     rules_text_ar: String,
     /// The same in English.
     rules_text_en: String,
+    /// Readers may like published comments (off by default).
+    likes: bool,
 }
 
 impl From<Site> for SiteSettings {
@@ -56,6 +58,7 @@ impl From<Site> for SiteSettings {
             auto_close_days: s.auto_close_days.unwrap_or(0),
             rules_text_ar: s.rules_text.ar,
             rules_text_en: s.rules_text.en,
+            likes: s.likes,
         }
     }
 }
@@ -90,6 +93,8 @@ pub struct SettingsChange {
     /// The same in English.
     #[schema(max_length = 2000)]
     rules_text_en: Option<String>,
+    /// Readers may like published comments.
+    likes: Option<bool>,
 }
 
 impl SettingsChange {
@@ -113,6 +118,7 @@ impl SettingsChange {
             auto_close_days: self.auto_close_days.map(|d| d.to_string()),
             rules_text_ar: self.rules_text_ar,
             rules_text_en: self.rules_text_en,
+            likes: self.likes.map(|l| if l { "on" } else { "off" }.to_string()),
         })
         .map_err(AdminError::InvalidParameter)
     }

@@ -36,6 +36,22 @@
       return;
     }
 
+    // Likes, where the site has them: a button with the count under each
+    // comment, liking or taking the like back (the count is the server's;
+    // a 409 says the reader was in the other state already).
+    if (kind === "likes") {
+      var lb = at.querySelector(".acts").appendChild(el("button", { type: "button", "aria-pressed": "false", text: t("comments.like") + " " + c.likes, onclick: function () {
+        lb.disabled = true;
+        X.json(X.api + "/comments/" + encodeURIComponent(c.id) + "/like", { method: lb.liked ? "DELETE" : "POST" }).then(function (r) {
+          lb.disabled = false;
+          if (r.status === 200) lb.textContent = t("comments.like") + " " + r.body.likes;
+          if (r.status === 200 || r.status === 409) lb.liked = !lb.liked;
+          lb.setAttribute("aria-pressed", lb.liked ? "true" : "false");
+        });
+      } }));
+      return;
+    }
+
     // Every reply of a thread, page after page, in place of the first few.
     if (kind === "replies") {
       b.disabled = true;

@@ -180,6 +180,7 @@
         el("p", { "class": "acts" }, [el("button", { type: "button", text: t("comments.reply"), onclick: function () { extra("reply", c, li); } }),
           el("button", { type: "button", text: t("comments.report"), onclick: function () { extra("report", c, li); } })])
       ]), rs = c.replies;
+      if (cfg.likes) extra("likes", c, li);
       if (rs) {
         var ol = li.appendChild(el("ol", { "class": "list replies" }));
         rs.first.forEach(function (x) { ol.append(item(x, 1)); });

@@ -441,6 +441,8 @@ pub struct SiteForm {
     auto_close_days: Option<String>,
     rules_text_ar: Option<String>,
     rules_text_en: Option<String>,
+    /// `on` or `off`.
+    likes: Option<String>,
 }
 
 /// `POST /dashboard/settings/{site}`: the site's settings (a form without
@@ -468,6 +470,7 @@ pub async fn save_site(
         auto_close_days: Some(form.auto_close_days.unwrap_or_default()),
         rules_text_ar: form.rules_text_ar,
         rules_text_en: form.rules_text_en,
+        likes: form.likes,
     })
     .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
     let site = service::change_site(&state.store, &cur.actor(), &site_key, &change, now_ms())

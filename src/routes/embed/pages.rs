@@ -412,6 +412,11 @@ async fn section(
         reply_url: section_url(Some(&r.id)),
         report_url: format!("{}/report/{}?lang={}", page.page_path, r.id, lang.code()),
         featured: r.featured_at.is_some(),
+        likes: r.likes,
+        like_back: format!("{}?lang={}#c-{}", page.page_path, lang.code(), r.id),
+        like_action: site
+            .likes
+            .then(|| format!("/api/v1/sites/{}/comments/{}/like", site.key, r.id)),
         id: r.id,
         // Empty after a privacy erasure.
         name: if r.name.is_empty() {

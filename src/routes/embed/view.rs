@@ -108,6 +108,12 @@ pub struct CommentView {
     pub report_url: String,
     /// Selected by the editors: listed first, under their heading.
     pub featured: bool,
+    /// Readers' likes.
+    pub likes: i64,
+    /// Where its like form posts, when the site has likes on.
+    pub like_action: Option<String>,
+    /// Where the like form comes back to: this comment in the section.
+    pub like_back: String,
 }
 
 /// Everything the comment section partial needs.

@@ -73,10 +73,12 @@ pub struct PublicComment {
     pub in_reply_to: Option<String>,
     /// When the moderators featured it (top-level comments only).
     pub featured_at: Option<i64>,
+    /// Readers' likes.
+    pub likes: i64,
 }
 
 /// A published comment from a row of `id, author_name, title, body,
-/// created_at, published_at`, with the columns only some queries select.
+/// created_at, published_at, likes`, with the columns only some queries select.
 pub(super) fn public_comment(
     r: &sqlx::any::AnyRow,
     parent_id: Option<String>,
@@ -95,6 +97,7 @@ pub(super) fn public_comment(
         parent_id,
         in_reply_to,
         featured_at,
+        likes: r.try_get("likes")?,
     })
 }
 
@@ -187,7 +190,7 @@ impl Store {
         after: Option<&Cursor>,
     ) -> Result<Vec<PublicComment>, StorageError> {
         const BASE: &str = "SELECT c.id, c.author_name, c.title, c.body, c.created_at, c.published_at, \
-             c.featured_at FROM comments c JOIN articles a ON a.id = c.article_id \
+             c.featured_at, c.likes FROM comments c JOIN articles a ON a.id = c.article_id \
              WHERE a.site_key = $1 AND a.article_key = $2 AND c.status = 'published' \
              AND c.parent_id IS NULL";
         let sql = keyset_page(BASE, "c.published_at", order, after.is_some());

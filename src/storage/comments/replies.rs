@@ -42,7 +42,7 @@ pub struct ReplyPage {
 }
 
 const REPLY_COLUMNS: &str = "c.id, c.author_name, c.title, c.body, c.created_at, c.published_at, \
-     c.thread_id, c.parent_id, \
+     c.thread_id, c.parent_id, c.likes, \
      (SELECT p.author_name FROM comments p WHERE p.id = c.parent_id AND p.parent_id IS NOT NULL) \
      AS in_reply_to";
 

@@ -1,0 +1,170 @@
+//! Reader likes: one row per reader address per comment, and the count on
+//! the comment kept in step in the same transaction.
+
+use sqlx::Row;
+
+use super::comments::PublicComment;
+use super::rows::VISIBLE;
+use super::{StorageError, Store};
+
+/// What a like or an unlike did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LikeOutcome {
+    /// The comment is not one readers of the site can see.
+    NotFound,
+    /// Nothing to do: already liked (for a like) or not liked (for an unlike).
+    Unchanged,
+    /// Done; the comment now has `likes` likes and belongs to this article.
+    Changed { likes: i64, article_key: String },
+}
+
+impl Store {
+    /// Like a visible comment once per address (`ip_hash`).
+    pub async fn like(
+        &self,
+        site_key: &str,
+        comment_id: &str,
+        ip_hash: &str,
+        at: i64,
+    ) -> Result<LikeOutcome, StorageError> {
+        let mut tx = self.writer.begin().await?;
+        // A write first, so SQLite takes the write lock before any read.
+        let sql = format!(
+            "INSERT INTO comment_likes (comment_id, ip_hash, site_key, created_at) \
+             SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM comments c \
+             WHERE c.id = $1 AND c.site_key = $3 AND {VISIBLE}) \
+             ON CONFLICT (comment_id, ip_hash) DO NOTHING"
+        );
+        let inserted = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(comment_id)
+            .bind(ip_hash)
+            .bind(site_key)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if inserted == 0 {
+            let visible = visible(&mut tx, site_key, comment_id).await?;
+            tx.rollback().await?;
+            return Ok(if visible {
+                LikeOutcome::Unchanged
+            } else {
+                LikeOutcome::NotFound
+            });
+        }
+        let outcome = count_change(&mut tx, comment_id, 1).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Take back this address's like of a visible comment.
+    pub async fn unlike(
+        &self,
+        site_key: &str,
+        comment_id: &str,
+        ip_hash: &str,
+    ) -> Result<LikeOutcome, StorageError> {
+        let mut tx = self.writer.begin().await?;
+        let sql = format!(
+            "DELETE FROM comment_likes WHERE comment_id = $1 AND ip_hash = $2 \
+             AND EXISTS (SELECT 1 FROM comments c WHERE c.id = $1 AND c.site_key = $3 \
+             AND {VISIBLE})"
+        );
+        let deleted = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(comment_id)
+            .bind(ip_hash)
+            .bind(site_key)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if deleted == 0 {
+            let visible = visible(&mut tx, site_key, comment_id).await?;
+            tx.rollback().await?;
+            return Ok(if visible {
+                LikeOutcome::Unchanged
+            } else {
+                LikeOutcome::NotFound
+            });
+        }
+        let outcome = count_change(&mut tx, comment_id, -1).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The `limit` most liked visible top-level comments of an article (the
+    /// newest first among equals): the candidates `order=top` ranks.
+    pub async fn most_liked(
+        &self,
+        site_key: &str,
+        article_key: &str,
+        limit: u32,
+    ) -> Result<Vec<PublicComment>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.author_name, c.title, c.body, c.created_at, c.published_at, \
+             c.featured_at, c.likes FROM comments c JOIN articles a ON a.id = c.article_id \
+             WHERE a.site_key = $1 AND a.article_key = $2 AND c.status = 'published' \
+             AND c.parent_id IS NULL \
+             ORDER BY c.likes DESC, c.published_at DESC, c.id DESC LIMIT $3",
+        )
+        .bind(site_key)
+        .bind(article_key)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| super::comments::public_comment(r, None, None, r.try_get("featured_at")?))
+            .collect()
+    }
+}
+
+impl crate::domain::TopRanked for PublicComment {
+    fn likes(&self) -> i64 {
+        self.likes
+    }
+    fn published_at(&self) -> i64 {
+        self.published_at
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+async fn visible(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    site_key: &str,
+    comment_id: &str,
+) -> Result<bool, StorageError> {
+    let sql = format!(
+        "SELECT 1 AS one FROM comments c WHERE c.id = $1 AND c.site_key = $2 AND {VISIBLE}"
+    );
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(comment_id)
+        .bind(site_key)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some())
+}
+
+/// Move a comment's count by `delta`; its new count and article.
+async fn count_change(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    comment_id: &str,
+    delta: i64,
+) -> Result<LikeOutcome, StorageError> {
+    sqlx::query("UPDATE comments SET likes = likes + $1 WHERE id = $2")
+        .bind(delta)
+        .bind(comment_id)
+        .execute(&mut **tx)
+        .await?;
+    let row = sqlx::query(
+        "SELECT c.likes, a.article_key FROM comments c JOIN articles a ON a.id = c.article_id \
+         WHERE c.id = $1",
+    )
+    .bind(comment_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(LikeOutcome::Changed {
+        likes: row.try_get("likes")?,
+        article_key: row.try_get("article_key")?,
+    })
+}
