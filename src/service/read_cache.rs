@@ -9,7 +9,8 @@
 //! A like changes one count in a list, hundreds of times a second on a busy
 //! article, so it does not invalidate: it marks the article's lists as
 //! behind, and a list answer older than a like of its article is rebuilt on
-//! the first read at least `LIKES_LAG` after the answer was built. Counts
+//! the first read at least `LIKES_LAG` after the answer was built (by that
+//! one reader: the others get the answer they had until it is back). Counts
 //! thus lag by at most `LIKES_LAG` in this process (`TTL` in another
 //! process), the article's list is queried at most once per `LIKES_LAG` per
 //! query however fast likes come, and each answer's ETag is its own bytes',
@@ -107,6 +108,9 @@ enum Kind {
 struct Entry {
     value: Arc<Cached>,
     likes_seen: u64,
+    /// When a reader was sent to rebuild this answer, behind on likes; the
+    /// readers meanwhile get this answer (see `Inner::get`).
+    rebuilding: Option<Instant>,
 }
 
 struct Slot {
@@ -145,12 +149,21 @@ impl Inner {
         kind: Kind,
         query: &str,
     ) -> Option<Arc<Cached>> {
-        let slot = self.slots.get(&slot_key(site, article))?;
+        let slot = self.slots.get_mut(&slot_key(site, article))?;
         if !slot.owner.is(site, article) {
             return None;
         }
-        let entry = slot.answers[kind as usize].get(query)?;
-        if entry.likes_seen < slot.liked && entry.value.at.elapsed() >= LIKES_LAG {
+        let liked = slot.liked;
+        let entry = slot.answers[kind as usize].get_mut(query)?;
+        if entry.likes_seen < liked && entry.value.at.elapsed() >= LIKES_LAG {
+            // Behind on likes: one reader rebuilds it, the others keep
+            // getting it meanwhile, so a burst of readers never queries the
+            // list all at once. A rebuild that never comes back (an error)
+            // is handed to the next reader after `LIKES_LAG`.
+            if entry.rebuilding.is_some_and(|at| at.elapsed() < LIKES_LAG) {
+                return fresh(&entry.value);
+            }
+            entry.rebuilding = Some(Instant::now());
             return None;
         }
         fresh(&entry.value)
@@ -188,7 +201,11 @@ impl Inner {
         if !known && likes_now > likes_seen {
             slot.liked = likes_now;
         }
-        let entry = Entry { value, likes_seen };
+        let entry = Entry {
+            value,
+            likes_seen,
+            rebuilding: None,
+        };
         if let Some(old) = slot.answers[kind as usize].insert(query.to_string(), entry) {
             let old_cost = old.value.body.len() + query.len() + ENTRY_OVERHEAD;
             slot.bytes -= old_cost;
@@ -529,7 +546,14 @@ mod tests {
             c.at = at;
         }
         cache.put_list("s", "a", "q", ListStamp { likes: 0, ..stamp }, old);
-        assert!(cache.list("s", "a", "q").is_none());
+        assert!(
+            cache.list("s", "a", "q").is_none(),
+            "the first reader rebuilds it"
+        );
+        assert!(
+            cache.list("s", "a", "q").is_some(),
+            "the readers meanwhile get the answer they had"
+        );
         // An answer read after the like stays.
         cache.put_list(
             "s",
