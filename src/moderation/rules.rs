@@ -607,6 +607,19 @@ pub fn link_host(link: &str) -> String {
     host.trim_end_matches('.').to_ascii_lowercase()
 }
 
+/// The byte ranges of the links in `text` (as [`find_links`] finds them).
+pub(crate) fn link_spans(text: &str) -> Vec<Span> {
+    let Some(re) = LINK_RE.as_ref().filter(|_| may_contain_link(text)) else {
+        return Vec::new();
+    };
+    re.find_iter(text)
+        .map(|m| Span {
+            start: m.start(),
+            end: m.end(),
+        })
+        .collect()
+}
+
 /// Finds links (http(s)://, www., bare domains with a known TLD) in name, title and body.
 pub fn find_links(sub: &Submission<'_>) -> Vec<Link> {
     find_links_where(sub, [sub.name, sub.title, sub.body].map(may_contain_link))

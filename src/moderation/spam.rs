@@ -8,13 +8,15 @@
 //!   sit behind one network, so the cap is set far above the per-address cap:
 //!   it stops floods, never a busy newsroom.
 //! - **Near-duplicate bodies**: a MinHash signature over character 5-grams
-//!   of the body's match key (letters and digits only, so spacing, marks,
-//!   elongation and punctuation do not count). Two bodies' signatures agree
-//!   in about the share of 5-grams they have in common (Jaccard), so small
-//!   edits ("win" → "win!!", a number changed, a word swapped) keep them
-//!   close. The same text from several other addresses within the window,
-//!   again and again from one address, or close to a body a moderator
-//!   marked spam, is held.
+//!   of the body's match key, letters only: spacing, marks, elongation and
+//!   punctuation do not count, nor do links and digits, which bots vary from
+//!   copy to copy (a new URL path or phone number each time) while the text
+//!   around them stays. Two bodies' signatures agree in about the share of
+//!   5-grams they have in common (Jaccard), so small edits ("win" →
+//!   "win!!", a word swapped) keep them close. The same text from several
+//!   other addresses within the window, again and again from one address,
+//!   or close to a known spam body (marked spam by a moderator or a trap,
+//!   or held by the spam signals themselves), is held.
 //! - **First-time burst**: many addresses the site has never seen before
 //!   commenting on one article within a short window (a bought crowd or a
 //!   botnet pointed at one page). It weighs in the spam score; on its own it
@@ -27,6 +29,7 @@
 use std::collections::HashSet;
 
 use super::normalize::key_chars;
+use super::rules::link_spans;
 use super::verdict::{Action, Finding, ReasonCode, Throttle};
 
 /// MinHash signature length (the similarity's resolution is 1/this).
@@ -47,16 +50,21 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The MinHash signature of a body (all `u64::MAX` for one with no letter
-/// or digit).
+/// The MinHash signature of a body's letters outside links (all
+/// `u64::MAX` for one with none).
 pub fn body_signature(body: &str) -> [u64; SIGNATURE_LEN] {
+    let links = link_spans(body);
     let mut chars: Vec<char> = Vec::new();
-    for c in body.chars() {
+    for (at, c) in body.char_indices() {
         if chars.len() >= SIGNED_CHARS {
             break;
         }
+        if links.iter().any(|l| l.start <= at && at < l.end) {
+            continue;
+        }
         key_chars(c, |k| {
-            if k.is_alphanumeric() {
+            // Digits are left out: Arabic-Indic ones are ASCII in the key.
+            if k.is_alphabetic() {
                 chars.push(k);
             }
         });
@@ -92,7 +100,8 @@ pub struct SeenBody<'a> {
     pub signature: &'a [u64; SIGNATURE_LEN],
     /// Keyed hash of the address it came from.
     pub address: &'a str,
-    /// A moderator (or a trap) marked it spam.
+    /// A known spam body: a moderator (or a trap) marked it spam, or the
+    /// spam signals held it ([`held_as_spam`]).
     pub spam: bool,
 }
 
@@ -104,7 +113,7 @@ pub struct NearDuplicates {
     /// Near-duplicates the same address sent within the window (small
     /// edits dodge the exact duplicate rule).
     pub same_address: u32,
-    /// Close to a body marked spam.
+    /// Close to a known spam body.
     pub known_spam: bool,
     /// The highest similarity found.
     pub best: f32,
@@ -135,14 +144,15 @@ pub fn near_duplicates<'a>(
     out
 }
 
-/// `near_duplicate_body`: close to a body marked spam, or the same text
-/// (give or take small edits) from several other addresses.
+/// `near_duplicate_body`: close to a known spam body, or the same text
+/// (give or take small edits) from several other addresses, or again and
+/// again from this one.
 pub fn near_duplicate_finding(d: &NearDuplicates) -> Option<Finding> {
     let pct = (d.best * 100.0).round();
     let (ar, en) = if d.known_spam {
         (
-            format!("يشبه ({pct}٪) تعليقًا صُنّف رسالة مزعجة"),
-            format!("{pct}% like a comment marked spam"),
+            format!("يشبه ({pct}٪) تعليقًا صُنّف أو حُجز رسالة مزعجة"),
+            format!("{pct}% like a comment marked or held as spam"),
         )
     } else if d.other_addresses >= NEAR_DUPLICATE_ADDRESSES {
         let n = d.other_addresses;
@@ -170,6 +180,19 @@ pub fn near_duplicate_finding(d: &NearDuplicates) -> Option<Finding> {
             en,
         )
     })
+}
+
+/// A held comment whose findings say the spam signals held it (a `spam`
+/// finding that holds: the spam score over its threshold, a near-duplicate,
+/// a refused proof of work) counts as a known spam body for the
+/// near-duplicate check, as one marked spam does: a bot's copies held so
+/// far hold the next ones before a moderator has looked. A comment the
+/// posting rules held (an insult, a blocked link) is not spam by that, so
+/// it does not count.
+pub fn held_as_spam(findings: &[Finding]) -> bool {
+    findings
+        .iter()
+        .any(|f| f.action == Action::Hold && f.category.as_deref() == Some("spam"))
 }
 
 /// One network's recent volume and the cap it is held to.
@@ -265,14 +288,14 @@ pub fn first_time_burst(n: &ArticleNewcomers) -> Option<Finding> {
 }
 
 /// The weight of each spam signal in the spam score. A reader's comment
-/// carries none of them; a trap or a refused proof alone reaches the
-/// default threshold, the weaker signals only together.
+/// carries none of them; a trap, a refused proof or a near-duplicate alone
+/// reaches the default threshold (so the queue proposes `spam`), the weaker
+/// signals only together.
 ///
 /// | signal | weight |
 /// | --- | --- |
 /// | `honeypot`, `filled_too_fast` (traps) | 10 |
-/// | `blocked_link_domain`, `proof_of_work_failed` | 6 |
-/// | `near_duplicate_body` (other addresses, or a body marked spam) | 5 |
+/// | `blocked_link_domain`, `proof_of_work_failed`, `near_duplicate_body` | 6 |
 /// | `too_many_links` | 4 |
 /// | `first_comment_link`, `duplicate_body`, `first_time_burst` | 3 |
 /// | `proof_of_work_missing`, `address_volume`, `network_volume` | 2 |
@@ -282,7 +305,7 @@ pub const WEIGHTS: [(ReasonCode, u32); 15] = [
     (ReasonCode::FilledTooFast, 10),
     (ReasonCode::BlockedLinkDomain, 6),
     (ReasonCode::ProofOfWorkFailed, 6),
-    (ReasonCode::NearDuplicateBody, 5),
+    (ReasonCode::NearDuplicateBody, 6),
     (ReasonCode::TooManyLinks, 4),
     (ReasonCode::FirstCommentLink, 3),
     (ReasonCode::DuplicateBody, 3),
@@ -475,6 +498,70 @@ mod tests {
             similarity(&body_signature("!!!"), &body_signature("...")),
             0.0
         );
+    }
+
+    #[test]
+    fn links_and_digits_bots_vary_are_left_out_of_the_comparison() {
+        let a = body_signature(
+            "Cheap followers, message me on WhatsApp 0551234512 today https://win-big.click/17",
+        );
+        let b = body_signature(
+            "Cheap followers, message me on WhatsApp 0559876512 today http://cheap-pills.top/offer/908",
+        );
+        let c = body_signature("Cheap followers, message me on WhatsApp ٠٥٥٤٤٤ today");
+        assert_eq!(similarity(&a, &b), 1.0);
+        assert_eq!(similarity(&a, &c), 1.0);
+        // A body that is only links and numbers has nothing to compare.
+        let bare = body_signature("https://win-big.click/17 0551234512");
+        assert_eq!(
+            similarity(&bare, &body_signature("www.win-big.click 42")),
+            0.0
+        );
+    }
+
+    #[test]
+    fn only_a_hold_by_the_spam_signals_makes_a_held_body_known_spam() {
+        let f = |code, action, spam: bool| Finding {
+            category: spam.then(|| "spam".to_string()),
+            ..Finding::simple(code, "r", action, String::new(), String::new())
+        };
+        // Held by the spam score, by a near-duplicate, by a refused proof.
+        assert!(held_as_spam(&[
+            f(ReasonCode::FirstCommentLink, Action::Flag, false),
+            f(ReasonCode::SpamScore, Action::Hold, true),
+        ]));
+        assert!(held_as_spam(&[f(
+            ReasonCode::NearDuplicateBody,
+            Action::Hold,
+            true
+        )]));
+        // Held by the posting rules (an insult, a blocked link), or a spam
+        // score under the threshold: not spam by that.
+        assert!(!held_as_spam(&[
+            f(ReasonCode::BannedTerm, Action::Hold, false),
+            f(ReasonCode::BlockedLinkDomain, Action::Hold, false),
+            f(ReasonCode::SpamScore, Action::Allow, true),
+        ]));
+        assert!(!held_as_spam(&[]));
+    }
+
+    #[test]
+    fn a_near_duplicate_alone_reaches_the_default_threshold_and_suggests_spam() {
+        let d = NearDuplicates {
+            other_addresses: NEAR_DUPLICATE_ADDRESSES,
+            best: 0.9,
+            ..NearDuplicates::default()
+        };
+        let mut f: Vec<_> = near_duplicate_finding(&d).into_iter().collect();
+        let s = spam_score(
+            &mut f,
+            &signals(ProofOfWork::Solved),
+            DEFAULT_SPAM_THRESHOLD,
+        );
+        assert_eq!(s.total, 6);
+        assert!(s.suspicious());
+        assert_eq!(suggestion(&f), Some("spam"));
+        assert!(held_as_spam(&f));
     }
 
     #[test]

@@ -123,6 +123,13 @@ fn article_claims(site: &Site, a: &ArticleRef) -> (Option<String>, Option<String
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// Whether a held comment's stored findings say the spam signals held it
+/// (unreadable findings say nothing).
+fn held_as_spam(findings: &str) -> bool {
+    serde_json::from_str::<Vec<crate::moderation::Finding>>(findings)
+        .is_ok_and(|f| spam::held_as_spam(&f))
+}
+
 /// The thread a reply to `parent` joins: the parent's own thread, or the
 /// parent itself when it is top-level. The parent must be a published
 /// comment of the same article; anything else is a `parent_id` field error.
@@ -226,8 +233,9 @@ pub async fn submit_comment(
             net_count_cap: ctx.network_cap,
         })
         .await?;
-    // Near-duplicates: recent bodies from anyone, and bodies marked spam
-    // (by a moderator or a trap) over a longer stretch.
+    // Near-duplicates: recent bodies from anyone (those the spam signals
+    // held count as known spam), and bodies marked spam (by a moderator or
+    // a trap) over a longer stretch.
     let seen = ctx
         .store
         .recent_bodies(
@@ -247,7 +255,8 @@ pub async fn submit_comment(
         signed.iter().map(|(sig, b)| spam::SeenBody {
             signature: sig,
             address: &b.ip_hash,
-            spam: b.status == CommentStatus::Spam,
+            spam: b.status == CommentStatus::Spam
+                || (b.status == CommentStatus::Held && held_as_spam(&b.held_findings)),
         }),
     );
     let (newcomers, this_first) = ctx

@@ -197,6 +197,9 @@ pub struct SeenBody {
     pub body: String,
     pub ip_hash: String,
     pub status: crate::domain::CommentStatus,
+    /// The findings (JSON) of a held body, whose hold may say it is spam;
+    /// empty for the others.
+    pub held_findings: String,
 }
 
 impl Store {
@@ -210,12 +213,13 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<SeenBody>, StorageError> {
         let rows = sqlx::query(
-            "SELECT body, ip_hash, status FROM (SELECT body, ip_hash, status FROM comments \
-               WHERE site_key = $1 AND created_at > $2 AND status <> 'spam' \
+            "SELECT body, ip_hash, status, held_findings FROM (SELECT body, ip_hash, status, \
+               CASE WHEN status = 'held' THEN findings ELSE '' END AS held_findings \
+               FROM comments WHERE site_key = $1 AND created_at > $2 AND status <> 'spam' \
                ORDER BY created_at DESC LIMIT $4) r \
              UNION ALL \
-             SELECT body, ip_hash, status FROM (SELECT body, ip_hash, status FROM comments \
-               WHERE site_key = $1 AND status = 'spam' AND created_at > $3 \
+             SELECT body, ip_hash, status, '' AS held_findings FROM (SELECT body, ip_hash, status \
+               FROM comments WHERE site_key = $1 AND status = 'spam' AND created_at > $3 \
                ORDER BY created_at DESC LIMIT $4) s",
         )
         .bind(site_key)
@@ -233,6 +237,7 @@ impl Store {
                     status: crate::domain::CommentStatus::parse(&status).ok_or_else(|| {
                         StorageError::Corrupt(format!("comment status {status:?}"))
                     })?,
+                    held_findings: r.try_get("held_findings")?,
                 })
             })
             .collect()
