@@ -43,18 +43,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        if inserted == 0 {
-            let visible = visible(&mut tx, site_key, comment_id).await?;
-            tx.rollback().await?;
-            return Ok(if visible {
-                LikeOutcome::Unchanged
-            } else {
-                LikeOutcome::NotFound
-            });
-        }
-        let outcome = count_change(&mut tx, comment_id, 1).await?;
-        tx.commit().await?;
-        Ok(outcome)
+        finish(tx, inserted, site_key, comment_id, 1).await
     }
 
     /// Take back this address's like of a visible comment.
@@ -77,18 +66,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        if deleted == 0 {
-            let visible = visible(&mut tx, site_key, comment_id).await?;
-            tx.rollback().await?;
-            return Ok(if visible {
-                LikeOutcome::Unchanged
-            } else {
-                LikeOutcome::NotFound
-            });
-        }
-        let outcome = count_change(&mut tx, comment_id, -1).await?;
-        tx.commit().await?;
-        Ok(outcome)
+        finish(tx, deleted, site_key, comment_id, -1).await
     }
 
     /// The `limit` most liked visible top-level comments of an article (the
@@ -127,6 +105,30 @@ impl crate::domain::TopRanked for PublicComment {
     fn id(&self) -> &str {
         &self.id
     }
+}
+
+/// End a like or unlike transaction whose write touched `changed` rows:
+/// none, and it is `Unchanged` (already so) or `NotFound` (no comment readers
+/// can see), rolled back; else the count moves by `delta` and it commits.
+async fn finish(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    changed: u64,
+    site_key: &str,
+    comment_id: &str,
+    delta: i64,
+) -> Result<LikeOutcome, StorageError> {
+    if changed == 0 {
+        let visible = visible(&mut tx, site_key, comment_id).await?;
+        tx.rollback().await?;
+        return Ok(if visible {
+            LikeOutcome::Unchanged
+        } else {
+            LikeOutcome::NotFound
+        });
+    }
+    let outcome = count_change(&mut tx, comment_id, delta).await?;
+    tx.commit().await?;
+    Ok(outcome)
 }
 
 async fn visible(
