@@ -30,28 +30,11 @@ impl Store {
         .bind(wav)
         .bind(challenge.expires_at)
         .bind(challenge.issued_at);
-        if self.backend != Backend::Sqlite {
-            insert.execute(&self.writer).await?;
-            return Ok(());
-        }
         // A security code lives ten minutes and is worth nothing after a
-        // crash, so its commit does not wait for the disk: the writer drops
-        // to synchronous=OFF for this one statement. The next durable commit
-        // syncs the log, these frames included. Should restoring the level
-        // fail, the connection is closed rather than reused unsynced.
-        let mut conn = self.writer.acquire().await?;
-        sqlx::raw_sql("PRAGMA synchronous = OFF")
-            .execute(&mut *conn)
-            .await?;
+        // crash, so its commit does not wait for the disk.
+        let mut conn = self.unsynced_writer().await?;
         let inserted = insert.execute(&mut *conn).await;
-        let restore = format!("PRAGMA synchronous = {}", self.sqlite_synchronous);
-        if sqlx::raw_sql(sqlx::AssertSqlSafe(restore))
-            .execute(&mut *conn)
-            .await
-            .is_err()
-        {
-            conn.close_on_drop();
-        }
+        self.resync(conn).await;
         inserted?;
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! Reader likes: one row per reader address per comment, and the count on
 //! the comment kept in step in the same transaction.
 
-use sqlx::Row;
+use sqlx::{Connection, Row};
 
 use super::comments::PublicComment;
 use super::rows::VISIBLE;
@@ -27,23 +27,12 @@ impl Store {
         ip_hash: &str,
         at: i64,
     ) -> Result<LikeOutcome, StorageError> {
-        let mut tx = self.writer.begin().await?;
-        // A write first, so SQLite takes the write lock before any read.
-        let sql = format!(
-            "INSERT INTO comment_likes (comment_id, ip_hash, site_key, created_at) \
-             SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM comments c \
-             WHERE c.id = $1 AND c.site_key = $3 AND {VISIBLE}) \
-             ON CONFLICT (comment_id, ip_hash) DO NOTHING"
-        );
-        let inserted = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(comment_id)
-            .bind(ip_hash)
-            .bind(site_key)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        finish(tx, inserted, site_key, comment_id, 1).await
+        // A like is worth nothing after a crash: its commit does not wait for
+        // the disk (see `unsynced_writer`).
+        let mut conn = self.unsynced_writer().await?;
+        let done = like_in(&mut conn, site_key, comment_id, ip_hash, at).await;
+        self.resync(conn).await;
+        done
     }
 
     /// Take back this address's like of a visible comment.
@@ -53,20 +42,10 @@ impl Store {
         comment_id: &str,
         ip_hash: &str,
     ) -> Result<LikeOutcome, StorageError> {
-        let mut tx = self.writer.begin().await?;
-        let sql = format!(
-            "DELETE FROM comment_likes WHERE comment_id = $1 AND ip_hash = $2 \
-             AND EXISTS (SELECT 1 FROM comments c WHERE c.id = $1 AND c.site_key = $3 \
-             AND {VISIBLE})"
-        );
-        let deleted = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(comment_id)
-            .bind(ip_hash)
-            .bind(site_key)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        finish(tx, deleted, site_key, comment_id, -1).await
+        let mut conn = self.unsynced_writer().await?;
+        let done = unlike_in(&mut conn, site_key, comment_id, ip_hash).await;
+        self.resync(conn).await;
+        done
     }
 
     /// The `limit` most liked visible top-level comments of an article (the
@@ -105,6 +84,56 @@ impl crate::domain::TopRanked for PublicComment {
     fn id(&self) -> &str {
         &self.id
     }
+}
+
+/// A like's transaction on `conn`.
+async fn like_in(
+    conn: &mut sqlx::AnyConnection,
+    site_key: &str,
+    comment_id: &str,
+    ip_hash: &str,
+    at: i64,
+) -> Result<LikeOutcome, StorageError> {
+    let mut tx = conn.begin().await?;
+    // A write first, so SQLite takes the write lock before any read.
+    let sql = format!(
+        "INSERT INTO comment_likes (comment_id, ip_hash, site_key, created_at) \
+         SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM comments c \
+         WHERE c.id = $1 AND c.site_key = $3 AND {VISIBLE}) \
+         ON CONFLICT (comment_id, ip_hash) DO NOTHING"
+    );
+    let inserted = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(comment_id)
+        .bind(ip_hash)
+        .bind(site_key)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    finish(tx, inserted, site_key, comment_id, 1).await
+}
+
+/// An unlike's transaction on `conn`.
+async fn unlike_in(
+    conn: &mut sqlx::AnyConnection,
+    site_key: &str,
+    comment_id: &str,
+    ip_hash: &str,
+) -> Result<LikeOutcome, StorageError> {
+    let mut tx = conn.begin().await?;
+    let sql = format!(
+        "DELETE FROM comment_likes WHERE comment_id = $1 AND ip_hash = $2 \
+         AND EXISTS (SELECT 1 FROM comments c WHERE c.id = $1 AND c.site_key = $3 \
+         AND {VISIBLE})"
+    );
+    let deleted = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(comment_id)
+        .bind(ip_hash)
+        .bind(site_key)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    finish(tx, deleted, site_key, comment_id, -1).await
 }
 
 /// End a like or unlike transaction whose write touched `changed` rows:

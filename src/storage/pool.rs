@@ -74,6 +74,38 @@ pub struct ConnectOptions {
 }
 
 impl Store {
+    /// A writer connection that, on SQLite, commits without waiting for the
+    /// disk: for rows worth nothing after a crash (a security code, a like),
+    /// whose durable commit would only queue them behind the disk. The next
+    /// durable commit syncs the log, these frames included. Give it back
+    /// through [`Store::resync`].
+    pub(super) async fn unsynced_writer(
+        &self,
+    ) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StorageError> {
+        let mut conn = self.writer.acquire().await?;
+        if self.backend == Backend::Sqlite {
+            sqlx::raw_sql("PRAGMA synchronous = OFF")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(conn)
+    }
+
+    /// Restore the connection's `synchronous` level; should that fail, it is
+    /// closed rather than reused unsynced.
+    pub(super) async fn resync(&self, mut conn: sqlx::pool::PoolConnection<sqlx::Any>) {
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        let restore = format!("PRAGMA synchronous = {}", self.sqlite_synchronous);
+        if sqlx::raw_sql(sqlx::AssertSqlSafe(restore))
+            .execute(&mut *conn)
+            .await
+            .is_err()
+        {
+            conn.close_on_drop();
+        }
+    }
     pub async fn connect(settings: impl Into<ConnectOptions>) -> Result<Store, StorageError> {
         let settings: ConnectOptions = settings.into();
         sqlx::any::install_default_drivers();

@@ -54,7 +54,7 @@ async fn sqlite_runs_in_wal_mode_with_the_database_created_on_first_start() {
 }
 
 #[tokio::test]
-async fn issuing_a_security_code_leaves_the_writer_fully_synchronous() {
+async fn issuing_a_security_code_or_liking_leaves_the_writer_fully_synchronous() {
     let dir = tempfile::tempdir().unwrap();
     let settings =
         crate::helpers::test_settings(&format!("sqlite://{}/m.db", dir.path().display()));
@@ -75,4 +75,10 @@ async fn issuing_a_security_code_leaves_the_writer_fully_synchronous() {
     // The code's own commit skipped the disk wait; every later commit does not.
     assert_eq!(store.writer_synchronous().await.unwrap(), Some(2));
     assert!(store.take_challenge("c1").await.unwrap().is_some());
+    // So does a like's (here of no comment), and the writer is restored.
+    assert_eq!(
+        store.like("s", "nope", "h", 1).await.unwrap(),
+        majlis::storage::LikeOutcome::NotFound
+    );
+    assert_eq!(store.writer_synchronous().await.unwrap(), Some(2));
 }
