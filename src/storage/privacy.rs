@@ -4,8 +4,8 @@
 
 use sqlx::Row;
 
-use super::comments::recount_published;
 use super::events::{audit, fan_out};
+use super::rows::recount_published;
 use super::rows::{QUEUE_COLUMNS, audit_entry, queue_item};
 use super::{AuditEntry, Backend, QueueItem, StorageError, Store};
 use crate::domain::{CommentStatus, new_id};

@@ -225,3 +225,20 @@ pub(super) fn placeholders(start: usize, n: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// Set an article's published count to the comments readers can see: the
+/// published ones whose parent (and thread) are published too.
+pub(in crate::storage) async fn recount_published(
+    conn: &mut sqlx::AnyConnection,
+    article_id: &str,
+) -> Result<(), StorageError> {
+    let sql = format!(
+        "UPDATE articles SET published_count = \
+         (SELECT COUNT(*) FROM comments c WHERE c.article_id = $1 AND {VISIBLE}) WHERE id = $1"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(article_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,6 +1,7 @@
 mod batch;
 mod featured;
 mod replies;
+mod top;
 
 use sqlx::Row;
 
@@ -11,7 +12,7 @@ use replies::open_reply_notice;
 pub use replies::{DueReplyNotice, REPLY_NOTICE_DELAY_MS, ReplyPage, ReplyTarget, ThreadReplies};
 
 use super::events::{audit, fan_out, insert_messages};
-use super::rows::{QUEUE_COLUMNS, VISIBLE, queue_item};
+use super::rows::{QUEUE_COLUMNS, queue_item, recount_published};
 use super::{AuditEntry, Cursor, NewOutboxMessage, QueueItem, StorageError, Store, WebhookEvent};
 use crate::domain::{CommentStatus, new_id};
 
@@ -594,23 +595,6 @@ fn featured_page(base: &str, after: bool) -> String {
         String::new()
     };
     format!("{base}{seek} ORDER BY {TIER} ASC, {AT} DESC, c.id DESC LIMIT $3")
-}
-
-/// Set an article's published count to the comments readers can see: the
-/// published ones whose parent (and thread) are published too.
-pub(in crate::storage) async fn recount_published(
-    conn: &mut sqlx::AnyConnection,
-    article_id: &str,
-) -> Result<(), StorageError> {
-    let sql = format!(
-        "UPDATE articles SET published_count = \
-         (SELECT COUNT(*) FROM comments c WHERE c.article_id = $1 AND {VISIBLE}) WHERE id = $1"
-    );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(article_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }
 
 /// One page of `base` in `(column, c.id)` order: `LIMIT $3`, and with a
