@@ -64,10 +64,13 @@ fn like_error(e: LikeError, lang: Lang) -> ApiError {
     responses(
         (status = 200, description = "Liked", body = LikeState),
         (status = 303, description = "Form posts: back to the comment section"),
-        (status = 404, description = "No such site or published comment (`comment_not_found`)", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such site or published comment (`comment_not_found`). Form posts: a page saying so", content(
+            (super::openapi::ErrorBody = "application/json"), (String = "text/html"))),
         (status = 409, description = "This address likes the comment already (`already_liked`)", body = super::openapi::ErrorBody),
-        (status = 422, description = "Likes are off on this site (`likes_disabled`)", body = super::openapi::ErrorBody),
-        (status = 429, description = "Too many likes (`rate_limited`)", body = super::openapi::ErrorBody,
+        (status = 422, description = "Likes are off on this site (`likes_disabled`). Form posts: a page saying so", content(
+            (super::openapi::ErrorBody = "application/json"), (String = "text/html"))),
+        (status = 429, description = "Too many likes (`rate_limited`). Form posts: a page saying so", content(
+            (super::openapi::ErrorBody = "application/json"), (String = "text/html")),
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
