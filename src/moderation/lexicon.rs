@@ -197,8 +197,7 @@ fn split_candidate(
     let elision = |c: &char| matches!(c, '\'' | '’' | '‘' | '`');
     let cut = gap
         .iter()
-        .all(|c| !is_alnum(*c) && !c.is_whitespace() && !elision(c))
-        && (t.script == Script::Arabic || t.script == Script::Latin);
+        .all(|c| !is_alnum(*c) && !c.is_whitespace() && !elision(c));
     if gap.is_empty() || gap.len() > 3 || !(cut || gap.iter().all(|c| c.is_whitespace())) {
         return false;
     }

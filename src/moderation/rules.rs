@@ -175,6 +175,18 @@ pub(crate) fn latin_language(key: &KeyBuf) -> Option<LatinLang> {
 /// plainly written in English or French ("mars" in a French sentence is the month, not an
 /// Arabizi spelling).
 pub(crate) fn gate_latin(policy: &Policy, key: &KeyBuf, hits: &mut Vec<Hit>) {
+    let list_lang = |h: &Hit| match h.kind {
+        HitKind::Entry { list, .. } => policy.lists.get(list as usize).and_then(|m| m.lang),
+        _ => None,
+    };
+    // The field's language is read only when a hit could be dropped by it:
+    // most fields have neither kind, and this runs on every submission.
+    if !hits
+        .iter()
+        .any(|h| h.via == Via::Arabizi || list_lang(h).is_some())
+    {
+        return;
+    }
     let Some(lang) = latin_language(key) else {
         return;
     };
@@ -183,14 +195,7 @@ pub(crate) fn gate_latin(policy: &Policy, key: &KeyBuf, hits: &mut Vec<Hit>) {
         if h.via == Via::Arabizi {
             return false;
         }
-        let HitKind::Entry { list, .. } = h.kind else {
-            return true;
-        };
-        policy
-            .lists
-            .get(list as usize)
-            .and_then(|m| m.lang)
-            .is_none_or(|l| l == lang)
+        list_lang(h).is_none_or(|l| l == lang)
     });
 }
 
