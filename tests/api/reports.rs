@@ -64,6 +64,29 @@ async fn reported(app: &TestApp, key: &str) -> Value {
     app.get_json(key, "/api/v1/sites/news/reports").await
 }
 
+/// The comment's audit trail names each of `actions`.
+async fn assert_audited(app: &TestApp, key: &str, id: &str, actions: &[&str]) {
+    let audit = app
+        .get_json(key, &format!("/api/v1/sites/news/comments/{id}/audit"))
+        .await
+        .to_string();
+    for action in actions {
+        assert!(audit.contains(action), "{action}: {audit}");
+    }
+}
+
+/// The comment has no open report left to dismiss.
+async fn assert_nothing_to_dismiss(app: &TestApp, key: &str, id: &str) {
+    let resp = app
+        .client
+        .post(app.url(&format!("/api/v1/sites/news/comments/{id}/reports/dismiss")))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404, "nothing left to dismiss");
+}
+
 #[tokio::test]
 async fn a_second_report_from_one_address_is_answered_alike_and_stored_once() {
     let app = proxied_app().await;
@@ -263,22 +286,14 @@ async fn moderators_dismiss_or_act_on_reports_and_both_are_audited() {
     assert_eq!(resp.json::<Value>().await.unwrap()["status"], "rejected");
     assert_eq!(reported(&app, &key).await["items"], json!([]));
     assert_eq!(app.published("news", "a").await["comments"], json!([]));
-    let audit = app
-        .get_json(&key, &format!("/api/v1/sites/news/comments/{id}/audit"))
-        .await
-        .to_string();
-    for action in ["dismiss_reports", "act_on_reports", "reject"] {
-        assert!(audit.contains(action), "{action}: {audit}");
-    }
-    // Nothing left to dismiss.
-    let resp = app
-        .client
-        .post(app.url(&format!("/api/v1/sites/news/comments/{id}/reports/dismiss")))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 404);
+    assert_audited(
+        &app,
+        &key,
+        &id,
+        &["dismiss_reports", "act_on_reports", "reject"],
+    )
+    .await;
+    assert_nothing_to_dismiss(&app, &key, &id).await;
 }
 
 #[tokio::test]
@@ -439,22 +454,14 @@ async fn approving_a_comment_held_by_reports_closes_its_reports_with_an_audit_ro
         json!([]),
         "the approval answered the reports"
     );
-    let audit = app
-        .get_json(&key, &format!("/api/v1/sites/news/comments/{id}/audit"))
-        .await
-        .to_string();
-    for action in ["hold_reported", "approve", "dismiss_reports"] {
-        assert!(audit.contains(action), "{action}: {audit}");
-    }
-    // Nothing left to dismiss.
-    let resp = app
-        .client
-        .post(app.url(&format!("/api/v1/sites/news/comments/{id}/reports/dismiss")))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 404);
+    assert_audited(
+        &app,
+        &key,
+        &id,
+        &["hold_reported", "approve", "dismiss_reports"],
+    )
+    .await;
+    assert_nothing_to_dismiss(&app, &key, &id).await;
 }
 
 #[tokio::test]
@@ -477,13 +484,7 @@ async fn rejecting_a_reported_comment_from_the_queue_acts_on_its_reports() {
         json!([]),
         "the rejection answered the reports"
     );
-    let audit = app
-        .get_json(&key, &format!("/api/v1/sites/news/comments/{id}/audit"))
-        .await
-        .to_string();
-    for action in ["reject", "act_on_reports"] {
-        assert!(audit.contains(action), "{action}: {audit}");
-    }
+    assert_audited(&app, &key, &id, &["reject", "act_on_reports"]).await;
 }
 
 const SETTINGS: &str = "/api/v1/sites/news/reports/settings";
