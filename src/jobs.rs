@@ -12,7 +12,7 @@ use crate::config::Settings;
 use crate::delivery::{Lease, Retry, Wake};
 use crate::email::{Composer, EmailError, SmtpRelay, Transport};
 use crate::service::{ReadCache, now_ms};
-use crate::storage::{Backend, CACHE_CHANNEL, Store};
+use crate::storage::{Backend, CACHE_CHANNEL, LIKES_CHANNEL, Store};
 use crate::webhooks::WebhookError;
 
 /// What the background tasks need beyond the settings.
@@ -284,10 +284,14 @@ fn spawn_cache_invalidation(store: &Store, settings: &Settings, cache: ReadCache
 
 async fn listen(url: &str, cache: &ReadCache) -> Result<(), sqlx::Error> {
     let mut listener = sqlx::postgres::PgListener::connect(url).await?;
-    listener.listen(CACHE_CHANNEL).await?;
+    listener.listen_all([CACHE_CHANNEL, LIKES_CHANNEL]).await?;
     cache.clear();
     loop {
         let n = listener.recv().await?;
-        cache.invalidate_from_notification(n.payload());
+        if n.channel() == LIKES_CHANNEL {
+            cache.liked_from_notification(n.payload());
+        } else {
+            cache.invalidate_from_notification(n.payload());
+        }
     }
 }

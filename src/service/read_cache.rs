@@ -425,6 +425,14 @@ impl ReadCache {
             self.invalidate(site, article);
         }
     }
+
+    /// Another process committed likes under an article (payload as for
+    /// [`ReadCache::invalidate_from_notification`]).
+    pub fn liked_from_notification(&self, payload: &str) {
+        if let Some((site, article)) = payload.split_once('\n') {
+            self.liked(site, article);
+        }
+    }
 }
 
 #[cfg(test)]

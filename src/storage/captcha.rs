@@ -32,9 +32,10 @@ impl Store {
         .bind(challenge.issued_at);
         // A security code lives ten minutes and is worth nothing after a
         // crash, so its commit does not wait for the disk.
-        let mut conn = self.unsynced_writer().await?;
+        let unsynced = self.unsynced();
+        let mut conn = unsynced.acquire().await?;
         let inserted = insert.execute(&mut *conn).await;
-        self.resync(conn).await;
+        unsynced.release(conn).await;
         inserted?;
         Ok(())
     }

@@ -1,10 +1,31 @@
 //! Reader likes: one row per reader address per comment, and the count on
 //! the comment kept in step in the same transaction.
+//!
+//! Likes come in bursts on a busy article, and each alone would cost a
+//! transaction of its own (on PostgreSQL five round trips and a commit).
+//! Instead, as with submissions (see `comments::batch`), one task takes every
+//! like and unlike waiting at that moment and writes them together: one
+//! insert, one delete, one count update and two reads for the whole batch.
+//! A like is worth nothing after a crash, so the batch's commit does not wait
+//! for the disk (SQLite `synchronous = OFF`, PostgreSQL
+//! `synchronous_commit = off` for that transaction only). On PostgreSQL the
+//! articles whose counts moved are announced to the other instances, whose
+//! cached lists then catch up as this one's do.
+
+use std::collections::{HashMap, HashSet};
 
 use sqlx::{Connection, Row};
+use tokio::sync::{mpsc, oneshot};
 
 use super::rows::VISIBLE;
-use super::{StorageError, Store};
+use super::{Backend, StorageError, Store, UnsyncedWriter};
+
+/// The PostgreSQL channel on which an instance says which articles' like
+/// counts moved: payload `site\narticle`.
+pub const LIKES_CHANNEL: &str = "majlis_likes";
+
+/// Likes and unlikes written in one transaction at most.
+const MAX_BATCH: usize = 256;
 
 /// What a like or an unlike did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +38,33 @@ pub enum LikeOutcome {
     Changed { likes: i64, article_key: String },
 }
 
+/// One reader's like (`like`) or unlike of one comment.
+#[derive(Debug, Clone)]
+struct LikeRequest {
+    site_key: String,
+    comment_id: String,
+    ip_hash: String,
+    at: i64,
+    like: bool,
+}
+
+type Reply = oneshot::Sender<Result<LikeOutcome, StorageError>>;
+
+/// The task that writes likes in batches (see the module's comment).
+#[derive(Clone, Debug)]
+pub(super) struct LikeBatcher {
+    queue: mpsc::Sender<(LikeRequest, Reply)>,
+}
+
+impl LikeBatcher {
+    /// Start the batching task on the writer.
+    pub(super) fn start(writer: UnsyncedWriter) -> Self {
+        let (queue, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(rx, writer));
+        LikeBatcher { queue }
+    }
+}
+
 impl Store {
     /// Like a visible comment once per address (`ip_hash`).
     pub async fn like(
@@ -26,12 +74,14 @@ impl Store {
         ip_hash: &str,
         at: i64,
     ) -> Result<LikeOutcome, StorageError> {
-        // A like is worth nothing after a crash: its commit does not wait for
-        // the disk (see `unsynced_writer`).
-        let mut conn = self.unsynced_writer().await?;
-        let done = like_in(&mut conn, site_key, comment_id, ip_hash, at).await;
-        self.resync(conn).await;
-        done
+        self.send_like(LikeRequest {
+            site_key: site_key.to_string(),
+            comment_id: comment_id.to_string(),
+            ip_hash: ip_hash.to_string(),
+            at,
+            like: true,
+        })
+        .await
     }
 
     /// Take back this address's like of a visible comment.
@@ -41,123 +91,330 @@ impl Store {
         comment_id: &str,
         ip_hash: &str,
     ) -> Result<LikeOutcome, StorageError> {
-        let mut conn = self.unsynced_writer().await?;
-        let done = unlike_in(&mut conn, site_key, comment_id, ip_hash).await;
-        self.resync(conn).await;
+        self.send_like(LikeRequest {
+            site_key: site_key.to_string(),
+            comment_id: comment_id.to_string(),
+            ip_hash: ip_hash.to_string(),
+            at: 0,
+            like: false,
+        })
+        .await
+    }
+
+    async fn send_like(&self, request: LikeRequest) -> Result<LikeOutcome, StorageError> {
+        let closed = || StorageError::Unavailable(sqlx::Error::PoolClosed);
+        let (reply, answer) = oneshot::channel();
+        self.likes
+            .queue
+            .send((request, reply))
+            .await
+            .map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+}
+
+/// Take every like waiting, write them in one transaction, answer each.
+async fn run(mut rx: mpsc::Receiver<(LikeRequest, Reply)>, writer: UnsyncedWriter) {
+    let mut waiting: Vec<(LikeRequest, Reply)> = Vec::with_capacity(MAX_BATCH);
+    loop {
+        if waiting.is_empty() && rx.recv_many(&mut waiting, MAX_BATCH).await == 0 {
+            break;
+        }
+        while waiting.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(next) => waiting.push(next),
+                Err(_) => break,
+            }
+        }
+        // Whoever stopped waiting (a timed-out request) gets nothing written.
+        waiting.retain(|(_, reply)| !reply.is_closed());
+        // The same reader and comment twice (a quick like then unlike): the
+        // later waits for the next batch, so each sees the one before it.
+        let mut seen = HashSet::new();
+        let (batch, later): (Vec<_>, Vec<_>) = waiting
+            .drain(..)
+            .partition(|(r, _)| seen.insert((r.comment_id.clone(), r.ip_hash.clone())));
+        waiting = later;
+        if batch.is_empty() {
+            continue;
+        }
+        let requests: Vec<&LikeRequest> = batch.iter().map(|(r, _)| r).collect();
+        let outcomes: Vec<Result<LikeOutcome, StorageError>> = match writer.write(&requests).await {
+            Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+            // The database itself is unavailable or full: everyone gets
+            // that answer at once.
+            Err(e @ (StorageError::Unavailable(_) | StorageError::Full(_))) => {
+                requests.iter().map(|_| Err(e.same_kind())).collect()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, likes = batch.len(), "a like batch failed; writing them one by one");
+                let mut outcomes = Vec::with_capacity(requests.len());
+                for r in &requests {
+                    outcomes.push(writer.write(&[r]).await.and_then(|mut o| {
+                        o.pop()
+                            .ok_or(StorageError::Unavailable(sqlx::Error::RowNotFound))
+                    }));
+                }
+                outcomes
+            }
+        };
+        for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+            let _ = reply.send(outcome);
+        }
+    }
+}
+
+impl UnsyncedWriter {
+    /// One transaction for `batch`, its commit not waiting for the disk.
+    async fn write(&self, batch: &[&LikeRequest]) -> Result<Vec<LikeOutcome>, StorageError> {
+        let mut conn = self.acquire().await?;
+        let done = write_in(&mut conn, self.backend, batch).await;
+        self.release(conn).await;
         done
     }
 }
 
-/// A like's transaction on `conn`.
-async fn like_in(
+/// The batch's transaction on `conn`: the rows first (so SQLite takes the
+/// write lock before any read), then the counts of the comments they moved.
+async fn write_in(
     conn: &mut sqlx::AnyConnection,
-    site_key: &str,
-    comment_id: &str,
-    ip_hash: &str,
-    at: i64,
-) -> Result<LikeOutcome, StorageError> {
+    backend: Backend,
+    batch: &[&LikeRequest],
+) -> Result<Vec<LikeOutcome>, StorageError> {
     let mut tx = conn.begin().await?;
-    // A write first, so SQLite takes the write lock before any read.
+    if backend == Backend::Postgres {
+        sqlx::query("SET LOCAL synchronous_commit TO OFF")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let likes: Vec<&LikeRequest> = batch.iter().copied().filter(|r| r.like).collect();
+    let unlikes: Vec<&LikeRequest> = batch.iter().copied().filter(|r| !r.like).collect();
+    let mut changed: HashSet<(String, String)> = insert_likes(&mut tx, &likes).await?;
+    changed.extend(delete_likes(&mut tx, &unlikes).await?);
+
+    let mut deltas: HashMap<&str, i64> = HashMap::new();
+    for r in batch {
+        if changed.contains(&(r.comment_id.clone(), r.ip_hash.clone())) {
+            *deltas.entry(r.comment_id.as_str()).or_default() += if r.like { 1 } else { -1 };
+        }
+    }
+    move_counts(&mut tx, &deltas).await?;
+    let counts = counts_of(&mut tx, &deltas).await?;
+    let unchanged: Vec<&LikeRequest> = batch
+        .iter()
+        .copied()
+        .filter(|r| !changed.contains(&(r.comment_id.clone(), r.ip_hash.clone())))
+        .collect();
+    let visible = visible(&mut tx, &unchanged).await?;
+    if backend == Backend::Postgres && !counts.is_empty() {
+        notify_others(&mut tx, batch, &counts).await?;
+    }
+    tx.commit().await?;
+
+    Ok(batch
+        .iter()
+        .map(|r| {
+            let key = (r.comment_id.clone(), r.ip_hash.clone());
+            match counts.get(r.comment_id.as_str()) {
+                Some((likes, article_key)) if changed.contains(&key) => LikeOutcome::Changed {
+                    likes: *likes,
+                    article_key: article_key.clone(),
+                },
+                _ if visible.contains(&(r.comment_id.clone(), r.site_key.clone())) => {
+                    LikeOutcome::Unchanged
+                }
+                _ => LikeOutcome::NotFound,
+            }
+        })
+        .collect())
+}
+
+/// `($1, $2, ...), ($k, ...)`: `rows` tuples of `width` placeholders.
+fn tuples(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|i| {
+            let cells: Vec<String> = (1..=width).map(|j| format!("${}", i * width + j)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Insert the likes of comments readers of their site can see; the
+/// (comment, reader) pairs that were new.
+async fn insert_likes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    likes: &[&LikeRequest],
+) -> Result<HashSet<(String, String)>, StorageError> {
+    if likes.is_empty() {
+        return Ok(HashSet::new());
+    }
+    // `column1..4` are the names both databases give a VALUES list's columns.
     let sql = format!(
         "INSERT INTO comment_likes (comment_id, ip_hash, site_key, created_at) \
-         SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM comments c \
-         WHERE c.id = $1 AND c.site_key = $3 AND {VISIBLE}) \
-         ON CONFLICT (comment_id, ip_hash) DO NOTHING"
+         SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES {}) AS v \
+         WHERE EXISTS (SELECT 1 FROM comments c \
+         WHERE c.id = v.column1 AND c.site_key = v.column3 AND {VISIBLE}) \
+         ON CONFLICT (comment_id, ip_hash) DO NOTHING \
+         RETURNING comment_id, ip_hash",
+        tuples(likes.len(), 4)
     );
-    let inserted = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(comment_id)
-        .bind(ip_hash)
-        .bind(site_key)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    finish(tx, inserted, site_key, comment_id, 1).await
-}
-
-/// An unlike's transaction on `conn`.
-async fn unlike_in(
-    conn: &mut sqlx::AnyConnection,
-    site_key: &str,
-    comment_id: &str,
-    ip_hash: &str,
-) -> Result<LikeOutcome, StorageError> {
-    let mut tx = conn.begin().await?;
-    let sql = format!(
-        "DELETE FROM comment_likes WHERE comment_id = $1 AND ip_hash = $2 \
-         AND EXISTS (SELECT 1 FROM comments c WHERE c.id = $1 AND c.site_key = $3 \
-         AND {VISIBLE})"
-    );
-    let deleted = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(comment_id)
-        .bind(ip_hash)
-        .bind(site_key)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    finish(tx, deleted, site_key, comment_id, -1).await
-}
-
-/// End a like or unlike transaction whose write touched `changed` rows:
-/// none, and it is `Unchanged` (already so) or `NotFound` (no comment readers
-/// can see), rolled back; else the count moves by `delta` and it commits.
-async fn finish(
-    mut tx: sqlx::Transaction<'_, sqlx::Any>,
-    changed: u64,
-    site_key: &str,
-    comment_id: &str,
-    delta: i64,
-) -> Result<LikeOutcome, StorageError> {
-    if changed == 0 {
-        let visible = visible(&mut tx, site_key, comment_id).await?;
-        tx.rollback().await?;
-        return Ok(if visible {
-            LikeOutcome::Unchanged
-        } else {
-            LikeOutcome::NotFound
-        });
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for r in likes {
+        q = q
+            .bind(r.comment_id.as_str())
+            .bind(r.ip_hash.as_str())
+            .bind(r.site_key.as_str())
+            .bind(r.at);
     }
-    let outcome = count_change(&mut tx, comment_id, delta).await?;
-    tx.commit().await?;
-    Ok(outcome)
+    pairs(q.fetch_all(&mut **tx).await?)
 }
 
+/// Delete the likes taken back of comments readers can see; the pairs that
+/// were there.
+async fn delete_likes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    unlikes: &[&LikeRequest],
+) -> Result<HashSet<(String, String)>, StorageError> {
+    if unlikes.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let sql = format!(
+        "DELETE FROM comment_likes WHERE (comment_id, ip_hash, site_key) IN (VALUES {}) \
+         AND EXISTS (SELECT 1 FROM comments c WHERE c.id = comment_likes.comment_id \
+         AND c.site_key = comment_likes.site_key AND {VISIBLE}) \
+         RETURNING comment_id, ip_hash",
+        tuples(unlikes.len(), 3)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for r in unlikes {
+        q = q
+            .bind(r.comment_id.as_str())
+            .bind(r.ip_hash.as_str())
+            .bind(r.site_key.as_str());
+    }
+    pairs(q.fetch_all(&mut **tx).await?)
+}
+
+fn pairs(rows: Vec<sqlx::any::AnyRow>) -> Result<HashSet<(String, String)>, StorageError> {
+    rows.iter()
+        .map(|row| Ok((row.try_get("comment_id")?, row.try_get("ip_hash")?)))
+        .collect()
+}
+
+/// Move each comment's count by its delta, in one statement.
+async fn move_counts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    deltas: &HashMap<&str, i64>,
+) -> Result<(), StorageError> {
+    let moved: Vec<(&str, i64)> = deltas
+        .iter()
+        .filter(|(_, d)| **d != 0)
+        .map(|(id, d)| (*id, *d))
+        .collect();
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let cases: Vec<String> = (0..moved.len())
+        .map(|i| format!("WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2))
+        .collect();
+    let ids: Vec<String> = (0..moved.len())
+        .map(|i| format!("${}", 2 * i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE comments SET likes = likes + CASE id {} ELSE 0 END WHERE id IN ({})",
+        cases.join(" "),
+        ids.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (id, delta) in &moved {
+        q = q.bind(*id).bind(*delta);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The count and article of each comment in `deltas`.
+async fn counts_of(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    deltas: &HashMap<&str, i64>,
+) -> Result<HashMap<String, (i64, String)>, StorageError> {
+    if deltas.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<&str> = deltas.keys().copied().collect();
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT c.id, c.likes, a.article_key FROM comments c \
+         JOIN articles a ON a.id = c.article_id WHERE c.id IN ({})",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in &ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get("id")?,
+                (row.try_get("likes")?, row.try_get("article_key")?),
+            ))
+        })
+        .collect()
+}
+
+/// Of the requests that changed nothing, the (comment, site) pairs readers
+/// of that site can see: those were already so, the rest are not found.
 async fn visible(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    site_key: &str,
-    comment_id: &str,
-) -> Result<bool, StorageError> {
+    requests: &[&LikeRequest],
+) -> Result<HashSet<(String, String)>, StorageError> {
+    if requests.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let ids: HashSet<&str> = requests.iter().map(|r| r.comment_id.as_str()).collect();
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT 1 AS one FROM comments c WHERE c.id = $1 AND c.site_key = $2 AND {VISIBLE}"
+        "SELECT c.id, c.site_key FROM comments c WHERE c.id IN ({}) AND {VISIBLE}",
+        marks.join(", ")
     );
-    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(comment_id)
-        .bind(site_key)
-        .fetch_optional(&mut **tx)
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in &ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(&mut **tx)
         .await?
-        .is_some())
+        .iter()
+        .map(|row| Ok((row.try_get("id")?, row.try_get("site_key")?)))
+        .collect()
 }
 
-/// Move a comment's count by `delta`; its new count and article.
-async fn count_change(
+/// Tell the other instances which articles' counts moved; delivered when
+/// the transaction commits.
+async fn notify_others(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    comment_id: &str,
-    delta: i64,
-) -> Result<LikeOutcome, StorageError> {
-    sqlx::query("UPDATE comments SET likes = likes + $1 WHERE id = $2")
-        .bind(delta)
-        .bind(comment_id)
-        .execute(&mut **tx)
-        .await?;
-    let row = sqlx::query(
-        "SELECT c.likes, a.article_key FROM comments c JOIN articles a ON a.id = c.article_id \
-         WHERE c.id = $1",
-    )
-    .bind(comment_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(LikeOutcome::Changed {
-        likes: row.try_get("likes")?,
-        article_key: row.try_get("article_key")?,
-    })
+    batch: &[&LikeRequest],
+    counts: &HashMap<String, (i64, String)>,
+) -> Result<(), StorageError> {
+    let mut articles: Vec<String> = Vec::new();
+    for r in batch {
+        if let Some((_, article)) = counts.get(&r.comment_id) {
+            let payload = format!("{}\n{}", r.site_key, article);
+            if !articles.contains(&payload) {
+                articles.push(payload);
+            }
+        }
+    }
+    let calls: Vec<String> = (0..articles.len())
+        .map(|i| format!("pg_notify($1, ${})", i + 2))
+        .collect();
+    let sql = format!("SELECT {}", calls.join(", "));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(LIKES_CHANNEL);
+    for a in articles {
+        q = q.bind(a);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
 }

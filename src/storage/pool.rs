@@ -43,6 +43,8 @@ pub struct Store {
     pub(super) sqlite_synchronous: &'static str,
     /// The group-commit writer of submissions.
     pub(super) batcher: Option<CommentBatcher>,
+    /// The batch writer of likes.
+    pub(super) likes: super::likes::LikeBatcher,
     /// SQLite: policy versions and blocks as last read (see `RulesMemo`).
     pub(super) rules_memo: Option<std::sync::Arc<RulesMemo>>,
     /// The key webhook secrets are sealed with, derived from an instance
@@ -73,16 +75,26 @@ pub struct ConnectOptions {
     pub refresh_statistics: bool,
 }
 
-impl Store {
-    /// A writer connection that, on SQLite, commits without waiting for the
-    /// disk: for rows worth nothing after a crash (a security code, a like),
-    /// whose durable commit would only queue them behind the disk. The next
-    /// durable commit syncs the log, these frames included. Give it back
-    /// through [`Store::resync`].
-    pub(super) async fn unsynced_writer(
+/// Writer connections that, on SQLite, commit without waiting for the
+/// disk: for rows worth nothing after a crash (a security code, a like),
+/// whose durable commit would only queue them behind the disk. The next
+/// durable commit syncs the log, these frames included. On PostgreSQL they
+/// are plain writer connections (such transactions turn off
+/// `synchronous_commit` themselves).
+#[derive(Clone, Debug)]
+pub(super) struct UnsyncedWriter {
+    pub(super) pool: AnyPool,
+    pub(super) backend: Backend,
+    /// The SQLite `synchronous` level restored on release.
+    pub(super) level: &'static str,
+}
+
+impl UnsyncedWriter {
+    /// A connection; give it back through [`UnsyncedWriter::release`].
+    pub(super) async fn acquire(
         &self,
     ) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StorageError> {
-        let mut conn = self.writer.acquire().await?;
+        let mut conn = self.pool.acquire().await?;
         if self.backend == Backend::Sqlite {
             sqlx::raw_sql("PRAGMA synchronous = OFF")
                 .execute(&mut *conn)
@@ -93,11 +105,11 @@ impl Store {
 
     /// Restore the connection's `synchronous` level; should that fail, it is
     /// closed rather than reused unsynced.
-    pub(super) async fn resync(&self, mut conn: sqlx::pool::PoolConnection<sqlx::Any>) {
+    pub(super) async fn release(&self, mut conn: sqlx::pool::PoolConnection<sqlx::Any>) {
         if self.backend != Backend::Sqlite {
             return;
         }
-        let restore = format!("PRAGMA synchronous = {}", self.sqlite_synchronous);
+        let restore = format!("PRAGMA synchronous = {}", self.level);
         if sqlx::raw_sql(sqlx::AssertSqlSafe(restore))
             .execute(&mut *conn)
             .await
@@ -106,6 +118,18 @@ impl Store {
             conn.close_on_drop();
         }
     }
+}
+
+impl Store {
+    /// The writer without disk syncs (see [`UnsyncedWriter`]).
+    pub(super) fn unsynced(&self) -> UnsyncedWriter {
+        UnsyncedWriter {
+            pool: self.writer.clone(),
+            backend: self.backend,
+            level: self.sqlite_synchronous,
+        }
+    }
+
     pub async fn connect(settings: impl Into<ConnectOptions>) -> Result<Store, StorageError> {
         let settings: ConnectOptions = settings.into();
         sqlx::any::install_default_drivers();
@@ -120,6 +144,11 @@ impl Store {
                 .await?;
             let published = tokio::sync::broadcast::channel(1024).0;
             return Ok(Store {
+                likes: super::likes::LikeBatcher::start(UnsyncedWriter {
+                    pool: pool.clone(),
+                    backend: Backend::Postgres,
+                    level: "FULL",
+                }),
                 batcher: Some(CommentBatcher::start(
                     pool.clone(),
                     published.clone(),
@@ -193,7 +222,17 @@ impl Store {
             .connect_with(options)
             .await?;
         let published = tokio::sync::broadcast::channel(1024).0;
+        let sqlite_synchronous = match synchronous_level.as_str() {
+            "NORMAL" => "NORMAL",
+            "EXTRA" => "EXTRA",
+            _ => "FULL",
+        };
         Ok(Store {
+            likes: super::likes::LikeBatcher::start(UnsyncedWriter {
+                pool: writer.clone(),
+                backend: Backend::Sqlite,
+                level: sqlite_synchronous,
+            }),
             batcher: Some(CommentBatcher::start(
                 writer.clone(),
                 published.clone(),
@@ -205,11 +244,7 @@ impl Store {
             writer,
             backend: Backend::Sqlite,
             published,
-            sqlite_synchronous: match synchronous_level.as_str() {
-                "NORMAL" => "NORMAL",
-                "EXTRA" => "EXTRA",
-                _ => "FULL",
-            },
+            sqlite_synchronous,
         })
     }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, site, spawn_app_with};
+use crate::helpers::{TestApp, backend, site, spawn_app_with, spawn_second_instance_with};
 
 async fn proxied_app() -> TestApp {
     spawn_app_with(|s| s.server.trusted_proxies = vec!["127.0.0.1".into()]).await
@@ -108,6 +108,95 @@ async fn a_second_like_from_one_address_counts_once() {
             .await["likes"],
         1
     );
+}
+
+#[tokio::test]
+async fn likes_arriving_together_count_each_reader_once() {
+    let app = proxied_app().await;
+    let key = news(&app, true).await;
+    let first = published(&app, &key).await;
+    let second = published(&app, &key).await;
+    // Thirty readers like both comments at once, and one reader sends the
+    // same like five times at once: they are written together.
+    let readers: Vec<String> = (0..30).map(|n| format!("192.0.2.{n}")).collect();
+    let mut likes = Vec::new();
+    for ip in &readers {
+        for id in [&first, &second] {
+            likes.push(like_from(&app, ip, id, true));
+        }
+    }
+    let answers = futures_util::future::join_all(likes).await;
+    assert!(
+        answers.iter().all(|(status, _)| *status == 200),
+        "{answers:?}"
+    );
+    let twice = (0..5).map(|_| like_from(&app, "198.51.100.9", &first, true));
+    let answers = futures_util::future::join_all(twice).await;
+    let statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        4,
+        "{statuses:?}"
+    );
+    // Ten take theirs back at once, and a like of a comment nobody can see
+    // in the same moment is refused alone.
+    let mut unlikes: Vec<_> = readers[..10]
+        .iter()
+        .map(|ip| like_from(&app, ip, &first, false))
+        .collect();
+    unlikes.push(like_from(&app, "192.0.2.99", "no-such-comment", true));
+    let answers = futures_util::future::join_all(unlikes).await;
+    assert_eq!(answers[10].0, 404, "{answers:?}");
+    assert!(answers[..10].iter().all(|(s, _)| *s == 200), "{answers:?}");
+    // The counts agree with the rows.
+    assert_eq!(
+        like_from(&app, "203.0.113.1", &first, true).await,
+        (200, json!({"liked": true, "likes": 22}))
+    );
+    assert_eq!(
+        like_from(&app, "203.0.113.1", &second, true).await,
+        (200, json!({"liked": true, "likes": 31}))
+    );
+    assert_eq!(
+        app.texts("SELECT ip_hash FROM comment_likes").await.len(),
+        53
+    );
+}
+
+#[tokio::test]
+async fn a_like_on_one_instance_shows_in_the_other_instances_cached_list() {
+    if backend().name() != "postgres" {
+        eprintln!(
+            "SKIPPED two-instance like test: needs TEST_DATABASE_URL (PostgreSQL); SQLite is single-process"
+        );
+        return;
+    }
+    let a = proxied_app().await;
+    let key = news(&a, true).await;
+    let id = published(&a, &key).await;
+    let b = spawn_second_instance_with(&a, |s| s.server.trusted_proxies = vec!["127.0.0.1".into()])
+        .await;
+    // B caches the list with no likes; A takes a like.
+    assert_eq!(likes_of(&list(&b, "").await, &id), 0);
+    assert_eq!(like_from(&a, "203.0.113.7", &id, true).await.0, 200);
+    // B shows it once its list is rebuilt after the lag, not the cache's
+    // time-to-live. Wait for it, never longer than a generous bound.
+    let deadline = Instant::now() + majlis::service::LIKES_LAG + Duration::from_secs(10);
+    loop {
+        if likes_of(&list(&b, "").await, &id) == 1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "instance B never showed the like"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]

@@ -178,3 +178,93 @@ async fn a_reader_replies_another_reports_and_a_moderator_acts_in_arabic() {
     assert_eq!(list["comments"], serde_json::json!([]));
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_reader_likes_a_comment_sees_the_count_and_takes_the_like_back_in_arabic() {
+    if !available("likes") {
+        return;
+    }
+    let app = spawn_app().await;
+    let page = serve(article_page(&app.address, "news", "a-1", "ar"));
+    let mut s = site("news");
+    s.allowed_origins = vec![page.origin.clone()];
+    s.moderation_mode = majlis::domain::ModerationMode::Post;
+    s.likes = true;
+    app.add_site(s).await;
+    let resp = app
+        .post_comment("news", "a-1", &app.valid_comment("news").await)
+        .await;
+    assert_eq!(resp.status(), 202);
+
+    let browser = Browser::launch(true, 1280, 1000).await;
+    browser.goto(&format!("{}/", page.origin)).await;
+    let like = format!(
+        "var h = document.querySelector('.majlis-host'); if (!h || !h.shadowRoot) return null; \
+         return Array.from({ROOT}.querySelectorAll('.acts button')).find(function (b) {{ return b.textContent.indexOf('أعجبني') === 0; }}) || null;"
+    );
+    browser
+        .wait_for(
+            &format!("var b = (function () {{ {like} }})(); return !!b && b.textContent === 'أعجبني 0' && b.getAttribute('aria-pressed') === 'false';"),
+            "the like button with no likes",
+        )
+        .await;
+    let button = browser.element_by_script(&like).await;
+    browser.click(&button).await;
+    browser
+        .wait_for(
+            &format!("var b = (function () {{ {like} }})(); return !!b && b.textContent === 'أعجبني 1' && b.getAttribute('aria-pressed') === 'true';"),
+            "the count after the like, the button pressed",
+        )
+        .await;
+    assert_eq!(
+        app.texts("SELECT ip_hash FROM comment_likes").await.len(),
+        1
+    );
+    browser.screenshot("likes-ar-liked").await;
+
+    // A new visit shows the count once the list catches up (within the lag).
+    let deadline =
+        std::time::Instant::now() + majlis::service::LIKES_LAG + std::time::Duration::from_secs(10);
+    loop {
+        browser.goto(&format!("{}/", page.origin)).await;
+        let text = browser
+            .wait_for(
+                &format!("var b = (function () {{ {like} }})(); return b ? b.textContent : null;"),
+                "the like button after a reload",
+            )
+            .await;
+        if text == "أعجبني 1" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the count never showed after a reload: {text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+
+    // This reader liked it already: the first press answers "already liked"
+    // and only marks the button; the next takes the like back.
+    let button = browser.element_by_script(&like).await;
+    browser.click(&button).await;
+    browser
+        .wait_for(
+            &format!("var b = (function () {{ {like} }})(); return !!b && !b.disabled && b.getAttribute('aria-pressed') === 'true';"),
+            "the button marked as liked",
+        )
+        .await;
+    let button = browser.element_by_script(&like).await;
+    browser.click(&button).await;
+    browser
+        .wait_for(
+            &format!("var b = (function () {{ {like} }})(); return !!b && b.textContent === 'أعجبني 0' && b.getAttribute('aria-pressed') === 'false';"),
+            "the count after taking the like back",
+        )
+        .await;
+    assert!(
+        app.texts("SELECT ip_hash FROM comment_likes")
+            .await
+            .is_empty()
+    );
+    browser.close().await;
+}
