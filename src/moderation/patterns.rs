@@ -17,7 +17,11 @@
 //! ؟") a negation is rhetorical and cancels nothing; with `vocative`, a slot-B hit addressed
 //! with يا fires alone; a hit of a `counter` class anywhere in the same sentence
 //! (counter-speech: "whoever says …", "… is racist") cancels the match too. Each rule fires
-//! at most once per field, always with action **hold**: discussing religion, sects and nations is ordinary
+//! at most once per field. A rule with bridge (`via`) classes needs a bridge term (a pronoun
+//! pointing back, a simile) between the two, close before the second; the first term may then
+//! stand in an earlier clause or sentence. A negation whose own predicate (a term of the other
+//! slot) is followed by a conjunction does not reach past the conjunction ("ماشي عرب و…").
+//! Every finding has action **hold**: discussing religion, sects and nations is ordinary
 //! news talk, so a pattern never rejects; a moderator decides.
 
 use serde::{Deserialize, Serialize};
@@ -163,7 +167,17 @@ pub struct PatternRule {
     /// (counter-speech cues: "whoever says", "is racist", "stop calling").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub counter: Vec<String>,
+    /// Bridge classes: the second term must follow a term of one of them (a pronoun pointing
+    /// back, a simile) at most [`VIA_REACH`] tokens before it, after the first term. The bridge
+    /// carries the first term into a later clause or the next sentence: "Send the refugees back
+    /// on the boats, they're a plague", "الأفارقة اللي جاو لهنا، هادو غير حشرات". Only a
+    /// sentence end between the bridge and the second term ends the match.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
 }
+
+/// How far (in tokens) a bridge term of a rule's `via` classes reaches to its second term.
+pub const VIA_REACH: u32 = 5;
 
 /// The pattern rules of a site: term classes and rules over them.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default, utoipa::ToSchema)]
@@ -224,6 +238,7 @@ struct CompiledRule {
     then: Mask,
     unless: Mask,
     counter: Mask,
+    via: Mask,
     window: u32,
     ordered: bool,
     vocative: bool,
@@ -359,6 +374,7 @@ impl PatternConfig {
                 then: Mask::of(&slots(&r.then)?),
                 unless: Mask::of(&slots(&r.unless)?),
                 counter: Mask::of(&slots(&r.counter)?),
+                via: Mask::of(&slots(&r.via)?),
                 window: r.window as u32,
                 ordered: r.ordered,
                 vocative: r.vocative,
@@ -494,6 +510,65 @@ fn predicate(key: &KeyBuf, c: &Hit, a: &Hit, b: &Hit) -> bool {
     }
 }
 
+/// Conjunction words of a coordinated clause ("and" in the languages of the lists).
+const CONJUNCTIONS: &[&str] = &["و", "and", "et", "w", "wa"];
+
+/// Where a conjunction starts a word in key chars `[from, to)` after at least one other word:
+/// a conjunction word ("and", "et"), a word with the clitic و ("وما", "ولازم"), or the clitic
+/// و stripped from the hit that starts at `to` ("وطردهم" matched as "طردهم").
+fn conjunction_after_a_word(key: &KeyBuf, from: usize, to: usize) -> Option<usize> {
+    let chars = key.chars();
+    let alnum = |i: usize| chars.get(i).is_some_and(|c| is_alnum(*c));
+    let mut words = 0;
+    let mut i = from;
+    while i < to {
+        if alnum(i) && (i == 0 || !alnum(i - 1)) {
+            let mut end = i;
+            while end < to && alnum(end) {
+                end += 1;
+            }
+            // A word cut by `to` is the hit's own word ("و" + the hit).
+            if end == to {
+                let clitic = end == i + 1 && chars.get(i) == Some(&'و');
+                return (words > 0 && clitic).then_some(i);
+            }
+            let w = chars.get(i..end).unwrap_or(&[]);
+            let conj = CONJUNCTIONS.iter().any(|c| w.iter().copied().eq(c.chars()))
+                || (w.first() == Some(&'و') && w.len() >= 2);
+            if words > 0 && conj {
+                return Some(i);
+            }
+            words += 1;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// The negation `u` has its own predicate before `target`: one or more words, none of them a
+/// term of `target`'s slot (`role`), then a conjunction. Its scope ends at the conjunction:
+/// "القبايل ماشي عرب ولازم نطردوهم" denies "Arabs" and asserts the threat after و, while
+/// "ليسوا حشرات وجرذان" still denies both animal words.
+fn own_predicate_then_conjunction(
+    key: &KeyBuf,
+    tagged: &[(&Hit, Mask)],
+    u: &Hit,
+    target: &Hit,
+    role: &Mask,
+) -> bool {
+    if target.k0 <= u.k1 {
+        return false;
+    }
+    let Some(conj) = conjunction_after_a_word(key, u.k1, target.k0) else {
+        return false;
+    };
+    !tagged
+        .iter()
+        .any(|(p, m)| p.k0 >= u.k1 && p.k0 < conj && m.meets(role))
+}
+
 /// The pattern-rule findings of one field.
 pub(crate) fn findings(
     policy: &Policy,
@@ -536,6 +611,9 @@ pub(crate) fn findings(
         // the two (a negation with إلا / سوى / "but" asserts: "ما هو إلا حمار").
         // The negation's scope ends at a clause break: it must reach the slot term that
         // follows it (the first one when it stands before both, else the later one).
+        // A negation that has its own predicate of the other slot before a conjunction does
+        // not reach past it: in "القبايل ماشي عرب ولازم نطردوهم" the negation denies "Arabs"
+        // (a group word), and the threat coordinated after و is asserted.
         let cancelled = |a: &Hit, b: &Hit| {
             let (lo, hi) = (a.tok0.min(b.tok0), a.tok1.max(b.tok1));
             let later = a.k0.max(b.k0);
@@ -543,6 +621,11 @@ pub(crate) fn findings(
             !r.unless.is_empty()
                 && tagged.iter().any(|(u, m)| {
                     let scope = if u.k1 <= first { first } else { later };
+                    let (target, role) = if scope == a.k0 {
+                        (a, &r.first)
+                    } else {
+                        (b, &r.then)
+                    };
                     u.tok1 + 2 >= lo
                         && u.tok1 < hi
                         && m.meets(&r.unless)
@@ -550,6 +633,7 @@ pub(crate) fn findings(
                         && distance(u, b).is_some()
                         && !super::rules::exceptive_between(key, u.k1, later)
                         && !super::rules::clause_break_between(key, u.k1, scope)
+                        && !own_predicate_then_conjunction(key, &tagged, u, target, role)
                 })
         };
         // The first slot's hits, gathered once per rule (in text order, like `tagged`).
@@ -581,7 +665,26 @@ pub(crate) fn findings(
                 if cancelled(a, b) && !question(text, sa.end.max(sb.end)) {
                     continue;
                 }
-                if sentence_break(text, sa, sb) {
+                // With bridge classes, the sentence that counts is the bridge's: a bridge term
+                // after `a`, close before `b`, with no sentence end between it and `b`.
+                let bridged = if r.via.is_empty() {
+                    None
+                } else {
+                    let Some(v) = tagged.iter().find_map(|(v, m)| {
+                        (m.meets(&r.via)
+                            && v.k0 >= a.k1
+                            && v.k1 <= b.k0
+                            && b.tok0 > v.tok1
+                            && b.tok0 - v.tok1 <= VIA_REACH)
+                            .then_some(*v)
+                            .and_then(|v| key_span(key, v.k0, v.k1))
+                            .filter(|sv| !sentence_break(text, *sv, sb))
+                    }) else {
+                        continue;
+                    };
+                    Some(v)
+                };
+                if bridged.is_none() && sentence_break(text, sa, sb) {
                     continue;
                 }
                 let (gap_from, gap_to) = if a.k0 < b.k0 {
@@ -596,8 +699,10 @@ pub(crate) fn findings(
                     && tagged.iter().any(|(c, m)| {
                         m.meets(&r.counter)
                             && !predicate(key, c, a, b)
-                            && key_span(key, c.k0, c.k1)
-                                .is_some_and(|sc| !sentence_break(text, sc, sa))
+                            && key_span(key, c.k0, c.k1).is_some_and(|sc| {
+                                !sentence_break(text, sc, sa)
+                                    || bridged.is_some() && !sentence_break(text, sc, sb)
+                            })
                     });
                 if countered {
                     continue;
@@ -674,7 +779,7 @@ fn parse_classes(text: &str) -> Vec<TermClass> {
 
 /// Parses the seed's rule file, one rule a line:
 /// `id | posting_rule | first classes | then classes | window [ordered] [vocative] | unless
-/// classes | counter classes`.
+/// classes | counter classes | via (bridge) classes`.
 fn parse_rules(text: &str) -> Vec<PatternRule> {
     let mut out = Vec::new();
     for line in text.lines().map(strip_comment).filter(|l| !l.is_empty()) {
@@ -703,6 +808,7 @@ fn parse_rules(text: &str) -> Vec<PatternRule> {
             clause: opts.iter().any(|o| o == "clause"),
             unless: list(5),
             counter: list(6),
+            via: list(7),
         });
     }
     out
@@ -759,6 +865,7 @@ mod tests {
             clause: false,
             unless: vec!["neg".into()],
             counter: Vec::new(),
+            via: Vec::new(),
         }
     }
 
@@ -913,6 +1020,16 @@ mod tests {
             ("\"Jews are rats\" is hate speech", None),
             ("Anti-Shia hate speech online has spiked", None),
             ("من يقول إن الجزايرية الكل حقد عنصري", None),
+            // A negation with its own predicate does not reach a threat coordinated after و.
+            ("القبايل ماشي عرب ولازم نطردوهم", Some("racist_incitement")),
+            (
+                "الأفارقة ليسوا مجرمين و deport them all",
+                Some("racist_incitement"),
+            ),
+            // A negation still covers the coordinated words of its own slot.
+            ("السوريين ليسوا حشرات ولا جرذان", None),
+            ("السوريين ماشي حشرات وماشي جرذان", None),
+            ("اللاجئين ليسوا حشرات وعلينا احترامهم", None),
         ];
         for (text, want) in cases {
             let f = run(&seed, text);
@@ -927,6 +1044,84 @@ mod tests {
             );
             if want.is_none() {
                 assert_eq!(v.action, Action::Allow, "{text}: {:?}", v.findings);
+            }
+        }
+    }
+
+    /// The bridged rules and the pointed insult, in variants written for the test, with their
+    /// near-misses: (text, expected code of the first pattern finding).
+    #[test]
+    fn seed_bridges_carry_a_group_or_sacred_term_to_a_later_predicate() {
+        let seed = PolicyConfig::seed();
+        let cases: &[(&str, Option<&str>)] = &[
+            // A pronoun carries the group past a comma and a long gap.
+            (
+                "Send the Syrian refugees back where they came from, they're a plague on this town",
+                Some("racist_incitement"),
+            ),
+            (
+                "الأفارقة اللي جاو لبلادنا من الصحراء، هادو غير حشرات",
+                Some("racist_incitement"),
+            ),
+            // … and into the next sentence.
+            (
+                "Too many refugees in our neighbourhood now. They are rats, all of them.",
+                Some("racist_incitement"),
+            ),
+            // A simile or "c'est" says what a rite is.
+            (
+                "La prière du vendredi, franchement, c'est de la gym pour moutons",
+                Some("sacred_insult"),
+            ),
+            // No bridge: the group and the animal word stay apart.
+            (
+                "The Syrian refugees who arrived last winter found a town full of stray dogs",
+                None,
+            ),
+            // The bridge points at a victim or a literal animal.
+            (
+                "Syrian refugees crossed the sea in small boats; they were treated like animals by the smugglers",
+                None,
+            ),
+            (
+                "Moroccan farmers raise sheep in the Atlas, they are sold for Eid at high prices",
+                None,
+            ),
+            // A negation in the bridged clause denies.
+            ("Refugees came here to work, they are not rats", None),
+            // A demonstrative right before an insult adjective points at a person…
+            (
+                "من سمح لهذا الجاهل أن يكتب في صحيفة محترمة",
+                Some("person_insult"),
+            ),
+            // … not when it points at a thing named before it, nor with a noun between.
+            ("القرار هذا غبي ولا يخدم أحدا", None),
+            ("هذا القرار الغبي سيكلفنا الكثير", None),
+            ("هذا ليس غبيا بل ذكي جدا", None),
+        ];
+        let policy = Policy::compile(&seed).unwrap();
+        for (text, want) in cases {
+            let f = run(&seed, text);
+            assert_eq!(f.first().map(|f| f.code.as_str()), *want, "{text}: {f:?}");
+            if let Some(f) = f.first() {
+                // The finding points at the exact words of both terms in the original text.
+                assert_eq!(f.spans.len(), 2, "{text}: {f:?}");
+                for sp in &f.spans {
+                    assert!(
+                        text.get(sp.start..sp.end)
+                            .is_some_and(|w| !w.trim().is_empty())
+                    );
+                }
+            } else {
+                let v = evaluate(
+                    &Submission {
+                        body: text,
+                        ..Submission::default()
+                    },
+                    &Signals::default(),
+                    &policy,
+                );
+                assert!(v.action < Action::Hold, "{text}: {:?}", v.findings);
             }
         }
     }
