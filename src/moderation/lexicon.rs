@@ -1628,6 +1628,9 @@ impl Workspace {
             };
             let mut j = i + 1;
             let mut spaced = false;
+            // The whitespace between the run's first two letters: a wider
+            // gap later ("ك ا ت ب  م ر ت ز ق") is the writer's word break.
+            let mut first_blanks = None;
             if bi.single_letter {
                 while let Some(bj) = self.base.get(j).copied() {
                     let Some(prev) = self.base.get(j - 1) else {
@@ -1645,7 +1648,11 @@ impl Workspace {
                     {
                         break;
                     }
-                    spaced |= gap.iter().any(|c| c.is_whitespace());
+                    let blanks = gap.iter().filter(|c| c.is_whitespace()).count();
+                    if blanks > *first_blanks.get_or_insert(blanks) {
+                        break;
+                    }
+                    spaced |= blanks > 0;
                     j += 1;
                 }
             }
@@ -1823,6 +1830,9 @@ mod tests {
             ("هذا و ذاك", 3),
             ("abcحمار", 2),
             ("a$$ hole", 2),
+            ("ك ا ت ب  م ر ت ز ق", 2),
+            ("ك.ا.ت.ب  م.ر.ت.ز.ق", 2),
+            ("f u c k   y o u", 2),
             ("sh!t!", 1),
         ];
         for (text, want) in cases {
