@@ -45,7 +45,6 @@ pub fn on_error(
     operation_id = "preflightComment",
     summary = "CORS preflight of a cross-origin submission",
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("article" = String, Path, description = "The article's key on the site"),
     ),
     responses((status = 204, description = "CORS headers for the site's allowed origins"))
@@ -64,7 +63,6 @@ pub async fn preflight(
     operation_id = "preflightReport",
     summary = "CORS preflight of a cross-origin report",
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "The comment reported"),
     ),
     responses((status = 204, description = "CORS headers for the site's allowed origins"))
@@ -83,7 +81,6 @@ pub async fn preflight_report(
     operation_id = "preflightLike",
     summary = "CORS preflight of a cross-origin like or unlike",
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "The comment liked"),
     ),
     responses((status = 204, description = "CORS headers for the site's allowed origins"))
