@@ -14,13 +14,13 @@ use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{self, AdminError, NewModeratorDto, now_ms};
+use crate::service::{self, NewModeratorDto, now_ms};
 use crate::storage::{ApiKeyRecord, ModeratorRecord};
 
 fn invalid(field: &str, code: &'static str, lang: Lang) -> ApiError {
     let mut e = ValidationErrors::default();
     e.add(field, FieldError::new(code));
-    ApiError::admin(AdminError::InvalidParameter(e), lang)
+    ApiError::invalid_fields(e, lang)
 }
 
 /// Every site of the instance.

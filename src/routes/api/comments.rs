@@ -10,8 +10,8 @@ use crate::routes::AppState;
 use crate::routes::embed::{self, FormPage};
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::{
-    BodyKind, body_kind, client_ip, parse_form_submission, parse_json_submission, read_body,
-    request_lang,
+    BodyKind, body_kind, client_ip, header_text, parse_form_submission, parse_json_submission,
+    read_body, request_lang,
 };
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{Cached, SubmitContext, SubmitError, now_ms, submit_comment};
@@ -729,14 +729,10 @@ pub(super) fn cached_response(
     cached: &Cached,
     content_type: &str,
 ) -> HttpResponse {
-    let not_modified = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == cached.etag)
-        });
+    let not_modified = header_text(req.headers(), header::IF_NONE_MATCH).is_some_and(|v| {
+        v.split(',')
+            .any(|t| t.trim().trim_start_matches("W/") == cached.etag)
+    });
     let mut resp = if not_modified {
         HttpResponse::NotModified()
     } else {

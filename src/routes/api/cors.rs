@@ -6,14 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 
 use crate::domain::Site;
 use crate::routes::AppState;
+use crate::routes::extract::header_text;
 
 /// Add CORS headers to a response when the request's Origin is allowed.
 pub fn allow(resp: &mut HttpResponseBuilder, req: &HttpRequest, site: &Site) {
     resp.insert_header((header::VARY, "Origin"));
-    if let Some(origin) = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
+    if let Some(origin) = header_text(req.headers(), header::ORIGIN)
         && site.allows_origin(origin)
     {
         resp.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.to_string()));

@@ -12,7 +12,7 @@ use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{self, AdminError, LexiconPut, PolicyCache, now_ms};
+use crate::service::{self, LexiconPut, PolicyCache, now_ms};
 use crate::storage::BlockEntry;
 
 /// The site's stored policy (the seed lists until a first save).
@@ -468,7 +468,7 @@ pub async fn add_block(
         hours: b.hours.map(|h| h.to_string()),
         reason: b.reason,
     })
-    .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
+    .map_err(|e| ApiError::invalid_fields(e, lang))?;
     let entry = service::add_block(&state.store, &key.actor(), &key.site_key, &block, now_ms())
         .await
         .or_api(lang)?;
