@@ -243,34 +243,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.migrate().await?;
             println!("migrations applied ({})", store.backend().name());
         }
-        Command::Site(cmd) => {
-            let store = open(&settings).await?;
-            site_command(&store, cmd).await?;
-        }
-        Command::Apikey(cmd) => {
-            let store = open(&settings).await?;
-            apikey_command(&store, cmd).await?;
-        }
-        Command::Rootkey(cmd) => {
-            let store = open(&settings).await?;
-            rootkey_command(&store, cmd).await?;
-        }
-        Command::Block(cmd) => {
-            let store = open(&settings).await?;
-            block_command(&store, cmd).await?;
-        }
-        Command::Moderator(cmd) => {
-            let store = open(&settings).await?;
-            moderator_command(&store, cmd).await?;
-        }
+        Command::Site(cmd) => site_command(&open(&settings).await?, cmd).await?,
+        Command::Apikey(cmd) => apikey_command(&open(&settings).await?, cmd).await?,
+        Command::Rootkey(cmd) => rootkey_command(&open(&settings).await?, cmd).await?,
+        Command::Block(cmd) => block_command(&open(&settings).await?, cmd).await?,
+        Command::Moderator(cmd) => moderator_command(&open(&settings).await?, cmd).await?,
         Command::Export { site, output } => {
-            let store = open(&settings).await?;
-            export_command(&store, &site, output.as_deref()).await?;
+            export_command(&open(&settings).await?, &site, output.as_deref()).await?
         }
-        Command::Import(args) => {
-            let store = open(&settings).await?;
-            import::run(&store, args).await?;
-        }
+        Command::Import(args) => import::run(&open(&settings).await?, args).await?,
         Command::Backup { output } => {
             // Only reads: it must not take the write lock a serving majlis needs.
             let mut options = crate::storage::ConnectOptions::from(&settings.database);

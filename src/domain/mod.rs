@@ -27,5 +27,5 @@ pub use site::{
     CaptchaMode, DEMO_SITE, Lang, ModerationMode, Origin, RulesText, SPAM_THRESHOLD_MAX, Site,
     SiteChange, SiteKey, SiteSettingsDto,
 };
-pub use text::{count_chars, is_invisible_or_bidi, normalize_text};
+pub use text::{count_chars, excerpt, is_invisible_or_bidi, normalize_text};
 pub use validation::{FieldError, ValidationErrors};

@@ -14,6 +14,15 @@ pub fn count_chars(s: &str) -> usize {
     s.chars().count()
 }
 
+/// The first `max` characters of `s`, with `…` when there was more.
+pub fn excerpt(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).collect();
+    if s.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// Control characters never allowed anywhere (C0 and C1, DEL, NUL). `multiline`
 /// permits newline and tab (the comment body).
 pub fn has_forbidden_control(s: &str, multiline: bool) -> bool {
@@ -58,6 +67,13 @@ pub fn is_invisible_or_bidi(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_excerpt_counts_characters_and_marks_a_cut() {
+        assert_eq!(excerpt("مرحبا", 5), "مرحبا");
+        assert_eq!(excerpt("مرحبا بكم", 5), "مرحبا…");
+        assert_eq!(excerpt("", 3), "");
+    }
 
     #[test]
     fn normalize_composes_trims_and_unifies_newlines() {

@@ -65,11 +65,7 @@ impl MailComment {
     }
 
     fn excerpt(&self) -> String {
-        let mut s: String = self.body.chars().take(EXCERPT_CHARS).collect();
-        if self.body.chars().count() > EXCERPT_CHARS {
-            s.push('…');
-        }
-        s
+        crate::domain::excerpt(&self.body, EXCERPT_CHARS)
     }
 
     fn findings(&self, lang: Lang) -> Vec<String> {
@@ -505,10 +501,7 @@ impl Composer {
             ],
         )];
         for (name, body) in replies {
-            let mut excerpt: String = body.chars().take(EXCERPT_CHARS).collect();
-            if body.chars().count() > EXCERPT_CHARS {
-                excerpt.push('…');
-            }
+            let excerpt = crate::domain::excerpt(body, EXCERPT_CHARS);
             paragraphs.push(tf(
                 lang,
                 "email.replies.item",

@@ -136,10 +136,7 @@ pub async fn decide_page(
         return message(StatusCode::CONFLICT, lang, "decide.decided");
     }
     let action = claim.action.as_str();
-    let mut excerpt: String = comment.body.chars().take(EXCERPT_CHARS).collect();
-    if comment.body.chars().count() > EXCERPT_CHARS {
-        excerpt.push('…');
-    }
+    let excerpt = crate::domain::excerpt(&comment.body, EXCERPT_CHARS);
     page(
         StatusCode::OK,
         lang,

@@ -176,15 +176,18 @@ impl ApiError {
 
     /// The answer to a refused or failed admin use case, the same from every
     /// front door.
+    /// 400 `invalid_parameter`, naming the fields at fault.
+    pub fn invalid_fields(errors: ValidationErrors, lang: Lang) -> ApiError {
+        ApiError {
+            fields: Some(errors),
+            ..ApiError::new(ErrorCode::InvalidParameter, lang)
+        }
+    }
+
     pub fn admin(e: crate::service::AdminError, lang: Lang) -> ApiError {
         use crate::service::AdminError;
         let code = match e {
-            AdminError::InvalidParameter(errors) => {
-                return ApiError {
-                    fields: Some(errors),
-                    ..ApiError::new(ErrorCode::InvalidParameter, lang)
-                };
-            }
+            AdminError::InvalidParameter(errors) => return ApiError::invalid_fields(errors, lang),
             AdminError::Validation(errors) => return ApiError::validation(errors, lang),
             AdminError::Storage(e) => return ApiError::storage(e, lang),
             AdminError::Internal(e) => return ApiError::internal(e, lang),

@@ -12,6 +12,17 @@ use super::error::{ApiError, ErrorCode};
 use crate::domain::{FieldError, Lang, Site, SubmissionDto, ValidationErrors};
 use crate::i18n::negotiate;
 
+/// A header's value, when it is there and is visible ASCII.
+pub fn header_text(headers: &header::HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A request that asks for JSON (`Accept: application/json`), as the
+/// dashboard's page script does.
+pub fn wants_json(req: &HttpRequest) -> bool {
+    header_text(req.headers(), header::ACCEPT).is_some_and(|v| v.contains("application/json"))
+}
+
 /// The client's address: the peer, or, when the peer is a trusted proxy, the
 /// right-most address of `X-Forwarded-For` that is not itself a trusted proxy.
 pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
@@ -35,11 +46,7 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
 
 /// `Accept-Language`, else the site's default, else Arabic.
 pub fn request_lang(req: &HttpRequest, site: Option<&Site>) -> Lang {
-    let header = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    negotiate(header)
+    negotiate(header_text(req.headers(), header::ACCEPT_LANGUAGE))
         .or(site.map(|s| s.default_lang))
         .unwrap_or(Lang::Ar)
 }
@@ -91,11 +98,8 @@ pub async fn read_body(
     timeout: std::time::Duration,
     lang: Lang,
 ) -> Result<web::Bytes, ApiError> {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        header_text(req.headers(), header::CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::new(ErrorCode::PayloadTooLarge, lang));
     }

@@ -9,7 +9,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpRequest, HttpResponse, ResponseError};
 
 use super::error::{ApiError, ErrorCode};
-use super::extract::request_lang;
+use super::extract::{header_text, request_lang};
 
 /// Longest method accepted (the standard ones have at most 7 bytes; WebDAV's
 /// longest, `VERSION-CONTROL`, 15). Longer ones get 400 before routing, so
@@ -43,11 +43,7 @@ pub async fn head_as_get(
     }
     let mut res = next.call(req).await?;
     if res.status() == StatusCode::METHOD_NOT_ALLOWED {
-        let allow = res
-            .headers()
-            .get(header::ALLOW)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let allow = header_text(res.headers(), header::ALLOW).map(str::to_string);
         if let Some(allow) = allow.filter(|a| with_head(a) != *a)
             && let Ok(v) = header::HeaderValue::from_str(&with_head(&allow))
         {

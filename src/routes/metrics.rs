@@ -23,6 +23,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 use crate::routes::AppState;
+use crate::routes::extract::header_text;
 
 const BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -155,10 +156,7 @@ pub async fn record(
 fn may_scrape(req: &HttpRequest, state: &AppState) -> bool {
     let token = state.settings.server.metrics_token.as_str();
     if !token.is_empty() {
-        return req
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
+        return header_text(req.headers(), actix_web::http::header::AUTHORIZATION)
             .and_then(|v| v.strip_prefix("Bearer "))
             .is_some_and(|b| subtle::ConstantTimeEq::ct_eq(b.as_bytes(), token.as_bytes()).into());
     }

@@ -20,6 +20,23 @@ pub use embed::warm_embed_js;
 pub use error::{ApiError, ErrorCode};
 pub use state::AppState;
 
+/// The answer of a file compiled into the binary: its type and how long
+/// browsers may keep it.
+fn static_asset(
+    content_type: &'static str,
+    cache_control: &'static str,
+) -> actix_web::HttpResponseBuilder {
+    let mut resp = actix_web::HttpResponse::Ok();
+    resp.content_type(content_type)
+        .insert_header((actix_web::http::header::CACHE_CONTROL, cache_control));
+    resp
+}
+
+const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const FIVE_MINUTES: &str = "public, max-age=300";
+const AN_HOUR: &str = "public, max-age=3600";
+
 /// Largest dashboard form (an edited comment body in Arabic is ~2 bytes a
 /// character, percent-encoded ~6): the pattern-rules editor posts the whole
 /// seed classes, about 450 KB once percent-encoded.

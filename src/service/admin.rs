@@ -111,6 +111,21 @@ async fn audited(
     Ok(store.apply_admin_change(change, &audit).await?)
 }
 
+/// A change of the one record `id` names, audited as `action` with
+/// `{noun: id}` as its details; `NotFound` when there is no such record.
+async fn change_one(
+    store: &Store,
+    change: AdminChange<'_>,
+    site_key: &str,
+    actor: &Actor,
+    action: &str,
+    (noun, id): (&str, &str),
+    now: i64,
+) -> Result<(), AdminError> {
+    let details = json!({ noun: id }).to_string();
+    found(audited(store, change, audit(site_key, actor, action, &details, now)).await?)
+}
+
 /// `NotFound` when the change found nothing to change.
 pub(super) fn found(applied: Applied) -> Result<(), AdminError> {
     match applied {
@@ -222,20 +237,16 @@ pub async fn remove_block(
     id: &str,
     now: i64,
 ) -> Result<(), AdminError> {
-    found(
-        audited(
-            store,
-            AdminChange::RemoveBlock { id },
-            audit(
-                site_key,
-                actor,
-                "unblock",
-                &json!({ "block": id }).to_string(),
-                now,
-            ),
-        )
-        .await?,
+    change_one(
+        store,
+        AdminChange::RemoveBlock { id },
+        site_key,
+        actor,
+        "unblock",
+        ("block", id),
+        now,
     )
+    .await
 }
 
 // ----- word lists and rules -----
@@ -549,20 +560,16 @@ pub async fn revoke_api_key(
     id: &str,
     now: i64,
 ) -> Result<(), AdminError> {
-    found(
-        audited(
-            store,
-            AdminChange::RevokeApiKey { id },
-            audit(
-                site_key,
-                actor,
-                "api_key_revoked",
-                &json!({ "key": id }).to_string(),
-                now,
-            ),
-        )
-        .await?,
+    change_one(
+        store,
+        AdminChange::RevokeApiKey { id },
+        site_key,
+        actor,
+        "api_key_revoked",
+        ("key", id),
+        now,
     )
+    .await
 }
 
 // ----- root keys -----
@@ -607,20 +614,16 @@ pub async fn revoke_root_key(
     id: &str,
     now: i64,
 ) -> Result<(), AdminError> {
-    found(
-        audited(
-            store,
-            AdminChange::RevokeRootKey { id },
-            audit(
-                INSTANCE,
-                actor,
-                "root_key_revoked",
-                &json!({ "key": id }).to_string(),
-                now,
-            ),
-        )
-        .await?,
+    change_one(
+        store,
+        AdminChange::RevokeRootKey { id },
+        INSTANCE,
+        actor,
+        "root_key_revoked",
+        ("key", id),
+        now,
     )
+    .await
 }
 
 // ----- accounts -----
@@ -718,20 +721,16 @@ pub async fn disable_moderator(
     id: &str,
     now: i64,
 ) -> Result<(), AdminError> {
-    found(
-        audited(
-            store,
-            AdminChange::DisableModerator { id },
-            audit(
-                INSTANCE,
-                actor,
-                "moderator_disabled",
-                &json!({ "account": id }).to_string(),
-                now,
-            ),
-        )
-        .await?,
+    change_one(
+        store,
+        AdminChange::DisableModerator { id },
+        INSTANCE,
+        actor,
+        "moderator_disabled",
+        ("account", id),
+        now,
     )
+    .await
 }
 
 /// Set an account's password; its sessions end in the same transaction.
@@ -750,18 +749,14 @@ pub async fn set_moderator_password(
     let hash = hash_password(password)
         .await
         .map_err(|e| AdminError::Internal(e.into()))?;
-    found(
-        audited(
-            store,
-            AdminChange::SetPassword { id, hash: &hash },
-            audit(
-                INSTANCE,
-                actor,
-                "moderator_password",
-                &json!({ "account": id }).to_string(),
-                now,
-            ),
-        )
-        .await?,
+    change_one(
+        store,
+        AdminChange::SetPassword { id, hash: &hash },
+        INSTANCE,
+        actor,
+        "moderator_password",
+        ("account", id),
+        now,
     )
+    .await
 }

@@ -20,43 +20,37 @@ impl Store {
             let mut tx = self.writer.begin().await?;
             for &n in chunk {
                 let article_id = new_id();
-                sqlx::query(
-                    "INSERT INTO articles (id, site_key, article_key, url, title, closed, published_count, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
+                let key = format!("{prefix}{n}");
+                insert_article(
+                    &mut tx,
+                    &article_id,
+                    site_key,
+                    &key,
+                    &format!("مقال رقم {n}"),
+                    published,
+                    now,
                 )
-                .bind(&article_id)
-                .bind(site_key)
-                .bind(format!("{prefix}{n}"))
-                .bind(format!("https://news.example/{prefix}{n}"))
-                .bind(format!("مقال رقم {n}"))
-                .bind(published as i64)
-                .bind(now)
-                .execute(&mut *tx)
                 .await?;
                 for i in 0..published + pending {
-                    let is_published = i < published;
-                    let at = now - 1_000_000 + (i as i64) * 1000;
-                    sqlx::query(
-                        "INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
-                         author_email, title, body, lang, terms_version, ip_hash, body_fingerprint, \
-                         findings, created_at, published_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, 'ar', '1', 'seed', $9, '[]', $10, $11, $10)",
+                    insert_comment(
+                        &mut tx,
+                        SeedComment {
+                            id: &new_id(),
+                            site_key,
+                            article_id: &article_id,
+                            published: i < published,
+                            reader: i,
+                            title: format!("تعليق رقم {i} على المقال {n}"),
+                            body: format!(
+                                "هذا تعليق تجريبي رقم {i} على المقال {n}، يتحدث عن الأخبار المحلية والطقس \
+                                 والاقتصاد بلغة عادية ومهذبة كما يكتب القراء عادة في صفحات الأخبار."
+                            ),
+                            fingerprint: format!("seed-{n}-{i}"),
+                            at: now - 1_000_000 + (i as i64) * 1000,
+                            thread: None,
+                            parent: None,
+                        },
                     )
-                    .bind(new_id())
-                    .bind(site_key)
-                    .bind(&article_id)
-                    .bind(if is_published { "published" } else { "pending" })
-                    .bind(format!("قارئ {i}"))
-                    .bind(format!("reader{i}@example.com"))
-                    .bind(format!("تعليق رقم {i} على المقال {n}"))
-                    .bind(format!(
-                        "هذا تعليق تجريبي رقم {i} على المقال {n}، يتحدث عن الأخبار المحلية والطقس \
-                         والاقتصاد بلغة عادية ومهذبة كما يكتب القراء عادة في صفحات الأخبار."
-                    ))
-                    .bind(format!("seed-{n}-{i}"))
-                    .bind(at)
-                    .bind(is_published.then_some(at))
-                    .execute(&mut *tx)
                     .await?;
                 }
             }
@@ -80,18 +74,15 @@ impl Store {
     ) -> Result<Vec<String>, StorageError> {
         let mut tx = self.writer.begin().await?;
         let article_id = new_id();
-        sqlx::query(
-            "INSERT INTO articles (id, site_key, article_key, url, title, closed, published_count, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
+        insert_article(
+            &mut tx,
+            &article_id,
+            site_key,
+            article_key,
+            "مقال بنقاش طويل",
+            top + replies,
+            now,
         )
-        .bind(&article_id)
-        .bind(site_key)
-        .bind(article_key)
-        .bind(format!("https://news.example/{article_key}"))
-        .bind("مقال بنقاش طويل")
-        .bind((top + replies) as i64)
-        .bind(now)
-        .execute(&mut *tx)
         .await?;
         let mut ids: Vec<String> = Vec::with_capacity(top + replies);
         let mut last_reply: Vec<Option<String>> = vec![None; top];
@@ -115,28 +106,25 @@ impl Store {
                 }
                 _ => (None, None),
             };
-            sqlx::query(
-                "INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
-                 author_email, title, body, lang, terms_version, ip_hash, body_fingerprint, \
-                 findings, created_at, published_at, updated_at, thread_id, parent_id) \
-                 VALUES ($1, $2, $3, 'published', 0, $4, $5, $6, $7, 'ar', '1', 'seed', $8, '[]', \
-                 $9, $9, $9, $10, $11)",
+            insert_comment(
+                &mut tx,
+                SeedComment {
+                    id: &id,
+                    site_key,
+                    article_id: &article_id,
+                    published: true,
+                    reader: i,
+                    title: format!("تعليق رقم {i} في النقاش"),
+                    body: format!(
+                        "هذا تعليق تجريبي رقم {i} في نقاش طويل، يرد فيه القراء على بعضهم عن الأخبار \
+                         المحلية والطقس والاقتصاد بلغة عادية ومهذبة كما يكتب القراء عادة."
+                    ),
+                    fingerprint: format!("thread-{article_key}-{i}"),
+                    at,
+                    thread,
+                    parent,
+                },
             )
-            .bind(&id)
-            .bind(site_key)
-            .bind(&article_id)
-            .bind(format!("قارئ {i}"))
-            .bind(format!("reader{i}@example.com"))
-            .bind(format!("تعليق رقم {i} في النقاش"))
-            .bind(format!(
-                "هذا تعليق تجريبي رقم {i} في نقاش طويل، يرد فيه القراء على بعضهم عن الأخبار \
-                 المحلية والطقس والاقتصاد بلغة عادية ومهذبة كما يكتب القراء عادة."
-            ))
-            .bind(format!("thread-{article_key}-{i}"))
-            .bind(at)
-            .bind(thread)
-            .bind(parent)
-            .execute(&mut *tx)
             .await?;
             ids.push(id);
         }
@@ -237,4 +225,74 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// An open article with its public address on `news.example`.
+async fn insert_article(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    site_key: &str,
+    article_key: &str,
+    title: &str,
+    published_count: usize,
+    now: i64,
+) -> Result<(), StorageError> {
+    sqlx::query(
+        "INSERT INTO articles (id, site_key, article_key, url, title, closed, published_count, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
+    )
+    .bind(id)
+    .bind(site_key)
+    .bind(article_key)
+    .bind(format!("https://news.example/{article_key}"))
+    .bind(title)
+    .bind(published_count as i64)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A seeded comment by reader number `reader`, published or pending.
+struct SeedComment<'a> {
+    id: &'a str,
+    site_key: &'a str,
+    article_id: &'a str,
+    published: bool,
+    reader: usize,
+    title: String,
+    body: String,
+    fingerprint: String,
+    at: i64,
+    thread: Option<String>,
+    parent: Option<String>,
+}
+
+async fn insert_comment(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    c: SeedComment<'_>,
+) -> Result<(), StorageError> {
+    sqlx::query(
+        "INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
+         author_email, title, body, lang, terms_version, ip_hash, body_fingerprint, \
+         findings, created_at, published_at, updated_at, thread_id, parent_id) \
+         VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, 'ar', '1', 'seed', $9, '[]', \
+         $10, $11, $10, $12, $13)",
+    )
+    .bind(c.id)
+    .bind(c.site_key)
+    .bind(c.article_id)
+    .bind(if c.published { "published" } else { "pending" })
+    .bind(format!("قارئ {}", c.reader))
+    .bind(format!("reader{}@example.com", c.reader))
+    .bind(c.title)
+    .bind(c.body)
+    .bind(c.fingerprint)
+    .bind(c.at)
+    .bind(c.published.then_some(c.at))
+    .bind(c.thread)
+    .bind(c.parent)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

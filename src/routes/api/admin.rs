@@ -14,13 +14,13 @@ use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{self, AdminError, NewModeratorDto, now_ms};
+use crate::service::{self, NewModeratorDto, now_ms};
 use crate::storage::{ApiKeyRecord, ModeratorRecord};
 
 fn invalid(field: &str, code: &'static str, lang: Lang) -> ApiError {
     let mut e = ValidationErrors::default();
     e.add(field, FieldError::new(code));
-    ApiError::admin(AdminError::InvalidParameter(e), lang)
+    ApiError::invalid_fields(e, lang)
 }
 
 /// Every site of the instance.
@@ -97,7 +97,6 @@ pub async fn create_site(
     operation_id = "getSite",
     summary = "One site's settings (root key)",
     security(("root_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "The settings", body = SiteSettings))
 )]
 pub async fn get_site(
@@ -123,7 +122,6 @@ pub async fn get_site(
     description = "The same change as `PATCH /api/v1/sites/{site}/settings` with the site's \
         admin key, the dashboard's settings form and `majlis site set`. Audited.",
     security(("root_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body = SettingsChange,
     responses((status = 200, description = "The settings after the change", body = SiteSettings))
 )]
@@ -204,7 +202,6 @@ pub struct NewSiteKey {
     operation_id = "listSiteKeys",
     summary = "A site's API keys, live and revoked, never their secrets (root key)",
     security(("root_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "Keys, oldest first", body = SiteKeyList))
 )]
 pub async fn list_keys(
@@ -230,7 +227,6 @@ pub async fn list_keys(
     description = "As `majlis apikey create`: the answer carries the secret, shown only this \
         once. Audited.",
     security(("root_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body = NewSiteKey,
     responses((status = 201, description = "The key and its secret", body = NewSiteKeyJson))
 )]
@@ -268,8 +264,7 @@ pub async fn create_key(
     summary = "Revoke a site's API key (root key)",
     description = "The key stops working at once. Audited.",
     security(("root_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Key id")),
+    params(("id" = String, Path, description = "Key id")),
     responses((status = 204, description = "Revoked"))
 )]
 pub async fn revoke_key(

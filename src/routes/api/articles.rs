@@ -139,7 +139,6 @@ fn parse_body(b: ArticleBody) -> Result<ArticleUpdate, ValidationErrors> {
         after the site's auto-close age.",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("article" = String, Path, description = "The article's key on the site"),
     ),
     request_body = ArticleBody,
@@ -197,7 +196,6 @@ pub async fn put(
     summary = "One article with its comment counts by status (moderator key)",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("article" = String, Path, description = "The article's key on the site"),
     ),
     responses((status = 200, description = "The article", body = ArticleDetail))
@@ -250,7 +248,6 @@ pub struct ArticlesQuery {
     summary = "A site's articles, newest first (moderator key)",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("status" = Option<String>, Query, description = "`open` or `closed`; all when absent"),
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)", minimum = 1, maximum = 100),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),

@@ -108,7 +108,7 @@ fn decode(raw: &str) -> Option<ChangeCursor> {
         Entries are kept `api.changes_keep_days` days (30 by default); imported comments are \
         not in the feed (take them from the export).",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo"), ChangesQuery),
+    params(ChangesQuery),
     responses(
         (status = 200, description = "A page of the feed", body = ChangePage),
         (status = 400, description = "A malformed `after` or `limit` out of range (`invalid_parameter`)", body = super::openapi::ErrorBody),

@@ -89,7 +89,6 @@ fn has_authorization(req: &HttpRequest) -> bool {
         the full view, including the email, status and findings.",
     security((), ("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     responses(
@@ -170,7 +169,6 @@ pub struct EditBody {
         original title, body and findings; text findings are recomputed.",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     request_body = EditBody,
@@ -237,7 +235,6 @@ fn rename_note(e: AdminError) -> AdminError {
         view, and the audit trail records who deleted it. Deleting again is a no-op.",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     responses((status = 204, description = "Deleted"))

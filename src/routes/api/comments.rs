@@ -10,8 +10,8 @@ use crate::routes::AppState;
 use crate::routes::embed::{self, FormPage};
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::{
-    BodyKind, body_kind, client_ip, parse_form_submission, parse_json_submission, read_body,
-    request_lang,
+    BodyKind, body_kind, client_ip, header_text, parse_form_submission, parse_json_submission,
+    read_body, request_lang,
 };
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{Cached, SubmitContext, SubmitError, now_ms, submit_comment};
@@ -179,7 +179,6 @@ fn submit_error(e: SubmitError, lang: Lang) -> ApiError {
         (`application/x-www-form-urlencoded`, no JavaScript) answers with an HTML page: a \
         confirmation, or the form again with the errors.",
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("article" = String, Path, description = "The article's key on the site"),
     ),
     request_body(content(
@@ -521,7 +520,6 @@ struct CommentList {
     operation_id = "listComments",
     summary = "List an article's published comments",
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("article" = String, Path, description = "The article's key on the site"),
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)", minimum = 1, maximum = 100),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
@@ -670,7 +668,6 @@ pub async fn list(
         a reply names the author answered in `in_reply_to`). A reply is listed only while it, \
         the comment it answers and the top-level comment are published.",
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "A published top-level comment's id"),
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)", minimum = 1, maximum = 100),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
@@ -732,14 +729,10 @@ pub(super) fn cached_response(
     cached: &Cached,
     content_type: &str,
 ) -> HttpResponse {
-    let not_modified = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == cached.etag)
-        });
+    let not_modified = header_text(req.headers(), header::IF_NONE_MATCH).is_some_and(|v| {
+        v.split(',')
+            .any(|t| t.trim().trim_start_matches("W/") == cached.etag)
+    });
     let mut resp = if not_modified {
         HttpResponse::NotModified()
     } else {
@@ -774,7 +767,6 @@ struct Counts {
     operation_id = "countComments",
     summary = "Published comment counts of several articles",
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("articles" = Option<String>, Query, description = "Comma-separated article keys (at most 100)"),
     ),
     responses(
@@ -855,7 +847,6 @@ struct PublicSiteConfig<'a> {
     get, path = "/api/v1/sites/{site}/config", tag = "comments",
     operation_id = "getSiteConfig",
     summary = "What a comment form needs to know about a site",
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses(
         (status = 200, description = "The public settings of the site", body = PublicSiteConfig),
         (status = 403, description = "`origin_not_allowed`: the request's `Origin` is not one of the site's allowed origins; readable cross-origin, without the site's settings", body = super::openapi::ErrorBody),

@@ -6,14 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 
 use crate::domain::Site;
 use crate::routes::AppState;
+use crate::routes::extract::header_text;
 
 /// Add CORS headers to a response when the request's Origin is allowed.
 pub fn allow(resp: &mut HttpResponseBuilder, req: &HttpRequest, site: &Site) {
     resp.insert_header((header::VARY, "Origin"));
-    if let Some(origin) = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
+    if let Some(origin) = header_text(req.headers(), header::ORIGIN)
         && site.allows_origin(origin)
     {
         resp.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.to_string()));
@@ -45,7 +43,6 @@ pub fn on_error(
     operation_id = "preflightComment",
     summary = "CORS preflight of a cross-origin submission",
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("article" = String, Path, description = "The article's key on the site"),
     ),
     responses((status = 204, description = "CORS headers for the site's allowed origins"))
@@ -64,7 +61,6 @@ pub async fn preflight(
     operation_id = "preflightReport",
     summary = "CORS preflight of a cross-origin report",
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "The comment reported"),
     ),
     responses((status = 204, description = "CORS headers for the site's allowed origins"))
@@ -83,7 +79,6 @@ pub async fn preflight_report(
     operation_id = "preflightLike",
     summary = "CORS preflight of a cross-origin like or unlike",
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "The comment liked"),
     ),
     responses((status = 204, description = "CORS headers for the site's allowed origins"))

@@ -45,7 +45,6 @@ pub fn ndjson(page: ExportPage) -> Vec<u8> {
         trail in `audit`. Streamed; a storage failure \
         midway ends the stream early, so check that the last line is complete.",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "Newline-delimited JSON", content_type = "application/x-ndjson", body = ExportLine))
 )]
 pub async fn export(

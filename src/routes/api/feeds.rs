@@ -142,7 +142,6 @@ const ATOM: &str = "application/atom+xml; charset=utf-8";
     summary = "Atom feed of the site's latest published comments",
     description = "The 50 most recently published comments of the site, newest first, each \
         linking to its article. Cached like the published list (`ETag`, `304`).",
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses(
         (status = 200, description = "An Atom 1.0 feed", content_type = "application/atom+xml", body = String),
         (status = 304, description = "Unchanged since the `If-None-Match` ETag"),
@@ -165,7 +164,6 @@ pub async fn site_feed(
     description = "The 50 most recently published comments under the article, newest first. \
         Cached like the published list (`ETag`, `304`).",
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("article" = String, Path, description = "Article key", example = "welcome"),
     ),
     responses(

@@ -107,7 +107,6 @@ struct QueuePage {
     summary = "Comments in one status, for moderators",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("status" = Option<String>, Query, description = "`pending` (default), `held`, `published`, `rejected`, `spam` or `deleted`"),
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)", minimum = 1, maximum = 100),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
@@ -226,7 +225,6 @@ macro_rules! decision_handler {
             summary = $summary,
             security(("api_key" = [])),
             params(
-                ("site" = String, Path, description = "Site key", example = "demo"),
                 ("id" = String, Path, description = "Comment id"),
             ),
             request_body(content = Option<DecisionBody>, description = "Optional reason and note", content_type = "application/json"),
@@ -319,7 +317,6 @@ struct AuditTrail {
     summary = "A comment's audit trail",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     responses((status = 200, description = "Every decision and edit", body = AuditTrail))
@@ -381,7 +378,6 @@ async fn feature_endpoint(
         featuring a featured comment changes nothing.",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     responses(
@@ -407,7 +403,6 @@ pub async fn feature(
         `unfeatured`.",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     responses(

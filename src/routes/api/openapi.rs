@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, ResponseBuilder, Type};
+use utoipa::openapi::{
+    ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, RefOr, Required, ResponseBuilder, Type,
+};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -159,8 +161,34 @@ use super::{
 )]
 pub struct ApiDoc;
 
-/// The bearer scheme, and the error answers every operation can give.
+/// The bearer scheme, the `{site}` path parameter, and the error answers
+/// every operation can give.
 struct CommonResponses;
+
+/// `{site}`, described once for every path under `/sites/{site}` (a handler
+/// names only its other parameters).
+fn site_parameter() -> Parameter {
+    ParameterBuilder::new()
+        .name("site")
+        .parameter_in(ParameterIn::Path)
+        .description(Some("Site key"))
+        .required(Required::True)
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .example(Some(serde_json::json!("demo")))
+        .build()
+}
+
+/// Put the site parameter first in an operation of a `{site}` path that
+/// does not describe it itself.
+fn add_site_parameter(op: &mut Operation) {
+    let params = op.parameters.get_or_insert_with(Vec::new);
+    let named = params.iter().any(
+        |p| matches!(p, RefOr::T(p) if p.name == "site" && p.parameter_in == ParameterIn::Path),
+    );
+    if !named {
+        params.insert(0, RefOr::T(site_parameter()));
+    }
+}
 
 fn error_response(description: &str, retry_after: bool) -> utoipa::openapi::Response {
     let mut r = ResponseBuilder::new().description(description).content(
@@ -206,7 +234,20 @@ impl Modify for CommonResponses {
                     .build(),
             ),
         );
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if path.contains("{site}") {
+                let every = [
+                    &mut item.get,
+                    &mut item.put,
+                    &mut item.post,
+                    &mut item.delete,
+                    &mut item.options,
+                    &mut item.head,
+                    &mut item.patch,
+                    &mut item.trace,
+                ];
+                every.into_iter().flatten().for_each(add_site_parameter);
+            }
             let ops = [
                 &mut item.get,
                 &mut item.put,

@@ -53,7 +53,7 @@ pub struct OutboxPage {
     operation_id = "listOutbox",
     summary = "Email waiting, sent or failed for this site (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo"), OutboxQuery),
+    params(OutboxQuery),
     responses((status = 200, description = "Counts per status and the newest messages", body = OutboxPage))
 )]
 pub async fn list(
@@ -158,7 +158,6 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
     operation_id = "getEmailSettings",
     summary = "The site's email settings (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "The settings", body = EmailSettingsJson))
 )]
 pub async fn get_settings(
@@ -180,7 +179,6 @@ pub async fn get_settings(
     operation_id = "putEmailSettings",
     summary = "Change the site's email settings; fields left out keep their value (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body = EmailSettingsBody,
     responses((status = 200, description = "The new settings", body = EmailSettingsJson))
 )]

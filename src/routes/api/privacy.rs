@@ -102,7 +102,6 @@ fn parse_email(raw: Option<&str>, lang: crate::domain::Lang) -> Result<AuthorEma
         address. Client addresses are only ever stored as a keyed hash (`ip_hash`), cleared \
         after `privacy.ip_hash_retention_days`. Logged with the key's id, not the address.",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body = PrivacyExportRequest,
     responses(
         (status = 200, description = "The stored data", body = PrivacyExport),
@@ -177,7 +176,6 @@ pub async fn export(
         deleted. Every comment gets a `privacy_erase` audit entry naming the key. Blocks set \
         by moderators stay (export shows them). Repeating the request finds nothing more.",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body = PrivacyEraseRequest,
     responses(
         (status = 200, description = "What was erased", body = PrivacyEraseResult),

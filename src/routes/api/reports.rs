@@ -90,7 +90,6 @@ fn report_error(e: ReportError, lang: crate::domain::Lang) -> ApiError {
         post-moderated site, `hold_after` reports from distinct networks hold the comment \
         for the moderators.",
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "A published comment's id"),
     ),
     request_body(content(
@@ -272,7 +271,6 @@ pub const REPORTED_PAGE: u32 = 50;
     operation_id = "listReported",
     summary = "Comments with open reader reports, the most reported first",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "Up to 50 reported comments", body = ReportedPage))
 )]
 pub async fn reported(
@@ -347,7 +345,6 @@ pub fn act_target(action: Option<&str>) -> Option<(CommentStatus, &'static str)>
     summary = "Close a comment's open reports, leaving the comment as it is",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     request_body(content = Option<ResolveBody>, description = "Optional note", content_type = "application/json"),
@@ -389,7 +386,6 @@ pub async fn dismiss(
         with its mail and webhooks), then closes the open reports as acted on (audited).",
     security(("api_key" = [])),
     params(
-        ("site" = String, Path, description = "Site key", example = "demo"),
         ("id" = String, Path, description = "Comment id"),
     ),
     request_body(content = Option<ResolveBody>, description = "Action, reason and note", content_type = "application/json"),
@@ -442,7 +438,6 @@ pub struct ReportSettingsJson {
     get, path = "/api/v1/sites/{site}/reports/settings", tag = "moderation",
     operation_id = "getReportSettings", summary = "A site's report settings",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "The settings", body = ReportSettingsJson))
 )]
 pub async fn get_settings(
@@ -468,7 +463,6 @@ pub async fn get_settings(
     put, path = "/api/v1/sites/{site}/reports/settings", tag = "moderation",
     operation_id = "putReportSettings", summary = "Change a site's report settings (audited)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body(content = ReportSettingsJson, content_type = "application/json"),
     responses(
         (status = 200, description = "The settings saved", body = ReportSettingsJson),

@@ -12,7 +12,7 @@ use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{self, AdminError, LexiconPut, PolicyCache, now_ms};
+use crate::service::{self, LexiconPut, PolicyCache, now_ms};
 use crate::storage::BlockEntry;
 
 /// The site's stored policy (the seed lists until a first save).
@@ -96,7 +96,6 @@ struct BlockList {
     operation_id = "listLexicons",
     summary = "The site's word lists (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "Summary of every list", body = LexiconList))
 )]
 pub async fn list_lexicons(
@@ -129,8 +128,7 @@ pub async fn list_lexicons(
     operation_id = "getLexicon",
     summary = "One word list with its entries (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo"),
-        ("name" = String, Path, description = "Lexicon name")),
+    params(("name" = String, Path, description = "Lexicon name")),
     responses((status = 200, description = "The list", body = LexiconDoc))
 )]
 pub async fn get_lexicon(
@@ -167,8 +165,7 @@ pub struct LexiconBody {
     operation_id = "putLexicon",
     summary = "Create or replace a word list (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo"),
-        ("name" = String, Path, description = "Lexicon name")),
+    params(("name" = String, Path, description = "Lexicon name")),
     request_body = LexiconBody,
     responses(
         (status = 200, description = "Replaced", body = LexiconSaved),
@@ -221,8 +218,7 @@ pub async fn put_lexicon(
     operation_id = "deleteLexicon",
     summary = "Delete a word list (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo"),
-        ("name" = String, Path, description = "Lexicon name")),
+    params(("name" = String, Path, description = "Lexicon name")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 409, description = "Saved concurrently by someone else (`conflict`)", body = super::openapi::ErrorBody),
@@ -275,7 +271,6 @@ pub struct RulesDoc {
     operation_id = "getRules",
     summary = "The posting rules except word lists (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "The rules", body = RulesDoc))
 )]
 pub async fn get_rules(
@@ -307,7 +302,6 @@ pub async fn get_rules(
     operation_id = "putRules",
     summary = "Replace the posting rules (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body = RulesDoc,
     responses(
         (status = 200, description = "Saved", body = PolicyVersion),
@@ -361,7 +355,6 @@ pub struct PreviewBody {
     operation_id = "previewRules",
     summary = "Preview the rules' verdict on a text (moderator key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body = PreviewBody,
     responses((status = 200, description = "The verdict", body = PreviewResult))
 )]
@@ -437,7 +430,6 @@ impl From<BlockEntry> for BlockJson {
     operation_id = "listBlocks",
     summary = "Active blocks (moderator key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "Blocks not yet expired", body = BlockList))
 )]
 pub async fn list_blocks(
@@ -460,7 +452,6 @@ pub async fn list_blocks(
     operation_id = "addBlock",
     summary = "Block an email, a domain or an IP range (moderator key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body = BlockBody,
     responses((status = 201, description = "The block", body = BlockJson))
 )]
@@ -477,7 +468,7 @@ pub async fn add_block(
         hours: b.hours.map(|h| h.to_string()),
         reason: b.reason,
     })
-    .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
+    .map_err(|e| ApiError::invalid_fields(e, lang))?;
     let entry = service::add_block(&state.store, &key.actor(), &key.site_key, &block, now_ms())
         .await
         .or_api(lang)?;
@@ -491,8 +482,7 @@ pub async fn add_block(
     operation_id = "deleteBlock",
     summary = "Remove a block (moderator key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Block id")),
+    params(("id" = String, Path, description = "Block id")),
     responses((status = 204, description = "Removed"))
 )]
 pub async fn delete_block(

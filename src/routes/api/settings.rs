@@ -139,7 +139,6 @@ enum CaptchaSetting {
     operation_id = "getSiteSettings",
     summary = "The site's settings (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "The settings", body = SiteSettings))
 )]
 pub async fn get(
@@ -163,7 +162,6 @@ pub async fn get(
     summary = "Change the site's settings (admin key)",
     description = "Audited like the dashboard's settings form and `majlis site set`.",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body = SettingsChange,
     responses(
         (status = 200, description = "The settings after the change", body = SiteSettings),

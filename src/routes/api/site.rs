@@ -5,7 +5,7 @@ use crate::auth::{ApiKey, Role, hash_api_key};
 use crate::domain::{Lang, Site};
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
-use crate::routes::extract::request_lang;
+use crate::routes::extract::{header_text, request_lang};
 
 /// The site named in the path, or 404 in the request's language.
 pub async fn load_site(state: &AppState, req: &HttpRequest, key: &str) -> Result<Site, ApiError> {
@@ -27,9 +27,7 @@ pub async fn load_site(state: &AppState, req: &HttpRequest, key: &str) -> Result
 
 /// The key of `Authorization: Bearer KEY`, if the header has that shape.
 pub(super) fn bearer_token(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+    header_text(req.headers(), header::AUTHORIZATION)
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty() && t.len() <= 128)

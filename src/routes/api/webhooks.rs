@@ -233,7 +233,6 @@ pub struct DeliveryQuery {
         queued deliveries of the comment are sent without the erased name (and text); \
         `article.closed` carries the article and the `reason` (`closed`, `closes_at`, `age`).",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     request_body = CreateWebhook,
     responses(
         (status = 201, description = "Created; the secret is in this answer only", body = WebhookCreated),
@@ -282,7 +281,6 @@ pub async fn create(
     operation_id = "listWebhooks",
     summary = "The site's subscriptions, without their secrets (admin key)",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo")),
     responses((status = 200, description = "Subscriptions, oldest first", body = WebhookList))
 )]
 pub async fn list(
@@ -305,8 +303,7 @@ pub async fn list(
     summary = "Remove a subscription with its delivery log (admin key)",
     description = "Deliveries not yet made are dropped.",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Webhook id")),
+    params(("id" = String, Path, description = "Webhook id")),
     responses((status = 204, description = "Removed"))
 )]
 pub async fn delete(
@@ -331,8 +328,7 @@ pub async fn delete(
     description = "One entry per event: its status, the number of attempts, the HTTP \
         status or error of the latest attempt, and every attempt in `attempt_log`.",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Webhook id"), DeliveryQuery),
+    params(("id" = String, Path, description = "Webhook id"), DeliveryQuery),
     responses((status = 200, description = "A page of deliveries", body = DeliveryPage))
 )]
 pub async fn deliveries(
@@ -394,8 +390,7 @@ pub struct UpdateWebhook {
     summary = "Change a subscription: URL, events, description, paused (admin key)",
     description = "Audited. The URL is checked as when subscribing.",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Webhook id")),
+    params(("id" = String, Path, description = "Webhook id")),
     request_body = UpdateWebhook,
     responses(
         (status = 200, description = "The subscription as it now is", body = WebhookJson),
@@ -463,8 +458,7 @@ pub struct SecretRotated {
         carries two space-separated signatures, one with each secret (Standard Webhooks \
         receivers accept a delivery when any verifies); after it, only the new secret signs.",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Webhook id")),
+    params(("id" = String, Path, description = "Webhook id")),
     request_body = RotateSecret,
     responses(
         (status = 200, description = "The new secret, in this answer only", body = SecretRotated),
@@ -522,8 +516,7 @@ pub struct Queued {
     description = "Queued like any delivery (retried, logged), whatever the subscription's \
         events and even when it is paused.",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Webhook id")),
+    params(("id" = String, Path, description = "Webhook id")),
     responses((status = 202, description = "Queued", body = Queued))
 )]
 pub async fn ping(
@@ -551,8 +544,7 @@ pub async fn ping(
         due at once; attempts continue the delivery's log. A pending delivery is 404: it \
         is going to be sent anyway.",
     security(("api_key" = [])),
-    params(("site" = String, Path, description = "Site key", example = "demo"),
-        ("id" = String, Path, description = "Webhook id"),
+    params(("id" = String, Path, description = "Webhook id"),
         ("delivery" = String, Path, description = "Delivery id (`msg_...`)")),
     responses((status = 202, description = "Queued again", body = Queued))
 )]

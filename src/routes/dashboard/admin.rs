@@ -14,9 +14,7 @@ use crate::domain::{Actor, Site, SiteChange, SiteSettingsDto};
 use crate::moderation::Entry;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
-use crate::service::{
-    self, AdminError, LexiconPut, NewModeratorDto, PolicyCache, ReportError, now_ms,
-};
+use crate::service::{self, LexiconPut, NewModeratorDto, PolicyCache, ReportError, now_ms};
 use crate::storage::{ArticleRow, ModeratorRecord, ReportSettings};
 
 const ARTICLES_PAGE: u32 = 100;
@@ -403,6 +401,11 @@ async fn settings_page(
 }
 
 /// Site settings need the `admin` role on the site; other sites do not exist.
+/// After a saved settings form: back to the site's settings page.
+fn back_to_settings(site_key: &str) -> HttpResponse {
+    see_other(&format!("/dashboard/settings?site={site_key}"))
+}
+
 fn site_admin(cur: &Current, site: &str) -> Result<(), ApiError> {
     if is_site_admin(cur, site) {
         Ok(())
@@ -472,12 +475,12 @@ pub async fn save_site(
         rules_text_en: form.rules_text_en,
         likes: form.likes,
     })
-    .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
+    .map_err(|e| ApiError::invalid_fields(e, lang))?;
     let site = service::change_site(&state.store, &cur.actor(), &site_key, &change, now_ms())
         .await
         .or_api(lang)?;
     state.read_cache.put_site(&site);
-    Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
+    Ok(back_to_settings(&site_key))
 }
 
 #[derive(Deserialize)]
@@ -507,7 +510,7 @@ pub async fn save_report_settings(
                 .with("min", 0)
                 .with("max", service::HOLD_AFTER_MAX),
         );
-        ApiError::admin(AdminError::InvalidParameter(e), lang)
+        ApiError::invalid_fields(e, lang)
     };
     let hold_after = match form.hold_after.as_deref().map(str::trim) {
         None | Some("") => 0,
@@ -520,13 +523,11 @@ pub async fn save_report_settings(
     service::set_report_settings(&state.store, &cur.actor(), &site_key, settings, now_ms())
         .await
         .map_err(|e| match e {
-            ReportError::Validation(errors) => {
-                ApiError::admin(AdminError::InvalidParameter(errors), lang)
-            }
+            ReportError::Validation(errors) => ApiError::invalid_fields(errors, lang),
             ReportError::Storage(s) => ApiError::storage(s, lang),
             other => ApiError::internal(other, lang),
         })?;
-    Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
+    Ok(back_to_settings(&site_key))
 }
 
 #[derive(Deserialize)]
@@ -562,7 +563,7 @@ pub async fn save_lexicon(
     service::put_lexicon(&state.store, &cur.actor(), &site_key, &name, put, now_ms())
         .await
         .or_api(cur.lang)?;
-    Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
+    Ok(back_to_settings(&site_key))
 }
 
 #[derive(Deserialize)]
@@ -588,7 +589,7 @@ pub async fn save_patterns(
     service::put_patterns(&state.store, &cur.actor(), &site_key, patterns, now_ms())
         .await
         .or_api(lang)?;
-    Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
+    Ok(back_to_settings(&site_key))
 }
 
 #[derive(Deserialize)]
@@ -631,7 +632,7 @@ pub async fn revoke_key(
     service::revoke_api_key(&state.store, &cur.actor(), &site_key, &id, now_ms())
         .await
         .or_api(cur.lang)?;
-    Ok(see_other(&format!("/dashboard/settings?site={site_key}")))
+    Ok(back_to_settings(&site_key))
 }
 
 csrf_forms!(

@@ -168,10 +168,7 @@ pub async fn page(
     let items = comments
         .into_iter()
         .map(|c| {
-            let mut excerpt: String = c.body.chars().take(EXCERPT_CHARS).collect();
-            if c.body.chars().count() > EXCERPT_CHARS {
-                excerpt.push('…');
-            }
+            let excerpt = crate::domain::excerpt(&c.body, EXCERPT_CHARS);
             HistoryItem {
                 open: format!(
                     "/dashboard?site={}&comment={}#c-{}",

@@ -12,6 +12,7 @@ use crate::auth::session::{
 use crate::domain::Lang;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
+use crate::routes::extract::{header_text, wants_json};
 use crate::service::now_ms;
 use crate::storage::ModeratorRecord;
 
@@ -181,10 +182,7 @@ pub fn same_origin(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> 
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
         let base = state.settings.server.base_url.trim_end_matches('/');
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("");
+        let host = header_text(headers, header::HOST).unwrap_or("");
         let scheme = if secure(state) { "https" } else { "http" };
         let own = format!("{scheme}://{host}");
         if origin != base && origin != own {
@@ -245,19 +243,9 @@ pub fn html_errors<B>(
     res: actix_web::dev::ServiceResponse<B>,
 ) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
     use actix_web::middleware::ErrorHandlerResponse;
-    let is_html = res
-        .response()
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
+    let is_html = header_text(res.response().headers(), header::CONTENT_TYPE)
         .is_some_and(|v| v.starts_with("text/html"));
-    let wants_json = res
-        .request()
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"));
-    if is_html || wants_json {
+    if is_html || wants_json(res.request()) {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let lang = crate::routes::extract::request_lang(res.request(), None);

@@ -15,8 +15,9 @@ use crate::domain::{Block, BlockDto, CommentEditDto, CommentStatus, Lang, NOTE_M
 use crate::moderation::{Field, Finding};
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
+use crate::routes::extract::wants_json;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{self, AdminError, Decision, DecisionError, decide, now_ms};
+use crate::service::{self, Decision, DecisionError, decide, now_ms};
 use crate::storage::{QueueFilter, QueueTab};
 
 /// Comments per queue page.
@@ -543,13 +544,6 @@ pub struct DecisionForm {
     return_to: Option<String>,
 }
 
-fn wants_json(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"))
-}
-
 /// After an action: JSON for the page script, else back to the queue.
 fn done(req: &HttpRequest, return_to: Option<&str>, status: &str, notice: &str) -> HttpResponse {
     if wants_json(req) {
@@ -768,7 +762,7 @@ pub async fn block(
         hours: form.hours,
         reason: form.reason,
     })
-    .map_err(|e| ApiError::admin(AdminError::InvalidParameter(e), lang))?;
+    .map_err(|e| ApiError::invalid_fields(e, lang))?;
     service::add_block(&state.store, &cur.actor(), &site, &block, now_ms())
         .await
         .or_api(lang)?;

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use crate::domain::Lang;
 use crate::i18n::t;
 use crate::moderation::{Field, Finding};
+use crate::routes::{CSS, FIVE_MINUTES, JAVASCRIPT, static_asset};
 
 /// Template helper: `{{ tr.get("dash.approve") }}`.
 #[derive(Clone, Copy)]
@@ -120,24 +121,12 @@ pub fn safe_return(raw: Option<&str>) -> String {
 
 /// `GET /dashboard/static/dashboard.js`
 pub async fn script() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok()
-        .content_type("text/javascript; charset=utf-8")
-        .insert_header((
-            actix_web::http::header::CACHE_CONTROL,
-            "public, max-age=300",
-        ))
-        .body(include_str!("../assets/dashboard.js"))
+    static_asset(JAVASCRIPT, FIVE_MINUTES).body(include_str!("../assets/dashboard.js"))
 }
 
 /// `GET /dashboard/static/dashboard.css`
 pub async fn stylesheet() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header((
-            actix_web::http::header::CACHE_CONTROL,
-            "public, max-age=300",
-        ))
-        .body(include_str!("../assets/dashboard.css"))
+    static_asset(CSS, FIVE_MINUTES).body(include_str!("../assets/dashboard.css"))
 }
 
 #[cfg(test)]

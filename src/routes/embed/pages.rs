@@ -8,11 +8,11 @@ use serde::Deserialize;
 use super::view::{CaptchaView, CommentView, FormView, SectionView, Tr, human_time};
 use crate::domain::DEMO_SITE;
 use crate::domain::{BackLink, CommentStatus, Lang, Site, SubmissionDto};
-use crate::routes::AppState;
 use crate::routes::api::captcha::captcha_error;
 use crate::routes::api::load_site;
 use crate::routes::error::{ApiError, ErrorCode, field_messages};
-use crate::routes::extract::request_lang;
+use crate::routes::extract::{header_text, request_lang};
+use crate::routes::{AN_HOUR, AppState, CSS, FIVE_MINUTES, JAVASCRIPT, static_asset};
 use crate::service::now_ms;
 use crate::storage::Order;
 
@@ -666,17 +666,11 @@ pub async fn terms_page() -> Result<HttpResponse, ApiError> {
 }
 
 pub async fn form_js() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/javascript; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(include_str!("../assets/form.js"))
+    static_asset(JAVASCRIPT, AN_HOUR).body(include_str!("../assets/form.js"))
 }
 
 pub async fn form_css() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(include_str!("../assets/form.css"))
+    static_asset(CSS, AN_HOUR).body(include_str!("../assets/form.css"))
 }
 
 /// The error texts `embed.js` shows without a server message.
@@ -917,11 +911,7 @@ pub async fn embed_more_js(req: HttpRequest) -> HttpResponse {
 }
 
 fn send_script(req: &HttpRequest, js: &EmbedJs) -> HttpResponse {
-    let accept = req
-        .headers()
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let accept = header_text(req.headers(), header::ACCEPT_ENCODING).unwrap_or("");
     let (body, coding) = if !js.brotli.is_empty() && accepts(accept, "br") {
         (js.brotli.clone(), Some("br"))
     } else if !js.gzip.is_empty() && accepts(accept, "gzip") {
@@ -929,10 +919,8 @@ fn send_script(req: &HttpRequest, js: &EmbedJs) -> HttpResponse {
     } else {
         (js.plain.clone(), None)
     };
-    let mut resp = HttpResponse::Ok();
-    resp.content_type("text/javascript; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+    let mut resp = static_asset(JAVASCRIPT, FIVE_MINUTES);
+    resp.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .insert_header((header::VARY, "Accept-Encoding"));
     if let Some(coding) = coding {
         // Already encoded: the Compress middleware leaves it as it is.
@@ -943,9 +931,7 @@ fn send_script(req: &HttpRequest, js: &EmbedJs) -> HttpResponse {
 
 /// `GET /count.js`
 pub async fn count_js() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/javascript; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+    static_asset(JAVASCRIPT, FIVE_MINUTES)
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .body(include_str!("../assets/count.js"))
 }
