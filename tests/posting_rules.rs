@@ -43,6 +43,10 @@ const SEALED6: &str = include_str!("fixtures/moderation/posting-rules-sealed6.ts
 const DEV7: &str = include_str!("fixtures/moderation/posting-rules-dev7.tsv");
 /// The seventh blind batch's sealed half: measured, never tuned on; printed only.
 const SEALED7: &str = include_str!("fixtures/moderation/posting-rules-sealed7.tsv");
+/// The eighth blind batch's dev half: measured untuned (194/210, 6/210), then tuned on.
+const DEV8: &str = include_str!("fixtures/moderation/posting-rules-dev8.tsv");
+/// The eighth blind batch's sealed half: measured, never tuned on; printed only.
+const SEALED8: &str = include_str!("fixtures/moderation/posting-rules-sealed8.tsv");
 const CATEGORIES: [&str; 7] = [
     "writer",
     "person",
@@ -161,6 +165,14 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
     batch(
         "\n## Fifteenth batch (sealed7, written blind with dev7, never tuned on: printed only)",
         SEALED7,
+    );
+    batch(
+        "\n## Sixteenth batch (dev8, written blind, measured untuned, then tuned on)",
+        DEV8,
+    );
+    batch(
+        "\n## Seventeenth batch (sealed8, written blind with dev8, never tuned on: printed only)",
+        SEALED8,
     );
     // The batches' violation rates are printed only; no batch tuned on may stop more than 1 %
     // of its benign comments (the first sealed batch is printed only: it measures, not steers).
