@@ -174,8 +174,13 @@ impl UnsyncedWriter {
     }
 }
 
-/// The batch's transaction on `conn`: the rows first (so SQLite takes the
-/// write lock before any read), then the counts of the comments they moved.
+/// The batch's transaction on `conn`: which comments readers can see, the
+/// rows of the likes of those, then the counts of the comments they moved.
+///
+/// Visibility is read apart, by primary key alone: joined into the insert
+/// with the site's key beside it, PostgreSQL with statistics from before a
+/// large import picks the (site, status) index and scans every published
+/// comment of the site for each like.
 async fn write_in(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
@@ -187,8 +192,20 @@ async fn write_in(
             .execute(&mut *tx)
             .await?;
     }
-    let likes: Vec<&LikeRequest> = batch.iter().copied().filter(|r| r.like).collect();
-    let unlikes: Vec<&LikeRequest> = batch.iter().copied().filter(|r| !r.like).collect();
+    let visible = visible(&mut tx, batch).await?;
+    let seen = |r: &&LikeRequest| visible.contains(&(r.comment_id.clone(), r.site_key.clone()));
+    let likes: Vec<&LikeRequest> = batch
+        .iter()
+        .copied()
+        .filter(|r| r.like)
+        .filter(seen)
+        .collect();
+    let unlikes: Vec<&LikeRequest> = batch
+        .iter()
+        .copied()
+        .filter(|r| !r.like)
+        .filter(seen)
+        .collect();
     let mut changed: HashSet<(String, String)> = insert_likes(&mut tx, &likes).await?;
     changed.extend(delete_likes(&mut tx, &unlikes).await?);
 
@@ -200,12 +217,6 @@ async fn write_in(
     }
     move_counts(&mut tx, &deltas).await?;
     let counts = counts_of(&mut tx, &deltas).await?;
-    let unchanged: Vec<&LikeRequest> = batch
-        .iter()
-        .copied()
-        .filter(|r| !changed.contains(&(r.comment_id.clone(), r.ip_hash.clone())))
-        .collect();
-    let visible = visible(&mut tx, &unchanged).await?;
     if backend == Backend::Postgres && !counts.is_empty() {
         notify_others(&mut tx, batch, &counts).await?;
     }
@@ -220,9 +231,7 @@ async fn write_in(
                     likes: *likes,
                     article_key: article_key.clone(),
                 },
-                _ if visible.contains(&(r.comment_id.clone(), r.site_key.clone())) => {
-                    LikeOutcome::Unchanged
-                }
+                _ if seen(r) => LikeOutcome::Unchanged,
                 _ => LikeOutcome::NotFound,
             }
         })
@@ -240,8 +249,8 @@ fn tuples(rows: usize, width: usize) -> String {
         .join(", ")
 }
 
-/// Insert the likes of comments readers of their site can see; the
-/// (comment, reader) pairs that were new.
+/// Insert the likes (of comments readers can see); the (comment, reader)
+/// pairs that were new.
 async fn insert_likes(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     likes: &[&LikeRequest],
@@ -249,14 +258,9 @@ async fn insert_likes(
     if likes.is_empty() {
         return Ok(HashSet::new());
     }
-    // `column1..4` are the names both databases give a VALUES list's columns.
     let sql = format!(
-        "INSERT INTO comment_likes (comment_id, ip_hash, site_key, created_at) \
-         SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES {}) AS v \
-         WHERE EXISTS (SELECT 1 FROM comments c \
-         WHERE c.id = v.column1 AND c.site_key = v.column3 AND {VISIBLE}) \
-         ON CONFLICT (comment_id, ip_hash) DO NOTHING \
-         RETURNING comment_id, ip_hash",
+        "INSERT INTO comment_likes (comment_id, ip_hash, site_key, created_at) VALUES {} \
+         ON CONFLICT (comment_id, ip_hash) DO NOTHING RETURNING comment_id, ip_hash",
         tuples(likes.len(), 4)
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -270,8 +274,8 @@ async fn insert_likes(
     pairs(q.fetch_all(&mut **tx).await?)
 }
 
-/// Delete the likes taken back of comments readers can see; the pairs that
-/// were there.
+/// Delete the likes taken back (of comments readers can see); the pairs
+/// that were there.
 async fn delete_likes(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     unlikes: &[&LikeRequest],
@@ -280,18 +284,13 @@ async fn delete_likes(
         return Ok(HashSet::new());
     }
     let sql = format!(
-        "DELETE FROM comment_likes WHERE (comment_id, ip_hash, site_key) IN (VALUES {}) \
-         AND EXISTS (SELECT 1 FROM comments c WHERE c.id = comment_likes.comment_id \
-         AND c.site_key = comment_likes.site_key AND {VISIBLE}) \
+        "DELETE FROM comment_likes WHERE (comment_id, ip_hash) IN (VALUES {}) \
          RETURNING comment_id, ip_hash",
-        tuples(unlikes.len(), 3)
+        tuples(unlikes.len(), 2)
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for r in unlikes {
-        q = q
-            .bind(r.comment_id.as_str())
-            .bind(r.ip_hash.as_str())
-            .bind(r.site_key.as_str());
+        q = q.bind(r.comment_id.as_str()).bind(r.ip_hash.as_str());
     }
     pairs(q.fetch_all(&mut **tx).await?)
 }
@@ -365,8 +364,8 @@ async fn counts_of(
         .collect()
 }
 
-/// Of the requests that changed nothing, the (comment, site) pairs readers
-/// of that site can see: those were already so, the rest are not found.
+/// The (comment, site) pairs of `requests` that readers of that site can
+/// see; the others are not found. By primary key only (see `write_in`).
 async fn visible(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     requests: &[&LikeRequest],
