@@ -40,6 +40,10 @@ type Versioned = (i64, Arc<Policy>);
 pub struct PolicyCache {
     compiled: Arc<Mutex<HashMap<String, Versioned>>>,
     seed: Arc<Mutex<Option<Arc<Policy>>>>,
+    /// Held while a policy compiles: the submissions that arrive meanwhile
+    /// (a burst on a cold start) wait for that one compile instead of each
+    /// compiling its own copy.
+    compiling: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl PolicyCache {
@@ -62,13 +66,14 @@ impl PolicyCache {
     pub async fn get(&self, store: &Store, site: &str) -> Result<Arc<Policy>, RulesError> {
         let version = store.policy_version(site).await?.unwrap_or(0);
         if version == 0 {
-            return self.seed();
+            return self.seed().await;
         }
-        if let Ok(map) = self.compiled.lock()
-            && let Some((v, p)) = map.get(site)
-            && *v == version
-        {
-            return Ok(p.clone());
+        if let Some(p) = self.compiled_at(site, version) {
+            return Ok(p);
+        }
+        let _compiling = self.compiling.lock().await;
+        if let Some(p) = self.compiled_at(site, version) {
+            return Ok(p);
         }
         let stored = PolicyCache::load(store, site).await?;
         let policy =
@@ -84,11 +89,24 @@ impl PolicyCache {
         Ok(policy)
     }
 
-    fn seed(&self) -> Result<Arc<Policy>, RulesError> {
-        if let Ok(guard) = self.seed.lock()
-            && let Some(p) = guard.as_ref()
-        {
-            return Ok(p.clone());
+    /// The policy compiled for `site` at `version`, if it is.
+    fn compiled_at(&self, site: &str, version: i64) -> Option<Arc<Policy>> {
+        let map = self.compiled.lock().ok()?;
+        let (v, p) = map.get(site)?;
+        (*v == version).then(|| p.clone())
+    }
+
+    fn seed_compiled(&self) -> Option<Arc<Policy>> {
+        self.seed.lock().ok()?.clone()
+    }
+
+    async fn seed(&self) -> Result<Arc<Policy>, RulesError> {
+        if let Some(p) = self.seed_compiled() {
+            return Ok(p);
+        }
+        let _compiling = self.compiling.lock().await;
+        if let Some(p) = self.seed_compiled() {
+            return Ok(p);
         }
         let policy = Arc::new(Policy::compile(&PolicyConfig::seed()).map_err(|source| {
             RulesError::Invalid {
