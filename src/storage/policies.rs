@@ -1,6 +1,6 @@
 use sqlx::Row;
 
-use super::{StorageError, Store};
+use super::{Backend, StorageError, Store};
 
 /// A blocked email, email domain or IP range of one site.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
@@ -239,7 +239,7 @@ impl Store {
         &self,
         q: &SubmissionQuery<'_>,
     ) -> Result<SubmissionFacts, StorageError> {
-        if self.backend == super::Backend::Postgres {
+        if self.backend == Backend::Postgres {
             return self.submission_facts_pg(q).await;
         }
         let site_key = q.author.site_key;
