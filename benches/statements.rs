@@ -94,7 +94,7 @@ fn report(label: &str, n: usize, counts: &BTreeMap<String, u64>) {
         total as f64 / n as f64
     );
     let mut rows: Vec<_> = counts.iter().collect();
-    rows.sort_by(|a, b| b.1.cmp(a.1));
+    rows.sort_by_key(|(_, n)| std::cmp::Reverse(**n));
     for (k, v) in rows {
         println!("  {:>7.2}  {v:>6}  {k}", *v as f64 / n as f64);
     }
