@@ -10,7 +10,10 @@ use crate::domain::{
 use crate::email::{Composer, MailComment};
 use crate::moderation::{Action, Submission, TrapSignals, body_fingerprint, evaluate, spam, traps};
 use crate::pow::{PowOutcome, PowService};
-use crate::storage::{AuthorQuery, InsertOutcome, NewCommentRecord, StorageError, Store};
+use crate::storage::{
+    AuthorQuery, InsertOutcome, NewCommentRecord, StorageError, Store, SubmissionFacts,
+    SubmissionQuery,
+};
 
 /// What a successful submission tells the submitter.
 #[derive(Debug, Clone)]
@@ -216,35 +219,55 @@ pub async fn submit_comment(
         fill_ms: issued_at.map(|at| ctx.now.saturating_sub(at)),
         min_fill_ms: ctx.captcha.min_fill_ms(),
     });
-    let policy = ctx.policies.get(ctx.store, site_key).await?;
     let fingerprint = body_fingerprint(comment.body.as_str());
-    let window_ms = i64::from(policy.config().duplicates.window_minutes).saturating_mul(60_000);
-    let facts = ctx
-        .store
-        .author_facts(&AuthorQuery {
-            site_key,
-            email: comment.email.as_str(),
-            ip_hash: &ctx.client.ip_hash,
-            net_hash: &ctx.client.net_hash,
-            fingerprint: &fingerprint,
-            hour_ago: ctx.now - HOUR_MS,
-            window_start: ctx.now - window_ms,
-            ip_count_cap: policy.config().rate.max_per_hour_ip,
-            net_count_cap: ctx.network_cap,
-        })
-        .await?;
-    // Near-duplicates: recent bodies from anyone (those the spam signals
-    // held count as known spam), and bodies marked spam (by a moderator or
-    // a trap) over a longer stretch.
-    let seen = ctx
-        .store
-        .recent_bodies(
-            site_key,
-            ctx.now - window_ms,
-            ctx.now - KNOWN_SPAM_MS,
-            RECENT_BODIES,
-        )
-        .await?;
+    // One read of everything the rules weigh, with the parameters of the
+    // policy last seen for the site; should the stored version read with
+    // them say it changed, the policy in force is loaded and read again.
+    let (mut version, mut policy) = ctx.policies.latest(site_key).await?;
+    let mut reads = 0;
+    let gathered = loop {
+        let window_ms = i64::from(policy.config().duplicates.window_minutes).saturating_mul(60_000);
+        let gathered = ctx
+            .store
+            .submission_facts(&SubmissionQuery {
+                author: AuthorQuery {
+                    site_key,
+                    email: comment.email.as_str(),
+                    ip_hash: &ctx.client.ip_hash,
+                    net_hash: &ctx.client.net_hash,
+                    fingerprint: &fingerprint,
+                    hour_ago: ctx.now - HOUR_MS,
+                    window_start: ctx.now - window_ms,
+                    ip_count_cap: policy.config().rate.max_per_hour_ip,
+                    net_count_cap: ctx.network_cap,
+                },
+                article_key: &comment.article.key,
+                newcomers_since: ctx.now - spam::FIRST_TIME_WINDOW_MINUTES * 60_000,
+                newcomers_cap: spam::FIRST_TIME_BURST_ADDRESSES,
+                // Near-duplicates: recent bodies from anyone (those the spam
+                // signals held count as known spam), and bodies marked spam
+                // (by a moderator or a trap) over a longer stretch.
+                bodies_since: ctx.now - window_ms,
+                spam_since: ctx.now - KNOWN_SPAM_MS,
+                bodies_limit: RECENT_BODIES,
+                now: ctx.now,
+            })
+            .await?;
+        reads += 1;
+        if gathered.policy_version.unwrap_or(0) == version || reads == 2 {
+            break gathered;
+        }
+        policy = ctx.policies.get(ctx.store, site_key).await?;
+        version = gathered.policy_version.unwrap_or(0);
+    };
+    let SubmissionFacts {
+        author: facts,
+        blocks,
+        bodies: seen,
+        newcomers,
+        this_address_first_time: this_first,
+        ..
+    } = gathered;
     let signed: Vec<_> = seen
         .iter()
         .map(|b| (spam::body_signature(&b.body), b))
@@ -259,16 +282,6 @@ pub async fn submit_comment(
                 || (b.status == CommentStatus::Held && held_as_spam(&b.held_findings)),
         }),
     );
-    let (newcomers, this_first) = ctx
-        .store
-        .article_newcomers(
-            site_key,
-            &comment.article.key,
-            &ctx.client.ip_hash,
-            ctx.now - spam::FIRST_TIME_WINDOW_MINUTES * 60_000,
-            spam::FIRST_TIME_BURST_ADDRESSES,
-        )
-        .await?;
     let burst = spam::first_time_burst(&spam::ArticleNewcomers {
         first_time_addresses: newcomers,
         this_address_first_time: this_first,
@@ -278,7 +291,6 @@ pub async fn submit_comment(
         .chain(spam::near_duplicate_finding(&near))
         .chain(burst)
         .collect();
-    let blocks = ctx.store.active_blocks(site_key, ctx.now).await?;
     let mut signals = signals(&facts, &blocks, comment.email.as_str(), ctx.ip, ctx.now);
     // The dashboard blocks an address it only knows by its keyed hash.
     signals.ip_blocked |= blocks

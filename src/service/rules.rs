@@ -89,6 +89,19 @@ impl PolicyCache {
         Ok(policy)
     }
 
+    /// The policy last compiled for a site and its version (the seed, as
+    /// version 0, when none was): a guess at the policy in force, for a
+    /// caller that reads the stored version along with other facts and
+    /// asks `get` only when the guess turns out stale.
+    pub async fn latest(&self, site: &str) -> Result<(i64, Arc<Policy>), RulesError> {
+        if let Ok(map) = self.compiled.lock()
+            && let Some((v, p)) = map.get(site)
+        {
+            return Ok((*v, p.clone()));
+        }
+        Ok((0, self.seed().await?))
+    }
+
     /// The policy compiled for `site` at `version`, if it is.
     fn compiled_at(&self, site: &str, version: i64) -> Option<Arc<Policy>> {
         let map = self.compiled.lock().ok()?;

@@ -66,7 +66,9 @@ pub use likes::{LIKES_CHANNEL, LikeOutcome};
 pub use login_throttle::{LoginAttempt, LoginThrottle};
 pub use moderators::ModeratorRecord;
 pub use outbox::{DigestCandidate, OutboxMessage, SiteEmailSettings};
-pub use policies::{AuthorFacts, AuthorQuery, BlockEntry, SeenBody};
+pub use policies::{
+    AuthorFacts, AuthorQuery, BlockEntry, SeenBody, SubmissionFacts, SubmissionQuery,
+};
 use pool::UnsyncedWriter;
 pub use pool::{Backend, CACHE_CHANNEL, ConnectOptions, PublishedChange, Store};
 pub use privacy::{Erasure, ErasureOutcome, MailRecord, PrivacyRecords};

@@ -1,9 +1,9 @@
 use sqlx::Row;
 
-use super::{StorageError, Store};
+use super::{Backend, StorageError, Store};
 
 /// A blocked email, email domain or IP range of one site.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct BlockEntry {
     pub id: String,
     /// `email`, `domain` or `ip`.
@@ -50,6 +50,40 @@ pub struct AuthorFacts {
     pub same_body_same_author: i64,
     pub same_body_any_author: i64,
 }
+
+/// The columns of `author_facts` over `AUTHOR_FACTS_FROM`: the author's
+/// history by email ($2), recent activity by address hash ($6, counted up to
+/// $7) and network hash ($8, up to $9), and copies of the body ($5) since $4;
+/// hourly counts since $3, all on site $1.
+const AUTHOR_FACTS_COLUMNS: &str = "e.total, e.approved, e.rejected, e.last, e.last_hour, \
+     e.same_body, i.last AS ip_last, i.last_hour AS ip_last_hour, i.net_last_hour, \
+     (SELECT COUNT(*) FROM comments WHERE site_key = $1 AND body_fingerprint = $5 \
+      AND created_at > $4) AS same_body_any";
+const AUTHOR_FACTS_FROM: &str = "FROM (SELECT COUNT(*) AS total, \
+       COALESCE(SUM(CASE WHEN status = 'published' THEN 1 ELSE 0 END), 0) AS approved, \
+       COALESCE(SUM(CASE WHEN status IN ('rejected', 'spam') THEN 1 ELSE 0 END), 0) AS rejected, \
+       MAX(created_at) AS last, \
+       COALESCE(SUM(CASE WHEN created_at > $3 THEN 1 ELSE 0 END), 0) AS last_hour, \
+       COALESCE(SUM(CASE WHEN created_at > $4 AND body_fingerprint = $5 THEN 1 ELSE 0 END), 0) AS same_body \
+       FROM comments WHERE site_key = $1 AND author_email = $2) e, \
+     (SELECT (SELECT MAX(created_at) FROM comments WHERE site_key = $1 AND ip_hash = $6) AS last, \
+       (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE site_key = $1 AND ip_hash = $6 \
+         AND created_at > $3 LIMIT $7) capped) AS last_hour, \
+       (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE site_key = $1 AND net_hash = $8 \
+         AND $8 <> '' AND created_at > $3 LIMIT $9) capped_net) AS net_last_hour) i";
+
+/// The columns of `article_newcomers`: on site $1 and article $2, the other
+/// first-time addresses since $4 (counted up to $5), and whether address $3
+/// was seen before $4.
+const NEWCOMERS_COLUMNS: &str = "(SELECT COUNT(*) FROM (SELECT DISTINCT c.ip_hash FROM comments c \
+       JOIN articles a ON a.id = c.article_id \
+       WHERE a.site_key = $1 AND a.article_key = $2 AND c.created_at >= $4 \
+         AND c.ip_hash <> '' AND c.ip_hash <> $3 \
+         AND NOT EXISTS (SELECT 1 FROM comments o WHERE o.site_key = $1 \
+           AND o.ip_hash = c.ip_hash AND o.created_at < $4) \
+       LIMIT $5) n) AS newcomers, \
+     (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE site_key = $1 \
+       AND ip_hash = $3 AND created_at < $4 LIMIT 1) s) AS seen";
 
 impl Store {
     /// The version of a site's stored policy, if it has one. Asked on every
@@ -146,49 +180,198 @@ impl Store {
         // address's count stops at `ip_count_cap` (the rules only ask whether
         // it reached the hourly cap): many readers behind one address must
         // not make every submission count all of their comments.
-        let row = sqlx::query(
-            "SELECT e.total, e.approved, e.rejected, e.last, e.last_hour, e.same_body, \
-             i.last AS ip_last, i.last_hour AS ip_last_hour, i.net_last_hour, \
-             (SELECT COUNT(*) FROM comments WHERE site_key = $1 AND body_fingerprint = $5 \
-              AND created_at > $4) AS same_body_any \
-             FROM (SELECT COUNT(*) AS total, \
-               COALESCE(SUM(CASE WHEN status = 'published' THEN 1 ELSE 0 END), 0) AS approved, \
-               COALESCE(SUM(CASE WHEN status IN ('rejected', 'spam') THEN 1 ELSE 0 END), 0) AS rejected, \
-               MAX(created_at) AS last, \
-               COALESCE(SUM(CASE WHEN created_at > $3 THEN 1 ELSE 0 END), 0) AS last_hour, \
-               COALESCE(SUM(CASE WHEN created_at > $4 AND body_fingerprint = $5 THEN 1 ELSE 0 END), 0) AS same_body \
-               FROM comments WHERE site_key = $1 AND author_email = $2) e, \
-             (SELECT (SELECT MAX(created_at) FROM comments WHERE site_key = $1 AND ip_hash = $6) \
-                 AS last, \
-               (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE site_key = $1 AND ip_hash = $6 \
-                 AND created_at > $3 LIMIT $7) capped) AS last_hour, \
-               (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE site_key = $1 AND net_hash = $8 \
-                 AND $8 <> '' AND created_at > $3 LIMIT $9) capped_net) AS net_last_hour) i",
-        )
-        .bind(site_key)
-        .bind(email)
-        .bind(hour_ago)
-        .bind(window_start)
-        .bind(fingerprint)
-        .bind(ip_hash)
-        .bind(i64::from(ip_count_cap))
-        .bind(net_hash)
-        .bind(i64::from(net_count_cap))
-        .fetch_one(&self.reader)
-        .await?;
-        Ok(AuthorFacts {
-            total: row.try_get("total")?,
-            approved: row.try_get("approved")?,
-            rejected: row.try_get("rejected")?,
-            last_by_email: row.try_get("last")?,
-            last_hour_by_email: row.try_get("last_hour")?,
-            same_body_same_author: row.try_get("same_body")?,
-            last_by_ip: row.try_get("ip_last")?,
-            last_hour_by_ip: row.try_get("ip_last_hour")?,
-            last_hour_by_net: row.try_get("net_last_hour")?,
-            same_body_any_author: row.try_get("same_body_any")?,
+        let sql = format!("SELECT {AUTHOR_FACTS_COLUMNS} {AUTHOR_FACTS_FROM}");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(site_key)
+            .bind(email)
+            .bind(hour_ago)
+            .bind(window_start)
+            .bind(fingerprint)
+            .bind(ip_hash)
+            .bind(i64::from(ip_count_cap))
+            .bind(net_hash)
+            .bind(i64::from(net_count_cap))
+            .fetch_one(&self.reader)
+            .await?;
+        author_facts_of(&row)
+    }
+}
+
+/// Everything a submission reads before the rules decide: the author's
+/// facts (`author`), the article's newcomers and the recent bodies, with the
+/// site's policy version and blocks as of the same read.
+#[derive(Debug, Clone, Copy)]
+pub struct SubmissionQuery<'a> {
+    pub author: AuthorQuery<'a>,
+    pub article_key: &'a str,
+    /// Newcomers: first-time addresses on the article since this instant,
+    /// counted up to `newcomers_cap`.
+    pub newcomers_since: i64,
+    pub newcomers_cap: u32,
+    /// Recent bodies since this instant, bodies marked spam since
+    /// `spam_since`, at most `bodies_limit` of each.
+    pub bodies_since: i64,
+    pub spam_since: i64,
+    pub bodies_limit: u32,
+    /// Blocks that expired before this instant do not count.
+    pub now: i64,
+}
+
+/// What `Store::submission_facts` read.
+#[derive(Debug, Clone, Default)]
+pub struct SubmissionFacts {
+    /// The stored policy's version (`None`: the site has none).
+    pub policy_version: Option<i64>,
+    pub blocks: Vec<BlockEntry>,
+    pub author: AuthorFacts,
+    /// First-time addresses on the article (capped), and whether this
+    /// address is a first-timer.
+    pub newcomers: u32,
+    pub this_address_first_time: bool,
+    pub bodies: Vec<SeenBody>,
+}
+
+impl Store {
+    /// The reads of one submission. On PostgreSQL they are one statement (a
+    /// round trip and a snapshot); on SQLite, reads in process are cheap and
+    /// the policy version and blocks are remembered, so they stay apart.
+    pub async fn submission_facts(
+        &self,
+        q: &SubmissionQuery<'_>,
+    ) -> Result<SubmissionFacts, StorageError> {
+        if self.backend == Backend::Postgres {
+            return self.submission_facts_pg(q).await;
+        }
+        let site_key = q.author.site_key;
+        let policy_version = self.policy_version(site_key).await?;
+        let author = self.author_facts(&q.author).await?;
+        let bodies = self
+            .recent_bodies(site_key, q.bodies_since, q.spam_since, q.bodies_limit)
+            .await?;
+        let (newcomers, this_address_first_time) = self
+            .article_newcomers(
+                site_key,
+                q.article_key,
+                q.author.ip_hash,
+                q.newcomers_since,
+                q.newcomers_cap,
+            )
+            .await?;
+        let blocks = self.active_blocks(site_key, q.now).await?;
+        Ok(SubmissionFacts {
+            policy_version,
+            blocks,
+            author,
+            newcomers,
+            this_address_first_time,
+            bodies,
         })
     }
+
+    /// `submission_facts` in one statement: the same queries as the SQLite
+    /// path as subqueries, the row sets (blocks, bodies) as JSON arrays.
+    async fn submission_facts_pg(
+        &self,
+        q: &SubmissionQuery<'_>,
+    ) -> Result<SubmissionFacts, StorageError> {
+        let a = &q.author;
+        let sql = format!(
+            "SELECT (SELECT version FROM site_policies WHERE site_key = $1) AS policy_version, \
+             (SELECT COALESCE(json_agg(json_build_object('id', id, 'kind', kind, 'value', value, \
+                'reason', reason, 'expires_at', expires_at, 'created_at', created_at) \
+                ORDER BY created_at, id), '[]')::text FROM blocklist_entries \
+              WHERE site_key = $1 AND (expires_at IS NULL OR expires_at > $10)) AS blocks, \
+             {newcomers}, \
+             (SELECT COALESCE(json_agg(json_build_object('body', b.body, 'ip_hash', b.ip_hash, \
+                'status', b.status, 'held_findings', b.held_findings) \
+                ORDER BY b.part, b.created_at DESC), '[]')::text FROM ( \
+               (SELECT 0 AS part, created_at, body, ip_hash, status, \
+                  CASE WHEN status = 'held' THEN findings ELSE '' END AS held_findings \
+                FROM comments WHERE site_key = $1 AND created_at > $14 AND status <> 'spam' \
+                ORDER BY created_at DESC LIMIT $16) \
+               UNION ALL \
+               (SELECT 1 AS part, created_at, body, ip_hash, status, '' AS held_findings \
+                FROM comments WHERE site_key = $1 AND status = 'spam' AND created_at > $15 \
+                ORDER BY created_at DESC LIMIT $16)) b) AS bodies, \
+             {AUTHOR_FACTS_COLUMNS} {AUTHOR_FACTS_FROM}",
+            // The newcomer query's own parameters, numbered after the facts'.
+            newcomers = NEWCOMERS_COLUMNS
+                .replace("$2", "$11")
+                .replace("$3", "$6")
+                .replace("$4", "$12")
+                .replace("$5", "$13"),
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(a.site_key)
+            .bind(a.email)
+            .bind(a.hour_ago)
+            .bind(a.window_start)
+            .bind(a.fingerprint)
+            .bind(a.ip_hash)
+            .bind(i64::from(a.ip_count_cap))
+            .bind(a.net_hash)
+            .bind(i64::from(a.net_count_cap))
+            .bind(q.now)
+            .bind(q.article_key)
+            .bind(q.newcomers_since)
+            .bind(i64::from(q.newcomers_cap))
+            .bind(q.bodies_since)
+            .bind(q.spam_since)
+            .bind(i64::from(q.bodies_limit))
+            .fetch_one(&self.reader)
+            .await?;
+        let blocks: Vec<BlockEntry> = serde_json::from_str(&row.try_get::<String, _>("blocks")?)
+            .map_err(|e| StorageError::Corrupt(format!("blocklist_entries: {e}")))?;
+        let bodies: Vec<RawBody> = serde_json::from_str(&row.try_get::<String, _>("bodies")?)
+            .map_err(|e| StorageError::Corrupt(format!("recent bodies: {e}")))?;
+        let newcomers: i64 = row.try_get("newcomers")?;
+        let seen: i64 = row.try_get("seen")?;
+        Ok(SubmissionFacts {
+            policy_version: row.try_get("policy_version")?,
+            blocks,
+            author: author_facts_of(&row)?,
+            newcomers: u32::try_from(newcomers).unwrap_or(u32::MAX),
+            this_address_first_time: seen == 0 && !a.ip_hash.is_empty(),
+            bodies: bodies
+                .into_iter()
+                .map(|b| {
+                    Ok(SeenBody {
+                        status: crate::domain::CommentStatus::parse(&b.status).ok_or_else(
+                            || StorageError::Corrupt(format!("comment status {:?}", b.status)),
+                        )?,
+                        body: b.body,
+                        ip_hash: b.ip_hash,
+                        held_findings: b.held_findings,
+                    })
+                })
+                .collect::<Result<_, StorageError>>()?,
+        })
+    }
+}
+
+/// A recent body as `submission_facts_pg` reads it.
+#[derive(serde::Deserialize)]
+struct RawBody {
+    body: String,
+    ip_hash: String,
+    status: String,
+    held_findings: String,
+}
+
+/// `AuthorFacts` from a row with the columns `author_facts` selects.
+fn author_facts_of(row: &sqlx::any::AnyRow) -> Result<AuthorFacts, StorageError> {
+    Ok(AuthorFacts {
+        total: row.try_get("total")?,
+        approved: row.try_get("approved")?,
+        rejected: row.try_get("rejected")?,
+        last_by_email: row.try_get("last")?,
+        last_hour_by_email: row.try_get("last_hour")?,
+        same_body_same_author: row.try_get("same_body")?,
+        last_by_ip: row.try_get("ip_last")?,
+        last_hour_by_ip: row.try_get("ip_last_hour")?,
+        last_hour_by_net: row.try_get("net_last_hour")?,
+        same_body_any_author: row.try_get("same_body_any")?,
+    })
 }
 
 /// An earlier body, for the near-duplicate signal.
@@ -285,24 +468,15 @@ impl Store {
         since: i64,
         cap: u32,
     ) -> Result<(u32, bool), StorageError> {
-        let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM (SELECT DISTINCT c.ip_hash FROM comments c \
-               JOIN articles a ON a.id = c.article_id \
-               WHERE a.site_key = $1 AND a.article_key = $2 AND c.created_at >= $4 \
-                 AND c.ip_hash <> '' AND c.ip_hash <> $3 \
-                 AND NOT EXISTS (SELECT 1 FROM comments o WHERE o.site_key = $1 \
-                   AND o.ip_hash = c.ip_hash AND o.created_at < $4) \
-               LIMIT $5) n) AS newcomers, \
-             (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE site_key = $1 \
-               AND ip_hash = $3 AND created_at < $4 LIMIT 1) s) AS seen",
-        )
-        .bind(site_key)
-        .bind(article_key)
-        .bind(ip_hash)
-        .bind(since)
-        .bind(i64::from(cap))
-        .fetch_one(&self.reader)
-        .await?;
+        let sql = format!("SELECT {NEWCOMERS_COLUMNS}");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(site_key)
+            .bind(article_key)
+            .bind(ip_hash)
+            .bind(since)
+            .bind(i64::from(cap))
+            .fetch_one(&self.reader)
+            .await?;
         let newcomers: i64 = row.try_get("newcomers")?;
         let seen: i64 = row.try_get("seen")?;
         Ok((

@@ -1415,3 +1415,136 @@ async fn a_secret_that_does_not_open_is_a_failed_attempt_retried_later() {
     assert_eq!(row, "pending the subscription's secret cannot be opened");
     assert!(rx.received().is_empty(), "nothing unsigned goes out");
 }
+
+#[tokio::test]
+async fn submissions_arriving_together_are_each_stored_counted_and_announced_once() {
+    // Many at once are written together (group commit, and on PostgreSQL
+    // in one statement): each still gets its own events, once per
+    // subscription, and every published one is counted under its article.
+    let app = spawn_app_with(|s| {
+        fast(s);
+        s.spam.max_per_hour_per_network = 0;
+    })
+    .await;
+    let mut s = site("news");
+    s.moderation_mode = majlis::domain::ModerationMode::Post;
+    s.captcha = majlis::domain::CaptchaMode::Off;
+    app.add_site(s).await;
+    let mut policy = majlis::moderation::PolicyConfig::seed();
+    policy.rate.max_per_hour_ip = 0;
+    app.store
+        .save_site_policy("news", &serde_json::to_string(&policy).unwrap(), 0, 1)
+        .await
+        .unwrap();
+    let admin = app.api_key("news", "admin").await;
+    let rx = Receiver::start().await;
+    let (both, _) = subscribe(
+        &app,
+        &admin,
+        &rx.url(),
+        &["comment.created", "comment.published"],
+    )
+    .await;
+    let (created, _) = subscribe(&app, &admin, &rx.url(), &["comment.created"]).await;
+
+    // One first, so the site's policy is compiled before the others come.
+    const WRITERS: usize = 8;
+    const EACH: usize = 3;
+    const N: usize = 1 + WRITERS * EACH;
+    let first = app.valid_comment_without_captcha();
+    let mut answers = vec![(
+        "a-0".to_string(),
+        app.post_comment("news", "a-0", &first).await,
+    )];
+    let writers = (0..WRITERS).map(|w| {
+        let app = &app;
+        let bodies: Vec<Value> = (0..EACH)
+            .map(|_| app.valid_comment_without_captcha())
+            .collect();
+        async move {
+            let mut out = Vec::new();
+            for (i, body) in bodies.iter().enumerate() {
+                let article = format!("a-{}", (w + i) % 3);
+                out.push((
+                    article.clone(),
+                    app.post_comment("news", &article, body).await,
+                ));
+            }
+            out
+        }
+    });
+    answers.extend(
+        futures_util::future::join_all(writers)
+            .await
+            .into_iter()
+            .flatten(),
+    );
+    let mut stored: Vec<(String, String, String)> = Vec::new();
+    for (article, resp) in answers {
+        assert!(resp.status().is_success(), "{}", resp.status());
+        let v: Value = resp.json().await.unwrap();
+        stored.push((
+            article,
+            v["id"].as_str().unwrap().to_string(),
+            v["status"].as_str().unwrap().to_string(),
+        ));
+    }
+    let published = |article: &str| {
+        stored
+            .iter()
+            .filter(|(a, _, s)| a == article && s == "published")
+            .count()
+    };
+    assert!(published("a-0") + published("a-1") + published("a-2") > 0);
+    let counts: Value = app
+        .client
+        .get(app.url("/api/v1/sites/news/counts?articles=a-0,a-1,a-2"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for article in ["a-0", "a-1", "a-2"] {
+        assert_eq!(counts["counts"][article], published(article), "{article}");
+    }
+
+    let of = |log: &[Value], event: &str| -> Vec<String> {
+        let mut ids: Vec<String> = log
+            .iter()
+            .filter(|d| d["event"] == event)
+            .map(|d| d["payload"]["data"]["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let mut all: Vec<String> = stored.iter().map(|(_, id, _)| id.clone()).collect();
+    all.sort();
+    let mut all_published: Vec<String> = stored
+        .iter()
+        .filter(|(_, _, s)| s == "published")
+        .map(|(_, id, _)| id.clone())
+        .collect();
+    all_published.sort();
+    let both_log = deliveries(&app, &admin, &both, "?limit=100").await["deliveries"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let created_log = deliveries(&app, &admin, &created, "?limit=100").await["deliveries"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(of(&both_log, "comment.created"), all);
+    assert_eq!(of(&both_log, "comment.published"), all_published);
+    assert_eq!(of(&created_log, "comment.created"), all);
+    assert_eq!(created_log.len(), N);
+    let mut ids: Vec<&str> = both_log
+        .iter()
+        .chain(&created_log)
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), both_log.len() + created_log.len());
+    assert!(ids.iter().all(|id| id.starts_with("msg_")));
+}

@@ -6,13 +6,15 @@
 //! submission waiting at that moment and writes them in one transaction: the
 //! others commit together even if one fails (it is then retried alone), and
 //! nobody is answered before the commit that holds their comment is on disk.
+//! On PostgreSQL the batch's rows are written by one statement, so a batch
+//! costs its begin, that statement and its commit.
 //! On PostgreSQL, the articles that gained a published comment are then
 //! announced to the other instances in one statement.
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{InsertOutcome, NewCommentRecord, insert_comment_alone, insert_comment_in};
+use super::{InsertOutcome, NewCommentRecord, insert_comment_alone, insert_comments_in};
 use crate::domain::CommentStatus;
 use crate::storage::{Backend, PublishedChange, StorageError};
 
@@ -67,7 +69,7 @@ async fn run(
         if batch.is_empty() {
             continue;
         }
-        match write(&writer, &batch).await {
+        match write(&writer, backend, &batch).await {
             Ok(outcomes) => {
                 for ((c, reply), outcome) in batch.drain(..).zip(outcomes) {
                     if matches!(outcome, Ok(InsertOutcome::Stored))
@@ -102,41 +104,42 @@ async fn run(
 }
 
 /// One transaction for the whole batch. A submission that finds its
-/// article closed writes nothing (see `insert_comment_in`). Should any
+/// article closed writes nothing (see `insert_comments_in`). Should any
 /// submission fail, the transaction is rolled back and each submission is
 /// written again in a transaction of its own, so one bad submission never
 /// costs the others theirs. The outer error is a failure of the batch
 /// transaction itself (nothing was written).
 async fn write(
     writer: &AnyPool,
+    backend: Backend,
     batch: &[(NewCommentRecord, Reply)],
 ) -> Result<Vec<Result<InsertOutcome, StorageError>>, StorageError> {
     let mut tx = writer.begin().await?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for (c, _) in batch {
-        match insert_comment_in(&mut tx, c).await {
-            Ok(outcome) => outcomes.push(Ok(outcome)),
-            // The database itself is unavailable or full: every submission
-            // gets that answer at once, nothing is retried.
-            Err(e @ (StorageError::Unavailable(_) | StorageError::Full(_))) => return Err(e),
-            Err(e) => {
-                tracing::warn!(error = %e, "a submission failed in a batch; writing them one by one");
-                tx.rollback().await?;
-                return Ok(one_by_one(writer, batch).await);
-            }
+    let records: Vec<&NewCommentRecord> = batch.iter().map(|(c, _)| c).collect();
+    match insert_comments_in(&mut tx, backend, &records).await {
+        Ok(outcomes) => {
+            tx.commit().await?;
+            Ok(outcomes.into_iter().map(Ok).collect())
+        }
+        // The database itself is unavailable or full: every submission
+        // gets that answer at once, nothing is retried.
+        Err(e @ (StorageError::Unavailable(_) | StorageError::Full(_))) => Err(e),
+        Err(e) => {
+            tracing::warn!(error = %e, "a submission failed in a batch; writing them one by one");
+            tx.rollback().await?;
+            Ok(one_by_one(writer, backend, batch).await)
         }
     }
-    tx.commit().await?;
-    Ok(outcomes)
 }
 
 async fn one_by_one(
     writer: &AnyPool,
+    backend: Backend,
     batch: &[(NewCommentRecord, Reply)],
 ) -> Vec<Result<InsertOutcome, StorageError>> {
     let mut outcomes = Vec::with_capacity(batch.len());
     for (c, _) in batch {
-        outcomes.push(insert_comment_alone(writer, c).await);
+        outcomes.push(insert_comment_alone(writer, backend, c).await);
     }
     outcomes
 }

@@ -13,7 +13,9 @@ pub use replies::{DueReplyNotice, REPLY_NOTICE_DELAY_MS, ReplyPage, ReplyTarget,
 
 use super::events::{audit, fan_out, insert_messages};
 use super::rows::{QUEUE_COLUMNS, queue_item, recount_published};
-use super::{AuditEntry, Cursor, NewOutboxMessage, QueueItem, StorageError, Store, WebhookEvent};
+use super::{
+    AuditEntry, Backend, Cursor, NewOutboxMessage, QueueItem, StorageError, Store, WebhookEvent,
+};
 use crate::domain::{CommentStatus, new_id};
 
 /// Everything stored for a new comment, decided by the service layer.
@@ -173,7 +175,7 @@ impl Store {
         if let Some(batcher) = &self.batcher {
             return batcher.insert(c.clone()).await;
         }
-        let outcome = insert_comment_alone(&self.writer, c).await?;
+        let outcome = insert_comment_alone(&self.writer, self.backend, c).await?;
         if outcome == InsertOutcome::Stored && c.status == CommentStatus::Published {
             self.announce_published_change(&c.site_key, &c.article_key)
                 .await;
@@ -470,10 +472,14 @@ async fn close_reports(
 /// One submission in a transaction of its own (committed only when stored).
 async fn insert_comment_alone(
     writer: &sqlx::AnyPool,
+    backend: Backend,
     c: &NewCommentRecord,
 ) -> Result<InsertOutcome, StorageError> {
     let mut tx = writer.begin().await?;
-    let outcome = insert_comment_in(&mut tx, c).await?;
+    let outcome = insert_comments_in(&mut tx, backend, &[c])
+        .await?
+        .pop()
+        .unwrap_or(InsertOutcome::ArticleClosed);
     if outcome == InsertOutcome::Stored {
         tx.commit().await?;
     } else {
@@ -482,8 +488,9 @@ async fn insert_comment_alone(
     Ok(outcome)
 }
 
-/// The writes of one submission on a connection inside a transaction: the
-/// caller commits, or rolls back when the article turned out closed.
+/// The writes of one submission on SQLite, on a connection inside a
+/// transaction: the caller commits, or rolls back when the article turned
+/// out closed.
 async fn insert_comment_in(
     conn: &mut sqlx::AnyConnection,
     c: &NewCommentRecord,
@@ -575,6 +582,177 @@ async fn insert_comment_in(
     )
     .await?;
     Ok(InsertOutcome::Stored)
+}
+
+/// The writes of several submissions in the caller's transaction, each
+/// answered `Stored` or `ArticleClosed` (a submission to a closed article
+/// writes nothing). On SQLite one after the other; on PostgreSQL in one
+/// statement (`insert_comments_pg`).
+async fn insert_comments_in(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    batch: &[&NewCommentRecord],
+) -> Result<Vec<InsertOutcome>, StorageError> {
+    if backend == Backend::Postgres {
+        return insert_comments_pg(conn, batch).await;
+    }
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for c in batch {
+        outcomes.push(insert_comment_in(&mut *conn, c).await?);
+    }
+    Ok(outcomes)
+}
+
+/// `insert_comments_in` on PostgreSQL: every submission's article upsert,
+/// comment, audit row, change-feed entry, mail and webhook fan-out in one
+/// statement of data-modifying CTEs over JSON arrays, each fed by the one
+/// before, so a closed article writes nothing. An article named by several
+/// submissions is upserted once (with the first one's URL and title, as
+/// one after the other would leave them), and counts every published
+/// top-level comment among them; a published reply is recounted after, as
+/// on SQLite. Each event carries an id from which its deliveries' ids are
+/// made, one per subscribed webhook of the site.
+async fn insert_comments_pg(
+    conn: &mut sqlx::AnyConnection,
+    batch: &[&NewCommentRecord],
+) -> Result<Vec<InsertOutcome>, StorageError> {
+    let mut rows = Vec::with_capacity(batch.len());
+    let mut mail = Vec::new();
+    let mut events = Vec::new();
+    for (ord, c) in batch.iter().enumerate() {
+        let published = c.status == CommentStatus::Published;
+        rows.push(serde_json::json!({
+            "ord": ord, "article_row_id": new_id(), "site_key": c.site_key,
+            "article_key": c.article_key, "url": c.article_url, "article_title": c.article_title,
+            "closed_before": c.closed_if_created_before.unwrap_or(i64::MIN),
+            "counted": i64::from(published && c.parent_id.is_none()),
+            "id": c.id, "status": c.status.as_str(), "flagged": i64::from(c.flagged),
+            "author_name": c.author_name, "author_email": c.author_email, "title": c.title,
+            "body": c.body, "lang": c.lang, "terms_version": c.terms_version,
+            "ip_hash": c.ip_hash, "body_fingerprint": c.body_fingerprint,
+            "findings": c.findings, "created_at": c.created_at,
+            "published_at": published.then_some(c.created_at), "net_hash": c.net_hash,
+            "parent_id": c.parent_id, "thread_id": c.thread_id,
+            "notify_replies": i64::from(c.notify_replies), "audit_id": new_id(),
+        }));
+        for m in &c.outbox {
+            mail.push(serde_json::json!({
+                "of": c.id, "id": m.id, "site_key": m.site_key, "kind": m.kind,
+                "comment_id": m.comment_id, "to_addr": m.to_addr, "to_name": m.to_name,
+                "from_name": m.from_name, "lang": m.lang, "subject": m.subject,
+                "body_text": m.body_text, "body_html": m.body_html,
+                "unsubscribe_url": m.unsubscribe_url, "created_at": m.created_at,
+            }));
+        }
+        for e in &c.webhooks {
+            events.push(serde_json::json!({
+                "of": c.id, "ord": events.len(), "id": new_id(), "site_key": c.site_key,
+                "event_type": e.event_type, "payload": e.payload, "at": c.created_at,
+            }));
+        }
+    }
+    let stored = sqlx::query(
+        "WITH r AS (\
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(ord bigint, article_row_id text, \
+             site_key text, article_key text, url text, article_title text, \
+             closed_before bigint, counted bigint, id text, status text, flagged bigint, \
+             author_name text, author_email text, title text, body text, lang text, \
+             terms_version text, ip_hash text, body_fingerprint text, findings text, \
+             created_at bigint, published_at bigint, net_hash text, parent_id text, \
+             thread_id text, notify_replies bigint, audit_id text)), \
+         n AS (\
+           SELECT DISTINCT ON (site_key, article_key) article_row_id, site_key, article_key, \
+             url, article_title, created_at, closed_before, \
+             SUM(counted) OVER (PARTITION BY site_key, article_key) AS counted \
+           FROM r ORDER BY site_key, article_key, ord), \
+         a AS (\
+           INSERT INTO articles (id, site_key, article_key, url, title, closed, created_at, \
+             published_count) \
+           SELECT article_row_id, site_key, article_key, url, article_title, 0, created_at, \
+             counted FROM n \
+           ON CONFLICT (site_key, article_key) DO UPDATE SET \
+             url = COALESCE(articles.url, excluded.url), \
+             title = COALESCE(articles.title, excluded.title), \
+             published_count = articles.published_count + excluded.published_count \
+           WHERE articles.closed = 0 \
+             AND (articles.closes_at IS NULL OR articles.closes_at > excluded.created_at) \
+             AND articles.created_at >= (SELECT n.closed_before FROM n \
+               WHERE n.site_key = excluded.site_key AND n.article_key = excluded.article_key) \
+           RETURNING id, site_key, article_key), \
+         c AS (\
+           INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
+             author_email, title, body, lang, terms_version, ip_hash, body_fingerprint, findings, \
+             created_at, published_at, updated_at, net_hash, parent_id, thread_id, notify_replies) \
+           SELECT r.id, r.site_key, a.id, r.status, r.flagged, r.author_name, r.author_email, \
+             r.title, r.body, r.lang, r.terms_version, r.ip_hash, r.body_fingerprint, \
+             r.findings, r.created_at, r.published_at, r.created_at, r.net_hash, r.parent_id, \
+             r.thread_id, r.notify_replies \
+           FROM r JOIN a ON a.site_key = r.site_key AND a.article_key = r.article_key \
+           ORDER BY r.ord \
+           RETURNING id), \
+         s AS (SELECT r.* FROM r JOIN c ON c.id = r.id), \
+         l AS (\
+           INSERT INTO audit_log (id, site_key, comment_id, actor_kind, actor_id, action, \
+             from_status, to_status, created_at) \
+           SELECT audit_id, site_key, id, 'system', '', 'submitted', NULL, status, created_at \
+           FROM s ORDER BY ord), \
+         f AS (\
+           INSERT INTO comment_changes (site_key, comment_id, event_type, created_at) \
+           SELECT site_key, id, 'submitted', created_at FROM s ORDER BY ord), \
+         m AS (\
+           INSERT INTO email_outbox (id, site_key, kind, comment_id, to_addr, to_name, \
+             from_name, lang, subject, body_text, body_html, unsubscribe_url, status, attempts, \
+             next_attempt_at, created_at) \
+           SELECT m.id, m.site_key, m.kind, m.comment_id, m.to_addr, m.to_name, m.from_name, \
+             m.lang, m.subject, m.body_text, m.body_html, m.unsubscribe_url, 'pending', 0, \
+             m.created_at, m.created_at \
+           FROM jsonb_to_recordset($2::jsonb) AS m(of text, id text, site_key text, kind text, \
+             comment_id text, to_addr text, to_name text, from_name text, lang text, \
+             subject text, body_text text, body_html text, unsubscribe_url text, \
+             created_at bigint) \
+           JOIN c ON c.id = m.of), \
+         w AS (\
+           INSERT INTO webhook_deliveries (id, webhook_id, site_key, event_type, payload, \
+             status, attempts, next_attempt_at, created_at) \
+           SELECT 'msg_' || left(e.id, 28) || lpad(to_hex(h.n), 4, '0'), h.id, e.site_key, \
+             e.event_type, e.payload, 'pending', 0, e.at, e.at \
+           FROM jsonb_to_recordset($3::jsonb) AS e(of text, ord bigint, id text, \
+             site_key text, event_type text, payload text, at bigint) \
+           JOIN c ON c.id = e.of \
+           JOIN (SELECT id, site_key, events, \
+               row_number() OVER (PARTITION BY site_key ORDER BY created_at, id) AS n \
+             FROM webhooks WHERE enabled = 1 AND site_key IN (SELECT site_key FROM r)) h \
+             ON h.site_key = e.site_key AND e.event_type = ANY (string_to_array(h.events, ',')) \
+           ORDER BY e.ord, h.n) \
+         SELECT s.id, a.id AS article_id FROM s \
+           JOIN a ON a.site_key = s.site_key AND a.article_key = s.article_key",
+    )
+    .bind(serde_json::Value::Array(rows).to_string())
+    .bind(serde_json::Value::Array(mail).to_string())
+    .bind(serde_json::Value::Array(events).to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut landed = std::collections::HashMap::with_capacity(stored.len());
+    for r in &stored {
+        landed.insert(
+            r.try_get::<String, _>("id")?,
+            r.try_get::<String, _>("article_id")?,
+        );
+    }
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for c in batch {
+        let Some(article_id) = landed.get(&c.id) else {
+            outcomes.push(InsertOutcome::ArticleClosed);
+            continue;
+        };
+        if c.status == CommentStatus::Published && c.parent_id.is_some() {
+            // Counted only if its parent is still published when it lands.
+            recount_published(&mut *conn, article_id).await?;
+            open_reply_notice(&mut *conn, &c.id, c.created_at).await?;
+        }
+        outcomes.push(InsertOutcome::Stored);
+    }
+    Ok(outcomes)
 }
 
 /// Featured first: the sort key is `(tier, at, id)` with tier 0 for
