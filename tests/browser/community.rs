@@ -209,14 +209,13 @@ async fn a_reader_likes_a_comment_sees_the_count_and_takes_the_like_back_in_arab
             "the like button with no likes",
         )
         .await;
-    let button = browser.element_by_script(&like).await;
-    browser.click(&button).await;
-    browser
-        .wait_for(
-            &format!("var b = (function () {{ {like} }})(); return !!b && b.textContent === 'أعجبني 1' && b.getAttribute('aria-pressed') === 'true';"),
-            "the count after the like, the button pressed",
-        )
-        .await;
+    press(
+        &browser,
+        &like,
+        "b.textContent === 'أعجبني 1' && b.getAttribute('aria-pressed') === 'true'",
+        "the count after the like, the button pressed",
+    )
+    .await;
     assert_eq!(
         app.texts("SELECT ip_hash FROM comment_likes").await.len(),
         1
@@ -246,26 +245,37 @@ async fn a_reader_likes_a_comment_sees_the_count_and_takes_the_like_back_in_arab
 
     // This reader liked it already: the first press answers "already liked"
     // and only marks the button; the next takes the like back.
-    let button = browser.element_by_script(&like).await;
-    browser.click(&button).await;
-    browser
-        .wait_for(
-            &format!("var b = (function () {{ {like} }})(); return !!b && !b.disabled && b.getAttribute('aria-pressed') === 'true';"),
-            "the button marked as liked",
-        )
-        .await;
-    let button = browser.element_by_script(&like).await;
-    browser.click(&button).await;
-    browser
-        .wait_for(
-            &format!("var b = (function () {{ {like} }})(); return !!b && b.textContent === 'أعجبني 0' && b.getAttribute('aria-pressed') === 'false';"),
-            "the count after taking the like back",
-        )
-        .await;
+    press(
+        &browser,
+        &like,
+        "!b.disabled && b.getAttribute('aria-pressed') === 'true'",
+        "the button marked as liked",
+    )
+    .await;
+    press(
+        &browser,
+        &like,
+        "b.textContent === 'أعجبني 0' && b.getAttribute('aria-pressed') === 'false'",
+        "the count after taking the like back",
+    )
+    .await;
     assert!(
         app.texts("SELECT ip_hash FROM comment_likes")
             .await
             .is_empty()
     );
     browser.close().await;
+}
+
+/// Press the button `find` (a script) returns, then wait until `state` (a
+/// script expression over that button, `b`) holds.
+async fn press(browser: &Browser, find: &str, state: &str, what: &str) {
+    let button = browser.element_by_script(find).await;
+    browser.click(&button).await;
+    browser
+        .wait_for(
+            &format!("var b = (function () {{ {find} }})(); return !!b && {state};"),
+            what,
+        )
+        .await;
 }
