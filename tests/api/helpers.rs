@@ -184,6 +184,7 @@ async fn spawn_app_on(
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
+        .pool_idle_timeout(CLIENT_IDLE)
         .build()
         .unwrap();
     TestApp {
@@ -583,9 +584,16 @@ pub fn browser_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
+        .pool_idle_timeout(CLIENT_IDLE)
         .build()
         .unwrap()
 }
+
+/// majlis closes a keep-alive connection left idle for 5 s (actix-web's
+/// default). The tests' clients forget idle connections sooner, so a request
+/// is never sent on a connection the server is closing at that very moment
+/// (it would fail as `IncompleteMessage` without reaching majlis).
+const CLIENT_IDLE: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl TestApp {
     /// A root key of the admin API, as `majlis rootkey create` makes one.
