@@ -18,11 +18,13 @@
 //! address behind the trusted proxy.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use majlis::config::Settings;
-use majlis::domain::{Lang, ModerationMode, Site, SiteKey, new_id};
+use majlis::domain::{Lang, ModerationMode, Site, SiteKey};
 use majlis::moderation::PolicyConfig;
 use majlis::storage::Store;
 
@@ -129,49 +131,6 @@ fn wrk(base: &str, path: &str, script: &str, secs: u64, pid: u32) -> (u64, u64, 
     )
 }
 
-async fn database(pg: Option<&str>, dir: &std::path::Path) -> String {
-    match pg {
-        None => format!("sqlite://{}/bench.db", dir.display()),
-        Some(base) => {
-            let name = format!("majlis_bench_{}", new_id());
-            let admin = sqlx::postgres::PgPoolOptions::new()
-                .max_connections(1)
-                .connect(base)
-                .await
-                .unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin)
-                .await
-                .unwrap();
-            let (prefix, _) = base.rsplit_once('/').unwrap();
-            format!("{prefix}/{name}")
-        }
-    }
-}
-
-/// Drop the benchmark's PostgreSQL database (seeded with 60,000 comments).
-async fn drop_database(base: &str, db_url: &str) {
-    let Some((_, name)) = db_url.rsplit_once('/') else {
-        return;
-    };
-    let dropped = match sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect(base)
-        .await
-    {
-        Ok(admin) => sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&admin)
-        .await
-        .map(|_| ()),
-        Err(e) => Err(e),
-    };
-    if let Err(e) = dropped {
-        eprintln!("could not drop the benchmark database {name}: {e}");
-    }
-}
-
 fn start(db_url: &str, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_majlis"))
         .env("MAJLIS__SERVER__PORT", port.to_string())
@@ -232,7 +191,7 @@ async fn main() {
     }
     let render_ms = drawn.elapsed().as_secs_f64() * 1000.0 / 200.0;
     let dir = tempfile::tempdir().unwrap();
-    let db_url = database(pg.as_deref(), dir.path()).await;
+    let db_url = support::database(pg.as_deref(), dir.path(), "bench").await;
     let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
 
     // Schema and seed data, written before majlis starts.
@@ -396,7 +355,7 @@ async fn main() {
     let _ = server.kill();
     let _ = server.wait();
     if let Some(base) = pg.as_deref() {
-        drop_database(base, &db_url).await;
+        support::drop_database(base, &db_url).await;
     }
 
     let baseline = rows.first().map_or(1.0, |r| r.rps.max(1.0));

@@ -12,6 +12,8 @@
 //! MAJLIS_SCALE_COMMENTS and MAJLIS_SCALE_ARTICLES change the size.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -45,26 +47,6 @@ fn pct(mut v: Vec<Duration>) -> (f64, f64) {
         v.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
     };
     (at(0.5), at(0.99))
-}
-
-async fn database(pg: Option<&str>, dir: &std::path::Path) -> String {
-    match pg {
-        None => format!("sqlite://{}/scale.db", dir.display()),
-        Some(base) => {
-            let name = format!("majlis_scale_{}", new_id());
-            let admin = sqlx::postgres::PgPoolOptions::new()
-                .max_connections(1)
-                .connect(base)
-                .await
-                .unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin)
-                .await
-                .unwrap();
-            let (prefix, _) = base.rsplit_once('/').unwrap();
-            format!("{prefix}/{name}")
-        }
-    }
 }
 
 async fn size_mb(db_url: &str) -> f64 {
@@ -141,7 +123,7 @@ async fn main() {
         .filter(|s| !s.is_empty());
     let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
     let dir = tempfile::tempdir().unwrap();
-    let db_url = database(pg.as_deref(), dir.path()).await;
+    let db_url = support::database(pg.as_deref(), dir.path(), "scale").await;
     let settings =
         Settings::from_toml_over_defaults(&format!("[database]\nurl = \"{db_url}\"\n")).unwrap();
     let store = Store::connect(&settings.database).await.unwrap();
@@ -297,17 +279,7 @@ async fn main() {
     let _ = server.wait();
     store.close().await;
     if let Some(base) = pg.as_deref() {
-        let admin = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(1)
-            .connect(base)
-            .await
-            .unwrap();
-        let name = db_url.rsplit_once('/').unwrap().1;
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&admin)
-        .await;
+        support::drop_database(base, &db_url).await;
     }
 
     println!();

@@ -15,6 +15,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+mod support;
+
 use majlis::config::Settings;
 use majlis::domain::{CaptchaMode, Lang, ModerationMode, Site, SiteKey, new_id};
 use majlis::moderation::PolicyConfig;
@@ -114,23 +116,7 @@ async fn main() {
         .ok()
         .filter(|s| !s.is_empty());
     let dir = tempfile::tempdir().unwrap();
-    let (db_url, admin) = match pg.as_deref() {
-        None => (format!("sqlite://{}/bench.db", dir.path().display()), None),
-        Some(base) => {
-            let name = format!("majlis_bench_{}", new_id());
-            let admin = sqlx::postgres::PgPoolOptions::new()
-                .max_connections(1)
-                .connect(base)
-                .await
-                .unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin)
-                .await
-                .unwrap();
-            let (prefix, _) = base.rsplit_once('/').unwrap();
-            (format!("{prefix}/{name}"), Some((admin, name)))
-        }
-    };
+    let db_url = support::database(pg.as_deref(), dir.path(), "bench").await;
     let settings = Settings::from_toml_over_defaults(&format!(
         "[server]\nport = 0\n[database]\nurl = \"{db_url}\"\n[demo]\nenabled = false\n\
          [api]\nrate_limit_per_minute = 0\n[log]\nlevel = \"error\"\n"
@@ -197,12 +183,8 @@ async fn main() {
         AT_ONCE * ROUNDS,
         &concurrent,
     );
-    if let Some((admin, name)) = admin {
+    if let Some(base) = pg.as_deref() {
         store.close().await;
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&admin)
-        .await;
+        support::drop_database(base, &db_url).await;
     }
 }
