@@ -90,6 +90,9 @@ async fn submit_status(app: &TestApp) -> (u16, Option<String>, Duration) {
     (r.status().as_u16(), retry, started.elapsed())
 }
 
+/// Answers to requests sent after the cut that the outage lasts for.
+const OUTAGE_ANSWERS: usize = 4;
+
 /// One submission of the load, as its client saw it.
 struct Outcome {
     started: Instant,
@@ -186,14 +189,29 @@ async fn postgres_going_away_under_load_answers_503_quickly_loses_nothing_and_re
     };
     let loading = Instant::now();
     while acked(&log) < 50 {
-        assert!(loading.elapsed() < Duration::from_secs(20), "no load");
+        assert!(loading.elapsed() < Duration::from_secs(120), "no load");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
-    // The database goes away in the middle of it, for three seconds.
+    // The database goes away in the middle of it, and stays away until the
+    // writers have had several answers to requests sent after the cut (on a
+    // busy machine that takes longer; the test waits for it, never a guess).
     cable.cut().await;
     let down = Instant::now();
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    let answered_since_cut = |log: &std::sync::Mutex<Vec<Outcome>>| {
+        log.lock()
+            .unwrap()
+            .iter()
+            .filter(|o| o.started >= down)
+            .count()
+    };
+    while answered_since_cut(&log) < OUTAGE_ANSWERS {
+        assert!(
+            down.elapsed() < Duration::from_secs(60),
+            "no answers while the database was away"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 503);
     cable.restore().await;
@@ -210,8 +228,8 @@ async fn postgres_going_away_under_load_answers_503_quickly_loses_nothing_and_re
             break at - back;
         }
         assert!(
-            back.elapsed() < Duration::from_secs(30),
-            "no recovery within 30 s"
+            back.elapsed() < Duration::from_secs(120),
+            "no recovery within 120 s"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
@@ -243,7 +261,7 @@ async fn postgres_going_away_under_load_answers_503_quickly_loses_nothing_and_re
         .filter(|o| o.started >= down && o.started + o.took <= back)
         .collect();
     assert!(
-        during.len() >= 4,
+        during.len() >= OUTAGE_ANSWERS,
         "only {} requests in the outage",
         during.len()
     );
@@ -285,11 +303,12 @@ async fn postgres_going_away_under_load_answers_503_quickly_loses_nothing_and_re
         );
     }
     eprintln!(
-        "database outage under load: {} answers ({} acknowledged; {} in the 3 s outage, all 503, \
+        "database outage under load: {} answers ({} acknowledged; {} in the outage of {:?}, all 503, \
          the slowest in {:?}), {} stored, recovered {recovered:?} after the database came back",
         log.len(),
         acked.len(),
         during.len(),
+        back - down,
         during.iter().map(|o| o.took).max().unwrap_or_default(),
         stored.len() - 1,
     );
@@ -418,11 +437,14 @@ async fn a_full_disk_gives_a_clear_error_and_writes_resume_when_space_returns() 
     assert_eq!(check, "ok");
 }
 
+/// How long the slow-client test's server waits for a request's head or body.
+const SLOW_CLIENT_TIMEOUT_SECS: u64 = 4;
+
 #[tokio::test]
 async fn slow_clients_cannot_starve_the_others() {
     let app = spawn_app_with(|s| {
-        s.server.request_head_timeout_secs = 1;
-        s.server.request_body_timeout_secs = 1;
+        s.server.request_head_timeout_secs = SLOW_CLIENT_TIMEOUT_SECS;
+        s.server.request_body_timeout_secs = SLOW_CLIENT_TIMEOUT_SECS;
     })
     .await;
     app.add_site(open_site()).await;
@@ -447,13 +469,15 @@ async fn slow_clients_cannot_starve_the_others() {
         .unwrap();
         dribblers.push(s);
     }
-    // Everyone else is served promptly meanwhile.
+    // Everyone else is served meanwhile, without waiting for the slow ones
+    // to time out (starved, they would wait at least the timeout; the
+    // bound is half of it, so that a busy machine does not fail the test).
     for _ in 0..20 {
         let started = Instant::now();
         let r = app.client.get(app.url("/healthz")).send().await.unwrap();
         assert_eq!(r.status(), 200);
         assert!(
-            started.elapsed() < Duration::from_millis(500),
+            started.elapsed() < Duration::from_secs(SLOW_CLIENT_TIMEOUT_SECS) / 2,
             "{:?}",
             started.elapsed()
         );
@@ -461,11 +485,11 @@ async fn slow_clients_cannot_starve_the_others() {
     let (status, _, _) = submit_status(&app).await;
     assert_eq!(status, 202);
     // The slow ones are cut off: a head that never ends gets 408 or a close.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Each is read until the server ends it (the deadline only stops a hang).
     let mut closed = 0;
     for s in slow.iter_mut().take(20).chain(dribblers.iter_mut()) {
         let mut buf = vec![0u8; 512];
-        match tokio::time::timeout(Duration::from_secs(2), s.read(&mut buf)).await {
+        match tokio::time::timeout(Duration::from_secs(60), s.read(&mut buf)).await {
             Ok(Ok(0)) | Ok(Err(_)) => closed += 1,
             Ok(Ok(n)) => {
                 let head = String::from_utf8_lossy(&buf[..n]);

@@ -66,7 +66,7 @@ async fn published_lists_answer_with_an_etag_and_304_when_unchanged() {
 }
 
 #[tokio::test]
-async fn two_instances_share_captchas_and_see_each_others_publications_within_a_second() {
+async fn two_instances_share_captchas_and_see_each_others_publications_before_the_cache_expires() {
     if backend().name() != "postgres" {
         eprintln!(
             "SKIPPED two-instance test: needs TEST_DATABASE_URL (PostgreSQL); SQLite is single-process"
@@ -87,7 +87,8 @@ async fn two_instances_share_captchas_and_see_each_others_publications_within_a_
         .unwrap()
         .to_string();
 
-    // B caches the empty list; A publishes; B shows it within a second.
+    // B caches the empty list; A publishes; B shows it well before its
+    // cached list expires (30 s): the notification, not the expiry, did it.
     assert!(
         b.published("news", "a").await["comments"]
             .as_array()
@@ -109,7 +110,7 @@ async fn two_instances_share_captchas_and_see_each_others_publications_within_a_
             break;
         }
         assert!(
-            start.elapsed() < Duration::from_secs(1),
+            start.elapsed() < Duration::from_secs(15),
             "instance B still serves the old list"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
