@@ -50,9 +50,17 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A body's MinHash signature: per slot, the least of its shingles' hashes
+/// under that slot's hash function, kept to 32 bits (b-bit MinHash: two
+/// different minima agree by chance once in four billion, which moves no
+/// similarity). Computed once when a comment is stored and kept with it
+/// (`signature_text`), so a submission compares itself with the recent
+/// bodies without signing each of them again.
+pub type Signature = [u32; SIGNATURE_LEN];
+
 /// The MinHash signature of a body's letters outside links (all
-/// `u64::MAX` for one with none).
-pub fn body_signature(body: &str) -> [u64; SIGNATURE_LEN] {
+/// `u32::MAX` for one with none).
+pub fn body_signature(body: &str) -> Signature {
     let links = link_spans(body);
     let mut chars: Vec<char> = Vec::new();
     for (at, c) in body.char_indices() {
@@ -69,14 +77,15 @@ pub fn body_signature(body: &str) -> [u64; SIGNATURE_LEN] {
             }
         });
     }
-    let mut sig = [u64::MAX; SIGNATURE_LEN];
+    let mut sig = [u32::MAX; SIGNATURE_LEN];
     let n = SHINGLE.min(chars.len()).max(1);
     for w in chars.windows(n) {
         let h = w.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, c| {
             (h ^ u64::from(u32::from(*c))).wrapping_mul(0x0000_0100_0000_01b3)
         });
         for (i, slot) in sig.iter_mut().enumerate() {
-            let v = mix(h ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            // The high half: splitmix64 mixes every input bit into it.
+            let v = (mix(h ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> 32) as u32;
             if v < *slot {
                 *slot = v;
             }
@@ -85,9 +94,32 @@ pub fn body_signature(body: &str) -> [u64; SIGNATURE_LEN] {
     sig
 }
 
+/// A signature as stored: each slot as eight hex digits.
+pub fn signature_text(sig: &Signature) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(SIGNATURE_LEN * 8);
+    for v in sig {
+        let _ = write!(out, "{v:08x}");
+    }
+    out
+}
+
+/// A stored signature read back; `None` for anything `signature_text`
+/// did not write.
+pub fn parse_signature(text: &str) -> Option<Signature> {
+    if text.len() != SIGNATURE_LEN * 8 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut sig = [0; SIGNATURE_LEN];
+    for (slot, digits) in sig.iter_mut().zip(text.as_bytes().chunks(8)) {
+        *slot = u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()?;
+    }
+    Some(sig)
+}
+
 /// The estimated share of shingles two bodies have in common (0 to 1).
-pub fn similarity(a: &[u64; SIGNATURE_LEN], b: &[u64; SIGNATURE_LEN]) -> f32 {
-    if a.iter().all(|v| *v == u64::MAX) {
+pub fn similarity(a: &Signature, b: &Signature) -> f32 {
+    if a.iter().all(|v| *v == u32::MAX) {
         return 0.0;
     }
     let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
@@ -97,7 +129,7 @@ pub fn similarity(a: &[u64; SIGNATURE_LEN], b: &[u64; SIGNATURE_LEN]) -> f32 {
 /// A body seen before on the site.
 #[derive(Debug, Clone, Copy)]
 pub struct SeenBody<'a> {
-    pub signature: &'a [u64; SIGNATURE_LEN],
+    pub signature: &'a Signature,
     /// Keyed hash of the address it came from.
     pub address: &'a str,
     /// A known spam body: a moderator (or a trap) marked it spam, or the
@@ -121,7 +153,7 @@ pub struct NearDuplicates {
 
 /// Compare a new body's signature with earlier ones.
 pub fn near_duplicates<'a>(
-    signature: &[u64; SIGNATURE_LEN],
+    signature: &Signature,
     address: &str,
     seen: impl IntoIterator<Item = SeenBody<'a>>,
 ) -> NearDuplicates {
@@ -562,6 +594,20 @@ mod tests {
         assert!(s.suspicious());
         assert_eq!(suggestion(&f), Some("spam"));
         assert!(held_as_spam(&f));
+    }
+
+    #[test]
+    fn a_stored_signature_reads_back_as_it_was_and_nothing_else_reads() {
+        let sig = body_signature("اربح ٥٠٠ دولار يوميا من البيت، زوروا موقعنا الآن");
+        let text = signature_text(&sig);
+        assert_eq!(text.len(), SIGNATURE_LEN * 8);
+        assert_eq!(parse_signature(&text), Some(sig));
+        let none = body_signature("");
+        assert_eq!(parse_signature(&signature_text(&none)), Some(none));
+        assert_eq!(parse_signature(""), None);
+        assert_eq!(parse_signature(&text[1..]), None);
+        assert_eq!(parse_signature(&text.replace('0', "g")), None);
+        assert_eq!(parse_signature(&format!("+{}", &text[1..])), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::domain::{
     Actor, AuthorEmail, Block, CommentEdit, CommentEditDto, CommentStatus, FieldError, Lang, Site,
     SiteChange, SiteKey, ValidationErrors, new_id,
 };
-use crate::moderation::{Action, Category, Entry, LexiconSpec, Policy, PolicyConfig};
+use crate::moderation::{Action, Category, Entry, LexiconSpec, PolicyConfig};
 use crate::storage::{
     self, AdminAudit, AdminChange, ApiKeyRecord, Applied, BlockEntry, ModeratorRecord,
     RootKeyRecord, StorageError, Store,
@@ -264,7 +264,10 @@ async fn save_policy(
     now: i64,
 ) -> Result<i64, AdminError> {
     let (config, expected) = (&stored.config, stored.version);
-    if let Err(e) = Policy::compile(config) {
+    let compiled = super::rules::compile_policy(config.clone())
+        .await
+        .map_err(|e| AdminError::Internal(e.into()))?;
+    if let Err(e) = compiled {
         return Err(AdminError::InvalidPolicy(format!("{} ({})", e, e.code())));
     }
     let json = serde_json::to_string(config).map_err(|e| AdminError::Internal(e.into()))?;
@@ -495,6 +498,10 @@ pub async fn edit_comment(
     let body = edit.body().unwrap_or(&existing.body).to_string();
     let policy = policies.get(store, site_key).await?;
     let findings = findings_after_edit(&policy, &existing, &title, &body);
+    let spam_held = crate::moderation::spam::held_as_spam(&findings);
+    let findings = serde_json::to_string(&findings).unwrap_or_else(|_| "[]".into());
+    let body_sig =
+        crate::moderation::spam::signature_text(&crate::moderation::spam::body_signature(&body));
     store
         .edit_comment(&storage::CommentEdit {
             site_key,
@@ -502,6 +509,8 @@ pub async fn edit_comment(
             title: &title,
             body: &body,
             findings: &findings,
+            body_sig: &body_sig,
+            spam_held,
             actor_kind: actor.kind(),
             actor_id: actor.id(),
             note: edit.note(),

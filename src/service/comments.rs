@@ -268,18 +268,29 @@ pub async fn submit_comment(
         this_address_first_time: this_first,
         ..
     } = gathered;
+    // Bodies stored before signatures were kept are signed here.
     let signed: Vec<_> = seen
         .iter()
-        .map(|b| (spam::body_signature(&b.body), b))
+        .map(|b| {
+            let sig = b
+                .signature
+                .as_deref()
+                .and_then(spam::parse_signature)
+                .unwrap_or_else(|| spam::body_signature(&b.body));
+            (sig, b)
+        })
         .collect();
+    let signature = spam::body_signature(comment.body.as_str());
     let near = spam::near_duplicates(
-        &spam::body_signature(comment.body.as_str()),
+        &signature,
         &ctx.client.ip_hash,
         signed.iter().map(|(sig, b)| spam::SeenBody {
             signature: sig,
             address: &b.ip_hash,
             spam: b.status == CommentStatus::Spam
-                || (b.status == CommentStatus::Held && held_as_spam(&b.held_findings)),
+                || (b.status == CommentStatus::Held
+                    && b.spam_held
+                        .unwrap_or_else(|| held_as_spam(&b.held_findings))),
         }),
     );
     let burst = spam::first_time_burst(&spam::ArticleNewcomers {
@@ -431,6 +442,8 @@ pub async fn submit_comment(
         thread_id: thread,
         notify_replies: comment.notify_replies,
         findings,
+        body_sig: spam::signature_text(&signature),
+        spam_held: spam::held_as_spam(&scored),
         created_at: ctx.now,
         closed_if_created_before: ctx
             .site

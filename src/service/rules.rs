@@ -24,6 +24,19 @@ pub enum RulesError {
     },
     #[error("stored policy of site {0} is not valid JSON")]
     Corrupt(String),
+    /// The compile task did not finish (it panicked or the runtime is
+    /// shutting down).
+    #[error("policy compile task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Compile a policy on the blocking pool: the seed lists take a CPU-second
+/// or more on a slow machine, which on an async worker would stall every
+/// other connection it serves (and let their timers lapse).
+pub async fn compile_policy(
+    config: PolicyConfig,
+) -> Result<Result<Policy, PolicyError>, tokio::task::JoinError> {
+    tokio::task::spawn_blocking(move || Policy::compile(&config)).await
 }
 
 /// A site's policy document as stored: its version (0 = the shipped seed,
@@ -76,13 +89,12 @@ impl PolicyCache {
             return Ok(p);
         }
         let stored = PolicyCache::load(store, site).await?;
-        let policy =
-            Arc::new(
-                Policy::compile(&stored.config).map_err(|source| RulesError::Invalid {
-                    site: site.to_string(),
-                    source,
-                })?,
-            );
+        let policy = Arc::new(compile_policy(stored.config).await?.map_err(|source| {
+            RulesError::Invalid {
+                site: site.to_string(),
+                source,
+            }
+        })?);
         if let Ok(mut map) = self.compiled.lock() {
             map.insert(site.to_string(), (stored.version, policy.clone()));
         }
@@ -121,12 +133,14 @@ impl PolicyCache {
         if let Some(p) = self.seed_compiled() {
             return Ok(p);
         }
-        let policy = Arc::new(Policy::compile(&PolicyConfig::seed()).map_err(|source| {
-            RulesError::Invalid {
-                site: "(seed)".into(),
-                source,
-            }
-        })?);
+        let policy = Arc::new(
+            compile_policy(PolicyConfig::seed())
+                .await?
+                .map_err(|source| RulesError::Invalid {
+                    site: "(seed)".into(),
+                    source,
+                })?,
+        );
         if let Ok(mut guard) = self.seed.lock() {
             *guard = Some(policy.clone());
         }
@@ -204,7 +218,7 @@ pub fn findings_after_edit(
     existing: &crate::storage::QueueItem,
     title: &str,
     body: &str,
-) -> String {
+) -> Vec<crate::moderation::Finding> {
     use crate::moderation::{Field, Finding, Submission, evaluate};
     let verdict = evaluate(
         &Submission {
@@ -218,12 +232,10 @@ pub fn findings_after_edit(
     );
     let is_text = |f: &Finding| matches!(f.field, Some(Field::Title | Field::Body));
     let old = existing.findings.iter().cloned();
-    let findings: Vec<Finding> = old
-        .into_iter()
+    old.into_iter()
         .filter(|f| !is_text(f))
         .chain(verdict.findings.into_iter().filter(is_text))
-        .collect();
-    serde_json::to_string(&findings).unwrap_or_else(|_| "[]".into())
+        .collect()
 }
 
 #[cfg(test)]

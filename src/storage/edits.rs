@@ -17,6 +17,10 @@ pub struct CommentEdit<'a> {
     pub body: &'a str,
     /// The findings for the new text (JSON array).
     pub findings: &'a str,
+    /// The new body's near-duplicate signature and whether the findings
+    /// say the spam signals held it (see `NewCommentRecord`).
+    pub body_sig: &'a str,
+    pub spam_held: bool,
     /// `moderator` or `api_key`.
     pub actor_kind: &'a str,
     pub actor_id: &'a str,
@@ -44,6 +48,8 @@ impl Store {
             title,
             body,
             findings,
+            body_sig,
+            spam_held,
             actor_kind,
             actor_id,
             note,
@@ -77,13 +83,18 @@ impl Store {
         let current = CommentStatus::parse(&status)
             .ok_or_else(|| StorageError::Corrupt(format!("comment {id}: status {status:?}")))?;
         let published = current == CommentStatus::Published;
-        sqlx::query("UPDATE comments SET title = $1, body = $2, findings = $3 WHERE id = $4")
-            .bind(title)
-            .bind(body)
-            .bind(findings)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE comments SET title = $1, body = $2, findings = $3, body_sig = $4, \
+             spam_held = $5 WHERE id = $6",
+        )
+        .bind(title)
+        .bind(body)
+        .bind(findings)
+        .bind(body_sig)
+        .bind(i64::from(spam_held))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         // Webhook receivers mirror the text: `comment.edited`, in this
         // transaction, with the comment as it now reads.
         let sql = format!(

@@ -282,15 +282,15 @@ impl Store {
                 ORDER BY created_at, id), '[]')::text FROM blocklist_entries \
               WHERE site_key = $1 AND (expires_at IS NULL OR expires_at > $10)) AS blocks, \
              {newcomers}, \
-             (SELECT COALESCE(json_agg(json_build_object('body', b.body, 'ip_hash', b.ip_hash, \
-                'status', b.status, 'held_findings', b.held_findings) \
+             (SELECT COALESCE(json_agg(json_build_object('body', b.body, 'sig', b.body_sig, \
+                'ip_hash', b.ip_hash, 'status', b.status, 'held_findings', b.held_findings, \
+                'spam_held', b.spam_held) \
                 ORDER BY b.part, b.created_at DESC), '[]')::text FROM ( \
-               (SELECT 0 AS part, created_at, body, ip_hash, status, \
-                  CASE WHEN status = 'held' THEN findings ELSE '' END AS held_findings \
+               (SELECT 0 AS part, created_at, {RECENT_BODY_COLUMNS} \
                 FROM comments WHERE site_key = $1 AND created_at > $14 AND status <> 'spam' \
                 ORDER BY created_at DESC LIMIT $16) \
                UNION ALL \
-               (SELECT 1 AS part, created_at, body, ip_hash, status, '' AS held_findings \
+               (SELECT 1 AS part, created_at, {RECENT_BODY_COLUMNS} \
                 FROM comments WHERE site_key = $1 AND status = 'spam' AND created_at > $15 \
                 ORDER BY created_at DESC LIMIT $16)) b) AS bodies, \
              {AUTHOR_FACTS_COLUMNS} {AUTHOR_FACTS_FROM}",
@@ -340,8 +340,10 @@ impl Store {
                             || StorageError::Corrupt(format!("comment status {:?}", b.status)),
                         )?,
                         body: b.body,
+                        signature: b.sig,
                         ip_hash: b.ip_hash,
                         held_findings: b.held_findings,
+                        spam_held: b.spam_held.map(|v| v != 0),
                     })
                 })
                 .collect::<Result<_, StorageError>>()?,
@@ -353,10 +355,19 @@ impl Store {
 #[derive(serde::Deserialize)]
 struct RawBody {
     body: String,
+    sig: Option<String>,
     ip_hash: String,
     status: String,
     held_findings: String,
+    spam_held: Option<i64>,
 }
+
+/// What the near-duplicate check reads of a recent comment: its stored
+/// signature, or (none stored) its body to sign; whether the spam signals
+/// held it, or (not stored) a held comment's findings to tell.
+const RECENT_BODY_COLUMNS: &str = "CASE WHEN body_sig IS NULL THEN body ELSE '' END AS body, \
+    body_sig, ip_hash, status, spam_held, \
+    CASE WHEN status = 'held' AND spam_held IS NULL THEN findings ELSE '' END AS held_findings";
 
 /// `AuthorFacts` from a row with the columns `author_facts` selects.
 fn author_facts_of(row: &sqlx::any::AnyRow) -> Result<AuthorFacts, StorageError> {
@@ -377,10 +388,15 @@ fn author_facts_of(row: &sqlx::any::AnyRow) -> Result<AuthorFacts, StorageError>
 /// An earlier body, for the near-duplicate signal.
 #[derive(Debug, Clone)]
 pub struct SeenBody {
+    /// The body, when no signature of it is stored (else empty).
     pub body: String,
+    /// Its stored signature (`spam::signature_text`).
+    pub signature: Option<String>,
     pub ip_hash: String,
     pub status: crate::domain::CommentStatus,
-    /// The findings (JSON) of a held body, whose hold may say it is spam;
+    /// Whether the spam signals held it, when stored.
+    pub spam_held: Option<bool>,
+    /// The findings (JSON) of a held body whose `spam_held` is not stored;
     /// empty for the others.
     pub held_findings: String,
 }
@@ -395,31 +411,33 @@ impl Store {
         spam_since: i64,
         limit: u32,
     ) -> Result<Vec<SeenBody>, StorageError> {
-        let rows = sqlx::query(
-            "SELECT body, ip_hash, status, held_findings FROM (SELECT body, ip_hash, status, \
-               CASE WHEN status = 'held' THEN findings ELSE '' END AS held_findings \
+        let sql = format!(
+            "SELECT * FROM (SELECT {RECENT_BODY_COLUMNS} \
                FROM comments WHERE site_key = $1 AND created_at > $2 AND status <> 'spam' \
                ORDER BY created_at DESC LIMIT $4) r \
              UNION ALL \
-             SELECT body, ip_hash, status, '' AS held_findings FROM (SELECT body, ip_hash, status \
+             SELECT * FROM (SELECT {RECENT_BODY_COLUMNS} \
                FROM comments WHERE site_key = $1 AND status = 'spam' AND created_at > $3 \
-               ORDER BY created_at DESC LIMIT $4) s",
-        )
-        .bind(site_key)
-        .bind(since)
-        .bind(spam_since)
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await?;
+               ORDER BY created_at DESC LIMIT $4) s"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(site_key)
+            .bind(since)
+            .bind(spam_since)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?;
         rows.iter()
             .map(|r| {
                 let status: String = r.try_get("status")?;
                 Ok(SeenBody {
                     body: r.try_get("body")?,
+                    signature: r.try_get("body_sig")?,
                     ip_hash: r.try_get("ip_hash")?,
                     status: crate::domain::CommentStatus::parse(&status).ok_or_else(|| {
                         StorageError::Corrupt(format!("comment status {status:?}"))
                     })?,
+                    spam_held: r.try_get::<Option<i64>, _>("spam_held")?.map(|v| v != 0),
                     held_findings: r.try_get("held_findings")?,
                 })
             })

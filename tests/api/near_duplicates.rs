@@ -218,3 +218,78 @@ async fn a_comment_the_posting_rules_held_is_not_known_spam_for_other_readers() 
     assert_eq!(s, "held", "{f}");
     assert!(f.contains("like a comment marked or held as spam"), "{f}");
 }
+
+#[tokio::test]
+async fn comments_stored_before_signatures_were_kept_still_count() {
+    let app = app().await;
+    let texts = [
+        "Lose 10 kg in two weeks with this natural secret doctors hate, order now",
+        "Lose 12 kg in two weeks with this natural secret doctors hate!! order now",
+        "LOSE 15 kg in two weeks with this natural secret doctors hate, order today",
+    ];
+    for t in texts {
+        post_from(&app, "198.51.100.1", t).await;
+    }
+    // Each comment keeps its signature, and the third whether the spam
+    // signals held it.
+    let kept = app
+        .texts("SELECT body_sig || ':' || CAST(spam_held AS TEXT) FROM comments ORDER BY created_at, id")
+        .await;
+    assert_eq!(kept.len(), 3);
+    assert!(kept.iter().all(|k| k.len() == 256 + 2), "{kept:?}");
+    assert!(kept[2].ends_with(":1"), "{kept:?}");
+    // As if stored before this was kept (or imported): the bodies are
+    // signed and the findings read when compared.
+    app.exec("UPDATE comments SET body_sig = NULL, spam_held = NULL")
+        .await;
+    let (s, f) = post_from(
+        &app,
+        "203.0.113.2",
+        "Lose 20 kg in two weeks with this natural secret doctors hate, order now!",
+    )
+    .await;
+    assert_eq!(s, "held");
+    assert!(f.contains("like a comment marked or held as spam"), "{f}");
+}
+
+#[tokio::test]
+async fn a_moderators_edit_is_compared_by_its_new_text() {
+    let app = app().await;
+    let key = app.api_key("news", "moderator").await;
+    let spam = "اربح 500 دولار يوميا من البيت، زوروا موقعنا الآن واشتركوا مجانا";
+    post_from(&app, "198.51.100.1", spam).await;
+    let id = app.texts("SELECT id FROM comments").await[0].clone();
+    assert_eq!(
+        app.decide(&key, "news", &id, "spam", None).await.status(),
+        200
+    );
+    // The moderator keeps it as spam but replaces its text.
+    let edited = "Offer removed by the moderators: the advertiser was a known fraud.";
+    let resp = app
+        .client
+        .patch(app.url(&format!("/api/v1/sites/news/comments/{id}")))
+        .bearer_auth(&key)
+        .json(&json!({"body": edited, "reason": "removed the offer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // A near-copy of the old text no longer meets it (one word more, so the
+    // exact-duplicate rule, which keeps the body as first stored, is not
+    // what answers); a near-copy of the new one does.
+    let (s, f) = post_from(
+        &app,
+        "203.0.113.50",
+        "اربح ٥٠٠ دولار يومياً من البيت!! زوروا موقعنا الان واشتركوا مجاناً اليوم",
+    )
+    .await;
+    assert_eq!(s, "pending", "{f}");
+    let (s, f) = post_from(
+        &app,
+        "192.0.2.7",
+        "Offer removed by the moderators!! the advertiser was a known fraud",
+    )
+    .await;
+    assert_eq!(s, "held", "{f}");
+    assert!(f.contains("near_duplicate_body"), "{f}");
+}

@@ -46,6 +46,11 @@ pub struct NewCommentRecord {
     pub notify_replies: bool,
     /// JSON array of rule findings.
     pub findings: String,
+    /// The body's near-duplicate signature (`spam::signature_text`).
+    pub body_sig: String,
+    /// The findings say the spam signals held it (`spam::held_as_spam`):
+    /// held, it is known spam to the near-duplicate check.
+    pub spam_held: bool,
     pub created_at: i64,
     /// Articles registered before this instant are closed by age (site auto-close).
     pub closed_if_created_before: Option<i64>,
@@ -526,8 +531,9 @@ async fn insert_comment_in(
     sqlx::query(
         "INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
          author_email, title, body, lang, terms_version, ip_hash, body_fingerprint, findings, \
-         created_at, published_at, updated_at, net_hash, parent_id, thread_id, notify_replies) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$15,$17,$18,$19,$20)",
+         created_at, published_at, updated_at, net_hash, parent_id, thread_id, notify_replies, \
+         body_sig, spam_held) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$15,$17,$18,$19,$20,$21,$22)",
     )
     .bind(&c.id)
     .bind(&c.site_key)
@@ -549,6 +555,8 @@ async fn insert_comment_in(
     .bind(&c.parent_id)
     .bind(&c.thread_id)
     .bind(i64::from(c.notify_replies))
+    .bind(&c.body_sig)
+    .bind(i64::from(c.spam_held))
     .execute(&mut *conn)
     .await?;
     if published && c.parent_id.is_some() {
@@ -634,6 +642,7 @@ async fn insert_comments_pg(
             "published_at": published.then_some(c.created_at), "net_hash": c.net_hash,
             "parent_id": c.parent_id, "thread_id": c.thread_id,
             "notify_replies": i64::from(c.notify_replies), "audit_id": new_id(),
+            "body_sig": c.body_sig, "spam_held": i64::from(c.spam_held),
         }));
         for m in &c.outbox {
             mail.push(serde_json::json!({
@@ -659,7 +668,8 @@ async fn insert_comments_pg(
              author_name text, author_email text, title text, body text, lang text, \
              terms_version text, ip_hash text, body_fingerprint text, findings text, \
              created_at bigint, published_at bigint, net_hash text, parent_id text, \
-             thread_id text, notify_replies bigint, audit_id text)), \
+             thread_id text, notify_replies bigint, audit_id text, body_sig text, \
+             spam_held bigint)), \
          n AS (\
            SELECT DISTINCT ON (site_key, article_key) article_row_id, site_key, article_key, \
              url, article_title, created_at, closed_before, \
@@ -682,11 +692,12 @@ async fn insert_comments_pg(
          c AS (\
            INSERT INTO comments (id, site_key, article_id, status, flagged, author_name, \
              author_email, title, body, lang, terms_version, ip_hash, body_fingerprint, findings, \
-             created_at, published_at, updated_at, net_hash, parent_id, thread_id, notify_replies) \
+             created_at, published_at, updated_at, net_hash, parent_id, thread_id, notify_replies, \
+             body_sig, spam_held) \
            SELECT r.id, r.site_key, a.id, r.status, r.flagged, r.author_name, r.author_email, \
              r.title, r.body, r.lang, r.terms_version, r.ip_hash, r.body_fingerprint, \
              r.findings, r.created_at, r.published_at, r.created_at, r.net_hash, r.parent_id, \
-             r.thread_id, r.notify_replies \
+             r.thread_id, r.notify_replies, r.body_sig, r.spam_held \
            FROM r JOIN a ON a.site_key = r.site_key AND a.article_key = r.article_key \
            ORDER BY r.ord \
            RETURNING id), \
