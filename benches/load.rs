@@ -140,8 +140,10 @@ fn start(db_url: &str, port: u16) -> Child {
         // wrk is one client address: without this the per-address budget
         // would turn the issuance measure into 429s.
         .env("MAJLIS__CAPTCHA__MAX_PER_MINUTE_PER_IP", "0")
-        // ...and so is one network (the per-network budget of codes).
+        // ...and so is one network (the per-network budgets of codes and
+        // of comments: the submission scenarios would meet 429s after 1,200).
         .env("MAJLIS__SPAM__MAX_CODES_PER_MINUTE_PER_NETWORK", "0")
+        .env("MAJLIS__SPAM__MAX_PER_HOUR_PER_NETWORK", "0")
         // The liker is one process giving each like a reader address in
         // X-Forwarded-For; wrk sends none and is keyed by its own address.
         .env("MAJLIS__SERVER__TRUSTED_PROXIES", "[\"127.0.0.1\"]")
@@ -304,6 +306,11 @@ async fn main() {
             "submissions, rules on, no captcha",
             "/".into(),
             include_str!("lua/submit.lua"),
+        ),
+        (
+            "submissions, near-copies (a flood)",
+            "/".into(),
+            include_str!("lua/submit-copies.lua"),
         ),
         ("captcha issuance", "/api/v1/captcha?site=bench".into(), ""),
         (

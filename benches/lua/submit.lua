@@ -1,7 +1,124 @@
--- Comment submissions, each from a new reader with its own wording, so the
--- posting rules run in full (no rate or duplicate short-cut).
+-- Comment submissions, each from a new reader with its own wording (fourteen
+-- words drawn from a news vocabulary, so no two bodies are near-copies), so
+-- the posting rules run in full (no rate or duplicate short-cut).
 -- `tid` is a global set in each thread's own Lua state by setup (a chunk
 -- local would shadow it and every thread would send the same readers).
+local WORDS = {
+  "الحكومة",
+  "أعلنت",
+  "اليوم",
+  "خطة",
+  "جديدة",
+  "لدعم",
+  "التعليم",
+  "في",
+  "المدن",
+  "والقرى",
+  "وقال",
+  "الوزير",
+  "إن",
+  "الميزانية",
+  "ستزيد",
+  "العام",
+  "المقبل",
+  "بينما",
+  "طالب",
+  "النواب",
+  "بمراجعة",
+  "الأسعار",
+  "والرواتب",
+  "المنتخب",
+  "فاز",
+  "أمس",
+  "على",
+  "ضيفه",
+  "بهدفين",
+  "مباراة",
+  "قوية",
+  "شهدت",
+  "حضور",
+  "الجماهير",
+  "المدرب",
+  "أشاد",
+  "باللاعبين",
+  "وأكد",
+  "أن",
+  "الفريق",
+  "يستعد",
+  "للبطولة",
+  "القادمة",
+  "بثقة",
+  "الأمطار",
+  "غزيرة",
+  "هذا",
+  "الأسبوع",
+  "والطرق",
+  "مغلقة",
+  "الشمال",
+  "والسكان",
+  "ينتظرون",
+  "الإصلاح",
+  "السوق",
+  "تشهد",
+  "ارتفاعا",
+  "أسعار",
+  "الخضر",
+  "واللحوم",
+  "والوقود",
+  "منذ",
+  "بداية",
+  "الشهر",
+  "المستشفى",
+  "الجديد",
+  "يفتح",
+  "أبوابه",
+  "قريبا",
+  "ويضم",
+  "أقساما",
+  "للأطفال",
+  "والنساء",
+  "والطوارئ",
+  "الجامعة",
+  "تنظم",
+  "مؤتمرا",
+  "عن",
+  "الاقتصاد",
+  "والطاقة",
+  "والمياه",
+  "بمشاركة",
+  "باحثين",
+  "من",
+  "دول",
+  "عديدة",
+  "شكرا",
+  "للكاتب",
+  "المقال",
+  "المفيد",
+  "وأتمنى",
+  "متابعة",
+  "الموضوع",
+  "بتفاصيل",
+  "أكثر",
+  "الشباب",
+  "يبحثون",
+  "فرص",
+  "العمل",
+  "والسكن",
+  "والحلول",
+  "تحتاج",
+  "وقتا",
+  "وإرادة",
+  "وتعاونا",
+  "المهرجان",
+  "الثقافي",
+  "يعود",
+  "بعروض",
+  "المسرح",
+  "والموسيقى",
+  "والكتب",
+  "الساحة",
+  "الكبرى",
+}
 local counter = 0
 local next_tid = 0
 local threads = {}
@@ -34,11 +151,19 @@ status_report = function()
   table.sort(parts)
   io.write("MAJLIS_STATUSES " .. table.concat(parts, " ") .. "\n")
 end
+local function wording()
+  local parts = {}
+  for i = 1, 14 do
+    parts[i] = WORDS[math.random(1, #WORDS)]
+  end
+  return table.concat(parts, " ")
+end
+
 request = function()
   counter = counter + 1
   local n = tid .. "-" .. counter .. "-" .. math.random(1, 1000000000)
   local body = '{"name":"قارئ","email":"r' .. n .. '@example.com","title":"تعليق على الخبر",' ..
-    '"body":"هذا تعليق رقم ' .. n .. ' يناقش الخبر بهدوء ويشكر الكاتب على عرض المعلومات بوضوح.",' ..
+    '"body":"' .. wording() .. '.",' ..
     '"accept_terms":true}'
   return wrk.format("POST", "/api/v1/sites/bench-open/articles/a-" .. math.random(1, 1000) .. "/comments",
     {["Content-Type"] = "application/json"}, body)

@@ -1,0 +1,46 @@
+-- Comment submissions from new readers that differ only in a number: a bot's
+-- flood of near-copies, which the near-duplicate check holds as spam (each
+-- is compared with up to 200 recent bodies, all of them near-copies).
+-- `tid` is a global set in each thread's own Lua state by setup (a chunk
+-- local would shadow it and every thread would send the same readers).
+local counter = 0
+local next_tid = 0
+local threads = {}
+setup = function(thread)
+  thread:set("tid", next_tid)
+  next_tid = next_tid + 1
+  table.insert(threads, thread)
+end
+init = function(args)
+  math.randomseed(os.time() + 7919 * tid)
+end
+
+-- Count answers by status so the harness can say what the errors were.
+statuses = {}
+response = function(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+status_report = function()
+  local total = {}
+  for _, t in ipairs(threads) do
+    for status, n in pairs(t:get("statuses")) do
+      total[status] = (total[status] or 0) + n
+    end
+  end
+  local parts = {}
+  for status, n in pairs(total) do
+    table.insert(parts, status .. "x" .. n)
+  end
+  table.sort(parts)
+  io.write("MAJLIS_STATUSES " .. table.concat(parts, " ") .. "\n")
+end
+request = function()
+  counter = counter + 1
+  local n = tid .. "-" .. counter .. "-" .. math.random(1, 1000000000)
+  local body = '{"name":"قارئ","email":"r' .. n .. '@example.com","title":"تعليق على الخبر",' ..
+    '"body":"هذا تعليق رقم ' .. n .. ' يناقش الخبر بهدوء ويشكر الكاتب على عرض المعلومات بوضوح.",' ..
+    '"accept_terms":true}'
+  return wrk.format("POST", "/api/v1/sites/bench-open/articles/a-" .. math.random(1, 1000) .. "/comments",
+    {["Content-Type"] = "application/json"}, body)
+end
