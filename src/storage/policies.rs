@@ -322,8 +322,6 @@ impl Store {
             .await?;
         let blocks: Vec<BlockEntry> = serde_json::from_str(&row.try_get::<String, _>("blocks")?)
             .map_err(|e| StorageError::Corrupt(format!("blocklist_entries: {e}")))?;
-        let bodies: Vec<RawBody> = serde_json::from_str(&row.try_get::<String, _>("bodies")?)
-            .map_err(|e| StorageError::Corrupt(format!("recent bodies: {e}")))?;
         let newcomers: i64 = row.try_get("newcomers")?;
         let seen: i64 = row.try_get("seen")?;
         Ok(SubmissionFacts {
@@ -332,26 +330,33 @@ impl Store {
             author: author_facts_of(&row)?,
             newcomers: u32::try_from(newcomers).unwrap_or(u32::MAX),
             this_address_first_time: seen == 0 && !a.ip_hash.is_empty(),
-            bodies: bodies
-                .into_iter()
-                .map(|b| {
-                    Ok(SeenBody {
-                        status: crate::domain::CommentStatus::parse(&b.status).ok_or_else(
-                            || StorageError::Corrupt(format!("comment status {:?}", b.status)),
-                        )?,
-                        body: b.body,
-                        signature: b.sig,
-                        ip_hash: b.ip_hash,
-                        held_findings: b.held_findings,
-                        spam_held: b.spam_held.map(|v| v != 0),
-                    })
-                })
-                .collect::<Result<_, StorageError>>()?,
+            bodies: seen_bodies(&row.try_get::<String, _>("bodies")?)?,
         })
     }
 }
 
 /// A recent body as `submission_facts_pg` reads it.
+/// The recent bodies as the facts queries return them: one JSON array of
+/// objects of the `RECENT_BODY_COLUMNS`.
+fn seen_bodies(json: &str) -> Result<Vec<SeenBody>, StorageError> {
+    let raw: Vec<RawBody> = serde_json::from_str(json)
+        .map_err(|e| StorageError::Corrupt(format!("recent bodies: {e}")))?;
+    raw.into_iter()
+        .map(|b| {
+            Ok(SeenBody {
+                status: crate::domain::CommentStatus::parse(&b.status).ok_or_else(|| {
+                    StorageError::Corrupt(format!("comment status {:?}", b.status))
+                })?,
+                body: b.body,
+                signature: b.sig,
+                ip_hash: b.ip_hash,
+                held_findings: b.held_findings,
+                spam_held: b.spam_held.map(|v| v != 0),
+            })
+        })
+        .collect()
+}
+
 #[derive(serde::Deserialize)]
 struct RawBody {
     body: String,
@@ -411,37 +416,28 @@ impl Store {
         spam_since: i64,
         limit: u32,
     ) -> Result<Vec<SeenBody>, StorageError> {
+        // One row, the bodies as a JSON array: a row set of up to 2 × limit
+        // rows would cross from the connection's thread one row at a time.
         let sql = format!(
-            "SELECT * FROM (SELECT {RECENT_BODY_COLUMNS} \
+            "SELECT COALESCE(json_group_array(json_object('body', body, 'sig', body_sig, \
+               'ip_hash', ip_hash, 'status', status, 'held_findings', held_findings, \
+               'spam_held', spam_held)), '[]') AS bodies FROM ( \
+             SELECT * FROM (SELECT {RECENT_BODY_COLUMNS} \
                FROM comments WHERE site_key = $1 AND created_at > $2 AND status <> 'spam' \
                ORDER BY created_at DESC LIMIT $4) r \
              UNION ALL \
              SELECT * FROM (SELECT {RECENT_BODY_COLUMNS} \
                FROM comments WHERE site_key = $1 AND status = 'spam' AND created_at > $3 \
-               ORDER BY created_at DESC LIMIT $4) s"
+               ORDER BY created_at DESC LIMIT $4) s)"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(site_key)
             .bind(since)
             .bind(spam_since)
             .bind(i64::from(limit))
-            .fetch_all(&self.reader)
+            .fetch_one(&self.reader)
             .await?;
-        rows.iter()
-            .map(|r| {
-                let status: String = r.try_get("status")?;
-                Ok(SeenBody {
-                    body: r.try_get("body")?,
-                    signature: r.try_get("body_sig")?,
-                    ip_hash: r.try_get("ip_hash")?,
-                    status: crate::domain::CommentStatus::parse(&status).ok_or_else(|| {
-                        StorageError::Corrupt(format!("comment status {status:?}"))
-                    })?,
-                    spam_held: r.try_get::<Option<i64>, _>("spam_held")?.map(|v| v != 0),
-                    held_findings: r.try_get("held_findings")?,
-                })
-            })
-            .collect()
+        seen_bodies(&row.try_get::<String, _>("bodies")?)
     }
 
     /// Comments from an address and from a network (hashes; an empty one
