@@ -468,6 +468,7 @@ pub(crate) fn sentence_break(text: &str, a: Span, b: Span) -> bool {
 }
 
 /// The chars that end a sentence for [`sentence_break`].
+#[cfg(test)]
 const SENTENCE_END: [char; 7] = ['.', '!', '?', '؟', ';', '؛', '\n'];
 
 /// The bytes between two spans (of the first that ends before the other starts).
@@ -527,12 +528,33 @@ impl<'a> Sentences<'a> {
         let i = ends.partition_point(|&e| e < from);
         ends.get(i).is_some_and(|&e| e < to)
     }
+
+    /// Same answer as [`question`]`(text, at)`: the first sentence end at or after `at` is ?
+    /// or ؟ (one search among the ends instead of a scan to the end of the sentence).
+    pub(crate) fn question(&self, at: usize) -> bool {
+        if !self.text.is_char_boundary(at) {
+            return false;
+        }
+        let ends = self
+            .ends
+            .get_or_init(|| sentence_ends(self.text.as_bytes()));
+        let i = ends.partition_point(|&e| e < at);
+        // ؟ is D8 9F; ؛ (D8 9B) is no question mark.
+        let bytes = self.text.as_bytes();
+        ends.get(i).is_some_and(|&e| match bytes.get(e) {
+            Some(b'?') => true,
+            Some(0xD8) => bytes.get(e + 1) == Some(&0x9F),
+            _ => false,
+        })
+    }
 }
 
-/// The sentence that goes on at byte `at` ends with a question mark.
+/// The sentence that goes on at byte `at` ends with a question mark (the reference for
+/// [`Sentences::question`]).
+#[cfg(test)]
 fn question(text: &str, at: usize) -> bool {
     text.get(at..)
-        .and_then(|rest| rest.chars().find(|c| ".!?؟;؛\n".contains(*c)))
+        .and_then(|rest| rest.chars().find(|c| SENTENCE_END.contains(c)))
         .is_some_and(|c| c == '?' || c == '؟')
 }
 
@@ -746,7 +768,7 @@ pub(crate) fn findings(
                 else {
                     continue;
                 };
-                if cancelled(a, b) && !question(text, sa.end.max(sb.end)) {
+                if cancelled(a, b) && !sentences.question(sa.end.max(sb.end)) {
                     continue;
                 }
                 // With bridge classes, the sentence that counts is the bridge's: a bridge term
@@ -1407,6 +1429,21 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn sentences_find_questions_as_the_scan_does() {
+        for text in [
+            "",
+            "بلا نهاية",
+            "أليس كذلك؟ نعم. لماذا? لا؛ ربما! و\nلا",
+            "«اقتباس» ؛؟ emoji 🛟 e\u{301}? ۛ ۟.",
+        ] {
+            let s = Sentences::new(text);
+            for at in 0..=text.len() + 1 {
+                assert_eq!(s.question(at), question(text, at), "{text:?} {at}");
             }
         }
     }

@@ -596,17 +596,21 @@ fn read(ar: &[char], lat: &[char], from: usize, strict: bool) -> Vec<usize> {
                 set(i + 1, j + 2);
             }
             for s in spellings(c, initial, last, strict) {
-                let sc: Vec<char> = s.chars().collect();
-                if sc.is_empty() {
+                // The spelling's chars are compared in place (nothing allocated per spelling).
+                let len = s.chars().count();
+                if len == 0 {
                     set(i + 1, j);
                     continue;
                 }
-                if lat.get(j..).is_some_and(|r| r.starts_with(&sc)) {
-                    let mut j2 = j + sc.len();
+                if lat
+                    .get(j..j + len)
+                    .is_some_and(|r| r.iter().copied().eq(s.chars()))
+                {
+                    let mut j2 = j + len;
                     set(i + 1, j2);
                     // Repeated letters (elongation, shadda) count once; without digits only
                     // vowels (English and French double their consonants: siffle).
-                    let lastc = sc.last().copied().filter(|c| !strict || is_vowel(*c));
+                    let lastc = s.chars().last().filter(|c| !strict || is_vowel(*c));
                     while lat.get(j2).copied() == lastc && lastc.is_some() {
                         j2 += 1;
                         set(i + 1, j2);
