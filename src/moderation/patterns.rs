@@ -263,6 +263,8 @@ pub(crate) struct Patterns {
     /// Key length of each whole-token (`=`) class term, 0 for the others.
     exact_len: Vec<u32>,
     rules: Vec<CompiledRule>,
+    /// Every rule's `counter` slots (a hit is a counter cue when it fills one of them).
+    counters: Mask,
 }
 
 /// Why a pattern configuration was refused: (rule or class id, message).
@@ -399,6 +401,9 @@ impl PatternConfig {
             base,
             class_of: self.terms().map(|(ci, _, _)| ci as u32).collect(),
             exact_len,
+            counters: rules
+                .iter()
+                .fold(Mask::default(), |acc, r| acc.union(&r.counter)),
             rules,
         })
     }
@@ -413,8 +418,7 @@ impl Patterns {
     /// The hit is a counter-speech cue: a term of a class that some rule uses as `counter`
     /// ("whoever says", "is racist"). The co-occurrence rule honours them too.
     pub(crate) fn is_counter(&self, policy: &Policy, key: &KeyBuf, h: &Hit) -> bool {
-        let m = self.mask(policy, key, h);
-        self.rules.iter().any(|r| m.meets(&r.counter))
+        self.mask(policy, key, h).meets(&self.counters)
     }
 
     /// The slots a hit fills.
