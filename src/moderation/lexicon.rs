@@ -1244,13 +1244,13 @@ fn validate(r: &PatRef, scan: &Scan, at: &At<'_>, via: Via) -> Option<Hit> {
 fn postprocess(hits: &mut Vec<Hit>) {
     let allows: Vec<(usize, usize)> = hits
         .iter()
-        .filter(|h| matches!(h.kind, HitKind::Allow))
+        .filter(|h| h.kind == HitKind::Allow)
         .map(|h| (h.k0, h.k1))
         .collect();
     // An allow-list phrase covers every term inside it: list entries, protected terms and
     // pattern-class terms alike (the name "عبد الله" is not God, "ya kalbi" is not a dog).
     hits.retain(|h| {
-        !matches!(h.kind, HitKind::Allow)
+        h.kind != HitKind::Allow
             && !(matches!(h.kind, HitKind::Entry { .. } | HitKind::Protected(_))
                 && allows.iter().any(|&(a, b)| a <= h.k0 && h.k1 <= b))
     });
