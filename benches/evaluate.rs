@@ -143,6 +143,10 @@ fn main() {
     let t = Instant::now();
     let policy = Policy::compile(&cfg).expect("policy compiles");
     let compile = t.elapsed();
+    if let Ok(path) = std::env::var("EVALUATE_DUMP") {
+        dump(&policy, &path);
+        return;
+    }
 
     let bodies: Vec<String> = (0..200)
         .map(|i| {
@@ -221,6 +225,74 @@ fn main() {
         mb / cpu,
         100.0 * cpu / secs
     );
+}
+
+/// `EVALUATE_DUMP=/tmp/verdicts.txt cargo bench --bench evaluate`: instead of timing, writes
+/// every verdict of the moderation fixtures to a file, to compare two versions of the engine
+/// exactly (a faster engine must decide the same). Each text of every fixture (every
+/// tab-separated column of every row) is evaluated as a body, and as a name and a title, alone
+/// and joined with its neighbours into long bodies, with the seed policy and with this bench's
+/// policy. The held-out (`sealed`) batches are written as one digest per batch, not row by row.
+fn dump(bench_policy: &Policy, path: &str) {
+    use std::fmt::Write as _;
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/moderation");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("fixtures")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
+        .collect();
+    files.sort();
+    let seed = Policy::compile(&PolicyConfig::seed()).expect("seed compiles");
+    let policies = [("seed", &seed), ("bench", bench_policy)];
+    let signals = Signals::default();
+    let mut out = String::new();
+    let mut verdicts = 0usize;
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        let sealed = name.contains("sealed");
+        let corpus = std::fs::read_to_string(file).unwrap();
+        let texts: Vec<&str> = corpus
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .flat_map(|l| l.split('\t'))
+            .collect();
+        let long: Vec<String> = texts.chunks(12).map(|c| c.join(" ")).collect();
+        let mut digest = DefaultHasher::new();
+        for (pname, policy) in policies {
+            for t in texts.iter().copied().chain(long.iter().map(String::as_str)) {
+                for sub in [
+                    Submission {
+                        name: "",
+                        email: "",
+                        title: "",
+                        body: t,
+                    },
+                    Submission {
+                        name: t,
+                        email: "",
+                        title: t,
+                        body: "",
+                    },
+                ] {
+                    let v = evaluate(&sub, &signals, policy);
+                    verdicts += 1;
+                    if sealed {
+                        format!("{v:?}").hash(&mut digest);
+                    } else {
+                        writeln!(out, "{pname}\t{t}\n{v:?}").unwrap();
+                    }
+                }
+            }
+        }
+        if sealed {
+            writeln!(out, "{name}: digest {:016x}", digest.finish()).unwrap();
+        } else {
+            writeln!(out, "{name}: done").unwrap();
+        }
+    }
+    std::fs::write(path, out).unwrap();
+    println!("{verdicts} verdicts written to {path}");
 }
 
 /// CPU time this thread has used, in seconds.

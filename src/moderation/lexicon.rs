@@ -974,7 +974,17 @@ impl Lexicon {
                     continue;
                 }
             }
+            // What every spelling of the pattern reads the same way; without it (a match
+            // cut by a scan code or a token boundary), no spelling is valid.
+            let Some(at) = At::new(scan, s, e) else {
+                continue;
+            };
             for r in self.refs.get(r0 as usize..r1 as usize).unwrap_or(&[]) {
+                // Affixes too long for any spelling but a substring (`validate` would refuse
+                // it first).
+                if at.long_affix && !matches!(r.mode, Mode::Substring) {
+                    continue;
+                }
                 if let Some((_, cut)) = split
                     && (!r.one_word
                         || r.letters < 4
@@ -1001,7 +1011,7 @@ impl Lexicon {
                         continue;
                     }
                 }
-                if let Some(h) = validate(r, scan, s, e, via) {
+                if let Some(h) = validate(r, scan, &at, via) {
                     out.push(h);
                 }
             }
@@ -1098,23 +1108,64 @@ fn ok_suffix(suffix: &[SChar], last: &SChar, need: u16, list: &Affixes) -> bool 
     spells(&[], last.ch, last.count.saturating_sub(need), suffix, list)
 }
 
-fn validate(r: &PatRef, scan: &Scan, s: usize, e: usize, via: Via) -> Option<Hit> {
-    let hit = scan.sc.get(s..e)?;
+/// An automaton match at scan chars `[s, e)`, read once for all the spellings of its pattern.
+#[derive(Clone, Copy)]
+struct At<'s> {
+    hit: &'s [SChar],
+    first: &'s SChar,
+    last: &'s SChar,
+    /// Scan chars of the tokens' start and end.
+    ts: u32,
+    te: u32,
+    prefix: &'s [SChar],
+    suffix: &'s [SChar],
+    /// The prefix or the suffix is longer than [`MAX_AFFIX`].
+    long_affix: bool,
+}
+
+impl<'s> At<'s> {
+    fn new(scan: &'s Scan, s: usize, e: usize) -> Option<At<'s>> {
+        let hit = scan.sc.get(s..e)?;
+        let first = hit.first()?;
+        let last = hit.last()?;
+        let &(ts, _) = scan.toks.get(first.tok as usize)?;
+        let &(_, te) = scan.toks.get(last.tok as usize)?;
+        let prefix = scan.sc.get(ts as usize..s)?;
+        let suffix = scan.sc.get(e..te as usize)?;
+        Some(At {
+            hit,
+            first,
+            last,
+            ts,
+            te,
+            prefix,
+            suffix,
+            long_affix: prefix.len() > MAX_AFFIX || suffix.len() > MAX_AFFIX,
+        })
+    }
+}
+
+fn validate(r: &PatRef, scan: &Scan, at: &At<'_>, via: Via) -> Option<Hit> {
+    let At {
+        hit,
+        first,
+        last,
+        ts,
+        te,
+        prefix,
+        suffix,
+        long_affix,
+    } = *at;
     if hit.len() != r.counts.len() {
         return None;
     }
     if hit.iter().zip(r.counts.iter()).any(|(c, &n)| c.count < n) {
         return None;
     }
-    let first = hit.first()?;
-    let last = hit.last()?;
     let ta = first.tok;
     let tb = last.tok;
-    let &(ts, _) = scan.toks.get(ta as usize)?;
-    let &(_, te) = scan.toks.get(tb as usize)?;
-    let prefix = scan.sc.get(ts as usize..s)?;
-    let suffix = scan.sc.get(e..te as usize)?;
-    if r.mode != Mode::Substring && (prefix.len() > MAX_AFFIX || suffix.len() > MAX_AFFIX) {
+    let substring = matches!(r.mode, Mode::Substring);
+    if !substring && long_affix {
         return None;
     }
     let need_first = r.counts.first().copied().unwrap_or(1);
@@ -1168,7 +1219,7 @@ fn validate(r: &PatRef, scan: &Scan, s: usize, e: usize, via: Via) -> Option<Hit
     if !ok {
         return None;
     }
-    let (k0, k1) = if r.mode == Mode::Substring {
+    let (k0, k1) = if substring {
         (first.k0 as usize, last.k1 as usize)
     } else {
         let a = scan.sc.get(ts as usize)?;
@@ -1205,15 +1256,20 @@ fn postprocess(hits: &mut Vec<Hit>) {
     });
     hits.sort_by_key(|h| (h.k0, std::cmp::Reverse(h.k1)));
     let mut out: Vec<Hit> = Vec::with_capacity(hits.len());
+    // The end of the longest reach among `out`: a hit ending after it is inside none of them
+    // (most hits, which follow each other), so `out` is searched only for the others.
+    let mut reach = 0usize;
     for h in hits.iter() {
-        let dup = out.iter().any(|o| {
-            let same_list = match (o.kind, h.kind) {
-                (HitKind::Entry { list: a, .. }, HitKind::Entry { list: b, .. }) => a == b,
-                (a, b) => a == b,
-            };
-            same_list && o.k0 <= h.k0 && h.k1 <= o.k1
-        });
+        let dup = h.k1 <= reach
+            && out.iter().any(|o| {
+                let same_list = match (o.kind, h.kind) {
+                    (HitKind::Entry { list: a, .. }, HitKind::Entry { list: b, .. }) => a == b,
+                    (a, b) => a == b,
+                };
+                same_list && o.k0 <= h.k0 && h.k1 <= o.k1
+            });
         if !dup {
+            reach = reach.max(h.k1);
             out.push(*h);
         }
     }

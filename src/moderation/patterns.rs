@@ -212,11 +212,18 @@ impl Mask {
             *w |= 1 << (bit % 64);
         }
     }
+    // Written out word by word: these run for every hit and rule.
     fn meets(&self, other: &Mask) -> bool {
-        self.0.iter().zip(other.0.iter()).any(|(a, b)| a & b != 0)
+        let ([a0, a1, a2, a3], [b0, b1, b2, b3]) = (self.0, other.0);
+        (a0 & b0) | (a1 & b1) | (a2 & b2) | (a3 & b3) != 0
     }
     fn is_empty(&self) -> bool {
-        self.0.iter().all(|w| *w == 0)
+        let [a0, a1, a2, a3] = self.0;
+        (a0 | a1 | a2 | a3) == 0
+    }
+    fn union(&self, other: &Mask) -> Mask {
+        let ([a0, a1, a2, a3], [b0, b1, b2, b3]) = (self.0, other.0);
+        Mask([a0 | b0, a1 | b1, a2 | b2, a3 | b3])
     }
 }
 
@@ -256,6 +263,8 @@ pub(crate) struct Patterns {
     /// Key length of each whole-token (`=`) class term, 0 for the others.
     exact_len: Vec<u32>,
     rules: Vec<CompiledRule>,
+    /// Every rule's `counter` slots (a hit is a counter cue when it fills one of them).
+    counters: Mask,
 }
 
 /// Why a pattern configuration was refused: (rule or class id, message).
@@ -392,6 +401,9 @@ impl PatternConfig {
             base,
             class_of: self.terms().map(|(ci, _, _)| ci as u32).collect(),
             exact_len,
+            counters: rules
+                .iter()
+                .fold(Mask::default(), |acc, r| acc.union(&r.counter)),
             rules,
         })
     }
@@ -406,8 +418,7 @@ impl Patterns {
     /// The hit is a counter-speech cue: a term of a class that some rule uses as `counter`
     /// ("whoever says", "is racist"). The co-occurrence rule honours them too.
     pub(crate) fn is_counter(&self, policy: &Policy, key: &KeyBuf, h: &Hit) -> bool {
-        let m = self.mask(policy, key, h);
-        self.rules.iter().any(|r| m.meets(&r.counter))
+        self.mask(policy, key, h).meets(&self.counters)
     }
 
     /// The slots a hit fills.
@@ -451,21 +462,103 @@ fn key_span(key: &KeyBuf, k0: usize, k1: usize) -> Option<Span> {
     Some(Span { start, end })
 }
 
-/// A sentence ends in the original text between the two spans.
+/// A sentence ends in the original text between the two spans (the reference for
+/// [`Sentences::break_between`]).
+#[cfg(test)]
 pub(crate) fn sentence_break(text: &str, a: Span, b: Span) -> bool {
-    let (from, to) = if a.end <= b.start {
+    let (from, to) = gap(a, b);
+    text.get(from..to)
+        .is_some_and(|gap| gap.contains(SENTENCE_END))
+}
+
+/// The chars that end a sentence for [`sentence_break`].
+#[cfg(test)]
+const SENTENCE_END: [char; 7] = ['.', '!', '?', '؟', ';', '؛', '\n'];
+
+/// The bytes between two spans (of the first that ends before the other starts).
+fn gap(a: Span, b: Span) -> (usize, usize) {
+    if a.end <= b.start {
         (a.end, b.start)
     } else {
         (b.end, a.start)
-    };
-    text.get(from..to)
-        .is_some_and(|gap| gap.contains(['.', '!', '?', '؟', ';', '؛', '\n']))
+    }
 }
 
-/// The sentence that goes on at byte `at` ends with a question mark.
+/// Byte offsets of the chars of [`SENTENCE_END`] in the UTF-8 `bytes` of a text. The ASCII ones
+/// are their own bytes; ؟ (U+061F) is D8 9F and ؛ (U+061B) D8 9B, and D8 is never a
+/// continuation byte, so a 9F or 9B right after a D8 is one of them.
+fn sentence_ends(bytes: &[u8]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut prev = 0u8;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'.' | b'!' | b'?' | b';' | b'\n' => out.push(i),
+            0x9B | 0x9F if prev == 0xD8 => out.push(i - 1),
+            _ => {}
+        }
+        prev = b;
+    }
+    out
+}
+
+/// [`sentence_break`] for many questions about one text: the sentence ends are found once (on
+/// the first question), and each question is a binary search among them instead of a scan of
+/// the gap (which may be most of a long comment).
+pub(crate) struct Sentences<'a> {
+    text: &'a str,
+    ends: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl<'a> Sentences<'a> {
+    pub(crate) fn new(text: &'a str) -> Sentences<'a> {
+        Sentences {
+            text,
+            ends: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Same answer as [`sentence_break`]`(text, a, b)`.
+    pub(crate) fn break_between(&self, a: Span, b: Span) -> bool {
+        let (from, to) = gap(a, b);
+        // `sentence_break` answers no for a gap that is not a char range of the text.
+        if from > to || !self.text.is_char_boundary(from) || !self.text.is_char_boundary(to) {
+            return false;
+        }
+        let ends = self
+            .ends
+            .get_or_init(|| sentence_ends(self.text.as_bytes()));
+        // The first sentence end at or after `from` starts before `to` (the char then lies
+        // inside the gap, both being char boundaries).
+        let i = ends.partition_point(|&e| e < from);
+        ends.get(i).is_some_and(|&e| e < to)
+    }
+
+    /// Same answer as [`question`]`(text, at)`: the first sentence end at or after `at` is ?
+    /// or ؟ (one search among the ends instead of a scan to the end of the sentence).
+    pub(crate) fn question(&self, at: usize) -> bool {
+        if !self.text.is_char_boundary(at) {
+            return false;
+        }
+        let ends = self
+            .ends
+            .get_or_init(|| sentence_ends(self.text.as_bytes()));
+        let i = ends.partition_point(|&e| e < at);
+        // ؟ is D8 9F; ؛ (D8 9B) is no question mark.
+        let bytes = self.text.as_bytes();
+        ends.get(i).is_some_and(|&e| match bytes.get(e) {
+            Some(b'?') => true,
+            Some(0xD8) => bytes.get(e + 1) == Some(&0x9F),
+            _ => false,
+        })
+    }
+}
+
+/// The sentence that goes on at byte `at` ends with a question mark (the reference for
+/// [`Sentences::question`]).
+#[cfg(test)]
 fn question(text: &str, at: usize) -> bool {
     text.get(at..)
-        .and_then(|rest| rest.chars().find(|c| ".!?؟;؛\n".contains(*c)))
+        .and_then(|rest| rest.chars().find(|c| SENTENCE_END.contains(c)))
         .is_some_and(|c| c == '?' || c == '؟')
 }
 
@@ -588,12 +681,17 @@ pub(crate) fn findings(
     let masks: Vec<Mask> = hits
         .iter()
         .map(|h| {
+            // Most hits fill no slot: their mask is empty whether mentioned or not.
+            let m = p.mask(policy, key, h);
+            if m.is_empty() {
+                return m;
+            }
             let mentioned =
                 key_span(key, h.k0, h.k1).is_some_and(|s| super::rules::mentioned(text, framed, s));
             if mentioned || super::rules::oath(key, h.k0, h.k1) {
                 Mask::default()
             } else {
-                p.mask(policy, key, h)
+                m
             }
         })
         .collect();
@@ -605,7 +703,17 @@ pub(crate) fn findings(
         .zip(masks)
         .filter(|(_, m)| !m.is_empty())
         .collect();
+    // Every slot some hit fills: a rule none of whose first (unless vocative) or second slot
+    // terms is here finds nothing.
+    let present = tagged
+        .iter()
+        .fold(Mask::default(), |acc, (_, m)| acc.union(m));
+    let sentences = Sentences::new(text);
+    let mut firsts: Vec<&Hit> = Vec::new();
     for r in &p.rules {
+        if !present.meets(&r.then) || (!r.vocative && !present.meets(&r.first)) {
+            continue;
+        }
         // An `unless` hit between `a` and `b` or at most one token before the first, not
         // overlapping either, and not followed by an exceptive particle before the later of
         // the two (a negation with إلا / سوى / "but" asserts: "ما هو إلا حمار").
@@ -637,11 +745,13 @@ pub(crate) fn findings(
                 })
         };
         // The first slot's hits, gathered once per rule (in text order, like `tagged`).
-        let firsts: Vec<&Hit> = tagged
-            .iter()
-            .filter(|(_, m)| m.meets(&r.first))
-            .map(|(h, _)| *h)
-            .collect();
+        firsts.clear();
+        firsts.extend(
+            tagged
+                .iter()
+                .filter(|(_, m)| m.meets(&r.first))
+                .map(|(h, _)| *h),
+        );
         if firsts.is_empty() && !r.vocative {
             continue;
         }
@@ -662,7 +772,7 @@ pub(crate) fn findings(
                 else {
                     continue;
                 };
-                if cancelled(a, b) && !question(text, sa.end.max(sb.end)) {
+                if cancelled(a, b) && !sentences.question(sa.end.max(sb.end)) {
                     continue;
                 }
                 // With bridge classes, the sentence that counts is the bridge's: a bridge term
@@ -678,13 +788,13 @@ pub(crate) fn findings(
                             && b.tok0 - v.tok1 <= VIA_REACH)
                             .then_some(*v)
                             .and_then(|v| key_span(key, v.k0, v.k1))
-                            .filter(|sv| !sentence_break(text, *sv, sb))
+                            .filter(|sv| !sentences.break_between(*sv, sb))
                     }) else {
                         continue;
                     };
                     Some(v)
                 };
-                if bridged.is_none() && sentence_break(text, sa, sb) {
+                if bridged.is_none() && sentences.break_between(sa, sb) {
                     continue;
                 }
                 let (gap_from, gap_to) = if a.k0 < b.k0 {
@@ -700,8 +810,8 @@ pub(crate) fn findings(
                         m.meets(&r.counter)
                             && !predicate(key, c, a, b)
                             && key_span(key, c.k0, c.k1).is_some_and(|sc| {
-                                !sentence_break(text, sc, sa)
-                                    || bridged.is_some() && !sentence_break(text, sc, sb)
+                                !sentences.break_between(sc, sa)
+                                    || bridged.is_some() && !sentences.break_between(sc, sb)
                             })
                     });
                 if countered {
@@ -1297,6 +1407,49 @@ mod tests {
             ("شو هالكسمة الحلوة", false),
         ];
         assert_stopped(cases);
+    }
+
+    #[test]
+    fn sentences_answer_as_the_gap_scan_does() {
+        let texts = [
+            "",
+            "كلمة واحدة بلا نهاية",
+            "جملة أولى. جملة ثانية! وثالثة؟ ورابعة؛ وخامسة\nسادسة; ?",
+            "«اقتباس» — 🙂 😟 ؛؟ emoji 🛟 e\u{301}. ۛ ۟",
+            "a.b!c?d;e\nf؟g؛h",
+        ];
+        for text in texts {
+            let s = Sentences::new(text);
+            let n = text.len();
+            for a0 in 0..=n {
+                for a1 in a0..=n.min(a0 + 3) {
+                    for b0 in 0..=n {
+                        let b1 = (b0 + 2).min(n);
+                        let (a, b) = (Span { start: a0, end: a1 }, Span { start: b0, end: b1 });
+                        assert_eq!(
+                            s.break_between(a, b),
+                            sentence_break(text, a, b),
+                            "{text:?} {a:?} {b:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sentences_find_questions_as_the_scan_does() {
+        for text in [
+            "",
+            "بلا نهاية",
+            "أليس كذلك؟ نعم. لماذا? لا؛ ربما! و\nلا",
+            "«اقتباس» ؛؟ emoji 🛟 e\u{301}? ۛ ۟.",
+        ] {
+            let s = Sentences::new(text);
+            for at in 0..=text.len() + 1 {
+                assert_eq!(s.question(at), question(text, at), "{text:?} {at}");
+            }
+        }
     }
 
     #[test]

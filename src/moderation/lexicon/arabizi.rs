@@ -415,6 +415,8 @@ impl Index {
             return;
         }
         let has_two = run.chars.contains(&'2');
+        // The buffers of `read_into`, allocated once per run instead of once per form read.
+        let mut scratch = Scratch::default();
         let context = run.arabizi();
         for two_as_qaf in [false, true] {
             if two_as_qaf && !has_two {
@@ -458,7 +460,7 @@ impl Index {
                     let first = t0.saturating_sub(spread + usize::from(article));
                     'found: for s in first..=t0 {
                         for e in t1..=(t1 + spread).min(run.toks.len() - 1) {
-                            if let Some(r) = read_tokens(form, run, s, e, context) {
+                            if let Some(r) = read_tokens(form, run, s, e, context, &mut scratch) {
                                 if !out.contains(&r) {
                                     out.push(r);
                                 }
@@ -474,7 +476,21 @@ impl Index {
 
 /// Reads tokens `t0..=t1` of `run` as [prefix] + `form` + [suffix].
 /// `context`: the run is Arabizi ([`Run::arabizi`]).
-fn read_tokens(form: &Form, run: &Run, t0: usize, t1: usize, context: bool) -> Option<Reading> {
+/// The buffers of [`read_into`], kept between calls.
+#[derive(Default)]
+struct Scratch {
+    reach: Vec<bool>,
+    ends: Vec<usize>,
+}
+
+fn read_tokens(
+    form: &Form,
+    run: &Run,
+    t0: usize,
+    t1: usize,
+    context: bool,
+    scratch: &mut Scratch,
+) -> Option<Reading> {
     let &(_, start, _, _) = run.toks.get(t0)?;
     let &(_, _, end, _) = run.toks.get(t1)?;
     let digits = run.toks.get(t0..=t1)?.iter().any(|t| t.3);
@@ -504,8 +520,9 @@ fn read_tokens(form: &Form, run: &Run, t0: usize, t1: usize, context: bool) -> O
         }
         // Digitless tokens are read strictly (they may be English or French words), unless
         // the run is Arabizi.
-        let ends = read(&form.chars, lat, plen, !digits && !context);
-        for j in ends {
+        let Scratch { reach, ends } = &mut *scratch;
+        read_into(&form.chars, lat, plen, !digits && !context, reach, ends);
+        for &j in ends.iter() {
             let rest = lat.get(j..)?;
             // A class term read only by context takes no ending ("kamlin" is not قمل + ين).
             let ok = (digits || form.digitless || rest.is_empty())
@@ -529,13 +546,30 @@ fn read_tokens(form: &Form, run: &Run, t0: usize, t1: usize, context: bool) -> O
     None
 }
 
-/// End positions `j` such that `lat[from..j]` reads as `ar` (`strict`: see [`spellings`];
-/// short vowels are then a single a, e or i).
+/// [`read_into`] with fresh buffers.
+#[cfg(test)]
 fn read(ar: &[char], lat: &[char], from: usize, strict: bool) -> Vec<usize> {
+    let mut ends = Vec::new();
+    read_into(ar, lat, from, strict, &mut Vec::new(), &mut ends);
+    ends
+}
+
+/// Writes into `ends` the end positions `j` such that `lat[from..j]` reads as `ar` (`strict`:
+/// see [`spellings`]; short vowels are then a single a, e or i); `reach` is the table, kept
+/// between calls so that it is allocated once (both are cleared first).
+fn read_into(
+    ar: &[char],
+    lat: &[char],
+    from: usize,
+    strict: bool,
+    reach: &mut Vec<bool>,
+    ends: &mut Vec<usize>,
+) {
     let n = ar.len();
     let m = lat.len();
     let w = m + 1;
-    let mut reach = vec![false; (n + 1) * w];
+    reach.clear();
+    reach.resize((n + 1) * w, false);
     if let Some(r) = reach.get_mut(from) {
         *r = true;
     }
@@ -596,17 +630,21 @@ fn read(ar: &[char], lat: &[char], from: usize, strict: bool) -> Vec<usize> {
                 set(i + 1, j + 2);
             }
             for s in spellings(c, initial, last, strict) {
-                let sc: Vec<char> = s.chars().collect();
-                if sc.is_empty() {
+                // The spelling's chars are compared in place (nothing allocated per spelling).
+                let len = s.chars().count();
+                if len == 0 {
                     set(i + 1, j);
                     continue;
                 }
-                if lat.get(j..).is_some_and(|r| r.starts_with(&sc)) {
-                    let mut j2 = j + sc.len();
+                if lat
+                    .get(j..j + len)
+                    .is_some_and(|r| r.iter().copied().eq(s.chars()))
+                {
+                    let mut j2 = j + len;
                     set(i + 1, j2);
                     // Repeated letters (elongation, shadda) count once; without digits only
                     // vowels (English and French double their consonants: siffle).
-                    let lastc = sc.last().copied().filter(|c| !strict || is_vowel(*c));
+                    let lastc = s.chars().last().filter(|c| !strict || is_vowel(*c));
                     while lat.get(j2).copied() == lastc && lastc.is_some() {
                         j2 += 1;
                         set(i + 1, j2);
@@ -615,9 +653,8 @@ fn read(ar: &[char], lat: &[char], from: usize, strict: bool) -> Vec<usize> {
             }
         }
     }
-    (0..=m)
-        .filter(|&j| reach.get(n * w + j).copied().unwrap_or(false))
-        .collect()
+    ends.clear();
+    ends.extend((0..=m).filter(|&j| reach.get(n * w + j).copied().unwrap_or(false)));
 }
 
 #[cfg(test)]
