@@ -43,7 +43,8 @@ const SEALED6: &str = include_str!("fixtures/moderation/posting-rules-sealed6.ts
 const DEV7: &str = include_str!("fixtures/moderation/posting-rules-dev7.tsv");
 /// The seventh blind batch's sealed half: measured, never tuned on; printed only.
 const SEALED7: &str = include_str!("fixtures/moderation/posting-rules-sealed7.tsv");
-/// The eighth blind batch's dev half: measured untuned (194/210, 6/210), then tuned on.
+/// The eighth blind batch's dev half: measured untuned (194/210, 6/210), then tuned on
+/// (rules10: 207/210, 0/210).
 const DEV8: &str = include_str!("fixtures/moderation/posting-rules-dev8.tsv");
 /// The eighth blind batch's sealed half: measured, never tuned on; printed only.
 const SEALED8: &str = include_str!("fixtures/moderation/posting-rules-sealed8.tsv");
@@ -166,7 +167,7 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
         "\n## Fifteenth batch (sealed7, written blind with dev7, never tuned on: printed only)",
         SEALED7,
     );
-    batch(
+    let dev8 = batch(
         "\n## Sixteenth batch (dev8, written blind, measured untuned, then tuned on)",
         DEV8,
     );
@@ -189,6 +190,7 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
         ("dev6", &dev6),
         ("sealed6", &sealed6),
         ("dev7", &dev7),
+        ("dev8", &dev8),
     ] {
         assert!(
             pct(b.fp, b.benign) <= 1.0,
