@@ -151,29 +151,36 @@ async fn copies_that_vary_only_links_and_numbers_are_held_with_spam_suggested() 
     assert!(f4.contains("\"near_duplicate_body\""), "{f4}");
 }
 
-#[tokio::test]
-async fn a_copy_the_spam_signals_held_holds_the_next_copy_from_a_new_address() {
-    let app = app().await;
-    let texts = [
-        "Lose 10 kg in two weeks with this natural secret doctors hate, order now",
-        "Lose 12 kg in two weeks with this natural secret doctors hate!! order now",
-        "LOSE 15 kg in two weeks with this natural secret doctors hate, order today",
-    ];
-    // One address: the third copy is held (again and again from it).
-    for (i, t) in texts.iter().enumerate() {
-        let (s, f) = post_from(&app, "198.51.100.1", t).await;
-        assert_eq!(s, if i < 2 { "pending" } else { "held" }, "{f}");
-    }
-    // A new address sends a fourth copy: only one other address sent it
-    // (not enough by itself), but it is close to the held copy.
+/// Three near-copies: from one address, the third is held by the spam signals.
+const WEIGHT_LOSS_COPIES: [&str; 3] = [
+    "Lose 10 kg in two weeks with this natural secret doctors hate, order now",
+    "Lose 12 kg in two weeks with this natural secret doctors hate!! order now",
+    "LOSE 15 kg in two weeks with this natural secret doctors hate, order today",
+];
+
+/// A fourth copy from a new address is held for its likeness to the held one.
+async fn a_new_address_copy_is_held_as_known_spam(app: &TestApp) {
     let (s, f) = post_from(
-        &app,
+        app,
         "203.0.113.2",
         "Lose 20 kg in two weeks with this natural secret doctors hate, order now!",
     )
     .await;
     assert_eq!(s, "held");
     assert!(f.contains("like a comment marked or held as spam"), "{f}");
+}
+
+#[tokio::test]
+async fn a_copy_the_spam_signals_held_holds_the_next_copy_from_a_new_address() {
+    let app = app().await;
+    // One address: the third copy is held (again and again from it).
+    for (i, t) in WEIGHT_LOSS_COPIES.iter().enumerate() {
+        let (s, f) = post_from(&app, "198.51.100.1", t).await;
+        assert_eq!(s, if i < 2 { "pending" } else { "held" }, "{f}");
+    }
+    // A new address sends a fourth copy: only one other address sent it
+    // (not enough by itself), but it is close to the held copy.
+    a_new_address_copy_is_held_as_known_spam(&app).await;
 }
 
 #[tokio::test]
@@ -222,12 +229,7 @@ async fn a_comment_the_posting_rules_held_is_not_known_spam_for_other_readers() 
 #[tokio::test]
 async fn comments_stored_before_signatures_were_kept_still_count() {
     let app = app().await;
-    let texts = [
-        "Lose 10 kg in two weeks with this natural secret doctors hate, order now",
-        "Lose 12 kg in two weeks with this natural secret doctors hate!! order now",
-        "LOSE 15 kg in two weeks with this natural secret doctors hate, order today",
-    ];
-    for t in texts {
+    for t in WEIGHT_LOSS_COPIES {
         post_from(&app, "198.51.100.1", t).await;
     }
     // Each comment keeps its signature, and the third whether the spam
@@ -242,14 +244,7 @@ async fn comments_stored_before_signatures_were_kept_still_count() {
     // signed and the findings read when compared.
     app.exec("UPDATE comments SET body_sig = NULL, spam_held = NULL")
         .await;
-    let (s, f) = post_from(
-        &app,
-        "203.0.113.2",
-        "Lose 20 kg in two weeks with this natural secret doctors hate, order now!",
-    )
-    .await;
-    assert_eq!(s, "held");
-    assert!(f.contains("like a comment marked or held as spam"), "{f}");
+    a_new_address_copy_is_held_as_known_spam(&app).await;
 }
 
 #[tokio::test]
