@@ -305,12 +305,18 @@ async fn main() {
         (
             "submissions, rules on, no captcha",
             "/".into(),
-            include_str!("lua/submit.lua"),
+            concat!(
+                include_str!("lua/readers.lua"),
+                include_str!("lua/submit.lua")
+            ),
         ),
         (
             "submissions, near-copies (a flood)",
             "/".into(),
-            include_str!("lua/submit-copies.lua"),
+            concat!(
+                include_str!("lua/readers.lua"),
+                include_str!("lua/submit-copies.lua")
+            ),
         ),
         ("captcha issuance", "/api/v1/captcha?site=bench".into(), ""),
         (
