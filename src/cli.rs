@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::Settings;
 use crate::domain::{Actor, Block, BlockDto, Lang, SiteChange, SiteKey, SiteSettingsDto};
 use crate::routes::ApiError;
-use crate::service::{self, AdminError, NewModeratorDto, now_ms};
+use crate::service::{self, AdminError, Commenting, ErasureRequest, NewModeratorDto, now_ms};
 use crate::startup::Application;
 use crate::storage::{StorageError, Store};
 
@@ -51,6 +51,13 @@ pub enum Command {
     /// Manage dashboard accounts (passwords are read from the terminal or stdin).
     #[command(subcommand)]
     Moderator(ModeratorCommand),
+    /// Open or close commenting on an article (as the dashboard's articles page).
+    #[command(subcommand)]
+    Article(ArticleCommand),
+    /// Privacy requests about one person, by email, on a site (as
+    /// `POST .../privacy/export` and `.../privacy/erase`).
+    #[command(subcommand)]
+    Privacy(PrivacyCommand),
     /// Write every comment of a site to stdout as NDJSON (as `GET .../export`).
     Export {
         #[arg(long)]
@@ -100,6 +107,44 @@ pub enum ModeratorCommand {
     },
     /// List accounts.
     List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ArticleCommand {
+    /// Close commenting on an article.
+    Close {
+        #[arg(long)]
+        site: String,
+        /// The article's key on the site.
+        article: String,
+    },
+    /// Open commenting on an article again.
+    Open {
+        #[arg(long)]
+        site: String,
+        article: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PrivacyCommand {
+    /// Print everything the site stores about an address as JSON.
+    Export {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Anonymize everything the site stores about an address.
+    Erase {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        email: String,
+        /// Remove the comments' title and body too (they become `deleted`).
+        #[arg(long)]
+        remove_text: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -248,6 +293,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rootkey(cmd) => rootkey_command(&open(&settings).await?, cmd).await?,
         Command::Block(cmd) => block_command(&open(&settings).await?, cmd).await?,
         Command::Moderator(cmd) => moderator_command(&open(&settings).await?, cmd).await?,
+        Command::Article(cmd) => article_command(&open(&settings).await?, cmd).await?,
+        Command::Privacy(cmd) => privacy_command(&open(&settings).await?, cmd).await?,
         Command::Export { site, output } => {
             export_command(&open(&settings).await?, &site, output.as_deref()).await?
         }
@@ -383,7 +430,9 @@ async fn export_command(
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     use std::io::Write;
-    anyhow::ensure!(store.site(site).await?.is_some(), "no site {site}");
+    service::start_export(store, &Actor::Cli, site, now_ms())
+        .await
+        .map_err(admin_err)?;
     let (mut out, total): (Box<dyn Write>, Option<u64>) = match output {
         Some(path) => {
             let file = std::fs::File::create(path)
@@ -429,6 +478,51 @@ async fn export_command(
             eprintln!("{:>3}% {done}/{total}", done * 100 / total);
         }
         eprintln!("{done} comments written to {}", path.display());
+    }
+    Ok(())
+}
+
+async fn article_command(store: &Store, cmd: ArticleCommand) -> anyhow::Result<()> {
+    let (site, article, closed) = match cmd {
+        ArticleCommand::Close { site, article } => (site, article, true),
+        ArticleCommand::Open { site, article } => (site, article, false),
+    };
+    let change =
+        Commenting::parse(&article, closed).map_err(|e| admin_err(AdminError::Validation(e)))?;
+    service::set_commenting(store, &Actor::Cli, &site, &change, now_ms())
+        .await
+        .map_err(admin_err)?;
+    let state = if closed { "closed" } else { "open" };
+    println!("commenting on {article} is {state}");
+    Ok(())
+}
+
+async fn privacy_command(store: &Store, cmd: PrivacyCommand) -> anyhow::Result<()> {
+    match cmd {
+        PrivacyCommand::Export { site, email } => {
+            let email = service::parse_person(Some(&email))
+                .map_err(|e| admin_err(AdminError::Validation(e)))?;
+            let records = service::person_records(store, &Actor::Cli, &site, &email, now_ms())
+                .await
+                .map_err(admin_err)?;
+            let doc = crate::routes::person_json(&email, records);
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+        PrivacyCommand::Erase {
+            site,
+            email,
+            remove_text,
+        } => {
+            let request = ErasureRequest::parse(Some(&email), remove_text)
+                .map_err(|e| admin_err(AdminError::Validation(e)))?;
+            let outcome = service::erase_person(store, &Actor::Cli, &site, &request, now_ms())
+                .await
+                .map_err(admin_err)?;
+            println!(
+                "{} comments anonymized, {} emails deleted",
+                outcome.comments, outcome.mail
+            );
+        }
     }
     Ok(())
 }

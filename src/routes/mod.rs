@@ -16,6 +16,7 @@ mod time_fmt;
 use actix_web::web;
 
 pub use api::export::ndjson as export_ndjson;
+pub use api::privacy::person_json;
 pub use embed::warm_embed_js;
 pub use error::{ApiError, ErrorCode};
 pub use state::AppState;

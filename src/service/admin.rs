@@ -99,7 +99,7 @@ pub(super) fn audit<'a>(
 }
 
 /// The site, or `SiteNotFound`.
-async fn site_of(store: &Store, site_key: &str) -> Result<Site, AdminError> {
+pub(super) async fn site_of(store: &Store, site_key: &str) -> Result<Site, AdminError> {
     store.site(site_key).await?.ok_or(AdminError::SiteNotFound)
 }
 

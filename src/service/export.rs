@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use super::admin::AdminError;
+use super::admin::{AdminError, audit, site_of};
+use crate::domain::Actor;
 use crate::storage::{AuditEntry, Cursor, QueueItem, Store};
 
 /// Comments per page of an export.
@@ -25,6 +26,22 @@ impl ExportPage {
     pub fn is_last(&self) -> bool {
         self.comments.len() < EXPORT_PAGE as usize
     }
+}
+
+/// Begin an export of `site_key` (every comment with its authors' emails):
+/// `SiteNotFound` when there is no such site, otherwise its `site_export`
+/// audit row, written before the first page is read.
+pub async fn start_export(
+    store: &Store,
+    actor: &Actor,
+    site_key: &str,
+    now: i64,
+) -> Result<(), AdminError> {
+    site_of(store, site_key).await?;
+    store
+        .audit_read(&audit(site_key, actor, "site_export", "{}", now))
+        .await?;
+    Ok(())
 }
 
 /// The page of `site`'s export after `after` (from the start with `None`).

@@ -25,16 +25,18 @@ pub use admin::{
     edit_comment, put_lexicon, put_patterns, put_rules, remove_block, revoke_api_key,
     revoke_root_key, set_moderator_password,
 };
-pub use articles::{auto_close_limit, put_article, set_commenting};
+pub use articles::{
+    ArticleDto, ArticlePut, Commenting, auto_close_limit, put_article, set_commenting,
+};
 pub use clock::now_ms;
 pub use comments::{ClientKeys, SubmitContext, SubmitError, SubmitOutcome, submit_comment};
-pub use export::{EXPORT_PAGE, ExportPage, export_page};
+pub use export::{EXPORT_PAGE, ExportPage, export_page, start_export};
 pub use featured::set_featured;
 pub use import::{ImportFailure, ImportOptions, ImportReport, import_comments};
 pub use likes::{LikeContext, LikeError, Likes, set_like};
 pub use moderation::{Decision, DecisionError, decide, decide_by_link};
 pub use notify::send_reply_notices;
-pub use privacy::{erase_person, person_records};
+pub use privacy::{ErasureRequest, erase_person, parse_person, person_records};
 pub use rate_limit::{Limited, RateLimiter};
 pub use read_cache::{Cached, LIKES_LAG, ListStamp, ReadCache};
 pub use reports::{

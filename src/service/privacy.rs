@@ -1,38 +1,85 @@
 //! Privacy requests about one person, identified by email, on one site:
-//! everything stored about them, and erasure (audited per comment in the
-//! erasure's transaction).
+//! everything stored about them (audited as `privacy_export`, without the
+//! address), and erasure (audited per comment in the erasure's transaction).
 
-use super::admin::AdminError;
-use crate::domain::{Actor, AuthorEmail};
+use serde_json::json;
+
+use super::admin::{AdminError, audit, site_of};
+use crate::domain::{Actor, AuthorEmail, ValidationErrors};
 use crate::storage::{Erasure, ErasureOutcome, PrivacyRecords, Store};
 
-/// Everything the site stores about `email`: comments with their audit
-/// trail, mail sent to the address, its opt-out and moderators' blocks.
-pub async fn person_records(
-    store: &Store,
-    site_key: &str,
-    email: &AuthorEmail,
-) -> Result<PrivacyRecords, AdminError> {
-    Ok(store.privacy_records(site_key, email.as_str()).await?)
+/// The person a request is about: a valid email address, or
+/// `validation_failed` naming `email`.
+pub fn parse_person(email: Option<&str>) -> Result<AuthorEmail, ValidationErrors> {
+    AuthorEmail::parse(email).map_err(|err| {
+        let mut errors = ValidationErrors::default();
+        errors.add("email", err);
+        errors
+    })
 }
 
-/// Anonymize everything stored about `email`: the comments lose name, email
-/// and address hash (and with `remove_text` their title and body, becoming
-/// `deleted`); mail to the address and its opt-out are deleted. Moderators'
-/// blocks stay. Every comment gets a `privacy_erase` audit row.
-pub async fn erase_person(
+/// An erasure as a front door received it, checked.
+#[derive(Debug, Clone)]
+pub struct ErasureRequest {
+    email: AuthorEmail,
+    remove_text: bool,
+}
+
+impl ErasureRequest {
+    /// `remove_text`: the comments lose their title and body too.
+    pub fn parse(
+        email: Option<&str>,
+        remove_text: bool,
+    ) -> Result<ErasureRequest, ValidationErrors> {
+        Ok(ErasureRequest {
+            email: parse_person(email)?,
+            remove_text,
+        })
+    }
+
+    pub fn removes_text(&self) -> bool {
+        self.remove_text
+    }
+}
+
+/// Everything the site stores about `email`: comments with their audit
+/// trail, mail sent to the address, its opt-out and moderators' blocks. The
+/// read is audited (`privacy_export`, with how many comments it found).
+/// `SiteNotFound` when there is no such site.
+pub async fn person_records(
     store: &Store,
     actor: &Actor,
     site_key: &str,
     email: &AuthorEmail,
-    remove_text: bool,
+    now: i64,
+) -> Result<PrivacyRecords, AdminError> {
+    site_of(store, site_key).await?;
+    let records = store.privacy_records(site_key, email.as_str()).await?;
+    let details = json!({ "comments": records.comments.len() }).to_string();
+    store
+        .audit_read(&audit(site_key, actor, "privacy_export", &details, now))
+        .await?;
+    Ok(records)
+}
+
+/// Anonymize everything stored about the person: the comments lose name,
+/// email and address hash (and with `remove_text` their title and body,
+/// becoming `deleted`); mail to the address and its opt-out are deleted.
+/// Moderators' blocks stay. Every comment gets a `privacy_erase` audit row.
+/// `SiteNotFound` when there is no such site.
+pub async fn erase_person(
+    store: &Store,
+    actor: &Actor,
+    site_key: &str,
+    request: &ErasureRequest,
     now: i64,
 ) -> Result<ErasureOutcome, AdminError> {
+    site_of(store, site_key).await?;
     Ok(store
         .erase_person(&Erasure {
             site_key: site_key.to_string(),
-            email: email.as_str().to_string(),
-            remove_text,
+            email: request.email.as_str().to_string(),
+            remove_text: request.remove_text,
             actor_kind: actor.kind().to_string(),
             actor_id: actor.id().to_string(),
             at: now,

@@ -3,9 +3,9 @@
 
 use sqlx::Row;
 
-use super::events::{audit, note_article_closed, note_article_open};
+use super::events::{note_article_closed, note_article_open};
 use super::rows::article as record;
-use super::{ArticleClosedEvent, ArticleRecord, AuditEntry, Cursor, StorageError, Store};
+use super::{AdminAudit, ArticleClosedEvent, ArticleRecord, Cursor, StorageError, Store};
 use crate::domain::{Actor, new_id};
 
 /// What `PUT .../articles/{article}` sets; every field is replaced.
@@ -50,7 +50,11 @@ impl Store {
     /// Create or replace an article. Returns it and whether it was new. An
     /// article this closes (by hand, by `closes_at` or by the site's age limit
     /// `closed_if_created_before`) emits `article.closed` in the same
-    /// transaction, once until it opens again.
+    /// transaction, once until it opens again. Closing or opening it by hand
+    /// (`closed` changing, or a new article registered closed) is audited as
+    /// `close_article` / `open_article` in the same transaction, as the
+    /// dashboard's and the CLI's switch are.
+    #[allow(clippy::too_many_arguments)]
     pub async fn put_article(
         &self,
         site_key: &str,
@@ -58,9 +62,18 @@ impl Store {
         u: &ArticleUpdate,
         closed_if_created_before: Option<i64>,
         closed_event: ArticleClosedEvent,
+        actor: &Actor,
         now: i64,
     ) -> Result<(ArticleRecord, bool), StorageError> {
         let mut tx = self.writer.begin().await?;
+        let was_closed: Option<i64> =
+            sqlx::query("SELECT closed FROM articles WHERE site_key = $1 AND article_key = $2")
+                .bind(site_key)
+                .bind(article_key)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get("closed"))
+                .transpose()?;
         let id = new_id();
         sqlx::query(
             "INSERT INTO articles (id, site_key, article_key, url, title, closed, closes_at, \
@@ -78,22 +91,17 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let sql =
-            format!("SELECT id, {COLUMNS} FROM articles WHERE site_key = $1 AND article_key = $2");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(site_key)
-            .bind(article_key)
-            .fetch_one(&mut *tx)
-            .await?;
-        let stored_id: String = row.try_get("id")?;
-        let article = record(&row)?;
-        let closed_now = article.closed
-            || article.closes_at.is_some_and(|t| t <= now)
-            || closed_if_created_before.is_some_and(|limit| article.created_at < limit);
-        if closed_now {
-            note_article_closed(&mut tx, site_key, &stored_id, &article, closed_event, now).await?;
-        } else {
-            note_article_open(&mut tx, &stored_id).await?;
+        let (stored_id, article) = settle_closing(
+            &mut tx,
+            site_key,
+            article_key,
+            closed_if_created_before,
+            closed_event,
+            now,
+        )
+        .await?;
+        if was_closed.is_some_and(|c| c != 0) != u.closed {
+            audit_commenting(&mut tx, site_key, article_key, u.closed, actor, now).await?;
         }
         tx.commit().await?;
         Ok((article, stored_id == id))
@@ -245,15 +253,16 @@ impl Store {
             .collect()
     }
 
-    /// Open or close commenting on an article and audit it, in one
-    /// transaction; an article this closes (or leaves closed by `closes_at`
-    /// or by the site's age limit `closed_if_created_before`) emits
-    /// `article.closed` once until it opens again.
+    /// Open or close commenting on the article `article_key` and audit it,
+    /// in one transaction; an article this closes (or leaves closed by
+    /// `closes_at` or by the site's age limit `closed_if_created_before`)
+    /// emits `article.closed` once until it opens again. `false` when the
+    /// site has no such article.
     #[allow(clippy::too_many_arguments)]
     pub async fn set_article_closed(
         &self,
         site_key: &str,
-        article_id: &str,
+        article_key: &str,
         closed: bool,
         closed_if_created_before: Option<i64>,
         closed_event: ArticleClosedEvent,
@@ -261,57 +270,85 @@ impl Store {
         now: i64,
     ) -> Result<bool, StorageError> {
         let mut tx = self.writer.begin().await?;
-        let r = sqlx::query("UPDATE articles SET closed = $1 WHERE id = $2 AND site_key = $3")
-            .bind(i64::from(closed))
-            .bind(article_id)
-            .bind(site_key)
-            .execute(&mut *tx)
-            .await?;
+        let r =
+            sqlx::query("UPDATE articles SET closed = $1 WHERE site_key = $2 AND article_key = $3")
+                .bind(i64::from(closed))
+                .bind(site_key)
+                .bind(article_key)
+                .execute(&mut *tx)
+                .await?;
         if r.rows_affected() != 1 {
             tx.rollback().await?;
             return Ok(false);
         }
-        let row = sqlx::query(
-            "SELECT article_key, url, title, closed, closes_at, published_count, created_at \
-             FROM articles WHERE id = $1",
-        )
-        .bind(article_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let article = record(&row)?;
-        let closed_now = article.closed
-            || article.closes_at.is_some_and(|t| t <= now)
-            || closed_if_created_before.is_some_and(|limit| article.created_at < limit);
-        if closed_now {
-            note_article_closed(&mut tx, site_key, article_id, &article, closed_event, now).await?;
-        } else {
-            note_article_open(&mut tx, article_id).await?;
-        }
-        let details = serde_json::json!({ "article_id": article_id }).to_string();
-        audit(
+        settle_closing(
             &mut tx,
-            &AuditEntry {
-                id: new_id(),
-                site_key: site_key.to_string(),
-                comment_id: None,
-                actor_kind: actor.kind().into(),
-                actor_id: actor.id().to_string(),
-                action: if closed {
-                    "close_article"
-                } else {
-                    "open_article"
-                }
-                .into(),
-                from_status: None,
-                to_status: None,
-                reason: None,
-                note: None,
-                created_at: now,
-            },
-            Some(&details),
+            site_key,
+            article_key,
+            closed_if_created_before,
+            closed_event,
+            now,
         )
         .await?;
+        audit_commenting(&mut tx, site_key, article_key, closed, actor, now).await?;
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// After a change of an article in `tx`: the article (its id and record)
+/// and, when it is closed now (by hand, at `closes_at` or by age),
+/// `article.closed` emitted once; when it is open, a later close emits it
+/// again.
+async fn settle_closing(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    site_key: &str,
+    article_key: &str,
+    closed_if_created_before: Option<i64>,
+    closed_event: ArticleClosedEvent,
+    now: i64,
+) -> Result<(String, ArticleRecord), StorageError> {
+    let sql =
+        format!("SELECT id, {COLUMNS} FROM articles WHERE site_key = $1 AND article_key = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(site_key)
+        .bind(article_key)
+        .fetch_one(&mut **tx)
+        .await?;
+    let id: String = row.try_get("id")?;
+    let article = record(&row)?;
+    let closed_now = article.closed
+        || article.closes_at.is_some_and(|t| t <= now)
+        || closed_if_created_before.is_some_and(|limit| article.created_at < limit);
+    if closed_now {
+        note_article_closed(tx, site_key, &id, &article, closed_event, now).await?;
+    } else {
+        note_article_open(tx, &id).await?;
+    }
+    Ok((id, article))
+}
+
+/// The audit row of commenting closed or opened by hand.
+async fn audit_commenting(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    site_key: &str,
+    article_key: &str,
+    closed: bool,
+    actor: &Actor,
+    now: i64,
+) -> Result<(), StorageError> {
+    let details = serde_json::json!({ "article": article_key }).to_string();
+    let audit = AdminAudit {
+        site_key,
+        actor,
+        action: if closed {
+            "close_article"
+        } else {
+            "open_article"
+        },
+        reason: None,
+        details: &details,
+        at: now,
+    };
+    audit.write(&mut **tx, site_key, None).await
 }

@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::rows::{audit_entry, comment_status, placeholders};
-use super::{AuditEntry, StorageError, Store};
+use super::{AdminAudit, AuditEntry, StorageError, Store};
 use crate::domain::CommentStatus;
 
 /// One audit row with the moderator's email when the actor is one.
@@ -43,6 +43,13 @@ pub struct AuditFilter {
 }
 
 impl Store {
+    /// The audit row of a read that an operator answers for (an export of
+    /// personal data): nothing changes, so the row is its own transaction.
+    pub async fn audit_read(&self, audit: &AdminAudit<'_>) -> Result<(), StorageError> {
+        let mut conn = self.writer.acquire().await?;
+        audit.write(&mut conn, audit.site_key, None).await
+    }
+
     /// The audit trail of one comment, oldest first, with each row's details.
     pub async fn audit_for_comment(
         &self,

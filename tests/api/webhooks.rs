@@ -1121,7 +1121,7 @@ async fn dashboard_decisions_and_closing_an_article_there_emit_events() {
         .await;
     let page = dash.page("/dashboard/articles?site=news").await;
     let start = page.find("/dashboard/articles/news/").unwrap() + "/dashboard/articles/news/".len();
-    let article_id = page[start..start + 32].to_string();
+    let article_id = page[start..].split('/').next().unwrap().to_string();
     let resp = dash
         .post(&format!("/dashboard/articles/news/{article_id}/close"), &[])
         .await;

@@ -5,20 +5,18 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::paging::{ARTICLE_KEY_MAX, page_request, split_page};
 use super::site::{load_site, require_key};
 use super::{no_store, private_json};
 use crate::auth::Role;
-use crate::domain::{ArticleRef, CommentStatus, FieldError, Site, ValidationErrors};
+use crate::domain::{CommentStatus, Site};
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode};
 use crate::routes::extract::request_lang;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{auto_close_limit, now_ms};
-use crate::storage::{ArticleFilter, ArticleRecord, ArticleUpdate, Cursor};
+use crate::service::{ArticleDto, ArticlePut, auto_close_limit, now_ms};
+use crate::storage::{ArticleFilter, ArticleRecord, Cursor};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -100,35 +98,6 @@ fn to_json(a: ArticleRecord, site: &Site, now: i64) -> ArticleJson {
     }
 }
 
-fn parse_body(b: ArticleBody) -> Result<ArticleUpdate, ValidationErrors> {
-    let mut errors = ValidationErrors::default();
-    let title = ArticleRef::parse_title(b.title.as_deref()).unwrap_or_else(|e| {
-        errors.add("title", e);
-        None
-    });
-    let url = ArticleRef::parse_url(b.url.as_deref()).unwrap_or_else(|e| {
-        errors.add("url", e);
-        None
-    });
-    let closes_at = match b.closes_at.as_deref() {
-        None => None,
-        Some(raw) => match OffsetDateTime::parse(raw, &Rfc3339) {
-            Ok(t) => i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok(),
-            Err(_) => {
-                errors.add("closes_at", FieldError::new("invalid_datetime"));
-                None
-            }
-        },
-    };
-    errors.into_result()?;
-    Ok(ArticleUpdate {
-        url,
-        title,
-        closed: !b.open.unwrap_or(true),
-        closes_at,
-    })
-}
-
 /// `PUT /api/v1/sites/{site}/articles/{article}`
 #[utoipa::path(
     put, path = "/api/v1/sites/{site}/articles/{article}", tag = "articles",
@@ -158,29 +127,21 @@ pub async fn put(
     let key = require_key(&state, &req, &site_key, Role::Moderator).await?;
     let site = load_site(&state, &req, &key.site_key).await?;
     let lang = request_lang(&req, None);
-    let mut errors = ValidationErrors::default();
-    if let Err(e) = ArticleRef::parse_key(&article_key) {
-        errors.add("article", e);
-    }
-    let update = match parse_body(body.into_inner()) {
-        Ok(u) if errors.is_empty() => u,
-        Ok(_) => return Err(ApiError::validation(errors, lang)),
-        Err(more) => {
-            for (field, errs) in more.0 {
-                for e in errs {
-                    errors.add(&field, e);
-                }
-            }
-            return Err(ApiError::validation(errors, lang));
-        }
+    let b = body.into_inner();
+    let dto = ArticleDto {
+        title: b.title,
+        url: b.url,
+        open: b.open,
+        closes_at: b.closes_at,
     };
+    let put = ArticlePut::parse(&article_key, dto).map_err(|e| ApiError::validation(e, lang))?;
     let now = now_ms();
     let (article, created) =
-        crate::service::put_article(&state.store, &site, &article_key, &update, now)
+        crate::service::put_article(&state.store, &key.actor(), &site, &put, now)
             .await
-            .map_err(|e| ApiError::storage(e, lang))?;
+            .map_err(|e| ApiError::admin(e, lang))?;
     state.wake_outboxes();
-    tracing::info!(article = %article_key, api_key = %key.id, closed = update.closed, "article updated");
+    tracing::info!(article = %put.key(), api_key = %key.id, closed = put.closed(), "article updated");
     let resp = if created {
         HttpResponse::Created()
     } else {

@@ -7,7 +7,9 @@ use actix_web::{HttpResponse, web};
 use super::key::{Admin, Key};
 use super::moderation::{AuditJson, QueueItemJson};
 use crate::routes::AppState;
-use crate::service::{ExportPage, export_page};
+use crate::routes::error::OrApi;
+use crate::routes::extract::RequestLang;
+use crate::service::{ExportPage, export_page, now_ms, start_export};
 use crate::storage::Cursor;
 
 /// One line of the export: the comment as a queue item plus its audit trail.
@@ -42,15 +44,19 @@ pub fn ndjson(page: ExportPage) -> Vec<u8> {
     summary = "Export every comment of a site as NDJSON (admin key)",
     description = "One JSON object per line, oldest first, every status, with the same fields \
         as a moderation queue item (including email and findings) plus the comment's audit \
-        trail in `audit`. Streamed; a storage failure \
+        trail in `audit`. Audited (`site_export`), as `majlis export` is. Streamed; a storage failure \
         midway ends the stream early, so check that the last line is complete.",
     security(("api_key" = [])),
     responses((status = 200, description = "Newline-delimited JSON", content_type = "application/x-ndjson", body = ExportLine))
 )]
 pub async fn export(
     state: web::Data<AppState>,
+    RequestLang(lang): RequestLang,
     key: Key<Admin>,
 ) -> Result<HttpResponse, crate::routes::error::ApiError> {
+    start_export(&state.store, &key.actor(), &key.site_key, now_ms())
+        .await
+        .or_api(lang)?;
     tracing::info!(site = %key.site_key, api_key = %key.id, "site export");
     let site = key.site_key.clone();
     let stream = futures_util::stream::unfold(

@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 use super::key::{Admin, Key};
 use super::moderation::{AuditJson, QueueItemJson};
 use super::private_json;
-use crate::domain::{AuthorEmail, ValidationErrors};
+use crate::domain::AuthorEmail;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, OrApi};
 use crate::routes::extract::RequestLang;
 use crate::routes::time_fmt::rfc3339;
-use crate::service::{self, now_ms};
+use crate::service::{self, ErasureRequest, now_ms};
+use crate::storage::PrivacyRecords;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -84,14 +85,6 @@ pub struct PrivacyEraseResult {
     removed_text: bool,
 }
 
-fn parse_email(raw: Option<&str>, lang: crate::domain::Lang) -> Result<AuthorEmail, ApiError> {
-    AuthorEmail::parse(raw).map_err(|err| {
-        let mut errors = ValidationErrors::default();
-        errors.add("email", err);
-        ApiError::validation(errors, lang)
-    })
-}
-
 /// `POST /api/v1/sites/{site}/privacy/export`
 #[utoipa::path(
     post, path = "/api/v1/sites/{site}/privacy/export", tag = "privacy",
@@ -100,7 +93,8 @@ fn parse_email(raw: Option<&str>, lang: crate::domain::Lang) -> Result<AuthorEma
     description = "The person's comments on this site in every status (with findings and \
         audit trails), the notices mailed to them, their opt-out and any block naming the \
         address. Client addresses are only ever stored as a keyed hash (`ip_hash`), cleared \
-        after `privacy.ip_hash_retention_days`. Logged with the key's id, not the address.",
+        after `privacy.ip_hash_retention_days`. Audited (`privacy_export`, with the key's id and \
+        the number of comments, not the address).",
     security(("api_key" = [])),
     request_body = PrivacyExportRequest,
     responses(
@@ -114,11 +108,19 @@ pub async fn export(
     RequestLang(lang): RequestLang,
     key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let email = parse_email(body.email.as_deref(), lang)?;
-    let records = service::person_records(&state.store, &key.site_key, &email)
-        .await
-        .or_api(lang)?;
+    let email =
+        service::parse_person(body.email.as_deref()).map_err(|e| ApiError::validation(e, lang))?;
+    let records =
+        service::person_records(&state.store, &key.actor(), &key.site_key, &email, now_ms())
+            .await
+            .or_api(lang)?;
     tracing::info!(site = %key.site_key, api_key = %key.id, comments = records.comments.len(), "privacy export");
+    Ok(private_json(person_json(&email, records)))
+}
+
+/// The document of a person's records (shared with `majlis privacy
+/// export`, so the file and the answer are the same format).
+pub fn person_json(email: &AuthorEmail, records: PrivacyRecords) -> PrivacyExport {
     let mut audit = records.audit;
     let comments = records
         .comments
@@ -156,13 +158,13 @@ pub async fn export(
             created_at: rfc3339(at),
         })
         .collect();
-    Ok(private_json(PrivacyExport {
+    PrivacyExport {
         email: email.as_str().to_string(),
         comments,
         mail,
         unsubscribed_at: records.unsubscribed_at.map(rfc3339),
         blocks,
-    }))
+    }
 }
 
 /// `POST /api/v1/sites/{site}/privacy/erase`
@@ -188,21 +190,22 @@ pub async fn erase(
     RequestLang(lang): RequestLang,
     key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
-    let email = parse_email(body.email.as_deref(), lang)?;
+    let request = ErasureRequest::parse(body.email.as_deref(), body.remove_text)
+        .map_err(|e| ApiError::validation(e, lang))?;
     let outcome = service::erase_person(
         &state.store,
         &key.actor(),
         &key.site_key,
-        &email,
-        body.remove_text,
+        &request,
         now_ms(),
     )
     .await
     .or_api(lang)?;
+    state.wake_outboxes();
     tracing::info!(site = %key.site_key, api_key = %key.id, comments = outcome.comments, "privacy erasure");
     Ok(private_json(PrivacyEraseResult {
         comments: outcome.comments,
         mail: outcome.mail,
-        removed_text: body.remove_text,
+        removed_text: request.removes_text(),
     }))
 }

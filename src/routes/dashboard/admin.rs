@@ -10,11 +10,13 @@ use serde::Deserialize;
 use super::guard::{self, Action, Current, Session, csrf_forms, html, render, see_other};
 use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
-use crate::domain::{Actor, Site, SiteChange, SiteSettingsDto};
+use crate::domain::{Site, SiteChange, SiteSettingsDto};
 use crate::moderation::Entry;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
-use crate::service::{self, LexiconPut, NewModeratorDto, PolicyCache, ReportError, now_ms};
+use crate::service::{
+    self, Commenting, LexiconPut, NewModeratorDto, PolicyCache, ReportError, now_ms,
+};
 use crate::storage::{ArticleRow, ModeratorRecord, ReportSettings};
 
 const ARTICLES_PAGE: u32 = 100;
@@ -115,29 +117,28 @@ pub async fn articles(
     Ok(html(StatusCode::OK, render(&t, lang)?))
 }
 
-/// `POST /dashboard/articles/{site}/{id}/{open|close}`
+/// `POST /dashboard/articles/{site}/{article}/{open|close}` (the article's key)
 pub async fn article_commenting(
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
     Action { cur, .. }: Action<CsrfOnly>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = cur.lang;
-    let (site, id, what) = path.into_inner();
+    let (site, article, what) = path.into_inner();
     let closed = match what.as_str() {
         "close" => true,
         "open" => false,
         _ => return Err(ApiError::new(ErrorCode::NotFound, lang)),
     };
-    let not_found = || ApiError::new(ErrorCode::NotFound, lang);
     if !cur.moderator.can_moderate(&site) {
-        return Err(not_found());
+        return Err(ApiError::new(ErrorCode::NotFound, lang));
     }
-    let actor = Actor::Moderator(cur.moderator.id.clone());
-    service::set_commenting(&state.store, &site, &id, closed, &actor, now_ms())
+    let change = Commenting::parse(&article, closed).map_err(|e| ApiError::validation(e, lang))?;
+    service::set_commenting(&state.store, &cur.actor(), &site, &change, now_ms())
         .await
-        .map_err(|e| ApiError::admin(e, lang))?;
+        .or_api(lang)?;
     state.wake_outboxes();
-    tracing::info!(article = %id, closed, moderator = %cur.moderator.id, "article commenting changed");
+    tracing::info!(article = %article, closed, moderator = %cur.moderator.id, "article commenting changed");
     Ok(see_other(&format!("/dashboard/articles?site={site}")))
 }
 

@@ -19,7 +19,7 @@ use crate::storage::AuditFilter;
 const PAGE_SIZE: u32 = 100;
 
 /// The actions the filter offers.
-const ACTIONS: [&str; 23] = [
+const ACTIONS: [&str; 25] = [
     "submitted",
     "feature",
     "unfeature",
@@ -33,6 +33,8 @@ const ACTIONS: [&str; 23] = [
     "delete",
     "edit",
     "privacy_erase",
+    "privacy_export",
+    "site_export",
     "block_email",
     "block_domain",
     "block_ip",
