@@ -1,10 +1,14 @@
 //! Every admin use case through each of its front doors (JSON API with a
 //! site's key, the instance's admin API with a root key, dashboard form, CLI): the same acceptance, the same refusal code for the
-//! same bad input, and exactly one audit row per accepted change.
+//! same bad input, and exactly one audit row per accepted change (none per
+//! refused one). Exports are reads but carry personal data: they are audited
+//! too, one row per export.
+
+use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Dashboard, TestApp, site, spawn_app};
+use crate::helpers::{Dashboard, TestApp, site, spawn_app_with};
 
 const PASSWORD: &str = "a long enough passphrase";
 
@@ -25,6 +29,19 @@ enum UseCase {
     EditComment,
     CreateApiKey,
     AddModerator,
+    CloseArticle,
+    OpenArticle,
+    Export,
+    PrivacyExport,
+    PrivacyErase,
+    CreateWebhook,
+    UpdateWebhook,
+    DeleteWebhook,
+    RevokeApiKey,
+    DisableModerator,
+    Unblock,
+    ReportSettings,
+    PatternRules,
 }
 
 struct Row {
@@ -33,7 +50,9 @@ struct Row {
     /// The audit action one accepted change writes.
     audit: &'static str,
     /// Fields every door takes; `{door}` is replaced by the door's name
-    /// (where a value must be unique, as an account's email).
+    /// (where a value must be unique, as an account's email). A value naming
+    /// a record made by `Doors::new` (a key, an account, a block, a webhook)
+    /// stands for that record's id.
     good: &'static [(&'static str, &'static str)],
     bad: &'static [(&'static str, &'static str)],
     refusal: &'static str,
@@ -107,6 +126,118 @@ const TABLE: &[Row] = &[
         bad: &[("email", "not an email"), ("role", "moderator")],
         refusal: "invalid_parameter",
     },
+    Row {
+        case: UseCase::CloseArticle,
+        doors: ALL,
+        audit: "close_article",
+        good: &[("article", "close-{door}")],
+        bad: &[("article", "bad\u{202e}key")],
+        refusal: "validation_failed",
+    },
+    Row {
+        case: UseCase::OpenArticle,
+        doors: ALL,
+        audit: "open_article",
+        good: &[("article", "close-{door}")],
+        bad: &[("article", "bad\u{202e}key")],
+        refusal: "validation_failed",
+    },
+    Row {
+        case: UseCase::Export,
+        doors: &[Door::Api, Door::Cli],
+        audit: "site_export",
+        good: &[("site", "news")],
+        bad: &[("site", "nosuch")],
+        refusal: "site_not_found",
+    },
+    Row {
+        case: UseCase::PrivacyExport,
+        doors: &[Door::Api, Door::Cli],
+        audit: "privacy_export",
+        good: &[("email", "erase-{door}@example.com")],
+        bad: &[("email", "not an email")],
+        refusal: "validation_failed",
+    },
+    Row {
+        case: UseCase::PrivacyErase,
+        doors: &[Door::Api, Door::Cli],
+        audit: "privacy_erase",
+        good: &[("email", "erase-{door}@example.com")],
+        bad: &[("email", "not an email")],
+        refusal: "validation_failed",
+    },
+    Row {
+        case: UseCase::CreateWebhook,
+        doors: &[Door::Api],
+        audit: "webhook_created",
+        good: &[
+            ("url", "http://127.0.0.1:9/created"),
+            ("event", "comment.published"),
+        ],
+        bad: &[
+            ("url", "http://127.0.0.1:9/created"),
+            ("event", "comment.nope"),
+        ],
+        refusal: "validation_failed",
+    },
+    Row {
+        case: UseCase::UpdateWebhook,
+        doors: &[Door::Api],
+        audit: "webhook_updated",
+        good: &[("webhook", "hook"), ("event", "comment.deleted")],
+        bad: &[("webhook", "hook"), ("event", "comment.nope")],
+        refusal: "validation_failed",
+    },
+    Row {
+        case: UseCase::DeleteWebhook,
+        doors: &[Door::Api],
+        audit: "webhook_deleted",
+        good: &[("webhook", "hook")],
+        bad: &[("webhook", "no-such-hook")],
+        refusal: "not_found",
+    },
+    Row {
+        case: UseCase::RevokeApiKey,
+        doors: &[Door::Root, Door::Dashboard, Door::Cli],
+        audit: "api_key_revoked",
+        good: &[("key", "revoke-{door}")],
+        bad: &[("key", "no-such-key")],
+        refusal: "not_found",
+    },
+    Row {
+        case: UseCase::DisableModerator,
+        doors: &[Door::Root, Door::Dashboard, Door::Cli],
+        audit: "moderator_disabled",
+        good: &[("account", "victim-{door}@news.example")],
+        bad: &[("account", "nobody@news.example")],
+        refusal: "not_found",
+    },
+    Row {
+        case: UseCase::Unblock,
+        doors: ALL,
+        audit: "unblock",
+        good: &[("block", "unblock-{door}@spam.example")],
+        bad: &[("block", "no-such-block")],
+        refusal: "not_found",
+    },
+    Row {
+        case: UseCase::ReportSettings,
+        doors: &[Door::Api, Door::Dashboard],
+        audit: "report_settings",
+        good: &[("hold_after", "3")],
+        bad: &[("hold_after", "5000")],
+        refusal: "invalid_parameter",
+    },
+    // The JSON API changes pattern rules with the rest of the rules
+    // (`PUT .../rules`, audited as `rules`): another use case.
+    Row {
+        case: UseCase::PatternRules,
+        doors: &[Door::Dashboard],
+        audit: "pattern_rules",
+        good: &[("patterns", r#"{"classes": [], "rules": []}"#)],
+        bad: &[("patterns", "{not json")],
+        refusal: "invalid_policy",
+    },
 ];
 
 /// What a door answered: accepted, or refused with a stable code.
@@ -124,11 +255,17 @@ struct Doors {
     comment: String,
     list: String,
     list_kind: Value,
+    /// Ids of the records the use cases act on, by name.
+    ids: HashMap<String, String>,
 }
 
 impl Doors {
     async fn new() -> Doors {
-        let app = spawn_app().await;
+        let app = spawn_app_with(|s| {
+            s.webhooks.allow_http = true;
+            s.webhooks.allow_private_networks = true;
+        })
+        .await;
         app.add_site(site("news")).await;
         let admin_key = app.api_key("news", "admin").await;
         let root_key = app.root_key().await;
@@ -142,6 +279,70 @@ impl Doors {
         let list = stored.config.lexicons.first().unwrap();
         let list_kind = json!({"category": list.category, "action": list.action});
         let list = list.name.clone();
+        let mut ids = HashMap::new();
+        let now = majlis::service::now_ms();
+        let actor = majlis::domain::Actor::Cli;
+        for door in ["api", "root", "dashboard", "cli"] {
+            // An open article to close, then open again.
+            let resp = app
+                .client
+                .put(app.url(&format!("/api/v1/sites/news/articles/close-{door}")))
+                .bearer_auth(&admin_key)
+                .json(&json!({"open": true}))
+                .send()
+                .await
+                .unwrap();
+            assert!(resp.status().is_success());
+            // A comment of the person whose data is exported and erased.
+            let mut body = app.valid_comment("news").await;
+            body["email"] = json!(format!("erase-{door}@example.com"));
+            let resp = app.post_comment("news", "a-1", &body).await;
+            assert_eq!(resp.status(), 202);
+            let label = format!("revoke-{door}");
+            let (key, _) = majlis::service::create_api_key(
+                &app.store,
+                &actor,
+                "news",
+                "moderator",
+                &label,
+                now,
+            )
+            .await
+            .unwrap();
+            ids.insert(label, key.id);
+            let email = format!("victim-{door}@news.example");
+            let account = app
+                .create_moderator(&email, "moderator", &["news"], PASSWORD)
+                .await;
+            ids.insert(email, account);
+            if door == "root" {
+                // The instance's admin API lifts no site's blocks.
+                continue;
+            }
+            let value = format!("unblock-{door}@spam.example");
+            let block = majlis::domain::Block::parse(majlis::domain::BlockDto {
+                kind: Some("email".into()),
+                value: Some(value.clone()),
+                hours: None,
+                reason: None,
+            })
+            .unwrap();
+            let entry = majlis::service::add_block(&app.store, &actor, "news", &block, now)
+                .await
+                .unwrap();
+            ids.insert(value, entry.id);
+        }
+        let resp = app
+            .client
+            .post(app.url("/api/v1/sites/news/webhooks"))
+            .bearer_auth(&admin_key)
+            .json(&json!({"url": "http://127.0.0.1:9/hook", "events": ["comment.published"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201);
+        let hook: Value = resp.json().await.unwrap();
+        ids.insert("hook".into(), hook["id"].as_str().unwrap().to_string());
         Doors {
             app,
             admin_key,
@@ -150,7 +351,16 @@ impl Doors {
             comment,
             list,
             list_kind,
+            ids,
         }
+    }
+
+    /// The id of the record `name` stands for, or `name` itself.
+    fn id(&self, name: &str) -> String {
+        self.ids
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
     }
 
     async fn audit_rows(&self, action: &str) -> usize {
@@ -175,6 +385,7 @@ impl Doors {
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default()
         };
+        let id = |name: &str| self.id(&f(name));
         match door {
             Door::Api => {
                 let (method, path, body) = match case {
@@ -203,53 +414,109 @@ impl Doors {
                         format!("/api/v1/sites/news/comments/{}", self.comment),
                         json!({"title": f("title"), "body": f("body")}),
                     ),
-                    UseCase::CreateApiKey | UseCase::AddModerator => {
+                    UseCase::CloseArticle | UseCase::OpenArticle => (
+                        reqwest::Method::PUT,
+                        format!("/api/v1/sites/news/articles/{}", f("article")),
+                        json!({"open": case == UseCase::OpenArticle}),
+                    ),
+                    UseCase::Export => (
+                        reqwest::Method::GET,
+                        format!("/api/v1/sites/{}/export", f("site")),
+                        Value::Null,
+                    ),
+                    UseCase::PrivacyExport => (
+                        reqwest::Method::POST,
+                        "/api/v1/sites/news/privacy/export".to_string(),
+                        json!({"email": f("email")}),
+                    ),
+                    UseCase::PrivacyErase => (
+                        reqwest::Method::POST,
+                        "/api/v1/sites/news/privacy/erase".to_string(),
+                        json!({"email": f("email")}),
+                    ),
+                    UseCase::CreateWebhook => (
+                        reqwest::Method::POST,
+                        "/api/v1/sites/news/webhooks".to_string(),
+                        json!({"url": f("url"), "events": [f("event")]}),
+                    ),
+                    UseCase::UpdateWebhook => (
+                        reqwest::Method::PATCH,
+                        format!("/api/v1/sites/news/webhooks/{}", id("webhook")),
+                        json!({"events": [f("event")], "description": "rebuild the page"}),
+                    ),
+                    UseCase::DeleteWebhook => (
+                        reqwest::Method::DELETE,
+                        format!("/api/v1/sites/news/webhooks/{}", id("webhook")),
+                        Value::Null,
+                    ),
+                    UseCase::Unblock => (
+                        reqwest::Method::DELETE,
+                        format!("/api/v1/sites/news/blocks/{}", id("block")),
+                        Value::Null,
+                    ),
+                    UseCase::ReportSettings => (
+                        reqwest::Method::PUT,
+                        "/api/v1/sites/news/reports/settings".to_string(),
+                        json!({"hold_after": f("hold_after").parse::<u32>().unwrap(),
+                               "illegal_reason": false}),
+                    ),
+                    UseCase::CreateApiKey
+                    | UseCase::AddModerator
+                    | UseCase::RevokeApiKey
+                    | UseCase::DisableModerator
+                    | UseCase::PatternRules => {
                         unreachable!("no API door")
                     }
                 };
-                let resp = self
+                let mut req = self
                     .app
                     .client
                     .request(method, self.app.url(&path))
-                    .bearer_auth(&self.admin_key)
-                    .json(&body)
-                    .send()
-                    .await
-                    .unwrap();
-                answer_of(resp).await
+                    .bearer_auth(&self.admin_key);
+                if !body.is_null() {
+                    req = req.json(&body);
+                }
+                answer_of(req.send().await.unwrap()).await
             }
             Door::Root => {
                 let (method, path, body) = match case {
                     UseCase::ChangeSite => (
                         reqwest::Method::PATCH,
-                        "/api/v1/admin/sites/news",
+                        "/api/v1/admin/sites/news".to_string(),
                         json!({"origins": [f("origin")], "moderation": f("moderation")}),
                     ),
                     UseCase::CreateApiKey => (
                         reqwest::Method::POST,
-                        "/api/v1/admin/sites/news/keys",
+                        "/api/v1/admin/sites/news/keys".to_string(),
                         json!({"role": f("role"), "label": f("label")}),
                     ),
                     UseCase::AddModerator => (
                         reqwest::Method::POST,
-                        "/api/v1/admin/moderators",
+                        "/api/v1/admin/moderators".to_string(),
                         json!({"email": f("email"), "role": f("role"), "sites": ["news"],
                                "password": PASSWORD}),
                     ),
-                    UseCase::Block | UseCase::WordList | UseCase::EditComment => {
-                        unreachable!("a site's own key does these")
-                    }
+                    UseCase::RevokeApiKey => (
+                        reqwest::Method::DELETE,
+                        format!("/api/v1/admin/sites/news/keys/{}", id("key")),
+                        Value::Null,
+                    ),
+                    UseCase::DisableModerator => (
+                        reqwest::Method::POST,
+                        format!("/api/v1/admin/moderators/{}/disable", id("account")),
+                        Value::Null,
+                    ),
+                    _ => unreachable!("a site's own key does these"),
                 };
-                let resp = self
+                let mut req = self
                     .app
                     .client
-                    .request(method, self.app.url(path))
-                    .bearer_auth(&self.root_key)
-                    .json(&body)
-                    .send()
-                    .await
-                    .unwrap();
-                answer_of(resp).await
+                    .request(method, self.app.url(&path))
+                    .bearer_auth(&self.root_key);
+                if !body.is_null() {
+                    req = req.json(&body);
+                }
+                answer_of(req.send().await.unwrap()).await
             }
             Door::Dashboard => {
                 let (path, form): (String, Vec<(&str, String)>) = match case {
@@ -287,6 +554,44 @@ impl Doors {
                             ("password", PASSWORD.into()),
                         ],
                     ),
+                    UseCase::CloseArticle | UseCase::OpenArticle => (
+                        format!(
+                            "/dashboard/articles/news/{}/{}",
+                            f("article"),
+                            if case == UseCase::OpenArticle {
+                                "open"
+                            } else {
+                                "close"
+                            }
+                        ),
+                        vec![],
+                    ),
+                    UseCase::RevokeApiKey => (
+                        format!("/dashboard/settings/news/apikeys/{}/revoke", id("key")),
+                        vec![],
+                    ),
+                    UseCase::DisableModerator => (
+                        format!("/dashboard/moderators/{}/disable", id("account")),
+                        vec![],
+                    ),
+                    UseCase::Unblock => (
+                        "/dashboard/unblock".into(),
+                        vec![("site", "news".into()), ("id", id("block"))],
+                    ),
+                    UseCase::ReportSettings => (
+                        "/dashboard/settings/news/reports".into(),
+                        vec![("hold_after", f("hold_after"))],
+                    ),
+                    UseCase::PatternRules => (
+                        "/dashboard/settings/news/patterns".into(),
+                        vec![("patterns", f("patterns"))],
+                    ),
+                    UseCase::Export
+                    | UseCase::PrivacyExport
+                    | UseCase::PrivacyErase
+                    | UseCase::CreateWebhook
+                    | UseCase::UpdateWebhook
+                    | UseCase::DeleteWebhook => unreachable!("no dashboard door"),
                 };
                 let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 answer_of(self.dash.post_for_json(&path, &form).await).await
@@ -324,7 +629,53 @@ impl Doors {
                         format!("--role={}", f("role")),
                         "--site=news".into(),
                     ],
-                    UseCase::WordList | UseCase::EditComment => unreachable!("no CLI door"),
+                    UseCase::CloseArticle | UseCase::OpenArticle => vec![
+                        "article".into(),
+                        if case == UseCase::OpenArticle {
+                            "open"
+                        } else {
+                            "close"
+                        }
+                        .into(),
+                        "--site=news".into(),
+                        f("article"),
+                    ],
+                    UseCase::Export => vec!["export".into(), format!("--site={}", f("site"))],
+                    UseCase::PrivacyExport | UseCase::PrivacyErase => vec![
+                        "privacy".into(),
+                        if case == UseCase::PrivacyErase {
+                            "erase"
+                        } else {
+                            "export"
+                        }
+                        .into(),
+                        "--site=news".into(),
+                        format!("--email={}", f("email")),
+                    ],
+                    UseCase::RevokeApiKey => vec![
+                        "apikey".into(),
+                        "revoke".into(),
+                        "--site=news".into(),
+                        id("key"),
+                    ],
+                    UseCase::DisableModerator => vec![
+                        "moderator".into(),
+                        "disable".into(),
+                        format!("--email={}", f("account")),
+                    ],
+                    UseCase::Unblock => vec![
+                        "block".into(),
+                        "remove".into(),
+                        "--site=news".into(),
+                        id("block"),
+                    ],
+                    UseCase::WordList
+                    | UseCase::EditComment
+                    | UseCase::CreateWebhook
+                    | UseCase::UpdateWebhook
+                    | UseCase::DeleteWebhook
+                    | UseCase::ReportSettings
+                    | UseCase::PatternRules => unreachable!("no CLI door"),
                 };
                 self.cli(&args)
             }
@@ -428,5 +779,27 @@ async fn every_admin_use_case_answers_alike_through_every_front_door_with_one_au
         .active_blocks("news", majlis::service::now_ms())
         .await
         .unwrap();
-    assert_eq!(blocks.len(), 1, "a block renewed, not duplicated");
+    assert_eq!(
+        blocks.len(),
+        1,
+        "a block renewed, not duplicated; the others lifted"
+    );
+    for door in ["api", "dashboard", "cli"] {
+        let a = doors
+            .app
+            .store
+            .article("news", &format!("close-{door}"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!a.closed, "closed and opened again through {door}");
+        let left = doors
+            .app
+            .store
+            .privacy_records("news", &format!("erase-{door}@example.com"))
+            .await
+            .unwrap();
+        assert!(left.comments.is_empty() || door == "dashboard");
+    }
+    assert!(doors.app.store.webhooks("news").await.unwrap().len() == 1);
 }
