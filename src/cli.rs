@@ -360,6 +360,17 @@ fn admin_err(e: AdminError) -> anyhow::Error {
     }
 }
 
+/// `admin_err`, naming the record in the operator's words where the code
+/// is `not_found` or `conflict`.
+fn admin_err_about(what: String) -> impl FnOnce(AdminError) -> anyhow::Error {
+    move |e| match e {
+        AdminError::NotFound | AdminError::Conflict => {
+            anyhow::anyhow!("{}: {what}", ApiError::admin(e, Lang::En).code.as_str())
+        }
+        e => admin_err(e),
+    }
+}
+
 fn site_change(args: &SiteArgs) -> anyhow::Result<SiteChange> {
     SiteChange::parse(SiteSettingsDto {
         name: args.name.clone(),
@@ -386,12 +397,7 @@ async fn site_command(store: &Store, cmd: SiteCommand) -> anyhow::Result<()> {
             let change = site_change(&args)?;
             let site = service::create_site(store, &Actor::Cli, key, &change, now_ms())
                 .await
-                .map_err(|e| match e {
-                    AdminError::Conflict => {
-                        anyhow::anyhow!("conflict: site {} already exists", args.key)
-                    }
-                    e => admin_err(e),
-                })?;
+                .map_err(admin_err_about(format!("site {} already exists", args.key)))?;
             println!("site {} created", site.key);
         }
         SiteCommand::Set(args) => {
@@ -558,12 +564,9 @@ async fn apikey_command(store: &Store, cmd: ApiKeyCommand) -> anyhow::Result<()>
         ApiKeyCommand::Revoke { site, id } => {
             service::revoke_api_key(store, &Actor::Cli, &site, &id, now_ms())
                 .await
-                .map_err(|e| match e {
-                    AdminError::NotFound => {
-                        anyhow::anyhow!("not_found: no active key {id} on site {site}")
-                    }
-                    e => admin_err(e),
-                })?;
+                .map_err(admin_err_about(format!(
+                    "no active key {id} on site {site}"
+                )))?;
             println!("key {id} revoked");
         }
     }
@@ -595,10 +598,7 @@ async fn rootkey_command(store: &Store, cmd: RootKeyCommand) -> anyhow::Result<(
         RootKeyCommand::Revoke { id } => {
             service::revoke_root_key(store, &Actor::Cli, &id, now_ms())
                 .await
-                .map_err(|e| match e {
-                    AdminError::NotFound => anyhow::anyhow!("not_found: no active root key {id}"),
-                    e => admin_err(e),
-                })?;
+                .map_err(admin_err_about(format!("no active root key {id}")))?;
             println!("root key {id} revoked");
         }
     }
@@ -679,12 +679,7 @@ async fn moderator_command(store: &Store, cmd: ModeratorCommand) -> anyhow::Resu
             };
             let record = service::add_moderator(store, &Actor::Cli, dto, now_ms())
                 .await
-                .map_err(|e| match e {
-                    AdminError::Conflict => {
-                        anyhow::anyhow!("conflict: {email} already has an account")
-                    }
-                    e => admin_err(e),
-                })?;
+                .map_err(admin_err_about(format!("{email} already has an account")))?;
             println!("moderator {} created ({})", record.email, record.id);
         }
         ModeratorCommand::Passwd { email } => {
@@ -698,12 +693,7 @@ async fn moderator_command(store: &Store, cmd: ModeratorCommand) -> anyhow::Resu
             let m = account(store, &email).await?;
             service::disable_moderator(store, &Actor::Cli, &m.id, now_ms())
                 .await
-                .map_err(|e| match e {
-                    AdminError::NotFound => {
-                        anyhow::anyhow!("not_found: {email} is already disabled")
-                    }
-                    e => admin_err(e),
-                })?;
+                .map_err(admin_err_about(format!("{email} is already disabled")))?;
             println!("{email} disabled; its sessions ended");
         }
         ModeratorCommand::List => {

@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::admin::{AdminError, site_of};
 use crate::domain::{Actor, ArticleRef, FieldError, Site, ValidationErrors};
-use crate::storage::{ArticleRecord, ArticleUpdate, Store};
+use crate::storage::{ArticleRecord, ArticleUpdate, Closing, Store};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -15,6 +15,16 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// limit (`auto_close_days`), if it has one.
 pub fn auto_close_limit(site: &Site, now: i64) -> Option<i64> {
     site.auto_close_days.map(|d| now - i64::from(d) * DAY_MS)
+}
+
+/// How a change by `actor` settles an article's closing on `site`.
+fn closing<'a>(site: &Site, actor: &'a Actor, now: i64) -> Closing<'a> {
+    Closing {
+        closed_if_created_before: auto_close_limit(site, now),
+        event: crate::webhooks::article_closed,
+        actor,
+        now,
+    }
 }
 
 /// An article as a front door received it (`PUT .../articles/{article}`).
@@ -97,10 +107,7 @@ pub async fn put_article(
             site.key.as_str(),
             &put.key,
             &put.update,
-            auto_close_limit(site, now),
-            crate::webhooks::article_closed,
-            actor,
-            now,
+            closing(site, actor, now),
         )
         .await?)
 }
@@ -143,10 +150,7 @@ pub async fn set_commenting(
             site_key,
             &change.article_key,
             change.closed,
-            auto_close_limit(&site, now),
-            crate::webhooks::article_closed,
-            actor,
-            now,
+            closing(&site, actor, now),
         )
         .await?;
     if changed {

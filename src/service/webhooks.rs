@@ -149,6 +149,21 @@ impl WebhookUpdate {
     }
 }
 
+/// Apply `change` with its audit row (`action`, `details`) in one
+/// transaction; `NotFound` when the site has no such subscription.
+async fn change_webhook(
+    store: &Store,
+    change: WebhookChange<'_>,
+    site_key: &str,
+    actor: &Actor,
+    action: &str,
+    details: &str,
+    now: i64,
+) -> Result<(), AdminError> {
+    let audit = audit(site_key, actor, action, details, now);
+    found(store.apply_webhook_change(change, &audit).await?)
+}
+
 async fn subscription(
     store: &Store,
     site_key: &str,
@@ -216,14 +231,16 @@ pub async fn delete_webhook(
     id: &str,
     now: i64,
 ) -> Result<(), AdminError> {
-    found(
-        store
-            .apply_webhook_change(
-                WebhookChange::Delete { id },
-                &audit(site_key, actor, "webhook_deleted", "{}", now),
-            )
-            .await?,
+    change_webhook(
+        store,
+        WebhookChange::Delete { id },
+        site_key,
+        actor,
+        "webhook_deleted",
+        "{}",
+        now,
     )
+    .await
 }
 
 /// A site's subscriptions, oldest first.
@@ -306,14 +323,16 @@ pub async fn update_webhook(
         description: update.description.as_deref(),
         enabled: update.enabled,
     };
-    found(
-        store
-            .apply_webhook_change(
-                change,
-                &audit(site_key, actor, "webhook_updated", &details, now),
-            )
-            .await?,
-    )?;
+    change_webhook(
+        store,
+        change,
+        site_key,
+        actor,
+        "webhook_updated",
+        &details,
+        now,
+    )
+    .await?;
     subscription(store, site_key, id).await
 }
 
@@ -357,14 +376,16 @@ pub async fn rotate_webhook_secret(
         previous: &current.secret,
         previous_until: until,
     };
-    found(
-        store
-            .apply_webhook_change(
-                change,
-                &audit(site_key, actor, "webhook_secret_rotated", &details, now),
-            )
-            .await?,
-    )?;
+    change_webhook(
+        store,
+        change,
+        site_key,
+        actor,
+        "webhook_secret_rotated",
+        &details,
+        now,
+    )
+    .await?;
     Ok(Rotated {
         webhook: subscription(store, site_key, id).await?,
         secret,
@@ -389,14 +410,16 @@ pub async fn ping_webhook(
         delivery_id: &delivery_id,
         payload: &payload,
     };
-    found(
-        store
-            .apply_webhook_change(
-                change,
-                &audit(site_key, actor, "webhook_ping", &details, now),
-            )
-            .await?,
-    )?;
+    change_webhook(
+        store,
+        change,
+        site_key,
+        actor,
+        "webhook_ping",
+        &details,
+        now,
+    )
+    .await?;
     Ok(delivery_id)
 }
 
@@ -413,12 +436,14 @@ pub async fn redeliver(
 ) -> Result<(), AdminError> {
     let details = json!({ "delivery": delivery_id }).to_string();
     let change = WebhookChange::Redeliver { id, delivery_id };
-    found(
-        store
-            .apply_webhook_change(
-                change,
-                &audit(site_key, actor, "webhook_redelivered", &details, now),
-            )
-            .await?,
+    change_webhook(
+        store,
+        change,
+        site_key,
+        actor,
+        "webhook_redelivered",
+        &details,
+        now,
     )
+    .await
 }

@@ -46,24 +46,31 @@ pub struct ArticleRow {
     pub created_at: i64,
 }
 
+/// What settles an article's closing after a change: the site's age limit
+/// (`closed_if_created_before`: articles registered before this instant are
+/// closed), the `article.closed` event, and who changes it when.
+#[derive(Clone, Copy)]
+pub struct Closing<'a> {
+    pub closed_if_created_before: Option<i64>,
+    pub event: ArticleClosedEvent,
+    pub actor: &'a Actor,
+    pub now: i64,
+}
+
 impl Store {
     /// Create or replace an article. Returns it and whether it was new. An
-    /// article this closes (by hand, by `closes_at` or by the site's age limit
-    /// `closed_if_created_before`) emits `article.closed` in the same
+    /// article this closes (by hand, by `closes_at` or by the site's age
+    /// limit) emits `article.closed` in the same
     /// transaction, once until it opens again. Closing or opening it by hand
     /// (`closed` changing, or a new article registered closed) is audited as
     /// `close_article` / `open_article` in the same transaction, as the
     /// dashboard's and the CLI's switch are.
-    #[allow(clippy::too_many_arguments)]
     pub async fn put_article(
         &self,
         site_key: &str,
         article_key: &str,
         u: &ArticleUpdate,
-        closed_if_created_before: Option<i64>,
-        closed_event: ArticleClosedEvent,
-        actor: &Actor,
-        now: i64,
+        closing: Closing<'_>,
     ) -> Result<(ArticleRecord, bool), StorageError> {
         let mut tx = self.writer.begin().await?;
         let was_closed: Option<i64> =
@@ -88,21 +95,12 @@ impl Store {
         .bind(&u.title)
         .bind(i64::from(u.closed))
         .bind(u.closes_at)
-        .bind(now)
+        .bind(closing.now)
         .execute(&mut *tx)
         .await?;
-        let (stored_id, article) = settle_closing(
-            &mut tx,
-            site_key,
-            article_key,
-            closed_if_created_before,
-            closed_event,
-            now,
-        )
-        .await?;
-        if was_closed.is_some_and(|c| c != 0) != u.closed {
-            audit_commenting(&mut tx, site_key, article_key, u.closed, actor, now).await?;
-        }
+        let by_hand = (was_closed.is_some_and(|c| c != 0) != u.closed).then_some(u.closed);
+        let (stored_id, article) =
+            settle_closing(&mut tx, site_key, article_key, &closing, by_hand).await?;
         tx.commit().await?;
         Ok((article, stored_id == id))
     }
@@ -258,16 +256,12 @@ impl Store {
     /// `closes_at` or by the site's age limit `closed_if_created_before`)
     /// emits `article.closed` once until it opens again. `false` when the
     /// site has no such article.
-    #[allow(clippy::too_many_arguments)]
     pub async fn set_article_closed(
         &self,
         site_key: &str,
         article_key: &str,
         closed: bool,
-        closed_if_created_before: Option<i64>,
-        closed_event: ArticleClosedEvent,
-        actor: &Actor,
-        now: i64,
+        closing: Closing<'_>,
     ) -> Result<bool, StorageError> {
         let mut tx = self.writer.begin().await?;
         let r =
@@ -281,16 +275,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(false);
         }
-        settle_closing(
-            &mut tx,
-            site_key,
-            article_key,
-            closed_if_created_before,
-            closed_event,
-            now,
-        )
-        .await?;
-        audit_commenting(&mut tx, site_key, article_key, closed, actor, now).await?;
+        settle_closing(&mut tx, site_key, article_key, &closing, Some(closed)).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -299,14 +284,14 @@ impl Store {
 /// After a change of an article in `tx`: the article (its id and record)
 /// and, when it is closed now (by hand, at `closes_at` or by age),
 /// `article.closed` emitted once; when it is open, a later close emits it
-/// again.
+/// again. `by_hand`: commenting was closed (`true`) or opened by hand,
+/// audited as `close_article` / `open_article`.
 async fn settle_closing(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     site_key: &str,
     article_key: &str,
-    closed_if_created_before: Option<i64>,
-    closed_event: ArticleClosedEvent,
-    now: i64,
+    c: &Closing<'_>,
+    by_hand: Option<bool>,
 ) -> Result<(String, ArticleRecord), StorageError> {
     let sql =
         format!("SELECT id, {COLUMNS} FROM articles WHERE site_key = $1 AND article_key = $2");
@@ -317,38 +302,31 @@ async fn settle_closing(
         .await?;
     let id: String = row.try_get("id")?;
     let article = record(&row)?;
+    let now = c.now;
     let closed_now = article.closed
         || article.closes_at.is_some_and(|t| t <= now)
-        || closed_if_created_before.is_some_and(|limit| article.created_at < limit);
+        || c.closed_if_created_before
+            .is_some_and(|limit| article.created_at < limit);
     if closed_now {
-        note_article_closed(tx, site_key, &id, &article, closed_event, now).await?;
+        note_article_closed(tx, site_key, &id, &article, c.event, now).await?;
     } else {
         note_article_open(tx, &id).await?;
     }
+    if let Some(closed) = by_hand {
+        let details = serde_json::json!({ "article": article_key }).to_string();
+        let audit = AdminAudit {
+            site_key,
+            actor: c.actor,
+            action: if closed {
+                "close_article"
+            } else {
+                "open_article"
+            },
+            reason: None,
+            details: &details,
+            at: now,
+        };
+        audit.write(tx, site_key, None).await?;
+    }
     Ok((id, article))
-}
-
-/// The audit row of commenting closed or opened by hand.
-async fn audit_commenting(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    site_key: &str,
-    article_key: &str,
-    closed: bool,
-    actor: &Actor,
-    now: i64,
-) -> Result<(), StorageError> {
-    let details = serde_json::json!({ "article": article_key }).to_string();
-    let audit = AdminAudit {
-        site_key,
-        actor,
-        action: if closed {
-            "close_article"
-        } else {
-            "open_article"
-        },
-        reason: None,
-        details: &details,
-        at: now,
-    };
-    audit.write(&mut **tx, site_key, None).await
 }

@@ -48,7 +48,7 @@ use comments::CommentBatcher;
 use policies::RulesMemo;
 
 pub use api_keys::ApiKeyRecord;
-pub use articles::{ArticleFilter, ArticleRow, ArticleUpdate};
+pub use articles::{ArticleFilter, ArticleRow, ArticleUpdate, Closing};
 pub use audit::{AUDIT_EXCERPT_CHARS, AuditComment, AuditFilter, AuditRow};
 pub use backup::{BackupError, BackupReport, check_copy, restore_sqlite};
 pub use captcha::ChallengeRecord;
