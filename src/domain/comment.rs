@@ -77,28 +77,39 @@ as_str_impl!(AuthorName, AuthorEmail, CommentTitle, CommentBody);
 /// A one-line human text field (name, title): NFC, trimmed, bounded in
 /// characters, no control, bidi or invisible characters.
 fn one_line(raw: Option<&str>, min: usize, max: usize) -> Result<String, FieldError> {
-    let Some(raw) = raw else {
-        return Err(FieldError::new("required"));
-    };
-    let text = normalize_text(raw);
-    if text.is_empty() {
-        return Err(FieldError::new("required"));
-    }
+    let text = required(raw)?;
     if has_forbidden_control(&text, false) {
         return Err(FieldError::new("control_characters"));
     }
     if has_invisible_or_bidi(&text) {
         return Err(FieldError::new("invisible_characters"));
     }
+    within(&text, min, max)?;
+    Ok(text)
+}
+
+/// A text field that must be there: NFC and trimmed, `required` when left
+/// out or blank.
+fn required(raw: Option<&str>) -> Result<String, FieldError> {
+    let text = raw.map(normalize_text).unwrap_or_default();
+    if text.is_empty() {
+        return Err(FieldError::new("required"));
+    }
+    Ok(text)
+}
+
+/// `too_short` or `too_long` (with the bounds and the count) unless `text`
+/// has `min..=max` characters.
+fn within(text: &str, min: usize, max: usize) -> Result<(), FieldError> {
     if !text.validate_length(Some(min as u64), Some(max as u64), None) {
-        let n = count_chars(&text);
+        let n = count_chars(text);
         let code = if n < min { "too_short" } else { "too_long" };
         return Err(FieldError::new(code)
             .with("min", min)
             .with("max", max)
             .with("actual", n));
     }
-    Ok(text)
+    Ok(())
 }
 
 impl AuthorName {
@@ -117,13 +128,7 @@ impl AuthorEmail {
     /// Syntactically valid (HTML5 rule of the `validator` crate), at most 254
     /// characters, stored lower-cased so history and blocklists match.
     pub fn parse(raw: Option<&str>) -> Result<AuthorEmail, FieldError> {
-        let Some(raw) = raw else {
-            return Err(FieldError::new("required"));
-        };
-        let text = normalize_text(raw);
-        if text.is_empty() {
-            return Err(FieldError::new("required"));
-        }
+        let text = required(raw)?;
         if has_forbidden_control(&text, false)
             || has_invisible_or_bidi(&text)
             || text.chars().any(char::is_whitespace)
@@ -148,28 +153,11 @@ impl CommentBody {
     /// NFC, trimmed, `min..=max` characters, newlines and tabs allowed, other
     /// control characters rejected. Never truncated.
     pub fn parse(raw: Option<&str>, max: usize) -> Result<CommentBody, FieldError> {
-        let Some(raw) = raw else {
-            return Err(FieldError::new("required"));
-        };
-        let text = normalize_text(raw);
-        if text.is_empty() {
-            return Err(FieldError::new("required"));
-        }
+        let text = required(raw)?;
         if has_forbidden_control(&text, true) {
             return Err(FieldError::new("control_characters"));
         }
-        if !text.validate_length(Some(BODY_MIN as u64), Some(max as u64), None) {
-            let n = count_chars(&text);
-            let code = if n < BODY_MIN {
-                "too_short"
-            } else {
-                "too_long"
-            };
-            return Err(FieldError::new(code)
-                .with("min", BODY_MIN)
-                .with("max", max)
-                .with("actual", n));
-        }
+        within(&text, BODY_MIN, max)?;
         Ok(CommentBody(text))
     }
 }
