@@ -3,7 +3,7 @@ use validator::{ValidateEmail, ValidateLength};
 
 use super::site::Site;
 use super::text::{count_chars, has_forbidden_control, has_invisible_or_bidi, normalize_text};
-use super::validation::{FieldError, ValidationErrors};
+use super::validation::{FieldError, ValidationErrors, check_note};
 
 /// What arrives from the wire (JSON or form), before anything is trusted.
 #[derive(Debug, Clone, Default)]
@@ -189,30 +189,18 @@ impl CommentEdit {
         let mut errors = ValidationErrors::default();
         let title = dto
             .title
-            .map(|t| CommentTitle::parse(Some(&t)))
-            .transpose()
-            .unwrap_or_else(|e| {
-                errors.add("title", e);
-                None
-            });
+            .and_then(|t| errors.field("title", CommentTitle::parse(Some(&t))));
         let body = dto
             .body
-            .map(|b| CommentBody::parse(Some(&b), max_body))
-            .transpose()
-            .unwrap_or_else(|e| {
-                errors.add("body", e);
-                None
-            });
+            .and_then(|b| errors.field("body", CommentBody::parse(Some(&b), max_body)));
         let note = dto
             .note
             .map(|n| normalize_text(&n))
             .filter(|n| !n.is_empty());
-        if let Some(n) = &note {
-            if count_chars(n) > NOTE_MAX {
-                errors.add("note", FieldError::new("too_long").with("max", NOTE_MAX));
-            } else if has_forbidden_control(n, true) {
-                errors.add("note", FieldError::new("control_characters"));
-            }
+        if let Some(n) = &note
+            && let Err(e) = check_note(n, NOTE_MAX)
+        {
+            errors.add("note", e);
         }
         errors.into_result()?;
         Ok(CommentEdit { title, body, note })
