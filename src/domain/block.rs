@@ -3,8 +3,7 @@
 
 use std::net::IpAddr;
 
-use super::text::{count_chars, has_forbidden_control};
-use super::validation::{FieldError, ValidationErrors};
+use super::validation::{FieldError, ValidationErrors, check_note};
 
 /// Longest block (one year).
 pub const BLOCK_HOURS_MAX: u32 = 24 * 366;
@@ -111,15 +110,10 @@ impl Block {
             .reason
             .map(|r| r.trim().to_string())
             .filter(|r| !r.is_empty());
-        if let Some(r) = &reason {
-            if count_chars(r) > BLOCK_REASON_MAX {
-                errors.add(
-                    "reason",
-                    FieldError::new("too_long").with("max", BLOCK_REASON_MAX),
-                );
-            } else if has_forbidden_control(r, true) {
-                errors.add("reason", FieldError::new("control_characters"));
-            }
+        if let Some(r) = &reason
+            && let Err(e) = check_note(r, BLOCK_REASON_MAX)
+        {
+            errors.add("reason", e);
         }
         errors.into_result()?;
         let kind = kind.ok_or_else(ValidationErrors::default)?;

@@ -3,7 +3,7 @@ use validator::{ValidateEmail, ValidateLength};
 
 use super::site::Site;
 use super::text::{count_chars, has_forbidden_control, has_invisible_or_bidi, normalize_text};
-use super::validation::{FieldError, ValidationErrors};
+use super::validation::{FieldError, ValidationErrors, check_note};
 
 /// What arrives from the wire (JSON or form), before anything is trusted.
 #[derive(Debug, Clone, Default)]
@@ -77,28 +77,39 @@ as_str_impl!(AuthorName, AuthorEmail, CommentTitle, CommentBody);
 /// A one-line human text field (name, title): NFC, trimmed, bounded in
 /// characters, no control, bidi or invisible characters.
 fn one_line(raw: Option<&str>, min: usize, max: usize) -> Result<String, FieldError> {
-    let Some(raw) = raw else {
-        return Err(FieldError::new("required"));
-    };
-    let text = normalize_text(raw);
-    if text.is_empty() {
-        return Err(FieldError::new("required"));
-    }
+    let text = required(raw)?;
     if has_forbidden_control(&text, false) {
         return Err(FieldError::new("control_characters"));
     }
     if has_invisible_or_bidi(&text) {
         return Err(FieldError::new("invisible_characters"));
     }
+    within(&text, min, max)?;
+    Ok(text)
+}
+
+/// A text field that must be there: NFC and trimmed, `required` when left
+/// out or blank.
+fn required(raw: Option<&str>) -> Result<String, FieldError> {
+    let text = raw.map(normalize_text).unwrap_or_default();
+    if text.is_empty() {
+        return Err(FieldError::new("required"));
+    }
+    Ok(text)
+}
+
+/// `too_short` or `too_long` (with the bounds and the count) unless `text`
+/// has `min..=max` characters.
+fn within(text: &str, min: usize, max: usize) -> Result<(), FieldError> {
     if !text.validate_length(Some(min as u64), Some(max as u64), None) {
-        let n = count_chars(&text);
+        let n = count_chars(text);
         let code = if n < min { "too_short" } else { "too_long" };
         return Err(FieldError::new(code)
             .with("min", min)
             .with("max", max)
             .with("actual", n));
     }
-    Ok(text)
+    Ok(())
 }
 
 impl AuthorName {
@@ -117,13 +128,7 @@ impl AuthorEmail {
     /// Syntactically valid (HTML5 rule of the `validator` crate), at most 254
     /// characters, stored lower-cased so history and blocklists match.
     pub fn parse(raw: Option<&str>) -> Result<AuthorEmail, FieldError> {
-        let Some(raw) = raw else {
-            return Err(FieldError::new("required"));
-        };
-        let text = normalize_text(raw);
-        if text.is_empty() {
-            return Err(FieldError::new("required"));
-        }
+        let text = required(raw)?;
         if has_forbidden_control(&text, false)
             || has_invisible_or_bidi(&text)
             || text.chars().any(char::is_whitespace)
@@ -148,28 +153,11 @@ impl CommentBody {
     /// NFC, trimmed, `min..=max` characters, newlines and tabs allowed, other
     /// control characters rejected. Never truncated.
     pub fn parse(raw: Option<&str>, max: usize) -> Result<CommentBody, FieldError> {
-        let Some(raw) = raw else {
-            return Err(FieldError::new("required"));
-        };
-        let text = normalize_text(raw);
-        if text.is_empty() {
-            return Err(FieldError::new("required"));
-        }
+        let text = required(raw)?;
         if has_forbidden_control(&text, true) {
             return Err(FieldError::new("control_characters"));
         }
-        if !text.validate_length(Some(BODY_MIN as u64), Some(max as u64), None) {
-            let n = count_chars(&text);
-            let code = if n < BODY_MIN {
-                "too_short"
-            } else {
-                "too_long"
-            };
-            return Err(FieldError::new(code)
-                .with("min", BODY_MIN)
-                .with("max", max)
-                .with("actual", n));
-        }
+        within(&text, BODY_MIN, max)?;
         Ok(CommentBody(text))
     }
 }
@@ -201,30 +189,18 @@ impl CommentEdit {
         let mut errors = ValidationErrors::default();
         let title = dto
             .title
-            .map(|t| CommentTitle::parse(Some(&t)))
-            .transpose()
-            .unwrap_or_else(|e| {
-                errors.add("title", e);
-                None
-            });
+            .and_then(|t| errors.field("title", CommentTitle::parse(Some(&t))));
         let body = dto
             .body
-            .map(|b| CommentBody::parse(Some(&b), max_body))
-            .transpose()
-            .unwrap_or_else(|e| {
-                errors.add("body", e);
-                None
-            });
+            .and_then(|b| errors.field("body", CommentBody::parse(Some(&b), max_body)));
         let note = dto
             .note
             .map(|n| normalize_text(&n))
             .filter(|n| !n.is_empty());
-        if let Some(n) = &note {
-            if count_chars(n) > NOTE_MAX {
-                errors.add("note", FieldError::new("too_long").with("max", NOTE_MAX));
-            } else if has_forbidden_control(n, true) {
-                errors.add("note", FieldError::new("control_characters"));
-            }
+        if let Some(n) = &note
+            && let Err(e) = check_note(n, NOTE_MAX)
+        {
+            errors.add("note", e);
         }
         errors.into_result()?;
         Ok(CommentEdit { title, body, note })

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::text::{count_chars, has_forbidden_control, normalize_text};
-use super::validation::{FieldError, ValidationErrors};
+use super::text::normalize_text;
+use super::validation::{FieldError, ValidationErrors, check_note};
 
 /// Why a reader reports a comment: the posting rules' categories, and the
 /// DSA-style "illegal content" where the site offers it.
@@ -95,13 +95,8 @@ impl NewReport {
                 .ok_or_else(|| FieldError::new("invalid_choice")),
         };
         let note = normalize_text(dto.note.as_deref().unwrap_or(""));
-        if count_chars(&note) > REPORT_NOTE_MAX {
-            errors.add(
-                "note",
-                FieldError::new("too_long").with("max", REPORT_NOTE_MAX),
-            );
-        } else if has_forbidden_control(&note, true) {
-            errors.add("note", FieldError::new("control_characters"));
+        if let Err(e) = check_note(&note, REPORT_NOTE_MAX) {
+            errors.add("note", e);
         }
         if let Err(e) = &reason {
             errors.add("reason", e.clone());

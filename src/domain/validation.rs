@@ -2,6 +2,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::text::{count_chars, has_forbidden_control};
+
 /// One problem with one field: a stable code plus the parameters the
 /// localized message needs (e.g. `min`, `max`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,8 +45,31 @@ impl ValidationErrors {
         self.0.contains_key(field)
     }
 
+    /// `parsed`'s value, or `None` with its error added under `field`.
+    pub fn field<T>(&mut self, field: &str, parsed: Result<T, FieldError>) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, e);
+                None
+            }
+        }
+    }
+
     /// Ok(()) when nothing was added.
     pub fn into_result(self) -> Result<(), ValidationErrors> {
         if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+/// A free text someone adds to an action (a note, a reason): at most `max`
+/// characters; newlines and tabs allowed, other control characters not.
+pub fn check_note(text: &str, max: usize) -> Result<(), FieldError> {
+    if count_chars(text) > max {
+        Err(FieldError::new("too_long").with("max", max))
+    } else if has_forbidden_control(text, true) {
+        Err(FieldError::new("control_characters"))
+    } else {
+        Ok(())
     }
 }

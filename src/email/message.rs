@@ -13,9 +13,7 @@ use super::EmailError;
 use super::links::{LinkAction, LinkSigner};
 use crate::domain::{Lang, Site, new_id};
 use crate::i18n::{Code, label, t, tf};
-use crate::storage::{
-    ModeratorRecord, NewOutboxMessage, OutboxMessage, QueueItem, SiteEmailSettings,
-};
+use crate::storage::{ModeratorRecord, NewOutboxMessage, QueueItem, SiteEmailSettings};
 
 pub const KIND_ALERT: &str = "moderator_alert";
 pub const KIND_DIGEST: &str = "moderator_digest";
@@ -617,7 +615,7 @@ fn base64_part(content_type: ContentType, text: &str) -> Result<SinglePart, Emai
 /// typed builder; user text in names and subjects is stripped of anything
 /// that could end a header line.
 pub fn build_message(
-    m: &OutboxMessage,
+    m: &NewOutboxMessage,
     from_address: &str,
     domain: &str,
 ) -> Result<Message, EmailError> {
@@ -658,8 +656,8 @@ pub fn build_message(
 mod tests {
     use super::*;
 
-    fn row() -> OutboxMessage {
-        OutboxMessage {
+    fn row() -> NewOutboxMessage {
+        NewOutboxMessage {
             id: "m1".into(),
             site_key: "news".into(),
             kind: KIND_PUBLISHED.into(),
@@ -672,12 +670,7 @@ mod tests {
             body_text: "نص\r\n.\r\nBcc: not a header".into(),
             body_html: "<p>نص</p>".into(),
             unsubscribe_url: Some("https://c.example/email/unsubscribe/abc.def".into()),
-            status: "pending".into(),
-            attempts: 0,
-            next_attempt_at: 0,
-            last_error: None,
             created_at: 0,
-            sent_at: None,
         }
     }
 

@@ -104,7 +104,8 @@ impl Courier for Worker {
 
 impl Worker {
     /// Deliver one claimed message; `false` when the attempt failed.
-    async fn deliver_one(&self, owner: &str, m: &OutboxMessage) -> Result<bool, StorageError> {
+    async fn deliver_one(&self, owner: &str, row: &OutboxMessage) -> Result<bool, StorageError> {
+        let m = &row.message;
         let result = match &self.transport {
             Transport::Log => {
                 tracing::info!(
@@ -145,7 +146,7 @@ impl Worker {
                 Ok(true)
             }
             Err((error, permanent)) => {
-                let attempts = m.attempts;
+                let attempts = row.attempts;
                 let next = self.retry.next(attempts, now_ms(), permanent);
                 if next.is_some() {
                     tracing::warn!(message = %m.id, attempt = attempts, %error, "email delivery failed; will retry");

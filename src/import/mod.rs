@@ -31,19 +31,14 @@ pub const NAME_MAX: usize = 60;
 /// not). Isso is a database: read it with `storage::read_isso` and `isso`.
 pub fn parse_file(format: Format, path: &Path) -> Result<ImportBatch, ImportError> {
     let text = read_text(path)?;
-    let batch = match format {
-        Format::Disqus => disqus::parse(&text)?,
-        Format::Wordpress => wordpress::parse(&text)?,
-        Format::Remark42 => remark42::parse(&text)?,
-        Format::Isso => {
-            return Err(ImportError::malformed(
-                format,
-                Position::Line(1),
-                "an Isso database is read with read_isso",
-            ));
-        }
-    };
-    check(format, batch)
+    if let Format::Isso = format {
+        return Err(ImportError::malformed(
+            format,
+            Position::Line(1),
+            "an Isso database is read with read_isso",
+        ));
+    }
+    parse_str(format, &text)
 }
 
 /// Map the rows of an Isso database and check them.

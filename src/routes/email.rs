@@ -1,9 +1,12 @@
 //! Pages behind the links in mail. A GET only shows a confirmation page
 //! (mail scanners prefetch links); the change is the POST of its form.
 
+use actix_web::dev::Payload;
+use actix_web::error::InternalError;
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use askama::Template;
+use futures_util::future::LocalBoxFuture;
 
 use crate::domain::{CommentStatus, Lang};
 use crate::email::{DecisionClaim, LinkError};
@@ -78,37 +81,79 @@ fn link_error(e: LinkError, lang: Lang) -> Result<HttpResponse, ApiError> {
     }
 }
 
+/// A link from mail, verified from the `{token}` of its path; a link that
+/// fails answers its error page in place of the handler.
+pub(super) trait LinkClaim: Sized + 'static {
+    async fn verify(
+        state: &AppState,
+        req: &HttpRequest,
+        token: &str,
+    ) -> Result<Result<Self, HttpResponse>, ApiError>;
+}
+
+/// The token of a link from mail and what it says (an extractor).
+pub(super) struct Link<C> {
+    token: String,
+    claim: C,
+}
+
+impl<C: LinkClaim> FromRequest for Link<C> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Link<C>, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| actix_web::error::ErrorInternalServerError("no AppState"))?;
+            let token = req
+                .match_info()
+                .get("token")
+                .unwrap_or_default()
+                .to_string();
+            match C::verify(&state, &req, &token).await? {
+                Ok(claim) => Ok(Link { token, claim }),
+                Err(page) => Err(InternalError::from_response("mail link", page).into()),
+            }
+        })
+    }
+}
+
 /// The verified claim of a decision token and the language of its site.
-async fn claim_of(
-    state: &AppState,
-    req: &HttpRequest,
-    token: &str,
-) -> Result<Result<(DecisionClaim, Lang), HttpResponse>, ApiError> {
-    let lang = request_lang(req, None);
-    let claim = match state.composer.links().verify_decision(token, now_ms()) {
-        Ok(c) => c,
-        Err(e) => return link_error(e, lang).map(Err),
-    };
-    let site = state
-        .store
-        .site(&claim.site_key)
-        .await
-        .map_err(|e| ApiError::storage(e, lang))?;
-    let lang = site.map_or(lang, |s| s.default_lang);
-    Ok(Ok((claim, lang)))
+pub(super) struct Decision {
+    claim: DecisionClaim,
+    lang: Lang,
+}
+
+impl LinkClaim for Decision {
+    async fn verify(
+        state: &AppState,
+        req: &HttpRequest,
+        token: &str,
+    ) -> Result<Result<Decision, HttpResponse>, ApiError> {
+        let lang = request_lang(req, None);
+        let claim = match state.composer.links().verify_decision(token, now_ms()) {
+            Ok(c) => c,
+            Err(e) => return link_error(e, lang).map(Err),
+        };
+        let site = state
+            .store
+            .site(&claim.site_key)
+            .await
+            .map_err(|e| ApiError::storage(e, lang))?;
+        let lang = site.map_or(lang, |s| s.default_lang);
+        Ok(Ok(Decision { claim, lang }))
+    }
 }
 
 /// `GET /email/decide/{token}`: what the link will do, with a button to do it.
 pub async fn decide_page(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    Link { token, claim }: Link<Decision>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = path.into_inner();
-    let (claim, lang) = match claim_of(&state, &req, &token).await? {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
+    let Decision { claim, lang } = claim;
     let store_err = |e| ApiError::storage(e, lang);
     if state
         .store
@@ -156,15 +201,10 @@ pub async fn decide_page(
 /// `POST /email/decide/{token}`: apply the decision once, as the moderator
 /// the link was made for.
 pub async fn decide(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    Link { claim, .. }: Link<Decision>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = path.into_inner();
-    let (claim, lang) = match claim_of(&state, &req, &token).await? {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
+    let Decision { claim, lang } = claim;
     match decide_by_link(&state.store, &state.composer, &claim, now_ms()).await {
         Ok(_) => {
             state.wake_outboxes();
@@ -189,38 +229,48 @@ pub async fn decide(
     }
 }
 
-/// The site and address of an unsubscribe token, or the error page.
-async fn unsubscribe_claim(
-    state: &AppState,
-    req: &HttpRequest,
-    token: &str,
-) -> Result<Result<(String, String, String, Lang), HttpResponse>, ApiError> {
-    let lang = request_lang(req, None);
-    let Ok((site_key, email)) = state.composer.links().verify_unsubscribe(token) else {
-        return message(StatusCode::BAD_REQUEST, lang, "decide.invalid").map(Err);
-    };
-    let site = state
-        .store
-        .site(&site_key)
-        .await
-        .map_err(|e| ApiError::storage(e, lang))?;
-    let Some(site) = site else {
-        return message(StatusCode::NOT_FOUND, lang, "decide.invalid").map(Err);
-    };
-    Ok(Ok((site_key, email, site.name, site.default_lang)))
+/// The site and address of an unsubscribe token.
+pub(super) struct Unsubscribe {
+    site_key: String,
+    email: String,
+    site_name: String,
+    lang: Lang,
+}
+
+impl LinkClaim for Unsubscribe {
+    async fn verify(
+        state: &AppState,
+        req: &HttpRequest,
+        token: &str,
+    ) -> Result<Result<Unsubscribe, HttpResponse>, ApiError> {
+        let lang = request_lang(req, None);
+        let Ok((site_key, email)) = state.composer.links().verify_unsubscribe(token) else {
+            return message(StatusCode::BAD_REQUEST, lang, "decide.invalid").map(Err);
+        };
+        let site = state
+            .store
+            .site(&site_key)
+            .await
+            .map_err(|e| ApiError::storage(e, lang))?;
+        let Some(site) = site else {
+            return message(StatusCode::NOT_FOUND, lang, "decide.invalid").map(Err);
+        };
+        Ok(Ok(Unsubscribe {
+            site_key,
+            email,
+            site_name: site.name,
+            lang: site.default_lang,
+        }))
+    }
 }
 
 /// `GET /email/unsubscribe/{token}`: a confirmation page.
 pub async fn unsubscribe_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
+    Link { token, claim }: Link<Unsubscribe>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = path.into_inner();
-    let (_, _, site_name, lang) = match unsubscribe_claim(&state, &req, &token).await? {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
+    let Unsubscribe {
+        site_name, lang, ..
+    } = claim;
     page(
         StatusCode::OK,
         lang,
@@ -236,15 +286,15 @@ pub async fn unsubscribe_page(
 /// `POST /email/unsubscribe/{token}`: the form's button, and RFC 8058
 /// one-click unsubscribe (`List-Unsubscribe=One-Click`) from mail clients.
 pub async fn unsubscribe(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    Link { claim, .. }: Link<Unsubscribe>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = path.into_inner();
-    let (site_key, email, site_name, lang) = match unsubscribe_claim(&state, &req, &token).await? {
-        Ok(c) => c,
-        Err(resp) => return Ok(resp),
-    };
+    let Unsubscribe {
+        site_key,
+        email,
+        site_name,
+        lang,
+    } = claim;
     state
         .store
         .unsubscribe(&site_key, &email, now_ms())

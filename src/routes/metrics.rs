@@ -166,6 +166,17 @@ fn may_scrape(req: &HttpRequest, state: &AppState) -> bool {
     })
 }
 
+/// A gauge per (site, status) from rows of counts.
+fn by_site_and_status(rows: Vec<(String, String, i64)>) -> Family<SiteStatusLabels, Gauge> {
+    let family = Family::<SiteStatusLabels, Gauge>::default();
+    for (site, status, n) in rows {
+        family
+            .get_or_create(&SiteStatusLabels { site, status })
+            .set(n);
+    }
+    family
+}
+
 /// `GET /metrics`: for a Prometheus scraper. Served to loopback clients that
 /// are not a trusted proxy, or to anyone with the configured token.
 pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -185,16 +196,10 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
     let up = Gauge::<i64>::default();
     match state.store.queue_depths().await {
         Ok(depths) => {
-            let family = Family::<SiteStatusLabels, Gauge>::default();
-            for (site, status, n) in depths {
-                family
-                    .get_or_create(&SiteStatusLabels { site, status })
-                    .set(n);
-            }
             now.register(
                 "majlis_queue_depth",
                 "Comments waiting for a moderator, by site and status",
-                family,
+                by_site_and_status(depths),
             );
             up.set(1);
         }
@@ -219,17 +224,11 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
         );
     }
     if let Ok(backlog) = state.store.mail_backlog().await {
-        let family = Family::<SiteStatusLabels, Gauge>::default();
-        for (site, status, n) in backlog {
-            family
-                .get_or_create(&SiteStatusLabels { site, status })
-                .set(n);
-        }
         now.register(
             "majlis_mail_outbox",
             "Mail not yet delivered, by site and status \
              (pending: waiting or retried; failed: given up)",
-            family,
+            by_site_and_status(backlog),
         );
     }
     let mut out = String::with_capacity(16 * 1024);

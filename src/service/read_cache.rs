@@ -439,24 +439,24 @@ impl ReadCache {
 mod tests {
     use super::*;
 
+    /// Put an answer to the list query `q` of article `article` of site `s`,
+    /// stamped now.
+    fn put_fresh(cache: &ReadCache, article: &str, body: &[u8]) {
+        cache.put_list(
+            "s",
+            article,
+            "q",
+            cache.list_stamp(),
+            Cached::new(body.to_vec()),
+        );
+    }
+
     #[test]
     fn invalidating_an_article_drops_its_lists_and_the_sites_counts_only() {
         let cache = ReadCache::default();
         let e = cache.epoch();
-        cache.put_list(
-            "s",
-            "a",
-            "q",
-            cache.list_stamp(),
-            Cached::new(b"[1]".to_vec()),
-        );
-        cache.put_list(
-            "s",
-            "b",
-            "q",
-            cache.list_stamp(),
-            Cached::new(b"[2]".to_vec()),
-        );
+        put_fresh(&cache, "a", b"[1]");
+        put_fresh(&cache, "b", b"[2]");
         cache.put_counts("s", "a,b", e, Cached::new(b"{}".to_vec()));
         cache.invalidate_from_notification("s\na");
         assert!(cache.list("s", "a", "q").is_none());
@@ -479,13 +479,13 @@ mod tests {
         let cost = 1000 + 1 + ENTRY_OVERHEAD;
         let cache = ReadCache::new(3 * cost);
         for a in ["a", "b", "c"] {
-            cache.put_list("s", a, "q", cache.list_stamp(), Cached::new(body.clone()));
+            put_fresh(&cache, a, &body);
         }
         assert_eq!(cache.bytes(), 3 * cost);
         // Reading `a` makes `b` the least recently used: the fourth goes in
         // at `b`'s expense.
         assert!(cache.list("s", "a", "q").is_some());
-        cache.put_list("s", "d", "q", cache.list_stamp(), Cached::new(body.clone()));
+        put_fresh(&cache, "d", &body);
         assert!(cache.list("s", "b", "q").is_none());
         for a in ["a", "c", "d"] {
             assert!(cache.list("s", a, "q").is_some(), "{a}");
@@ -494,7 +494,7 @@ mod tests {
         cache.invalidate("s", "a");
         assert_eq!(cache.bytes(), 2 * cost);
         // Replacing an answer does not count it twice.
-        cache.put_list("s", "c", "q", cache.list_stamp(), Cached::new(body.clone()));
+        put_fresh(&cache, "c", &body);
         assert_eq!(cache.bytes(), 2 * cost);
     }
 
@@ -503,13 +503,7 @@ mod tests {
         let cache = ReadCache::default();
         let e = cache.epoch();
         cache.put_counts("s", "q", e, Cached::new(b"site".to_vec()));
-        cache.put_list(
-            "s",
-            "",
-            "q",
-            cache.list_stamp(),
-            Cached::new(b"list".to_vec()),
-        );
+        put_fresh(&cache, "", b"list");
         assert_eq!(&cache.counts("s", "q").unwrap().body[..], b"site");
         assert_eq!(&cache.list("s", "", "q").unwrap().body[..], b"list");
     }
@@ -533,13 +527,7 @@ mod tests {
     #[test]
     fn a_like_leaves_the_list_until_the_lag_has_passed() {
         let cache = ReadCache::default();
-        cache.put_list(
-            "s",
-            "a",
-            "q",
-            cache.list_stamp(),
-            Cached::new(b"[0]".to_vec()),
-        );
+        put_fresh(&cache, "a", b"[0]");
         cache.liked("s", "a");
         assert!(
             cache.list("s", "a", "q").is_some(),
@@ -563,22 +551,10 @@ mod tests {
             "the readers meanwhile get the answer they had"
         );
         // An answer read after the like stays.
-        cache.put_list(
-            "s",
-            "a",
-            "q",
-            cache.list_stamp(),
-            Cached::new(b"[1]".to_vec()),
-        );
+        put_fresh(&cache, "a", b"[1]");
         assert!(cache.list("s", "a", "q").is_some());
         // Another article's list is untouched by the like.
-        cache.put_list(
-            "s",
-            "b",
-            "q",
-            cache.list_stamp(),
-            Cached::new(b"[2]".to_vec()),
-        );
+        put_fresh(&cache, "b", b"[2]");
         cache.liked("s", "a");
         assert!(cache.list("s", "b", "q").is_some());
     }

@@ -10,7 +10,7 @@ use super::{ArticleRecord, AuditEntry, StorageError};
 use crate::domain::new_id;
 
 /// A message to record in the outbox, already rendered by the email module.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NewOutboxMessage {
     pub id: String,
     pub site_key: String,

@@ -287,20 +287,11 @@ pub async fn read_isso(path: &Path) -> Result<(Vec<IssoThread>, Vec<IssoComment>
         .map_err(|e| whole(e.to_string()))?;
     let mut out_threads = Vec::with_capacity(threads.len());
     for r in &threads {
-        let id: i64 = r
-            .try_get("id")
-            .map_err(|e| whole(format!("threads.id: {e}")))?;
-        let at = |m: String| {
-            ImportError::malformed(
-                Format::Isso,
-                Position::Record(format!("threads row id {id}")),
-                m,
-            )
-        };
+        let r = IssoRow::of(r, "threads", &whole)?;
         out_threads.push(IssoThread {
-            id,
-            uri: r.try_get("uri").map_err(|e| at(format!("uri: {e}")))?,
-            title: r.try_get("title").map_err(|e| at(format!("title: {e}")))?,
+            id: r.id,
+            uri: r.get("uri")?,
+            title: r.get("title")?,
         });
     }
     let comments = sqlx::query(
@@ -312,41 +303,66 @@ pub async fn read_isso(path: &Path) -> Result<(Vec<IssoThread>, Vec<IssoComment>
     .map_err(|e| whole(e.to_string()))?;
     let mut out = Vec::with_capacity(comments.len());
     for r in &comments {
-        let id: i64 = r
-            .try_get("id")
-            .map_err(|e| whole(format!("comments.id: {e}")))?;
-        let at = |m: String| {
-            ImportError::malformed(
-                Format::Isso,
-                Position::Record(format!("comments row id {id}")),
-                m,
-            )
-        };
-        let created_type: String = r.try_get("created_type").map_err(|e| at(e.to_string()))?;
+        let r = IssoRow::of(r, "comments", &whole)?;
+        let created_type: String = r
+            .row
+            .try_get("created_type")
+            .map_err(|e| r.error(e.to_string()))?;
         let created = match created_type.as_str() {
-            "real" => r
-                .try_get::<f64, _>("created")
-                .map_err(|e| at(format!("created: {e}")))?,
-            "integer" => r
-                .try_get::<i64, _>("created")
-                .map_err(|e| at(format!("created: {e}")))? as f64,
-            other => return Err(at(format!("created is {other}, not a time"))),
+            "real" => r.get::<f64>("created")?,
+            "integer" => r.get::<i64>("created")? as f64,
+            other => return Err(r.error(format!("created is {other}, not a time"))),
         };
         out.push(IssoComment {
-            id,
-            tid: r.try_get("tid").map_err(|e| at(format!("tid: {e}")))?,
-            parent: r
-                .try_get("parent")
-                .map_err(|e| at(format!("parent: {e}")))?,
+            id: r.id,
+            tid: r.get("tid")?,
+            parent: r.get("parent")?,
             created,
-            mode: r.try_get("mode").map_err(|e| at(format!("mode: {e}")))?,
-            text: r.try_get("text").map_err(|e| at(format!("text: {e}")))?,
-            author: r
-                .try_get("author")
-                .map_err(|e| at(format!("author: {e}")))?,
-            email: r.try_get("email").map_err(|e| at(format!("email: {e}")))?,
+            mode: r.get("mode")?,
+            text: r.get("text")?,
+            author: r.get("author")?,
+            email: r.get("email")?,
         });
     }
     conn.close().await.ok();
     Ok((out_threads, out))
+}
+
+/// A row of an Isso table, whose decoding errors name the table, the row's
+/// id and the column.
+struct IssoRow<'r> {
+    row: &'r sqlx::sqlite::SqliteRow,
+    table: &'static str,
+    id: i64,
+}
+
+impl<'r> IssoRow<'r> {
+    /// The row with its id; a row without one fails as the whole database.
+    fn of(
+        row: &'r sqlx::sqlite::SqliteRow,
+        table: &'static str,
+        whole: &impl Fn(String) -> ImportError,
+    ) -> Result<IssoRow<'r>, ImportError> {
+        let id = row
+            .try_get("id")
+            .map_err(|e| whole(format!("{table}.id: {e}")))?;
+        Ok(IssoRow { row, table, id })
+    }
+
+    fn error(&self, m: String) -> ImportError {
+        ImportError::malformed(
+            Format::Isso,
+            Position::Record(format!("{} row id {}", self.table, self.id)),
+            m,
+        )
+    }
+
+    fn get<T>(&self, column: &str) -> Result<T, ImportError>
+    where
+        T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    {
+        self.row
+            .try_get(column)
+            .map_err(|e| self.error(format!("{column}: {e}")))
+    }
 }

@@ -1,15 +1,14 @@
 //! The latest published comments of a site or of one article, newest
 //! first, with their article: what the readers' Atom feeds show.
 
-use sqlx::Row;
-
 use super::rows::VISIBLE;
 use super::{StorageError, Store};
 
 /// A published comment with the article it is under.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FeedItem {
     pub id: String,
+    #[sqlx(rename = "author_name")]
     pub name: String,
     pub title: String,
     pub body: String,
@@ -34,34 +33,19 @@ impl Store {
             ""
         };
         let sql = format!(
-            "SELECT c.id, c.author_name, c.title, c.body, c.published_at, a.article_key, \
+            "SELECT c.id, c.author_name, c.title, c.body, \
+             COALESCE(c.published_at, 0) AS published_at, a.article_key, \
              a.title AS article_title, a.url AS article_url \
              FROM comments c JOIN articles a ON a.id = c.article_id \
              WHERE c.site_key = $1 AND {VISIBLE} {only_article} \
              ORDER BY c.published_at DESC, c.id DESC LIMIT $2"
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(site_key)
             .bind(i64::from(limit));
         if let Some(article) = article {
             q = q.bind(article);
         }
-        let rows = q.fetch_all(&self.reader).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(FeedItem {
-                    id: r.try_get("id")?,
-                    name: r.try_get("author_name")?,
-                    title: r.try_get("title")?,
-                    body: r.try_get("body")?,
-                    published_at: r
-                        .try_get::<Option<i64>, _>("published_at")?
-                        .unwrap_or_default(),
-                    article_key: r.try_get("article_key")?,
-                    article_title: r.try_get("article_title")?,
-                    article_url: r.try_get("article_url")?,
-                })
-            })
-            .collect()
+        Ok(q.fetch_all(&self.reader).await?)
     }
 }

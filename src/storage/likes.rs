@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use sqlx::{Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
-use super::rows::VISIBLE;
+use super::rows::{VISIBLE, placeholders};
 use super::{Backend, StorageError, Store, UnsyncedWriter};
 
 /// The PostgreSQL channel on which an instance says which articles' like
@@ -341,20 +341,14 @@ async fn counts_of(
     if deltas.is_empty() {
         return Ok(HashMap::new());
     }
-    let ids: Vec<&str> = deltas.keys().copied().collect();
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
+    let rows = rows_by_id(
+        tx,
         "SELECT c.id, c.likes, a.article_key FROM comments c \
-         JOIN articles a ON a.id = c.article_id WHERE c.id IN ({})",
-        marks.join(", ")
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for id in &ids {
-        q = q.bind(*id);
-    }
-    q.fetch_all(&mut **tx)
-        .await?
-        .iter()
+         JOIN articles a ON a.id = c.article_id WHERE c.id IN ({ids})",
+        deltas.keys().copied().collect(),
+    )
+    .await?;
+    rows.iter()
         .map(|row| {
             Ok((
                 row.try_get("id")?,
@@ -374,20 +368,27 @@ async fn visible(
         return Ok(HashSet::new());
     }
     let ids: HashSet<&str> = requests.iter().map(|r| r.comment_id.as_str()).collect();
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT c.id, c.site_key FROM comments c WHERE c.id IN ({}) AND {VISIBLE}",
-        marks.join(", ")
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for id in &ids {
-        q = q.bind(*id);
-    }
-    q.fetch_all(&mut **tx)
-        .await?
-        .iter()
+    let sql =
+        format!("SELECT c.id, c.site_key FROM comments c WHERE c.id IN ({{ids}}) AND {VISIBLE}");
+    let rows = rows_by_id(tx, &sql, ids.into_iter().collect()).await?;
+    rows.iter()
         .map(|row| Ok((row.try_get("id")?, row.try_get("site_key")?)))
         .collect()
+}
+
+/// The rows of `sql` with its `{ids}` replaced by one placeholder per id,
+/// each bound in turn.
+async fn rows_by_id(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    sql: &str,
+    ids: Vec<&str>,
+) -> Result<Vec<sqlx::any::AnyRow>, StorageError> {
+    let sql = sql.replace("{ids}", &placeholders(1, ids.len()));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_all(&mut **tx).await?)
 }
 
 /// Tell the other instances which articles' counts moved; delivered when

@@ -6,26 +6,16 @@ use sqlx::{FromRow, Row};
 use super::events::insert_messages;
 use super::{NewOutboxMessage, StorageError, Store};
 
-/// An outbox row as stored.
+/// An outbox row as stored: the message as it was recorded, and where its
+/// delivery stands.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutboxMessage {
-    pub id: String,
-    pub site_key: String,
-    pub kind: String,
-    pub comment_id: Option<String>,
-    pub to_addr: String,
-    pub to_name: String,
-    pub from_name: String,
-    pub lang: String,
-    pub subject: String,
-    pub body_text: String,
-    pub body_html: String,
-    pub unsubscribe_url: Option<String>,
+    #[sqlx(flatten)]
+    pub message: NewOutboxMessage,
     pub status: String,
     pub attempts: i64,
     pub next_attempt_at: i64,
     pub last_error: Option<String>,
-    pub created_at: i64,
     pub sent_at: Option<i64>,
 }
 

@@ -193,34 +193,9 @@ impl Store {
         } else {
             pragmas.clone()
         };
-        let writer = AnyPoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(acquire)
-            .after_connect(move |conn, _meta| {
-                let sql = writer_pragmas.clone();
-                Box::pin(async move {
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                        .execute(conn)
-                        .await?;
-                    Ok(())
-                })
-            })
-            .connect_with(options.clone())
-            .await?;
-        let reader = AnyPoolOptions::new()
-            .max_connections(settings.max_connections.max(1))
-            .acquire_timeout(acquire)
-            .after_connect(move |conn, _meta| {
-                let sql = pragmas.clone();
-                Box::pin(async move {
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                        .execute(conn)
-                        .await?;
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
+        let writer = sqlite_pool(options.clone(), 1, acquire, writer_pragmas).await?;
+        let reader =
+            sqlite_pool(options, settings.max_connections.max(1), acquire, pragmas).await?;
         let published = tokio::sync::broadcast::channel(1024).0;
         let sqlite_synchronous = match synchronous_level.as_str() {
             "NORMAL" => "NORMAL",
@@ -336,4 +311,28 @@ impl Store {
             super::events::notify_others(&self.writer, &[change]).await;
         }
     }
+}
+
+/// A SQLite pool of at most `max` connections, each of which runs `pragmas`
+/// when it opens.
+async fn sqlite_pool(
+    options: AnyConnectOptions,
+    max: u32,
+    acquire: Duration,
+    pragmas: String,
+) -> Result<AnyPool, sqlx::Error> {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(acquire)
+        .after_connect(move |conn, _meta| {
+            let sql = pragmas.clone();
+            Box::pin(async move {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
 }

@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::events::audit;
-use super::rows::{QUEUE_COLUMNS, queue_item};
+use super::rows::{QUEUE_COLUMNS, close_open_reports, queue_item};
 use super::{AuditEntry, QueueItem, StorageError, Store};
 use crate::domain::new_id;
 
@@ -244,18 +244,18 @@ impl Store {
         resolution: &'static str,
         entry: &AuditEntry,
     ) -> Result<u64, StorageError> {
+        let Some(comment_id) = entry.comment_id.as_deref() else {
+            return Ok(0);
+        };
         let mut tx = self.writer.begin().await?;
-        let done = sqlx::query(
-            "UPDATE comment_reports SET resolution = $1, resolved_at = $2 \
-             WHERE site_key = $3 AND comment_id = $4 AND resolution IS NULL",
+        let done = close_open_reports(
+            &mut tx,
+            &entry.site_key,
+            comment_id,
+            resolution,
+            entry.created_at,
         )
-        .bind(resolution)
-        .bind(entry.created_at)
-        .bind(&entry.site_key)
-        .bind(&entry.comment_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .await?;
         if done == 0 {
             tx.rollback().await?;
             return Ok(0);

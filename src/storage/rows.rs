@@ -242,3 +242,24 @@ pub(in crate::storage) async fn recount_published(
         .await?;
     Ok(())
 }
+
+/// Close a comment's open reports as `resolution` at `at`; how many were open.
+pub(in crate::storage) async fn close_open_reports(
+    conn: &mut sqlx::AnyConnection,
+    site_key: &str,
+    comment_id: &str,
+    resolution: &str,
+    at: i64,
+) -> Result<u64, StorageError> {
+    Ok(sqlx::query(
+        "UPDATE comment_reports SET resolution = $1, resolved_at = $2 \
+         WHERE site_key = $3 AND comment_id = $4 AND resolution IS NULL",
+    )
+    .bind(resolution)
+    .bind(at)
+    .bind(site_key)
+    .bind(comment_id)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}

@@ -88,41 +88,6 @@ impl CommentData {
         actor: &str,
         at: i64,
     ) -> CommentData {
-        CommentData::of_stored(site, c, to, actor, at)
-    }
-
-    /// A stored comment whose text was just edited (its status unchanged).
-    pub fn after_edit(
-        site: &str,
-        c: &QueueItem,
-        status: CommentStatus,
-        actor: &str,
-        actor_id: &str,
-        at: i64,
-    ) -> CommentData {
-        CommentData::of_stored(site, c, status, actor, at).by(Some(actor_id), None)
-    }
-
-    /// The comment a reply answers.
-    pub fn replying_to(mut self, parent_id: Option<&str>) -> CommentData {
-        self.parent_id = parent_id.map(str::to_string);
-        self
-    }
-
-    /// Name who made the change and why.
-    pub fn by(mut self, actor_id: Option<&str>, reason: Option<&str>) -> CommentData {
-        self.actor_id = actor_id.filter(|a| !a.is_empty()).map(str::to_string);
-        self.reason = reason.filter(|r| !r.is_empty()).map(str::to_string);
-        self
-    }
-
-    fn of_stored(
-        site: &str,
-        c: &QueueItem,
-        to: CommentStatus,
-        actor: &str,
-        at: i64,
-    ) -> CommentData {
         let published_at = match (to, c.published_at) {
             (CommentStatus::Published, None) => Some(at),
             (_, p) => p,
@@ -149,6 +114,31 @@ impl CommentData {
             actor_id: None,
             reason: None,
         }
+    }
+
+    /// A stored comment whose text was just edited (its status unchanged).
+    pub fn after_edit(
+        site: &str,
+        c: &QueueItem,
+        status: CommentStatus,
+        actor: &str,
+        actor_id: &str,
+        at: i64,
+    ) -> CommentData {
+        CommentData::after_decision(site, c, status, actor, at).by(Some(actor_id), None)
+    }
+
+    /// The comment a reply answers.
+    pub fn replying_to(mut self, parent_id: Option<&str>) -> CommentData {
+        self.parent_id = parent_id.map(str::to_string);
+        self
+    }
+
+    /// Name who made the change and why.
+    pub fn by(mut self, actor_id: Option<&str>, reason: Option<&str>) -> CommentData {
+        self.actor_id = actor_id.filter(|a| !a.is_empty()).map(str::to_string);
+        self.reason = reason.filter(|r| !r.is_empty()).map(str::to_string);
+        self
     }
 
     /// A new submission stored as `status` at `at`.

@@ -295,7 +295,7 @@ async fn a_decision_link_works_once_and_used_expired_tampered_or_crossed_links_c
     assert_eq!(audit_len(&app, "news", &id).await, 2);
     // Rejection notices are off by default.
     let outbox = app.store.outbox_messages("news", None, 100).await.unwrap();
-    assert!(outbox.iter().all(|m| m.kind != "comment_rejected"));
+    assert!(outbox.iter().all(|m| m.message.kind != "comment_rejected"));
 }
 
 #[tokio::test]
@@ -557,7 +557,10 @@ async fn unsubscribed_commenters_get_no_more_notices_and_a_get_changes_nothing()
     let r = app.post_comment("news", "b", &body).await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let rows = app.store.outbox_messages("news", None, 100).await.unwrap();
-    let to_commenter: Vec<_> = rows.iter().filter(|m| m.to_addr == commenter).collect();
+    let to_commenter: Vec<_> = rows
+        .iter()
+        .filter(|m| m.message.to_addr == commenter)
+        .collect();
     assert_eq!(
         to_commenter.len(),
         1,
@@ -645,7 +648,10 @@ async fn sites_choose_whether_commenters_hear_of_publication_and_rejection() {
     assert!(mail.header("From").unwrap().contains("مكتب التحرير"));
     let rows = app.store.outbox_messages("news", None, 100).await.unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].comment_id.as_deref(), Some(rejected.as_str()));
+    assert_eq!(
+        rows[0].message.comment_id.as_deref(),
+        Some(rejected.as_str())
+    );
 }
 
 #[tokio::test]
@@ -677,7 +683,7 @@ async fn without_smtp_messages_are_logged_and_kept_in_the_outbox() {
         let rows = app.store.outbox_messages("news", None, 10).await.unwrap();
         assert_eq!(rows.len(), 1);
         if rows[0].status == "logged" {
-            assert!(rows[0].body_text.contains("/email/decide/"));
+            assert!(rows[0].message.body_text.contains("/email/decide/"));
             break;
         }
         assert!(Instant::now() < deadline, "{rows:?}");

@@ -102,7 +102,7 @@ async fn queued_reply_mails(app: &TestApp, to: &str) -> usize {
         .await
         .unwrap()
         .iter()
-        .filter(|m| m.to_addr == to && m.kind == "comment_replies")
+        .filter(|m| m.message.to_addr == to && m.message.kind == "comment_replies")
         .count()
 }
 

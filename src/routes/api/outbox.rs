@@ -94,18 +94,21 @@ pub async fn list(
         .collect();
     let items: Vec<OutboxItem> = rows
         .into_iter()
-        .map(|m| OutboxItem {
-            id: m.id,
-            kind: m.kind,
-            comment_id: m.comment_id,
-            to: m.to_addr,
-            subject: m.subject,
-            status: m.status,
-            attempts: m.attempts,
-            next_attempt_at: rfc3339(m.next_attempt_at),
-            last_error: m.last_error,
-            created_at: rfc3339(m.created_at),
-            sent_at: m.sent_at.map(rfc3339),
+        .map(|row| {
+            let m = row.message;
+            OutboxItem {
+                id: m.id,
+                kind: m.kind,
+                comment_id: m.comment_id,
+                to: m.to_addr,
+                subject: m.subject,
+                status: row.status,
+                attempts: row.attempts,
+                next_attempt_at: rfc3339(row.next_attempt_at),
+                last_error: row.last_error,
+                created_at: rfc3339(m.created_at),
+                sent_at: row.sent_at.map(rfc3339),
+            }
         })
         .collect();
     Ok(private_json(OutboxPage { counts, items }))

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::guard::{self, Session, html, render};
+use super::guard::{self, Session, html, nonempty, render};
 use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
 use crate::domain::Lang;
@@ -108,13 +108,6 @@ pub struct AuditFilterValues {
     pub comment: String,
 }
 
-fn nonempty(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
 /// `GET /dashboard/audit`
 pub async fn page(
     state: web::Data<AppState>,
@@ -124,11 +117,7 @@ pub async fn page(
     let lang = cur.lang;
     let q = query.into_inner();
     let sites = guard::sites_of(&state, &cur).await?;
-    let chosen = match nonempty(&q.site) {
-        Some(s) if sites.contains(&s) => vec![s],
-        Some(_) => Vec::new(),
-        None => sites.clone(),
-    };
+    let chosen = guard::chosen_sites(&sites, &q.site);
     let rows = state
         .store
         .audit_log(&AuditFilter {

@@ -217,6 +217,24 @@ pub fn render(t: &impl askama::Template, lang: Lang) -> Result<String, ApiError>
     t.render().map_err(|e| ApiError::internal(e, lang))
 }
 
+/// A query parameter trimmed; `None` when it is absent or blank.
+pub fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// The sites a page shows: the one `?site=` names (none when it is not one
+/// of the moderator's `sites`), else all of them.
+pub fn chosen_sites(sites: &[String], site: &Option<String>) -> Vec<String> {
+    match nonempty(site) {
+        Some(s) if sites.contains(&s) => vec![s],
+        Some(_) => Vec::new(),
+        None => sites.to_vec(),
+    }
+}
+
 /// The sites a moderator works on (every site for an unrestricted admin).
 pub async fn sites_of(state: &AppState, cur: &Current) -> Result<Vec<String>, ApiError> {
     let all = state.store.sites().await.or_api(cur.lang)?;

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::guard::{self, Action, Current, Session, csrf_forms, html, render, see_other};
+use super::guard::{self, Action, Current, Session, csrf_forms, html, nonempty, render, see_other};
 use super::view::{Layout, Segment, Tr, gmt, highlight, parse_day, safe_return};
 use crate::domain::{Block, BlockDto, CommentEditDto, CommentStatus, Lang, NOTE_MAX};
 use crate::moderation::{Field, Finding};
@@ -151,13 +151,6 @@ pub struct QueueQuery {
 }
 
 impl QueueQuery {
-    fn nonempty(v: &Option<String>) -> Option<String> {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    }
-
     /// This query as a URL, on another page.
     fn url(&self, page: u32) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
@@ -172,7 +165,7 @@ impl QueueQuery {
             ("order", &self.order),
             ("comment", &self.comment),
         ] {
-            if let Some(v) = QueueQuery::nonempty(v) {
+            if let Some(v) = nonempty(v) {
                 pairs.push((k, v));
             }
         }
@@ -293,18 +286,14 @@ pub async fn page(
     let lang = cur.lang;
     let q = query.into_inner();
     let bad = || ApiError::new(ErrorCode::InvalidParameter, lang);
-    let tab = match QueueQuery::nonempty(&q.tab) {
+    let tab = match nonempty(&q.tab) {
         None => QueueTab::Pending,
         Some(t) => QueueTab::parse(&t).ok_or_else(bad)?,
     };
     let sites = guard::sites_of(&state, &cur).await?;
-    let chosen: Vec<String> = match QueueQuery::nonempty(&q.site) {
-        Some(s) if sites.contains(&s) => vec![s],
-        Some(_) => Vec::new(),
-        None => sites.clone(),
-    };
+    let chosen = guard::chosen_sites(&sites, &q.site);
     let day = |v: &Option<String>| -> Result<Option<i64>, ApiError> {
-        QueueQuery::nonempty(v)
+        nonempty(v)
             .map(|d| parse_day(&d).ok_or_else(bad))
             .transpose()
     };
@@ -312,12 +301,12 @@ pub async fn page(
     let filter = QueueFilter {
         sites: chosen.clone(),
         tab,
-        article: QueueQuery::nonempty(&q.article),
+        article: nonempty(&q.article),
         from: day(&q.from)?,
         until: day(&q.to)?.map(|d| d + 86_400_000),
-        email: QueueQuery::nonempty(&q.email),
-        text: QueueQuery::nonempty(&q.q).map(|t| t.chars().take(200).collect()),
-        comment: QueueQuery::nonempty(&q.comment),
+        email: nonempty(&q.email),
+        text: nonempty(&q.q).map(|t| t.chars().take(200).collect()),
+        comment: nonempty(&q.comment),
         oldest_first: q.order.as_deref() != Some("newest"),
         limit: PAGE_SIZE + 1,
         offset: page * PAGE_SIZE,
@@ -518,11 +507,7 @@ pub async fn counts(
 ) -> Result<HttpResponse, ApiError> {
     let lang = cur.lang;
     let sites = guard::sites_of(&state, &cur).await?;
-    let chosen: Vec<String> = match QueueQuery::nonempty(&query.into_inner().site) {
-        Some(s) if sites.contains(&s) => vec![s],
-        Some(_) => Vec::new(),
-        None => sites,
-    };
+    let chosen = guard::chosen_sites(&sites, &query.site);
     let counts: std::collections::BTreeMap<&'static str, i64> = state
         .store
         .tab_counts(&chosen)

@@ -12,7 +12,7 @@ use replies::open_reply_notice;
 pub use replies::{DueReplyNotice, REPLY_NOTICE_DELAY_MS, ReplyPage, ReplyTarget, ThreadReplies};
 
 use super::events::{audit, fan_out, insert_messages};
-use super::rows::{QUEUE_COLUMNS, queue_item, recount_published};
+use super::rows::{QUEUE_COLUMNS, close_open_reports, placeholders, queue_item, recount_published};
 use super::{
     AuditEntry, Backend, Cursor, NewOutboxMessage, QueueItem, StorageError, Store, WebhookEvent,
 };
@@ -224,13 +224,10 @@ impl Store {
         if article_keys.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders: Vec<String> = (0..article_keys.len())
-            .map(|i| format!("${}", i + 2))
-            .collect();
         let sql = format!(
             "SELECT article_key, published_count FROM articles \
              WHERE site_key = $1 AND article_key IN ({})",
-            placeholders.join(", ")
+            placeholders(2, article_keys.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(site_key);
         for key in article_keys {
@@ -440,17 +437,8 @@ async fn close_reports(
     resolution: &str,
     action: &str,
 ) -> Result<(), StorageError> {
-    let closed = sqlx::query(
-        "UPDATE comment_reports SET resolution = $1, resolved_at = $2 \
-         WHERE site_key = $3 AND comment_id = $4 AND resolution IS NULL",
-    )
-    .bind(resolution)
-    .bind(t.at)
-    .bind(&t.site_key)
-    .bind(&t.comment_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    let closed =
+        close_open_reports(&mut *conn, &t.site_key, &t.comment_id, resolution, t.at).await?;
     if closed == 0 {
         return Ok(());
     }

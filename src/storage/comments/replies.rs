@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 
 use super::{Order, PublicComment, keyset_page, public_comment};
 use crate::domain::CommentStatus;
-use crate::storage::rows::{VISIBLE, comment_status};
+use crate::storage::rows::{VISIBLE, comment_status, placeholders};
 use crate::storage::{Cursor, StorageError, Store};
 
 /// A comment a submission names as its parent.
@@ -115,12 +115,7 @@ impl Store {
         if thread_ids.is_empty() {
             return Ok(out);
         }
-        let list = |from: usize| -> String {
-            (0..thread_ids.len())
-                .map(|i| format!("${}", i + from))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let list = |from: usize| placeholders(from, thread_ids.len());
         let counts = format!(
             "SELECT c.thread_id, COUNT(*) AS n FROM comments c \
              WHERE c.thread_id IN ({}) AND {VISIBLE} GROUP BY c.thread_id",
