@@ -72,7 +72,7 @@ pub use policies::{
 use pool::UnsyncedWriter;
 pub use pool::{Backend, CACHE_CHANNEL, ConnectOptions, PublishedChange, Store};
 pub use privacy::{Erasure, ErasureOutcome, MailRecord, PrivacyRecords};
-pub use queue::{QueueFilter, QueueTab, SiteItem};
+pub use queue::{QueueFilter, QueueTab, SiteItem, TAB_COUNT_CAP};
 pub use reports::{NewReportRecord, ReportOutcome, ReportSettings, ReportedComment};
 pub use root_keys::RootKeyRecord;
 pub use rows::{ArticleRecord, AuditEntry, CommentRecord, Cursor, ParentExcerpt, QueueItem};

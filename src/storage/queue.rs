@@ -96,6 +96,9 @@ impl QueueTab {
     }
 }
 
+/// Where the tab badges stop counting (see [`Store::tab_counts`]).
+pub const TAB_COUNT_CAP: i64 = 1000;
+
 /// A queue query. `sites` is never empty (the sites the moderator may see).
 #[derive(Debug, Clone)]
 pub struct QueueFilter {
@@ -134,30 +137,46 @@ impl Store {
         if f.sites.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = format!(
-            "SELECT c.site_key AS site_key_of, {QUEUE_COLUMNS} FROM comments c \
-             JOIN articles a ON a.id = c.article_id WHERE {} AND c.site_key IN ({})",
-            if f.comment.is_some() {
-                "1 = 1".to_string()
-            } else {
-                f.tab.condition()
-            },
-            placeholders(1, f.sites.len())
-        );
+        let sites = placeholders(1, f.sites.len());
         let mut n = f.sites.len();
         let mut next = || {
             n += 1;
             n
         };
+        // The article and author filters lead the join (`CROSS JOIN` keeps
+        // that order on SQLite): their comments are a few, found through the
+        // per-article and per-author indexes, then sorted. Left to choose,
+        // SQLite's planner walks the site's whole tab in date order to skip
+        // the sort, and with sampled statistics on a large archive it does
+        // (1.2 s a page at a million comments).
+        let mut from = String::new();
         if f.article.is_some() {
-            // Through the article's id, so the comments come from the
-            // per-article index, not from a scan of the site's queue.
-            sql.push_str(&format!(
-                " AND c.article_id IN (SELECT id FROM articles WHERE article_key = ${} \
-                 AND site_key IN ({}))",
-                next(),
-                placeholders(1, f.sites.len())
+            from.push_str("articles fa CROSS JOIN ");
+        }
+        let article_param = f.article.as_ref().map(|_| next());
+        if f.email.is_some() {
+            from.push_str(&format!(
+                "(SELECT id AS author_comment FROM comments WHERE site_key IN ({sites}) \
+                 AND LOWER(author_email) = ${}) fe CROSS JOIN ",
+                next()
             ));
+        }
+        let mut sql = format!(
+            "SELECT c.site_key AS site_key_of, {QUEUE_COLUMNS} FROM {from}comments c \
+             JOIN articles a ON a.id = c.article_id WHERE {} AND c.site_key IN ({sites})",
+            if f.comment.is_some() {
+                "1 = 1".to_string()
+            } else {
+                f.tab.condition()
+            },
+        );
+        if let Some(p) = article_param {
+            sql.push_str(&format!(
+                " AND fa.article_key = ${p} AND fa.site_key IN ({sites}) AND c.article_id = fa.id"
+            ));
+        }
+        if f.email.is_some() {
+            sql.push_str(" AND c.id = fe.author_comment");
         }
         if f.comment.is_some() {
             sql.push_str(&format!(" AND c.id = ${}", next()));
@@ -167,9 +186,6 @@ impl Store {
         }
         if f.until.is_some() {
             sql.push_str(&format!(" AND c.created_at < ${}", next()));
-        }
-        if f.email.is_some() {
-            sql.push_str(&format!(" AND LOWER(c.author_email) = ${}", next()));
         }
         if f.text.is_some() {
             let p = next();
@@ -190,6 +206,9 @@ impl Store {
         if let Some(a) = &f.article {
             q = q.bind(a);
         }
+        if let Some(e) = &f.email {
+            q = q.bind(e.to_lowercase());
+        }
         if let Some(c) = &f.comment {
             q = q.bind(c);
         }
@@ -198,9 +217,6 @@ impl Store {
         }
         if let Some(t) = f.until {
             q = q.bind(t);
-        }
-        if let Some(e) = &f.email {
-            q = q.bind(e.to_lowercase());
         }
         if let Some(t) = &f.text {
             q = q.bind(like_pattern(t));
@@ -217,26 +233,38 @@ impl Store {
             .collect()
     }
 
-    /// Comments per tab over the given sites (for the tab badges).
+    /// Comments per tab over the given sites (for the tab badges), each
+    /// counted up to [`TAB_COUNT_CAP`]: a badge shows "999+" past it, and a
+    /// count that stops there reads at most that many index entries, however
+    /// large the archive (an uncapped count of a million comments' tabs took
+    /// 0.4 s). One statement for every tab.
     pub async fn tab_counts(&self, sites: &[String]) -> Result<Vec<(QueueTab, i64)>, StorageError> {
-        let mut out = Vec::new();
         if sites.is_empty() {
-            return Ok(out);
+            return Ok(Vec::new());
         }
-        for tab in QueueTab::ALL {
-            let sql = format!(
-                "SELECT COUNT(*) FROM comments c WHERE {} AND c.site_key IN ({})",
-                tab.condition(),
-                placeholders(1, sites.len())
-            );
-            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
-            for s in sites {
-                q = q.bind(s);
-            }
-            let n: i64 = q.fetch_one(&self.reader).await?;
-            out.push((tab, n));
+        let sites_in = placeholders(1, sites.len());
+        let columns: Vec<String> = QueueTab::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, tab)| {
+                format!(
+                    "(SELECT COUNT(*) FROM (SELECT 1 FROM comments c WHERE {} \
+                     AND c.site_key IN ({sites_in}) LIMIT {TAB_COUNT_CAP}) t{i}) AS n{i}",
+                    tab.condition()
+                )
+            })
+            .collect();
+        let sql = format!("SELECT {}", columns.join(", "));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for s in sites {
+            q = q.bind(s);
         }
-        Ok(out)
+        let row = q.fetch_one(&self.reader).await?;
+        QueueTab::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, tab)| Ok((*tab, row.try_get::<i64, _>(format!("n{i}").as_str())?)))
+            .collect()
     }
 
     /// Every comment of one author (by email, any case) on a site, newest

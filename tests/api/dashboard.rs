@@ -1222,3 +1222,28 @@ async fn the_tab_counts_are_served_as_json_to_a_signed_in_moderator_only() {
         .unwrap();
     assert_eq!(other["pending"].as_i64().unwrap_or(0), 0, "{other}");
 }
+
+#[tokio::test]
+async fn a_tab_badge_stops_counting_at_a_thousand_and_says_999_plus() {
+    let app = app_with_moderator().await;
+    // 1,001 pending and 3 published comments over one article of the site.
+    app.store
+        .seed_articles("news", "big-", 1, 3, 1001, majlis::service::now_ms())
+        .await
+        .unwrap();
+    let dash = app.login("mod@news.example", PASSWORD).await;
+    let counts: serde_json::Value = dash.get("/dashboard/counts").await.json().await.unwrap();
+    assert_eq!(counts["pending"], 1000, "{counts}");
+    assert_eq!(counts["published"], 3, "{counts}");
+    let page = dash
+        .get("/dashboard?tab=pending")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"<span class="count">999+</span>"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<span class="count">3</span>"#), "{page}");
+}

@@ -65,7 +65,8 @@
         if (!counts) return;
         Object.keys(counts).forEach(function (k) {
           var c = document.querySelector('.tabs a[data-tab="' + k + '"] .count');
-          if (c) c.textContent = String(counts[k]);
+          /* The server stops counting at 1000 (TAB_COUNT_CAP): a badge says 999+. */
+          if (c) c.textContent = counts[k] >= 1000 ? '999+' : String(counts[k]);
         });
       })
       .catch(function () {});

@@ -18,7 +18,7 @@ use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::routes::extract::wants_json;
 use crate::routes::time_fmt::rfc3339;
 use crate::service::{self, Decision, DecisionError, decide, now_ms};
-use crate::storage::{QueueFilter, QueueTab};
+use crate::storage::{QueueFilter, QueueTab, TAB_COUNT_CAP};
 
 /// Comments per queue page.
 pub const PAGE_SIZE: u32 = 50;
@@ -101,7 +101,17 @@ pub struct ParentView {
 pub struct TabView {
     pub key: &'static str,
     pub label: &'static str,
-    pub count: i64,
+    /// The badge: the count, or "999+" where counting stopped.
+    pub count: String,
+}
+
+/// A tab's badge for a count that stops at [`TAB_COUNT_CAP`].
+fn badge(count: i64) -> String {
+    if count >= TAB_COUNT_CAP {
+        format!("{}+", TAB_COUNT_CAP - 1)
+    } else {
+        count.to_string()
+    }
 }
 
 /// The filter values as the form shows them again.
@@ -368,7 +378,7 @@ pub async fn page(
         .map(|(t, count)| TabView {
             key: t.as_str(),
             label: crate::i18n::t(lang, &format!("dash.tab.{}", t.as_str())),
-            count,
+            count: badge(count),
         })
         .collect();
     let notice = match q.done.as_deref() {
@@ -499,7 +509,7 @@ pub struct CountsQuery {
 
 /// `GET /dashboard/counts?site=`: the queue's tab counts as JSON
 /// (`{"pending": 3, ...}`), so the tabs stay current after decisions made
-/// in place.
+/// in place. Each stops at [`TAB_COUNT_CAP`] (the badge shows "999+").
 pub async fn counts(
     state: web::Data<AppState>,
     query: web::Query<CountsQuery>,
