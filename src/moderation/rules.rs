@@ -255,6 +255,42 @@ pub(crate) fn negated(key: &KeyBuf, k0: usize) -> bool {
         .any(|w| is_word(w, EXCEPTIVES))
 }
 
+/// Nouns that name a word ("كلمة", "the word", "le mot"), as match-key words (ة folds to ه).
+const WORD_NOUNS: &[&str] = &[
+    "كلمه",
+    "لفظ",
+    "لفظه",
+    "عباره",
+    "word",
+    "mot",
+    "terme",
+    "term",
+    "kelma",
+    "kalma",
+    "kilma",
+];
+
+/// The hit at key chars `[k0, k1)` is named as a word: a noun of [`WORD_NOUNS`] right before
+/// it, only blanks between ("كلمة مكلخ ماشي مزيانة", "the word idiot is rude"): the word is
+/// mentioned, not used, as if it were quoted.
+pub(crate) fn named(key: &KeyBuf, k0: usize) -> bool {
+    let head = key.chars().get(..k0).unwrap_or(&[]);
+    let end = head
+        .iter()
+        .rposition(|c| !c.is_whitespace())
+        .map_or(0, |i| i + 1);
+    if end == head.len() {
+        return false;
+    }
+    let start = head
+        .get(..end)
+        .unwrap_or(&[])
+        .iter()
+        .rposition(|c| !is_alnum(*c))
+        .map_or(0, |i| i + 1);
+    is_word(head.get(start..end).unwrap_or(&[]), WORD_NOUNS)
+}
+
 /// The span is quoted: a quotation mark right before and right after it, the opening one not
 /// inside a word ("the word \"vermin\"", «عزاوة»): the word is mentioned, not used.
 pub(crate) fn quoted(text: &str, span: Span) -> bool {
@@ -411,7 +447,7 @@ pub(crate) fn lexicon_findings(
             continue;
         };
         let found = snippet(text, span);
-        let (action, how_en, how_ar) = if mentioned(text, framed, span) {
+        let (action, how_en, how_ar) = if mentioned(text, framed, span) || named(key, h.k0) {
             (
                 lower(*action),
                 " (quoted: mentioned, not used)",
@@ -482,6 +518,7 @@ pub(crate) fn cooccurrence(
     let word = |h: &Hit| key.chars().get(h.k0..h.k1).unwrap_or(&[]);
     let used = |h: &Hit| {
         !negated(key, h.k0)
+            && !named(key, h.k0)
             && key_span(key, h.k0, h.k1).is_some_and(|s| !mentioned(text, framed, s))
     };
     // Counter-speech frames an insult to condemn it ("saying Jews are vermin is racist"): a
@@ -1136,6 +1173,21 @@ mod tests {
                 (start, start + word.len())
             };
             assert_eq!(quoted(text, Span { start, end }), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_word_named_by_a_noun_of_words_is_mentioned() {
+        for (text, word, want) in [
+            ("كلمة مكلخ ماشي مزيانة", "مكلخ", true),
+            ("the word idiot is rude", "idiot", true),
+            ("le mot  connard est une insulte", "connard", true),
+            ("الكاتب مكلخ", "مكلخ", false),
+            ("a word, idiot", "idiot", false),
+            ("مكلخ", "مكلخ", false),
+        ] {
+            let k = key(text);
+            assert_eq!(named(&k, at(&k, word)), want, "{text}");
         }
     }
 
