@@ -291,6 +291,68 @@ pub(crate) fn named(key: &KeyBuf, k0: usize) -> bool {
     is_word(head.get(start..end).unwrap_or(&[]), WORD_NOUNS)
 }
 
+/// Verbs that label someone with a word ("يصف الشيعة بالمجوس", "اللي كيسمي الأفارقة …",
+/// "les traiter de …"), as match-key words.
+const LABEL_VERBS: &[&str] = &[
+    "يصف",
+    "يصفون",
+    "تصف",
+    "وصف",
+    "وصفوا",
+    "وصفت",
+    "ويصف",
+    "ووصف",
+    "يسمي",
+    "يسمون",
+    "تسمي",
+    "تسميه",
+    "سمى",
+    "سموا",
+    "كيسمي",
+    "كيسميو",
+    "بيسمي",
+    "بيسموا",
+    "ينعت",
+    "ينعتون",
+    "نعت",
+    "calling",
+    "labelling",
+    "labeling",
+    "traiter",
+    "traitent",
+    "qualifier",
+];
+
+/// The hit at key chars `[k0, k1)` is a label someone else gives: a verb of [`LABEL_VERBS`]
+/// among the three words before it in its clause ("نرفض أي خطاب يصف الشيعة بالمجوس", "اللي
+/// كيسمي الأفارقة عزاوة راه عنصري"): the word is reported, not used by the writer.
+pub(crate) fn labelled(key: &KeyBuf, k0: usize) -> bool {
+    let head = key.chars().get(..k0).unwrap_or(&[]);
+    let mut i = head.len();
+    for _ in 0..3 {
+        loop {
+            match i.checked_sub(1).and_then(|j| head.get(j)) {
+                None => return false,
+                Some(c) if CLAUSE_END.contains(c) => return false,
+                Some(c) if is_alnum(*c) => break,
+                Some(_) => i -= 1,
+            }
+        }
+        let end = i;
+        while i
+            .checked_sub(1)
+            .and_then(|j| head.get(j))
+            .is_some_and(|c| is_alnum(*c))
+        {
+            i -= 1;
+        }
+        if is_word(head.get(i..end).unwrap_or(&[]), LABEL_VERBS) {
+            return true;
+        }
+    }
+    false
+}
+
 /// The span is quoted: a quotation mark right before and right after it, the opening one not
 /// inside a word ("the word \"vermin\"", «عزاوة»): the word is mentioned, not used.
 pub(crate) fn quoted(text: &str, span: Span) -> bool {
@@ -447,7 +509,10 @@ pub(crate) fn lexicon_findings(
             continue;
         };
         let found = snippet(text, span);
-        let (action, how_en, how_ar) = if mentioned(text, framed, span) || named(key, h.k0) {
+        let (action, how_en, how_ar) = if mentioned(text, framed, span)
+            || named(key, h.k0)
+            || (*action == Action::Hold && labelled(key, h.k0))
+        {
             (
                 lower(*action),
                 " (quoted: mentioned, not used)",
@@ -519,6 +584,7 @@ pub(crate) fn cooccurrence(
     let used = |h: &Hit| {
         !negated(key, h.k0)
             && !named(key, h.k0)
+            && !labelled(key, h.k0)
             && key_span(key, h.k0, h.k1).is_some_and(|s| !mentioned(text, framed, s))
     };
     // Counter-speech frames an insult to condemn it ("saying Jews are vermin is racist"): a
@@ -1188,6 +1254,21 @@ mod tests {
         ] {
             let k = key(text);
             assert_eq!(named(&k, at(&k, word)), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_word_given_as_a_label_by_someone_else_is_reported() {
+        for (text, word, want) in [
+            ("نرفض أي خطاب يصف الشيعة بالمجوس", "بالمجوس", true),
+            ("اللي كيسمي الأفارقة عزاوة راه عنصري", "عزاو", true),
+            ("arrêtez de les traiter de bougnoules", "bougnoules", true),
+            ("الشيعة مجوس", "مجوس", false),
+            ("يصف الشيعة، مجوس", "مجوس", false),
+            ("يصف الشيعة في كل مقال بأنهم مجوس", "مجوس", false),
+        ] {
+            let k = key(text);
+            assert_eq!(labelled(&k, at(&k, word)), want, "{text}");
         }
     }
 
