@@ -509,14 +509,23 @@ pub(crate) fn lexicon_findings(
             continue;
         };
         let found = snippet(text, span);
-        let (action, how_en, how_ar) = if mentioned(text, framed, span)
-            || named(key, h.k0)
-            || (*action == Action::Hold && labelled(key, h.k0))
-        {
+        let (action, how_en, how_ar) = if mentioned(text, framed, span) {
             (
                 lower(*action),
                 " (quoted: mentioned, not used)",
                 " (بين علامتي تنصيص: ذكر للكلمة لا استعمال لها)",
+            )
+        } else if named(key, h.k0) {
+            (
+                lower(*action),
+                " (named as a word: mentioned, not used)",
+                " (مذكورة بوصفها كلمة: ذكر للكلمة لا استعمال لها)",
+            )
+        } else if *action == Action::Hold && labelled(key, h.k0) {
+            (
+                lower(*action),
+                " (a label someone is said to give: reported, not used)",
+                " (وصف منسوب إلى غير الكاتب: نقل للكلمة لا استعمال لها)",
             )
         } else if *action == Action::Hold && negated(key, h.k0) {
             (Action::Flag, " (denied)", " (منفية)")
@@ -1254,6 +1263,32 @@ mod tests {
         ] {
             let k = key(text);
             assert_eq!(named(&k, at(&k, word)), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_named_or_reported_word_is_flagged_with_its_reason() {
+        let policy = Policy::compile(&crate::moderation::PolicyConfig::seed()).unwrap();
+        for (text, reason) in [
+            ("كلمة مكلخ ماشي مزيانة", "named as a word"),
+            ("اللي كيسمي الأفارقة عزاوة راه عنصري", "reported, not used"),
+        ] {
+            let v = crate::moderation::evaluate(
+                &crate::moderation::Submission {
+                    body: text,
+                    ..Default::default()
+                },
+                &crate::moderation::Signals::default(),
+                &policy,
+            );
+            assert!(v.action < Action::Hold, "{text}: {:?}", v.findings);
+            assert!(
+                v.findings
+                    .iter()
+                    .any(|f| f.explanation_en.contains(reason) && f.action == Action::Flag),
+                "{text}: {:?}",
+                v.findings
+            );
         }
     }
 
