@@ -48,6 +48,9 @@ const SEALED7: &str = include_str!("fixtures/moderation/posting-rules-sealed7.ts
 const DEV8: &str = include_str!("fixtures/moderation/posting-rules-dev8.tsv");
 /// The eighth blind batch's sealed half: measured, never tuned on; printed only.
 const SEALED8: &str = include_str!("fixtures/moderation/posting-rules-sealed8.tsv");
+/// The ninth blind batch's dev half: measured untuned (194/210, 2/210), then tuned on
+/// (rules11: 210/210, 0/210).
+const DEV9: &str = include_str!("fixtures/moderation/posting-rules-dev9.tsv");
 const CATEGORIES: [&str; 7] = [
     "writer",
     "person",
@@ -175,6 +178,10 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
         "\n## Seventeenth batch (sealed8, written blind with dev8, never tuned on: printed only)",
         SEALED8,
     );
+    let dev9 = batch(
+        "\n## Eighteenth batch (dev9, written blind, measured untuned, then tuned on)",
+        DEV9,
+    );
     // The batches' violation rates are printed only; no batch tuned on may stop more than 1 %
     // of its benign comments (the first sealed batch is printed only: it measures, not steers).
     for (name, b) in [
@@ -191,6 +198,7 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
         ("sealed6", &sealed6),
         ("dev7", &dev7),
         ("dev8", &dev8),
+        ("dev9", &dev9),
     ] {
         assert!(
             pct(b.fp, b.benign) <= 1.0,

@@ -255,6 +255,104 @@ pub(crate) fn negated(key: &KeyBuf, k0: usize) -> bool {
         .any(|w| is_word(w, EXCEPTIVES))
 }
 
+/// Nouns that name a word ("كلمة", "the word", "le mot"), as match-key words (ة folds to ه).
+const WORD_NOUNS: &[&str] = &[
+    "كلمه",
+    "لفظ",
+    "لفظه",
+    "عباره",
+    "word",
+    "mot",
+    "terme",
+    "term",
+    "kelma",
+    "kalma",
+    "kilma",
+];
+
+/// The hit at key chars `[k0, k1)` is named as a word: a noun of [`WORD_NOUNS`] right before
+/// it, only blanks between ("كلمة مكلخ ماشي مزيانة", "the word idiot is rude"): the word is
+/// mentioned, not used, as if it were quoted.
+pub(crate) fn named(key: &KeyBuf, k0: usize) -> bool {
+    let head = key.chars().get(..k0).unwrap_or(&[]);
+    let end = head
+        .iter()
+        .rposition(|c| !c.is_whitespace())
+        .map_or(0, |i| i + 1);
+    if end == head.len() {
+        return false;
+    }
+    let start = head
+        .get(..end)
+        .unwrap_or(&[])
+        .iter()
+        .rposition(|c| !is_alnum(*c))
+        .map_or(0, |i| i + 1);
+    is_word(head.get(start..end).unwrap_or(&[]), WORD_NOUNS)
+}
+
+/// Verbs that label someone with a word ("يصف الشيعة بالمجوس", "اللي كيسمي الأفارقة …",
+/// "les traiter de …"), as match-key words.
+const LABEL_VERBS: &[&str] = &[
+    "يصف",
+    "يصفون",
+    "تصف",
+    "وصف",
+    "وصفوا",
+    "وصفت",
+    "ويصف",
+    "ووصف",
+    "يسمي",
+    "يسمون",
+    "تسمي",
+    "تسميه",
+    "سمى",
+    "سموا",
+    "كيسمي",
+    "كيسميو",
+    "بيسمي",
+    "بيسموا",
+    "ينعت",
+    "ينعتون",
+    "نعت",
+    "calling",
+    "labelling",
+    "labeling",
+    "traiter",
+    "traitent",
+    "qualifier",
+];
+
+/// The hit at key chars `[k0, k1)` is a label someone else gives: a verb of [`LABEL_VERBS`]
+/// among the three words before it in its clause ("نرفض أي خطاب يصف الشيعة بالمجوس", "اللي
+/// كيسمي الأفارقة عزاوة راه عنصري"): the word is reported, not used by the writer.
+pub(crate) fn labelled(key: &KeyBuf, k0: usize) -> bool {
+    let head = key.chars().get(..k0).unwrap_or(&[]);
+    let mut i = head.len();
+    for _ in 0..3 {
+        loop {
+            match i.checked_sub(1).and_then(|j| head.get(j)) {
+                None => return false,
+                Some(c) if CLAUSE_END.contains(c) => return false,
+                Some(c) if is_alnum(*c) => break,
+                Some(_) => i -= 1,
+            }
+        }
+        let end = i;
+        while i
+            .checked_sub(1)
+            .and_then(|j| head.get(j))
+            .is_some_and(|c| is_alnum(*c))
+        {
+            i -= 1;
+        }
+        if is_word(head.get(i..end).unwrap_or(&[]), LABEL_VERBS) {
+            return true;
+        }
+    }
+    false
+}
+
 /// The span is quoted: a quotation mark right before and right after it, the opening one not
 /// inside a word ("the word \"vermin\"", «عزاوة»): the word is mentioned, not used.
 pub(crate) fn quoted(text: &str, span: Span) -> bool {
@@ -417,6 +515,18 @@ pub(crate) fn lexicon_findings(
                 " (quoted: mentioned, not used)",
                 " (بين علامتي تنصيص: ذكر للكلمة لا استعمال لها)",
             )
+        } else if named(key, h.k0) {
+            (
+                lower(*action),
+                " (named as a word: mentioned, not used)",
+                " (مذكورة بوصفها كلمة: ذكر للكلمة لا استعمال لها)",
+            )
+        } else if *action == Action::Hold && labelled(key, h.k0) {
+            (
+                lower(*action),
+                " (a label someone is said to give: reported, not used)",
+                " (وصف منسوب إلى غير الكاتب: نقل للكلمة لا استعمال لها)",
+            )
         } else if *action == Action::Hold && negated(key, h.k0) {
             (Action::Flag, " (denied)", " (منفية)")
         } else {
@@ -482,6 +592,8 @@ pub(crate) fn cooccurrence(
     let word = |h: &Hit| key.chars().get(h.k0..h.k1).unwrap_or(&[]);
     let used = |h: &Hit| {
         !negated(key, h.k0)
+            && !named(key, h.k0)
+            && !labelled(key, h.k0)
             && key_span(key, h.k0, h.k1).is_some_and(|s| !mentioned(text, framed, s))
     };
     // Counter-speech frames an insult to condemn it ("saying Jews are vermin is racist"): a
@@ -1136,6 +1248,62 @@ mod tests {
                 (start, start + word.len())
             };
             assert_eq!(quoted(text, Span { start, end }), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_word_named_by_a_noun_of_words_is_mentioned() {
+        for (text, word, want) in [
+            ("كلمة مكلخ ماشي مزيانة", "مكلخ", true),
+            ("the word idiot is rude", "idiot", true),
+            ("le mot  connard est une insulte", "connard", true),
+            ("الكاتب مكلخ", "مكلخ", false),
+            ("a word, idiot", "idiot", false),
+            ("مكلخ", "مكلخ", false),
+        ] {
+            let k = key(text);
+            assert_eq!(named(&k, at(&k, word)), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_named_or_reported_word_is_flagged_with_its_reason() {
+        let policy = Policy::compile(&crate::moderation::PolicyConfig::seed()).unwrap();
+        for (text, reason) in [
+            ("كلمة مكلخ ماشي مزيانة", "named as a word"),
+            ("اللي كيسمي الأفارقة عزاوة راه عنصري", "reported, not used"),
+        ] {
+            let v = crate::moderation::evaluate(
+                &crate::moderation::Submission {
+                    body: text,
+                    ..Default::default()
+                },
+                &crate::moderation::Signals::default(),
+                &policy,
+            );
+            assert!(v.action < Action::Hold, "{text}: {:?}", v.findings);
+            assert!(
+                v.findings
+                    .iter()
+                    .any(|f| f.explanation_en.contains(reason) && f.action == Action::Flag),
+                "{text}: {:?}",
+                v.findings
+            );
+        }
+    }
+
+    #[test]
+    fn a_word_given_as_a_label_by_someone_else_is_reported() {
+        for (text, word, want) in [
+            ("نرفض أي خطاب يصف الشيعة بالمجوس", "بالمجوس", true),
+            ("اللي كيسمي الأفارقة عزاوة راه عنصري", "عزاو", true),
+            ("arrêtez de les traiter de bougnoules", "bougnoules", true),
+            ("الشيعة مجوس", "مجوس", false),
+            ("يصف الشيعة، مجوس", "مجوس", false),
+            ("يصف الشيعة في كل مقال بأنهم مجوس", "مجوس", false),
+        ] {
+            let k = key(text);
+            assert_eq!(labelled(&k, at(&k, word)), want, "{text}");
         }
     }
 
