@@ -1064,11 +1064,6 @@ fn after_definite(scan: &Scan, s: usize) -> bool {
 /// True when `head` + `ch` repeated `k` times + `tail` (all expanded with their run
 /// counts) spells one of `list`, for some `k` in `0..=extra`.
 fn spells(head: &[SChar], ch: char, extra: u16, tail: &[SChar], list: &Affixes) -> bool {
-    let expanded = || {
-        head.iter()
-            .chain(tail)
-            .flat_map(|c| std::iter::repeat_n(c.ch, usize::from(c.count)))
-    };
     if extra == 0 {
         // Nothing of the stem's run may join the affix: `head` + `tail` is the affix itself.
         return runs_key(head, tail).is_some_and(|k| list.keys.binary_search(&k).is_ok());
