@@ -179,7 +179,9 @@ fn main() {
         }
     }
     // `EVALUATE_ROUNDS=1` keeps a run under callgrind short (instruction counts of
-    // `evaluate` alone: `--toggle-collect='*engine*evaluate*'`).
+    // `evaluate` alone: `--collect-atstart=no
+    // --toggle-collect='majlis::moderation::engine::evaluate'`; a wildcard such as
+    // `*engine*evaluate*` also matches the closure inside it, which toggles collection off).
     let rounds: usize = std::env::var("EVALUATE_ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())

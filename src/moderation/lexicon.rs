@@ -134,6 +134,25 @@ fn affix_key(chars: impl Iterator<Item = char>) -> Option<u64> {
     Some(key)
 }
 
+/// [`affix_key`] of `head` then `tail` with their run counts expanded, read run by run
+/// (this runs for most automaton matches, so it avoids the chained iterators).
+fn runs_key(head: &[SChar], tail: &[SChar]) -> Option<u64> {
+    let mut key = 0u64;
+    let mut n = 0usize;
+    for c in head.iter().chain(tail) {
+        let u = u32::from(c.ch);
+        let count = usize::from(c.count);
+        if n + count > MAX_AFFIX || u > 0xFFFF {
+            return None;
+        }
+        for _ in 0..count {
+            key = (key << 16) | u64::from(u);
+        }
+        n += count;
+    }
+    Some(key)
+}
+
 fn affix_keys(words: &[&str]) -> Box<[u64]> {
     let mut keys: Vec<u64> = words.iter().filter_map(|w| affix_key(w.chars())).collect();
     keys.sort_unstable();
@@ -1045,14 +1064,9 @@ fn after_definite(scan: &Scan, s: usize) -> bool {
 /// True when `head` + `ch` repeated `k` times + `tail` (all expanded with their run
 /// counts) spells one of `list`, for some `k` in `0..=extra`.
 fn spells(head: &[SChar], ch: char, extra: u16, tail: &[SChar], list: &Affixes) -> bool {
-    let expanded = || {
-        head.iter()
-            .chain(tail)
-            .flat_map(|c| std::iter::repeat_n(c.ch, usize::from(c.count)))
-    };
     if extra == 0 {
         // Nothing of the stem's run may join the affix: `head` + `tail` is the affix itself.
-        return affix_key(expanded()).is_some_and(|k| list.keys.binary_search(&k).is_ok());
+        return runs_key(head, tail).is_some_and(|k| list.keys.binary_search(&k).is_ok());
     }
     list.words.iter().any(|p| {
         // Peel `head` off the front of the word and `tail` off its back (most words fail on
@@ -1828,6 +1842,36 @@ mod tests {
                     "{a} is longer than MAX_AFFIX"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn run_keys_are_the_affix_keys_of_the_expanded_runs() {
+        let sc = |ch: char, count: u16| SChar {
+            ch,
+            count,
+            ..SChar::default()
+        };
+        let cases: &[(&[SChar], &[SChar])] = &[
+            (&[], &[]),
+            (&[sc('و', 1)], &[]),
+            (&[], &[sc('ه', 1), sc('م', 1)]),
+            (&[sc('ل', 2)], &[sc('ا', 1)]),
+            (&[sc('ا', 2), sc('ل', 2)], &[]),
+            (&[sc('ا', 2), sc('ل', 2)], &[sc('ك', 1)]),
+            (&[sc('s', 5)], &[]),
+            (&[sc('\u{1F600}', 1)], &[]),
+        ];
+        for (head, tail) in cases {
+            let expanded = head
+                .iter()
+                .chain(tail.iter())
+                .flat_map(|c| std::iter::repeat_n(c.ch, usize::from(c.count)));
+            assert_eq!(
+                runs_key(head, tail),
+                affix_key(expanded),
+                "{head:?} {tail:?}"
+            );
         }
     }
 

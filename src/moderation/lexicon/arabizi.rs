@@ -511,7 +511,8 @@ fn read_tokens(
     // `lat` spells one of `list` exactly (compared char by char, nothing allocated).
     let one_of = |w: &[char], list: &[&str]| list.iter().any(|x| w.iter().copied().eq(x.chars()));
     for p in prefixes {
-        let plen = p.chars().count();
+        // The prefixes are ASCII: bytes are chars.
+        let plen = p.len();
         if !lat
             .get(..plen)
             .is_some_and(|head| head.iter().copied().eq(p.chars()))
@@ -631,7 +632,8 @@ fn read_into(
             }
             for s in spellings(c, initial, last, strict) {
                 // The spelling's chars are compared in place (nothing allocated per spelling).
-                let len = s.chars().count();
+                // The spellings are ASCII: bytes are chars.
+                let len = s.len();
                 if len == 0 {
                     set(i + 1, j);
                     continue;
