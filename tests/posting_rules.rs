@@ -51,6 +51,8 @@ const SEALED8: &str = include_str!("fixtures/moderation/posting-rules-sealed8.ts
 /// The ninth blind batch's dev half: measured untuned (194/210, 2/210), then tuned on
 /// (rules11: 210/210, 0/210).
 const DEV9: &str = include_str!("fixtures/moderation/posting-rules-dev9.tsv");
+/// The ninth blind batch's sealed half: measured, never tuned on; printed only.
+const SEALED9: &str = include_str!("fixtures/moderation/posting-rules-sealed9.tsv");
 const CATEGORIES: [&str; 7] = [
     "writer",
     "person",
@@ -181,6 +183,10 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
     let dev9 = batch(
         "\n## Eighteenth batch (dev9, written blind, measured untuned, then tuned on)",
         DEV9,
+    );
+    batch(
+        "\n## Nineteenth batch (sealed9, written blind with dev9, never tuned on: printed only)",
+        SEALED9,
     );
     // The batches' violation rates are printed only; no batch tuned on may stop more than 1 %
     // of its benign comments (the first sealed batch is printed only: it measures, not steers).
