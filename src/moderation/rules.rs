@@ -272,7 +272,8 @@ const WORD_NOUNS: &[&str] = &[
 
 /// The hit at key chars `[k0, k1)` is named as a word: a noun of [`WORD_NOUNS`] right before
 /// it, only blanks between ("كلمة مكلخ ماشي مزيانة", "the word idiot is rude"): the word is
-/// mentioned, not used, as if it were quoted.
+/// mentioned, not used, as if it were quoted. It steps down held words only: an obscenity
+/// named is still printed.
 pub(crate) fn named(key: &KeyBuf, k0: usize) -> bool {
     let head = key.chars().get(..k0).unwrap_or(&[]);
     let end = head
@@ -515,7 +516,9 @@ pub(crate) fn lexicon_findings(
                 " (quoted: mentioned, not used)",
                 " (بين علامتي تنصيص: ذكر للكلمة لا استعمال لها)",
             )
-        } else if named(key, h.k0) {
+        } else if *action == Action::Hold && named(key, h.k0) {
+            // An obscenity named as a word is still printed: only insults and
+            // slurs, which wrong no one when named, step down.
             (
                 lower(*action),
                 " (named as a word: mentioned, not used)",
