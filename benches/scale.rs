@@ -305,7 +305,7 @@ async fn main() {
             dash_article,
         ),
         ("dashboard queue, pending, text search", dash_text),
-        ("dashboard tab counts (7 tabs)", tabs),
+        ("dashboard tab counts (every tab)", tabs),
     ];
     for (name, (p50, p99)) in rows {
         println!("{name:<52} {p50:>9.2} {p99:>9.2}");
