@@ -143,24 +143,17 @@ impl Store {
             n += 1;
             n
         };
-        // The article and author filters lead the join (`CROSS JOIN` keeps
-        // that order on SQLite): their comments are a few, found through the
-        // per-article and per-author indexes, then sorted. Left to choose,
-        // SQLite's planner walks the site's whole tab in date order to skip
-        // the sort, and with sampled statistics on a large archive it does
-        // (1.2 s a page at a million comments).
-        let mut from = String::new();
-        if f.article.is_some() {
-            from.push_str("articles fa CROSS JOIN ");
-        }
-        let article_param = f.article.as_ref().map(|_| next());
-        if f.email.is_some() {
-            from.push_str(&format!(
-                "(SELECT id AS author_comment FROM comments WHERE site_key IN ({sites}) \
-                 AND LOWER(author_email) = ${}) fe CROSS JOIN ",
-                next()
-            ));
-        }
+        // The article filter leads the join (`CROSS JOIN` keeps that order
+        // on SQLite): its comments are a few, found through the per-article
+        // index, then sorted. Left to choose, SQLite's planner walks the
+        // site's whole tab in date order to skip the sort, and with sampled
+        // statistics on a large archive it does (1.2 s a page at a million
+        // comments).
+        let from = if f.article.is_some() {
+            "articles fa CROSS JOIN "
+        } else {
+            ""
+        };
         let mut sql = format!(
             "SELECT c.site_key AS site_key_of, {QUEUE_COLUMNS} FROM {from}comments c \
              JOIN articles a ON a.id = c.article_id WHERE {} AND c.site_key IN ({sites})",
@@ -170,13 +163,11 @@ impl Store {
                 f.tab.condition()
             },
         );
-        if let Some(p) = article_param {
+        if f.article.is_some() {
             sql.push_str(&format!(
-                " AND fa.article_key = ${p} AND fa.site_key IN ({sites}) AND c.article_id = fa.id"
+                " AND fa.article_key = ${} AND fa.site_key IN ({sites}) AND c.article_id = fa.id",
+                next()
             ));
-        }
-        if f.email.is_some() {
-            sql.push_str(" AND c.id = fe.author_comment");
         }
         if f.comment.is_some() {
             sql.push_str(&format!(" AND c.id = ${}", next()));
@@ -186,6 +177,9 @@ impl Store {
         }
         if f.until.is_some() {
             sql.push_str(&format!(" AND c.created_at < ${}", next()));
+        }
+        if f.email.is_some() {
+            sql.push_str(&format!(" AND LOWER(c.author_email) = ${}", next()));
         }
         if f.text.is_some() {
             let p = next();
@@ -206,9 +200,6 @@ impl Store {
         if let Some(a) = &f.article {
             q = q.bind(a);
         }
-        if let Some(e) = &f.email {
-            q = q.bind(e.to_lowercase());
-        }
         if let Some(c) = &f.comment {
             q = q.bind(c);
         }
@@ -217,6 +208,9 @@ impl Store {
         }
         if let Some(t) = f.until {
             q = q.bind(t);
+        }
+        if let Some(e) = &f.email {
+            q = q.bind(e.to_lowercase());
         }
         if let Some(t) = &f.text {
             q = q.bind(like_pattern(t));
