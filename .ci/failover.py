@@ -10,6 +10,7 @@ import json
 import os
 import re
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -150,8 +151,31 @@ def count():
 wait_for(f"{BEFORE_KILL} acknowledged comments", lambda: count() >= BEFORE_KILL, 60)
 pid = int(open(args.pid_file).read())
 os.kill(pid, signal.SIGKILL)
-wait_for("A to be gone", lambda: not os.path.exists(f"/proc/{pid}") or
-         open(f"/proc/{pid}/stat").read().split()[2] == "Z")
+
+
+def dead(pid):
+    """The whole process has exited. The leader shows Z as soon as its own
+    thread is done, while other threads may still hold the listening socket
+    open, so every thread must be gone too."""
+    if not os.path.exists(f"/proc/{pid}"):
+        return True
+    if open(f"/proc/{pid}/stat").read().split()[2] != "Z":
+        return False
+    return os.listdir(f"/proc/{pid}/task") in ([], [str(pid)])
+
+
+def refused(url):
+    """A's port refuses connections: its listening socket is closed, so from
+    now on nginx can only fail to connect to A (and passes the request on)."""
+    u = urllib.parse.urlsplit(url)
+    try:
+        socket.create_connection((u.hostname, u.port), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+wait_for("A to be gone", lambda: dead(pid) and refused(args.direct_a))
 gone_at = time.time()
 at_kill = count()
 subprocess.run(["bash", "-c", args.restart], check=True)
