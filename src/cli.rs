@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::Settings;
 use crate::domain::{Actor, Block, BlockDto, Lang, SiteChange, SiteKey, SiteSettingsDto};
 use crate::routes::ApiError;
-use crate::service::{self, AdminError, Commenting, ErasureRequest, NewModeratorDto, now_ms};
+use crate::service::{
+    self, AdminError, Commenting, ErasureRequest, NewModeratorDto, Wakes, now_ms,
+};
 use crate::startup::Application;
 use crate::storage::{StorageError, Store};
 
@@ -333,6 +335,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// This process runs no delivery loop: what a command queues (an
+/// `article.closed`, a `comment.erased`) goes out at the serving instance's
+/// next poll of the shared tables.
+fn no_loops() -> Wakes {
+    Wakes::unheard()
+}
+
 async fn open(settings: &Settings) -> Result<Store, StorageError> {
     let store = Store::connect(&settings.database).await?;
     store.migrate().await?;
@@ -495,7 +504,7 @@ async fn article_command(store: &Store, cmd: ArticleCommand) -> anyhow::Result<(
     };
     let change =
         Commenting::parse(&article, closed).map_err(|e| admin_err(AdminError::Validation(e)))?;
-    service::set_commenting(store, &Actor::Cli, &site, &change, now_ms())
+    service::set_commenting(store, &no_loops(), &Actor::Cli, &site, &change, now_ms())
         .await
         .map_err(admin_err)?;
     let state = if closed { "closed" } else { "open" };
@@ -521,9 +530,10 @@ async fn privacy_command(store: &Store, cmd: PrivacyCommand) -> anyhow::Result<(
         } => {
             let request = ErasureRequest::parse(Some(&email), remove_text)
                 .map_err(|e| admin_err(AdminError::Validation(e)))?;
-            let outcome = service::erase_person(store, &Actor::Cli, &site, &request, now_ms())
-                .await
-                .map_err(admin_err)?;
+            let outcome =
+                service::erase_person(store, &no_loops(), &Actor::Cli, &site, &request, now_ms())
+                    .await
+                    .map_err(admin_err)?;
             println!(
                 "{} comments anonymized, {} emails deleted",
                 outcome.comments, outcome.mail

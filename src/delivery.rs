@@ -29,6 +29,37 @@ impl Wake {
     }
 }
 
+/// The wakes of both delivery loops, rung by the use cases in `service`
+/// after a commit that queued mail or webhook deliveries.
+///
+/// A process without delivery loops (the command line) holds
+/// `Wakes::unheard()`: ringing it reaches nobody, and what it queued goes
+/// out at the serving instance's next poll (`run` polls the shared tables
+/// every `poll_interval_ms`, whoever wrote the rows).
+#[derive(Clone, Default)]
+pub struct Wakes {
+    pub mail: Wake,
+    pub hooks: Wake,
+}
+
+impl Wakes {
+    /// For a process that runs no delivery loop.
+    pub fn unheard() -> Wakes {
+        Wakes::default()
+    }
+
+    /// After a commit that queued mail (`mail`) and/or webhook deliveries
+    /// (`hooks`).
+    pub fn queued(&self, mail: bool, hooks: bool) {
+        if mail {
+            self.mail.notify();
+        }
+        if hooks {
+            self.hooks.notify();
+        }
+    }
+}
+
 /// How a delivery loop polls and leases.
 #[derive(Debug, Clone, Copy)]
 pub struct Lease {

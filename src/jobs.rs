@@ -9,7 +9,7 @@ use std::time::Duration;
 use secrecy::ExposeSecret;
 
 use crate::config::Settings;
-use crate::delivery::{Lease, Retry, Wake};
+use crate::delivery::{Lease, Retry, Wakes};
 use crate::email::{Composer, EmailError, SmtpRelay, Transport};
 use crate::service::{ReadCache, now_ms};
 use crate::storage::{Backend, CACHE_CHANNEL, LIKES_CHANNEL, Store};
@@ -18,8 +18,7 @@ use crate::webhooks::WebhookError;
 /// What the background tasks need beyond the settings.
 pub struct Jobs {
     pub store: Store,
-    pub mail_wake: Wake,
-    pub hook_wake: Wake,
+    pub wakes: Wakes,
     pub read_cache: ReadCache,
 }
 
@@ -80,8 +79,10 @@ impl Couriers {
 pub fn start(jobs: Jobs, couriers: Couriers, s: &Settings) {
     let Jobs {
         store,
-        mail_wake,
-        hook_wake,
+        wakes: Wakes {
+            mail: mail_wake,
+            hooks: hook_wake,
+        },
         read_cache,
     } = jobs;
     let Couriers { mail, hooks } = couriers;

@@ -12,7 +12,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::captcha::{CaptchaService, IssueObserver};
 use crate::config::Settings;
-use crate::delivery::Wake;
+use crate::delivery::Wakes;
 use crate::domain::{Site, SiteKey};
 use crate::email::{Composer, LinkSigner};
 use crate::jobs::{Couriers, Jobs, JobsError};
@@ -76,8 +76,7 @@ impl Application {
             settings.email.link_ttl_hours,
             &settings.email.from_name,
         );
-        let mail_wake = Wake::default();
-        let hook_wake = Wake::default();
+        let wakes = Wakes::default();
         let couriers = Couriers::new(&store, &composer, &settings)?;
         let captcha = CaptchaService::new(
             store.clone(),
@@ -117,7 +116,7 @@ impl Application {
             trusted_proxies: trusted_proxies.into(),
             ip_key: ip_key.into(),
             composer,
-            mail_wake: mail_wake.clone(),
+            wakes: wakes.clone(),
             api_limiter: RateLimiter::new(settings.api.rate_limit_per_minute, &store),
             captcha_limiter: RateLimiter::new(settings.captcha.max_per_minute_per_ip, &store),
             network_code_limiter: RateLimiter::new(
@@ -125,13 +124,11 @@ impl Application {
                 &store,
             ),
             like_limiter: RateLimiter::new(settings.likes.max_per_minute_per_ip, &store),
-            hook_wake: hook_wake.clone(),
         };
         crate::jobs::start(
             Jobs {
                 store: store.clone(),
-                mail_wake,
-                hook_wake,
+                wakes,
                 read_cache,
             },
             couriers,

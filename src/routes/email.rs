@@ -205,9 +205,16 @@ pub async fn decide(
     Link { claim, .. }: Link<Decision>,
 ) -> Result<HttpResponse, ApiError> {
     let Decision { claim, lang } = claim;
-    match decide_by_link(&state.store, &state.composer, &claim, now_ms()).await {
+    match decide_by_link(
+        &state.store,
+        &state.composer,
+        &state.wakes,
+        &claim,
+        now_ms(),
+    )
+    .await
+    {
         Ok(_) => {
-            state.wake_outboxes();
             tracing::info!(
                 comment = %claim.comment_id,
                 moderator = %claim.moderator_id,

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use crate::captcha::CaptchaService;
 use crate::config::Settings;
-use crate::email::{Composer, Wake};
+use crate::delivery::Wakes;
+use crate::email::Composer;
 use crate::service::{PolicyCache, RateLimiter, ReadCache};
 use crate::storage::Store;
 
@@ -25,8 +26,8 @@ pub struct AppState {
     pub ip_key: Arc<[u8]>,
     /// Renders mail and signs the links in it.
     pub composer: Composer,
-    /// Wakes the outbox worker after a commit that queued mail.
-    pub mail_wake: Wake,
+    /// Wake the delivery loops; the use cases that queue rows ring them.
+    pub wakes: Wakes,
     /// Requests per API key.
     pub api_limiter: RateLimiter,
     /// Security codes issued per client address.
@@ -35,14 +36,4 @@ pub struct AppState {
     pub network_code_limiter: RateLimiter,
     /// Likes and unlikes per client address.
     pub like_limiter: RateLimiter,
-    /// Wakes the webhook worker after a commit that queued deliveries.
-    pub hook_wake: crate::webhooks::Wake,
-}
-
-impl AppState {
-    /// After a commit that may have queued mail or webhook deliveries.
-    pub fn wake_outboxes(&self) {
-        self.mail_wake.notify();
-        self.hook_wake.notify();
-    }
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::rules::{PolicyCache, RulesError, StoredPolicy, findings_after_edit};
 use crate::auth::password::hash_password;
 use crate::auth::{Role, generate_api_key, generate_root_key, hash_api_key};
+use crate::delivery::Wakes;
 use crate::domain::{
     Actor, AuthorEmail, Block, CommentEdit, CommentEditDto, CommentStatus, FieldError, Lang, Site,
     SiteChange, SiteKey, ValidationErrors, new_id,
@@ -471,10 +472,13 @@ pub async fn put_patterns(
 
 /// Fix a comment's title or body with the field rules of a submission. The
 /// audit row keeps the original text and findings; text findings are
-/// recomputed by the current word lists.
+/// recomputed by the current word lists. Receivers hear `comment.edited`
+/// (the webhook loop is woken after the commit).
+#[allow(clippy::too_many_arguments)]
 pub async fn edit_comment(
     store: &Store,
     policies: &PolicyCache,
+    wakes: &Wakes,
     actor: &Actor,
     site_key: &str,
     id: &str,
@@ -518,6 +522,7 @@ pub async fn edit_comment(
         })
         .await?
         .ok_or(AdminError::CommentNotFound)?;
+    wakes.hooks.notify();
     Ok(status)
 }
 

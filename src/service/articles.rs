@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::admin::{AdminError, site_of};
+use crate::delivery::Wakes;
 use crate::domain::{Actor, ArticleRef, FieldError, Site, ValidationErrors};
 use crate::storage::{ArticleRecord, ArticleUpdate, Closing, Store};
 
@@ -93,23 +94,32 @@ impl ArticlePut {
 }
 
 /// Create or replace an article of `site`; returns it and whether it is new.
-/// An article this closes emits `article.closed` in the same transaction;
-/// closing or opening it by hand is audited there too.
+/// An article this closes emits `article.closed` in the same transaction
+/// (the webhook loop is woken after it); closing or opening it by hand is
+/// audited there too.
 pub async fn put_article(
     store: &Store,
+    wakes: &Wakes,
     actor: &Actor,
     site: &Site,
     put: &ArticlePut,
     now: i64,
 ) -> Result<(ArticleRecord, bool), AdminError> {
-    Ok(store
+    let (article, created) = store
         .put_article(
             site.key.as_str(),
             &put.key,
             &put.update,
             closing(site, actor, now),
         )
-        .await?)
+        .await?;
+    let closed_now = article.closed
+        || article.closes_at.is_some_and(|t| t <= now)
+        || auto_close_limit(site, now).is_some_and(|limit| article.created_at < limit);
+    if closed_now {
+        wakes.hooks.notify();
+    }
+    Ok((article, created))
 }
 
 /// Open or close commenting on one article, as a front door received it.
@@ -135,10 +145,13 @@ impl Commenting {
     }
 }
 
-/// Open or close commenting on an article of a site, with its audit row.
-/// `SiteNotFound` or `NotFound` when the site or the article is not there.
+/// Open or close commenting on an article of a site, with its audit row
+/// (and `article.closed` when it closes; the webhook loop is woken after
+/// the commit). `SiteNotFound` or `NotFound` when the site or the article
+/// is not there.
 pub async fn set_commenting(
     store: &Store,
+    wakes: &Wakes,
     actor: &Actor,
     site_key: &str,
     change: &Commenting,
@@ -154,6 +167,7 @@ pub async fn set_commenting(
         )
         .await?;
     if changed {
+        wakes.hooks.notify();
         Ok(())
     } else {
         Err(AdminError::NotFound)

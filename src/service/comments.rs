@@ -3,6 +3,7 @@ use std::net::IpAddr;
 use super::notify::submission_mail;
 use super::rules::{PolicyCache, RulesError, signals};
 use crate::captcha::{CaptchaError, CaptchaService};
+use crate::delivery::Wakes;
 use crate::domain::{
     ArticleRef, CaptchaMode, CommentStatus, Lang, ModerationMode, NewComment, Site, SubmissionDto,
     ValidationErrors, new_id,
@@ -75,6 +76,8 @@ pub struct SubmitContext<'a> {
     pub pow: &'a PowService,
     pub policies: &'a PolicyCache,
     pub composer: &'a Composer,
+    /// Rung after the commit when the submission queued mail or deliveries.
+    pub wakes: &'a Wakes,
     pub site: &'a Site,
     pub article_key: &'a str,
     pub lang: Lang,
@@ -452,7 +455,13 @@ pub async fn submit_comment(
         outbox,
         webhooks,
     };
-    match ctx.store.insert_comment(&record).await? {
+    let stored = ctx.store.insert_comment(&record).await?;
+    if stored == InsertOutcome::Stored {
+        // A comment rejected by the rules is stored too, with its events.
+        ctx.wakes
+            .queued(!record.outbox.is_empty(), !record.webhooks.is_empty());
+    }
+    match stored {
         InsertOutcome::Stored if status == CommentStatus::Rejected => {
             Err(SubmitError::RejectedByRules { id: record.id })
         }

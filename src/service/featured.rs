@@ -2,14 +2,17 @@
 
 use super::moderation::DecisionError;
 use super::reports::comment_audit;
+use crate::delivery::Wakes;
 use crate::domain::Actor;
 use crate::storage::{FeatureOutcome, Store};
 
 /// Feature (`on`) or stop featuring a published comment: audited
 /// (`feature` / `unfeature`) and announced as `comment.featured`, in one
-/// transaction. Asking for what already holds changes nothing and succeeds.
+/// transaction, then wakes the webhook loop. Asking for what already holds
+/// changes nothing and succeeds.
 pub async fn set_featured(
     store: &Store,
+    wakes: &Wakes,
     actor: &Actor,
     site_key: &str,
     comment_id: &str,
@@ -38,6 +41,10 @@ pub async fn set_featured(
         .await?
     {
         FeatureOutcome::NotFound => Err(DecisionError::NotFound),
-        FeatureOutcome::Unchanged | FeatureOutcome::Changed => Ok(on),
+        FeatureOutcome::Unchanged => Ok(on),
+        FeatureOutcome::Changed => {
+            wakes.hooks.notify();
+            Ok(on)
+        }
     }
 }

@@ -19,6 +19,7 @@ mod reports;
 mod rules;
 mod webhooks;
 
+pub use crate::delivery::Wakes;
 pub use admin::{
     AdminError, INSTANCE, LexiconPut, LexiconSaved, NewModeratorDto, add_block, add_moderator,
     change_site, create_api_key, create_root_key, create_site, delete_lexicon, disable_moderator,

@@ -1,4 +1,5 @@
 use super::notify::decision_mail;
+use crate::delivery::Wakes;
 use crate::domain::{Actor, CommentStatus};
 use crate::email::{Composer, DecisionClaim, LinkAction, MailComment};
 use crate::storage::{LinkUse, StorageError, Store, Transition, TransitionOutcome};
@@ -65,15 +66,17 @@ pub enum DecisionError {
     Storage(#[from] StorageError),
 }
 
-/// Apply a decision; the status change, its audit row and the mail it causes
-/// are one transaction. Repeating a decision that already holds changes
-/// nothing and succeeds.
+/// Apply a decision; the status change, its audit row and the mail and
+/// webhook deliveries it causes are one transaction, after which the
+/// delivery loops are woken. Repeating a decision that already holds
+/// changes nothing and succeeds.
 pub async fn decide(
     store: &Store,
     composer: &Composer,
+    wakes: &Wakes,
     d: Decision,
 ) -> Result<CommentStatus, DecisionError> {
-    apply(store, composer, d, Vec::new(), None).await
+    apply(store, composer, wakes, d, Vec::new(), None).await
 }
 
 /// Apply the decision of an emailed link, verified by the caller: only while
@@ -83,6 +86,7 @@ pub async fn decide(
 pub async fn decide_by_link(
     store: &Store,
     composer: &Composer,
+    wakes: &Wakes,
     claim: &DecisionClaim,
     at: i64,
 ) -> Result<CommentStatus, DecisionError> {
@@ -111,6 +115,7 @@ pub async fn decide_by_link(
     apply(
         store,
         composer,
+        wakes,
         d,
         vec![CommentStatus::Pending, CommentStatus::Held],
         Some(link),
@@ -121,6 +126,7 @@ pub async fn decide_by_link(
 async fn apply(
     store: &Store,
     composer: &Composer,
+    wakes: &Wakes,
     d: Decision,
     only_from: Vec<CommentStatus>,
     link_use: Option<LinkUse>,
@@ -171,6 +177,7 @@ async fn apply(
         }
         CommentStatus::Pending | CommentStatus::Held => None,
     };
+    let queued = (!outbox.is_empty(), !webhooks.is_empty());
     let outcome = store
         .transition(&Transition {
             site_key: d.site_key,
@@ -195,6 +202,9 @@ async fn apply(
         TransitionOutcome::LinkUsed => Err(DecisionError::LinkUsed),
         TransitionOutcome::Unchanged(s) if linked => Err(DecisionError::NotAllowed(s)),
         TransitionOutcome::Unchanged(s) => Ok(s),
-        TransitionOutcome::Changed { to, .. } => Ok(to),
+        TransitionOutcome::Changed { to, .. } => {
+            wakes.queued(queued.0, queued.1);
+            Ok(to)
+        }
     }
 }

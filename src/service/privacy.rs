@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use super::admin::{AdminError, audit, site_of};
+use crate::delivery::Wakes;
 use crate::domain::{Actor, AuthorEmail, ValidationErrors};
 use crate::storage::{Erasure, ErasureOutcome, PrivacyRecords, Store};
 
@@ -65,17 +66,19 @@ pub async fn person_records(
 /// Anonymize everything stored about the person: the comments lose name,
 /// email and address hash (and with `remove_text` their title and body,
 /// becoming `deleted`); mail to the address and its opt-out are deleted.
-/// Moderators' blocks stay. Every comment gets a `privacy_erase` audit row.
-/// `SiteNotFound` when there is no such site.
+/// Moderators' blocks stay. Every comment gets a `privacy_erase` audit row
+/// and a `comment.erased` event (the webhook loop is woken after the
+/// commit). `SiteNotFound` when there is no such site.
 pub async fn erase_person(
     store: &Store,
+    wakes: &Wakes,
     actor: &Actor,
     site_key: &str,
     request: &ErasureRequest,
     now: i64,
 ) -> Result<ErasureOutcome, AdminError> {
     site_of(store, site_key).await?;
-    Ok(store
+    let outcome = store
         .erase_person(&Erasure {
             site_key: site_key.to_string(),
             email: request.email.as_str().to_string(),
@@ -84,5 +87,9 @@ pub async fn erase_person(
             actor_id: actor.id().to_string(),
             at: now,
         })
-        .await?)
+        .await?;
+    if outcome.comments > 0 {
+        wakes.hooks.notify();
+    }
+    Ok(outcome)
 }

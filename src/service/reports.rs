@@ -5,6 +5,7 @@
 use super::comments::ClientKeys;
 use super::moderation::{Decision, DecisionError, decide};
 use crate::captcha::{CaptchaError, CaptchaService};
+use crate::delivery::Wakes;
 use crate::domain::{
     Actor, CaptchaAttempt, CommentStatus, FieldError, ModerationMode, NewReport, ReportDto, Site,
     ValidationErrors, new_id,
@@ -210,6 +211,7 @@ pub async fn dismiss_reports(
 pub async fn act_on_reports(
     store: &Store,
     composer: &Composer,
+    wakes: &Wakes,
     d: Decision,
 ) -> Result<CommentStatus, DecisionError> {
     let (site_key, comment_id, actor, note, at) = (
@@ -219,7 +221,7 @@ pub async fn act_on_reports(
         d.note.clone(),
         d.at,
     );
-    let status = decide(store, composer, d).await?;
+    let status = decide(store, composer, wakes, d).await?;
     store
         .resolve_reports(
             "acted",

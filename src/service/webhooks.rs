@@ -7,6 +7,7 @@
 use serde_json::json;
 
 use super::admin::{AdminError, audit, found};
+use crate::delivery::Wakes;
 use crate::domain::{Actor, FieldError, ValidationErrors, new_id};
 use crate::storage::{
     Applied, AttemptRecord, Cursor, DeliveryRecord, DeliveryStatus, Store, WebhookChange,
@@ -394,9 +395,11 @@ pub async fn rotate_webhook_secret(
 }
 
 /// Queue a signed `ping` for a subscription (paused or not, whatever its
-/// events); returns the delivery's id (its `webhook-id`).
+/// events), then wake the webhook loop; returns the delivery's id (its
+/// `webhook-id`).
 pub async fn ping_webhook(
     store: &Store,
+    wakes: &Wakes,
     actor: &Actor,
     site_key: &str,
     id: &str,
@@ -420,14 +423,17 @@ pub async fn ping_webhook(
         now,
     )
     .await?;
+    wakes.hooks.notify();
     Ok(delivery_id)
 }
 
 /// Send a delivered or failed delivery again, due now, with the same
 /// `webhook-id` and body (receivers deduplicate on it). A delivery still
-/// pending is not found here: it is going to be sent anyway.
+/// pending is not found here: it is going to be sent anyway. The webhook
+/// loop is woken after the commit.
 pub async fn redeliver(
     store: &Store,
+    wakes: &Wakes,
     actor: &Actor,
     site_key: &str,
     id: &str,
@@ -445,5 +451,7 @@ pub async fn redeliver(
         &details,
         now,
     )
-    .await
+    .await?;
+    wakes.hooks.notify();
+    Ok(())
 }

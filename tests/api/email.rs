@@ -31,9 +31,18 @@ pub(crate) fn use_sink(s: &mut Settings, port: u16) {
 }
 
 pub(crate) async fn app_with_sink() -> (TestApp, Sink) {
+    app_with_sink_and(|_| {}).await
+}
+
+/// `app_with_sink` with more settings changed.
+pub(crate) async fn app_with_sink_and(tweak: impl FnOnce(&mut Settings)) -> (TestApp, Sink) {
     let sink = Sink::start().await;
     let port = sink.port;
-    let app = spawn_app_with(|s| use_sink(s, port)).await;
+    let app = spawn_app_with(|s| {
+        use_sink(s, port);
+        tweak(s);
+    })
+    .await;
     (app, sink)
 }
 
@@ -206,6 +215,20 @@ async fn a_click_and_confirm_publishes_as_that_moderator_and_the_commenter_hears
         "List-Unsubscribe=One-Click"
     );
     assert!(notice.header("To").unwrap().contains(&commenter));
+}
+
+#[tokio::test]
+async fn mail_a_change_queues_goes_out_at_once_not_at_the_next_poll() {
+    // An hour between polls: what arrives during the test was woken for.
+    let (app, sink) = app_with_sink_and(|s| s.email.poll_interval_ms = 3_600_000).await;
+    app.add_site(site("news")).await;
+    add_moderator(&app, "mod@news.example", &["news"]).await;
+    let (_, commenter) = submit_held(&app, "news", "a").await;
+    let alert = sink.wait_for_to("mod@news.example", 1).await.remove(0);
+    let approve = link(&alert, "approve");
+    let done = app.client.post(app.url(&approve)).send().await.unwrap();
+    assert_eq!(done.status(), 200);
+    sink.wait_for_to(&commenter, 1).await;
 }
 
 #[tokio::test]
@@ -473,13 +496,7 @@ async fn after_the_last_attempt_a_message_is_failed_and_listed_for_admins() {
 
 #[tokio::test]
 async fn pending_comments_reach_the_moderators_in_one_digest_and_only_once() {
-    let sink = Sink::start().await;
-    let port = sink.port;
-    let app = spawn_app_with(|s| {
-        use_sink(s, port);
-        s.email.digest_interval_secs = 0;
-    })
-    .await;
+    let (app, sink) = app_with_sink_and(|s| s.email.digest_interval_secs = 0).await;
     app.add_site(site("news")).await;
     add_moderator(&app, "mod@news.example", &["news"]).await;
     let first = app.submit("news", "a").await;
@@ -693,16 +710,10 @@ async fn without_smtp_messages_are_logged_and_kept_in_the_outbox() {
 
 #[tokio::test]
 async fn two_workers_on_one_database_deliver_each_message_exactly_once() {
-    let sink = Sink::start().await;
-    let port = sink.port;
-    let app = spawn_app_with(|s| {
-        use_sink(s, port);
-        s.email.batch_size = 2;
-    })
-    .await;
+    let (app, sink) = app_with_sink_and(|s| s.email.batch_size = 2).await;
     // A second majlis instance on the same database and the same relay.
     let mut settings = test_settings(&app.db_url);
-    use_sink(&mut settings, port);
+    use_sink(&mut settings, sink.port);
     settings.email.batch_size = 2;
     settings.demo.enabled = false;
     let second = Application::build(settings).await.unwrap();

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::helpers::{TestApp, site, spawn_app_with};
-use crate::webhooks::{Received, Receiver, fast, subscribe};
+use crate::webhooks::{Received, Receiver, app_with_site, fast, subscribe};
 
 /// The Standard Webhooks check of a receiver that knows `secret`: any of
 /// the space-separated signatures verifies.
@@ -253,4 +253,66 @@ async fn redelivery_sends_the_same_webhook_id_again() {
     )
     .await;
     assert_eq!(missing.status(), 404);
+}
+
+/// Wait until an event of type `event` has arrived.
+async fn arrives(rx: &Receiver, event: &str) {
+    rx.wait_for(event, |g| g.iter().any(|r| r.json()["type"] == event))
+        .await;
+}
+
+/// `method` on `path` of the site's API with `key`; the answer's status.
+async fn call(app: &TestApp, key: &str, method: &str, path: &str, body: Option<Value>) -> u16 {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = app
+        .client
+        .request(method, app.url(&format!("/api/v1/sites/news/{path}")))
+        .bearer_auth(key);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    req.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn every_change_that_queues_a_delivery_wakes_the_delivery_loop() {
+    // An hour between polls: what arrives during the test was woken for.
+    let an_hour = |s: &mut majlis::config::Settings| {
+        fast(s);
+        s.webhooks.poll_interval_ms = 3_600_000;
+    };
+    let (app, admin) = app_with_site(an_hour).await;
+    let rx = Receiver::start().await;
+    let every = majlis::webhooks::EVENT_TYPES;
+    let (hook, _) = subscribe(&app, &admin, &rx.url(), &every).await;
+    let id = app.submit("news", "a-1").await;
+    let email = app.store.comment("news", &id).await.unwrap().unwrap().email;
+    arrives(&rx, "comment.created").await;
+    let resp = app.decide(&admin, "news", &id, "approve", None).await;
+    assert_eq!(resp.status(), 200);
+    arrives(&rx, "comment.published").await;
+    let edit = json!({"title": "عنوان مصحح", "body": "نص مصحح بعد التعديل"});
+    let path = format!("comments/{id}");
+    assert_eq!(call(&app, &admin, "PATCH", &path, Some(edit)).await, 200);
+    arrives(&rx, "comment.edited").await;
+    let path = format!("comments/{id}/feature");
+    assert_eq!(call(&app, &admin, "POST", &path, None).await, 200);
+    arrives(&rx, "comment.featured").await;
+    let close = json!({"open": false});
+    assert_eq!(
+        call(&app, &admin, "PUT", "articles/a-1", Some(close)).await,
+        200
+    );
+    arrives(&rx, "article.closed").await;
+    let erase = json!({"email": email});
+    assert_eq!(
+        call(&app, &admin, "POST", "privacy/erase", Some(erase)).await,
+        200
+    );
+    arrives(&rx, "comment.erased").await;
+    let path = format!("comments/{id}");
+    assert_eq!(call(&app, &admin, "DELETE", &path, None).await, 204);
+    arrives(&rx, "comment.deleted").await;
+    ping(&app, &admin, &hook).await;
+    arrives(&rx, "ping").await;
 }

@@ -151,7 +151,10 @@ pub(crate) fn fast(s: &mut majlis::config::Settings) {
     s.webhooks.timeout_ms = 2000;
 }
 
-async fn app_with_site(tweak: impl FnOnce(&mut majlis::config::Settings)) -> (TestApp, String) {
+/// An app with the site `news` and an admin key of it.
+pub(crate) async fn app_with_site(
+    tweak: impl FnOnce(&mut majlis::config::Settings),
+) -> (TestApp, String) {
     let app = spawn_app_with(tweak).await;
     app.add_site(site("news")).await;
     let admin = app.api_key("news", "admin").await;

@@ -137,10 +137,9 @@ pub async fn put(
     let put = ArticlePut::parse(&article_key, dto).map_err(|e| ApiError::validation(e, lang))?;
     let now = now_ms();
     let (article, created) =
-        crate::service::put_article(&state.store, &key.actor(), &site, &put, now)
+        crate::service::put_article(&state.store, &state.wakes, &key.actor(), &site, &put, now)
             .await
             .map_err(|e| ApiError::admin(e, lang))?;
-    state.wake_outboxes();
     tracing::info!(article = %put.key(), api_key = %key.id, closed = put.closed(), "article updated");
     let resp = if created {
         HttpResponse::Created()

@@ -195,6 +195,7 @@ pub async fn patch(
     service::edit_comment(
         &state.store,
         &state.policies,
+        &state.wakes,
         &key.actor(),
         &key.site_key,
         &id,
@@ -249,6 +250,7 @@ pub async fn delete(
     decide(
         &state.store,
         &state.composer,
+        &state.wakes,
         Decision::new(
             &key.site_key,
             &id,
@@ -259,7 +261,6 @@ pub async fn delete(
     )
     .await
     .or_api(lang)?;
-    state.wake_outboxes();
     tracing::info!(comment = %id, api_key = %key.id, "comment deleted");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -264,6 +264,7 @@ pub async fn submit(
             pow: &state.pow,
             policies: &state.policies,
             composer: &state.composer,
+            wakes: &state.wakes,
             site: &site,
             article_key: &article_key,
             lang,
@@ -272,12 +273,7 @@ pub async fn submit(
             network_cap: state.settings.spam.max_per_hour_per_network,
             now: now_ms(),
         };
-        let result = submit_comment(ctx, &dto).await;
-        // A comment rejected by the rules is stored too (and emits events).
-        if matches!(result, Ok(_) | Err(SubmitError::RejectedByRules { .. })) {
-            state.wake_outboxes();
-        }
-        result
+        submit_comment(ctx, &dto).await
     } else {
         Err(SubmitError::Validation(merge_errors(
             early_errors,

@@ -197,6 +197,7 @@ async fn decide_endpoint(
     let status = decide(
         &state.store,
         &state.composer,
+        &state.wakes,
         Decision::new(
             &key.site_key,
             &comment_id,
@@ -208,7 +209,6 @@ async fn decide_endpoint(
     )
     .await
     .or_api(lang)?;
-    state.wake_outboxes();
     tracing::info!(comment = %comment_id, action, api_key = %key.id, "moderation decision");
     Ok(private_json(
         serde_json::json!({ "id": comment_id, "status": status }),
@@ -361,11 +361,17 @@ async fn feature_endpoint(
     on: bool,
 ) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
-    let featured =
-        crate::service::set_featured(&state.store, &key.actor(), &key.site_key, &id, on, now_ms())
-            .await
-            .or_api(lang)?;
-    state.wake_outboxes();
+    let featured = crate::service::set_featured(
+        &state.store,
+        &state.wakes,
+        &key.actor(),
+        &key.site_key,
+        &id,
+        on,
+        now_ms(),
+    )
+    .await
+    .or_api(lang)?;
     Ok(private_json(FeaturedResult { id, featured }))
 }
 

@@ -194,6 +194,7 @@ pub async fn erase(
         .map_err(|e| ApiError::validation(e, lang))?;
     let outcome = service::erase_person(
         &state.store,
+        &state.wakes,
         &key.actor(),
         &key.site_key,
         &request,
@@ -201,7 +202,6 @@ pub async fn erase(
     )
     .await
     .or_api(lang)?;
-    state.wake_outboxes();
     tracing::info!(site = %key.site_key, api_key = %key.id, comments = outcome.comments, "privacy erasure");
     Ok(private_json(PrivacyEraseResult {
         comments: outcome.comments,

@@ -409,12 +409,12 @@ pub async fn act(
     let status = act_on_reports(
         &state.store,
         &state.composer,
+        &state.wakes,
         Decision::new(&key.site_key, &id, (to, action), key.actor(), now_ms())
             .because(body.reason, body.note),
     )
     .await
     .or_api(lang)?;
-    state.wake_outboxes();
     Ok(private_json(
         serde_json::json!({ "id": id, "status": status }),
     ))

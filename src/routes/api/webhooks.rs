@@ -526,11 +526,16 @@ pub async fn ping(
     key: Key<Admin>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
-    let delivery =
-        crate::service::ping_webhook(&state.store, &key.actor(), &key.site_key, &id, now_ms())
-            .await
-            .or_api(lang)?;
-    state.wake_outboxes();
+    let delivery = crate::service::ping_webhook(
+        &state.store,
+        &state.wakes,
+        &key.actor(),
+        &key.site_key,
+        &id,
+        now_ms(),
+    )
+    .await
+    .or_api(lang)?;
     Ok(no_store(HttpResponse::Accepted()).json(Queued { delivery }))
 }
 
@@ -557,6 +562,7 @@ pub async fn redeliver(
     let (_, id, delivery) = path.into_inner();
     crate::service::redeliver(
         &state.store,
+        &state.wakes,
         &key.actor(),
         &key.site_key,
         &id,
@@ -565,6 +571,5 @@ pub async fn redeliver(
     )
     .await
     .or_api(lang)?;
-    state.wake_outboxes();
     Ok(no_store(HttpResponse::Accepted()).json(Queued { delivery }))
 }

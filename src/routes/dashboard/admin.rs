@@ -134,10 +134,16 @@ pub async fn article_commenting(
         return Err(ApiError::new(ErrorCode::NotFound, lang));
     }
     let change = Commenting::parse(&article, closed).map_err(|e| ApiError::validation(e, lang))?;
-    service::set_commenting(&state.store, &cur.actor(), &site, &change, now_ms())
-        .await
-        .or_api(lang)?;
-    state.wake_outboxes();
+    service::set_commenting(
+        &state.store,
+        &state.wakes,
+        &cur.actor(),
+        &site,
+        &change,
+        now_ms(),
+    )
+    .await
+    .or_api(lang)?;
     tracing::info!(article = %article, closed, moderator = %cur.moderator.id, "article commenting changed");
     Ok(see_other(&format!("/dashboard/articles?site={site}")))
 }

@@ -604,11 +604,11 @@ pub async fn act(
     let status = decide(
         &state.store,
         &state.composer,
+        &state.wakes,
         Decision::new(&site, &id, (to, action), cur.actor(), now_ms()).because(reason, note),
     )
     .await
     .or_api(lang)?;
-    state.wake_outboxes();
     tracing::info!(comment = %id, action, moderator = %cur.moderator.id, "moderation decision");
     Ok(done(&req, form.return_to.as_deref(), status.as_str(), "ok"))
 }
@@ -663,6 +663,7 @@ pub async fn bulk(
         match decide(
             &state.store,
             &state.composer,
+            &state.wakes,
             Decision::new(&site, &id, (to, action), cur.actor(), now)
                 .because(reason.clone(), note.clone()),
         )
@@ -678,7 +679,6 @@ pub async fn bulk(
             Err(DecisionError::Storage(e)) => return Err(ApiError::storage(e, lang)),
         }
     }
-    state.wake_outboxes();
     tracing::info!(action, skipped, moderator = %cur.moderator.id, "bulk moderation decision");
     let notice = if skipped > 0 { "skipped" } else { "ok" };
     Ok(done(&req, field("return_to").as_deref(), action, notice))
@@ -714,6 +714,7 @@ pub async fn edit(
     let status = service::edit_comment(
         &state.store,
         &state.policies,
+        &state.wakes,
         &cur.actor(),
         &site_key,
         &id,
@@ -792,9 +793,16 @@ pub async fn feature(
     if !cur.moderator.can_moderate(&site) {
         return Err(ApiError::new(ErrorCode::CommentNotFound, lang));
     }
-    crate::service::set_featured(&state.store, &cur.actor(), &site, &id, on, now_ms())
-        .await
-        .or_api(lang)?;
-    state.wake_outboxes();
+    crate::service::set_featured(
+        &state.store,
+        &state.wakes,
+        &cur.actor(),
+        &site,
+        &id,
+        on,
+        now_ms(),
+    )
+    .await
+    .or_api(lang)?;
     Ok(see_other(&safe_return(form.return_to.as_deref())))
 }

@@ -161,12 +161,12 @@ pub async fn resolve(
             act_on_reports(
                 &state.store,
                 &state.composer,
+                &state.wakes,
                 Decision::new(&site, &id, (to, action), cur.actor(), now_ms())
                     .because(reason, note),
             )
             .await
             .or_api(lang)?;
-            state.wake_outboxes();
             "acted"
         }
         _ => return Err(ApiError::new(ErrorCode::NotFound, lang)),
