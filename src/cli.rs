@@ -10,7 +10,8 @@ use crate::config::Settings;
 use crate::domain::{Actor, Block, BlockDto, Lang, SiteChange, SiteKey, SiteSettingsDto};
 use crate::routes::ApiError;
 use crate::service::{
-    self, AdminError, Commenting, ErasureRequest, NewModeratorDto, Wakes, now_ms,
+    self, AdminError, Commenting, ErasureRequest, NewModeratorDto, NewWebhook, NewWebhookDto,
+    Wakes, WebhookUpdate, WebhookUpdateDto, now_ms,
 };
 use crate::startup::Application;
 use crate::storage::{StorageError, Store};
@@ -60,6 +61,9 @@ pub enum Command {
     /// `POST .../privacy/export` and `.../privacy/erase`).
     #[command(subcommand)]
     Privacy(PrivacyCommand),
+    /// Manage a site's webhook subscriptions (as `.../webhooks` of the API).
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Write every comment of a site to stdout as NDJSON (as `GET .../export`).
     Export {
         #[arg(long)]
@@ -146,6 +150,52 @@ pub enum PrivacyCommand {
         /// Remove the comments' title and body too (they become `deleted`).
         #[arg(long)]
         remove_text: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WebhookCommand {
+    /// Subscribe a URL to events; the signing secret is printed once.
+    Add {
+        #[arg(long)]
+        site: String,
+        /// Where deliveries are POSTed (`https`, public addresses, unless
+        /// the `webhooks` settings allow otherwise).
+        #[arg(long)]
+        url: String,
+        /// An event type to deliver, e.g. `comment.published` (repeatable).
+        #[arg(long = "event")]
+        events: Vec<String>,
+        /// A note for people (at most 200 characters).
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List the subscriptions of a site (never the secrets).
+    List {
+        #[arg(long)]
+        site: String,
+    },
+    /// Change a subscription (only the options given).
+    Update {
+        #[arg(long)]
+        site: String,
+        id: String,
+        #[arg(long)]
+        url: Option<String>,
+        /// The event types it now receives (repeatable; replaces the list).
+        #[arg(long = "event")]
+        events: Vec<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// `false` pauses the subscription, `true` resumes it.
+        #[arg(long)]
+        enabled: Option<bool>,
+    },
+    /// Remove a subscription with its delivery log.
+    Remove {
+        #[arg(long)]
+        site: String,
+        id: String,
     },
 }
 
@@ -297,6 +347,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Moderator(cmd) => moderator_command(&open(&settings).await?, cmd).await?,
         Command::Article(cmd) => article_command(&open(&settings).await?, cmd).await?,
         Command::Privacy(cmd) => privacy_command(&open(&settings).await?, cmd).await?,
+        Command::Webhook(cmd) => {
+            webhook_command(&open(&settings).await?, &settings.webhooks, cmd).await?
+        }
         Command::Export { site, output } => {
             export_command(&open(&settings).await?, &site, output.as_deref()).await?
         }
@@ -725,6 +778,92 @@ async fn moderator_command(store: &Store, cmd: ModeratorCommand) -> anyhow::Resu
                     }
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+async fn webhook_command(
+    store: &Store,
+    settings: &crate::config::WebhookSettings,
+    cmd: WebhookCommand,
+) -> anyhow::Result<()> {
+    let invalid = |e| admin_err(AdminError::Validation(e));
+    match cmd {
+        WebhookCommand::Add {
+            site,
+            url,
+            events,
+            description,
+        } => {
+            let dto = NewWebhookDto {
+                url,
+                events,
+                description,
+            };
+            let new = NewWebhook::parse(dto, &settings.policy())
+                .await
+                .map_err(invalid)?;
+            let record = service::create_webhook(
+                store,
+                &Actor::Cli,
+                &site,
+                new,
+                settings.max_per_site,
+                now_ms(),
+            )
+            .await
+            .map_err(admin_err)?;
+            eprintln!(
+                "webhook {} for site {site} ({}). Its signing secret is shown once; store it now:",
+                record.id,
+                record.events.join(", ")
+            );
+            println!("{}", record.secret);
+        }
+        WebhookCommand::List { site } => {
+            for h in service::list_webhooks(store, &site)
+                .await
+                .map_err(admin_err)?
+            {
+                let state = if h.enabled { "active" } else { "paused" };
+                println!(
+                    "{}  {state:<6} {} {}  {}",
+                    h.id,
+                    h.url,
+                    h.events.join(","),
+                    h.description
+                );
+            }
+        }
+        WebhookCommand::Update {
+            site,
+            id,
+            url,
+            events: listed,
+            description,
+            enabled,
+        } => {
+            let dto = WebhookUpdateDto {
+                url,
+                // No `--event`: the events stay as they are.
+                events: (!listed.is_empty()).then_some(listed),
+                description,
+                enabled,
+            };
+            let update = WebhookUpdate::parse(dto, &settings.policy())
+                .await
+                .map_err(invalid)?;
+            service::update_webhook(store, &Actor::Cli, &site, &id, &update, now_ms())
+                .await
+                .map_err(admin_err_about(format!("no webhook {id} on site {site}")))?;
+            println!("webhook {id} updated");
+        }
+        WebhookCommand::Remove { site, id } => {
+            service::delete_webhook(store, &Actor::Cli, &site, &id, now_ms())
+                .await
+                .map_err(admin_err_about(format!("no webhook {id} on site {site}")))?;
+            println!("webhook {id} removed");
         }
     }
     Ok(())

@@ -6,7 +6,7 @@
 
 use serde_json::json;
 
-use super::admin::{AdminError, audit, found};
+use super::admin::{AdminError, audit, found, site_of};
 use crate::delivery::Wakes;
 use crate::domain::{Actor, FieldError, ValidationErrors, new_id};
 use crate::storage::{
@@ -178,7 +178,7 @@ async fn subscription(
 
 /// Subscribe `new` for the site, unless it already has `max_per_site`
 /// subscriptions. Returns the subscription with its secret, which no later
-/// answer shows again.
+/// answer shows again. `SiteNotFound` when there is no such site.
 pub async fn create_webhook(
     store: &Store,
     actor: &Actor,
@@ -187,6 +187,7 @@ pub async fn create_webhook(
     max_per_site: u32,
     now: i64,
 ) -> Result<WebhookRecord, AdminError> {
+    site_of(store, site_key).await?;
     let record = WebhookRecord {
         id: new_id(),
         site_key: site_key.to_string(),
@@ -244,11 +245,13 @@ pub async fn delete_webhook(
     .await
 }
 
-/// A site's subscriptions, oldest first.
+/// A site's subscriptions, oldest first. `SiteNotFound` when there is no
+/// such site.
 pub async fn list_webhooks(
     store: &Store,
     site_key: &str,
 ) -> Result<Vec<WebhookRecord>, AdminError> {
+    site_of(store, site_key).await?;
     Ok(store.webhooks(site_key).await?)
 }
 

@@ -168,7 +168,7 @@ const TABLE: &[Row] = &[
     },
     Row {
         case: UseCase::CreateWebhook,
-        doors: &[Door::Api],
+        doors: &[Door::Api, Door::Cli],
         audit: "webhook_created",
         good: &[
             ("url", "http://127.0.0.1:9/created"),
@@ -182,17 +182,17 @@ const TABLE: &[Row] = &[
     },
     Row {
         case: UseCase::UpdateWebhook,
-        doors: &[Door::Api],
+        doors: &[Door::Api, Door::Cli],
         audit: "webhook_updated",
-        good: &[("webhook", "hook"), ("event", "comment.deleted")],
-        bad: &[("webhook", "hook"), ("event", "comment.nope")],
+        good: &[("webhook", "hook-{door}"), ("event", "comment.deleted")],
+        bad: &[("webhook", "hook-{door}"), ("event", "comment.nope")],
         refusal: "validation_failed",
     },
     Row {
         case: UseCase::DeleteWebhook,
-        doors: &[Door::Api],
+        doors: &[Door::Api, Door::Cli],
         audit: "webhook_deleted",
-        good: &[("webhook", "hook")],
+        good: &[("webhook", "hook-{door}")],
         bad: &[("webhook", "no-such-hook")],
         refusal: "not_found",
     },
@@ -332,17 +332,13 @@ impl Doors {
                 .unwrap();
             ids.insert(value, entry.id);
         }
-        let resp = app
-            .client
-            .post(app.url("/api/v1/sites/news/webhooks"))
-            .bearer_auth(&admin_key)
-            .json(&json!({"url": "http://127.0.0.1:9/hook", "events": ["comment.published"]}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 201);
-        let hook: Value = resp.json().await.unwrap();
-        ids.insert("hook".into(), hook["id"].as_str().unwrap().to_string());
+        for door in ["api", "cli"] {
+            // A subscription to change, then remove.
+            let url = "http://127.0.0.1:9/hook";
+            let (hook, _) =
+                crate::webhooks::subscribe(&app, &admin_key, url, &["comment.published"]).await;
+            ids.insert(format!("hook-{door}"), hook);
+        }
         Doors {
             app,
             admin_key,
@@ -669,11 +665,33 @@ impl Doors {
                         "--site=news".into(),
                         id("block"),
                     ],
+                    UseCase::CreateWebhook => {
+                        let event = format!("--event={}", f("event"));
+                        let url = format!("--url={}", f("url"));
+                        vec![
+                            "webhook".into(),
+                            "add".into(),
+                            "--site=news".into(),
+                            url,
+                            event,
+                        ]
+                    }
+                    UseCase::UpdateWebhook => vec![
+                        "webhook".into(),
+                        "update".into(),
+                        id("webhook"),
+                        format!("--event={}", f("event")),
+                        "--description=rebuild the page".into(),
+                        "--site=news".into(),
+                    ],
+                    UseCase::DeleteWebhook => vec![
+                        "webhook".into(),
+                        "remove".into(),
+                        "--site=news".into(),
+                        id("webhook"),
+                    ],
                     UseCase::WordList
                     | UseCase::EditComment
-                    | UseCase::CreateWebhook
-                    | UseCase::UpdateWebhook
-                    | UseCase::DeleteWebhook
                     | UseCase::ReportSettings
                     | UseCase::PatternRules => unreachable!("no CLI door"),
                 };
@@ -686,6 +704,9 @@ impl Doors {
     fn cli(&self, args: &[String]) -> Answer {
         use std::io::Write;
         let mut child = crate::helpers::majlis_cli(&self.app.db_url)
+            // The instance's webhook settings (`Doors::new`).
+            .env("MAJLIS__WEBHOOKS__ALLOW_HTTP", "true")
+            .env("MAJLIS__WEBHOOKS__ALLOW_PRIVATE_NETWORKS", "true")
             .args(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
@@ -801,5 +822,11 @@ async fn every_admin_use_case_answers_alike_through_every_front_door_with_one_au
             .unwrap();
         assert!(left.comments.is_empty() || door == "dashboard");
     }
-    assert!(doors.app.store.webhooks("news").await.unwrap().len() == 1);
+    // Each door's subscription removed, each door's new one kept as given.
+    let hooks = doors.app.store.webhooks("news").await.unwrap();
+    assert_eq!(hooks.len(), 2);
+    for h in hooks {
+        assert_eq!(h.url, "http://127.0.0.1:9/created");
+        assert_eq!(h.events, ["comment.published"]);
+    }
 }

@@ -316,3 +316,98 @@ async fn every_change_that_queues_a_delivery_wakes_the_delivery_loop() {
     ping(&app, &admin, &hook).await;
     arrives(&rx, "ping").await;
 }
+
+/// `majlis <args>` on the app's database with its webhook settings: stdout,
+/// or the stderr of a failure.
+fn cli(app: &TestApp, args: &[&str]) -> Result<String, String> {
+    let out = crate::helpers::majlis_cli(&app.db_url)
+        .env("MAJLIS__WEBHOOKS__ALLOW_HTTP", "true")
+        .env("MAJLIS__WEBHOOKS__ALLOW_PRIVATE_NETWORKS", "true")
+        .args(args)
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(String::from_utf8(out.stdout).unwrap())
+    } else {
+        Err(String::from_utf8(out.stderr).unwrap())
+    }
+}
+
+#[tokio::test]
+async fn the_command_line_manages_subscriptions_and_the_serving_instance_delivers_its_events() {
+    let (app, admin) = app().await;
+    let rx = Receiver::start().await;
+    let url = rx.url();
+    let secret = cli(
+        &app,
+        &[
+            "webhook",
+            "add",
+            "--site=news",
+            &format!("--url={url}"),
+            "--event=article.closed",
+        ],
+    )
+    .unwrap();
+    let secret = secret.trim();
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    let listed = cli(&app, &["webhook", "list", "--site=news"]).unwrap();
+    let hook = listed.split_whitespace().next().unwrap().to_string();
+    assert!(
+        listed.contains(&url) && listed.contains("active"),
+        "{listed}"
+    );
+    // Refused as the API refuses.
+    let refused = cli(
+        &app,
+        &[
+            "webhook",
+            "add",
+            "--site=news",
+            "--url=ftp://x",
+            "--event=comment.nope",
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        refused.starts_with("majlis: validation_failed"),
+        "{refused}"
+    );
+    let missing = cli(&app, &["webhook", "list", "--site=nosuch"]).unwrap_err();
+    assert!(missing.starts_with("majlis: site_not_found"), "{missing}");
+
+    // This process runs no delivery loop: the serving instance's poll finds
+    // what the command queued and delivers it, signed with the secret the
+    // command printed.
+    assert_eq!(
+        call(
+            &app,
+            &admin,
+            "PUT",
+            "articles/a-1",
+            Some(json!({"open": true}))
+        )
+        .await,
+        201
+    );
+    cli(&app, &["article", "close", "--site=news", "a-1"]).unwrap();
+    arrives(&rx, "article.closed").await;
+    let got = rx.received();
+    assert!(verifies_with(secret, &got[0]), "{:#?}", got[0]);
+
+    cli(
+        &app,
+        &["webhook", "update", "--site=news", &hook, "--enabled=false"],
+    )
+    .unwrap();
+    let listed = cli(&app, &["webhook", "list", "--site=news"]).unwrap();
+    assert!(listed.contains("paused"), "{listed}");
+    cli(&app, &["webhook", "remove", "--site=news", &hook]).unwrap();
+    let gone = cli(&app, &["webhook", "remove", "--site=news", &hook]).unwrap_err();
+    assert!(gone.starts_with("majlis: not_found"), "{gone}");
+    assert!(app.store.webhooks("news").await.unwrap().is_empty());
+    assert_eq!(
+        audit_actions(&app).await,
+        ["webhook_created", "webhook_updated", "webhook_deleted"]
+    );
+}
