@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use super::rows::{QUEUE_COLUMNS, placeholders, queue_item};
-use super::{QueueItem, StorageError, Store};
+use super::{Backend, QueueItem, StorageError, Store};
 use crate::domain::CommentStatus;
 
 /// Which comments a queue tab shows.
@@ -123,6 +123,58 @@ pub struct SiteItem {
     pub item: QueueItem,
 }
 
+/// Up to this many comments containing a search term's trigrams, SQLite
+/// builds the page from them (found through `comments_search`, then sorted);
+/// past it the term is common, and walking the tab in date order, checking
+/// each comment's text, fills a page sooner. The probe that counts them
+/// stops here, so it costs a few milliseconds however common the term.
+const SEARCH_HITS_CAP: usize = 10_000;
+
+/// At most this many trigrams of a term go into the index query: any subset
+/// still finds every comment containing the term (the text check sorts out
+/// the rest), and a pasted paragraph stays a bounded query.
+const SEARCH_TRIGRAMS_MAX: usize = 64;
+
+/// The FTS5 query for a lower-cased search term on SQLite's trigram index:
+/// its distinct three-character runs (at most [`SEARCH_TRIGRAMS_MAX`],
+/// spread over the term), each a quoted string with `"` doubled, so nothing
+/// the moderator typed is read as query syntax, all required. `None` when
+/// the term has no such run (shorter than three characters): those terms
+/// keep the plain scan.
+fn trigram_query(term: &str) -> Option<String> {
+    let chars: Vec<char> = term.chars().collect();
+    let mut grams: Vec<String> = Vec::new();
+    for w in chars.windows(3) {
+        // The tokenizer skips NUL, so a run with one is not a trigram of
+        // the stored text.
+        if w.contains(&'\0') {
+            continue;
+        }
+        let g: String = w.iter().collect();
+        if !grams.contains(&g) {
+            grams.push(g);
+        }
+    }
+    if grams.is_empty() {
+        return None;
+    }
+    let picked: Vec<&String> = if grams.len() <= SEARCH_TRIGRAMS_MAX {
+        grams.iter().collect()
+    } else {
+        let last = grams.len() - 1;
+        (0..SEARCH_TRIGRAMS_MAX)
+            .filter_map(|i| grams.get(i * last / (SEARCH_TRIGRAMS_MAX - 1)))
+            .collect()
+    };
+    Some(
+        picked
+            .iter()
+            .map(|g| format!("\"{}\"", g.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+    )
+}
+
 fn like_pattern(raw: &str) -> String {
     let escaped = raw
         .replace('\\', "\\\\")
@@ -137,6 +189,20 @@ impl Store {
         if f.sites.is_empty() {
             return Ok(Vec::new());
         }
+        // A text search alone (no article, author or single comment, whose
+        // few comments the text check reads quickly) starts from the
+        // comments the trigram index names, on SQLite when they are few.
+        let hits = match &f.text {
+            Some(t)
+                if self.backend == Backend::Sqlite
+                    && f.article.is_none()
+                    && f.email.is_none()
+                    && f.comment.is_none() =>
+            {
+                self.search_hits(&t.to_lowercase()).await?
+            }
+            _ => None,
+        };
         let sites = placeholders(1, f.sites.len());
         let mut n = f.sites.len();
         let mut next = || {
@@ -149,10 +215,14 @@ impl Store {
         // site's whole tab in date order to skip the sort, and with sampled
         // statistics on a large archive it does (1.2 s a page at a million
         // comments).
+        // The search hits lead the same way (a JSON array of rowids, sorted
+        // after): the planner cannot know how many there are.
         let from = if f.article.is_some() {
-            "articles fa CROSS JOIN "
+            "articles fa CROSS JOIN ".to_string()
+        } else if hits.is_some() {
+            format!("json_each(${}) h CROSS JOIN ", next())
         } else {
-            ""
+            String::new()
         };
         let mut sql = format!(
             "SELECT c.site_key AS site_key_of, {QUEUE_COLUMNS} FROM {from}comments c \
@@ -163,6 +233,9 @@ impl Store {
                 f.tab.condition()
             },
         );
+        if hits.is_some() {
+            sql.push_str(" AND c.rowid = h.value");
+        }
         if f.article.is_some() {
             sql.push_str(&format!(
                 " AND fa.article_key = ${} AND fa.site_key IN ({sites}) AND c.article_id = fa.id",
@@ -197,6 +270,9 @@ impl Store {
         for s in &f.sites {
             q = q.bind(s);
         }
+        if let Some(h) = &hits {
+            q = q.bind(h);
+        }
         if let Some(a) = &f.article {
             q = q.bind(a);
         }
@@ -225,6 +301,31 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The rowids of the comments whose title, body or author name contain
+    /// every trigram of `term` (lower-cased), as a JSON array, when there are
+    /// fewer than [`SEARCH_HITS_CAP`]; `None` when the term is too short for
+    /// the index or that common. SQLite only.
+    async fn search_hits(&self, term: &str) -> Result<Option<String>, StorageError> {
+        let Some(query) = trigram_query(term) else {
+            return Ok(None);
+        };
+        let rows = sqlx::query(
+            "SELECT rowid AS hit FROM comments_search WHERE comments_search MATCH $1 LIMIT $2",
+        )
+        .bind(query)
+        .bind(SEARCH_HITS_CAP as i64)
+        .fetch_all(&self.reader)
+        .await?;
+        if rows.len() >= SEARCH_HITS_CAP {
+            return Ok(None);
+        }
+        let ids = rows
+            .iter()
+            .map(|r| r.try_get::<i64, _>("hit").map(|id| id.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(format!("[{}]", ids.join(","))))
     }
 
     /// Comments per tab over the given sites (for the tab badges), each
@@ -311,5 +412,57 @@ impl Store {
             );
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_term_becomes_its_quoted_trigrams_all_required() {
+        assert_eq!(
+            trigram_query("abcd").as_deref(),
+            Some("\"abc\" AND \"bcd\"")
+        );
+        assert_eq!(
+            trigram_query("مقال").as_deref(),
+            Some("\"مقا\" AND \"قال\"")
+        );
+        // Repeated runs once.
+        assert_eq!(trigram_query("aaaa").as_deref(), Some("\"aaa\""));
+    }
+
+    #[test]
+    fn query_syntax_in_a_term_stays_inside_quoted_strings() {
+        assert_eq!(
+            trigram_query("a\"b*").as_deref(),
+            Some("\"a\"\"b\" AND \"\"\"b*\"")
+        );
+        assert_eq!(
+            trigram_query("OR NEAR(").as_deref(),
+            Some("\"OR \" AND \"R N\" AND \" NE\" AND \"NEA\" AND \"EAR\" AND \"AR(\"")
+        );
+    }
+
+    #[test]
+    fn short_terms_and_nul_runs_have_no_index_query() {
+        assert_eq!(trigram_query(""), None);
+        assert_eq!(trigram_query("ab"), None);
+        assert_eq!(trigram_query("مق"), None);
+        assert_eq!(trigram_query("a\0bc"), None);
+    }
+
+    #[test]
+    fn a_long_term_keeps_a_bounded_spread_of_trigrams() {
+        let term: String = (0..300u32)
+            .map(|i| char::from_u32(0x4e00 + i).unwrap_or('x'))
+            .collect();
+        let q = trigram_query(&term).unwrap();
+        assert_eq!(q.matches(" AND ").count(), SEARCH_TRIGRAMS_MAX - 1);
+        let first: String = term.chars().take(3).collect();
+        let last: String = term.chars().skip(297).collect();
+        assert!(q.starts_with(&format!("\"{first}\"")));
+        assert!(q.ends_with(&format!("\"{last}\"")));
     }
 }
