@@ -175,6 +175,9 @@ fn trigram_query(term: &str) -> Option<String> {
     )
 }
 
+/// What joins title, body and author name in PostgreSQL's search index.
+const SEARCH_SEPARATOR: char = '\u{1f}';
+
 fn like_pattern(raw: &str) -> String {
     let escaped = raw
         .replace('\\', "\\\\")
@@ -254,12 +257,23 @@ impl Store {
         if f.email.is_some() {
             sql.push_str(&format!(" AND LOWER(c.author_email) = ${}", next()));
         }
-        if f.text.is_some() {
+        if let Some(t) = &f.text {
             let p = next();
-            sql.push_str(&format!(
-                " AND (LOWER(c.title) LIKE ${p} ESCAPE '\\' OR LOWER(c.body) LIKE ${p} ESCAPE '\\' \
-                 OR LOWER(c.author_name) LIKE ${p} ESCAPE '\\')"
-            ));
+            // On PostgreSQL the three fields joined by U+001F, as
+            // `comments_text_trgm` indexes them (migration 0033): a term
+            // without that character is in the joined text exactly when it
+            // is in one of the fields.
+            if self.backend == Backend::Postgres && !t.contains(SEARCH_SEPARATOR) {
+                sql.push_str(&format!(
+                    " AND LOWER(c.title || E'\\x1f' || c.body || E'\\x1f' || c.author_name) \
+                     LIKE ${p} ESCAPE '\\'"
+                ));
+            } else {
+                sql.push_str(&format!(
+                    " AND (LOWER(c.title) LIKE ${p} ESCAPE '\\' OR LOWER(c.body) LIKE ${p} ESCAPE '\\' \
+                     OR LOWER(c.author_name) LIKE ${p} ESCAPE '\\')"
+                ));
+            }
         }
         let dir = if f.oldest_first { "ASC" } else { "DESC" };
         let (l, o) = (next(), next());
@@ -292,6 +306,14 @@ impl Store {
             q = q.bind(like_pattern(t));
         }
         q = q.bind(i64::from(f.limit)).bind(i64::from(f.offset));
+        // A search is planned for its term each time: a cached statement
+        // lets PostgreSQL settle on one generic plan after five runs, and the
+        // generic plan, not knowing the pattern, walks the tab in date order
+        // (0.4 s for a rare term over 100,000 pending comments) instead of
+        // reading the trigram indexes.
+        if f.text.is_some() {
+            q = q.persistent(false);
+        }
         let rows = q.fetch_all(&self.reader).await?;
         rows.iter()
             .map(|r| {

@@ -105,6 +105,12 @@ async fn search_finds_a_substring_of_title_body_or_name_in_any_case() {
         ("report ... ", vec![]),
         ("nothing-like-this", vec![]),
         ("رصد جوي", vec![]),
+        // A term never spans two fields (title's end, body's start).
+        ("report the harbour", vec![]),
+        ("reportthe", vec![]),
+        ("report\u{1f}the", vec![]),
+        ("haddad\u{1f}", vec![]),
+        ("\u{1f}", vec![]),
     ] {
         assert_eq!(found(&app, &dash, q, &both).await, want, "q={q:?}");
     }
