@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use super::rows::{QUEUE_COLUMNS, placeholders, queue_item};
-use super::{QueueItem, StorageError, Store};
+use super::{Backend, QueueItem, StorageError, Store};
 use crate::domain::CommentStatus;
 
 /// Which comments a queue tab shows.
@@ -123,6 +123,61 @@ pub struct SiteItem {
     pub item: QueueItem,
 }
 
+/// Up to this many comments containing a search term's trigrams, SQLite
+/// builds the page from them (found through `comments_search`, then sorted);
+/// past it the term is common, and walking the tab in date order, checking
+/// each comment's text, fills a page sooner. The probe that counts them
+/// stops here, so it costs a few milliseconds however common the term.
+const SEARCH_HITS_CAP: usize = 10_000;
+
+/// At most this many trigrams of a term go into the index query: any subset
+/// still finds every comment containing the term (the text check sorts out
+/// the rest), and a pasted paragraph stays a bounded query.
+const SEARCH_TRIGRAMS_MAX: usize = 64;
+
+/// The FTS5 query for a lower-cased search term on SQLite's trigram index:
+/// its distinct three-character runs (at most [`SEARCH_TRIGRAMS_MAX`],
+/// spread over the term), each a quoted string with `"` doubled, so nothing
+/// the moderator typed is read as query syntax, all required. `None` when
+/// the term has no such run (shorter than three characters): those terms
+/// keep the plain scan.
+fn trigram_query(term: &str) -> Option<String> {
+    let chars: Vec<char> = term.chars().collect();
+    let mut grams: Vec<String> = Vec::new();
+    for w in chars.windows(3) {
+        // The tokenizer skips NUL, so a run with one is not a trigram of
+        // the stored text.
+        if w.contains(&'\0') {
+            continue;
+        }
+        let g: String = w.iter().collect();
+        if !grams.contains(&g) {
+            grams.push(g);
+        }
+    }
+    if grams.is_empty() {
+        return None;
+    }
+    let picked: Vec<&String> = if grams.len() <= SEARCH_TRIGRAMS_MAX {
+        grams.iter().collect()
+    } else {
+        let last = grams.len() - 1;
+        (0..SEARCH_TRIGRAMS_MAX)
+            .filter_map(|i| grams.get(i * last / (SEARCH_TRIGRAMS_MAX - 1)))
+            .collect()
+    };
+    Some(
+        picked
+            .iter()
+            .map(|g| format!("\"{}\"", g.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+    )
+}
+
+/// What joins title, body and author name in PostgreSQL's search index.
+const SEARCH_SEPARATOR: char = '\u{1f}';
+
 fn like_pattern(raw: &str) -> String {
     let escaped = raw
         .replace('\\', "\\\\")
@@ -137,6 +192,20 @@ impl Store {
         if f.sites.is_empty() {
             return Ok(Vec::new());
         }
+        // A text search alone (no article, author or single comment, whose
+        // few comments the text check reads quickly) starts from the
+        // comments the trigram index names, on SQLite when they are few.
+        let hits = match &f.text {
+            Some(t)
+                if self.backend == Backend::Sqlite
+                    && f.article.is_none()
+                    && f.email.is_none()
+                    && f.comment.is_none() =>
+            {
+                self.search_hits(&t.to_lowercase()).await?
+            }
+            _ => None,
+        };
         let sites = placeholders(1, f.sites.len());
         let mut n = f.sites.len();
         let mut next = || {
@@ -149,10 +218,14 @@ impl Store {
         // site's whole tab in date order to skip the sort, and with sampled
         // statistics on a large archive it does (1.2 s a page at a million
         // comments).
+        // The search hits lead the same way (a JSON array of rowids, sorted
+        // after): the planner cannot know how many there are.
         let from = if f.article.is_some() {
-            "articles fa CROSS JOIN "
+            "articles fa CROSS JOIN ".to_string()
+        } else if hits.is_some() {
+            format!("json_each(${}) h CROSS JOIN ", next())
         } else {
-            ""
+            String::new()
         };
         let mut sql = format!(
             "SELECT c.site_key AS site_key_of, {QUEUE_COLUMNS} FROM {from}comments c \
@@ -163,6 +236,9 @@ impl Store {
                 f.tab.condition()
             },
         );
+        if hits.is_some() {
+            sql.push_str(" AND c.rowid = h.value");
+        }
         if f.article.is_some() {
             sql.push_str(&format!(
                 " AND fa.article_key = ${} AND fa.site_key IN ({sites}) AND c.article_id = fa.id",
@@ -181,12 +257,23 @@ impl Store {
         if f.email.is_some() {
             sql.push_str(&format!(" AND LOWER(c.author_email) = ${}", next()));
         }
-        if f.text.is_some() {
+        if let Some(t) = &f.text {
             let p = next();
-            sql.push_str(&format!(
-                " AND (LOWER(c.title) LIKE ${p} ESCAPE '\\' OR LOWER(c.body) LIKE ${p} ESCAPE '\\' \
-                 OR LOWER(c.author_name) LIKE ${p} ESCAPE '\\')"
-            ));
+            // On PostgreSQL the three fields joined by U+001F, as
+            // `comments_text_trgm` indexes them (migration 0033): a term
+            // without that character is in the joined text exactly when it
+            // is in one of the fields.
+            if self.backend == Backend::Postgres && !t.contains(SEARCH_SEPARATOR) {
+                sql.push_str(&format!(
+                    " AND LOWER(c.title || E'\\x1f' || c.body || E'\\x1f' || c.author_name) \
+                     LIKE ${p} ESCAPE '\\'"
+                ));
+            } else {
+                sql.push_str(&format!(
+                    " AND (LOWER(c.title) LIKE ${p} ESCAPE '\\' OR LOWER(c.body) LIKE ${p} ESCAPE '\\' \
+                     OR LOWER(c.author_name) LIKE ${p} ESCAPE '\\')"
+                ));
+            }
         }
         let dir = if f.oldest_first { "ASC" } else { "DESC" };
         let (l, o) = (next(), next());
@@ -196,6 +283,9 @@ impl Store {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for s in &f.sites {
             q = q.bind(s);
+        }
+        if let Some(h) = &hits {
+            q = q.bind(h);
         }
         if let Some(a) = &f.article {
             q = q.bind(a);
@@ -216,6 +306,14 @@ impl Store {
             q = q.bind(like_pattern(t));
         }
         q = q.bind(i64::from(f.limit)).bind(i64::from(f.offset));
+        // A search is planned for its term each time: a cached statement
+        // lets PostgreSQL settle on one generic plan after five runs, and the
+        // generic plan, not knowing the pattern, walks the tab in date order
+        // (0.4 s for a rare term over 100,000 pending comments) instead of
+        // reading the trigram indexes.
+        if f.text.is_some() {
+            q = q.persistent(false);
+        }
         let rows = q.fetch_all(&self.reader).await?;
         rows.iter()
             .map(|r| {
@@ -225,6 +323,31 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The rowids of the comments whose title, body or author name contain
+    /// every trigram of `term` (lower-cased), as a JSON array, when there are
+    /// fewer than [`SEARCH_HITS_CAP`]; `None` when the term is too short for
+    /// the index or that common. SQLite only.
+    async fn search_hits(&self, term: &str) -> Result<Option<String>, StorageError> {
+        let Some(query) = trigram_query(term) else {
+            return Ok(None);
+        };
+        let rows = sqlx::query(
+            "SELECT rowid AS hit FROM comments_search WHERE comments_search MATCH $1 LIMIT $2",
+        )
+        .bind(query)
+        .bind(SEARCH_HITS_CAP as i64)
+        .fetch_all(&self.reader)
+        .await?;
+        if rows.len() >= SEARCH_HITS_CAP {
+            return Ok(None);
+        }
+        let ids = rows
+            .iter()
+            .map(|r| r.try_get::<i64, _>("hit").map(|id| id.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(format!("[{}]", ids.join(","))))
     }
 
     /// Comments per tab over the given sites (for the tab badges), each
@@ -311,5 +434,57 @@ impl Store {
             );
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_term_becomes_its_quoted_trigrams_all_required() {
+        assert_eq!(
+            trigram_query("abcd").as_deref(),
+            Some("\"abc\" AND \"bcd\"")
+        );
+        assert_eq!(
+            trigram_query("مقال").as_deref(),
+            Some("\"مقا\" AND \"قال\"")
+        );
+        // Repeated runs once.
+        assert_eq!(trigram_query("aaaa").as_deref(), Some("\"aaa\""));
+    }
+
+    #[test]
+    fn query_syntax_in_a_term_stays_inside_quoted_strings() {
+        assert_eq!(
+            trigram_query("a\"b*").as_deref(),
+            Some("\"a\"\"b\" AND \"\"\"b*\"")
+        );
+        assert_eq!(
+            trigram_query("OR NEAR(").as_deref(),
+            Some("\"OR \" AND \"R N\" AND \" NE\" AND \"NEA\" AND \"EAR\" AND \"AR(\"")
+        );
+    }
+
+    #[test]
+    fn short_terms_and_nul_runs_have_no_index_query() {
+        assert_eq!(trigram_query(""), None);
+        assert_eq!(trigram_query("ab"), None);
+        assert_eq!(trigram_query("مق"), None);
+        assert_eq!(trigram_query("a\0bc"), None);
+    }
+
+    #[test]
+    fn a_long_term_keeps_a_bounded_spread_of_trigrams() {
+        let term: String = (0..300u32)
+            .map(|i| char::from_u32(0x4e00 + i).unwrap_or('x'))
+            .collect();
+        let q = trigram_query(&term).unwrap();
+        assert_eq!(q.matches(" AND ").count(), SEARCH_TRIGRAMS_MAX - 1);
+        let first: String = term.chars().take(3).collect();
+        let last: String = term.chars().skip(297).collect();
+        assert!(q.starts_with(&format!("\"{first}\"")));
+        assert!(q.ends_with(&format!("\"{last}\"")));
     }
 }

@@ -42,6 +42,7 @@ mod replies;
 mod reply_mail;
 mod reports;
 mod rules;
+mod search;
 mod seeding;
 mod smtp;
 mod spam_score;
