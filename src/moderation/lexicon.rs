@@ -12,7 +12,9 @@
 //! token). Runs of single-letter tokens separated by any run of non-letters (up to
 //! [`MAX_JOIN_GAP`] chars: punctuation of any script, symbols, emoji, the braille blank …) are
 //! joined ("ح.م.ا.ر", "f u c k", "ح⠀م⠀ا⠀ر": at least 3 letters, or exactly 2 when the
-//! separators contain no whitespace). Each token is run-length collapsed ("حماااار" → ح م ا ر
+//! separators contain no whitespace; an Arabizi digit among spaced Latin letters is one of
+//! them, "9.a.7.b.a"; a first letter set off by another gap than the rest of the run, as in
+//! "a m.o.r.o.n", stays a word of its own). Each token is run-length collapsed ("حماااار" → ح م ا ر
 //! with counts 1 1 4 1) and tokens are joined with one space. Entries go through the same
 //! pipeline, so an entry letter that is doubled ("ass") requires at least that many repeats in
 //! the text (each letter may repeat, legit double letters are still required).
@@ -25,6 +27,8 @@
 //!   (pronouns, sound plural and dual ين ون ات ان, ة → ت before a pronoun: حقيرتك) and a
 //!   required feminine suffix for feminine stems (قحب + ات / تك / تين). A three-letter entry
 //!   ending in ي (غبي) takes the full class (غبيين، غبيون، غبيات).
+//! * An Arabic affix written with its letters repeated ("االلززبب") is read collapsed, and
+//!   then borrows none of the entry's own repeated letters.
 //! * Latin entries: nothing before; after: nothing or a simple suffix (s es ed ing er ers y;
 //!   short entries only s es).
 //! * Latin entries marked `substring` (≥ 4 letters): anywhere.
@@ -35,14 +39,16 @@
 //! Variants, matched after the main scan:
 //! * Latin tokens with leet characters (0 1 3 4 5 7 @ $ !) or a v standing for u ("fvck");
 //! * masked letters: two Latin tokens separated only by `*` or `#`, one letter each ("f*ck",
-//!   "b*tch"), compared with the one-word Latin entries;
+//!   "b*tch"), compared with the one-word Latin entries, except inside a word spelled out
+//!   with stars between its letters ("l*m*i*z*i*r");
 //! * a word split in two by whitespace: two adjacent tokens of one script, neither a function
 //!   word, one of them at most two letters or a line break between them (in Arabic also two
 //!   pieces cut by punctuation without a space: "الشي.عة", "ك.فار"), are joined; the join
 //!   counts only for an entry of at least four letters that spans both parts and ends with the
 //!   second ("حما ر", "شرمو طة");
 //! * Arabizi ([`arabizi`]): runs of Latin tokens are read as Arabic spellings of the entries
-//!   (both digit maps, digitless skeletons with word-boundary discipline).
+//!   (both digit maps, digitless skeletons with word-boundary discipline); 0 1 @ $ ! stand for
+//!   no Arabizi letter, so there they are leet (o i a s i: "d1n", "9@7b@").
 
 use std::collections::HashMap;
 
@@ -780,11 +786,21 @@ impl Lexicon {
                 vscan.finish();
                 self.search(ac, &vscan, Via::Leet, None, None, &mut hits);
             }
-            if t.has_symbol {
-                self.read_arabizi(&mut run, &mut readings, ws, &mut hits);
-            } else {
-                run.push_token(ti as u32, ws.tmp.iter().copied(), t.has_digit);
-            }
+            // Arabizi uses neither 0 nor 1 nor the symbols for a letter: there they are leet
+            // ("d1n", "9@7b@", "r@bk0n").
+            let arabizi_leet = |c: char| match c {
+                '0' => 'o',
+                '1' | '!' => 'i',
+                '@' => 'a',
+                '$' => 's',
+                c => c,
+            };
+            let has_digit = t.has_digit && ws.tmp.iter().any(|&c| arabizi_leet(c).is_ascii_digit());
+            run.push_token(
+                ti as u32,
+                ws.tmp.iter().map(|&c| arabizi_leet(c)),
+                has_digit,
+            );
         }
         self.read_arabizi(&mut run, &mut readings, ws, &mut hits);
         // Multi-word Latin entries with leetspeak in one of their words ("fils de ch!enne",
@@ -838,7 +854,12 @@ impl Lexicon {
                     continue;
                 }
                 let tok_of = |x: usize| ws.toks.iter().position(|t| t.b0 <= x && x < t.b1);
-                if let (Some(t0), Some(t1)) = (tok_of(bi), tok_of(bi + 1)) {
+                // Inside a word spelled out letter by letter ("l*m*i*z*i*r") a star
+                // separates letters; it masks none.
+                let spelled = |t: usize| ws.toks.get(t).is_some_and(|t| t.b1 - t.b0 >= 4);
+                if let (Some(t0), Some(t1)) = (tok_of(bi), tok_of(bi + 1))
+                    && !(t0 == t1 && spelled(t0))
+                {
                     self.masked(key.chars(), (t0, a.k0, a.k1), (t1, b.k0, b.k1), &mut hits);
                 }
             }
@@ -1122,6 +1143,19 @@ fn ok_suffix(suffix: &[SChar], last: &SChar, need: u16, list: &Affixes) -> bool 
     spells(&[], last.ch, last.count.saturating_sub(need), suffix, list)
 }
 
+/// An Arabic affix with every run written once, when some letter of it is repeated (`None`
+/// otherwise, and for an affix too long to be one).
+fn collapsed(affix: &[SChar]) -> Option<([SChar; MAX_AFFIX], usize)> {
+    if affix.len() > MAX_AFFIX || affix.iter().all(|c| c.count == 1) {
+        return None;
+    }
+    let mut out = [SChar::default(); MAX_AFFIX];
+    for (slot, c) in out.iter_mut().zip(affix) {
+        *slot = SChar { count: 1, ..*c };
+    }
+    Some((out, affix.len()))
+}
+
 /// An automaton match at scan chars `[s, e)`, read once for all the spellings of its pattern.
 #[derive(Clone, Copy)]
 struct At<'s> {
@@ -1205,29 +1239,48 @@ fn validate(r: &PatRef, scan: &Scan, at: &At<'_>, via: Via) -> Option<Hit> {
             } else {
                 &PROCLITIC_SET
             };
-            (ok_prefix(prefix, first, need_first, proclitics)
-                || (r.imperfect && ok_prefix(prefix, first, need_first, &TENSE_PROCLITIC_SET)))
-                && match suffixes {
-                    Suffixes::Pronouns => {
-                        ok_suffix(suffix, last, need_last, &SHORT_ENCLITIC_SET)
-                            || (r.letters == 3
-                                && r.one_word
-                                && (tanween(suffix, last)
-                                    || ok_suffix(suffix, last, need_last, &TRILITERAL_ENDING_SET)))
-                    }
-                    Suffixes::Full => {
-                        ok_suffix(suffix, last, need_last, &ENCLITIC_SET) || tanween(suffix, last)
-                    }
-                    // The suffix is required: `spells` with an empty tail only accepts a word
-                    // made of the stem's last letter, and no feminine suffix is one.
-                    Suffixes::FemStem => spells(
-                        &[],
-                        last.ch,
-                        last.count.saturating_sub(need_last),
-                        suffix,
-                        &FEM_SUFFIX_SET,
-                    ),
+            let pre_ok = |prefix: &[SChar], first: &SChar| {
+                ok_prefix(prefix, first, need_first, proclitics)
+                    || (r.imperfect && ok_prefix(prefix, first, need_first, &TENSE_PROCLITIC_SET))
+            };
+            let suf_ok = |suffix: &[SChar], last: &SChar| match suffixes {
+                Suffixes::Pronouns => {
+                    ok_suffix(suffix, last, need_last, &SHORT_ENCLITIC_SET)
+                        || (r.letters == 3
+                            && r.one_word
+                            && (tanween(suffix, last)
+                                || ok_suffix(suffix, last, need_last, &TRILITERAL_ENDING_SET)))
                 }
+                Suffixes::Full => {
+                    ok_suffix(suffix, last, need_last, &ENCLITIC_SET) || tanween(suffix, last)
+                }
+                // The suffix is required: `spells` with an empty tail only accepts a word
+                // made of the stem's last letter, and no feminine suffix is one.
+                Suffixes::FemStem => spells(
+                    &[],
+                    last.ch,
+                    last.count.saturating_sub(need_last),
+                    suffix,
+                    &FEM_SUFFIX_SET,
+                ),
+            };
+            // An affix written with its letters repeated ("االلززبب", "حمارررهههم") is the
+            // affix; the entry's own repeated first or last letter then lends none to it
+            // (االلييمميينن is not ا + لئيم + ين).
+            let whole_first = SChar {
+                count: need_first,
+                ..*first
+            };
+            let whole_last = SChar {
+                count: need_last,
+                ..*last
+            };
+            (pre_ok(prefix, first)
+                || collapsed(prefix)
+                    .is_some_and(|(a, n)| pre_ok(a.get(..n).unwrap_or(&[]), &whole_first)))
+                && (suf_ok(suffix, last)
+                    || collapsed(suffix)
+                        .is_some_and(|(a, n)| suf_ok(a.get(..n).unwrap_or(&[]), &whole_last)))
         }
     };
     if !ok {
@@ -1436,6 +1489,12 @@ pub(crate) struct BaseTok {
     single_letter: bool,
     has_digit: bool,
     has_symbol: bool,
+}
+
+/// A base token that is one ASCII digit (an Arabizi letter when it stands among spaced Latin
+/// letters).
+fn lone_digit(b: &BaseTok) -> bool {
+    b.k1 - b.k0 == 1 && b.has_digit && b.script == Script::Other
 }
 
 /// A base token of one to three letters (no digit or symbol).
@@ -1701,12 +1760,22 @@ impl Workspace {
             // The whitespace between the run's first two letters: a wider
             // gap later ("ك ا ت ب  م ر ت ز ق") is the writer's word break.
             let mut first_blanks = None;
-            if bi.single_letter {
+            // The run's script (a digit has none) and its letters (digits not counted).
+            let mut script = bi.script;
+            let mut run_letters = usize::from(bi.single_letter);
+            if bi.single_letter || lone_digit(&bi) {
                 while let Some(bj) = self.base.get(j).copied() {
                     let Some(prev) = self.base.get(j - 1) else {
                         break;
                     };
-                    if !bj.single_letter || bj.script != bi.script {
+                    // An Arabizi digit among spaced Latin letters is one of them ("9.a.7.b.a",
+                    // "n 3 a l").
+                    let fits = if bj.single_letter {
+                        script == Script::Other || bj.script == script
+                    } else {
+                        lone_digit(&bj) && script != Script::Arabic
+                    };
+                    if !fits {
                         break;
                     }
                     // Any run of non-letters separates single letters (punctuation of any
@@ -1723,8 +1792,28 @@ impl Workspace {
                         break;
                     }
                     spaced |= blanks > 0;
+                    if bj.single_letter {
+                        script = bj.script;
+                        run_letters += 1;
+                    }
                     j += 1;
                 }
+            }
+            // A letter set off from the run by another gap than the run's own is a word of
+            // its own: the article in "a m.o.r.o.n", the elided "d'" of "d'e.n.c.u.l.é.s".
+            if j - i >= 4 && bi.single_letter {
+                let gap = |x: usize| match (self.base.get(x), self.base.get(x + 1)) {
+                    (Some(a), Some(b)) => chars.get(a.k1..b.k0),
+                    _ => None,
+                };
+                if gap(i) != gap(i + 1) && (i + 2..j - 1).all(|x| gap(x) == gap(i + 1)) {
+                    j = i + 1;
+                    run_letters = 1;
+                }
+            }
+            if j - i > 1 && (run_letters < 2 || script == Script::Other) {
+                // Digits alone, or one letter among digits ("3.5", "a.1.2"): no word.
+                j = i + 1;
             }
             let run = j - i;
             let mut join = run >= 3 || (run == 2 && !spaced);
@@ -1750,7 +1839,7 @@ impl Workspace {
                 b1: end,
                 k0: bi.k0,
                 k1,
-                script: bi.script,
+                script: if join { script } else { bi.script },
                 has_digit: false,
                 has_symbol: false,
             };

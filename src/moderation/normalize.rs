@@ -427,8 +427,18 @@ fn key_chars_raw(c: char, mut emit: impl FnMut(char, char)) {
             }
             // Lower-cased first (Cyrillic І → і → i, not l), then as written (Cyrillic Н is
             // listed as H, н is not).
+            // The supplement comes last (capital Η is H, not n); it reads the lower-case
+            // letter, so that the key of a key is the key.
+            let extra = || {
+                EXTRA_CONFUSABLES
+                    .iter()
+                    .find(|(x, _)| *x == l)
+                    .map(|&(_, a)| a)
+            };
             if confusable_script
-                && let Some(a) = latin_confusable(l).or_else(|| latin_confusable(d))
+                && let Some(a) = latin_confusable(l)
+                    .or_else(|| latin_confusable(d))
+                    .or_else(extra)
             {
                 emit(a, a);
                 continue;
@@ -488,6 +498,11 @@ const SMALL_CAPITALS: &[(char, char)] = &[
     ('ʏ', 'y'),
     ('ᴢ', 'z'),
 ];
+
+/// Lower-case letters of other scripts that readers take for a Latin letter but that the UTS #39
+/// data does not map to one (it lists Greek η only as a variant of ŋ-like shapes): Greek η
+/// and Cyrillic п read as n in "ηik", "пique", Greek ω as w.
+const EXTRA_CONFUSABLES: &[(char, char)] = &[('η', 'n'), ('п', 'n'), ('ω', 'w')];
 
 /// A Latin look-alike from another script (Cyrillic а, Greek ο, small capital ᴄ, dotless ı …)
 /// → the ASCII letter it imitates, from Unicode's confusables data (UTS #39 skeleton, crate
@@ -725,6 +740,8 @@ mod tests {
             ("ЅНІТ", "shit"),
             ("ʙɪᴛᴄʜ", "bitch"),
             ("αss", "ass"),
+            ("ηiκ пique ωhore", "nik nique whore"),
+            ("ΗΠΩ", "hπw"),
             ("ح\u{180E}م\u{3164}ا\u{E0041}ر", "حمار"),
             ("حمٰر", "حمار"),
             ("ۃڪەیکٮٯں", "هكهيكبقن"),
