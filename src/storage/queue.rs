@@ -333,21 +333,21 @@ impl Store {
         let Some(query) = trigram_query(term) else {
             return Ok(None);
         };
-        let rows = sqlx::query(
-            "SELECT rowid AS hit FROM comments_search WHERE comments_search MATCH $1 LIMIT $2",
+        // One row, the rowids as a JSON array (as the query binds them): up
+        // to SEARCH_HITS_CAP rows would cross from the connection's thread
+        // one at a time.
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, COALESCE(json_group_array(hit), '[]') AS hits FROM \
+             (SELECT rowid AS hit FROM comments_search WHERE comments_search MATCH $1 LIMIT $2)",
         )
         .bind(query)
         .bind(SEARCH_HITS_CAP as i64)
-        .fetch_all(&self.reader)
+        .fetch_one(&self.reader)
         .await?;
-        if rows.len() >= SEARCH_HITS_CAP {
+        if row.try_get::<i64, _>("n")? >= SEARCH_HITS_CAP as i64 {
             return Ok(None);
         }
-        let ids = rows
-            .iter()
-            .map(|r| r.try_get::<i64, _>("hit").map(|id| id.to_string()))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(format!("[{}]", ids.join(","))))
+        Ok(Some(row.try_get("hits")?))
     }
 
     /// Comments per tab over the given sites (for the tab badges), each
