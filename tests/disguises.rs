@@ -589,10 +589,13 @@ fn pick(seed: u64, n: usize) -> usize {
 /// stopped, and most disguised benign comments stopped. Set just under what the engine
 /// reaches (a fall fails the test; raise them when the engine improves). Gluing and splitting
 /// are the open classes: the engine joins a split word only when a piece is short, a line
-/// break or punctuation cuts it, or the second piece is the tail of a long entry, and it
-/// never looks for an entry inside a longer Arabic word (ك+لب, من+حط); the benign comments
-/// they stop are mostly quotations and reported speech whose frame the glue or the split
-/// breaks.
+/// break or punctuation cuts it, or the second piece is the tail of a long entry, and it reads
+/// an entry glued to the word before it only after a frequent word, the article or in Latin a
+/// few heads ("you", "a", "des" …), or when the entry has five letters or more: a shorter
+/// entry at the end of any word is too often the end of a real word (الجزائري ends in ايري).
+/// What is left is mostly a four-letter entry after a content word ("اللاعبلقيط") and French
+/// after "un" or "de". The benign comments they stop are mostly quotations and reported
+/// speech whose frame the glue or the split breaks.
 fn lines_for(t: T) -> (f64, usize) {
     match t {
         T::Invisible(_) | T::HomoglyphOne | T::HomoglyphAll | T::Upper => (100.0, 0),
@@ -604,8 +607,8 @@ fn lines_for(t: T) -> (f64, usize) {
         T::Separator('.') => (95.5, 4),
         T::Separator(_) => (95.5, 1),
         T::LeetAll | T::LeetOne => (94.0, 1),
-        T::Glue => (35.0, 8),
-        T::Split => (50.0, 11),
+        T::Glue => (69.0, 8),
+        T::Split => (54.0, 11),
     }
 }
 /// Benign words disguised per line and transform.

@@ -42,10 +42,15 @@
 //!   "b*tch"), compared with the one-word Latin entries, except inside a word spelled out
 //!   with stars between its letters ("l*m*i*z*i*r");
 //! * a word split in two by whitespace: two adjacent tokens of one script, neither a function
-//!   word, one of them at most two letters or a line break between them (in Arabic also two
-//!   pieces cut by punctuation without a space: "الشي.عة", "ك.فار"), are joined; the join
-//!   counts only for an entry of at least four letters that spans both parts and ends with the
-//!   second ("حما ر", "شرمو طة");
+//!   word (in Arabic, or a function word beside a piece of at most two letters that is no
+//!   word: "يل عن", "قح بة"), one of them at most two letters or a line break between them (in
+//!   Arabic also two pieces cut by punctuation without a space: "الشي.عة", "ك.فار"), are
+//!   joined; the join counts only for an entry of at least four letters (three when
+//!   punctuation cut it: "كـ.لب") that spans both parts and ends with the second ("حما ر",
+//!   "شرمو طة");
+//! * an entry glued to the word before it, the space dropped ("الكاتبحمار", "هذاالكلب",
+//!   "youidiot"): read in the main scan when the word is frequent and the entry long enough,
+//!   or the entry too long to end another word (see [`glued`]);
 //! * Arabizi ([`arabizi`]): runs of Latin tokens are read as Arabic spellings of the entries
 //!   (both digit maps, digitless skeletons with word-boundary discipline); 0 1 @ $ ! stand for
 //!   no Arabizi letter, so there they are leet (o i a s i: "d1n", "9@7b@").
@@ -114,10 +119,19 @@ const PRONOUNS: &[&str] = &[
 ];
 /// The longest affix of the lists above and below, in chars: a match with more scan chars
 /// than this before or after it in its word cannot spell an affix (every scan char stands for
-/// at least one char), so it is dropped before the lists are tried.
+/// at least one char), so it is dropped before the lists are tried (before it, the bound is
+/// [`MAX_GLUE_PREFIX`]: an entry glued to the word before it).
 const MAX_AFFIX: usize = 4;
 const LATIN_SUFFIXES: &[&str] = &["s", "es", "ed", "ing", "er", "ers", "y"];
 const SHORT_LATIN_SUFFIXES: &[&str] = &["s", "es"];
+/// Longest text, in scan chars, before an entry glued to the word before it (a word and a
+/// proclitic: "الكاتبحمار", "هذاالكلب"); see [`glued`].
+const MAX_GLUE_PREFIX: usize = 12;
+/// Latin words an insult is glued to in Latin text ("youidiot", "thismoron", "espececonnard").
+const LATIN_GLUE_HEADS: &[&str] = &[
+    "you", "ur", "your", "youre", "ya", "this", "that", "these", "those", "such", "what", "a",
+    "an", "sale", "espece", "tu", "vous", "une", "des", "ces",
+];
 
 /// An affix list with its words packed as numbers, sorted, for [`spells`]' common case (no
 /// elongated letter at the seam): one binary search instead of a walk through the list.
@@ -235,7 +249,35 @@ fn split_candidate(
     }
     // The shorter one first: it is usually the function word.
     let (x, y) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    !is_function_word(x) && !is_function_word(y)
+    match (is_function_word(x), is_function_word(y)) {
+        (false, false) => true,
+        // An Arabic function word beside a piece that is no word ("يل عن", "قح بة"): both
+        // halves of one word, whatever the first looks like.
+        (true, false) => t.script == Script::Arabic && fragment(y),
+        (false, true) => t.script == Script::Arabic && fragment(x),
+        (true, true) => false,
+    }
+}
+
+/// Two-letter Arabic words (match keys) that are not in [`FUNCTION_WORDS`]: never a
+/// [`fragment`].
+const SHORT_WORDS: &[&str] = &[
+    "اب", "ام", "اخ", "يد", "دم", "فم", "عم", "حج", "سن", "شر", "خط", "حق", "كم", "قط", "ضد", "جد",
+    "حب", "مر", "عز", "فن", "رب", "دب", "بر", "بن", "سد", "صف", "طب", "غد", "نص", "حد", "حل", "حر",
+    "جو", "زي", "بس", "مد", "ود", "سم", "غم", "يم", "ضم", "دو", "بو", "قل", "خذ", "كن", "دع", "عد",
+    "رد", "صح", "حط", "جا", "را", "شف", "قم", "نم", "سر", "فر", "خل", "حي", "مي", "فه", "كه", "ذا",
+    "ته", "عش", "غش", "رش", "مش", "بش", "دق", "شك", "عض", "فض", "رق", "هم", "نا", "وا", "غا", "لو",
+    "شد", "جر", "كب", "صب", "لف", "ظن", "اذ", "بي", "ني", "لي", "مو", "زه", "طز", "يه", "ست", "كف",
+    "صم", "شم", "لب", "ان", "ال", "مل", "نو", "فو", "رز", "قص", "بخ", "تم", "كد", "هز", "اف",
+];
+
+/// A piece of at most two letters that is no word of its own: neither a function word nor one
+/// of [`SHORT_WORDS`] nor a frequent word.
+fn fragment(w: &[char]) -> bool {
+    w.len() <= 2
+        && !is_function_word(w)
+        && !FREQUENT.contains(w)
+        && !SHORT_WORDS.iter().any(|s| s.chars().eq(w.iter().copied()))
 }
 
 /// Longest word kept in [`collapse`]'s buffer.
@@ -997,6 +1039,8 @@ impl Lexicon {
         split: Option<(usize, bool)>,
         out: &mut Vec<Hit>,
     ) {
+        // Entries glued to the word before them are read in the main scan only.
+        let glue = via == Via::Key && key.is_some() && split.is_none();
         for m in ac.find_overlapping_iter(scan.text.as_slice()) {
             let (Some(s), Some(e)) = (scan.char_at(m.start()), scan.char_at(m.end())) else {
                 continue;
@@ -1005,8 +1049,7 @@ impl Lexicon {
                 continue;
             };
             if let Some((k, _)) = split {
-                // A joined word: an entry of at least four letters, across the split, ending
-                // with the second token.
+                // A joined word: an entry across the split, ending with the second token.
                 let spans = scan.sc.get(s).is_some_and(|c| (c.k0 as usize) < k)
                     && scan.sc.get(e - 1).is_some_and(|c| (c.k1 as usize) > k);
                 let at_end = scan.toks.first().is_some_and(|t| t.1 as usize == e);
@@ -1025,9 +1068,11 @@ impl Lexicon {
                 if at.long_affix && !matches!(r.mode, Mode::Substring) {
                     continue;
                 }
+                // Three letters are enough when punctuation without a space cut the word
+                // ("كـ.لب").
                 if let Some((_, cut)) = split
                     && (!r.one_word
-                        || r.letters < 4
+                        || r.letters < if cut { 3 } else { 4 }
                         || !(cut || matches!(r.kind, HitKind::Entry { .. })))
                 {
                     continue;
@@ -1051,7 +1096,7 @@ impl Lexicon {
                         continue;
                     }
                 }
-                if let Some(h) = validate(r, scan, &at, via) {
+                if let Some(h) = validate(r, scan, &at, via, glue) {
                     out.push(h);
                 }
             }
@@ -1143,6 +1188,66 @@ fn ok_suffix(suffix: &[SChar], last: &SChar, need: u16, list: &Affixes) -> bool 
     spells(&[], last.ch, last.count.saturating_sub(need), suffix, list)
 }
 
+/// A one-word list entry glued to the word before it, the space dropped ("الكاتبحمار",
+/// "هذاالكلب", "youidiot"): `prefix` (the token's text before the entry) is a word `w` of at
+/// least two letters then, in Arabic, a proclitic or nothing. How surely the entry is not the
+/// end of a longer word decides which `w` count: in Arabic, a frequent or function word
+/// before an entry of at least four letters, any word before the article (ال، وال، بال …)
+/// and an entry of at least three, any word before an entry of at least five; in Latin
+/// script, one of [`LATIN_GLUE_HEADS`] before an entry of at least four letters.
+fn glued(prefix: &[SChar], first: &SChar, need: u16, r: &PatRef) -> bool {
+    if !matches!(r.kind, HitKind::Entry { .. })
+        || prefix.len() < 2
+        || prefix.len() > MAX_GLUE_PREFIX
+    {
+        return false;
+    }
+    let mut word = [' '; MAX_GLUE_PREFIX];
+    for (slot, c) in word.iter_mut().zip(prefix) {
+        *slot = c.ch;
+    }
+    match r.mode {
+        Mode::Substring => false,
+        Mode::Latin { .. } => {
+            let w = word.get(..prefix.len()).unwrap_or(&[]);
+            r.letters >= 4
+                && LATIN_GLUE_HEADS
+                    .iter()
+                    .any(|h| h.chars().eq(w.iter().copied()))
+        }
+        Mode::Arabic { .. } => {
+            if r.letters < 3 {
+                return false;
+            }
+            // The word ends at a run boundary, or inside a run whose last letter starts the
+            // proclitic ("هذاالكلب": هذا + ال, one run of ا between them).
+            let mut p = [SChar::default(); MAX_GLUE_PREFIX];
+            (2..=prefix.len()).any(|i| {
+                let w = word.get(..i).unwrap_or(&[]);
+                let rest = prefix.get(i..).unwrap_or(&[]);
+                let shared = prefix.get(i - 1).filter(|c| c.count >= 2);
+                std::iter::once(None).chain(shared.map(Some)).any(|lent| {
+                    let mut len = 0;
+                    for c in lent.map(|c| SChar { count: 1, ..*c }).iter().chain(rest) {
+                        if let Some(slot) = p.get_mut(len) {
+                            *slot = *c;
+                            len += 1;
+                        }
+                    }
+                    let p = p.get(..len).unwrap_or(&[]);
+                    if !ok_prefix(p, first, need, &PROCLITIC_SET) {
+                        return false;
+                    }
+                    let article = matches!(p, [.., a, l] if a.ch == 'ا' && l.ch == 'ل');
+                    r.letters >= 5
+                        || article
+                        || (r.letters >= 4 && (FREQUENT.contains(w) || is_function_word(w)))
+                })
+            })
+        }
+    }
+}
+
 /// An Arabic affix with every run written once, when some letter of it is repeated (`None`
 /// otherwise, and for an affix too long to be one).
 fn collapsed(affix: &[SChar]) -> Option<([SChar; MAX_AFFIX], usize)> {
@@ -1167,7 +1272,7 @@ struct At<'s> {
     te: u32,
     prefix: &'s [SChar],
     suffix: &'s [SChar],
-    /// The prefix or the suffix is longer than [`MAX_AFFIX`].
+    /// The prefix is longer than [`MAX_GLUE_PREFIX`] or the suffix than [`MAX_AFFIX`].
     long_affix: bool,
 }
 
@@ -1188,12 +1293,14 @@ impl<'s> At<'s> {
             te,
             prefix,
             suffix,
-            long_affix: prefix.len() > MAX_AFFIX || suffix.len() > MAX_AFFIX,
+            long_affix: prefix.len() > MAX_GLUE_PREFIX || suffix.len() > MAX_AFFIX,
         })
     }
 }
 
-fn validate(r: &PatRef, scan: &Scan, at: &At<'_>, via: Via) -> Option<Hit> {
+/// Whether `r` counts at `at`. `glue`: the main scan, where an entry glued to the word before
+/// it is read too ([`glued`]).
+fn validate(r: &PatRef, scan: &Scan, at: &At<'_>, via: Via, glue: bool) -> Option<Hit> {
     let At {
         hit,
         first,
@@ -1213,7 +1320,7 @@ fn validate(r: &PatRef, scan: &Scan, at: &At<'_>, via: Via) -> Option<Hit> {
     let ta = first.tok;
     let tb = last.tok;
     let substring = matches!(r.mode, Mode::Substring);
-    if !substring && long_affix {
+    if !substring && (long_affix || (!glue && prefix.len() > MAX_AFFIX)) {
         return None;
     }
     let need_first = r.counts.first().copied().unwrap_or(1);
@@ -1221,7 +1328,7 @@ fn validate(r: &PatRef, scan: &Scan, at: &At<'_>, via: Via) -> Option<Hit> {
     let ok = match r.mode {
         Mode::Substring => true,
         Mode::Latin { short } => {
-            prefix.is_empty()
+            (prefix.is_empty() || (glue && glued(prefix, first, need_first, r)))
                 && ok_suffix(
                     suffix,
                     last,
@@ -1277,7 +1384,8 @@ fn validate(r: &PatRef, scan: &Scan, at: &At<'_>, via: Via) -> Option<Hit> {
             };
             (pre_ok(prefix, first)
                 || collapsed(prefix)
-                    .is_some_and(|(a, n)| pre_ok(a.get(..n).unwrap_or(&[]), &whole_first)))
+                    .is_some_and(|(a, n)| pre_ok(a.get(..n).unwrap_or(&[]), &whole_first))
+                || (glue && glued(prefix, first, need_first, r)))
                 && (suf_ok(suffix, last)
                     || collapsed(suffix)
                         .is_some_and(|(a, n)| suf_ok(a.get(..n).unwrap_or(&[]), &whole_last)))
@@ -2118,6 +2226,38 @@ mod tests {
             // Leetspeak inside a phrase.
             ("fils de ch!enne", &["fils de ch!enne"]),
             ("fils de chienne", &["fils de chienne"]),
+        ];
+        check_table(&l, cases);
+    }
+
+    #[test]
+    fn glued_and_split_words_table() {
+        let l = lex(&[
+            ("حمار", false),
+            ("كلب", false),
+            ("شرموطة", false),
+            ("يلعن", false),
+            ("idiot", false),
+            ("منحط", false),
+        ]);
+        let cases: &[(&str, &[&str])] = &[
+            // Glued to a frequent word, to the article, or a long entry after any word.
+            ("هذاحمار", &["هذاحمار"]),
+            ("الكاتبحمار", &["الكاتبحمار"]),
+            ("الكاتبالحمار", &["الكاتبالحمار"]),
+            ("هذاالكلب", &["هذاالكلب"]),
+            ("الكاتبةشرموطة", &["الكاتبةشرموطة"]),
+            ("youidiot", &["youidiot"]),
+            // Not after any word when the entry is short: it may end a longer word.
+            ("استحمار", &[]),
+            ("مكلب", &[]),
+            ("someidiot", &[]),
+            // A three-letter entry cut by punctuation, a function word beside a fragment.
+            ("كـ.لب", &["كـ.لب"]),
+            ("يل عن", &["يل عن"]),
+            // Two words: a function word and a real short word stay apart.
+            ("من حط", &[]),
+            ("ك لب", &[]),
         ];
         check_table(&l, cases);
     }
