@@ -67,6 +67,10 @@ const CORPORA: &[(&str, &str)] = &[
         "dev9",
         include_str!("fixtures/moderation/posting-rules-dev9.tsv"),
     ),
+    (
+        "dev11",
+        include_str!("fixtures/moderation/posting-rules-dev11.tsv"),
+    ),
 ];
 
 /// Shortest word (in letters) split in two at its middle.

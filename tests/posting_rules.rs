@@ -53,6 +53,10 @@ const SEALED8: &str = include_str!("fixtures/moderation/posting-rules-sealed8.ts
 const DEV9: &str = include_str!("fixtures/moderation/posting-rules-dev9.tsv");
 /// The ninth blind batch's sealed half: measured, never tuned on; printed only.
 const SEALED9: &str = include_str!("fixtures/moderation/posting-rules-sealed9.tsv");
+/// The eleventh blind batch's dev half: measured untuned, not tuned on.
+const DEV11: &str = include_str!("fixtures/moderation/posting-rules-dev11.tsv");
+/// The eleventh blind batch's sealed half: measured, never tuned on; printed only.
+const SEALED11: &str = include_str!("fixtures/moderation/posting-rules-sealed11.tsv");
 const CATEGORIES: [&str; 7] = [
     "writer",
     "person",
@@ -190,6 +194,14 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
         "\n## Nineteenth batch (sealed9, written blind with dev9, never tuned on: printed only)",
         SEALED9,
     );
+    let dev11 = batch(
+        "\n## Twentieth batch (dev11, written blind, measured untuned, not tuned on)",
+        DEV11,
+    );
+    batch(
+        "\n## Twenty-first batch (sealed11, written blind with dev11, never tuned on: printed only)",
+        SEALED11,
+    );
     // The batches' violation rates are printed only; no batch tuned on may stop more than 1 %
     // of its benign comments (the first sealed batch is printed only: it measures, not steers).
     for (name, b) in [
@@ -207,6 +219,7 @@ fn the_seed_policy_stops_nine_in_ten_violations_and_almost_no_benign_comment() {
         ("dev7", &dev7),
         ("dev8", &dev8),
         ("dev9", &dev9),
+        ("dev11", &dev11),
     ] {
         assert!(
             pct(b.fp, b.benign) <= 1.0,
