@@ -515,6 +515,7 @@ pub async fn edit_comment(
             findings: &findings,
             body_sig: &body_sig,
             spam_held,
+            body_fingerprint: &crate::moderation::body_fingerprint(&body),
             actor_kind: actor.kind(),
             actor_id: actor.id(),
             note: edit.note(),

@@ -21,6 +21,8 @@ pub struct CommentEdit<'a> {
     /// say the spam signals held it (see `NewCommentRecord`).
     pub body_sig: &'a str,
     pub spam_held: bool,
+    /// The new body's exact-repeat fingerprint (`moderation::body_fingerprint`).
+    pub body_fingerprint: &'a str,
     /// `moderator` or `api_key`.
     pub actor_kind: &'a str,
     pub actor_id: &'a str,
@@ -50,6 +52,7 @@ impl Store {
             findings,
             body_sig,
             spam_held,
+            body_fingerprint,
             actor_kind,
             actor_id,
             note,
@@ -85,13 +88,14 @@ impl Store {
         let published = current == CommentStatus::Published;
         sqlx::query(
             "UPDATE comments SET title = $1, body = $2, findings = $3, body_sig = $4, \
-             spam_held = $5 WHERE id = $6",
+             spam_held = $5, body_fingerprint = $6 WHERE id = $7",
         )
         .bind(title)
         .bind(body)
         .bind(findings)
         .bind(body_sig)
         .bind(i64::from(spam_held))
+        .bind(body_fingerprint)
         .bind(id)
         .execute(&mut *tx)
         .await?;

@@ -217,3 +217,45 @@ async fn deleting_a_comment_hides_it_is_audited_and_blocks_edits() {
         .unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+/// An edit re-fingerprints the body: the repeat rule then sees the text as it now reads, not
+/// the text the moderator replaced.
+#[tokio::test]
+async fn after_an_edit_the_repeat_rule_sees_the_new_text_not_the_old() {
+    let app = spawn_app().await;
+    app.add_site(site("news")).await;
+    let key = app.api_key("news", "moderator").await;
+    let id = app.submit("news", "rain").await;
+    let original = app
+        .texts(&format!("SELECT body FROM comments WHERE id = '{id}'"))
+        .await
+        .remove(0);
+    let edited = "The water board should publish its reservoir figures every week.";
+    let resp = client()
+        .patch(url(&app, &id))
+        .bearer_auth(&key)
+        .json(&json!({"body": edited}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // Another reader posts each text; its stored findings say whether it repeats one.
+    let findings_of = |body: String| {
+        let app = &app;
+        async move {
+            let mut c = app.valid_comment("news").await;
+            c["body"] = json!(body);
+            let resp = app.post_comment("news", "other", &c).await;
+            assert_eq!(resp.status(), 202);
+            let v: Value = resp.json().await.unwrap();
+            let new = v["id"].as_str().unwrap().to_string();
+            app.texts(&format!("SELECT findings FROM comments WHERE id = '{new}'"))
+                .await
+                .remove(0)
+        }
+    };
+    let repeat = findings_of(edited.to_string()).await;
+    assert!(repeat.contains("\"duplicate_body\""), "{repeat}");
+    let old = findings_of(original).await;
+    assert!(!old.contains("\"duplicate_body\""), "{old}");
+}
