@@ -1,6 +1,7 @@
 //! Privacy requests about one person, identified by email, on one site:
 //! everything stored about them (audited as `privacy_export`, without the
-//! address), and erasure (audited per comment in the erasure's transaction).
+//! address), and erasure (audited per comment and once per request, in the erasure's
+//! transaction).
 
 use serde_json::json;
 
@@ -68,7 +69,8 @@ pub async fn person_records(
 /// becoming `deleted`); mail to the address and its opt-out are deleted.
 /// Moderators' blocks stay. Every comment gets a `privacy_erase` audit row
 /// and a `comment.erased` event (the webhook loop is woken after the
-/// commit). `SiteNotFound` when there is no such site.
+/// commit); the request gets a `privacy_erase_request` row with the counts,
+/// also when it finds nothing. `SiteNotFound` when there is no such site.
 pub async fn erase_person(
     store: &Store,
     wakes: &Wakes,

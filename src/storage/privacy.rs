@@ -273,6 +273,31 @@ impl Store {
                 touched_articles.push(article_key);
             }
         }
+        // The request itself, found something or not: who asked, when, and what it removed
+        // (counts only; the address is what was erased).
+        let details = serde_json::json!({ "comments": rows.len(), "mail": mail }).to_string();
+        audit(
+            &mut tx,
+            &AuditEntry {
+                id: new_id(),
+                site_key: e.site_key.clone(),
+                comment_id: None,
+                actor_kind: e.actor_kind.clone(),
+                actor_id: e.actor_id.clone(),
+                action: "privacy_erase_request".into(),
+                from_status: None,
+                to_status: None,
+                reason: None,
+                note: Some(if e.remove_text {
+                    "author and text removed".into()
+                } else {
+                    "author removed".into()
+                }),
+                created_at: e.at,
+            },
+            Some(&details),
+        )
+        .await?;
         tx.commit().await?;
         for article in &touched_articles {
             self.announce_published_change(&e.site_key, article).await;

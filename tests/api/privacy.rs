@@ -197,6 +197,27 @@ async fn erasure_anonymizes_the_comments_and_keeps_the_text_unless_asked() {
     )
     .await;
     assert_eq!(again["comments"], 0);
+    // Each request is on record, the one that found nothing too: counts, never the address.
+    let requests = app
+        .texts("SELECT details FROM audit_log WHERE action = 'privacy_erase_request'")
+        .await;
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    let counts: Vec<Value> = requests
+        .iter()
+        .map(|d| serde_json::from_str(d).unwrap())
+        .collect();
+    assert!(
+        counts.iter().any(|c| c["comments"].as_i64() > Some(0)),
+        "{counts:?}"
+    );
+    assert!(
+        counts.contains(&json!({"comments": 0, "mail": 0})),
+        "{counts:?}"
+    );
+    let leaked = app
+        .scalar("SELECT COUNT(*) FROM audit_log WHERE details LIKE '%layla@example.org%'")
+        .await;
+    assert_eq!(leaked, Some(0));
 }
 
 #[tokio::test]

@@ -175,8 +175,10 @@ pub fn person_json(email: &AuthorEmail, records: PrivacyRecords) -> PrivacyExpor
     description = "In one transaction: the person's comments lose name, email and address \
         hash (and, with `remove_text`, their title and body: they become `deleted` and edit \
         histories holding old text are cleared); notices mailed to them and their opt-out are \
-        deleted. Every comment gets a `privacy_erase` audit entry naming the key. Blocks set \
-        by moderators stay (export shows them). Repeating the request finds nothing more.",
+        deleted. Every comment gets a `privacy_erase` audit entry naming the key, and the \
+        request one `privacy_erase_request` entry with the counts (never the address), also \
+        when it finds nothing. Blocks set by moderators stay (export shows them). Repeating \
+        the request finds nothing more.",
     security(("api_key" = [])),
     request_body = PrivacyEraseRequest,
     responses(

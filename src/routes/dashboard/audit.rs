@@ -19,7 +19,7 @@ use crate::storage::AuditFilter;
 const PAGE_SIZE: u32 = 100;
 
 /// The actions the filter offers.
-const ACTIONS: [&str; 25] = [
+const ACTIONS: [&str; 26] = [
     "submitted",
     "feature",
     "unfeature",
@@ -33,6 +33,7 @@ const ACTIONS: [&str; 25] = [
     "delete",
     "edit",
     "privacy_erase",
+    "privacy_erase_request",
     "privacy_export",
     "site_export",
     "block_email",
