@@ -148,6 +148,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(dashboard::admin::create_key)),
                 )
                 .service(
+                    web::resource("/settings/{site}/privacy/erase")
+                        .route(web::post().to(dashboard::admin::erase_person)),
+                )
+                .service(
                     web::resource("/settings/{site}/apikeys/{id}/revoke")
                         .route(web::post().to(dashboard::admin::revoke_key)),
                 )

@@ -1247,3 +1247,66 @@ async fn a_tab_badge_stops_counting_at_a_thousand_and_says_999_plus() {
     );
     assert!(page.contains(r#"<span class="count">3</span>"#), "{page}");
 }
+
+/// A person's erasure request, from the settings page: the page says what it removed, the
+/// comments lose the person, a moderator (not an admin) cannot send it, and another site's
+/// form is out of reach.
+#[tokio::test]
+async fn a_site_admin_erases_a_person_from_the_settings_page() {
+    let app = app_with_moderator().await;
+    app.add_site(site("other")).await;
+    app.create_moderator("boss@news.example", "admin", &["news"], PASSWORD)
+        .await;
+    let mut c = app.valid_comment("news").await;
+    c["email"] = json!("Layla@Example.org");
+    assert_eq!(app.post_comment("news", "a", &c).await.status(), 202);
+    let moderator = app.login("mod@news.example", PASSWORD).await;
+    let form = [("email", "layla@example.org"), ("remove_text", "on")];
+    let refused = moderator
+        .post_for_json("/dashboard/settings/news/privacy/erase", &form)
+        .await;
+    assert_eq!(refused.status(), 404);
+    let left = app
+        .store
+        .privacy_records("news", "layla@example.org")
+        .await
+        .unwrap();
+    assert_eq!(left.comments.len(), 1, "a moderator erased nothing");
+
+    let admin = app.login("boss@news.example", PASSWORD).await;
+    let page = admin.page("/dashboard/settings?site=news").await;
+    assert!(
+        page.contains("/dashboard/settings/news/privacy/erase"),
+        "{page}"
+    );
+    let resp = admin
+        .post("/dashboard/settings/news/privacy/erase", &form)
+        .await;
+    assert_eq!(resp.status(), 200);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains("<span id=\"erased-comments\">1</span>"),
+        "{page}"
+    );
+    let left = app
+        .store
+        .privacy_records("news", "layla@example.org")
+        .await
+        .unwrap();
+    assert!(left.comments.is_empty());
+    let text = app
+        .texts("SELECT body FROM comments WHERE status = 'deleted'")
+        .await;
+    assert_eq!(text, vec![String::new()], "the text went too");
+    let other = admin
+        .post_for_json("/dashboard/settings/other/privacy/erase", &form)
+        .await;
+    assert_eq!(other.status(), 404);
+    let bad = admin
+        .post_for_json(
+            "/dashboard/settings/news/privacy/erase",
+            &[("email", "not an email")],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+}

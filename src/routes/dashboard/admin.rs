@@ -15,9 +15,9 @@ use crate::moderation::Entry;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::service::{
-    self, Commenting, LexiconPut, NewModeratorDto, PolicyCache, ReportError, now_ms,
+    self, Commenting, ErasureRequest, LexiconPut, NewModeratorDto, PolicyCache, ReportError, now_ms,
 };
-use crate::storage::{ArticleRow, ModeratorRecord, ReportSettings};
+use crate::storage::{ArticleRow, ErasureOutcome, ModeratorRecord, ReportSettings};
 
 const ARTICLES_PAGE: u32 = 100;
 const STATS_DAYS: i64 = 14;
@@ -323,6 +323,8 @@ struct SettingsTemplate {
     pattern_rules: usize,
     keys: Vec<KeyView>,
     new_key: Option<String>,
+    /// What a privacy erasure just did (shown once, on the page it answers with).
+    erased: Option<ErasureOutcome>,
     reports: ReportSettings,
 }
 
@@ -331,6 +333,7 @@ async fn settings_page(
     cur: &Current,
     site_key: &str,
     new_key: Option<String>,
+    erased: Option<ErasureOutcome>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = cur.lang;
     let sites: Vec<String> = guard::sites_of(state, cur)
@@ -402,6 +405,7 @@ async fn settings_page(
         pattern_rules,
         keys,
         new_key,
+        erased,
         reports,
     };
     Ok(html(StatusCode::OK, render(&t, lang)?))
@@ -434,7 +438,7 @@ pub async fn settings(
         .collect();
     let site = pick_site(&sites, query.site.as_deref())
         .ok_or_else(|| ApiError::new(ErrorCode::SiteNotFound, cur.lang))?;
-    settings_page(&state, &cur, &site, None).await
+    settings_page(&state, &cur, &site, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -625,7 +629,7 @@ pub async fn create_key(
     )
     .await
     .or_api(cur.lang)?;
-    settings_page(&state, &cur, &site_key, Some(secret)).await
+    settings_page(&state, &cur, &site_key, Some(secret), None).await
 }
 
 /// `POST /dashboard/settings/{site}/apikeys/{id}/revoke`
@@ -642,7 +646,44 @@ pub async fn revoke_key(
     Ok(back_to_settings(&site_key))
 }
 
+#[derive(Deserialize)]
+pub struct ErasureForm {
+    csrf: Option<String>,
+    email: Option<String>,
+    /// `on` when the comments' title and body go too.
+    remove_text: Option<String>,
+}
+
+/// `POST /dashboard/settings/{site}/privacy/erase`: a person's erasure request, as `POST
+/// /api/v1/sites/{site}/privacy/erase` and `majlis privacy erase` (one service call, one
+/// audit trail); answers with the settings page saying what it removed.
+pub async fn erase_person(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Action { cur, form }: Action<ErasureForm>,
+) -> Result<HttpResponse, ApiError> {
+    let site_key = path.into_inner();
+    site_admin(&cur, &site_key)?;
+    let request = ErasureRequest::parse(
+        form.email.as_deref(),
+        form.remove_text.as_deref() == Some("on"),
+    )
+    .map_err(|e| ApiError::validation(e, cur.lang))?;
+    let outcome = service::erase_person(
+        &state.store,
+        &state.wakes,
+        &cur.actor(),
+        &site_key,
+        &request,
+        now_ms(),
+    )
+    .await
+    .or_api(cur.lang)?;
+    settings_page(&state, &cur, &site_key, None, Some(outcome)).await
+}
+
 csrf_forms!(
+    ErasureForm,
     CsrfOnly,
     AddModeratorForm,
     SiteForm,
