@@ -55,6 +55,29 @@ pub struct ErasureOutcome {
     pub mail: u64,
 }
 
+impl Erasure {
+    /// An audit row of this erasure (no comment, no status: the caller fills them in).
+    fn audit_entry(&self, action: &str) -> AuditEntry {
+        AuditEntry {
+            id: new_id(),
+            site_key: self.site_key.clone(),
+            comment_id: None,
+            actor_kind: self.actor_kind.clone(),
+            actor_id: self.actor_id.clone(),
+            action: action.into(),
+            from_status: None,
+            to_status: None,
+            reason: None,
+            note: Some(if self.remove_text {
+                "author and text removed".into()
+            } else {
+                "author removed".into()
+            }),
+            created_at: self.at,
+        }
+    }
+}
+
 impl Store {
     /// Everything stored about `email` (already lower-cased) on a site.
     pub async fn privacy_records(
@@ -247,28 +270,13 @@ impl Store {
                 e.at,
             );
             fan_out(&mut tx, &e.site_key, &[erased], e.at).await?;
-            audit(
-                &mut tx,
-                &AuditEntry {
-                    id: new_id(),
-                    site_key: e.site_key.clone(),
-                    comment_id: Some(id),
-                    actor_kind: e.actor_kind.clone(),
-                    actor_id: e.actor_id.clone(),
-                    action: "privacy_erase".into(),
-                    from_status: Some(status.clone()),
-                    to_status: Some(to_status),
-                    reason: None,
-                    note: Some(if e.remove_text {
-                        "author and text removed".into()
-                    } else {
-                        "author removed".into()
-                    }),
-                    created_at: e.at,
-                },
-                None,
-            )
-            .await?;
+            let row = AuditEntry {
+                comment_id: Some(id),
+                from_status: Some(status.clone()),
+                to_status: Some(to_status),
+                ..e.audit_entry("privacy_erase")
+            };
+            audit(&mut tx, &row, None).await?;
             if was_published && !touched_articles.contains(&article_key) {
                 touched_articles.push(article_key);
             }
@@ -278,23 +286,7 @@ impl Store {
         let details = serde_json::json!({ "comments": rows.len(), "mail": mail }).to_string();
         audit(
             &mut tx,
-            &AuditEntry {
-                id: new_id(),
-                site_key: e.site_key.clone(),
-                comment_id: None,
-                actor_kind: e.actor_kind.clone(),
-                actor_id: e.actor_id.clone(),
-                action: "privacy_erase_request".into(),
-                from_status: None,
-                to_status: None,
-                reason: None,
-                note: Some(if e.remove_text {
-                    "author and text removed".into()
-                } else {
-                    "author removed".into()
-                }),
-                created_at: e.at,
-            },
+            &e.audit_entry("privacy_erase_request"),
             Some(&details),
         )
         .await?;
