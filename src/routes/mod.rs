@@ -148,6 +148,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(dashboard::admin::create_key)),
                 )
                 .service(
+                    web::resource("/settings/{site}/webhooks")
+                        .route(web::post().to(dashboard::admin::create_hook)),
+                )
+                .service(
+                    web::resource("/settings/{site}/webhooks/{id}")
+                        .route(web::post().to(dashboard::admin::update_hook)),
+                )
+                .service(
+                    web::resource("/settings/{site}/webhooks/{id}/delete")
+                        .route(web::post().to(dashboard::admin::delete_hook)),
+                )
+                .service(
                     web::resource("/settings/{site}/privacy/erase")
                         .route(web::post().to(dashboard::admin::erase_person)),
                 )

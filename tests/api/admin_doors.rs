@@ -168,7 +168,7 @@ const TABLE: &[Row] = &[
     },
     Row {
         case: UseCase::CreateWebhook,
-        doors: &[Door::Api, Door::Cli],
+        doors: &[Door::Api, Door::Dashboard, Door::Cli],
         audit: "webhook_created",
         good: &[
             ("url", "http://127.0.0.1:9/created"),
@@ -182,7 +182,7 @@ const TABLE: &[Row] = &[
     },
     Row {
         case: UseCase::UpdateWebhook,
-        doors: &[Door::Api, Door::Cli],
+        doors: &[Door::Api, Door::Dashboard, Door::Cli],
         audit: "webhook_updated",
         good: &[("webhook", "hook-{door}"), ("event", "comment.deleted")],
         bad: &[("webhook", "hook-{door}"), ("event", "comment.nope")],
@@ -190,7 +190,7 @@ const TABLE: &[Row] = &[
     },
     Row {
         case: UseCase::DeleteWebhook,
-        doors: &[Door::Api, Door::Cli],
+        doors: &[Door::Api, Door::Dashboard, Door::Cli],
         audit: "webhook_deleted",
         good: &[("webhook", "hook-{door}")],
         bad: &[("webhook", "no-such-hook")],
@@ -332,7 +332,7 @@ impl Doors {
                 .unwrap();
             ids.insert(value, entry.id);
         }
-        for door in ["api", "cli"] {
+        for door in ["api", "dashboard", "cli"] {
             // A subscription to change, then remove.
             let url = "http://127.0.0.1:9/hook";
             let (hook, _) =
@@ -586,11 +586,24 @@ impl Doors {
                         "/dashboard/settings/news/privacy/erase".into(),
                         vec![("email", f("email"))],
                     ),
-                    UseCase::Export
-                    | UseCase::PrivacyExport
-                    | UseCase::CreateWebhook
-                    | UseCase::UpdateWebhook
-                    | UseCase::DeleteWebhook => unreachable!("no dashboard door"),
+                    UseCase::CreateWebhook => (
+                        "/dashboard/settings/news/webhooks".into(),
+                        vec![("url", f("url")), ("events", f("event"))],
+                    ),
+                    UseCase::UpdateWebhook => (
+                        format!("/dashboard/settings/news/webhooks/{}", id("webhook")),
+                        vec![
+                            ("events", f("event")),
+                            ("description", "rebuild the page".into()),
+                        ],
+                    ),
+                    UseCase::DeleteWebhook => (
+                        format!("/dashboard/settings/news/webhooks/{}/delete", id("webhook")),
+                        vec![],
+                    ),
+                    UseCase::Export | UseCase::PrivacyExport => {
+                        unreachable!("no dashboard door")
+                    }
                 };
                 let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 answer_of(self.dash.post_for_json(&path, &form).await).await
@@ -827,7 +840,7 @@ async fn every_admin_use_case_answers_alike_through_every_front_door_with_one_au
     }
     // Each door's subscription removed, each door's new one kept as given.
     let hooks = doors.app.store.webhooks("news").await.unwrap();
-    assert_eq!(hooks.len(), 2);
+    assert_eq!(hooks.len(), 3);
     for h in hooks {
         assert_eq!(h.url, "http://127.0.0.1:9/created");
         assert_eq!(h.events, ["comment.published"]);

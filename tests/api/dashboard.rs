@@ -1310,3 +1310,74 @@ async fn a_site_admin_erases_a_person_from_the_settings_page() {
         .await;
     assert_eq!(bad.status(), 422);
 }
+
+/// Webhook subscriptions from the settings page: created with its secret shown once, paused,
+/// resumed and deleted, each change audited like through the API.
+#[tokio::test]
+async fn a_site_admin_manages_webhook_subscriptions_from_the_settings_page() {
+    let app = spawn_app_with(|s| {
+        s.webhooks.allow_http = true;
+        s.webhooks.allow_private_networks = true;
+    })
+    .await;
+    app.add_site(site("news")).await;
+    app.create_moderator("boss@news.example", "admin", &["news"], PASSWORD)
+        .await;
+    let admin = app.login("boss@news.example", PASSWORD).await;
+    let resp = admin
+        .post(
+            "/dashboard/settings/news/webhooks",
+            &[
+                ("url", "http://127.0.0.1:9/hook"),
+                ("events", "comment.published comment.deleted"),
+                ("description", "rebuild the article page"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let page = resp.text().await.unwrap();
+    let hooks = app.store.webhooks("news").await.unwrap();
+    assert_eq!(hooks.len(), 1);
+    let hook = &hooks[0];
+    assert_eq!(hook.events, ["comment.published", "comment.deleted"]);
+    assert!(
+        page.contains(&format!(
+            "<code id=\"hook-secret\" dir=\"ltr\">{}</code>",
+            hook.secret
+        )),
+        "the secret is shown once"
+    );
+    let again = admin.page("/dashboard/settings?site=news").await;
+    assert!(!again.contains(&hook.secret), "and never again");
+    assert!(again.contains(&hook.id));
+
+    let paused = admin
+        .post(
+            &format!("/dashboard/settings/news/webhooks/{}", hook.id),
+            &[("enabled", "off")],
+        )
+        .await;
+    assert_eq!(paused.status(), 303);
+    let now = &app.store.webhooks("news").await.unwrap()[0];
+    assert!(!now.enabled);
+    assert_eq!(now.events, hook.events, "empty fields keep their value");
+    let bad = admin
+        .post_for_json(
+            &format!("/dashboard/settings/news/webhooks/{}", hook.id),
+            &[("events", "comment.nope")],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let gone = admin
+        .post(
+            &format!("/dashboard/settings/news/webhooks/{}/delete", hook.id),
+            &[],
+        )
+        .await;
+    assert_eq!(gone.status(), 303);
+    assert!(app.store.webhooks("news").await.unwrap().is_empty());
+    let actions = app
+        .texts("SELECT action FROM audit_log WHERE action LIKE 'webhook_%' ORDER BY created_at")
+        .await;
+    assert_eq!(actions.len(), 3, "{actions:?}");
+}

@@ -1,4 +1,5 @@
-//! Articles, stats, site settings (word lists, API keys) and accounts.
+//! Articles, stats, site settings (word lists, API keys, webhooks, privacy erasure) and
+//! accounts.
 //! Settings need the `admin` role on the site; accounts need an admin of
 //! every site. Every change is a CSRF-checked POST and lands in the audit log.
 
@@ -15,7 +16,8 @@ use crate::moderation::Entry;
 use crate::routes::AppState;
 use crate::routes::error::{ApiError, ErrorCode, OrApi};
 use crate::service::{
-    self, Commenting, ErasureRequest, LexiconPut, NewModeratorDto, PolicyCache, ReportError, now_ms,
+    self, Commenting, ErasureRequest, LexiconPut, NewModeratorDto, NewWebhook, NewWebhookDto,
+    PolicyCache, ReportError, WebhookUpdate, WebhookUpdateDto, now_ms,
 };
 use crate::storage::{ArticleRow, ErasureOutcome, ModeratorRecord, ReportSettings};
 
@@ -323,18 +325,44 @@ struct SettingsTemplate {
     pattern_rules: usize,
     keys: Vec<KeyView>,
     new_key: Option<String>,
+    hook_secret: Option<String>,
     /// What a privacy erasure just did (shown once, on the page it answers with).
     erased: Option<ErasureOutcome>,
+    hooks: Vec<HookView>,
     reports: ReportSettings,
+}
+
+pub struct HookView {
+    pub id: String,
+    pub url: String,
+    pub events: String,
+    pub description: String,
+    pub enabled: bool,
+}
+
+/// What the settings page shows once, on the page that answers a form.
+pub enum Notice {
+    /// A new API key's secret.
+    Key(String),
+    /// A new webhook subscription's signing secret.
+    HookSecret(String),
+    /// What a privacy erasure removed.
+    Erased(ErasureOutcome),
 }
 
 async fn settings_page(
     state: &AppState,
     cur: &Current,
     site_key: &str,
-    new_key: Option<String>,
-    erased: Option<ErasureOutcome>,
+    notice: Option<Notice>,
 ) -> Result<HttpResponse, ApiError> {
+    let (mut new_key, mut hook_secret, mut erased) = (None, None, None);
+    match notice {
+        Some(Notice::Key(k)) => new_key = Some(k),
+        Some(Notice::HookSecret(k)) => hook_secret = Some(k),
+        Some(Notice::Erased(e)) => erased = Some(e),
+        None => {}
+    }
     let lang = cur.lang;
     let sites: Vec<String> = guard::sites_of(state, cur)
         .await?
@@ -388,6 +416,20 @@ async fn settings_page(
             revoked: k.revoked_at.is_some(),
         })
         .collect();
+    let hooks = state
+        .store
+        .webhooks(site_key)
+        .await
+        .or_api(lang)?
+        .into_iter()
+        .map(|h| HookView {
+            id: h.id,
+            url: h.url,
+            events: h.events.join(" "),
+            description: h.description,
+            enabled: h.enabled,
+        })
+        .collect();
     let reports = state.store.report_settings(site_key).await.or_api(lang)?;
     let t = SettingsTemplate {
         layout: layout(cur, "settings"),
@@ -405,7 +447,9 @@ async fn settings_page(
         pattern_rules,
         keys,
         new_key,
+        hook_secret,
         erased,
+        hooks,
         reports,
     };
     Ok(html(StatusCode::OK, render(&t, lang)?))
@@ -438,7 +482,7 @@ pub async fn settings(
         .collect();
     let site = pick_site(&sites, query.site.as_deref())
         .ok_or_else(|| ApiError::new(ErrorCode::SiteNotFound, cur.lang))?;
-    settings_page(&state, &cur, &site, None, None).await
+    settings_page(&state, &cur, &site, None).await
 }
 
 #[derive(Deserialize)]
@@ -629,7 +673,7 @@ pub async fn create_key(
     )
     .await
     .or_api(cur.lang)?;
-    settings_page(&state, &cur, &site_key, Some(secret), None).await
+    settings_page(&state, &cur, &site_key, Some(Notice::Key(secret))).await
 }
 
 /// `POST /dashboard/settings/{site}/apikeys/{id}/revoke`
@@ -679,10 +723,129 @@ pub async fn erase_person(
     )
     .await
     .or_api(cur.lang)?;
-    settings_page(&state, &cur, &site_key, None, Some(outcome)).await
+    settings_page(&state, &cur, &site_key, Some(Notice::Erased(outcome))).await
+}
+
+/// Event types typed in one field, separated by commas or spaces.
+fn event_list(raw: &str) -> Vec<String> {
+    raw.split([',', ' '])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A form field left empty keeps what is there.
+fn given(field: Option<String>) -> Option<String> {
+    field.filter(|v| !v.trim().is_empty())
+}
+
+#[derive(Deserialize)]
+pub struct NewHookForm {
+    csrf: Option<String>,
+    url: Option<String>,
+    /// Event types separated by commas or spaces.
+    events: Option<String>,
+    description: Option<String>,
+}
+
+/// `POST /dashboard/settings/{site}/webhooks`: a new subscription, as `POST
+/// /api/v1/sites/{site}/webhooks` and `majlis webhook add`; its signing secret is shown on
+/// the page this answers with and never again.
+pub async fn create_hook(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Action { cur, form }: Action<NewHookForm>,
+) -> Result<HttpResponse, ApiError> {
+    let site_key = path.into_inner();
+    site_admin(&cur, &site_key)?;
+    let dto = NewWebhookDto {
+        url: form.url.unwrap_or_default(),
+        events: event_list(form.events.as_deref().unwrap_or("")),
+        description: form.description,
+    };
+    let new = NewWebhook::parse(dto, &state.settings.webhooks.policy())
+        .await
+        .map_err(|e| ApiError::validation(e, cur.lang))?;
+    let record = service::create_webhook(
+        &state.store,
+        &cur.actor(),
+        &site_key,
+        new,
+        state.settings.webhooks.max_per_site,
+        now_ms(),
+    )
+    .await
+    .or_api(cur.lang)?;
+    settings_page(
+        &state,
+        &cur,
+        &site_key,
+        Some(Notice::HookSecret(record.secret)),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct HookForm {
+    csrf: Option<String>,
+    url: Option<String>,
+    events: Option<String>,
+    description: Option<String>,
+    /// `on` or `off`; absent keeps it.
+    enabled: Option<String>,
+}
+
+/// `POST /dashboard/settings/{site}/webhooks/{id}`: change a subscription (empty fields
+/// keep their value), as `PATCH /api/v1/sites/{site}/webhooks/{id}` and `majlis webhook
+/// update`.
+pub async fn update_hook(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    Action { cur, form }: Action<HookForm>,
+) -> Result<HttpResponse, ApiError> {
+    let (site_key, id) = path.into_inner();
+    site_admin(&cur, &site_key)?;
+    let dto = WebhookUpdateDto {
+        url: given(form.url),
+        events: given(form.events).map(|e| event_list(&e)),
+        description: form.description.filter(|d| !d.is_empty()),
+        enabled: given(form.enabled).map(|e| e.trim() == "on"),
+    };
+    let update = WebhookUpdate::parse(dto, &state.settings.webhooks.policy())
+        .await
+        .map_err(|e| ApiError::validation(e, cur.lang))?;
+    service::update_webhook(
+        &state.store,
+        &cur.actor(),
+        &site_key,
+        &id,
+        &update,
+        now_ms(),
+    )
+    .await
+    .or_api(cur.lang)?;
+    Ok(back_to_settings(&site_key))
+}
+
+/// `POST /dashboard/settings/{site}/webhooks/{id}/delete`: remove a subscription, as
+/// `DELETE /api/v1/sites/{site}/webhooks/{id}` and `majlis webhook remove`.
+pub async fn delete_hook(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    Action { cur, .. }: Action<CsrfOnly>,
+) -> Result<HttpResponse, ApiError> {
+    let (site_key, id) = path.into_inner();
+    site_admin(&cur, &site_key)?;
+    service::delete_webhook(&state.store, &cur.actor(), &site_key, &id, now_ms())
+        .await
+        .or_api(cur.lang)?;
+    Ok(back_to_settings(&site_key))
 }
 
 csrf_forms!(
+    NewHookForm,
+    HookForm,
     ErasureForm,
     CsrfOnly,
     AddModeratorForm,
