@@ -160,6 +160,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(dashboard::admin::delete_hook)),
                 )
                 .service(
+                    web::resource("/settings/{site}/privacy/export")
+                        .route(web::post().to(dashboard::admin::export_person)),
+                )
+                .service(
+                    web::resource("/settings/{site}/export")
+                        .route(web::post().to(dashboard::admin::export_site)),
+                )
+                .service(
                     web::resource("/settings/{site}/privacy/erase")
                         .route(web::post().to(dashboard::admin::erase_person)),
                 )

@@ -144,7 +144,7 @@ const TABLE: &[Row] = &[
     },
     Row {
         case: UseCase::Export,
-        doors: &[Door::Api, Door::Cli],
+        doors: &[Door::Api, Door::Dashboard, Door::Cli],
         audit: "site_export",
         good: &[("site", "news")],
         bad: &[("site", "nosuch")],
@@ -152,7 +152,7 @@ const TABLE: &[Row] = &[
     },
     Row {
         case: UseCase::PrivacyExport,
-        doors: &[Door::Api, Door::Cli],
+        doors: &[Door::Api, Door::Dashboard, Door::Cli],
         audit: "privacy_export",
         good: &[("email", "erase-{door}@example.com")],
         bad: &[("email", "not an email")],
@@ -601,9 +601,13 @@ impl Doors {
                         format!("/dashboard/settings/news/webhooks/{}/delete", id("webhook")),
                         vec![],
                     ),
-                    UseCase::Export | UseCase::PrivacyExport => {
-                        unreachable!("no dashboard door")
+                    UseCase::Export => {
+                        (format!("/dashboard/settings/{}/export", f("site")), vec![])
                     }
+                    UseCase::PrivacyExport => (
+                        "/dashboard/settings/news/privacy/export".into(),
+                        vec![("email", f("email"))],
+                    ),
                 };
                 let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 answer_of(self.dash.post_for_json(&path, &form).await).await

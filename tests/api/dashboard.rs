@@ -1381,3 +1381,58 @@ async fn a_site_admin_manages_webhook_subscriptions_from_the_settings_page() {
         .await;
     assert_eq!(actions.len(), 3, "{actions:?}");
 }
+
+/// The site's comments and one person's records download from the settings page, in the
+/// API's formats, each download audited.
+#[tokio::test]
+async fn a_site_admin_downloads_the_site_export_and_a_persons_records() {
+    let app = app_with_moderator().await;
+    app.create_moderator("boss@news.example", "admin", &["news"], PASSWORD)
+        .await;
+    app.submit("news", "a").await;
+    let mut c = app.valid_comment("news").await;
+    c["email"] = json!("layla@example.org");
+    assert_eq!(app.post_comment("news", "b", &c).await.status(), 202);
+    let admin = app.login("boss@news.example", PASSWORD).await;
+
+    let resp = admin.post("/dashboard/settings/news/export", &[]).await;
+    assert_eq!(resp.status(), 200);
+    let disposition = resp.headers()["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap(),
+        "application/x-ndjson"
+    );
+    let body = resp.text().await.unwrap();
+    let lines: Vec<serde_json::Value> = body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+
+    let resp = admin
+        .post(
+            "/dashboard/settings/news/privacy/export",
+            &[("email", "Layla@Example.org")],
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let doc: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(doc["comments"].as_array().unwrap().len(), 1, "{doc}");
+
+    let moderator = app.login("mod@news.example", PASSWORD).await;
+    let refused = moderator
+        .post_for_json("/dashboard/settings/news/export", &[])
+        .await;
+    assert_eq!(refused.status(), 404);
+    let audited = app
+        .texts("SELECT action FROM audit_log WHERE action IN ('site_export', 'privacy_export')")
+        .await;
+    assert_eq!(audited.len(), 2, "{audited:?}");
+}

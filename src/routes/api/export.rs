@@ -58,7 +58,12 @@ pub async fn export(
         .await
         .or_api(lang)?;
     tracing::info!(site = %key.site_key, api_key = %key.id, "site export");
-    let site = key.site_key.clone();
+    Ok(ndjson_response(state, key.site_key.clone()))
+}
+
+/// Every comment of `site` as a streamed NDJSON answer (the export once audited: the API
+/// route and the dashboard's download both answer with it).
+pub fn ndjson_response(state: web::Data<AppState>, site: String) -> HttpResponse {
     let stream = futures_util::stream::unfold(
         (state, site, None::<Cursor>, false),
         |(state, site, cursor, done)| async move {
@@ -83,8 +88,8 @@ pub async fn export(
             ))
         },
     );
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .content_type("application/x-ndjson")
-        .streaming(stream))
+        .streaming(stream)
 }

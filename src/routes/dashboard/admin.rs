@@ -843,7 +843,66 @@ pub async fn delete_hook(
     Ok(back_to_settings(&site_key))
 }
 
+/// A download: the answer saved as `name` rather than shown.
+fn attachment(mut resp: HttpResponse, name: &str) -> HttpResponse {
+    if let Ok(v) =
+        actix_web::http::header::HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+    {
+        resp.headers_mut()
+            .insert(actix_web::http::header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+/// `POST /dashboard/settings/{site}/export`: every comment of the site as NDJSON, a
+/// download, audited as `GET /api/v1/sites/{site}/export` and `majlis export` are.
+pub async fn export_site(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Action { cur, .. }: Action<CsrfOnly>,
+) -> Result<HttpResponse, ApiError> {
+    let site_key = path.into_inner();
+    site_admin(&cur, &site_key)?;
+    service::start_export(&state.store, &cur.actor(), &site_key, now_ms())
+        .await
+        .or_api(cur.lang)?;
+    let name = format!("majlis-{site_key}.ndjson");
+    Ok(attachment(
+        crate::routes::api::export::ndjson_response(state, site_key),
+        &name,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct PersonForm {
+    csrf: Option<String>,
+    email: Option<String>,
+}
+
+/// `POST /dashboard/settings/{site}/privacy/export`: everything stored about one person, as
+/// a JSON download in the format of `POST /api/v1/sites/{site}/privacy/export` and `majlis
+/// privacy export` (audited as they are).
+pub async fn export_person(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Action { cur, form }: Action<PersonForm>,
+) -> Result<HttpResponse, ApiError> {
+    let site_key = path.into_inner();
+    site_admin(&cur, &site_key)?;
+    let email = service::parse_person(form.email.as_deref())
+        .map_err(|e| ApiError::validation(e, cur.lang))?;
+    let records = service::person_records(&state.store, &cur.actor(), &site_key, &email, now_ms())
+        .await
+        .or_api(cur.lang)?;
+    let doc = crate::routes::api::privacy::person_json(&email, records);
+    Ok(attachment(
+        crate::routes::api::private_json(doc),
+        &format!("majlis-{site_key}-person.json"),
+    ))
+}
+
 csrf_forms!(
+    PersonForm,
     NewHookForm,
     HookForm,
     ErasureForm,
