@@ -64,6 +64,15 @@ pub enum Command {
     /// Manage a site's webhook subscriptions (as `.../webhooks` of the API).
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Replace a site's word list (as `PUT .../lexicons/{name}` and the dashboard's list editor).
+    #[command(subcommand)]
+    Wordlist(WordlistCommand),
+    /// Fix a comment's text (as `PATCH .../comments/{id}` and the dashboard's edit form).
+    #[command(subcommand)]
+    Comment(CommentCommand),
+    /// When reader reports hold a comment (as `PUT .../reports/settings`).
+    #[command(subcommand)]
+    Reports(ReportsCommand),
     /// Write every comment of a site to stdout as NDJSON (as `GET .../export`).
     Export {
         #[arg(long)]
@@ -129,6 +138,57 @@ pub enum ArticleCommand {
         #[arg(long)]
         site: String,
         article: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WordlistCommand {
+    /// Replace the list's entries (one a line: `term | hold substring forms=a,b` for
+    /// options; a bare line keeps the options its entry had).
+    Set {
+        #[arg(long)]
+        site: String,
+        /// The list's name (an existing list keeps its category and action).
+        name: String,
+        /// An entry line (repeatable).
+        #[arg(long = "entry")]
+        entries: Vec<String>,
+        /// A file of entry lines, read after the `--entry` ones.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CommentCommand {
+    /// Replace a comment's title or body (the field rules of a submission; the audit
+    /// row keeps the original).
+    Edit {
+        #[arg(long)]
+        site: String,
+        id: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        body: Option<String>,
+        /// Why, for the audit trail.
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportsCommand {
+    /// Change the site's report settings (what is not given stays).
+    Set {
+        #[arg(long)]
+        site: String,
+        /// Open reports from distinct networks that hold a published comment (0: never).
+        #[arg(long)]
+        hold_after: Option<u32>,
+        /// Whether readers may choose "illegal content".
+        #[arg(long)]
+        illegal_reason: Option<bool>,
     },
 }
 
@@ -347,6 +407,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Moderator(cmd) => moderator_command(&open(&settings).await?, cmd).await?,
         Command::Article(cmd) => article_command(&open(&settings).await?, cmd).await?,
         Command::Privacy(cmd) => privacy_command(&open(&settings).await?, cmd).await?,
+        Command::Wordlist(cmd) => wordlist_command(&open(&settings).await?, cmd).await?,
+        Command::Comment(cmd) => comment_command(&open(&settings).await?, cmd).await?,
+        Command::Reports(cmd) => reports_command(&open(&settings).await?, cmd).await?,
         Command::Webhook(cmd) => {
             webhook_command(&open(&settings).await?, &settings.webhooks, cmd).await?
         }
@@ -404,7 +467,11 @@ async fn open(settings: &Settings) -> Result<Store, StorageError> {
 /// A refused or failed admin use case, with the stable code the API and the
 /// dashboard answer with (`invalid_parameter: origins (invalid_origin)`).
 fn admin_err(e: AdminError) -> anyhow::Error {
-    let e = ApiError::admin(e, Lang::En);
+    api_err(ApiError::admin(e, Lang::En))
+}
+
+/// An error as the API would answer it: `<code>: <fields or detail>`.
+fn api_err(e: ApiError) -> anyhow::Error {
     let mut msg = e.code.as_str().to_string();
     if let Some(fields) = &e.fields {
         let list: Vec<String> = fields
@@ -562,6 +629,93 @@ async fn article_command(store: &Store, cmd: ArticleCommand) -> anyhow::Result<(
         .map_err(admin_err)?;
     let state = if closed { "closed" } else { "open" };
     println!("commenting on {article} is {state}");
+    Ok(())
+}
+
+async fn wordlist_command(store: &Store, cmd: WordlistCommand) -> anyhow::Result<()> {
+    let WordlistCommand::Set {
+        site,
+        name,
+        entries,
+        file,
+    } = cmd;
+    let mut lines = entries;
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        lines.extend(text.lines().map(str::to_string));
+    }
+    let put = service::LexiconPut {
+        category: None,
+        action: None,
+        entries: lines
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .map(crate::moderation::Entry::parse_line)
+            .collect(),
+        keep_entry_options: true,
+    };
+    let saved = service::put_lexicon(store, &Actor::Cli, &site, &name, put, now_ms())
+        .await
+        .map_err(admin_err)?;
+    println!(
+        "word list {name}: version {}, {} entries",
+        saved.version, saved.entries
+    );
+    Ok(())
+}
+
+async fn comment_command(store: &Store, cmd: CommentCommand) -> anyhow::Result<()> {
+    let CommentCommand::Edit {
+        site,
+        id,
+        title,
+        body,
+        note,
+    } = cmd;
+    let dto = crate::domain::CommentEditDto { title, body, note };
+    let status = service::edit_comment(
+        store,
+        &service::PolicyCache::default(),
+        &no_loops(),
+        &Actor::Cli,
+        &site,
+        &id,
+        dto,
+        now_ms(),
+    )
+    .await
+    .map_err(admin_err_about(format!("comment {id}")))?;
+    println!("comment {id} edited ({})", status.as_str());
+    Ok(())
+}
+
+async fn reports_command(store: &Store, cmd: ReportsCommand) -> anyhow::Result<()> {
+    let ReportsCommand::Set {
+        site,
+        hold_after,
+        illegal_reason,
+    } = cmd;
+    store
+        .site(&site)
+        .await?
+        .ok_or(AdminError::SiteNotFound)
+        .map_err(admin_err)?;
+    let current = store.report_settings(&site).await?;
+    let settings = crate::storage::ReportSettings {
+        hold_after: hold_after.unwrap_or(current.hold_after),
+        illegal_reason: illegal_reason.unwrap_or(current.illegal_reason),
+    };
+    service::set_report_settings(store, &Actor::Cli, &site, settings, now_ms())
+        .await
+        .map_err(|e| match e {
+            service::ReportError::Validation(errors) => {
+                api_err(ApiError::invalid_fields(errors, Lang::En))
+            }
+            other => anyhow::Error::new(other),
+        })?;
+    println!("report settings of {site} saved");
     Ok(())
 }
 
