@@ -67,6 +67,9 @@ pub enum Command {
     /// Replace a site's word list (as `PUT .../lexicons/{name}` and the dashboard's list editor).
     #[command(subcommand)]
     Wordlist(WordlistCommand),
+    /// Replace a site's pattern rules (as the dashboard's pattern-rules editor).
+    #[command(subcommand)]
+    Patterns(PatternsCommand),
     /// Fix a comment's text (as `PATCH .../comments/{id}` and the dashboard's edit form).
     #[command(subcommand)]
     Comment(CommentCommand),
@@ -154,6 +157,22 @@ pub enum WordlistCommand {
         #[arg(long = "entry")]
         entries: Vec<String>,
         /// A file of entry lines, read after the `--entry` ones.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PatternsCommand {
+    /// Replace the classes and rules (`{"classes": [...], "rules": [...]}`, the document the
+    /// dashboard's editor shows).
+    Set {
+        #[arg(long)]
+        site: String,
+        /// The document itself.
+        #[arg(long, conflicts_with = "file")]
+        json: Option<String>,
+        /// A file holding the document.
         #[arg(long)]
         file: Option<PathBuf>,
     },
@@ -409,6 +428,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Privacy(cmd) => privacy_command(&open(&settings).await?, cmd).await?,
         Command::Wordlist(cmd) => wordlist_command(&open(&settings).await?, cmd).await?,
         Command::Comment(cmd) => comment_command(&open(&settings).await?, cmd).await?,
+        Command::Patterns(cmd) => patterns_command(&open(&settings).await?, cmd).await?,
         Command::Reports(cmd) => reports_command(&open(&settings).await?, cmd).await?,
         Command::Webhook(cmd) => {
             webhook_command(&open(&settings).await?, &settings.webhooks, cmd).await?
@@ -663,6 +683,27 @@ async fn wordlist_command(store: &Store, cmd: WordlistCommand) -> anyhow::Result
         "word list {name}: version {}, {} entries",
         saved.version, saved.entries
     );
+    Ok(())
+}
+
+async fn patterns_command(store: &Store, cmd: PatternsCommand) -> anyhow::Result<()> {
+    let PatternsCommand::Set { site, json, file } = cmd;
+    let text = match (json, file) {
+        (Some(j), _) => j,
+        (None, Some(path)) => std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+        (None, None) => anyhow::bail!("give the rules with --json or --file"),
+    };
+    let patterns: crate::moderation::PatternConfig = serde_json::from_str(&text).map_err(|e| {
+        api_err(
+            ApiError::new(crate::routes::ErrorCode::InvalidPolicy, Lang::En)
+                .with_detail(e.to_string()),
+        )
+    })?;
+    let version = service::put_patterns(store, &Actor::Cli, &site, patterns, now_ms())
+        .await
+        .map_err(admin_err)?;
+    println!("pattern rules of {site} saved (policy version {version})");
     Ok(())
 }
 

@@ -234,7 +234,7 @@ const TABLE: &[Row] = &[
     // (`PUT .../rules`, audited as `rules`): another use case.
     Row {
         case: UseCase::PatternRules,
-        doors: &[Door::Dashboard],
+        doors: &[Door::Dashboard, Door::Cli],
         audit: "pattern_rules",
         good: &[("patterns", r#"{"classes": [], "rules": []}"#)],
         bad: &[("patterns", "{not json")],
@@ -733,7 +733,12 @@ impl Doors {
                         "--site=news".into(),
                         format!("--hold-after={}", f("hold_after")),
                     ],
-                    UseCase::PatternRules => unreachable!("no CLI door"),
+                    UseCase::PatternRules => vec![
+                        "patterns".into(),
+                        "set".into(),
+                        "--site=news".into(),
+                        format!("--json={}", f("patterns")),
+                    ],
                 };
                 self.cli(&args)
             }
