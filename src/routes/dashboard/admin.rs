@@ -8,7 +8,9 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::guard::{self, Action, Current, Session, csrf_forms, html, render, see_other};
+use super::guard::{
+    self, Action, Current, Session, SiteAdmin, csrf_forms, html, render, see_other,
+};
 use super::queue::layout;
 use super::view::{Layout, Tr, gmt};
 use crate::domain::{Site, SiteChange, SiteSettingsDto};
@@ -24,10 +26,6 @@ use crate::storage::{ArticleRow, ErasureOutcome, ModeratorRecord, ReportSettings
 const ARTICLES_PAGE: u32 = 100;
 const STATS_DAYS: i64 = 14;
 const DAY_MS: i64 = 86_400_000;
-
-fn is_site_admin(cur: &Current, site: &str) -> bool {
-    cur.moderator.role == "admin" && cur.moderator.can_moderate(site)
-}
 
 fn is_global_admin(cur: &Current) -> bool {
     cur.moderator.role == "admin" && cur.moderator.sites.is_empty()
@@ -367,7 +365,7 @@ async fn settings_page(
     let sites: Vec<String> = guard::sites_of(state, cur)
         .await?
         .into_iter()
-        .filter(|s| is_site_admin(cur, s))
+        .filter(|s| cur.is_site_admin(s))
         .collect();
     let site = state
         .store
@@ -455,18 +453,11 @@ async fn settings_page(
     Ok(html(StatusCode::OK, render(&t, lang)?))
 }
 
-/// Site settings need the `admin` role on the site; other sites do not exist.
-/// After a saved settings form: back to the site's settings page.
+/// After a saved settings form: back to the site's settings page. (Site settings need the
+/// `admin` role on the site, checked by the [`SiteAdmin`] extractor; other sites do not
+/// exist.)
 fn back_to_settings(site_key: &str) -> HttpResponse {
     see_other(&format!("/dashboard/settings?site={site_key}"))
-}
-
-fn site_admin(cur: &Current, site: &str) -> Result<(), ApiError> {
-    if is_site_admin(cur, site) {
-        Ok(())
-    } else {
-        Err(ApiError::new(ErrorCode::SiteNotFound, cur.lang))
-    }
 }
 
 /// `GET /dashboard/settings?site=` (admins of the site)
@@ -478,7 +469,7 @@ pub async fn settings(
     let sites: Vec<String> = guard::sites_of(&state, &cur)
         .await?
         .into_iter()
-        .filter(|s| is_site_admin(&cur, s))
+        .filter(|s| cur.is_site_admin(s))
         .collect();
     let site = pick_site(&sites, query.site.as_deref())
         .ok_or_else(|| ApiError::new(ErrorCode::SiteNotFound, cur.lang))?;
@@ -507,11 +498,12 @@ pub struct SiteForm {
 /// the captcha choice, as an unticked box of the older form was: off).
 pub async fn save_site(
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    Action { cur, form }: Action<SiteForm>,
+    SiteAdmin {
+        cur,
+        form,
+        site: site_key,
+    }: SiteAdmin<SiteForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let site_key = path.into_inner();
-    site_admin(&cur, &site_key)?;
     let lang = cur.lang;
     let change = SiteChange::parse(SiteSettingsDto {
         name: form.name.filter(|n| !n.trim().is_empty()),
@@ -551,11 +543,12 @@ pub struct ReportSettingsForm {
 /// audited change as `PUT /api/v1/sites/{site}/reports/settings`).
 pub async fn save_report_settings(
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    Action { cur, form }: Action<ReportSettingsForm>,
+    SiteAdmin {
+        cur,
+        form,
+        site: site_key,
+    }: SiteAdmin<ReportSettingsForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let site_key = path.into_inner();
-    site_admin(&cur, &site_key)?;
     let lang = cur.lang;
     let invalid = || {
         let mut e = crate::domain::ValidationErrors::default();
@@ -597,10 +590,13 @@ pub struct LexiconForm {
 pub async fn save_lexicon(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    Action { cur, form }: Action<LexiconForm>,
+    SiteAdmin {
+        cur,
+        form,
+        site: site_key,
+    }: SiteAdmin<LexiconForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site_key, name) = path.into_inner();
-    site_admin(&cur, &site_key)?;
+    let (_, name) = path.into_inner();
     let entries = form
         .entries
         .unwrap_or_default()
@@ -631,11 +627,12 @@ pub struct PatternsForm {
 /// rules, as the JSON document the rules API carries in `patterns`).
 pub async fn save_patterns(
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    Action { cur, form }: Action<PatternsForm>,
+    SiteAdmin {
+        cur,
+        form,
+        site: site_key,
+    }: SiteAdmin<PatternsForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let site_key = path.into_inner();
-    site_admin(&cur, &site_key)?;
     let lang = cur.lang;
     let patterns: crate::moderation::PatternConfig =
         serde_json::from_str(form.patterns.as_deref().unwrap_or("")).map_err(|e| {
@@ -658,11 +655,12 @@ pub struct KeyForm {
 /// page this answers with and never again.
 pub async fn create_key(
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    Action { cur, form }: Action<KeyForm>,
+    SiteAdmin {
+        cur,
+        form,
+        site: site_key,
+    }: SiteAdmin<KeyForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let site_key = path.into_inner();
-    site_admin(&cur, &site_key)?;
     let (_, secret) = service::create_api_key(
         &state.store,
         &cur.actor(),
@@ -680,10 +678,13 @@ pub async fn create_key(
 pub async fn revoke_key(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    Action { cur, .. }: Action<CsrfOnly>,
+    SiteAdmin {
+        cur,
+        site: site_key,
+        ..
+    }: SiteAdmin<CsrfOnly>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site_key, id) = path.into_inner();
-    site_admin(&cur, &site_key)?;
+    let (_, id) = path.into_inner();
     service::revoke_api_key(&state.store, &cur.actor(), &site_key, &id, now_ms())
         .await
         .or_api(cur.lang)?;
@@ -703,11 +704,12 @@ pub struct ErasureForm {
 /// audit trail); answers with the settings page saying what it removed.
 pub async fn erase_person(
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    Action { cur, form }: Action<ErasureForm>,
+    SiteAdmin {
+        cur,
+        form,
+        site: site_key,
+    }: SiteAdmin<ErasureForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let site_key = path.into_inner();
-    site_admin(&cur, &site_key)?;
     let request = ErasureRequest::parse(
         form.email.as_deref(),
         form.remove_text.as_deref() == Some("on"),
@@ -754,11 +756,12 @@ pub struct NewHookForm {
 /// the page this answers with and never again.
 pub async fn create_hook(
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    Action { cur, form }: Action<NewHookForm>,
+    SiteAdmin {
+        cur,
+        form,
+        site: site_key,
+    }: SiteAdmin<NewHookForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let site_key = path.into_inner();
-    site_admin(&cur, &site_key)?;
     let dto = NewWebhookDto {
         url: form.url.unwrap_or_default(),
         events: event_list(form.events.as_deref().unwrap_or("")),
@@ -802,10 +805,13 @@ pub struct HookForm {
 pub async fn update_hook(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    Action { cur, form }: Action<HookForm>,
+    SiteAdmin {
+        cur,
+        form,
+        site: site_key,
+    }: SiteAdmin<HookForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site_key, id) = path.into_inner();
-    site_admin(&cur, &site_key)?;
+    let (_, id) = path.into_inner();
     let dto = WebhookUpdateDto {
         url: given(form.url),
         events: given(form.events).map(|e| event_list(&e)),
@@ -833,10 +839,13 @@ pub async fn update_hook(
 pub async fn delete_hook(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    Action { cur, .. }: Action<CsrfOnly>,
+    SiteAdmin {
+        cur,
+        site: site_key,
+        ..
+    }: SiteAdmin<CsrfOnly>,
 ) -> Result<HttpResponse, ApiError> {
-    let (site_key, id) = path.into_inner();
-    site_admin(&cur, &site_key)?;
+    let (_, id) = path.into_inner();
     service::delete_webhook(&state.store, &cur.actor(), &site_key, &id, now_ms())
         .await
         .or_api(cur.lang)?;
@@ -858,11 +867,12 @@ fn attachment(mut resp: HttpResponse, name: &str) -> HttpResponse {
 /// download, audited as `GET /api/v1/sites/{site}/export` and `majlis export` are.
 pub async fn export_site(
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    Action { cur, .. }: Action<CsrfOnly>,
+    SiteAdmin {
+        cur,
+        site: site_key,
+        ..
+    }: SiteAdmin<CsrfOnly>,
 ) -> Result<HttpResponse, ApiError> {
-    let site_key = path.into_inner();
-    site_admin(&cur, &site_key)?;
     service::start_export(&state.store, &cur.actor(), &site_key, now_ms())
         .await
         .or_api(cur.lang)?;
@@ -884,11 +894,12 @@ pub struct PersonForm {
 /// privacy export` (audited as they are).
 pub async fn export_person(
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    Action { cur, form }: Action<PersonForm>,
+    SiteAdmin {
+        cur,
+        form,
+        site: site_key,
+    }: SiteAdmin<PersonForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let site_key = path.into_inner();
-    site_admin(&cur, &site_key)?;
     let email = service::parse_person(form.email.as_deref())
         .map_err(|e| ApiError::validation(e, cur.lang))?;
     let records = service::person_records(&state.store, &cur.actor(), &site_key, &email, now_ms())

@@ -32,6 +32,11 @@ impl Current {
     pub fn actor(&self) -> crate::domain::Actor {
         crate::domain::Actor::Moderator(self.moderator.id.clone())
     }
+
+    /// The account has the `admin` role on `site` (site settings, keys, webhooks, privacy).
+    pub fn is_site_admin(&self, site: &str) -> bool {
+        self.moderator.role == "admin" && self.moderator.can_moderate(site)
+    }
 }
 
 /// Whether cookies get `Secure` (and the `__Host-` names): when majlis is
@@ -352,6 +357,38 @@ impl<T: serde::de::DeserializeOwned + CsrfForm + 'static> actix_web::FromRequest
             let state = state_of(&req)?;
             let cur = action(&req, &state, form.csrf()).await.map_err(refused)?;
             Ok(Action { cur, form })
+        })
+    }
+}
+
+/// A dashboard POST to one site's settings (`/dashboard/settings/{site}/…`): an [`Action`]
+/// by an admin of that site. Anyone else is answered `site_not_found`, as for a site that
+/// does not exist.
+pub struct SiteAdmin<T> {
+    pub cur: Current,
+    pub form: T,
+    /// The path's `{site}`.
+    pub site: String,
+}
+
+impl<T: serde::de::DeserializeOwned + CsrfForm + 'static> actix_web::FromRequest for SiteAdmin<T> {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<SiteAdmin<T>, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let action = Action::<T>::from_request(req, payload);
+        let site = req.match_info().get("site").unwrap_or_default().to_string();
+        Box::pin(async move {
+            let Action { cur, form } = action.await?;
+            if !cur.is_site_admin(&site) {
+                let lang = cur.lang;
+                return Err(crate::routes::ApiError::new(
+                    crate::routes::ErrorCode::SiteNotFound,
+                    lang,
+                )
+                .into());
+            }
+            Ok(SiteAdmin { cur, form, site })
         })
     }
 }
