@@ -1,5 +1,6 @@
 //! `cargo bench --bench evaluate`: single-threaded throughput of `evaluate` with a large
-//! policy (seed lists + 5,000 generated entries) on 2,000-character Arabic bodies.
+//! policy (seed lists + 5,000 generated entries) on 2,000-character Arabic bodies (the
+//! longest a site allows), then on the dev batches' news comments at their own lengths.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -226,6 +227,51 @@ fn main() {
         n as f64 / cpu,
         mb / cpu,
         100.0 * cpu / secs
+    );
+    news_comments(&policy, rounds);
+}
+
+/// The same policy over comments as readers write them: every text of the committed dev
+/// batches (written blind as news comments; violations and benign alike), at their own
+/// lengths.
+fn news_comments(policy: &Policy, rounds: usize) {
+    let texts: Vec<&str> = [
+        include_str!("../tests/fixtures/moderation/posting-rules-dev.tsv"),
+        include_str!("../tests/fixtures/moderation/posting-rules-dev3.tsv"),
+        include_str!("../tests/fixtures/moderation/posting-rules-dev4.tsv"),
+        include_str!("../tests/fixtures/moderation/posting-rules-dev5.tsv"),
+        include_str!("../tests/fixtures/moderation/posting-rules-dev6.tsv"),
+        include_str!("../tests/fixtures/moderation/posting-rules-dev7.tsv"),
+        include_str!("../tests/fixtures/moderation/posting-rules-dev8.tsv"),
+        include_str!("../tests/fixtures/moderation/posting-rules-dev9.tsv"),
+        include_str!("../tests/fixtures/moderation/posting-rules-dev11.tsv"),
+    ]
+    .iter()
+    .flat_map(|f| f.lines())
+    .filter(|l| !l.starts_with('#'))
+    .filter_map(|l| l.splitn(3, '\t').nth(2))
+    .collect();
+    let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
+    let signals = Signals::default();
+    let rounds = rounds.div_ceil(5).max(1);
+    let cpu0 = thread_cpu_seconds();
+    for _ in 0..rounds {
+        for t in &texts {
+            let sub = Submission {
+                name: "قارئ",
+                email: "a@example.com",
+                title: "تعليق",
+                body: t,
+            };
+            black_box(evaluate(black_box(&sub), &signals, policy));
+        }
+    }
+    let cpu = thread_cpu_seconds() - cpu0;
+    println!(
+        "evaluate, news comments as written ({} texts of the dev batches, {:.0} characters on average): {:.0} comments per CPU-second",
+        texts.len(),
+        chars as f64 / texts.len() as f64,
+        (rounds * texts.len()) as f64 / cpu
     );
 }
 

@@ -439,6 +439,25 @@ impl Index {
                 let Some(forms) = self.by_pattern.get(m.pattern().as_usize()) else {
                     continue;
                 };
+                // Whether an article token stands `back` tokens before `t0`, asked per form
+                // but the same for every form with as many words: read once per distance.
+                let mut articles: [Option<bool>; 4] = [None; 4];
+                let mut article_before = |back: usize| {
+                    let read = || {
+                        t0.checked_sub(back)
+                            .and_then(|a| run.toks.get(a))
+                            .and_then(|&(_, a, b, _)| run.chars.get(a..b))
+                            .is_some_and(|w| {
+                                ARTICLE_TOKENS
+                                    .iter()
+                                    .any(|x| w.iter().copied().eq(x.chars()))
+                            })
+                    };
+                    match articles.get_mut(back) {
+                        Some(slot) => *slot.get_or_insert_with(read),
+                        None => read(),
+                    }
+                };
                 for &f in forms {
                     let Some(form) = self.forms.get(f as usize) else {
                         continue;
@@ -448,15 +467,7 @@ impl Index {
                     let spread = form.words.saturating_sub(1);
                     // The article may stand as its own token ("el engil"): one more token
                     // before.
-                    let article = t0
-                        .checked_sub(spread + 1)
-                        .and_then(|a| run.toks.get(a))
-                        .and_then(|&(_, a, b, _)| run.chars.get(a..b))
-                        .is_some_and(|w| {
-                            ARTICLE_TOKENS
-                                .iter()
-                                .any(|x| w.iter().copied().eq(x.chars()))
-                        });
+                    let article = article_before(spread + 1);
                     let first = t0.saturating_sub(spread + usize::from(article));
                     'found: for s in first..=t0 {
                         for e in t1..=(t1 + spread).min(run.toks.len() - 1) {
@@ -479,8 +490,49 @@ impl Index {
 /// The buffers of [`read_into`], kept between calls.
 #[derive(Default)]
 struct Scratch {
-    reach: Vec<bool>,
+    table: Table,
     ends: Vec<usize>,
+}
+
+/// [`read_into`]'s table: `reach[i * (m + 1) + j]` says the first `i` Arabic chars spell the
+/// Latin chars up to `j`; a row's reached columns all lie in `lo[i]..=hi[i]` (none while
+/// `lo[i] > hi[i]`), so a row is read only over that span.
+#[derive(Default)]
+struct Table {
+    reach: Vec<bool>,
+    lo: Vec<usize>,
+    hi: Vec<usize>,
+    w: usize,
+}
+
+impl Table {
+    fn reset(&mut self, n: usize, m: usize) {
+        self.w = m + 1;
+        self.reach.clear();
+        self.reach.resize((n + 1) * self.w, false);
+        self.lo.clear();
+        self.lo.resize(n + 1, usize::MAX);
+        self.hi.clear();
+        self.hi.resize(n + 1, 0);
+    }
+
+    /// Marks row `i`, column `j` reached (nothing outside the table).
+    fn set(&mut self, i: usize, j: usize) {
+        if j >= self.w {
+            return;
+        }
+        if let Some(r) = self.reach.get_mut(i * self.w + j) {
+            *r = true;
+            if let (Some(lo), Some(hi)) = (self.lo.get_mut(i), self.hi.get_mut(i)) {
+                *lo = (*lo).min(j);
+                *hi = (*hi).max(j);
+            }
+        }
+    }
+
+    fn get(&self, i: usize, j: usize) -> bool {
+        j < self.w && self.reach.get(i * self.w + j).copied().unwrap_or(false)
+    }
 }
 
 fn read_tokens(
@@ -502,8 +554,9 @@ fn read_tokens(
         if !form.digitless && !context {
             return None;
         }
-        let digraph = lat.windows(2).any(|w| matches!(w, ['g', 'h'] | ['k', 'h']));
-        if form.strong < 3 && !(form.strong == 2 && digraph) {
+        // (The digraph is looked for only when it decides.)
+        let digraph = || lat.windows(2).any(|w| matches!(w, ['g', 'h'] | ['k', 'h']));
+        if form.strong < 3 && !(form.strong == 2 && digraph()) {
             return None;
         }
     }
@@ -521,8 +574,8 @@ fn read_tokens(
         }
         // Digitless tokens are read strictly (they may be English or French words), unless
         // the run is Arabizi.
-        let Scratch { reach, ends } = &mut *scratch;
-        read_into(&form.chars, lat, plen, !digits && !context, reach, ends);
+        let Scratch { table, ends } = &mut *scratch;
+        read_into(&form.chars, lat, plen, !digits && !context, table, ends);
         for &j in ends.iter() {
             let rest = lat.get(j..)?;
             // A class term read only by context takes no ending ("kamlin" is not قمل + ين).
@@ -551,7 +604,7 @@ fn read_tokens(
 #[cfg(test)]
 fn read(ar: &[char], lat: &[char], from: usize, strict: bool) -> Vec<usize> {
     let mut ends = Vec::new();
-    read_into(ar, lat, from, strict, &mut Vec::new(), &mut ends);
+    read_into(ar, lat, from, strict, &mut Table::default(), &mut ends);
     ends
 }
 
@@ -563,32 +616,30 @@ fn read_into(
     lat: &[char],
     from: usize,
     strict: bool,
-    reach: &mut Vec<bool>,
+    table: &mut Table,
     ends: &mut Vec<usize>,
 ) {
     let n = ar.len();
     let m = lat.len();
-    let w = m + 1;
-    reach.clear();
-    reach.resize((n + 1) * w, false);
-    if let Some(r) = reach.get_mut(from) {
-        *r = true;
-    }
-    for i in 0..=n {
-        for j in 0..=m {
-            if !reach.get(i * w + j).copied().unwrap_or(false) {
+    table.reset(n, m);
+    table.set(0, from);
+    for i in 0..n {
+        // Row `i + 1` is reached only from row `i`: an empty row ends the reading.
+        let (Some(&lo), Some(&c)) = (table.lo.get(i), ar.get(i)) else {
+            break;
+        };
+        if lo == usize::MAX {
+            break;
+        }
+        // Row `i` grows to the right while it is read (a skipped vowel stays on the row).
+        let mut next = lo;
+        while next <= table.hi.get(i).copied().unwrap_or(0) {
+            let j = next;
+            next += 1;
+            if !table.get(i, j) {
                 continue;
             }
-            let Some(&c) = ar.get(i) else {
-                continue;
-            };
-            let mut set = |i2: usize, j2: usize| {
-                if j2 <= m
-                    && let Some(r) = reach.get_mut(i2 * w + j2)
-                {
-                    *r = true;
-                }
-            };
+            let mut set = |i2: usize, j2: usize| table.set(i2, j2);
             if c == ' ' {
                 if lat.get(j) == Some(&' ') {
                     set(i + 1, j + 1);
@@ -656,7 +707,7 @@ fn read_into(
         }
     }
     ends.clear();
-    ends.extend((0..=m).filter(|&j| reach.get(n * w + j).copied().unwrap_or(false)));
+    ends.extend((0..=m).filter(|&j| table.get(n, j)));
 }
 
 #[cfg(test)]
