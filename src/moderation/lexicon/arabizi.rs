@@ -41,6 +41,12 @@ const DIGITLESS_PREFIXES: &[&str] = &[
 /// Articles written as their own token before a word (the vocative ya is read as the
 /// previous token of a hit).
 const ARTICLE_TOKENS: &[&str] = &["el", "l", "al", "il", "wel"];
+
+/// `w` is the ASCII word `a`, compared byte by char (the lists here are ASCII: no UTF-8
+/// decoding on the hot path).
+fn is_ascii_word(w: &[char], a: &str) -> bool {
+    w.len() == a.len() && w.iter().zip(a.bytes()).all(|(&c, b)| c == char::from(b))
+}
 /// Suffixes allowed on tokens without digits (full class; pronoun-only spellings are short
 /// and never read without digits).
 const DIGITLESS_SUFFIXES: &[&str] = &[
@@ -447,11 +453,7 @@ impl Index {
                         t0.checked_sub(back)
                             .and_then(|a| run.toks.get(a))
                             .and_then(|&(_, a, b, _)| run.chars.get(a..b))
-                            .is_some_and(|w| {
-                                ARTICLE_TOKENS
-                                    .iter()
-                                    .any(|x| w.iter().copied().eq(x.chars()))
-                            })
+                            .is_some_and(|w| ARTICLE_TOKENS.iter().any(|x| is_ascii_word(w, x)))
                     };
                     match articles.get_mut(back) {
                         Some(slot) => *slot.get_or_insert_with(read),
@@ -562,14 +564,11 @@ fn read_tokens(
     }
     let prefixes = if digits { PREFIXES } else { DIGITLESS_PREFIXES };
     // `lat` spells one of `list` exactly (compared char by char, nothing allocated).
-    let one_of = |w: &[char], list: &[&str]| list.iter().any(|x| w.iter().copied().eq(x.chars()));
+    let one_of = |w: &[char], list: &[&str]| list.iter().any(|x| is_ascii_word(w, x));
     for p in prefixes {
         // The prefixes are ASCII: bytes are chars.
         let plen = p.len();
-        if !lat
-            .get(..plen)
-            .is_some_and(|head| head.iter().copied().eq(p.chars()))
-        {
+        if !lat.get(..plen).is_some_and(|head| is_ascii_word(head, p)) {
             continue;
         }
         // Digitless tokens are read strictly (they may be English or French words), unless
@@ -689,10 +688,7 @@ fn read_into(
                     set(i + 1, j);
                     continue;
                 }
-                if lat
-                    .get(j..j + len)
-                    .is_some_and(|r| r.iter().copied().eq(s.chars()))
-                {
+                if lat.get(j..j + len).is_some_and(|r| is_ascii_word(r, s)) {
                     let mut j2 = j + len;
                     set(i + 1, j2);
                     // Repeated letters (elongation, shadda) count once; without digits only
@@ -713,6 +709,37 @@ fn read_into(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lists_compared_byte_by_char_are_ascii() {
+        for list in [
+            PREFIXES,
+            DIGITLESS_PREFIXES,
+            ARTICLE_TOKENS,
+            DIGITLESS_SUFFIXES,
+            DIGITLESS_FEM,
+            PRONOUNS,
+            ENDINGS,
+            FEM,
+        ] {
+            assert!(list.iter().all(|w| w.is_ascii()), "{list:?}");
+        }
+        for c in '\u{0600}'..='\u{06FF}' {
+            for (initial, last, strict) in [
+                (false, false, false),
+                (true, false, false),
+                (false, true, false),
+                (true, true, false),
+                (false, false, true),
+                (true, false, true),
+                (false, true, true),
+                (true, true, true),
+            ] {
+                let s = spellings(c, initial, last, strict);
+                assert!(s.iter().all(|w| w.is_ascii()), "{c} {s:?}");
+            }
+        }
+    }
 
     fn reads(ar: &str, lat: &str) -> bool {
         let a: Vec<char> = ar.chars().collect();
