@@ -665,17 +665,7 @@ async fn wordlist_command(store: &Store, cmd: WordlistCommand) -> anyhow::Result
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         lines.extend(text.lines().map(str::to_string));
     }
-    let put = service::LexiconPut {
-        category: None,
-        action: None,
-        entries: lines
-            .iter()
-            .map(|l| l.trim())
-            .filter(|l| !l.is_empty())
-            .map(crate::moderation::Entry::parse_line)
-            .collect(),
-        keep_entry_options: true,
-    };
+    let put = service::LexiconPut::from_lines(lines.iter().map(String::as_str));
     let saved = service::put_lexicon(store, &Actor::Cli, &site, &name, put, now_ms())
         .await
         .map_err(admin_err)?;
@@ -694,12 +684,7 @@ async fn patterns_command(store: &Store, cmd: PatternsCommand) -> anyhow::Result
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
         (None, None) => anyhow::bail!("give the rules with --json or --file"),
     };
-    let patterns: crate::moderation::PatternConfig = serde_json::from_str(&text).map_err(|e| {
-        api_err(
-            ApiError::new(crate::routes::ErrorCode::InvalidPolicy, Lang::En)
-                .with_detail(e.to_string()),
-        )
-    })?;
+    let patterns = service::parse_patterns(&text).map_err(admin_err)?;
     let version = service::put_patterns(store, &Actor::Cli, &site, patterns, now_ms())
         .await
         .map_err(admin_err)?;

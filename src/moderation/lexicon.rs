@@ -1188,7 +1188,7 @@ fn ok_suffix(suffix: &[SChar], last: &SChar, need: u16, list: &Affixes) -> bool 
     spells(&[], last.ch, last.count.saturating_sub(need), suffix, list)
 }
 
-/// A one-word list entry glued to the word before it, the space dropped ("الكاتبحمار",
+/// A list entry glued to the word before it, the space dropped ("الكاتبحمار",
 /// "هذاالكلب", "youidiot"): `prefix` (the token's text before the entry) is a word `w` of at
 /// least two letters then, in Arabic, a proclitic or nothing. How surely the entry is not the
 /// end of a longer word decides which `w` count: in Arabic, a frequent or function word

@@ -304,6 +304,25 @@ pub struct LexiconPut {
     pub keep_entry_options: bool,
 }
 
+impl LexiconPut {
+    /// The list's entries typed one a line (`term | hold substring forms=a,b` for options;
+    /// blank lines skipped), the list keeping its category and action and a bare line the
+    /// options its entry had: the dashboard's list editor and `majlis wordlist set`.
+    pub fn from_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> LexiconPut {
+        LexiconPut {
+            category: None,
+            action: None,
+            entries: lines
+                .into_iter()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(Entry::parse_line)
+                .collect(),
+            keep_entry_options: true,
+        }
+    }
+}
+
 /// What saving a word list did.
 #[derive(Debug, Clone)]
 pub struct LexiconSaved {
@@ -438,6 +457,12 @@ pub async fn put_rules(
         now,
     )
     .await
+}
+
+/// Pattern rules as the JSON document the dashboard's editor shows (`{"classes": [...],
+/// "rules": [...]}`), or `InvalidPolicy` saying why not.
+pub fn parse_patterns(text: &str) -> Result<crate::moderation::PatternConfig, AdminError> {
+    serde_json::from_str(text).map_err(|e| AdminError::InvalidPolicy(e.to_string()))
 }
 
 /// Replace a site's pattern rules (term classes and rules).

@@ -23,8 +23,8 @@ pub use crate::delivery::Wakes;
 pub use admin::{
     AdminError, INSTANCE, LexiconPut, LexiconSaved, NewModeratorDto, add_block, add_moderator,
     change_site, create_api_key, create_root_key, create_site, delete_lexicon, disable_moderator,
-    edit_comment, put_lexicon, put_patterns, put_rules, remove_block, revoke_api_key,
-    revoke_root_key, set_moderator_password,
+    edit_comment, parse_patterns, put_lexicon, put_patterns, put_rules, remove_block,
+    revoke_api_key, revoke_root_key, set_moderator_password,
 };
 pub use articles::{
     ArticleDto, ArticlePut, Commenting, auto_close_limit, put_article, set_commenting,

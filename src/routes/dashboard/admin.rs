@@ -597,20 +597,7 @@ pub async fn save_lexicon(
     }: SiteAdmin<LexiconForm>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, name) = path.into_inner();
-    let entries = form
-        .entries
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(Entry::parse_line)
-        .collect();
-    let put = LexiconPut {
-        category: None,
-        action: None,
-        entries,
-        keep_entry_options: true,
-    };
+    let put = LexiconPut::from_lines(form.entries.as_deref().unwrap_or("").lines());
     service::put_lexicon(&state.store, &cur.actor(), &site_key, &name, put, now_ms())
         .await
         .or_api(cur.lang)?;
@@ -634,10 +621,7 @@ pub async fn save_patterns(
     }: SiteAdmin<PatternsForm>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = cur.lang;
-    let patterns: crate::moderation::PatternConfig =
-        serde_json::from_str(form.patterns.as_deref().unwrap_or("")).map_err(|e| {
-            ApiError::new(ErrorCode::InvalidPolicy, lang).with_detail(e.to_string())
-        })?;
+    let patterns = service::parse_patterns(form.patterns.as_deref().unwrap_or("")).or_api(lang)?;
     service::put_patterns(&state.store, &cur.actor(), &site_key, patterns, now_ms())
         .await
         .or_api(lang)?;
@@ -854,11 +838,9 @@ pub async fn delete_hook(
 
 /// A download: the answer saved as `name` rather than shown.
 fn attachment(mut resp: HttpResponse, name: &str) -> HttpResponse {
-    if let Ok(v) =
-        actix_web::http::header::HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
-    {
-        resp.headers_mut()
-            .insert(actix_web::http::header::CONTENT_DISPOSITION, v);
+    use actix_web::http::header::{ContentDisposition, TryIntoHeaderPair};
+    if let Ok((key, value)) = ContentDisposition::attachment(name).try_into_pair() {
+        resp.headers_mut().insert(key, value);
     }
     resp
 }
